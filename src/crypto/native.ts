@@ -1,0 +1,80 @@
+import crypto from 'node:crypto';
+import { bigintToBytes } from './bytes.ts';
+import { GCM_TAG_BYTES, type CryptoEngine } from './engine.ts';
+import type { DhGroup } from './groups.ts';
+
+// DER prefixes of an Ed25519 PKCS#8 private key and SPKI public key (RFC 8410 s.7, s.4).
+const ED25519_PKCS8_PREFIX = Buffer.from('302e020100300506032b657004220420', 'hex');
+const ED25519_SPKI_PREFIX = Buffer.from('302a300506032b6570032100', 'hex');
+
+const primeCache = new Map<string, { p: Buffer; g: Buffer }>();
+function groupBuffers(group: DhGroup): { p: Buffer; g: Buffer } {
+  let cached = primeCache.get(group.name);
+  if (!cached) {
+    cached = {
+      p: Buffer.from(bigintToBytes(group.p, group.byteLength)),
+      g: Buffer.from(bigintToBytes(group.g, 1)),
+    };
+    primeCache.set(group.name, cached);
+  }
+  return cached;
+}
+
+function dhContext(group: DhGroup, privateKey: Uint8Array): crypto.DiffieHellman {
+  // OpenSSL recognises the RFC 3526 primes as named groups, so this skips the slow DH_check.
+  const { p, g } = groupBuffers(group);
+  const dh = crypto.createDiffieHellman(p, g);
+  dh.setPrivateKey(Buffer.from(privateKey));
+  return dh;
+}
+
+function leftPad(bytes: Buffer, length: number): Uint8Array {
+  const out = new Uint8Array(length);
+  out.set(bytes, length - bytes.length);
+  return out;
+}
+
+export function ed25519PrivateKeyObject(seed: Uint8Array): crypto.KeyObject {
+  return crypto.createPrivateKey({ key: Buffer.concat([ED25519_PKCS8_PREFIX, seed]), format: 'der', type: 'pkcs8' });
+}
+
+export const nativeEngine: CryptoEngine = {
+  name: 'native',
+  randomBytes: (length) => Uint8Array.from(crypto.randomBytes(length)),
+  dhPublic(group, privateKey) {
+    return leftPad(dhContext(group, privateKey).generateKeys(), group.byteLength);
+  },
+  dhShared(group, privateKey, peerPublic) {
+    return leftPad(dhContext(group, privateKey).computeSecret(Buffer.from(peerPublic)), group.byteLength);
+  },
+  sha256: (data) => Uint8Array.from(crypto.createHash('sha256').update(data).digest()),
+  hmacSha256: (key, data) => Uint8Array.from(crypto.createHmac('sha256', key).update(data).digest()),
+  aesGcmSeal(key, nonce, plaintext, aad) {
+    const cipher = crypto.createCipheriv('aes-256-gcm', key, nonce, { authTagLength: GCM_TAG_BYTES });
+    cipher.setAAD(aad);
+    return Uint8Array.from(Buffer.concat([cipher.update(plaintext), cipher.final(), cipher.getAuthTag()]));
+  },
+  aesGcmOpen(key, nonce, sealed, aad) {
+    if (sealed.length < GCM_TAG_BYTES) return null;
+    // authTagLength: Node would otherwise accept a truncated tag.
+    const decipher = crypto.createDecipheriv('aes-256-gcm', key, nonce, { authTagLength: GCM_TAG_BYTES });
+    decipher.setAAD(aad);
+    decipher.setAuthTag(sealed.subarray(sealed.length - GCM_TAG_BYTES));
+    const body = decipher.update(sealed.subarray(0, sealed.length - GCM_TAG_BYTES));
+    try {
+      return Uint8Array.from(Buffer.concat([body, decipher.final()]));
+    } catch {
+      return null;
+    }
+  },
+  ed25519PublicKey(seed) {
+    const spki = crypto.createPublicKey(ed25519PrivateKeyObject(seed)).export({ format: 'der', type: 'spki' });
+    return Uint8Array.from(spki.subarray(ED25519_SPKI_PREFIX.length));
+  },
+  ed25519Sign: (seed, message) => Uint8Array.from(crypto.sign(null, message, ed25519PrivateKeyObject(seed))),
+  ed25519Verify(publicKey, message, signature) {
+    if (publicKey.length !== 32 || signature.length !== 64) return false;
+    const key = crypto.createPublicKey({ key: Buffer.concat([ED25519_SPKI_PREFIX, publicKey]), format: 'der', type: 'spki' });
+    return crypto.verify(null, message, key, signature);
+  },
+};

@@ -1,0 +1,47 @@
+/**
+ * Every failure that crosses a boundary (network, CLI, scenario file) is a DhlabError with a
+ * stable code. docs/PROTOCOL.md s.7 is the table of codes; keep the two in step.
+ */
+export const ERROR_CODES = {
+  ERR_FRAME_LENGTH: 'frame length prefix is 0 or above the 64 KiB limit',
+  ERR_FRAME_TRUNCATED: 'the connection closed in the middle of a frame',
+  ERR_BAD_JSON: 'frame payload is not a UTF-8 JSON object with a string "type"',
+  ERR_BAD_FRAME: 'a field of a known frame is missing or malformed',
+  ERR_UNKNOWN_FRAME: 'frame type is not defined by the protocol',
+  ERR_UNEXPECTED_FRAME: 'frame type is valid but not in this state of the protocol',
+  ERR_VERSION: 'peer speaks another protocol version',
+  ERR_BAD_NAME: 'name is empty, too long or has non-printable characters',
+  ERR_NAME_TAKEN: 'another member of the room already has this name',
+  ERR_BAD_GROUP: 'the DH group is not one of modp14, modp15, modp16',
+  ERR_BAD_PUBLIC_KEY: 'DH public value fails 2 <= y <= p-2 and y^q = 1 mod p',
+  ERR_BAD_SIGNATURE: "the server's signature over the transcript does not verify",
+  ERR_HOST_KEY_CHANGED: 'the server host key differs from the pinned one',
+  ERR_DECRYPT: 'an encrypted frame failed authentication (tampered, replayed, reordered or truncated)',
+  ERR_NONCE_EXHAUSTED: 'the per-direction message counter reached its maximum',
+  ERR_MESSAGE_TOO_LONG: 'chat text is above 4096 UTF-8 bytes',
+  ERR_EMPTY_MESSAGE: 'chat text is empty',
+  ERR_HANDSHAKE_TIMEOUT: 'the handshake did not finish in time',
+  ERR_SLOW_CONSUMER: 'the peer stopped reading and its outgoing queue passed the cap',
+  ERR_SERVER_FULL: 'the server has reached --max-clients',
+  ERR_SERVER_SHUTDOWN: 'the server is shutting down',
+  ERR_SESSION_CLOSED: 'the session already failed or closed',
+  ERR_CONNECTION: 'the TCP connection failed or closed',
+  ERR_HOST_KEY_FILE: 'the host key or known-servers file cannot be read or is malformed',
+  ERR_USAGE: 'the command line is invalid',
+} as const;
+
+export type ErrorCode = keyof typeof ERROR_CODES;
+
+export class DhlabError extends Error {
+  readonly code: ErrorCode;
+
+  constructor(code: ErrorCode, message: string) {
+    super(message);
+    this.name = 'DhlabError';
+    this.code = code;
+  }
+}
+
+export function isErrorCode(value: unknown): value is ErrorCode {
+  return typeof value === 'string' && Object.hasOwn(ERROR_CODES, value);
+}

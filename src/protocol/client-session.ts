@@ -1,0 +1,124 @@
+import { DhlabError } from '../errors.ts';
+import { fromHex, toHex } from '../crypto/bytes.ts';
+import { generatePrivateKey, validatePublicKey } from '../crypto/dh.ts';
+import { GROUPS } from '../crypto/groups.ts';
+import { DirectionalCipher } from './channel.ts';
+import { fingerprint } from './identity.ts';
+import { deriveSessionKeys, transcriptHash } from './keyschedule.ts';
+import {
+  PROTOCOL_VERSION,
+  validateServerEvent,
+  type ClientRequest,
+  type OuterFrame,
+  type ServerAuthFrame,
+  type ServerEvent,
+  type ServerKeyFrame,
+} from './messages.ts';
+import { Session, type SessionIO, type SessionOptions } from './session.ts';
+
+export interface ClientSessionOptions extends SessionOptions {
+  name: string;
+  /**
+   * Called with the server's host key before our key is sent; throws ERR_HOST_KEY_CHANGED when a
+   * different key is pinned for this server. Pin a new key only after `established`, once the
+   * signature has proved the server holds it.
+   */
+  checkHostKey?(hostKey: Uint8Array, fingerprint: string): void;
+}
+
+export type ClientSessionEvent =
+  | { type: 'established'; hostKey: Uint8Array; fingerprint: string }
+  | { type: 'server'; event: ServerEvent };
+
+type State =
+  | { step: 'idle' }
+  | { step: 'await_server_key' }
+  | { step: 'await_server_auth'; hostKey: Uint8Array; fingerprint: string; transcript: Uint8Array; keys: ReturnType<typeof deriveSessionKeys> }
+  | { step: 'established' };
+
+/** The client's half of docs/PROTOCOL.md s.4. Call start() once the transport is open. */
+export class ClientSession extends Session<ClientSessionEvent> {
+  protected readonly role = 'client' as const;
+  private state: State = { step: 'idle' };
+
+  constructor(
+    protected override readonly options: ClientSessionOptions,
+    io: SessionIO<ClientSessionEvent>,
+  ) {
+    super(options, io);
+  }
+
+  start(): void {
+    if (this.state.step !== 'idle') return;
+    this.state = { step: 'await_server_key' };
+    this.sendFrame({ type: 'hello', version: PROTOCOL_VERSION, name: this.options.name });
+  }
+
+  send(request: ClientRequest): void {
+    if (!this.isEstablished) throw new DhlabError('ERR_SESSION_CLOSED', 'session is not established');
+    this.sendSealed(request);
+  }
+
+  protected handleFrame(frame: Exclude<OuterFrame, { type: 'error' }>): void {
+    switch (this.state.step) {
+      case 'idle':
+      case 'await_server_key':
+        if (frame.type !== 'server_key') this.unexpected(frame, 'server_key');
+        this.onServerKey(frame);
+        return;
+      case 'await_server_auth':
+        if (frame.type !== 'server_auth') this.unexpected(frame, 'server_auth');
+        this.onServerAuth(frame, this.state);
+        return;
+      case 'established': {
+        if (frame.type !== 'data') this.unexpected(frame, 'data');
+        const event = validateServerEvent(this.openData(frame));
+        this.io.event({ type: 'server', event });
+        if (event.type === 'bye') this.finish(event.code === 'OK' ? null : new DhlabError(event.code, event.reason), true);
+        else if (event.type === 'error') this.finish(new DhlabError(event.code, event.message), true);
+        return;
+      }
+    }
+  }
+
+  private onServerKey(frame: ServerKeyFrame): void {
+    const { engine } = this.options;
+    const group = GROUPS[frame.group];
+    if (frame.host_key.length !== 64) throw new DhlabError('ERR_BAD_FRAME', 'server_key.host_key must be 32 bytes of hex');
+    const hostKey = fromHex(frame.host_key);
+    const hostFingerprint = fingerprint(engine, hostKey);
+    const serverPublic = fromHex(frame.y);
+    this.emit({ kind: 'group', secret: false, group: group.name, p: group.p, g: group.g });
+    this.emit({ kind: 'public_key', secret: false, owner: 'server', y: serverPublic });
+    validatePublicKey(group, serverPublic);
+    this.emit({ kind: 'public_key_valid', secret: false, owner: 'server', y: serverPublic });
+    this.options.checkHostKey?.(hostKey, hostFingerprint);
+
+    const privateKey = this.options.privateKey ?? generatePrivateKey(engine);
+    const clientPublic = engine.dhPublic(group, privateKey);
+    this.emit({ kind: 'private_key', secret: true, x: privateKey });
+    this.emit({ kind: 'public_key', secret: false, owner: 'client', y: clientPublic });
+    const sharedSecret = engine.dhShared(group, privateKey, serverPublic);
+    const transcript = transcriptHash(engine, { name: this.options.name, group, serverPublic, hostKey, clientPublic });
+    const keys = deriveSessionKeys(engine, sharedSecret, transcript);
+    this.emit({ kind: 'shared_secret', secret: true, z: sharedSecret });
+    this.emit({ kind: 'hashed_secret', secret: true, k: keys.hashedSecret });
+    this.emit({ kind: 'transcript', secret: false, h: transcript });
+    this.emit({ kind: 'session_keys', secret: true, clientToServer: keys.clientToServer, serverToClient: keys.serverToClient });
+    this.state = { step: 'await_server_auth', hostKey, fingerprint: hostFingerprint, transcript, keys };
+    this.sendFrame({ type: 'client_key', y: toHex(clientPublic) });
+  }
+
+  private onServerAuth(frame: ServerAuthFrame, state: Extract<State, { step: 'await_server_auth' }>): void {
+    const { engine } = this.options;
+    const signature = fromHex(frame.signature);
+    const verified = engine.ed25519Verify(state.hostKey, state.transcript, signature);
+    this.emit({ kind: 'host_signature', secret: false, hostKey: state.hostKey, fingerprint: state.fingerprint, signature, verified });
+    if (!verified) throw new DhlabError('ERR_BAD_SIGNATURE', `the server's signature over the transcript does not verify for host key ${state.fingerprint}`);
+    this.sendCipher = new DirectionalCipher(engine, state.keys.clientToServer);
+    this.receiveCipher = new DirectionalCipher(engine, state.keys.serverToClient);
+    this.state = { step: 'established' };
+    this.emit({ kind: 'established', secret: false, name: this.options.name });
+    this.io.event({ type: 'established', hostKey: state.hostKey, fingerprint: state.fingerprint });
+  }
+}

@@ -1,0 +1,141 @@
+import { DhlabError, isErrorCode, type ErrorCode } from '../errors.ts';
+import { isGroupName, type GroupName } from '../crypto/groups.ts';
+import type { WireFrame } from './frame.ts';
+
+export const PROTOCOL_VERSION = 1;
+export const MAX_NAME_CHARS = 32;
+export const MAX_TEXT_BYTES = 4096;
+
+// ---- Outer frames, as they cross the wire (docs/PROTOCOL.md s.3) ----
+export interface HelloFrame { type: 'hello'; version: number; name: string }
+export interface ServerKeyFrame { type: 'server_key'; group: GroupName; y: string; host_key: string }
+export interface ClientKeyFrame { type: 'client_key'; y: string }
+export interface ServerAuthFrame { type: 'server_auth'; signature: string }
+export interface ErrorFrame { type: 'error'; code: ErrorCode; message: string }
+export interface DataFrame { type: 'data'; seq: number; box: string }
+
+export type HandshakeFrame = HelloFrame | ServerKeyFrame | ClientKeyFrame | ServerAuthFrame;
+export type OuterFrame = HandshakeFrame | ErrorFrame | DataFrame;
+export const OUTER_FRAME_TYPES = ['hello', 'server_key', 'client_key', 'server_auth', 'error', 'data'] as const;
+
+// ---- Inner messages, sealed inside data frames (docs/PROTOCOL.md s.5) ----
+export type ClientRequest = { type: 'chat'; text: string } | { type: 'who' } | { type: 'quit' };
+export type ServerEvent =
+  | { type: 'welcome'; name: string; members: string[] }
+  | { type: 'message'; id: number; from: string; text: string }
+  | { type: 'join'; name: string }
+  | { type: 'leave'; name: string; reason: string }
+  | { type: 'who'; members: string[] }
+  | { type: 'error'; code: ErrorCode; message: string }
+  | { type: 'bye'; code: ErrorCode | 'OK'; reason: string };
+export type InnerMessage = ClientRequest | ServerEvent;
+
+const HEX = /^[0-9a-f]*$/;
+const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
+
+function bad(type: string, field: string, want: string): never {
+  throw new DhlabError('ERR_BAD_FRAME', `${type}.${field} must be ${want}`);
+}
+
+function str(frame: WireFrame, field: string, pattern?: RegExp, maxLength = 1 << 16): string {
+  const value = frame[field];
+  if (typeof value !== 'string' || value.length > maxLength || (pattern && !pattern.test(value))) {
+    bad(frame.type, field, pattern === HEX ? 'lower-case hex' : pattern === BASE64 ? 'base64' : 'a string');
+  }
+  return value;
+}
+
+function int(frame: WireFrame, field: string): number {
+  const value = frame[field];
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) bad(frame.type, field, 'a non-negative integer');
+  return value;
+}
+
+/** Checks the fields of a known outer frame type; throws ERR_UNKNOWN_FRAME / ERR_BAD_FRAME. */
+export function validateOuterFrame(frame: WireFrame): OuterFrame {
+  switch (frame.type) {
+    case 'hello':
+      return { type: 'hello', version: int(frame, 'version'), name: str(frame, 'name', undefined, 1024) };
+    case 'server_key': {
+      const group = str(frame, 'group', undefined, 16);
+      if (!isGroupName(group)) throw new DhlabError('ERR_BAD_GROUP', `unknown group "${group}"`);
+      return { type: 'server_key', group, y: str(frame, 'y', HEX), host_key: str(frame, 'host_key', HEX, 64) };
+    }
+    case 'client_key':
+      return { type: 'client_key', y: str(frame, 'y', HEX) };
+    case 'server_auth':
+      return { type: 'server_auth', signature: str(frame, 'signature', HEX, 128) };
+    case 'error': {
+      const code = frame.code;
+      return { type: 'error', code: isErrorCode(code) ? code : 'ERR_BAD_FRAME', message: str(frame, 'message', undefined, 1024) };
+    }
+    case 'data':
+      return { type: 'data', seq: int(frame, 'seq'), box: str(frame, 'box', BASE64) };
+    default:
+      throw new DhlabError('ERR_UNKNOWN_FRAME', `unknown frame type "${frame.type.slice(0, 40)}"`);
+  }
+}
+
+/** A name is 1-32 printable characters (no control, format or separator-line characters). */
+export function nameProblem(name: string): string | null {
+  const chars = [...name];
+  if (chars.length === 0) return 'name is empty';
+  if (chars.length > MAX_NAME_CHARS) return `name is longer than ${MAX_NAME_CHARS} characters`;
+  if (/[\p{C}\p{Zl}\p{Zp}]/u.test(name)) return 'name contains a control or non-printable character';
+  if (name.trim() !== name) return 'name starts or ends with white space';
+  return null;
+}
+
+export function textProblem(text: string): { code: ErrorCode; message: string } | null {
+  if (text.length === 0) return { code: 'ERR_EMPTY_MESSAGE', message: 'message text is empty' };
+  const bytes = Buffer.byteLength(text, 'utf8');
+  if (bytes > MAX_TEXT_BYTES) return { code: 'ERR_MESSAGE_TOO_LONG', message: `message is ${bytes} UTF-8 bytes, the limit is ${MAX_TEXT_BYTES}` };
+  return null;
+}
+
+/** Validates a decrypted client request (server side). */
+export function validateClientRequest(frame: WireFrame): ClientRequest {
+  switch (frame.type) {
+    case 'chat':
+      return { type: 'chat', text: str(frame, 'text', undefined, MAX_TEXT_BYTES * 2) };
+    case 'who':
+      return { type: 'who' };
+    case 'quit':
+      return { type: 'quit' };
+    default:
+      throw new DhlabError('ERR_UNKNOWN_FRAME', `unknown request type "${frame.type.slice(0, 40)}"`);
+  }
+}
+
+/** Server events are trusted only as far as their shape: the client checks the fields it reads. */
+export function validateServerEvent(frame: WireFrame): ServerEvent {
+  const names = (field: string): string[] => {
+    const value = frame[field];
+    if (!Array.isArray(value) || !value.every((n) => typeof n === 'string')) bad(frame.type, field, 'a list of names');
+    return value as string[];
+  };
+  switch (frame.type) {
+    case 'welcome':
+      return { type: 'welcome', name: str(frame, 'name'), members: names('members') };
+    case 'message':
+      return { type: 'message', id: int(frame, 'id'), from: str(frame, 'from'), text: str(frame, 'text') };
+    case 'join':
+      return { type: 'join', name: str(frame, 'name') };
+    case 'leave':
+      return { type: 'leave', name: str(frame, 'name'), reason: str(frame, 'reason') };
+    case 'who':
+      return { type: 'who', members: names('members') };
+    case 'error':
+    case 'bye': {
+      const code = frame.code;
+      const known = isErrorCode(code) || (frame.type === 'bye' && code === 'OK');
+      if (!known) bad(frame.type, 'code', 'a known error code');
+      const message = str(frame, frame.type === 'error' ? 'message' : 'reason');
+      return frame.type === 'error'
+        ? { type: 'error', code: code as ErrorCode, message }
+        : { type: 'bye', code: code as ErrorCode | 'OK', reason: message };
+    }
+    default:
+      throw new DhlabError('ERR_UNKNOWN_FRAME', `unknown event type "${frame.type.slice(0, 40)}"`);
+  }
+}

@@ -1,0 +1,119 @@
+import { DhlabError } from '../errors.ts';
+import { fromHex, toHex } from '../crypto/bytes.ts';
+import { generatePrivateKey, validatePublicKey } from '../crypto/dh.ts';
+import type { DhGroup } from '../crypto/groups.ts';
+import { DirectionalCipher } from './channel.ts';
+import type { HostIdentity } from './identity.ts';
+import { deriveSessionKeys, transcriptHash } from './keyschedule.ts';
+import {
+  PROTOCOL_VERSION,
+  validateClientRequest,
+  type ClientKeyFrame,
+  type ClientRequest,
+  type HelloFrame,
+  type OuterFrame,
+  type ServerEvent,
+} from './messages.ts';
+import { Session, type SessionIO, type SessionOptions } from './session.ts';
+
+export interface ServerSessionOptions extends SessionOptions {
+  group: DhGroup;
+  host: HostIdentity;
+  /** Accepts or rejects a name (throws ERR_BAD_NAME / ERR_NAME_TAKEN); the room reserves it. */
+  admitName(name: string): void;
+}
+
+export type ServerSessionEvent =
+  | { type: 'hello'; name: string }
+  | { type: 'established'; name: string }
+  | { type: 'request'; request: ClientRequest };
+
+type State =
+  | { step: 'await_hello' }
+  | { step: 'await_client_key'; name: string; privateKey: Uint8Array; serverPublic: Uint8Array }
+  | { step: 'established'; name: string };
+
+/**
+ * The server's half of docs/PROTOCOL.md s.4:
+ *   hello -> server_key -> client_key -> server_auth -> sealed data both ways.
+ */
+export class ServerSession extends Session<ServerSessionEvent> {
+  protected readonly role = 'server' as const;
+  private state: State = { step: 'await_hello' };
+
+  constructor(
+    protected override readonly options: ServerSessionOptions,
+    io: SessionIO<ServerSessionEvent>,
+  ) {
+    super(options, io);
+  }
+
+  get name(): string | null {
+    return this.state.step === 'await_hello' ? null : this.state.name;
+  }
+
+  /** Seal an event for this client. */
+  send(event: ServerEvent): void {
+    if (this.isClosed) return;
+    this.sendSealed(event);
+  }
+
+  protected handleFrame(frame: Exclude<OuterFrame, { type: 'error' }>): void {
+    switch (this.state.step) {
+      case 'await_hello':
+        if (frame.type !== 'hello') this.unexpected(frame, 'hello');
+        this.onHello(frame);
+        return;
+      case 'await_client_key':
+        if (frame.type !== 'client_key') this.unexpected(frame, 'client_key');
+        this.onClientKey(frame, this.state);
+        return;
+      case 'established':
+        if (frame.type !== 'data') this.unexpected(frame, 'data');
+        this.io.event({ type: 'request', request: validateClientRequest(this.openData(frame)) });
+        return;
+    }
+  }
+
+  private onHello(frame: HelloFrame): void {
+    if (frame.version !== PROTOCOL_VERSION) {
+      throw new DhlabError('ERR_VERSION', `protocol version ${frame.version} is not supported (this server speaks ${PROTOCOL_VERSION})`);
+    }
+    this.options.admitName(frame.name);
+    this.io.event({ type: 'hello', name: frame.name });
+    const { engine, group, host } = this.options;
+    // A fresh ephemeral key per connection: forward secrecy between clients and sessions.
+    const privateKey = this.options.privateKey ?? generatePrivateKey(engine);
+    const serverPublic = engine.dhPublic(group, privateKey);
+    this.emit({ kind: 'group', secret: false, group: group.name, p: group.p, g: group.g });
+    this.emit({ kind: 'private_key', secret: true, x: privateKey });
+    this.emit({ kind: 'public_key', secret: false, owner: 'server', y: serverPublic });
+    this.state = { step: 'await_client_key', name: frame.name, privateKey, serverPublic };
+    this.sendFrame({ type: 'server_key', group: group.name, y: toHex(serverPublic), host_key: toHex(host.publicKey) });
+  }
+
+  private onClientKey(frame: ClientKeyFrame, state: Extract<State, { step: 'await_client_key' }>): void {
+    const { engine, group, host } = this.options;
+    const clientPublic = fromHex(frame.y);
+    this.emit({ kind: 'public_key', secret: false, owner: 'client', y: clientPublic });
+    validatePublicKey(group, clientPublic);
+    this.emit({ kind: 'public_key_valid', secret: false, owner: 'client', y: clientPublic });
+
+    const sharedSecret = engine.dhShared(group, state.privateKey, clientPublic);
+    const transcript = transcriptHash(engine, { name: state.name, group, serverPublic: state.serverPublic, hostKey: host.publicKey, clientPublic });
+    const keys = deriveSessionKeys(engine, sharedSecret, transcript);
+    const signature = engine.ed25519Sign(host.seed, transcript);
+    this.emit({ kind: 'shared_secret', secret: true, z: sharedSecret });
+    this.emit({ kind: 'hashed_secret', secret: true, k: keys.hashedSecret });
+    this.emit({ kind: 'transcript', secret: false, h: transcript });
+    this.emit({ kind: 'session_keys', secret: true, clientToServer: keys.clientToServer, serverToClient: keys.serverToClient });
+    this.emit({ kind: 'host_signature', secret: false, hostKey: host.publicKey, fingerprint: host.fingerprint, signature, verified: true });
+
+    this.sendCipher = new DirectionalCipher(engine, keys.serverToClient);
+    this.receiveCipher = new DirectionalCipher(engine, keys.clientToServer);
+    this.state = { step: 'established', name: state.name };
+    this.sendFrame({ type: 'server_auth', signature: toHex(signature) });
+    this.emit({ kind: 'established', secret: false, name: state.name });
+    this.io.event({ type: 'established', name: state.name });
+  }
+}

@@ -1,0 +1,154 @@
+import { DhlabError } from '../errors.ts';
+import type { CryptoEngine } from '../crypto/engine.ts';
+import { encodeFrame, FrameDecoder, parseFramePayload, type WireFrame } from './frame.ts';
+import { DirectionalCipher } from './channel.ts';
+import { validateOuterFrame, type DataFrame, type OuterFrame } from './messages.ts';
+import type { Role, TraceEvent, TraceSink } from './trace.ts';
+
+export interface SessionOptions {
+  engine: CryptoEngine;
+  /** Receives trace events; secret ones only when revealSecrets is true. */
+  trace?: TraceSink;
+  revealSecrets?: boolean;
+  /** Fixed private exponent, for test vectors and classroom scenarios only. */
+  privateKey?: Uint8Array;
+}
+
+export interface SessionIO<E> {
+  /** Bytes to write to the peer, in order. */
+  send(bytes: Uint8Array): void;
+  /** Application-level events (handshake done, messages). */
+  event(event: E): void;
+  /**
+   * Called once when the session is over. error is null for a clean end; remote says the peer
+   * reported the error. The I/O layer then closes the transport.
+   */
+  close(error: DhlabError | null, remote: boolean): void;
+}
+
+type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
+export type TraceInput = DistributiveOmit<TraceEvent, 'role'>;
+
+export function asDhlabError(error: unknown): DhlabError {
+  if (error instanceof DhlabError) return error;
+  // Anything else is a bug or an engine failure; never echo its text, it might hold key material.
+  return new DhlabError('ERR_BAD_FRAME', 'internal error while processing a frame');
+}
+
+/**
+ * What client and server sessions share: framing, sealing and opening data frames, tracing and
+ * the rule that the first fatal error ends the session for good (cf. ssh2's protocol core).
+ * No sockets here: the owner feeds bytes in and writes out what io.send() receives.
+ */
+export abstract class Session<E> {
+  protected abstract readonly role: Role;
+  protected sendCipher: DirectionalCipher | null = null;
+  protected receiveCipher: DirectionalCipher | null = null;
+  private readonly decoder = new FrameDecoder();
+  private closed = false;
+
+  protected constructor(
+    protected readonly options: SessionOptions,
+    protected readonly io: SessionIO<E>,
+  ) {}
+
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
+  get isEstablished(): boolean {
+    return this.sendCipher !== null && !this.closed;
+  }
+
+  /** Feed bytes received from the peer, in any chunking. */
+  feed(chunk: Uint8Array): void {
+    if (this.closed) return;
+    try {
+      for (const payload of this.decoder.push(chunk)) {
+        if (this.closed) return;
+        const raw = parseFramePayload(payload);
+        this.emit({ kind: 'wire', secret: false, dir: 'recv', bytes: payload, frame: raw });
+        const frame = validateOuterFrame(raw);
+        if (frame.type === 'error') {
+          this.finish(new DhlabError(frame.code, frame.message), true);
+          return;
+        }
+        this.handleFrame(frame);
+      }
+    } catch (error) {
+      this.fail(asDhlabError(error));
+    }
+  }
+
+  /** The transport closed (peer hung up or we did). */
+  end(): void {
+    if (this.closed) return;
+    try {
+      this.decoder.end();
+    } catch (error) {
+      this.finish(asDhlabError(error), false);
+      return;
+    }
+    this.finish(new DhlabError('ERR_CONNECTION', 'connection closed by peer'), true);
+  }
+
+  /** Report a fatal error to the peer (sealed once keys exist) and end the session. */
+  fail(error: DhlabError): void {
+    if (this.closed) return;
+    try {
+      const notice = { type: 'error', code: error.code, message: error.message };
+      if (this.sendCipher) this.sendSealed(notice);
+      else this.sendFrame(notice);
+    } catch {
+      // The notice is best effort; the session ends either way.
+    }
+    this.finish(error, false);
+  }
+
+  /** End the session without error (after a quit or bye has been sent or received). */
+  close(): void {
+    this.finish(null, false);
+  }
+
+  protected abstract handleFrame(frame: Exclude<OuterFrame, { type: 'error' }>): void;
+
+  protected unexpected(frame: { type: string }, expected: string): never {
+    throw new DhlabError('ERR_UNEXPECTED_FRAME', `received ${frame.type} instead of ${expected}`);
+  }
+
+  protected finish(error: DhlabError | null, remote: boolean): void {
+    if (this.closed) return;
+    this.closed = true;
+    if (error) this.emit({ kind: 'error', secret: false, code: error.code, message: error.message, remote });
+    this.io.close(error, remote);
+  }
+
+  protected emit(event: TraceInput): void {
+    if (!this.options.trace || (event.secret && !this.options.revealSecrets)) return;
+    this.options.trace({ ...event, role: this.role } as TraceEvent);
+  }
+
+  protected sendFrame(frame: WireFrame): void {
+    const bytes = encodeFrame(frame);
+    this.emit({ kind: 'wire', secret: false, dir: 'send', bytes: bytes.subarray(4), frame });
+    this.io.send(bytes);
+  }
+
+  protected sendSealed(inner: WireFrame): void {
+    if (!this.sendCipher) throw new DhlabError('ERR_SESSION_CLOSED', 'no keys yet');
+    const plaintext = JSON.stringify(inner);
+    const record = this.sendCipher.seal(Buffer.from(plaintext, 'utf8'));
+    this.emit({ kind: 'seal', secret: true, seq: record.seq, nonce: record.nonce, aad: record.aad, plaintext, ciphertext: record.sealed });
+    this.sendFrame({ type: 'data', seq: record.seq, box: Buffer.from(record.sealed).toString('base64') });
+  }
+
+  protected openData(frame: DataFrame): WireFrame {
+    if (!this.receiveCipher) this.unexpected(frame, 'a handshake frame');
+    const { record, plaintext } = this.receiveCipher.open(frame.seq, Buffer.from(frame.box, 'base64'));
+    const inner = parseFramePayload(plaintext);
+    const text = Buffer.from(plaintext).toString('utf8');
+    this.emit({ kind: 'open', secret: true, seq: record.seq, nonce: record.nonce, aad: record.aad, plaintext: text, ciphertext: record.sealed });
+    return inner;
+  }
+
+}

@@ -1,0 +1,37 @@
+import type { ErrorCode } from '../errors.ts';
+import type { GroupName } from '../crypto/groups.ts';
+import type { WireFrame } from './frame.ts';
+
+export type Role = 'client' | 'server';
+
+/**
+ * What a session reports about itself, step by step. Events with `secret: true` carry private
+ * exponents, shared secrets, keys or plaintext: a session emits them only when constructed with
+ * `revealSecrets: true` (the inspector's own-side views and the demo), never by default.
+ */
+export type TraceEvent =
+  | { kind: 'wire'; role: Role; secret: false; dir: 'send' | 'recv'; bytes: Uint8Array; frame: WireFrame }
+  | { kind: 'group'; role: Role; secret: false; group: GroupName; p: bigint; g: bigint }
+  | { kind: 'private_key'; role: Role; secret: true; x: Uint8Array }
+  | { kind: 'public_key'; role: Role; secret: false; owner: Role; y: Uint8Array }
+  | { kind: 'public_key_valid'; role: Role; secret: false; owner: Role; y: Uint8Array }
+  | { kind: 'shared_secret'; role: Role; secret: true; z: Uint8Array }
+  | { kind: 'hashed_secret'; role: Role; secret: true; k: Uint8Array }
+  | { kind: 'transcript'; role: Role; secret: false; h: Uint8Array }
+  | { kind: 'session_keys'; role: Role; secret: true; clientToServer: Uint8Array; serverToClient: Uint8Array }
+  | { kind: 'host_signature'; role: Role; secret: false; hostKey: Uint8Array; fingerprint: string; signature: Uint8Array; verified: boolean }
+  | { kind: 'established'; role: Role; secret: false; name: string }
+  | {
+      kind: 'seal' | 'open';
+      role: Role;
+      secret: true;
+      seq: number;
+      nonce: Uint8Array;
+      aad: Uint8Array;
+      plaintext: string;
+      ciphertext: Uint8Array;
+    }
+  | { kind: 'error'; role: Role; secret: false; code: ErrorCode; message: string; remote: boolean };
+
+export type TraceKind = TraceEvent['kind'];
+export type TraceSink = (event: TraceEvent) => void;
