@@ -1,0 +1,55 @@
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { DhlabError } from './errors.ts';
+import type { CryptoEngine } from './crypto/engine.ts';
+import { hostIdentityFromSeed, type HostIdentity } from './protocol/identity.ts';
+
+// PKCS#8 DER of an Ed25519 key is this fixed prefix and the 32-byte seed (RFC 8410 s.7).
+const PKCS8_PREFIX = Buffer.from('302e020100300506032b657004220420', 'hex');
+
+export function configDir(): string {
+  const base = process.env.XDG_CONFIG_HOME || path.join(os.homedir(), '.config');
+  return path.join(base, 'dhlab');
+}
+
+export function defaultHostKeyPath(): string {
+  return path.join(configDir(), 'host_ed25519_key');
+}
+
+/**
+ * Loads the server's Ed25519 host key from a PKCS#8 PEM file (the format `openssl genpkey
+ * -algorithm ed25519` writes), creating it with mode 0600 on first start, like an SSH host key.
+ */
+export function loadOrCreateHostKey(engine: CryptoEngine, file: string): { identity: HostIdentity; created: boolean } {
+  let pem: string;
+  try {
+    pem = fs.readFileSync(file, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') {
+      throw new DhlabError('ERR_HOST_KEY_FILE', `cannot read host key ${file}: ${(error as NodeJS.ErrnoException).code}`);
+    }
+    const seed = engine.randomBytes(32);
+    const der = Buffer.concat([PKCS8_PREFIX, seed]);
+    const body = der.toString('base64');
+    try {
+      fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
+      fs.writeFileSync(file, `-----BEGIN PRIVATE KEY-----\n${body}\n-----END PRIVATE KEY-----\n`, { mode: 0o600, flag: 'wx' });
+    } catch (writeError) {
+      throw new DhlabError('ERR_HOST_KEY_FILE', `cannot create host key ${file}: ${(writeError as NodeJS.ErrnoException).code}`);
+    }
+    return { identity: hostIdentityFromSeed(engine, seed), created: true };
+  }
+  const match = /-----BEGIN PRIVATE KEY-----([\s\S]*?)-----END PRIVATE KEY-----/.exec(pem);
+  const der = match ? Buffer.from((match[1] ?? '').replace(/\s+/g, ''), 'base64') : Buffer.alloc(0);
+  if (der.length !== PKCS8_PREFIX.length + 32 || !der.subarray(0, PKCS8_PREFIX.length).equals(PKCS8_PREFIX)) {
+    throw new DhlabError('ERR_HOST_KEY_FILE', `${file} is not an Ed25519 PKCS#8 PEM private key`);
+  }
+  return { identity: hostIdentityFromSeed(engine, Uint8Array.from(der.subarray(PKCS8_PREFIX.length))), created: false };
+}
+
+/** A host identity that lives only in memory (demo, tests). */
+export function ephemeralHostKey(engine: CryptoEngine): HostIdentity {
+  return hostIdentityFromSeed(engine, Uint8Array.from(crypto.randomBytes(32)));
+}

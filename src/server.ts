@@ -1,0 +1,240 @@
+import net from 'node:net';
+import { DhlabError } from './errors.ts';
+import type { CryptoEngine } from './crypto/engine.ts';
+import type { DhGroup } from './crypto/groups.ts';
+import type { HostIdentity } from './protocol/identity.ts';
+import { nameProblem, textProblem, type ClientRequest, type ServerEvent } from './protocol/messages.ts';
+import { ServerSession } from './protocol/server-session.ts';
+import type { TraceEvent } from './protocol/trace.ts';
+
+export interface ChatServerOptions {
+  engine: CryptoEngine;
+  group: DhGroup;
+  identity: HostIdentity;
+  host?: string;
+  port?: number;
+  maxClients?: number;
+  handshakeTimeoutMs?: number;
+  /** A client whose unsent output passes this many bytes has stopped reading: it is disconnected. */
+  maxQueueBytes?: number;
+  /** One line per connection event; never carries secrets. */
+  log?: (line: string) => void;
+  trace?: (connectionId: number, event: TraceEvent) => void;
+  revealSecrets?: boolean;
+}
+
+export const DEFAULTS = {
+  host: '127.0.0.1',
+  port: 5068,
+  maxClients: 1000,
+  handshakeTimeoutMs: 10_000,
+  maxQueueBytes: 1024 * 1024,
+} as const;
+
+/** How long a closing connection may take to flush its last frames before it is destroyed. */
+const CLOSE_GRACE_MS = 2000;
+
+interface Connection {
+  readonly id: number;
+  readonly socket: net.Socket;
+  readonly label: string;
+  session: ServerSession;
+  name: string | null;
+  member: boolean;
+  handshakeTimer: NodeJS.Timeout | null;
+}
+
+/**
+ * The chat room: one ServerSession per TCP connection, one room-wide order of events. Every
+ * broadcast runs to completion before any membership change is applied (removals are queued
+ * as microtasks), so every member sees the same sequence.
+ */
+export class ChatServer {
+  private readonly options: Required<Omit<ChatServerOptions, 'trace' | 'log'>> & Pick<ChatServerOptions, 'trace' | 'log'>;
+  private readonly server: net.Server;
+  private readonly connections = new Set<Connection>();
+  private readonly names = new Map<string, Connection>(); // reserved at hello, members and joiners
+  private readonly members = new Map<string, Connection>(); // established, in join order
+  private nextConnectionId = 1;
+  private nextMessageId = 1;
+  private shuttingDown = false;
+
+  constructor(options: ChatServerOptions) {
+    this.options = { ...DEFAULTS, revealSecrets: false, ...options };
+    this.server = net.createServer((socket) => this.accept(socket));
+  }
+
+  async listen(): Promise<{ host: string; port: number }> {
+    await new Promise<void>((resolve, reject) => {
+      this.server.once('error', reject);
+      this.server.listen(this.options.port, this.options.host, () => {
+        this.server.off('error', reject);
+        resolve();
+      });
+    });
+    return this.address();
+  }
+
+  address(): { host: string; port: number } {
+    const address = this.server.address() as net.AddressInfo;
+    return { host: address.address, port: address.port };
+  }
+
+  get memberNames(): string[] {
+    return [...this.members.keys()];
+  }
+
+  get connectionCount(): number {
+    return this.connections.size;
+  }
+
+  /** Tell every client why, let the last frames flush, and stop. */
+  async close(reason = 'server shutting down'): Promise<void> {
+    if (this.shuttingDown) return;
+    this.shuttingDown = true;
+    const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
+    for (const connection of [...this.connections]) {
+      if (connection.member) {
+        connection.session.send({ type: 'bye', code: 'ERR_SERVER_SHUTDOWN', reason });
+        connection.session.close();
+      } else {
+        connection.session.fail(new DhlabError('ERR_SERVER_SHUTDOWN', reason));
+      }
+    }
+    await closed;
+  }
+
+  private log(line: string): void {
+    this.options.log?.(line);
+  }
+
+  private accept(socket: net.Socket): void {
+    socket.setNoDelay(true);
+    const id = this.nextConnectionId++;
+    const connection: Connection = {
+      id,
+      socket,
+      label: `#${id} ${socket.remoteAddress}:${socket.remotePort}`,
+      session: null as unknown as ServerSession,
+      name: null,
+      member: false,
+      handshakeTimer: null,
+    };
+    connection.session = new ServerSession(
+      {
+        engine: this.options.engine,
+        group: this.options.group,
+        host: this.options.identity,
+        revealSecrets: this.options.revealSecrets,
+        trace: this.options.trace ? (event) => this.options.trace?.(id, event) : undefined,
+        admitName: (name) => this.admitName(connection, name),
+      },
+      {
+        send: (bytes) => this.write(connection, bytes),
+        event: (event) => {
+          if (event.type === 'established') this.join(connection);
+          else if (event.type === 'request') this.handleRequest(connection, event.request);
+        },
+        close: (error, remote) => this.onSessionClose(connection, error, remote),
+      },
+    );
+    this.connections.add(connection);
+    socket.on('data', (chunk) => connection.session.feed(chunk));
+    socket.on('error', () => {}); // 'close' follows and ends the session
+    socket.on('close', () => {
+      connection.session.end();
+      if (connection.handshakeTimer) clearTimeout(connection.handshakeTimer);
+      this.connections.delete(connection);
+    });
+
+    if (this.shuttingDown) {
+      connection.session.fail(new DhlabError('ERR_SERVER_SHUTDOWN', 'server shutting down'));
+    } else if (this.connections.size > this.options.maxClients) {
+      connection.session.fail(new DhlabError('ERR_SERVER_FULL', `the room is full (${this.options.maxClients} connections)`));
+    } else {
+      connection.handshakeTimer = setTimeout(() => {
+        connection.session.fail(new DhlabError('ERR_HANDSHAKE_TIMEOUT', `handshake not finished within ${this.options.handshakeTimeoutMs / 1000} s`));
+      }, this.options.handshakeTimeoutMs);
+    }
+  }
+
+  private write(connection: Connection, bytes: Uint8Array): void {
+    const { socket } = connection;
+    if (socket.destroyed) return;
+    socket.write(bytes);
+    if (socket.writableLength > this.options.maxQueueBytes && !connection.session.isClosed) {
+      // It stopped reading: drop it alone rather than buffer without bound or slow the room.
+      const error = new DhlabError('ERR_SLOW_CONSUMER', `client stopped reading; ${socket.writableLength} bytes queued (cap ${this.options.maxQueueBytes})`);
+      connection.session.fail(error);
+      socket.destroy();
+    }
+  }
+
+  private admitName(connection: Connection, name: string): void {
+    const problem = nameProblem(name);
+    if (problem) throw new DhlabError('ERR_BAD_NAME', problem);
+    if (this.names.has(name)) throw new DhlabError('ERR_NAME_TAKEN', `the name "${name}" is taken`);
+    this.names.set(name, connection);
+    connection.name = name;
+  }
+
+  private join(connection: Connection): void {
+    const name = connection.name as string;
+    if (connection.handshakeTimer) clearTimeout(connection.handshakeTimer);
+    connection.handshakeTimer = null;
+    connection.member = true;
+    this.members.set(name, connection);
+    this.log(`${connection.label} ${name} joined`);
+    connection.session.send({ type: 'welcome', name, members: this.memberNames });
+    this.broadcast({ type: 'join', name }, connection);
+  }
+
+  private handleRequest(connection: Connection, request: ClientRequest): void {
+    switch (request.type) {
+      case 'chat': {
+        const problem = textProblem(request.text);
+        if (problem) throw new DhlabError(problem.code, problem.message);
+        this.broadcast({ type: 'message', id: this.nextMessageId++, from: connection.name as string, text: request.text });
+        return;
+      }
+      case 'who':
+        connection.session.send({ type: 'who', members: this.memberNames });
+        return;
+      case 'quit':
+        connection.session.send({ type: 'bye', code: 'OK', reason: 'goodbye' });
+        connection.session.close();
+        return;
+    }
+  }
+
+  private broadcast(event: ServerEvent, except?: Connection): void {
+    for (const member of this.members.values()) {
+      if (member !== except) member.session.send(event);
+    }
+  }
+
+  private onSessionClose(connection: Connection, error: DhlabError | null, remote: boolean): void {
+    const who = connection.name ?? 'client';
+    if (error && !(remote && error.code === 'ERR_CONNECTION')) {
+      this.log(`${connection.label} ${who} closed: ${error.code} ${error.message}${remote ? ' (reported by client)' : ''}`);
+    }
+    // Flush what is queued (the error notice or bye), then make sure the socket goes away.
+    const { socket } = connection;
+    socket.end();
+    setTimeout(() => socket.destroy(), CLOSE_GRACE_MS).unref();
+    // Membership changes wait until the current broadcast has reached everyone.
+    queueMicrotask(() => this.leave(connection, error));
+  }
+
+  private leave(connection: Connection, error: DhlabError | null): void {
+    if (connection.name && this.names.get(connection.name) === connection) this.names.delete(connection.name);
+    if (!connection.member) return;
+    connection.member = false;
+    const name = connection.name as string;
+    this.members.delete(name);
+    this.log(`${connection.label} ${name} left`);
+    if (!this.shuttingDown) {
+      this.broadcast({ type: 'leave', name, reason: error ? error.code : 'quit' });
+    }
+  }
+}
