@@ -164,9 +164,10 @@ export class ChatServer {
     socket.write(bytes);
     if (socket.writableLength > this.options.maxQueueBytes && !connection.session.isClosed) {
       // It stopped reading: drop it alone rather than buffer without bound or slow the room.
+      // The notice could not get past the queue anyway: destroy first, so fail() sends nothing.
       const error = new DhlabError('ERR_SLOW_CONSUMER', `client stopped reading; ${socket.writableLength} bytes queued (cap ${this.options.maxQueueBytes})`);
-      connection.session.fail(error);
       socket.destroy();
+      connection.session.fail(error);
     }
   }
 
