@@ -140,6 +140,8 @@ async function clientCommand(args: string[]): Promise<number> {
   });
   if (values.help) return (process.stdout.write(USAGE), 0);
   if (typeof values.name !== 'string') throw new DhlabError('ERR_USAGE', '--name is required');
+  const port = intOption(values, 'port', 1, 65535);
+  const engine = getEngine(stringOption(values, 'crypto'));
   const json = values.json === true;
   const print = json ? (event: object) => console.log(JSON.stringify(event)) : printPlain;
   const reportError = (code: ErrorCode, message: string) => print({ type: 'error', code, message });
@@ -152,14 +154,14 @@ async function clientCommand(args: string[]): Promise<number> {
   input.on('line', (line) => (queued.push(line), wake()));
   input.on('close', () => ((inputEnded = true), wake()));
 
-  const server = `${stringOption(values, 'host')}:${stringOption(values, 'port')}`;
+  const server = `${stringOption(values, 'host')}:${port}`;
   let client: ChatClient;
   try {
     client = await ChatClient.connect({
       name: values.name,
       host: stringOption(values, 'host'),
-      port: intOption(values, 'port', 1, 65535),
-      engine: getEngine(stringOption(values, 'crypto')),
+      port,
+      engine,
       knownServers: new KnownServers(stringOption(values, 'known-servers')),
       acceptNewHostKey: values['accept-new-host-key'] === true,
     });
