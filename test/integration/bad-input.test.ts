@@ -183,7 +183,9 @@ describe('clients that stall', () => {
     await alice.client.quit();
     await waitFor(() => server.connectionCount === 1, 'alice gone');
     const carol = await join(port, 'carol'); // a slot freed up
+    assert.deepEqual(server.memberNames, ['bob', 'carol']);
     await carol.client.quit();
+    await bob.client.quit();
     await server.close();
   });
 });

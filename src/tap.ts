@@ -1,0 +1,97 @@
+import net from 'node:net';
+import { FrameDecoder, parseFramePayload, type WireFrame } from './protocol/frame.ts';
+
+export type TapDirection = 'client->server' | 'server->client';
+
+/** One frame as a wiretapper sees it: the bytes on the wire, and what they parse to. */
+export interface TapObservation {
+  connection: number;
+  dir: TapDirection;
+  bytes: Uint8Array;
+  frame: WireFrame | null; // null: the bytes are not a readable frame
+}
+
+/**
+ * Eve: a passive observer of both directions of one connection. She decodes frames exactly as
+ * anyone on the path could; she holds no key, so sealed frames stay sealed.
+ */
+export class WireTap {
+  private readonly decoders: Record<TapDirection, FrameDecoder> = {
+    'client->server': new FrameDecoder(),
+    'server->client': new FrameDecoder(),
+  };
+
+  constructor(
+    private readonly connection: number,
+    private readonly onObservation: (observation: TapObservation) => void,
+  ) {}
+
+  observe(dir: TapDirection, chunk: Uint8Array): void {
+    let payloads: Uint8Array[];
+    try {
+      payloads = this.decoders[dir].push(chunk);
+    } catch {
+      this.onObservation({ connection: this.connection, dir, bytes: chunk, frame: null });
+      return;
+    }
+    for (const payload of payloads) {
+      let frame: WireFrame | null = null;
+      try {
+        frame = parseFramePayload(payload);
+      } catch {
+        // Not JSON: Eve still sees the bytes.
+      }
+      this.onObservation({ connection: this.connection, dir, bytes: payload, frame });
+    }
+  }
+}
+
+/** Eve's view of one frame as a line of text: exactly what crossed the wire. */
+export function describeObservation(o: TapObservation): string {
+  const body = o.frame ? JSON.stringify(o.frame) : `<${o.bytes.length} unreadable bytes>`;
+  return `#${o.connection} ${o.dir} ${body}`;
+}
+
+/**
+ * A TCP relay on loopback that forwards every byte unchanged between clients and the server and
+ * shows each frame to Eve on the way.
+ */
+export async function startTapProxy(options: {
+  listenPort: number;
+  targetHost: string;
+  targetPort: number;
+  onObservation: (observation: TapObservation) => void;
+}): Promise<{ port: number; close(): Promise<void> }> {
+  let nextConnection = 1;
+  const sockets = new Set<net.Socket>();
+  const server = net.createServer((client) => {
+    const tap = new WireTap(nextConnection++, options.onObservation);
+    const upstream = net.connect({ host: options.targetHost, port: options.targetPort });
+    for (const socket of [client, upstream]) {
+      sockets.add(socket);
+      socket.on('close', () => sockets.delete(socket));
+      socket.on('error', () => {});
+    }
+    client.on('data', (chunk) => {
+      tap.observe('client->server', chunk);
+      upstream.write(chunk);
+    });
+    upstream.on('data', (chunk) => {
+      tap.observe('server->client', chunk);
+      client.write(chunk);
+    });
+    client.on('end', () => upstream.end());
+    upstream.on('end', () => client.end());
+    client.on('close', () => upstream.destroy());
+    upstream.on('close', () => client.destroy());
+  });
+  await new Promise<void>((resolve) => server.listen(options.listenPort, '127.0.0.1', resolve));
+  return {
+    port: (server.address() as net.AddressInfo).port,
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const socket of sockets) socket.destroy();
+        server.close(() => resolve());
+      }),
+  };
+}
