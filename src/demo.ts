@@ -58,6 +58,8 @@ export async function runDemo({ engine, group, out }: DemoOptions): Promise<void
     received.set(name, []);
     client.on('event', (event) => received.get(name)?.push(event));
     clients.set(name, client);
+    // Let the earlier members read the join announcement before the story moves on.
+    await waitFor(() => [...received.values()].every((events, i) => i === received.size - 1 || events.some((e) => e.type === 'join' && e.name === name)));
     say(`  ${name} is in the room with: ${client.members.join(', ')}`);
   }
 
