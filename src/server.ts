@@ -17,6 +17,12 @@ export interface ChatServerOptions {
   handshakeTimeoutMs?: number;
   /** A client whose unsent output passes this many bytes has stopped reading: it is disconnected. */
   maxQueueBytes?: number;
+  /** Above this many unsent bytes to any member, the server stops reading chat from everyone. */
+  highWaterBytes?: number;
+  /** A member whose output stays above highWaterBytes this long is disconnected. */
+  slowConsumerMs?: number;
+  /** Requests per second a member may send on average; bursts of twice as many are allowed. */
+  rateLimit?: number;
   /** One line per connection event; never carries secrets. */
   log?: (line: string) => void;
   trace?: (connectionId: number, event: TraceEvent) => void;
@@ -29,6 +35,9 @@ export const DEFAULTS = {
   maxClients: 1000,
   handshakeTimeoutMs: 10_000,
   maxQueueBytes: 1024 * 1024,
+  highWaterBytes: 256 * 1024,
+  slowConsumerMs: 5000,
+  rateLimit: 200,
 } as const;
 
 /** How long a closing connection may take to flush its last frames before it is destroyed. */
@@ -42,12 +51,24 @@ interface Connection {
   name: string | null;
   member: boolean;
   handshakeTimer: NodeJS.Timeout | null;
+  /** Serialized events waiting for the end of this event-loop turn, sealed together. */
+  outbox: Uint8Array[];
+  /** Set while its output is above the high-water mark: fires ERR_SLOW_CONSUMER. */
+  congestionTimer: NodeJS.Timeout | null;
+  tokens: number;
+  tokensAt: number;
 }
 
 /**
  * The chat room: one ServerSession per TCP connection, one room-wide order of events. Every
  * broadcast runs to completion before any membership change is applied (removals are queued
  * as microtasks), so every member sees the same sequence.
+ *
+ * Output is batched: events for a member are queued and sealed together at the end of the
+ * event-loop turn (one AES-GCM operation and one write per member per turn, not per message).
+ * Backpressure instead of loss: while any member's unsent output is above the high-water mark,
+ * the server stops reading from members, so TCP slows the senders down; a member that stays
+ * congested too long, or passes the hard cap, is disconnected alone.
  */
 export class ChatServer {
   private readonly options: Required<Omit<ChatServerOptions, 'trace' | 'log'>> & Pick<ChatServerOptions, 'trace' | 'log'>;
@@ -55,6 +76,9 @@ export class ChatServer {
   private readonly connections = new Set<Connection>();
   private readonly names = new Map<string, Connection>(); // reserved at hello, members and joiners
   private readonly members = new Map<string, Connection>(); // established, in join order
+  private readonly dirty = new Set<Connection>(); // connections with a non-empty outbox
+  private readonly congested = new Set<Connection>();
+  private flushScheduled = false;
   private nextConnectionId = 1;
   private nextMessageId = 1;
   private shuttingDown = false;
@@ -95,7 +119,8 @@ export class ChatServer {
     const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
     for (const connection of [...this.connections]) {
       if (connection.member) {
-        connection.session.send({ type: 'bye', code: 'ERR_SERVER_SHUTDOWN', reason });
+        this.enqueue(connection, { type: 'bye', code: 'ERR_SERVER_SHUTDOWN', reason });
+        this.flush(connection);
         connection.session.close();
       } else {
         connection.session.fail(new DhlabError('ERR_SERVER_SHUTDOWN', reason));
@@ -119,6 +144,10 @@ export class ChatServer {
       name: null,
       member: false,
       handshakeTimer: null,
+      outbox: [],
+      congestionTimer: null,
+      tokens: this.options.rateLimit * 2,
+      tokensAt: performance.now(),
     };
     connection.session = new ServerSession(
       {
@@ -144,8 +173,10 @@ export class ChatServer {
     socket.on('close', () => {
       connection.session.end();
       if (connection.handshakeTimer) clearTimeout(connection.handshakeTimer);
+      this.uncongest(connection);
       this.connections.delete(connection);
     });
+    socket.on('drain', () => this.uncongest(connection));
 
     if (this.shuttingDown) {
       connection.session.fail(new DhlabError('ERR_SERVER_SHUTDOWN', 'server shutting down'));
@@ -162,13 +193,70 @@ export class ChatServer {
     const { socket } = connection;
     if (socket.destroyed) return;
     socket.write(bytes);
-    if (socket.writableLength > this.options.maxQueueBytes && !connection.session.isClosed) {
-      // It stopped reading: drop it alone rather than buffer without bound or slow the room.
-      // The notice could not get past the queue anyway: destroy first, so fail() sends nothing.
-      const error = new DhlabError('ERR_SLOW_CONSUMER', `client stopped reading; ${socket.writableLength} bytes queued (cap ${this.options.maxQueueBytes})`);
-      socket.destroy();
-      connection.session.fail(error);
+    if (socket.writableLength > this.options.maxQueueBytes) {
+      this.dropSlowConsumer(connection, `${socket.writableLength} bytes queued (cap ${this.options.maxQueueBytes})`);
+    } else if (socket.writableLength > this.options.highWaterBytes && connection.member) {
+      this.congest(connection);
     }
+  }
+
+  /** It stopped reading: drop it alone rather than buffer without bound or stall the room. */
+  private dropSlowConsumer(connection: Connection, why: string): void {
+    if (connection.session.isClosed) return;
+    // The notice could not get past the queue anyway: destroy first, so fail() sends nothing.
+    connection.socket.destroy();
+    connection.session.fail(new DhlabError('ERR_SLOW_CONSUMER', `client stopped reading; ${why}`));
+  }
+
+  private congest(connection: Connection): void {
+    if (this.congested.has(connection)) return;
+    this.congested.add(connection);
+    connection.congestionTimer = setTimeout(
+      () => this.dropSlowConsumer(connection, `output above ${this.options.highWaterBytes} bytes for ${this.options.slowConsumerMs} ms`),
+      this.options.slowConsumerMs,
+    );
+    if (this.congested.size === 1) for (const member of this.members.values()) member.socket.pause();
+  }
+
+  private uncongest(connection: Connection): void {
+    if (!this.congested.delete(connection)) return;
+    if (connection.congestionTimer) clearTimeout(connection.congestionTimer);
+    connection.congestionTimer = null;
+    if (this.congested.size === 0) for (const member of this.members.values()) member.socket.resume();
+  }
+
+  /** Queue an event for a member; all queued events go out together at the end of this turn. */
+  private enqueue(connection: Connection, event: ServerEvent | Uint8Array): void {
+    connection.outbox.push(event instanceof Uint8Array ? event : Buffer.from(JSON.stringify(event), 'utf8'));
+    this.dirty.add(connection);
+    if (!this.flushScheduled) {
+      this.flushScheduled = true;
+      setImmediate(() => this.flushAll());
+    }
+  }
+
+  private flushAll(): void {
+    this.flushScheduled = false;
+    for (const connection of this.dirty) this.flush(connection);
+  }
+
+  private flush(connection: Connection): void {
+    this.dirty.delete(connection);
+    const events = connection.outbox;
+    if (events.length === 0) return;
+    connection.outbox = [];
+    connection.session.sendSerialized(events);
+  }
+
+  /** Token bucket: refilled at rateLimit per second, holding two seconds' worth. */
+  private withinRate(connection: Connection): boolean {
+    const now = performance.now();
+    const capacity = this.options.rateLimit * 2;
+    connection.tokens = Math.min(capacity, connection.tokens + ((now - connection.tokensAt) / 1000) * this.options.rateLimit);
+    connection.tokensAt = now;
+    if (connection.tokens < 1) return false;
+    connection.tokens -= 1;
+    return true;
   }
 
   private admitName(connection: Connection, name: string): void {
@@ -185,12 +273,16 @@ export class ChatServer {
     connection.handshakeTimer = null;
     connection.member = true;
     this.members.set(name, connection);
+    if (this.congested.size > 0) connection.socket.pause();
     this.log(`${connection.label} ${name} joined`);
-    connection.session.send({ type: 'welcome', name, members: this.memberNames });
+    this.enqueue(connection, { type: 'welcome', name, members: this.memberNames });
     this.broadcast({ type: 'join', name }, connection);
   }
 
   private handleRequest(connection: Connection, request: ClientRequest): void {
+    if (!this.withinRate(connection)) {
+      throw new DhlabError('ERR_RATE_LIMITED', `more than ${this.options.rateLimit} requests per second (bursts of ${this.options.rateLimit * 2}); slow down`);
+    }
     switch (request.type) {
       case 'chat': {
         const problem = textProblem(request.text);
@@ -199,22 +291,26 @@ export class ChatServer {
         return;
       }
       case 'who':
-        connection.session.send({ type: 'who', members: this.memberNames });
+        this.enqueue(connection, { type: 'who', members: this.memberNames });
         return;
       case 'quit':
-        connection.session.send({ type: 'bye', code: 'OK', reason: 'goodbye' });
+        this.enqueue(connection, { type: 'bye', code: 'OK', reason: 'goodbye' });
+        this.flush(connection);
         connection.session.close();
         return;
     }
   }
 
   private broadcast(event: ServerEvent, except?: Connection): void {
+    const serialized = Buffer.from(JSON.stringify(event), 'utf8'); // once, however many members
     for (const member of this.members.values()) {
-      if (member !== except) member.session.send(event);
+      if (member !== except) this.enqueue(member, serialized);
     }
   }
 
   private onSessionClose(connection: Connection, error: DhlabError | null, remote: boolean): void {
+    connection.outbox = [];
+    this.dirty.delete(connection);
     const who = connection.name ?? 'client';
     if (error && !(remote && error.code === 'ERR_CONNECTION')) {
       this.log(`${connection.label} ${who} closed: ${error.code} ${error.message}${remote ? ' (reported by client)' : ''}`);

@@ -20,11 +20,17 @@ function groupBuffers(group: DhGroup): { p: Buffer; g: Buffer } {
   return cached;
 }
 
+// A session computes g^x and later y^x with the same x: keep the OpenSSL context between the two.
+const dhContexts = new WeakMap<Uint8Array, crypto.DiffieHellman>();
+
 function dhContext(group: DhGroup, privateKey: Uint8Array): crypto.DiffieHellman {
+  const cached = dhContexts.get(privateKey);
+  if (cached) return cached;
   // OpenSSL recognises the RFC 3526 primes as named groups, so this skips the slow DH_check.
   const { p, g } = groupBuffers(group);
   const dh = crypto.createDiffieHellman(p, g);
   dh.setPrivateKey(Buffer.from(privateKey));
+  dhContexts.set(privateKey, dh);
   return dh;
 }
 
@@ -34,8 +40,16 @@ function leftPad(bytes: Buffer, length: number): Uint8Array {
   return out;
 }
 
+// Importing a key costs about 0.5 ms, more than signing: the server signs every handshake with one key.
+const signingKeys = new WeakMap<Uint8Array, crypto.KeyObject>();
+
 export function ed25519PrivateKeyObject(seed: Uint8Array): crypto.KeyObject {
-  return crypto.createPrivateKey({ key: Buffer.concat([ED25519_PKCS8_PREFIX, seed]), format: 'der', type: 'pkcs8' });
+  let key = signingKeys.get(seed);
+  if (!key) {
+    key = crypto.createPrivateKey({ key: Buffer.concat([ED25519_PKCS8_PREFIX, seed]), format: 'der', type: 'pkcs8' });
+    signingKeys.set(seed, key);
+  }
+  return key;
 }
 
 export const nativeEngine: CryptoEngine = {

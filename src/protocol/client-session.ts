@@ -7,7 +7,7 @@ import { fingerprint } from './identity.ts';
 import { deriveSessionKeys, transcriptHash } from './keyschedule.ts';
 import {
   PROTOCOL_VERSION,
-  validateServerEvent,
+  validateServerEvents,
   type ClientRequest,
   type OuterFrame,
   type ServerAuthFrame,
@@ -72,10 +72,12 @@ export class ClientSession extends Session<ClientSessionEvent> {
         return;
       case 'established': {
         if (frame.type !== 'data') this.unexpected(frame, 'data');
-        const event = validateServerEvent(this.openData(frame));
-        this.io.event({ type: 'server', event });
-        if (event.type === 'bye') this.finish(event.code === 'OK' ? null : new DhlabError(event.code, event.reason), true);
-        else if (event.type === 'error') this.finish(new DhlabError(event.code, event.message), true);
+        for (const event of validateServerEvents(this.openData(frame))) {
+          if (this.isClosed) return;
+          this.io.event({ type: 'server', event });
+          if (event.type === 'bye') this.finish(event.code === 'OK' ? null : new DhlabError(event.code, event.reason), true);
+          else if (event.type === 'error') this.finish(new DhlabError(event.code, event.message), true);
+        }
         return;
       }
     }

@@ -107,6 +107,18 @@ export function validateClientRequest(frame: WireFrame): ClientRequest {
   }
 }
 
+/** A sealed server frame holds one event or a `batch` of them, in order (docs/PROTOCOL.md s.5.1). */
+export function validateServerEvents(frame: WireFrame): ServerEvent[] {
+  if (frame.type !== 'batch') return [validateServerEvent(frame)];
+  const events = frame.events;
+  if (!Array.isArray(events) || events.length === 0) bad('batch', 'events', 'a non-empty list of events');
+  return events.map((event: unknown) => {
+    const type = (event as { type?: unknown } | null)?.type;
+    if (typeof event !== 'object' || event === null || typeof type !== 'string' || type === 'batch') bad('batch', 'events', 'a list of events');
+    return validateServerEvent(event as WireFrame);
+  });
+}
+
 /** Server events are trusted only as far as their shape: the client checks the fields it reads. */
 export function validateServerEvent(frame: WireFrame): ServerEvent {
   const names = (field: string): string[] => {

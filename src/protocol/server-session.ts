@@ -28,6 +28,19 @@ export type ServerSessionEvent =
   | { type: 'established'; name: string }
   | { type: 'request'; request: ClientRequest };
 
+/** Keeps a sealed batch (base64 grows it by 4/3) well inside the 64 KiB frame limit. */
+const MAX_BATCH_BYTES = 32 * 1024;
+const BATCH_HEAD = Buffer.from('{"type":"batch","events":[');
+const BATCH_TAIL = Buffer.from(']}');
+const COMMA = Buffer.from(',');
+
+function batchOf(events: readonly Uint8Array[]): Uint8Array {
+  const parts: Uint8Array[] = [BATCH_HEAD];
+  events.forEach((event, i) => parts.push(...(i > 0 ? [COMMA, event] : [event])));
+  parts.push(BATCH_TAIL);
+  return Buffer.concat(parts);
+}
+
 type State =
   | { step: 'await_hello' }
   | { step: 'await_client_key'; name: string; privateKey: Uint8Array; serverPublic: Uint8Array }
@@ -56,6 +69,20 @@ export class ServerSession extends Session<ServerSessionEvent> {
   send(event: ServerEvent): void {
     if (this.isClosed) return;
     this.sendSealed(event);
+  }
+
+  /**
+   * Seal UTF-8 JSON events, several to a data frame (docs/PROTOCOL.md s.5.1): one AES-GCM
+   * operation and one write per recipient however many messages arrived in the same turn.
+   */
+  sendSerialized(events: readonly Uint8Array[]): void {
+    for (let start = 0; start < events.length && !this.isClosed; ) {
+      let end = start + 1;
+      let size = (events[start] as Uint8Array).length;
+      while (end < events.length && size + (events[end] as Uint8Array).length + 1 <= MAX_BATCH_BYTES) size += (events[end++] as Uint8Array).length + 1;
+      this.sealPlaintext(end - start === 1 ? (events[start] as Uint8Array) : batchOf(events.slice(start, end)));
+      start = end;
+    }
   }
 
   protected handleFrame(frame: Exclude<OuterFrame, { type: 'error' }>): void {

@@ -135,10 +135,17 @@ export abstract class Session<E> {
   }
 
   protected sendSealed(inner: WireFrame): void {
+    this.sealPlaintext(Buffer.from(JSON.stringify(inner), 'utf8'));
+  }
+
+  /** Seals an already serialized inner message (the server serializes a broadcast once). */
+  protected sealPlaintext(plaintext: Uint8Array): void {
     if (!this.sendCipher) throw new DhlabError('ERR_SESSION_CLOSED', 'no keys yet');
-    const plaintext = JSON.stringify(inner);
-    const record = this.sendCipher.seal(Buffer.from(plaintext, 'utf8'));
-    this.emit({ kind: 'seal', secret: true, seq: record.seq, nonce: record.nonce, aad: record.aad, plaintext, ciphertext: record.sealed });
+    const record = this.sendCipher.seal(plaintext);
+    if (this.options.trace && this.options.revealSecrets) {
+      const text = Buffer.from(plaintext).toString('utf8');
+      this.emit({ kind: 'seal', secret: true, seq: record.seq, nonce: record.nonce, aad: record.aad, plaintext: text, ciphertext: record.sealed });
+    }
     this.sendFrame({ type: 'data', seq: record.seq, box: Buffer.from(record.sealed).toString('base64') });
   }
 

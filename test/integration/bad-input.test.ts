@@ -150,7 +150,7 @@ describe('clients that stall', () => {
   });
 
   it('a client that stops reading is disconnected alone with ERR_SLOW_CONSUMER; nobody else loses a message', async () => {
-    const { server, port, logs } = await startServer({ maxQueueBytes: 256 * 1024 });
+    const { server, port, logs } = await startServer({ maxQueueBytes: 256 * 1024, rateLimit: 100_000 });
     const alice = await join(port, 'alice');
     const bob = await join(port, 'bob');
     const sloth = await join(port, 'sloth');

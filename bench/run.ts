@@ -1,0 +1,244 @@
+// npm run bench: real servers (in a child process) and real clients over loopback.
+// Prints a table and writes bench/results.json. Not a test: numbers, not pass/fail.
+import { execFileSync, fork, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { ChatClient } from '../src/client.ts';
+import { ENGINES } from '../src/crypto/engines.ts';
+
+const HERE = import.meta.dirname;
+const QUICK = process.argv.includes('--quick');
+const ONLY = process.argv.find((arg) => arg.startsWith('--only='))?.slice('--only='.length); // handshakes | broadcast | memory
+const runs = (section: string) => !ONLY || ONLY === section;
+
+interface ServerStats { cpuMs: number; rss: number; connections: number; members: number }
+
+class BenchServer {
+  private constructor(readonly child: ChildProcess, readonly port: number) {}
+
+  static start(config: { engine: string; rateLimit?: number }): Promise<BenchServer> {
+    const child = fork(path.join(HERE, 'server-process.ts'), [JSON.stringify(config)], { execArgv: ['--import', 'tsx', '--expose-gc', ...(process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : [])], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    return new Promise((resolve) => child.once('message', (m: { port: number }) => resolve(new BenchServer(child, m.port))));
+  }
+
+  stats(): Promise<ServerStats> {
+    return new Promise((resolve) => {
+      this.child.once('message', (m) => resolve(m as ServerStats));
+      this.child.send({ cmd: 'stats' });
+    });
+  }
+
+  async stop(): Promise<void> {
+    const exited = new Promise((resolve) => this.child.once('exit', resolve));
+    this.child.send({ cmd: 'stop' });
+    await exited;
+  }
+}
+
+const connect = (port: number, name: string) => ChatClient.connect({ name, host: '127.0.0.1', port, engine: ENGINES.native });
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((sorted.length * p) / 100))] ?? NaN;
+
+/** Runs `task` n times with at most `width` in flight. */
+async function pool(n: number, width: number, task: (i: number) => Promise<void>): Promise<void> {
+  let next = 0;
+  await Promise.all(Array.from({ length: Math.min(width, n) }, async () => {
+    while (next < n) await task(next++);
+  }));
+}
+
+function opensslLimit(): { derivesPerSecond: number; handshakesPerSecond: number } | null {
+  try {
+    const out = execFileSync('openssl', ['speed', '-seconds', '3', 'ffdh2048'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+    const match = /2048 bits ffdh\s+[\d.]+s\s+([\d.]+)/.exec(out);
+    if (!match) return null;
+    const derives = Number(match[1]);
+    // A handshake costs one key generation plus one derive: two modular exponentiations.
+    return { derivesPerSecond: derives, handshakesPerSecond: derives / 2 };
+  } catch {
+    return null;
+  }
+}
+
+async function benchHandshakes(engine: string, total: number, concurrency: number) {
+  const server = await BenchServer.start({ engine });
+  await pool(20, 10, async (i) => (await connect(server.port, `warm${i}`)).destroy()); // JIT warm-up
+  await sleep(100);
+  const before = await server.stats();
+  const started = performance.now();
+  await pool(total, concurrency, async (i) => {
+    const client = await connect(server.port, `hs${i}`);
+    client.destroy();
+  });
+  const seconds = (performance.now() - started) / 1000;
+  const after = await server.stats();
+  await server.stop();
+  const cpuPerHandshake = (after.cpuMs - before.cpuMs) / total;
+  return { engine, total, concurrency, handshakesPerSecond: total / seconds, serverCpuMsPerHandshake: cpuPerHandshake, serverCapacityPerSecond: 1000 / cpuPerHandshake };
+}
+
+interface BroadcastResult {
+  engine: string;
+  clients: number;
+  senders: 'one' | 'all';
+  messages: number;
+  messagesPerSecond: number;
+  deliveriesPerSecond: number;
+  latencyP50Ms: number;
+  latencyP99Ms: number;
+  lost: number;
+  serverCpuPercent: number;
+  offeredRate?: number;
+}
+
+/**
+ * Joins `clients` members, then sends `messages` chat lines (from one member or round-robin from
+ * all) with at most `window` not yet delivered everywhere, or at a fixed offered rate. Latency is
+ * send to the last recipient's receipt; lost = deliveries expected minus seen, after a drain.
+ */
+async function benchBroadcast(opts: { engine: string; clients: number; senders: 'one' | 'all'; messages: number; window?: number; rate?: number; rateLimit?: number }): Promise<BroadcastResult> {
+  const server = await BenchServer.start({ engine: opts.engine, rateLimit: opts.rateLimit });
+  const members: ChatClient[] = [];
+  await pool(opts.clients, 50, async (i) => void members.push(await connect(server.port, `m${i}`)));
+  await sleep(200);
+  const sentAt = new Map<string, number>();
+  const remaining = new Map<string, number>();
+  const latencies: number[] = [];
+  let delivered = 0;
+  let wake = () => {};
+  for (const member of members) {
+    member.on('event', (event) => {
+      if (event.type !== 'message') return;
+      delivered++;
+      const left = (remaining.get(event.text) ?? 0) - 1;
+      remaining.set(event.text, left);
+      if (left === 0) {
+        latencies.push(performance.now() - (sentAt.get(event.text) as number));
+        remaining.delete(event.text);
+        wake();
+      }
+    });
+  }
+  const before = await server.stats();
+  const started = performance.now();
+  const send = (i: number) => {
+    const sender = members[opts.senders === 'one' ? 0 : i % members.length] as ChatClient;
+    const text = `m${i}`;
+    sentAt.set(text, performance.now());
+    remaining.set(text, opts.clients);
+    sender.say(text);
+  };
+  if (opts.rate) {
+    const interval = 1000 / opts.rate;
+    for (let i = 0; i < opts.messages; i++) {
+      const due = started + i * interval;
+      const wait = due - performance.now();
+      if (wait > 1) await sleep(wait);
+      send(i);
+    }
+  } else {
+    const window = opts.window ?? 64;
+    for (let i = 0; i < opts.messages; i++) {
+      while (remaining.size >= window) await new Promise<void>((resolve) => (wake = resolve));
+      send(i);
+    }
+  }
+  const deadline = performance.now() + 30_000;
+  while (remaining.size > 0 && performance.now() < deadline) await new Promise<void>((resolve) => ((wake = resolve), setTimeout(resolve, 50)));
+  const seconds = (performance.now() - started) / 1000;
+  const after = await server.stats();
+  for (const member of members) member.destroy();
+  await server.stop();
+  latencies.sort((a, b) => a - b);
+  return {
+    engine: opts.engine,
+    clients: opts.clients,
+    senders: opts.senders,
+    messages: opts.messages,
+    offeredRate: opts.rate,
+    messagesPerSecond: opts.messages / seconds,
+    deliveriesPerSecond: delivered / seconds,
+    latencyP50Ms: percentile(latencies, 50),
+    latencyP99Ms: percentile(latencies, 99),
+    lost: opts.messages * opts.clients - delivered,
+    serverCpuPercent: ((after.cpuMs - before.cpuMs) / (seconds * 1000)) * 100,
+  };
+}
+
+async function benchMemory(clients: number) {
+  const server = await BenchServer.start({ engine: 'native' });
+  const baseline = await server.stats();
+  const members: ChatClient[] = [];
+  await pool(clients, 100, async (i) => void members.push(await connect(server.port, `idle${i}`)));
+  await sleep(500);
+  const loaded = await server.stats();
+  // Still responsive? A newcomer joins and hears its own message back.
+  const started = performance.now();
+  const probe = await connect(server.port, 'probe');
+  const heard = new Promise<void>((resolve) => probe.on('event', (e) => e.type === 'message' && e.from === 'probe' && resolve()));
+  probe.say('still there?');
+  await heard;
+  const probeMs = performance.now() - started;
+  probe.destroy();
+  for (const member of members) member.destroy();
+  await server.stop();
+  return { clients, connections: loaded.connections, rssBaselineMiB: baseline.rss / 2 ** 20, rssLoadedMiB: loaded.rss / 2 ** 20, bytesPerClient: (loaded.rss - baseline.rss) / clients, joinAndEchoMs: probeMs };
+}
+
+const fmt = (n: number, digits = 0) => (Number.isFinite(n) ? n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits }) : '-');
+
+async function main(): Promise<void> {
+  const results: Record<string, unknown> = {
+    date: new Date().toISOString(),
+    machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model, memoryGiB: os.totalmem() / 2 ** 30, node: process.version },
+  };
+  console.log(`dhlab bench on ${os.cpus().length} cores, ${process.version}${QUICK ? ' (quick)' : ''}`);
+
+  const openssl = opensslLimit();
+  results.openssl = openssl;
+  const handshakes = [];
+  for (const engine of runs('handshakes') ? ['native', 'forge'] : []) {
+    handshakes.push(await benchHandshakes(engine, engine === 'native' ? (QUICK ? 300 : 2000) : (QUICK ? 30 : 200), 64));
+  }
+  results.handshakes = handshakes;
+  console.log('\nHandshakes (group 14, 256-bit exponents; clients in this process, server in its own)');
+  console.log('engine  handshakes/s  server CPU ms/handshake  server capacity/s  vs OpenSSL limit');
+  for (const h of handshakes) {
+    const ratio = openssl ? `${fmt(h.serverCapacityPerSecond / openssl.handshakesPerSecond, 2)} of ${fmt(openssl.handshakesPerSecond)}/s` : 'openssl not installed';
+    console.log(`${h.engine.padEnd(7)} ${fmt(h.handshakesPerSecond).padStart(12)}  ${fmt(h.serverCpuMsPerHandshake, 3).padStart(23)}  ${fmt(h.serverCapacityPerSecond).padStart(17)}  ${ratio}`);
+  }
+
+  const broadcast: BroadcastResult[] = [];
+  const sizes = ONLY === 'broadcast100' ? [100] : !runs('broadcast') ? [] : QUICK ? [10, 100] : [10, 100, 1000];
+  for (const clients of sizes) {
+    for (const senders of ['one', 'all'] as const) {
+      const messages = QUICK ? 500 : clients === 1000 ? 1000 : 5000;
+      broadcast.push(await benchBroadcast({ engine: 'native', clients, senders, messages, window: 256, rateLimit: 1_000_000 }));
+    }
+  }
+  if (runs('broadcast')) {
+    broadcast.push(await benchBroadcast({ engine: 'native', clients: 100, senders: 'all', messages: QUICK ? 1000 : 5000, rate: 1000 }));
+    broadcast.push(await benchBroadcast({ engine: 'forge', clients: 100, senders: 'all', messages: QUICK ? 200 : 1000, window: 256, rateLimit: 1_000_000 }));
+  }
+  results.broadcast = broadcast;
+  console.log('\nBroadcast (every message to every member, the sender included)');
+  console.log('engine  clients senders  offered   msgs/s  deliveries/s  p50 ms  p99 ms  lost  server CPU');
+  for (const b of broadcast) {
+    console.log(
+      `${b.engine.padEnd(7)} ${String(b.clients).padStart(7)} ${b.senders.padEnd(7)} ${(b.offeredRate ? `${b.offeredRate}/s` : 'max').padStart(8)} ${fmt(b.messagesPerSecond).padStart(8)}  ${fmt(b.deliveriesPerSecond).padStart(12)}  ${fmt(b.latencyP50Ms, 1).padStart(6)}  ${fmt(b.latencyP99Ms, 1).padStart(6)}  ${String(b.lost).padStart(4)}  ${fmt(b.serverCpuPercent).padStart(9)}%`,
+    );
+  }
+
+  const memory = [];
+  for (const clients of !runs('memory') ? [] : QUICK ? [1000] : [1000, 10_000]) memory.push(await benchMemory(clients));
+  results.memory = memory;
+  console.log('\nIdle connections (server RSS)');
+  console.log('clients  connections  RSS MiB  bytes/client  join+echo ms at that load');
+  for (const m of memory) console.log(`${String(m.clients).padStart(7)}  ${String(m.connections).padStart(11)}  ${fmt(m.rssLoadedMiB, 1).padStart(7)}  ${fmt(m.bytesPerClient).padStart(12)}  ${fmt(m.joinAndEchoMs, 1)}`);
+
+  if (!ONLY && !QUICK) fs.writeFileSync(path.join(HERE, 'results.json'), JSON.stringify(results, null, 2) + '\n');
+  if (!ONLY && !QUICK) console.log('\nwritten to bench/results.json');
+}
+
+await main();
