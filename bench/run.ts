@@ -1,40 +1,22 @@
 // npm run bench: real servers (in a child process) and real clients over loopback.
 // Prints a table and writes bench/results.json. Not a test: numbers, not pass/fail.
-import { execFileSync, fork, type ChildProcess } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { ChatClient } from '../src/client.ts';
 import { ENGINES } from '../src/crypto/engines.ts';
+import { ServerProcess } from '../test/server-process.ts';
 
 const HERE = import.meta.dirname;
 const QUICK = process.argv.includes('--quick');
 const ONLY = process.argv.find((arg) => arg.startsWith('--only='))?.slice('--only='.length); // handshakes | broadcast | memory
 const runs = (section: string) => !ONLY || ONLY === section;
 
-interface ServerStats { cpuMs: number; rss: number; connections: number; members: number }
-
-class BenchServer {
-  private constructor(readonly child: ChildProcess, readonly port: number) {}
-
-  static start(config: { engine: string; rateLimit?: number }): Promise<BenchServer> {
-    const child = fork(path.join(HERE, 'server-process.ts'), [JSON.stringify(config)], { execArgv: ['--import', 'tsx', '--expose-gc', ...(process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : [])], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-    return new Promise((resolve) => child.once('message', (m: { port: number }) => resolve(new BenchServer(child, m.port))));
-  }
-
-  stats(): Promise<ServerStats> {
-    return new Promise((resolve) => {
-      this.child.once('message', (m) => resolve(m as ServerStats));
-      this.child.send({ cmd: 'stats' });
-    });
-  }
-
-  async stop(): Promise<void> {
-    const exited = new Promise((resolve) => this.child.once('exit', resolve));
-    this.child.send({ cmd: 'stop' });
-    await exited;
-  }
-}
+/** The server under test runs in its own process (test/server-process.ts) so its CPU and RSS are its own. */
+const BenchServer = {
+  start: (config: { engine: string; rateLimit?: number }) => ServerProcess.start(config, process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : []),
+};
 
 const connect = (port: number, name: string) => ChatClient.connect({ name, host: '127.0.0.1', port, engine: ENGINES.native });
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

@@ -1,11 +1,13 @@
-// A dhlab server in its own process, so the benchmark can read its CPU time and memory alone.
-// Started by bench/run.ts with fork(); answers {cmd: 'stats'} over IPC.
+// A dhlab server in its own process, so a benchmark or the hostile suite can read its CPU time
+// and memory alone. Started with fork(); answers {cmd: 'stats'} and {cmd: 'stop'} over IPC,
+// forwards log lines as {log}, and shuts down cleanly on SIGTERM like `dhlab server`.
 import { getEngine } from '../src/crypto/engines.ts';
 import { GROUPS } from '../src/crypto/groups.ts';
 import { ephemeralHostKey } from '../src/host-key-file.ts';
-import { ChatServer } from '../src/server.ts';
+import { ChatServer, type ChatServerOptions } from '../src/server.ts';
 
-const config = JSON.parse(process.argv[2] ?? '{}') as { engine?: string; rateLimit?: number };
+type Config = Pick<ChatServerOptions, 'rateLimit' | 'handshakeTimeoutMs' | 'maxQueueBytes' | 'slowConsumerMs'> & { engine?: string; log?: boolean };
+const config = JSON.parse(process.argv[2] ?? '{}') as Config;
 const engine = getEngine(config.engine ?? 'native');
 const server = new ChatServer({
   engine,
@@ -15,7 +17,8 @@ const server = new ChatServer({
   port: 0,
   maxClients: 100_000,
   handshakeTimeoutMs: 60_000,
-  ...(config.rateLimit ? { rateLimit: config.rateLimit } : {}),
+  ...Object.fromEntries(Object.entries(config).filter(([key]) => key !== 'engine' && key !== 'log')),
+  log: config.log ? (line) => process.send?.({ log: line }) : undefined,
 });
 const { port } = await server.listen();
 
@@ -28,4 +31,5 @@ process.on('message', (message: { cmd: string }) => {
     void server.close().then(() => process.exit(0));
   }
 });
+process.once('SIGTERM', () => void server.close('server shutting down (SIGTERM)').then(() => process.exit(0)));
 process.send?.({ port });

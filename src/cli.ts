@@ -15,7 +15,7 @@ const USAGE = `usage: dhlab <verb> [options]
   dhlab demo   [--crypto native|forge] [--group modp14|modp15|modp16]
       A server and three scripted clients on loopback, with a narrated trace.
   dhlab server [--host 127.0.0.1] [--port 5068] [--group modp14] [--crypto native|forge]
-               [--host-key PATH] [--max-clients N] [--handshake-timeout SECONDS]
+               [--host-key PATH] [--max-clients N] [--handshake-timeout SECONDS] [--rate-limit PER_SECOND]
   dhlab client --name NAME [--host 127.0.0.1] [--port 5068] [--known-servers PATH]
                [--accept-new-host-key] [--crypto native|forge] [--json]
       Lines typed are messages; /who lists members, /quit leaves.
@@ -95,6 +95,7 @@ async function serverCommand(args: string[]): Promise<number> {
     'host-key': { type: 'string', default: defaultHostKeyPath() },
     'max-clients': { type: 'string', default: String(DEFAULTS.maxClients) },
     'handshake-timeout': { type: 'string', default: String(DEFAULTS.handshakeTimeoutMs / 1000) },
+    'rate-limit': { type: 'string', default: String(DEFAULTS.rateLimit) },
   });
   if (values.help) return (process.stdout.write(USAGE), 0);
   const engine = getEngine(stringOption(values, 'crypto'));
@@ -108,6 +109,7 @@ async function serverCommand(args: string[]): Promise<number> {
     port: intOption(values, 'port', 0, 65535),
     maxClients: intOption(values, 'max-clients', 1, 1_000_000),
     handshakeTimeoutMs: intOption(values, 'handshake-timeout', 0.01, 3600) * 1000,
+    rateLimit: intOption(values, 'rate-limit', 1, 10_000_000),
     log: (line) => process.stderr.write(`${line}\n`),
   });
   let address: { host: string; port: number };
