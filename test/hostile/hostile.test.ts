@@ -88,6 +88,16 @@ class HonestRoom {
   }
 }
 
+/** Server stats once its connection count has come down to `connections` (closes are asynchronous). */
+async function settledStats(server: ServerProcess, connections: number) {
+  let stats = await server.stats();
+  for (let tries = 0; tries < 200 && stats.connections > connections; tries++) {
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    stats = await server.stats();
+  }
+  return stats;
+}
+
 async function withServer(config: Record<string, unknown>, body: (server: ServerProcess) => Promise<void>): Promise<void> {
   const server = await ServerProcess.start({ log: true, ...config });
   try {
@@ -136,7 +146,7 @@ describe(`hostile network (${FULL ? 'full' : 'fast'} scale)`, { concurrency: fal
         peer.socket.end(streams[i] as Uint8Array);
         codes.push(await peer.closedWith());
       });
-      const after = await server.stats();
+      const after = await settledStats(server, 3);
       const { sent, lost } = await room.stopAndVerify();
       assert.equal(after.connections, 3);
       assert.ok(after.rss - baseline.rss < 100 * MiB, `server RSS grew ${(after.rss - baseline.rss) / MiB} MiB`);
@@ -192,8 +202,7 @@ describe(`hostile network (${FULL ? 'full' : 'fast'} scale)`, { concurrency: fal
         } else client.destroy();
       });
       const { sent, lost } = await room.stopAndVerify();
-      let after = await server.stats();
-      for (let tries = 0; tries < 100 && after.connections > 3; tries++) after = await server.stats();
+      const after = await settledStats(server, 3);
       assert.equal(after.connections, 3);
       assert.equal(after.members, 3);
       assert.ok(after.rss - baseline.rss < 100 * MiB);
