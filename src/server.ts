@@ -168,7 +168,12 @@ export class ChatServer {
       },
     );
     this.connections.add(connection);
-    socket.on('data', (chunk) => connection.session.feed(chunk));
+    socket.on('data', (chunk) => {
+      // Everything this chunk makes us send leaves in one write (server_auth and welcome, say).
+      socket.cork();
+      connection.session.feed(chunk);
+      process.nextTick(() => socket.uncork());
+    });
     socket.on('error', () => {}); // 'close' follows and ends the session
     socket.on('close', () => {
       connection.session.end();
@@ -215,14 +220,20 @@ export class ChatServer {
       () => this.dropSlowConsumer(connection, `output above ${this.options.highWaterBytes} bytes for ${this.options.slowConsumerMs} ms`),
       this.options.slowConsumerMs,
     );
-    if (this.congested.size === 1) for (const member of this.members.values()) member.socket.pause();
+    if (this.congested.size === 1) {
+      this.log(`${connection.label} ${connection.name} has ${connection.socket.writableLength} bytes unsent: input paused`);
+      for (const member of this.members.values()) member.socket.pause();
+    }
   }
 
   private uncongest(connection: Connection): void {
     if (!this.congested.delete(connection)) return;
     if (connection.congestionTimer) clearTimeout(connection.congestionTimer);
     connection.congestionTimer = null;
-    if (this.congested.size === 0) for (const member of this.members.values()) member.socket.resume();
+    if (this.congested.size === 0) {
+      this.log(`${connection.label} ${connection.name} drained: input resumed`);
+      for (const member of this.members.values()) member.socket.resume();
+    }
   }
 
   /** Queue an event for a member; all queued events go out together at the end of this turn. */
@@ -276,6 +287,7 @@ export class ChatServer {
     if (this.congested.size > 0) connection.socket.pause();
     this.log(`${connection.label} ${name} joined`);
     this.enqueue(connection, { type: 'welcome', name, members: this.memberNames });
+    this.flush(connection); // right behind server_auth, in the same write
     this.broadcast({ type: 'join', name }, connection);
   }
 

@@ -165,6 +165,40 @@ describe('client and server sessions', () => {
     });
   });
 
+  describe('batches (docs/PROTOCOL.md s.5.1)', () => {
+    const event = (id: number, text = 'hi') => Buffer.from(JSON.stringify({ type: 'message', id, from: 'bob', text }));
+
+    it('several events in one sealed frame arrive in order, as if sent one by one', () => {
+      const pair = sessionPair();
+      const before = pair.traces.length;
+      pair.server.sendSerialized([event(1), event(2), event(3)]);
+      pair.pump();
+      assert.deepEqual(pair.received().map((e) => (e as { id: number }).id), [1, 2, 3]);
+      assert.equal(pair.traces.slice(before).filter((t) => t.kind === 'wire' && t.dir === 'send').length, 1);
+    });
+
+    it('a batch too large for one frame is split, and every frame stays under 64 KiB', () => {
+      const pair = sessionPair();
+      const before = pair.traces.length;
+      const text = 'é'.repeat(2000); // 4000 UTF-8 bytes
+      pair.server.sendSerialized(Array.from({ length: 40 }, (_, i) => event(i, text)));
+      pair.pump();
+      assert.deepEqual(pair.received().map((e) => (e as { id: number }).id), Array.from({ length: 40 }, (_, i) => i));
+      const sent = pair.traces.slice(before).filter((t) => t.kind === 'wire' && t.dir === 'send') as Array<{ bytes: Uint8Array }>;
+      assert.ok(sent.length >= 5, `${sent.length} frames`);
+      assert.ok(sent.every((t) => t.bytes.length < 64 * 1024));
+    });
+
+    for (const [what, inner] of [['an empty batch', { type: 'batch', events: [] }], ['a nested batch', { type: 'batch', events: [{ type: 'batch', events: [] }] }], ['a batch of non-events', { type: 'batch', events: [1, 2] }]] as const) {
+      it(`${what} is ERR_BAD_FRAME`, () => {
+        const pair = sessionPair();
+        pair.server.sendSerialized([Buffer.from(JSON.stringify(inner))]);
+        pair.pump();
+        assert.equal(codeOf(pair.closed.client), 'ERR_BAD_FRAME');
+      });
+    }
+  });
+
   it('after a fatal error the session ignores further input', () => {
     const pair = sessionPair({ toServer: () => [] });
     pair.server.feed(encodeFrame({ type: 'nope' }));
