@@ -152,7 +152,14 @@ async function benchMemory(clients: number) {
   const server = await BenchServer.start({ engine: 'native' });
   const baseline = await server.stats();
   const members: ChatClient[] = [];
-  await pool(clients, 100, async (i) => void members.push(await connect(server.port, `idle${i}`)));
+  let failed = 0;
+  await pool(clients, 100, async (i) => {
+    try {
+      members.push(await connect(server.port, `idle${i}`));
+    } catch {
+      failed++;
+    }
+  });
   await sleep(500);
   const loaded = await server.stats();
   // Still responsive? A newcomer joins and hears its own message back.
@@ -165,7 +172,7 @@ async function benchMemory(clients: number) {
   probe.destroy();
   for (const member of members) member.destroy();
   await server.stop();
-  return { clients, connections: loaded.connections, rssBaselineMiB: baseline.rss / 2 ** 20, rssLoadedMiB: loaded.rss / 2 ** 20, bytesPerClient: (loaded.rss - baseline.rss) / clients, joinAndEchoMs: probeMs };
+  return { clients, failed, connections: loaded.connections, rssBaselineMiB: baseline.rss / 2 ** 20, rssLoadedMiB: loaded.rss / 2 ** 20, bytesPerClient: (loaded.rss - baseline.rss) / clients, joinAndEchoMs: probeMs };
 }
 
 const fmt = (n: number, digits = 0) => (Number.isFinite(n) ? n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits }) : '-');

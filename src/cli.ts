@@ -174,7 +174,7 @@ async function clientCommand(args: string[]): Promise<number> {
     reportError(error.code, error.message);
     return 1;
   }
-  print({ type: 'connected', server, name: client.name, fingerprint: client.fingerprint, pin: client.pin, members: client.members });
+  print({ type: 'connected', server, name: client.name, fingerprint: client.fingerprint, pin: client.pin, members: client.members, count: client.memberCount });
   client.on('event', (event) => {
     if (event.type !== 'welcome') print(event);
   });
@@ -212,11 +212,15 @@ async function clientCommand(args: string[]): Promise<number> {
   return error && error.code !== 'ERR_SERVER_SHUTDOWN' ? 1 : error ? 1 : 0;
 }
 
+function roster(members: string[], count: number): string {
+  return members.join(', ') + (count > members.length ? ` and ${count - members.length} more` : '');
+}
+
 function printPlain(event: ServerEvent | { type: 'connected'; [key: string]: unknown }): void {
   switch (event.type) {
     case 'connected':
       console.log(`* connected to ${String(event.server)} as ${String(event.name)}; host key ${String(event.fingerprint)} (${event.pin === 'new' ? 'first use: pinned' : event.pin === 'replaced' ? 'changed: re-pinned' : 'matches the pinned key'})`);
-      console.log(`* in the room: ${(event.members as string[]).join(', ')}`);
+      console.log(`* in the room: ${roster(event.members as string[], event.count as number)}`);
       return;
     case 'message':
       console.log(`<${event.from}> ${event.text}`);
@@ -228,7 +232,7 @@ function printPlain(event: ServerEvent | { type: 'connected'; [key: string]: unk
       console.log(`* ${event.name} left (${event.reason})`);
       return;
     case 'who':
-      console.log(`* in the room: ${event.members.join(', ')}`);
+      console.log(`* in the room: ${roster(event.members, event.count)}`);
       return;
     case 'bye':
       console.log(`* server closed the session: ${event.reason}`);

@@ -31,6 +31,8 @@ export class ChatClient extends EventEmitter<ChatClientEvents> {
   fingerprint = '';
   pin: PinResult = 'new';
   members: string[] = [];
+  /** Members in the room when we joined (members names at most the first 200). */
+  memberCount = 0;
   private readonly socket: net.Socket;
   private readonly session: ClientSession;
   private closeError: DhlabError | null | undefined = undefined;
@@ -63,6 +65,7 @@ export class ChatClient extends EventEmitter<ChatClientEvents> {
           }
           if (event.event.type === 'welcome') {
             this.members = event.event.members;
+            this.memberCount = event.event.count;
             onWelcome();
           }
           this.emit('event', event.event);

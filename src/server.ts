@@ -3,7 +3,7 @@ import { DhlabError } from './errors.ts';
 import type { CryptoEngine } from './crypto/engine.ts';
 import type { DhGroup } from './crypto/groups.ts';
 import type { HostIdentity } from './protocol/identity.ts';
-import { nameProblem, textProblem, type ClientRequest, type ServerEvent } from './protocol/messages.ts';
+import { MAX_LISTED_MEMBERS, nameProblem, textProblem, type ClientRequest, type ServerEvent } from './protocol/messages.ts';
 import { ServerSession } from './protocol/server-session.ts';
 import type { TraceEvent } from './protocol/trace.ts';
 
@@ -102,6 +102,16 @@ export class ChatServer {
   address(): { host: string; port: number } {
     const address = this.server.address() as net.AddressInfo;
     return { host: address.address, port: address.port };
+  }
+
+  /** The members named in welcome and who: the first MAX_LISTED_MEMBERS, and how many there are. */
+  private roster(): { members: string[]; count: number } {
+    const members: string[] = [];
+    for (const name of this.members.keys()) {
+      if (members.length === MAX_LISTED_MEMBERS) break;
+      members.push(name);
+    }
+    return { members, count: this.members.size };
   }
 
   get memberNames(): string[] {
@@ -286,7 +296,7 @@ export class ChatServer {
     this.members.set(name, connection);
     if (this.congested.size > 0) connection.socket.pause();
     this.log(`${connection.label} ${name} joined`);
-    this.enqueue(connection, { type: 'welcome', name, members: this.memberNames });
+    this.enqueue(connection, { type: 'welcome', name, ...this.roster() });
     this.flush(connection); // right behind server_auth, in the same write
     this.broadcast({ type: 'join', name }, connection);
   }
@@ -303,7 +313,7 @@ export class ChatServer {
         return;
       }
       case 'who':
-        this.enqueue(connection, { type: 'who', members: this.memberNames });
+        this.enqueue(connection, { type: 'who', ...this.roster() });
         return;
       case 'quit':
         this.enqueue(connection, { type: 'bye', code: 'OK', reason: 'goodbye' });

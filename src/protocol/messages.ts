@@ -5,6 +5,8 @@ import type { WireFrame } from './frame.ts';
 export const PROTOCOL_VERSION = 1;
 export const MAX_NAME_CHARS = 32;
 export const MAX_TEXT_BYTES = 4096;
+/** welcome and who name at most this many members (in join order) so they fit in one frame; count is the total. */
+export const MAX_LISTED_MEMBERS = 200;
 
 // ---- Outer frames, as they cross the wire (docs/PROTOCOL.md s.3) ----
 export interface HelloFrame { type: 'hello'; version: number; name: string }
@@ -21,11 +23,11 @@ export const OUTER_FRAME_TYPES = ['hello', 'server_key', 'client_key', 'server_a
 // ---- Inner messages, sealed inside data frames (docs/PROTOCOL.md s.5) ----
 export type ClientRequest = { type: 'chat'; text: string } | { type: 'who' } | { type: 'quit' };
 export type ServerEvent =
-  | { type: 'welcome'; name: string; members: string[] }
+  | { type: 'welcome'; name: string; members: string[]; count: number }
   | { type: 'message'; id: number; from: string; text: string }
   | { type: 'join'; name: string }
   | { type: 'leave'; name: string; reason: string }
-  | { type: 'who'; members: string[] }
+  | { type: 'who'; members: string[]; count: number }
   | { type: 'error'; code: ErrorCode; message: string }
   | { type: 'bye'; code: ErrorCode | 'OK'; reason: string };
 export type InnerMessage = ClientRequest | ServerEvent;
@@ -128,7 +130,7 @@ export function validateServerEvent(frame: WireFrame): ServerEvent {
   };
   switch (frame.type) {
     case 'welcome':
-      return { type: 'welcome', name: str(frame, 'name'), members: names('members') };
+      return { type: 'welcome', name: str(frame, 'name'), members: names('members'), count: int(frame, 'count') };
     case 'message':
       return { type: 'message', id: int(frame, 'id'), from: str(frame, 'from'), text: str(frame, 'text') };
     case 'join':
@@ -136,7 +138,7 @@ export function validateServerEvent(frame: WireFrame): ServerEvent {
     case 'leave':
       return { type: 'leave', name: str(frame, 'name'), reason: str(frame, 'reason') };
     case 'who':
-      return { type: 'who', members: names('members') };
+      return { type: 'who', members: names('members'), count: int(frame, 'count') };
     case 'error':
     case 'bye': {
       const code = frame.code;

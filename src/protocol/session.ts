@@ -29,6 +29,9 @@ export interface SessionIO<E> {
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 export type TraceInput = DistributiveOmit<TraceEvent, 'role'>;
 
+/** base64(plaintext + 16-byte tag) plus the data frame's JSON must stay within MAX_FRAME_BYTES. */
+export const MAX_SEALED_PLAINTEXT_BYTES = 47 * 1024;
+
 export function asDhlabError(error: unknown): DhlabError {
   if (error instanceof DhlabError) return error;
   // Anything else is a bug or an engine failure; never echo its text, it might hold key material.
@@ -141,6 +144,10 @@ export abstract class Session<E> {
   /** Seals an already serialized inner message (the server serializes a broadcast once). */
   protected sealPlaintext(plaintext: Uint8Array): void {
     if (!this.sendCipher) throw new DhlabError('ERR_SESSION_CLOSED', 'no keys yet');
+    // Refuse before sealing: a sealed frame that cannot be sent would skip a sequence number.
+    if (plaintext.length > MAX_SEALED_PLAINTEXT_BYTES) {
+      throw new DhlabError('ERR_FRAME_LENGTH', `sealed message of ${plaintext.length} bytes would not fit in one frame`);
+    }
     const record = this.sendCipher.seal(plaintext);
     if (this.options.trace && this.options.revealSecrets) {
       const text = Buffer.from(plaintext).toString('utf8');

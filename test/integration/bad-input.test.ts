@@ -174,6 +174,23 @@ describe('clients that stall', () => {
     await server.close();
   });
 
+  it('welcome and who name the first 200 members and give the count, so they fit in a frame', async () => {
+    const { server, port } = await startServer();
+    const crowd: Member[] = [];
+    for (let i = 0; i < 205; i++) crowd.push(await join(port, `member-${i}-${'x'.repeat(20)}`));
+    const last = crowd.at(-1) as Member;
+    assert.equal(last.client.memberCount, 205);
+    assert.equal(last.client.members.length, 200);
+    assert.equal(last.client.members[0], `member-0-${'x'.repeat(20)}`);
+    last.client.who();
+    await waitFor(() => last.events.some((e) => e.type === 'who'), 'who');
+    const who = last.events.find((e) => e.type === 'who') as { members: string[]; count: number };
+    assert.equal(who.count, 205);
+    assert.equal(who.members.length, 200);
+    for (const member of crowd) member.client.destroy();
+    await server.close();
+  });
+
   it('--max-clients: one over the limit gets ERR_SERVER_FULL', async () => {
     const { server, port } = await startServer({ maxClients: 2 });
     const alice = await join(port, 'alice');

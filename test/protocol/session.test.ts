@@ -199,6 +199,14 @@ describe('client and server sessions', () => {
     }
   });
 
+  it('a message too large to seal in one frame is refused before it uses a sequence number', () => {
+    const pair = sessionPair();
+    assert.throws(() => pair.server.send({ type: 'message', id: 1, from: 'x', text: 'y'.repeat(50_000) }), (e: unknown) => e instanceof DhlabError && e.code === 'ERR_FRAME_LENGTH');
+    pair.server.send({ type: 'message', id: 2, from: 'x', text: 'fits' });
+    pair.pump();
+    assert.deepEqual(pair.received(), [{ type: 'message', id: 2, from: 'x', text: 'fits' }]);
+  });
+
   it('after a fatal error the session ignores further input', () => {
     const pair = sessionPair({ toServer: () => [] });
     pair.server.feed(encodeFrame({ type: 'nope' }));
