@@ -11,8 +11,16 @@ function modPow(base: bigint, exponent: bigint, modulus: bigint): bigint {
   return BigInt('0x' + big(base).modPow(big(exponent), big(modulus)).toString(16));
 }
 
+// Deriving the key pair from the seed costs as much as a signature: the server signs every handshake with one key.
+const keyPairs = new WeakMap<Uint8Array, ReturnType<typeof forge.pki.ed25519.generateKeyPair>>();
+
 function ed25519Secret(seed: Uint8Array) {
-  return forge.pki.ed25519.generateKeyPair({ seed: Buffer.from(seed) });
+  let pair = keyPairs.get(seed);
+  if (!pair) {
+    pair = forge.pki.ed25519.generateKeyPair({ seed: Buffer.from(seed) });
+    keyPairs.set(seed, pair);
+  }
+  return pair;
 }
 
 export const forgeEngine: CryptoEngine = {
