@@ -21,6 +21,8 @@ const USAGE = `usage: dhlab <verb> [options]
       Lines typed are messages; /who lists members, /quit leaves.
 `;
 
+const CLIENT_LINES_PER_SECOND = 100;
+
 type Options = NonNullable<ParseArgsConfig['options']>;
 const COMMON: Options = { crypto: { type: 'string', default: 'native' }, help: { type: 'boolean', short: 'h' } };
 
@@ -182,11 +184,23 @@ async function clientCommand(args: string[]): Promise<number> {
   let finalError: Error | null | undefined;
   void closed.then((error) => ((finalError = error), wake()));
 
+  // Piped input is paced below the server's default rate limit (200/s), so a script that pipes a
+  // long file is slowed down rather than disconnected with ERR_RATE_LIMITED.
+  const sentAt: number[] = [];
+  const pace = async () => {
+    if (sentAt.length === CLIENT_LINES_PER_SECOND) {
+      const wait = (sentAt.shift() as number) + 1000 - performance.now();
+      if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+    }
+    sentAt.push(performance.now());
+  };
+
   // Send queued lines in order; on EOF or /quit, leave cleanly.
   for (;;) {
     while (queued.length > 0 && finalError === undefined) {
       const line = queued.shift() as string;
       if (line.trim() === '') continue;
+      await pace();
       try {
         if (line === '/quit') {
           inputEnded = true;

@@ -98,6 +98,19 @@ describe('the dhlab CLI end to end: a real server and three --json clients', () 
     assert.equal(await alice.exit, 0);
   });
 
+  it('a long piped input is paced under the rate limit, not cut off', async () => {
+    const reader = client('reader');
+    await waitFor(() => reader.json().some((e) => e.type === 'connected'), 'reader connected', 20_000);
+    const writer = client('writer');
+    const lines = Array.from({ length: 450 }, (_, i) => `line ${i}`);
+    writer.proc.stdin?.end(lines.join('\n') + '\n');
+    assert.equal(await writer.exit, 0, writer.stdout.join('\n'));
+    await waitFor(() => messagesOf(reader).length === lines.length, 'all lines relayed', 20_000);
+    assert.deepEqual(messagesOf(reader), lines.map((line) => `writer: ${line}`));
+    reader.proc.stdin?.end();
+    assert.equal(await reader.exit, 0);
+  });
+
   it('a changed host key is refused with ERR_HOST_KEY_CHANGED unless explicitly accepted', async () => {
     const entry = `127.0.0.1:${port} ed25519 ${Buffer.alloc(32, 7).toString('base64')}\n`;
     const forged = path.join(dir, 'forged_known');
