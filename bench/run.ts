@@ -6,6 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { ChatClient } from '../src/client.ts';
 import { ENGINES } from '../src/crypto/engines.ts';
+import { pool } from '../test/integration/helpers.ts';
 import { ServerProcess } from '../test/server-process.ts';
 
 const HERE = import.meta.dirname;
@@ -22,13 +23,6 @@ const connect = (port: number, name: string) => ChatClient.connect({ name, host:
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((sorted.length * p) / 100))] ?? NaN;
 
-/** Runs `task` n times with at most `width` in flight. */
-async function pool(n: number, width: number, task: (i: number) => Promise<void>): Promise<void> {
-  let next = 0;
-  await Promise.all(Array.from({ length: Math.min(width, n) }, async () => {
-    while (next < n) await task(next++);
-  }));
-}
 
 function opensslLimit(): { derivesPerSecond: number; handshakesPerSecond: number } | null {
   try {

@@ -4,10 +4,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { DhlabError } from './errors.ts';
 import type { CryptoEngine } from './crypto/engine.ts';
+import { ED25519_PKCS8_PREFIX as PKCS8_PREFIX } from './crypto/native.ts';
 import { hostIdentityFromSeed, type HostIdentity } from './protocol/identity.ts';
 
-// PKCS#8 DER of an Ed25519 key is this fixed prefix and the 32-byte seed (RFC 8410 s.7).
-const PKCS8_PREFIX = Buffer.from('302e020100300506032b657004220420', 'hex');
 
 export function configDir(): string {
   const base = process.env.XDG_CONFIG_HOME || path.join(os.homedir(), '.config');

@@ -53,6 +53,7 @@ interface Connection {
   handshakeTimer: NodeJS.Timeout | null;
   /** Serialized events waiting for the end of this event-loop turn, sealed together. */
   outbox: Uint8Array[];
+  outboxBytes: number;
   /** Set while its output is above the high-water mark: fires ERR_SLOW_CONSUMER. */
   congestionTimer: NodeJS.Timeout | null;
   tokens: number;
@@ -79,6 +80,8 @@ export class ChatServer {
   private readonly dirty = new Set<Connection>(); // connections with a non-empty outbox
   private readonly congested = new Set<Connection>();
   private flushScheduled = false;
+  private pauses = 0;
+  private lastPauseLog = -Infinity;
   private nextConnectionId = 1;
   private nextMessageId = 1;
   private shuttingDown = false;
@@ -155,6 +158,7 @@ export class ChatServer {
       member: false,
       handshakeTimer: null,
       outbox: [],
+      outboxBytes: 0,
       congestionTimer: null,
       tokens: this.options.rateLimit * 2,
       tokensAt: performance.now(),
@@ -231,7 +235,12 @@ export class ChatServer {
       this.options.slowConsumerMs,
     );
     if (this.congested.size === 1) {
-      this.log(`${connection.label} ${connection.name} has ${connection.socket.writableLength} bytes unsent: input paused`);
+      this.pauses++;
+      const now = performance.now();
+      if (now - this.lastPauseLog > 5000) {
+        this.log(`${connection.label} ${connection.name} has ${connection.outboxBytes + connection.socket.writableLength} bytes waiting: input paused (${this.pauses} pause${this.pauses === 1 ? '' : 's'} so far)`);
+        this.lastPauseLog = now;
+      }
       for (const member of this.members.values()) member.socket.pause();
     }
   }
@@ -240,15 +249,17 @@ export class ChatServer {
     if (!this.congested.delete(connection)) return;
     if (connection.congestionTimer) clearTimeout(connection.congestionTimer);
     connection.congestionTimer = null;
-    if (this.congested.size === 0) {
-      this.log(`${connection.label} ${connection.name} drained: input resumed`);
-      for (const member of this.members.values()) member.socket.resume();
-    }
+    if (this.congested.size === 0) for (const member of this.members.values()) member.socket.resume();
   }
 
   /** Queue an event for a member; all queued events go out together at the end of this turn. */
   private enqueue(connection: Connection, event: ServerEvent | Uint8Array): void {
-    connection.outbox.push(event instanceof Uint8Array ? event : Buffer.from(JSON.stringify(event), 'utf8'));
+    const bytes = event instanceof Uint8Array ? event : Buffer.from(JSON.stringify(event), 'utf8');
+    connection.outbox.push(bytes);
+    connection.outboxBytes += bytes.length;
+    // Check here, not only after the flush: libuv may hand us megabytes of input before the next
+    // turn, and pausing input must stop it before it all lands in one member's queue.
+    if (connection.member && connection.outboxBytes + connection.socket.writableLength > this.options.highWaterBytes) this.congest(connection);
     this.dirty.add(connection);
     if (!this.flushScheduled) {
       this.flushScheduled = true;
@@ -266,7 +277,10 @@ export class ChatServer {
     const events = connection.outbox;
     if (events.length === 0) return;
     connection.outbox = [];
+    connection.outboxBytes = 0;
     connection.session.sendSerialized(events);
+    // The kernel took it all: no 'drain' will come, so this member is not congested after all.
+    if (!connection.socket.writableNeedDrain) this.uncongest(connection);
   }
 
   /** Token bucket: refilled at rateLimit per second, holding two seconds' worth. */
@@ -332,6 +346,7 @@ export class ChatServer {
 
   private onSessionClose(connection: Connection, error: DhlabError | null, remote: boolean): void {
     connection.outbox = [];
+    connection.outboxBytes = 0;
     this.dirty.delete(connection);
     const who = connection.name ?? 'client';
     if (error && !(remote && error.code === 'ERR_CONNECTION')) {

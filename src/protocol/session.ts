@@ -55,6 +55,11 @@ export abstract class Session<E> {
     protected readonly io: SessionIO<E>,
   ) {}
 
+  /** Per-message trace work (decoding plaintext for display) is skipped unless someone will see it. */
+  private get tracesSecrets(): boolean {
+    return this.options.trace !== undefined && this.options.revealSecrets === true;
+  }
+
   get isClosed(): boolean {
     return this.closed;
   }
@@ -70,7 +75,7 @@ export abstract class Session<E> {
       for (const payload of this.decoder.push(chunk)) {
         if (this.closed) return;
         const raw = parseFramePayload(payload);
-        this.emit({ kind: 'wire', secret: false, dir: 'recv', bytes: payload, frame: raw });
+        if (this.options.trace) this.emit({ kind: 'wire', secret: false, dir: 'recv', bytes: payload, frame: raw });
         const frame = validateOuterFrame(raw);
         if (frame.type === 'error') {
           this.finish(new DhlabError(frame.code, frame.message), true);
@@ -133,7 +138,7 @@ export abstract class Session<E> {
 
   protected sendFrame(frame: WireFrame): void {
     const bytes = encodeFrame(frame);
-    this.emit({ kind: 'wire', secret: false, dir: 'send', bytes: bytes.subarray(4), frame });
+    if (this.options.trace) this.emit({ kind: 'wire', secret: false, dir: 'send', bytes: bytes.subarray(4), frame });
     this.io.send(bytes);
   }
 
@@ -149,7 +154,7 @@ export abstract class Session<E> {
       throw new DhlabError('ERR_FRAME_LENGTH', `sealed message of ${plaintext.length} bytes would not fit in one frame`);
     }
     const record = this.sendCipher.seal(plaintext);
-    if (this.options.trace && this.options.revealSecrets) {
+    if (this.tracesSecrets) {
       const text = Buffer.from(plaintext).toString('utf8');
       this.emit({ kind: 'seal', secret: true, seq: record.seq, nonce: record.nonce, aad: record.aad, plaintext: text, ciphertext: record.sealed });
     }
@@ -160,8 +165,10 @@ export abstract class Session<E> {
     if (!this.receiveCipher) this.unexpected(frame, 'a handshake frame');
     const { record, plaintext } = this.receiveCipher.open(frame.seq, Buffer.from(frame.box, 'base64'));
     const inner = parseFramePayload(plaintext);
-    const text = Buffer.from(plaintext).toString('utf8');
-    this.emit({ kind: 'open', secret: true, seq: record.seq, nonce: record.nonce, aad: record.aad, plaintext: text, ciphertext: record.sealed });
+    if (this.tracesSecrets) {
+      const text = Buffer.from(plaintext).toString('utf8');
+      this.emit({ kind: 'open', secret: true, seq: record.seq, nonce: record.nonce, aad: record.aad, plaintext: text, ciphertext: record.sealed });
+    }
     return inner;
   }
 

@@ -6,20 +6,11 @@ import { generatePrivateKey, legendreSymbol, PRIVATE_KEY_BYTES, validatePublicKe
 import { ENGINES } from '../../src/crypto/engines.ts';
 import { GROUPS } from '../../src/crypto/groups.ts';
 import { DhlabError } from '../../src/errors.ts';
+import { modPow } from './oracle.ts';
 
 const group = GROUPS.modp14;
 const { p, q } = group;
 
-/** Square-and-multiply, the textbook way: the slow oracle the fast checks are compared with. */
-function modPow(base: bigint, exponent: bigint, modulus: bigint): bigint {
-  let result = 1n;
-  base %= modulus;
-  for (; exponent > 0n; exponent >>= 1n) {
-    if (exponent & 1n) result = (result * base) % modulus;
-    base = (base * base) % modulus;
-  }
-  return result;
-}
 
 const encode = (y: bigint) => bigintToBytes(y, group.byteLength);
 const exponent = fc.uint8Array({ minLength: PRIVATE_KEY_BYTES, maxLength: PRIVATE_KEY_BYTES }).filter((x) => bytesToBigint(x) > 1n);

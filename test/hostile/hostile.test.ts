@@ -10,7 +10,7 @@ import { bigintToBytes, toHex } from '../../src/crypto/bytes.ts';
 import { ENGINES } from '../../src/crypto/engines.ts';
 import { GROUPS } from '../../src/crypto/groups.ts';
 import { encodeFrame } from '../../src/protocol/frame.ts';
-import { RawPeer, waitFor } from '../integration/helpers.ts';
+import { pool, RawPeer, waitFor } from '../integration/helpers.ts';
 import { ServerProcess } from '../server-process.ts';
 
 const FULL = process.env.HOSTILE_SCALE === 'full';
@@ -23,12 +23,6 @@ function report(line: string): void {
   console.log(`hostile: ${line}`);
 }
 
-async function pool(n: number, width: number, task: (i: number) => Promise<void>): Promise<void> {
-  let next = 0;
-  await Promise.all(Array.from({ length: Math.min(width, n) }, async () => {
-    while (next < n) await task(next++);
-  }));
-}
 
 const tally = (codes: Array<string | undefined>) => {
   const counts = new Map<string, number>();

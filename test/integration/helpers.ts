@@ -39,6 +39,16 @@ export async function join(port: number, name: string): Promise<Member> {
   };
 }
 
+/** Runs `task` for 0..n-1 with at most `width` in flight. */
+export async function pool(n: number, width: number, task: (i: number) => Promise<void>): Promise<void> {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(width, n) }, async () => {
+      while (next < n) await task(next++);
+    }),
+  );
+}
+
 export async function waitFor(condition: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
   const started = Date.now();
   while (!condition()) {

@@ -7,6 +7,7 @@ import { bigintToBytes, fromHex, toHex } from '../../src/crypto/bytes.ts';
 import { ENGINES } from '../../src/crypto/engines.ts';
 import { GROUPS } from '../../src/crypto/groups.ts';
 import type { TraceEvent } from '../../src/protocol/trace.ts';
+import { modPow } from '../crypto/oracle.ts';
 import { sessionPair } from './pair.ts';
 
 /** The `vectors` block of docs/PROTOCOL.md s.8, so the document and the tests cannot drift apart. */
@@ -30,14 +31,6 @@ const lp = (bytes: Uint8Array | string) => {
   const head = Buffer.alloc(4);
   head.writeUInt32BE(b.length);
   return Buffer.concat([head, b]);
-};
-const modPow = (base: bigint, exponent: bigint, modulus: bigint) => {
-  let result = 1n;
-  for (base %= modulus; exponent > 0n; exponent >>= 1n) {
-    if (exponent & 1n) result = (result * base) % modulus;
-    base = (base * base) % modulus;
-  }
-  return result;
 };
 
 describe('docs/PROTOCOL.md test vectors', () => {
