@@ -18,7 +18,7 @@ const USAGE = `usage: dhlab <verb> [options]
                [--host-key PATH] [--max-clients N] [--handshake-timeout SECONDS] [--rate-limit PER_SECOND]
   dhlab client --name NAME [--host 127.0.0.1] [--port 5068] [--known-servers PATH]
                [--accept-new-host-key] [--crypto native|forge] [--json]
-      Lines typed are messages; /who lists members, /quit leaves.
+      Lines typed are messages; /who lists members, /quit leaves, //text sends "/text".
 `;
 
 const CLIENT_LINES_PER_SECOND = 100;
@@ -222,8 +222,8 @@ async function clientCommand(args: string[]): Promise<number> {
   }
   input.close();
   process.stdin.destroy();
-  const error = await closed;
-  return error && error.code !== 'ERR_SERVER_SHUTDOWN' ? 1 : error ? 1 : 0;
+  // 0 after a clean goodbye; 1 whenever the session ended with an error (a server shutdown included).
+  return (await closed) ? 1 : 0;
 }
 
 function roster(members: string[], count: number): string {
