@@ -23,7 +23,6 @@ const connect = (port: number, name: string) => ChatClient.connect({ name, host:
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((sorted.length * p) / 100))] ?? NaN;
 
-
 function opensslLimit(): { derivesPerSecond: number; handshakesPerSecond: number } | null {
   try {
     const out = execFileSync('openssl', ['speed', '-seconds', '3', 'ffdh2048'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
@@ -193,7 +192,7 @@ async function main(): Promise<void> {
   }
 
   const broadcast: BroadcastResult[] = [];
-  const sizes = ONLY === 'broadcast100' ? [100] : !runs('broadcast') ? [] : QUICK ? [10, 100] : [10, 100, 1000];
+  const sizes = !runs('broadcast') ? [] : QUICK ? [10, 100] : [10, 100, 1000];
   for (const clients of sizes) {
     for (const senders of ['one', 'all'] as const) {
       const messages = QUICK ? 500 : clients === 1000 ? 1000 : 5000;

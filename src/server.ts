@@ -352,7 +352,7 @@ export class ChatServer {
     if (error && !(remote && error.code === 'ERR_CONNECTION')) {
       this.log(`${connection.label} ${who} closed: ${error.code} ${error.message}${remote ? ' (reported by client)' : ''}`);
     }
-    // Flush what is queued (the error notice or bye), then make sure the socket goes away.
+    // Let the socket flush what it holds (the error notice or bye), then make sure it goes away.
     const { socket } = connection;
     socket.end();
     setTimeout(() => socket.destroy(), CLOSE_GRACE_MS).unref();

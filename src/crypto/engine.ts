@@ -1,7 +1,6 @@
 import type { DhGroup } from './groups.ts';
 
 export type EngineName = 'native' | 'forge';
-export const ENGINE_NAMES: readonly EngineName[] = ['native', 'forge'];
 
 /**
  * The few primitives the protocol needs. `native` wraps node:crypto (OpenSSL); `forge` is the

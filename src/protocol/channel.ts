@@ -34,10 +34,6 @@ export class DirectionalCipher {
 
   constructor(private readonly engine: CryptoEngine, private readonly key: Uint8Array) {}
 
-  get nextSequence(): number {
-    return this.seq;
-  }
-
   seal(plaintext: Uint8Array): SealedRecord {
     const seq = this.advance();
     const nonce = nonceFor(seq);

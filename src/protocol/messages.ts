@@ -18,7 +18,6 @@ export interface DataFrame { type: 'data'; seq: number; box: string }
 
 export type HandshakeFrame = HelloFrame | ServerKeyFrame | ClientKeyFrame | ServerAuthFrame;
 export type OuterFrame = HandshakeFrame | ErrorFrame | DataFrame;
-export const OUTER_FRAME_TYPES = ['hello', 'server_key', 'client_key', 'server_auth', 'error', 'data'] as const;
 
 // ---- Inner messages, sealed inside data frames (docs/PROTOCOL.md s.5) ----
 export type ClientRequest = { type: 'chat'; text: string } | { type: 'who' } | { type: 'quit' };
@@ -30,7 +29,6 @@ export type ServerEvent =
   | { type: 'who'; members: string[]; count: number }
   | { type: 'error'; code: ErrorCode; message: string }
   | { type: 'bye'; code: ErrorCode | 'OK'; reason: string };
-export type InnerMessage = ClientRequest | ServerEvent;
 
 const HEX = /^[0-9a-f]*$/;
 const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;

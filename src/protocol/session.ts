@@ -171,5 +171,4 @@ export abstract class Session<E> {
     }
     return inner;
   }
-
 }

@@ -33,5 +33,4 @@ export type TraceEvent =
     }
   | { kind: 'error'; role: Role; secret: false; code: ErrorCode; message: string; remote: boolean };
 
-export type TraceKind = TraceEvent['kind'];
 export type TraceSink = (event: TraceEvent) => void;
