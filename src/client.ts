@@ -5,6 +5,7 @@ import type { CryptoEngine } from './crypto/engine.ts';
 import type { KnownServers, PinResult } from './known-servers.ts';
 import { ClientSession } from './protocol/client-session.ts';
 import { textProblem, type ServerEvent } from './protocol/messages.ts';
+import { safeBytes } from './display.ts';
 import type { TraceEvent } from './protocol/trace.ts';
 
 export interface ChatClientOptions {
@@ -18,7 +19,18 @@ export interface ChatClientOptions {
   trace?: (event: TraceEvent) => void;
   revealSecrets?: boolean;
   privateKey?: Uint8Array;
+  /** Give up if TCP has not connected within this many ms (default 10 s). */
+  connectTimeoutMs?: number;
+  /** Give up if the room has not welcomed us this many ms after TCP connected (default 10 s). */
+  handshakeTimeoutMs?: number;
 }
+
+export const CLIENT_DEFAULTS = { connectTimeoutMs: 10_000, handshakeTimeoutMs: 10_000 } as const;
+
+/** After a fatal error, how long we wait for the peer to close its side before we destroy ours. */
+const CLOSE_GRACE_MS = 2000;
+/** Enough of a non-dhlab peer's first bytes to recognise it ("HTTP/1.0 400 Bad request"). */
+const FIRST_BYTES_KEPT = 64;
 
 export interface ChatClientEvents {
   event: [ServerEvent];
@@ -36,6 +48,8 @@ export class ChatClient extends EventEmitter<ChatClientEvents> {
   private readonly socket: net.Socket;
   private readonly session: ClientSession;
   private closeError: DhlabError | null | undefined = undefined;
+  private firstBytes = Buffer.alloc(0);
+  private timer: NodeJS.Timeout | null = null;
 
   private constructor(options: ChatClientOptions, onWelcome: () => void, onFailure: (error: DhlabError) => void) {
     super();
@@ -43,6 +57,9 @@ export class ChatClient extends EventEmitter<ChatClientEvents> {
     const server = `${options.host}:${options.port}`;
     this.socket = net.connect({ host: options.host, port: options.port });
     this.socket.setNoDelay(true);
+    const connectMs = options.connectTimeoutMs ?? CLIENT_DEFAULTS.connectTimeoutMs;
+    const handshakeMs = options.handshakeTimeoutMs ?? CLIENT_DEFAULTS.handshakeTimeoutMs;
+    this.startTimer(connectMs, () => new DhlabError('ERR_CONNECT_TIMEOUT', `no TCP connection to ${server} after ${connectMs / 1000} s`));
     this.session = new ClientSession(
       {
         engine: options.engine,
@@ -64,22 +81,36 @@ export class ChatClient extends EventEmitter<ChatClientEvents> {
             return;
           }
           if (event.event.type === 'welcome') {
+            this.stopTimer();
             this.members = event.event.members;
             this.memberCount = event.event.count;
             onWelcome();
           }
           this.emit('event', event.event);
         },
-        close: (error) => {
+        close: (sessionError, remote) => {
+          this.stopTimer();
+          const error = sessionError && this.explain(sessionError, remote, server);
           this.closeError = error;
           this.socket.end();
+          // A peer that never closes its side must not keep us half-open.
+          setTimeout(() => this.socket.destroy(), CLOSE_GRACE_MS).unref();
           if (error) onFailure(error);
           this.emit('close', error);
         },
       },
     );
-    this.socket.on('connect', () => this.session.start());
-    this.socket.on('data', (chunk) => this.session.feed(chunk));
+    this.socket.on('connect', () => {
+      this.startTimer(handshakeMs, () => new DhlabError('ERR_CONNECT_TIMEOUT', `${server} accepted the connection but did not complete the dhlab handshake within ${handshakeMs / 1000} s`));
+      this.session.start();
+    });
+    this.socket.on('data', (chunk) => {
+      if (this.firstBytes.length < FIRST_BYTES_KEPT && this.session.framesReceived === 0) {
+        // A copy: holding a view would keep the socket's whole chunk alive.
+        this.firstBytes = Buffer.concat([this.firstBytes, chunk.subarray(0, FIRST_BYTES_KEPT - this.firstBytes.length)]);
+      }
+      this.session.feed(chunk);
+    });
     this.socket.on('error', (error: NodeJS.ErrnoException) => {
       this.session.fail(new DhlabError('ERR_CONNECTION', `cannot reach ${server}: ${error.code ?? error.message}`));
     });
@@ -91,6 +122,35 @@ export class ChatClient extends EventEmitter<ChatClientEvents> {
     return new Promise((resolve, reject) => {
       const client: ChatClient = new ChatClient(options, () => resolve(client), reject);
     });
+  }
+
+  private startTimer(ms: number, error: () => DhlabError): void {
+    this.stopTimer();
+    this.timer = setTimeout(() => {
+      this.session.fail(error());
+      this.socket.destroy();
+    }, ms);
+  }
+
+  private stopTimer(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+  }
+
+  /** Turns what the session saw into what a user needs to know. */
+  private explain(error: DhlabError, remote: boolean, server: string): DhlabError {
+    const garbled = error.code === 'ERR_FRAME_LENGTH' || error.code === 'ERR_BAD_JSON' || error.code === 'ERR_FRAME_TRUNCATED';
+    if (garbled && this.session.framesReceived === 0 && this.firstBytes.length > 0) {
+      return new DhlabError('ERR_NOT_DHLAB', `${server} does not speak dhlab (it sent "${safeBytes(this.firstBytes)}")`);
+    }
+    if (remote && error.code === 'ERR_CONNECTION') {
+      return new DhlabError('ERR_CONNECTION', this.fingerprint !== '' ? 'connection to the server lost' : `${server} closed the connection during the handshake`);
+    }
+    if (remote && this.fingerprint === '') {
+      // Before keys exist an error frame is not authenticated: anyone on the path can forge it.
+      return new DhlabError(error.code, `the server reported (unauthenticated, before keys were agreed): ${error.message}`);
+    }
+    return error;
   }
 
   get closed(): boolean {

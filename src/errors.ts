@@ -10,7 +10,8 @@ export const ERROR_CODES = {
   ERR_UNKNOWN_FRAME: 'frame type is not defined by the protocol',
   ERR_UNEXPECTED_FRAME: 'frame type is valid but not in this state of the protocol',
   ERR_VERSION: 'peer speaks another protocol version',
-  ERR_BAD_NAME: 'name is empty, too long or has non-printable characters',
+  ERR_BAD_NAME: 'name does not fit the name profile (letters, digits, marks, - _ . \' and single spaces; one script; at most 32 characters)',
+  ERR_BAD_TEXT: 'chat text has a control, bidi or line-separator character or a lone surrogate',
   ERR_NAME_TAKEN: 'another member of the room already has this name',
   ERR_BAD_GROUP: 'the DH group is not one of modp14, modp15, modp16',
   ERR_BAD_PUBLIC_KEY: 'DH public value fails 2 <= y <= p-2 and y^q = 1 mod p',
@@ -27,6 +28,8 @@ export const ERROR_CODES = {
   ERR_SERVER_SHUTDOWN: 'the server is shutting down',
   ERR_SESSION_CLOSED: 'the session already failed or closed',
   ERR_CONNECTION: 'the TCP connection failed or closed',
+  ERR_CONNECT_TIMEOUT: 'the TCP connection or the handshake did not complete in time',
+  ERR_NOT_DHLAB: 'the peer does not speak the dhlab protocol (its first bytes are not a dhlab frame)',
   ERR_HOST_KEY_FILE: 'the host key or known-servers file cannot be read or is malformed',
   ERR_USAGE: 'the command line is invalid',
 } as const;

@@ -3,7 +3,9 @@ import { DhlabError } from './errors.ts';
 import type { CryptoEngine } from './crypto/engine.ts';
 import type { DhGroup } from './crypto/groups.ts';
 import type { HostIdentity } from './protocol/identity.ts';
-import { MAX_LISTED_MEMBERS, nameProblem, textProblem, type ClientRequest, type ServerEvent } from './protocol/messages.ts';
+import { MAX_LISTED_MEMBERS, textProblem, type ClientRequest, type ServerEvent } from './protocol/messages.ts';
+import { nameKeys, nameProblem } from './names.ts';
+import { safeExcerpt, safeText } from './display.ts';
 import { ServerSession } from './protocol/server-session.ts';
 import type { TraceEvent } from './protocol/trace.ts';
 
@@ -75,7 +77,7 @@ export class ChatServer {
   private readonly options: Required<Omit<ChatServerOptions, 'trace' | 'log'>> & Pick<ChatServerOptions, 'trace' | 'log'>;
   private readonly server: net.Server;
   private readonly connections = new Set<Connection>();
-  private readonly names = new Map<string, Connection>(); // reserved at hello, members and joiners
+  private readonly names = new Map<string, Connection>(); // name keys (names.ts) reserved at hello, members and joiners
   private readonly members = new Map<string, Connection>(); // established, in join order
   private readonly dirty = new Set<Connection>(); // connections with a non-empty outbox
   private readonly congested = new Set<Connection>();
@@ -143,7 +145,8 @@ export class ChatServer {
   }
 
   private log(line: string): void {
-    this.options.log?.(line);
+    // Names fit the name profile, but error messages and frame types are the peer's words.
+    this.options.log?.(safeText(line));
   }
 
   private accept(socket: net.Socket): void {
@@ -297,8 +300,13 @@ export class ChatServer {
   private admitName(connection: Connection, name: string): void {
     const problem = nameProblem(name);
     if (problem) throw new DhlabError('ERR_BAD_NAME', problem);
-    if (this.names.has(name)) throw new DhlabError('ERR_NAME_TAKEN', `the name "${name}" is taken`);
-    this.names.set(name, connection);
+    const keys = nameKeys(name);
+    const holder = keys.map((key) => this.names.get(key)).find((c) => c !== undefined);
+    if (holder) {
+      const same = holder.name === name ? '' : ` (it looks like "${holder.name}", who is here)`;
+      throw new DhlabError('ERR_NAME_TAKEN', `the name "${name}" is taken${same}`);
+    }
+    for (const key of keys) this.names.set(key, connection);
     connection.name = name;
   }
 
@@ -350,7 +358,8 @@ export class ChatServer {
     this.dirty.delete(connection);
     const who = connection.name ?? 'client';
     if (error && !(remote && error.code === 'ERR_CONNECTION')) {
-      this.log(`${connection.label} ${who} closed: ${error.code} ${error.message}${remote ? ' (reported by client)' : ''}`);
+      const message = remote ? safeExcerpt(error.message, 200) : error.message;
+      this.log(`${connection.label} ${who} closed: ${error.code} ${message}${remote ? ' (reported by client)' : ''}`);
     }
     // Let the socket flush what it holds (the error notice or bye), then make sure it goes away.
     const { socket } = connection;
@@ -361,7 +370,9 @@ export class ChatServer {
   }
 
   private leave(connection: Connection, error: DhlabError | null): void {
-    if (connection.name && this.names.get(connection.name) === connection) this.names.delete(connection.name);
+    for (const key of connection.name === null ? [] : nameKeys(connection.name)) {
+      if (this.names.get(key) === connection) this.names.delete(key);
+    }
     if (!connection.member) return;
     connection.member = false;
     const name = connection.name as string;

@@ -1,9 +1,9 @@
 import { DhlabError, isErrorCode, type ErrorCode } from '../errors.ts';
 import { isGroupName, type GroupName } from '../crypto/groups.ts';
 import type { WireFrame } from './frame.ts';
+import { describeCodePoint } from '../names.ts';
 
 export const PROTOCOL_VERSION = 1;
-export const MAX_NAME_CHARS = 32;
 export const MAX_TEXT_BYTES = 4096;
 /** welcome and who name at most this many members (in join order) so they fit in one frame; count is the total. */
 export const MAX_LISTED_MEMBERS = 200;
@@ -76,22 +76,25 @@ export function validateOuterFrame(frame: WireFrame): OuterFrame {
   }
 }
 
-/** A name is 1-32 printable characters (no control, format or separator-line characters). */
-export function nameProblem(name: string): string | null {
-  const chars = [...name];
-  if (chars.length === 0) return 'name is empty';
-  if (chars.length > MAX_NAME_CHARS) return `name is longer than ${MAX_NAME_CHARS} characters`;
-  if (/[\p{C}\p{Zl}\p{Zp}]/u.test(name)) return 'name contains a control or non-printable character';
-  if (name.trim() !== name) return 'name starts or ends with white space';
+/**
+ * Chat text rules (docs/PROTOCOL.md s.6.2): 1 to 4096 UTF-8 bytes of one line of well-formed
+ * Unicode. Control characters (newline included), bidi controls, line/paragraph separators and
+ * lone surrogates are refused, so a message can never draw a fake line on a member's screen.
+ */
+export function textProblem(text: string): { code: ErrorCode; message: string } | null {
+  if (text.length === 0) return { code: 'ERR_EMPTY_MESSAGE', message: 'message text is empty' };
+  if (/\p{Cs}/u.test(text)) return { code: 'ERR_BAD_TEXT', message: 'message text contains a lone UTF-16 surrogate, which is not Unicode text' };
+  const bytes = Buffer.byteLength(text, 'utf8');
+  if (bytes > MAX_TEXT_BYTES) return { code: 'ERR_MESSAGE_TOO_LONG', message: `message is ${bytes} UTF-8 bytes, the limit is ${MAX_TEXT_BYTES}` };
+  const unsafe = UNSAFE_IN_TEXT.exec(text);
+  if (unsafe) {
+    const what = describeCodePoint(unsafe[0]);
+    return { code: 'ERR_BAD_TEXT', message: `message contains ${what}; control, bidi and line-separator characters are not allowed (one line per message)` };
+  }
   return null;
 }
 
-export function textProblem(text: string): { code: ErrorCode; message: string } | null {
-  if (text.length === 0) return { code: 'ERR_EMPTY_MESSAGE', message: 'message text is empty' };
-  const bytes = Buffer.byteLength(text, 'utf8');
-  if (bytes > MAX_TEXT_BYTES) return { code: 'ERR_MESSAGE_TOO_LONG', message: `message is ${bytes} UTF-8 bytes, the limit is ${MAX_TEXT_BYTES}` };
-  return null;
-}
+const UNSAFE_IN_TEXT = /[\p{Cc}\u2028\u2029]|[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/u;
 
 /** Validates a decrypted client request (server side). */
 export function validateClientRequest(frame: WireFrame): ClientRequest {

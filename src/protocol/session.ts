@@ -49,6 +49,7 @@ export abstract class Session<E> {
   protected receiveCipher: DirectionalCipher | null = null;
   private readonly decoder = new FrameDecoder();
   private closed = false;
+  private parsedFrames = 0;
 
   protected constructor(
     protected readonly options: SessionOptions,
@@ -64,6 +65,11 @@ export abstract class Session<E> {
     return this.closed;
   }
 
+  /** Frames received that were well-formed JSON frames: 0 means the peer never spoke dhlab. */
+  get framesReceived(): number {
+    return this.parsedFrames;
+  }
+
   get isEstablished(): boolean {
     return this.sendCipher !== null && !this.closed;
   }
@@ -75,9 +81,13 @@ export abstract class Session<E> {
       for (const payload of this.decoder.push(chunk)) {
         if (this.closed) return;
         const raw = parseFramePayload(payload);
+        this.parsedFrames++;
         if (this.options.trace) this.emit({ kind: 'wire', secret: false, dir: 'recv', bytes: payload, frame: raw });
         const frame = validateOuterFrame(raw);
         if (frame.type === 'error') {
+          // Once keys exist only a sealed frame may end the session: a plaintext error could be
+          // injected by anyone on the path (docs/PROTOCOL.md s.7).
+          if (this.receiveCipher) this.unexpected(frame, 'a sealed data frame');
           this.finish(new DhlabError(frame.code, frame.message), true);
           return;
         }

@@ -80,8 +80,8 @@ describe('bad input against a real server: clear error, connection closed, room 
   it('a name with a newline is ERR_BAD_NAME', () => rawAttack((peer) => peer.sendFrame({ type: 'hello', version: 1, name: 'eve\nbob: hi' }), 'ERR_BAD_NAME'));
   it('a taken name is ERR_NAME_TAKEN', () => rawAttack((peer) => peer.sendFrame({ type: 'hello', version: 1, name: 'alice' }), 'ERR_NAME_TAKEN'));
 
-  it('a name of 32 characters with accents and emoji is fine', async () => {
-    const name = 'José 👋 ' + 'é'.repeat(25);
+  it('a name of 32 characters with accents and inner spaces is fine', async () => {
+    const name = 'José Ñuñez ' + 'é'.repeat(21);
     assert.equal([...name].length, 32);
     const member = await join(port, name);
     await member.client.quit();
