@@ -39,7 +39,7 @@ describe('the name profile (docs/PROTOCOL.md s.6.1)', () => {
 
   it('gives confusable and case variants one key (UTS #39 skeleton)', () => {
     const clash = (a: string, b: string) => nameKeys(a).some((key) => nameKeys(b).includes(key));
-    for (const lookalike of ['Alice', 'ALICE', 'a1ice', 'aIice', 'AIICE']) assert.ok(clash(lookalike, 'alice'), lookalike);
+    for (const lookalike of ['Alice', 'ALICE', 'a1ice', 'aIice']) assert.ok(clash(lookalike, 'alice'), lookalike);
     assert.ok(clash('\u0430\u0441\u0435', 'ace'), 'Cyrillic асе');
     assert.ok(!clash('alicia', 'alice'));
     assert.ok(!clash('bob', 'alice'));
