@@ -50,6 +50,11 @@ export class ChatClient extends EventEmitter<ChatClientEvents> {
   private closeError: DhlabError | null | undefined = undefined;
   private firstBytes = Buffer.alloc(0);
   private timer: NodeJS.Timeout | null = null;
+  /**
+   * Events that arrive in the same chunk as welcome are held until someone listens: connect()
+   * resolves in a microtask, after this chunk's events were already dispatched.
+   */
+  private backlog: ServerEvent[] | null = [];
 
   private constructor(options: ChatClientOptions, onWelcome: () => void, onFailure: (error: DhlabError) => void) {
     super();
@@ -86,7 +91,8 @@ export class ChatClient extends EventEmitter<ChatClientEvents> {
             this.memberCount = event.event.count;
             onWelcome();
           }
-          this.emit('event', event.event);
+          if (this.backlog && this.listenerCount('event') === 0) this.backlog.push(event.event);
+          else this.emit('event', event.event);
         },
         close: (sessionError, remote) => {
           this.stopTimer();
@@ -100,6 +106,12 @@ export class ChatClient extends EventEmitter<ChatClientEvents> {
         },
       },
     );
+    (this as EventEmitter).on('newListener', (name: string | symbol) => {
+      if (name !== 'event' || this.backlog === null) return;
+      const held = this.backlog;
+      this.backlog = null;
+      queueMicrotask(() => held.forEach((e) => this.emit('event', e)));
+    });
     this.socket.on('connect', () => {
       this.startTimer(handshakeMs, () => new DhlabError('ERR_CONNECT_TIMEOUT', `${server} accepted the connection but did not complete the dhlab handshake within ${handshakeMs / 1000} s`));
       this.session.start();

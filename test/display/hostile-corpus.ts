@@ -19,4 +19,4 @@ export const HOSTILE_STRINGS: readonly string[] = [
 ];
 
 /** Control sequences and characters that must never reach a terminal from peer text. */
-export const FORBIDDEN_ON_SCREEN = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029]/u;
+export const FORBIDDEN_ON_SCREEN = /(?!\n)\p{Cc}|[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029]/u;

@@ -1,38 +1,10 @@
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { waitFor } from './helpers.ts';
-
-const BIN = path.resolve(import.meta.dirname, '../../bin/dhlab.js');
-
-interface Running {
-  proc: ChildProcess;
-  stdout: string[];
-  stderr: string[];
-  exit: Promise<number | null>;
-  json(): Array<Record<string, unknown>>;
-}
-
-function run(args: string[]): Running {
-  const proc = spawn(process.execPath, [BIN, ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
-  const stdout: string[] = [];
-  const stderr: string[] = [];
-  const collect = (into: string[]) => {
-    let partial = '';
-    return (chunk: Buffer) => {
-      const parts = (partial + chunk.toString('utf8')).split('\n');
-      partial = parts.pop() ?? '';
-      into.push(...parts);
-    };
-  };
-  proc.stdout?.on('data', collect(stdout));
-  proc.stderr?.on('data', collect(stderr));
-  const exit = new Promise<number | null>((resolve) => proc.on('close', (code) => resolve(code)));
-  return { proc, stdout, stderr, exit, json: () => stdout.map((line) => JSON.parse(line) as Record<string, unknown>) };
-}
+import { run, type Running } from './cli-run.ts';
 
 const messagesOf = (client: Running) => client.json().filter((e) => e.type === 'message').map((e) => `${String(e.from)}: ${String(e.text)}`);
 
