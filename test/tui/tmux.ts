@@ -1,0 +1,74 @@
+import { execFileSync } from 'node:child_process';
+import { waitFor } from '../integration/helpers.ts';
+
+/**
+ * A real terminal for UI tests: a detached tmux session of a given size. blessed cannot read
+ * Debian's *-256color terminfo, hence TERM=xterm-256color and NCURSES_NO_UTF8_ACS=1.
+ */
+export class Tmux {
+  private constructor(readonly session: string) {}
+
+  static start(command: string, { width = 80, height = 24, env = {} as Record<string, string> } = {}): Tmux {
+    const session = `dhlab-test-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
+    const vars = { TERM: 'xterm-256color', NCURSES_NO_UTF8_ACS: '1', LANG: 'C.UTF-8', ...env };
+    const exports = Object.entries(vars).map(([k, v]) => `${k}=${shellQuote(v)}`).join(' ');
+    execFileSync('tmux', ['-f', '/dev/null', 'new-session', '-d', '-s', session, '-x', String(width), '-y', String(height), `env ${exports} ${command}; sleep 600`], {
+      env: { ...process.env, TERM: 'xterm-256color' },
+    });
+    // Keep the size fixed whatever clients attach, so captures are reproducible.
+    execFileSync('tmux', ['set-option', '-t', session, 'window-size', 'manual']);
+    return new Tmux(session);
+  }
+
+  static available(): boolean {
+    try {
+      execFileSync('tmux', ['-V'], { stdio: 'ignore' });
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  capture(): string {
+    return execFileSync('tmux', ['capture-pane', '-p', '-t', this.session], { encoding: 'utf8' });
+  }
+
+  title(): string {
+    return execFileSync('tmux', ['display-message', '-p', '-t', this.session, '#{pane_title}'], { encoding: 'utf8' }).trim();
+  }
+
+  keys(...keys: string[]): void {
+    execFileSync('tmux', ['send-keys', '-t', this.session, ...keys]);
+  }
+
+  /** Types text literally (no key-name interpretation). */
+  type(text: string): void {
+    execFileSync('tmux', ['send-keys', '-t', this.session, '-l', text]);
+  }
+
+  resize(width: number, height: number): void {
+    execFileSync('tmux', ['resize-window', '-t', this.session, '-x', String(width), '-y', String(height)]);
+  }
+
+  async waitForScreen(test: (screen: string) => boolean, what: string, timeoutMs = 20_000): Promise<string> {
+    let screen = '';
+    try {
+      await waitFor(() => test((screen = this.capture())), what, timeoutMs);
+    } catch (error) {
+      throw new Error(`${(error as Error).message}; the screen was:\n${screen}`);
+    }
+    return screen;
+  }
+
+  kill(): void {
+    try {
+      execFileSync('tmux', ['kill-session', '-t', this.session], { stdio: 'ignore' });
+    } catch {
+      // already gone
+    }
+  }
+}
+
+function shellQuote(value: string): string {
+  return `'${value.replace(/'/g, `'\\''`)}'`;
+}
