@@ -8,6 +8,9 @@ import { ChatServer, DEFAULTS } from './server.ts';
 
 const USAGE = `usage: dhlab <verb> [options]
 
+  dhlab lab    [--group modp14|modp15|modp16] [--crypto native|forge]
+               [--perspective alice|bob|carol|server|eve] [--no-color]
+      The inspector: a server, alice, bob and carol on loopback, and Eve on the wire.
   dhlab demo   [--crypto native|forge] [--group modp14|modp15|modp16]
       A server and three scripted clients on loopback, with a narrated trace.
   dhlab server [--host 127.0.0.1] [--port 5068] [--group modp14] [--crypto native|forge]
@@ -25,6 +28,11 @@ export async function main(argv: string[]): Promise<number> {
     switch (verb) {
       case 'demo':
         return await demoCommand(rest);
+      case 'start':
+        // npm start: the lab on a terminal, the narrated demo in a pipe or CI.
+        return process.stdout.isTTY && process.stdin.isTTY ? await labCommand(rest) : await demoCommand(rest);
+      case 'lab':
+        return await labCommand(rest);
       case 'server':
         return await serverCommand(rest);
       case 'client':
@@ -53,6 +61,18 @@ async function demoCommand(args: string[]): Promise<number> {
   if (values.help) return (process.stdout.write(USAGE), 0);
   await runDemo({ engine: getEngine(stringOption(values, 'crypto')), group: groupOption(values), out: (line) => console.log(line) });
   return 0;
+}
+
+const PERSPECTIVES = ['alice', 'bob', 'carol', 'server', 'eve'];
+
+async function labCommand(args: string[]): Promise<number> {
+  const values = parse(args, { group: { type: 'string', default: 'modp14' }, perspective: { type: 'string', default: 'alice' } });
+  if (values.help) return (process.stdout.write(USAGE), 0);
+  const perspective = stringOption(values, 'perspective');
+  if (!PERSPECTIVES.includes(perspective)) throw new DhlabError('ERR_USAGE', `--perspective must be one of ${PERSPECTIVES.join(', ')}, got "${perspective}"`);
+  if (!process.stdout.isTTY) throw new DhlabError('ERR_USAGE', 'the lab needs a terminal; try `dhlab demo` for the narrated trace');
+  const { runLab } = await import('../lab/run.ts');
+  return runLab({ engine: getEngine(stringOption(values, 'crypto')), group: groupOption(values), perspective });
 }
 
 async function serverCommand(args: string[]): Promise<number> {

@@ -1,0 +1,99 @@
+import { fromHex } from '../src/crypto/bytes.ts';
+import { GROUPS, isGroupName } from '../src/crypto/groups.ts';
+import type { WireFrame } from '../src/protocol/frame.ts';
+import type { TapObservation } from '../src/tap.ts';
+import { describePrime } from './ladder.ts';
+import { Perspective, type FrameRow } from './model.ts';
+import { valueOf, valueOfBigint } from './values.ts';
+
+const HEX = /^(?:[0-9a-f]{2})+$/;
+const hexValue = (field: unknown) => (typeof field === 'string' && HEX.test(field) ? valueOf(fromHex(field)) : undefined);
+
+/**
+ * Eve's perspective: fed only by TapObservations, the bytes on the wire and what they parse to.
+ * It has no way to receive a trace event, so it cannot show a secret or a plaintext: sealed
+ * frames stay opaque and are marked as such.
+ */
+export class EvePerspective extends Perspective {
+  private readonly names = new Map<number, string>();
+
+  constructor() {
+    super('eve', 'eve');
+  }
+
+  private connectionLabel(o: TapObservation): string {
+    return `#${o.connection} ${this.names.get(o.connection) ?? '?'}⇄server`;
+  }
+
+  onObservation(o: TapObservation): void {
+    const frame = o.frame;
+    if (frame?.type === 'hello' && o.dir === 'client->server' && typeof frame.name === 'string') this.names.set(o.connection, frame.name);
+    const connection = this.connectionLabel(o);
+    const row: FrameRow = { dir: o.dir === 'client->server' ? '→' : '←', peer: connection, type: frame?.type ?? 'unreadable', size: o.bytes.length + 4, at: Date.now() };
+    if (frame?.type === 'data') {
+      row.seq = Number(frame.seq);
+      if (typeof frame.box === 'string') row.sealed = Uint8Array.from(Buffer.from(frame.box, 'base64'));
+      this.addChat({ text: `🔒 ${connection} ${row.dir} seq ${row.seq}: ${row.sealed?.length ?? 0} sealed bytes; Eve cannot open them`, kind: 'wire' });
+    } else if (frame) {
+      row.fields = publicFields(frame);
+      this.learn(connection, frame);
+    }
+    this.addFrame(row);
+  }
+
+  /** Adds to "what Eve knows" for this connection. */
+  private learn(connection: string, frame: WireFrame): void {
+    const steps = this.ladder(connection);
+    switch (frame.type) {
+      case 'hello':
+        steps.push({ label: `name "${String(frame.name)}"`, kind: 'wire', detail: 'basic', note: 'sent in clear in hello' });
+        break;
+      case 'server_key': {
+        const group = typeof frame.group === 'string' && isGroupName(frame.group) ? GROUPS[frame.group] : null;
+        if (group) {
+          steps.push({ label: `group ${group.name}`, kind: 'public', detail: 'basic', note: `${group.p.toString(2).length}-bit, public` });
+          steps.push({ label: 'p', kind: 'public', detail: 'basic', value: valueOfBigint(group.p), note: describePrime(group.name) });
+          steps.push({ label: 'g', kind: 'public', detail: 'basic', value: valueOfBigint(group.g), note: 'public' });
+        }
+        steps.push({ label: 'y_s (server public value)', kind: 'wire', detail: 'basic', value: hexValue(frame.y) });
+        steps.push({ label: 'host key', kind: 'wire', detail: 'full', value: hexValue(frame.host_key) });
+        break;
+      }
+      case 'client_key': {
+        steps.push({ label: 'y_c (client public value)', kind: 'wire', detail: 'basic', value: hexValue(frame.y) });
+        steps.push({
+          label: 'to read the chat Eve needs x',
+          kind: 'error',
+          detail: 'basic',
+          note: 'x from y = g^x mod p: a discrete logarithm in a 2048-bit group (~2^112 work by the number field sieve); out of reach',
+        });
+        break;
+      }
+      case 'server_auth':
+        steps.push({ label: 'signature over H', kind: 'wire', detail: 'full', value: hexValue(frame.signature), note: 'public; H is computable from what Eve saw' });
+        steps.push({ label: '🔒 from here on: sealed frames', kind: 'wire', detail: 'basic', note: 'AES-256-GCM under keys Eve cannot derive' });
+        break;
+      default:
+        return;
+    }
+    this.version++;
+  }
+}
+
+/** The public fields of a handshake frame, short, for the frames pane. */
+function publicFields(frame: WireFrame): string {
+  switch (frame.type) {
+    case 'hello':
+      return `name "${String(frame.name)}" version ${String(frame.version)}`;
+    case 'server_key':
+      return `group ${String(frame.group)}, y_s, host_key`;
+    case 'client_key':
+      return 'y_c';
+    case 'server_auth':
+      return 'signature';
+    case 'error':
+      return `${String(frame.code)} "${String(frame.message)}" (plaintext)`;
+    default:
+      return '';
+  }
+}

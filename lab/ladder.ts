@@ -1,0 +1,82 @@
+import { toHex } from '../src/crypto/bytes.ts';
+import { GROUPS } from '../src/crypto/groups.ts';
+import type { TraceEvent } from '../src/protocol/trace.ts';
+import { valueOf, valueOfBigint, type LabValue, type ValueKind } from './values.ts';
+
+/** Basic shows what a first lesson needs; full adds the transcript hash, HKDF keys and signature. */
+export type Detail = 'basic' | 'full';
+
+/** One rung of the handshake ladder, in the order it happened. */
+export interface LadderStep {
+  label: string;
+  kind: ValueKind;
+  detail: Detail;
+  value?: LabValue;
+  /** Plain words shown instead of (or after) a value. */
+  note?: string;
+}
+
+const OTHER = { client: 'server', server: 'client' } as const;
+
+/** "the RFC 3526 2048-bit MODP prime" */
+export function describePrime(group: keyof typeof GROUPS): string {
+  return `the RFC 3526 ${GROUPS[group].p.toString(2).length}-bit MODP prime (s.${GROUPS[group].rfcSection.split(' ')[0]})`;
+}
+
+/**
+ * Turns one trace event of one side into ladder steps (docs/PROTOCOL.md s.4). The names are the
+ * protocol's: x private exponent, y = g^x mod p, Z shared secret, K = SHA-256(Z), H transcript.
+ */
+export function ladderSteps(event: TraceEvent): LadderStep[] {
+  const me = event.role;
+  const ySub = (owner: 'client' | 'server') => (owner === 'client' ? 'y_c' : 'y_s');
+  switch (event.kind) {
+    case 'group': {
+      const group = GROUPS[event.group];
+      return [
+        { label: `group ${event.group}`, kind: 'public', detail: 'basic', note: `${group.p.toString(2).length}-bit, RFC 3526 s.${group.rfcSection.split(' ')[0]}` },
+        { label: 'p', kind: 'public', detail: 'basic', value: valueOfBigint(event.p), note: describePrime(event.group) },
+        { label: 'g', kind: 'public', detail: 'basic', value: valueOfBigint(event.g), note: `g = ${event.g}, generates the subgroup of order q` },
+        { label: 'q = (p-1)/2', kind: 'public', detail: 'full', value: valueOfBigint(group.q), note: 'prime: p is a safe prime' },
+      ];
+    }
+    case 'private_key':
+      return [{ label: `x (${me}'s private exponent)`, kind: 'secret', detail: 'basic', value: valueOf(event.x), note: 'secret, from the CSPRNG' }];
+    case 'public_key':
+      return event.owner === me
+        ? [{ label: `${ySub(me)} = g^x mod p (sent)`, kind: 'public', detail: 'basic', value: valueOf(event.y) }]
+        : [{ label: `${ySub(event.owner)} received`, kind: 'wire', detail: 'basic', value: valueOf(event.y) }];
+    case 'public_key_valid':
+      return [{ label: `✓ ${ySub(event.owner)} valid`, kind: 'public', detail: 'basic', note: '2 <= y <= p-2 and y^q = 1 mod p (q = (p-1)/2)' }];
+    case 'shared_secret':
+      return [{ label: `Z = ${ySub(OTHER[me])}^x mod p`, kind: 'secret', detail: 'basic', value: valueOf(event.z), note: 'shared secret, padded to |p|' }];
+    case 'hashed_secret':
+      return [{ label: 'K = SHA-256(Z)', kind: 'secret', detail: 'basic', value: valueOf(event.k), note: 'hashed shared secret' }];
+    case 'transcript':
+      return [{ label: 'H transcript hash', kind: 'public', detail: 'full', value: valueOf(event.h), note: 'SHA-256 of name, group, y_s, host key, y_c' }];
+    case 'session_keys':
+      return [
+        { label: 'key client->server', kind: 'secret', detail: 'full', value: valueOf(event.clientToServer), note: 'HKDF-SHA-256(K, salt H)' },
+        { label: 'key server->client', kind: 'secret', detail: 'full', value: valueOf(event.serverToClient), note: 'HKDF-SHA-256(K, salt H)' },
+      ];
+    case 'host_signature':
+      return [
+        {
+          label: `host key ${event.fingerprint}`,
+          kind: event.verified ? 'public' : 'error',
+          detail: 'basic',
+          value: valueOf(event.hostKey),
+          note: me === 'server' ? 'Ed25519; signs H' : event.verified ? '✓ signature over H verified' : '✗ signature does NOT verify',
+        },
+        { label: 'signature over H', kind: 'public', detail: 'full', value: valueOf(event.signature), note: `Ed25519 ${toHex(event.signature).length / 2} bytes` },
+      ];
+    case 'established':
+      return [{ label: '✓ established', kind: 'public', detail: 'basic', note: 'AES-256-GCM keys in place' }];
+    case 'error':
+      return [{ label: `✗ ${event.code}`, kind: 'error', detail: 'basic', note: `${event.remote ? 'peer reported: ' : ''}${event.message}` }];
+    case 'wire':
+    case 'seal':
+    case 'open':
+      return [];
+  }
+}

@@ -1,0 +1,86 @@
+import { safeText } from '../src/display.ts';
+import type { Palette } from '../src/colors.ts';
+import { displayWidth } from '../src/terminal-width.ts';
+import type { Detail, LadderStep } from './ladder.ts';
+import type { ChatLine, FrameRow } from './model.ts';
+import { abbreviate, encode, type Encoding, type ValueKind } from './values.ts';
+
+export interface RenderOptions {
+  colors: Palette;
+  detail: Detail;
+  encoding: Encoding;
+}
+
+/** Cuts a line to `width` columns (peer text is already safe: no control can change the width). */
+export function fit(text: string, width: number): string {
+  if (displayWidth(text) <= width) return text;
+  let out = '';
+  let used = 0;
+  for (const char of text) {
+    const w = displayWidth(char);
+    if (used + w > width - 1) break;
+    out += char;
+    used += w;
+  }
+  return `${out}…`;
+}
+
+function paint(colors: Palette, kind: ValueKind, text: string): string {
+  return kind === 'plain' ? text : colors[kind](text);
+}
+
+/** Ladder steps visible at this detail level, numbered in order. */
+export function visibleSteps(steps: readonly LadderStep[], detail: Detail): LadderStep[] {
+  return steps.filter((s) => detail === 'full' || s.detail === 'basic');
+}
+
+/** One line per step: "3 y_c = g^x mod p (sent)  4b1d…77c2 (2048 bits)  note". */
+export function ladderLines(steps: readonly LadderStep[], options: RenderOptions, width: number, me?: string): string[] {
+  return visibleSteps(steps, options.detail).map((step, i) => {
+    const value = step.value ? `  ${abbreviate(step.value, options.encoding)}` : '';
+    const note = step.note ? `  ${step.note}` : '';
+    const secret = step.kind === 'secret' ? ' [secret]' : '';
+    const label = me ? step.label.replace(/\((client|server)'s /, `(${me}'s `) : step.label;
+    const plain = fit(`${String(i + 1).padStart(2)} ${safeText(label)}${secret}${value}${safeText(note)}`, width);
+    return paint(options.colors, step.kind, plain);
+  });
+}
+
+/** The frames pane: a header line per frame and, for data frames, what was sealed and how. */
+export function frameLines(row: FrameRow, options: RenderOptions, width: number): string[] {
+  const { colors } = options;
+  const seq = row.seq === undefined ? '' : ` #${row.seq}`;
+  const fields = row.fields ? ` ${safeText(row.fields)}` : '';
+  const head = fit(`${row.dir} ${safeText(row.peer)} ${row.type}${seq} ${row.size} B${fields}`, width);
+  const lines = [colors.wire(head)];
+  if (row.type !== 'data') return lines;
+  if (row.plaintext !== undefined) lines.push(fit(`    plaintext ${safeText(row.plaintext)}`, width));
+  if (row.sealed) {
+    const tag = row.sealed.subarray(row.sealed.length - 16);
+    const ct = row.sealed.subarray(0, row.sealed.length - 16);
+    const lock = row.plaintext === undefined ? '🔒 ' : '';
+    lines.push(colors.wire(fit(`    ${lock}ct ${encode(ct, options.encoding)}`, width)));
+    if (options.detail === 'full') {
+      lines.push(colors.wire(fit(`    tag ${encode(tag, options.encoding)}`, width)));
+      if (row.nonce) lines.push(colors.public(fit(`    nonce ${encode(row.nonce, 'hex')}  aad "${Buffer.from(row.aad ?? []).toString('utf8')}"`, width)));
+    }
+  }
+  return lines;
+}
+
+export function chatLine(line: ChatLine, options: RenderOptions, width: number): string {
+  return paint(options.colors, line.kind, fit(safeText(line.text), width));
+}
+
+/** The last `height` lines of a list, or a window that keeps `cursor` in view. */
+export function windowOf<T>(items: readonly T[], height: number, cursor: number | null): { first: number; items: T[] } {
+  if (items.length <= height) return { first: 0, items: [...items] };
+  const end = cursor === null ? items.length : Math.min(items.length, Math.max(height, cursor + Math.ceil(height / 2)));
+  const first = Math.max(0, end - height);
+  return { first, items: items.slice(first, end) };
+}
+
+/** The legend, in the lab's colours. */
+export function legend(colors: Palette): string {
+  return `${colors.public('■ public')}  ${colors.secret('■ secret (this side only)')}  ${colors.wire('■ on the wire')}  ${colors.error('■ error')}`;
+}

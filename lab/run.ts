@@ -1,0 +1,33 @@
+import type { CryptoEngine } from '../src/crypto/engine.ts';
+import type { DhGroup } from '../src/crypto/groups.ts';
+import { LabSession } from './session.ts';
+import { LabView } from './view.ts';
+
+export interface RunLabOptions {
+  engine: CryptoEngine;
+  group: DhGroup;
+  perspective?: string;
+}
+
+/** `dhlab lab` (and `npm start` on a terminal): the world, the view, and a clean exit. */
+export async function runLab(options: RunLabOptions): Promise<number> {
+  const session = await LabSession.start({ engine: options.engine, group: options.group });
+  return new Promise<number>((resolve) => {
+    let quitting = false;
+    const view = new LabView({
+      perspectives: session.perspectives,
+      typists: [...session.clients.keys()],
+      initialPerspective: options.perspective,
+      subtitle: `${options.group.name} (${options.group.p.toString(2).length}-bit) · ${options.engine.name}`,
+      send: (typist, text) => session.say(typist, text),
+      onQuit: () => {
+        if (quitting) return;
+        quitting = true;
+        // Restore the terminal first, then let the room say goodbye.
+        view.destroy();
+        void session.close().then(() => resolve(0));
+      },
+    });
+    session.onChange = () => view.invalidate();
+  });
+}

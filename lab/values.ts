@@ -1,0 +1,41 @@
+import { bigintToBytes } from '../src/crypto/bytes.ts';
+
+/** The colour classes of the legend: public, secret (this side only), on the wire, error. */
+export type ValueKind = 'public' | 'secret' | 'wire' | 'error' | 'plain';
+export type Encoding = 'hex' | 'base64';
+
+/** A value the inspector can show abbreviated and expand in full. */
+export interface LabValue {
+  bytes: Uint8Array;
+  /** Bit length of the number it encodes (for p, y, Z), or 8 x bytes for keys and hashes. */
+  bits: number;
+}
+
+export function valueOf(bytes: Uint8Array): LabValue {
+  return { bytes, bits: bytes.length * 8 };
+}
+
+export function valueOfBigint(n: bigint): LabValue {
+  const length = Math.max(1, Math.ceil(n.toString(16).length / 2));
+  return { bytes: bigintToBytes(n, length), bits: n.toString(2).length };
+}
+
+export function encode(bytes: Uint8Array, encoding: Encoding): string {
+  return Buffer.from(bytes).toString(encoding);
+}
+
+/** "9f3c…a1e0 (256 bits)": enough to compare values by eye across panes. */
+export function abbreviate(value: LabValue, encoding: Encoding, keep = 4): string {
+  const text = encode(value.bytes, encoding);
+  const shown = text.length <= keep * 2 + 1 ? text : `${text.slice(0, keep)}…${text.slice(-keep)}`;
+  return `${shown} (${value.bits} bits)`;
+}
+
+/** A value in full, broken into lines of `width` characters for the detail view and files. */
+export function wrapValue(value: LabValue, encoding: Encoding, width: number): string[] {
+  const text = encode(value.bytes, encoding);
+  const lines: string[] = [];
+  const step = Math.max(8, width);
+  for (let i = 0; i < text.length; i += step) lines.push(text.slice(i, i + step));
+  return lines.length > 0 ? lines : [''];
+}

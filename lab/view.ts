@@ -1,0 +1,342 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Readable, Writable } from 'node:stream';
+import blessed from 'blessed';
+import { palette, type Palette } from '../src/colors.ts';
+import { safeText } from '../src/display.ts';
+import type { Detail, LadderStep } from './ladder.ts';
+import type { Perspective } from './model.ts';
+import { chatLine, fit, frameLines, ladderLines, legend, visibleSteps, windowOf, type RenderOptions } from './render.ts';
+import { wrapValue, type Encoding } from './values.ts';
+
+export interface LabViewOptions {
+  perspectives: Perspective[];
+  /** Who can type (client names); empty for a view-only lab such as `dhlab eve`. */
+  typists: string[];
+  initialPerspective?: string;
+  /** Shown in the title bar: "modp14 (2048-bit) · native". */
+  subtitle: string;
+  send?(typist: string, text: string): string | null;
+  onQuit(): void;
+  /** Headless tests pass streams; the terminal otherwise. */
+  input?: Readable;
+  output?: Writable;
+  colors?: Palette;
+  /** Where "save value" writes (default: the current directory). */
+  saveDir?: string;
+}
+
+const HELP_BAR = ' 1-5 view  Tab typist  i type  ←/→ pane  ↑/↓ select  Enter expand  c connection  d detail  x hex/b64  ? help  q quit';
+
+const HELP = `dhlab lab: keys
+
+  1 2 3 4 5     switch perspective (whose view: alice, bob, carol, server, Eve)
+  Tab, F2       switch who is typing (separate from whose view is shown)
+  i             type a message (Enter sends, Esc stops typing)
+  ← →           focus the inspector or the frames pane
+  ↑ ↓ PgUp PgDn select a handshake step or a frame; End follows the newest
+  Enter         show the selected value or frame in full (s saves it to a file)
+  c             next connection (server and Eve views have one ladder per client)
+  d             detail: basic (p, g, x, y, Z, K, plaintext, ciphertext) or full
+                (adds q, the transcript hash H, HKDF keys, tag, nonce/AAD, signature)
+  x             show bytes as hex or base64
+  ?             this help          q, Ctrl-C   quit
+
+Colours: public values / secrets known to this side only / bytes on the wire / errors.
+Eve's view is built only from what a wiretap sees: she never has a key or a plaintext.`;
+
+type Pane = 'inspector' | 'frames';
+
+/**
+ * The lab screen: a layout plus small adapters that render the model (mitmproxy-style list and
+ * detail views, gtop-style layout). It never computes a protocol value: it shows perspectives.
+ */
+export class LabView {
+  readonly screen: blessed.Widgets.Screen;
+  private readonly title: blessed.Widgets.BoxElement;
+  private readonly inspector: blessed.Widgets.BoxElement;
+  private readonly framesBox: blessed.Widgets.BoxElement;
+  private readonly chat: blessed.Widgets.BoxElement;
+  private readonly input: blessed.Widgets.TextboxElement;
+  private readonly status: blessed.Widgets.BoxElement;
+  private readonly helpBar: blessed.Widgets.BoxElement;
+  private overlay: blessed.Widgets.BoxElement | null = null;
+  private readonly colors: Palette;
+
+  private perspectiveIndex = 0;
+  private typistIndex = 0;
+  private connectionIndex = 0;
+  private detail: Detail = 'basic';
+  private encoding: Encoding = 'hex';
+  private focus: Pane = 'inspector';
+  private stepCursor: number | null = null;
+  private frameCursor: number | null = null;
+  private typing = false;
+  private notice = '';
+  private renderTimer: NodeJS.Timeout | null = null;
+  private lastRender = 0;
+  private renderedVersion = -1;
+  /** Redraws performed, for the bench. */
+  renders = 0;
+
+  constructor(private readonly options: LabViewOptions) {
+    this.colors = options.colors ?? palette();
+    const index = options.perspectives.findIndex((p) => p.name === options.initialPerspective);
+    this.perspectiveIndex = Math.max(0, index);
+    this.screen = blessed.screen({
+      smartCSR: true,
+      fullUnicode: true,
+      warnings: false,
+      title: 'dhlab lab',
+      // @types/blessed has these two the wrong way round.
+      input: options.input as unknown as Writable | undefined,
+      output: options.output as unknown as Readable | undefined,
+      terminal: options.output ? 'xterm-256color' : undefined,
+      autoPadding: false,
+    });
+    // Peer text reaches these boxes already escaped by safeText; tags stay off so "{bold}" is text.
+    const box = (opts: blessed.Widgets.BoxOptions) => blessed.box({ parent: this.screen, tags: false, ...opts });
+    this.title = box({ top: 0, left: 0, width: '100%', height: 1, style: { inverse: true } });
+    this.inspector = box({ top: 1, left: 0, width: '50%', height: '60%-4', border: 'line', label: ' handshake ' });
+    this.framesBox = box({ top: 1, left: '50%', width: '50%', height: '60%-4', border: 'line', label: ' frames ' });
+    this.chat = box({ left: 0, width: '100%', height: '40%', bottom: 3, border: 'line', label: ' chat ' });
+    this.input = blessed.textbox({ parent: this.screen, bottom: 2, left: 0, width: '100%', height: 1, inputOnFocus: false, tags: false });
+    this.status = box({ bottom: 1, left: 0, width: '100%', height: 1 });
+    this.helpBar = box({ bottom: 0, left: 0, width: '100%', height: 1, style: { inverse: true } });
+    this.bindKeys();
+    this.screen.on('resize', () => this.render(true));
+    this.render(true);
+  }
+
+  get perspective(): Perspective {
+    return this.options.perspectives[this.perspectiveIndex] as Perspective;
+  }
+
+  get typist(): string | undefined {
+    return this.options.typists[this.typistIndex];
+  }
+
+  /** Ask for a redraw; at most ~30 a second however fast the model changes. */
+  invalidate(): void {
+    if (this.renderTimer) return;
+    const wait = Math.max(0, 33 - (performance.now() - this.lastRender));
+    this.renderTimer = setTimeout(() => {
+      this.renderTimer = null;
+      this.render();
+    }, wait);
+  }
+
+  destroy(): void {
+    if (this.renderTimer) clearTimeout(this.renderTimer);
+    this.screen.destroy();
+  }
+
+  private renderOptions(): RenderOptions {
+    return { colors: this.colors, detail: this.detail, encoding: this.encoding };
+  }
+
+  private connections(): string[] {
+    return [...this.perspective.ladders.keys()];
+  }
+
+  /** The ladder shown: a client's only one; for server and Eve, the chosen connection's. */
+  private currentLadder(): { connection: string; steps: LadderStep[] } {
+    const connections = this.connections();
+    if (connections.length === 0) return { connection: '', steps: [] };
+    const preferred = this.perspective.kind === 'server' && this.typist ? connections.indexOf(this.typist) : -1;
+    const index = this.connectionIndex === 0 && preferred >= 0 ? preferred : this.connectionIndex % connections.length;
+    const connection = connections[index] as string;
+    return { connection, steps: this.perspective.ladders.get(connection) ?? [] };
+  }
+
+  render(force = false): void {
+    const perspective = this.perspective;
+    if (!force && perspective.version === this.renderedVersion && !this.dirtyUi) return;
+    this.dirtyUi = false;
+    this.renderedVersion = perspective.version;
+    this.lastRender = performance.now();
+    this.renders++;
+    const options = this.renderOptions();
+    const width = (this.screen.width as number) || 80;
+    const paneWidth = (el: blessed.Widgets.BoxElement) => Math.max(10, (el.width as number) - 2);
+    const paneHeight = (el: blessed.Widgets.BoxElement) => Math.max(1, (el.height as number) - 2);
+
+    const viewName = perspective.kind === 'eve' ? 'Eve (wiretap)' : perspective.name;
+    const typing = this.typist ? ` · typing as: ${this.typist}` : '';
+    this.title.setContent(fit(` dhlab lab · view: ${viewName}${typing} · ${this.options.subtitle}   ?=help`, width));
+
+    const { connection, steps } = this.currentLadder();
+    const ladderTitle = perspective.kind === 'eve' ? ` what Eve knows: ${safeText(connection)} ` : perspective.kind === 'server' ? ` handshake: server ⇄ ${safeText(connection)} ` : ` handshake: ${perspective.name} ⇄ server `;
+    this.inspector.setLabel(this.focus === 'inspector' ? `[${ladderTitle.trim()}]` : ladderTitle);
+    const lines = ladderLines(steps, options, paneWidth(this.inspector) - 1, perspective.kind === 'client' ? perspective.name : 'server');
+    const stepWindow = windowOf(lines, paneHeight(this.inspector), this.focus === 'inspector' ? this.stepCursor : null);
+    this.inspector.setContent(stepWindow.items.map((line, i) => (this.focus === 'inspector' && stepWindow.first + i === this.stepCursor ? this.colors.bold(`▶${line}`) : ` ${line}`)).join('\n'));
+
+    this.framesBox.setLabel(this.focus === 'frames' ? `[frames: ${perspective.frames.total}]` : ` frames: ${perspective.frames.total} `);
+    this.framesBox.setContent(this.frameContent(paneWidth(this.framesBox), paneHeight(this.framesBox)));
+
+    this.chat.setLabel(perspective.kind === 'eve' ? ' what Eve gets instead of the chat ' : ` chat: ${perspective.name} `);
+    const chatLines = perspective.chat.tail(paneHeight(this.chat)).map((line) => chatLine(line, options, paneWidth(this.chat) - 1));
+    this.chat.setContent(chatLines.join('\n'));
+
+    if (!this.typing) this.input.setValue(this.typist ? `  press i to type as ${this.typist}` : '  (view only)');
+    const state = `detail: ${this.detail} · ${this.encoding}`;
+    this.status.setContent(fit(` ${legend(this.colors)}  · ${state}${this.notice ? ` · ${this.notice}` : ''}`, width + 60));
+    this.helpBar.setContent(fit(HELP_BAR, width));
+    this.screen.render();
+  }
+
+  private dirtyUi = false;
+
+  private touch(): void {
+    this.dirtyUi = true;
+    this.render();
+  }
+
+  private frameContent(width: number, height: number): string {
+    const frames = this.perspective.frames;
+    const options = this.renderOptions();
+    // Render only what fits: the ring may hold 10,000 frames.
+    const cursor = this.focus === 'frames' ? this.frameCursor : null;
+    const lastIndex = cursor ?? frames.length - 1;
+    const out: string[] = [];
+    for (let i = lastIndex; i >= 0 && out.length < height; i--) {
+      const row = frames.at(i);
+      if (!row) break;
+      const lines = frameLines(row, options, width - 1).map((line, j) => (j === 0 && i === cursor ? this.colors.bold(`▶${line}`) : ` ${line}`));
+      out.unshift(...lines);
+    }
+    return out.slice(Math.max(0, out.length - height)).join('\n');
+  }
+
+  private bindKeys(): void {
+    const screen = this.screen;
+    screen.key(['C-c'], () => this.options.onQuit());
+    screen.key(['q'], () => !this.typing && !this.overlay && this.options.onQuit());
+    screen.key(['1', '2', '3', '4', '5', '6', '7', '8', '9'], (ch: string) => {
+      if (this.typing || this.overlay) return;
+      const index = Number(ch) - 1;
+      if (index < this.options.perspectives.length) {
+        this.perspectiveIndex = index;
+        this.connectionIndex = 0;
+        this.stepCursor = this.frameCursor = null;
+        this.touch();
+      }
+    });
+    screen.key(['tab', 'f2'], () => {
+      if (this.options.typists.length === 0 || this.overlay) return;
+      this.typistIndex = (this.typistIndex + 1) % this.options.typists.length;
+      this.touch();
+      if (this.typing) this.input.readInput();
+    });
+    screen.key(['i'], () => !this.typing && !this.overlay && this.startTyping());
+    screen.key(['d'], () => this.command(() => (this.detail = this.detail === 'basic' ? 'full' : 'basic')));
+    screen.key(['x'], () => this.command(() => (this.encoding = this.encoding === 'hex' ? 'base64' : 'hex')));
+    screen.key(['c'], () => this.command(() => this.connectionIndex++));
+    screen.key(['left', 'h'], () => this.command(() => (this.focus = 'inspector')));
+    screen.key(['right', 'l'], () => this.command(() => (this.focus = 'frames')));
+    screen.key(['up', 'k'], () => this.command(() => this.move(-1)));
+    screen.key(['down', 'j'], () => this.command(() => this.move(1)));
+    screen.key(['pageup'], () => this.command(() => this.move(-10)));
+    screen.key(['pagedown'], () => this.command(() => this.move(10)));
+    screen.key(['end'], () => this.command(() => (this.stepCursor = this.frameCursor = null)));
+    screen.key(['enter'], () => !this.typing && !this.overlay && this.expand());
+    screen.key(['?'], () => !this.typing && (this.overlay ? this.closeOverlay() : this.showOverlay(' help ', HELP.split('\n'))));
+    screen.key(['escape'], () => this.overlay && this.closeOverlay());
+  }
+
+  private command(action: () => void): void {
+    if (this.typing || this.overlay) return;
+    action();
+    this.touch();
+  }
+
+  private move(by: number): void {
+    if (this.focus === 'inspector') {
+      const count = visibleSteps(this.currentLadder().steps, this.detail).length;
+      if (count === 0) return;
+      this.stepCursor = Math.min(count - 1, Math.max(0, (this.stepCursor ?? count) + by));
+    } else {
+      const count = this.perspective.frames.length;
+      if (count === 0) return;
+      this.frameCursor = Math.min(count - 1, Math.max(0, (this.frameCursor ?? count) + by));
+    }
+  }
+
+  private startTyping(): void {
+    if (!this.typist || !this.options.send) return;
+    this.typing = true;
+    this.input.setValue('');
+    this.input.readInput((error, value) => {
+      this.typing = false;
+      if (!error && typeof value === 'string' && value.length > 0 && this.typist) {
+        const problem = this.options.send?.(this.typist, value);
+        this.notice = problem ? this.colors.error(problem) : '';
+        this.touch();
+        this.startTyping(); // stay in typing mode until Esc
+        return;
+      }
+      this.touch();
+    });
+    this.touch();
+  }
+
+  private expand(): void {
+    if (this.focus === 'inspector') {
+      const steps = visibleSteps(this.currentLadder().steps, this.detail);
+      const step = steps[this.stepCursor ?? steps.length - 1];
+      if (!step) return;
+      const body = [safeText(`${step.label}${step.note ? ` (${step.note})` : ''}`), ''];
+      if (step.value) body.push(`${step.value.bits} bits, ${step.value.bytes.length} bytes, ${this.encoding}:`, '', ...wrapValue(step.value, this.encoding, 64));
+      this.showOverlay(` ${safeText(step.label)} `, body, step.value ? () => this.save(step.label, wrapValue(step.value as NonNullable<LadderStep['value']>, this.encoding, 64).join('')) : undefined);
+      return;
+    }
+    const frames = this.perspective.frames;
+    const row = frames.at(this.frameCursor ?? frames.length - 1);
+    if (!row) return;
+    const body = [`${row.dir} ${safeText(row.peer)} ${row.type}${row.seq === undefined ? '' : ` #${row.seq}`}, ${row.size} bytes on the wire`];
+    if (row.fields) body.push(`fields: ${safeText(row.fields)}`);
+    if (row.plaintext !== undefined) body.push('', 'plaintext:', safeText(row.plaintext));
+    if (row.sealed) body.push('', `ciphertext + 16-byte tag (${this.encoding}):`, ...wrapValue({ bytes: row.sealed, bits: row.sealed.length * 8 }, this.encoding, 64));
+    if (row.nonce) body.push('', `nonce ${Buffer.from(row.nonce).toString('hex')}`, `aad "${Buffer.from(row.aad ?? []).toString('utf8')}"`);
+    if (row.plaintext === undefined && row.sealed) body.push('', '🔒 sealed: without the direction key nobody on the path can open this.');
+    this.showOverlay(' frame ', body);
+  }
+
+  private save(label: string, text: string): void {
+    const file = path.join(this.options.saveDir ?? process.cwd(), `dhlab-${label.replace(/[^A-Za-z0-9_-]+/g, '_').replace(/^_|_$/g, '')}.txt`);
+    fs.writeFileSync(file, `${text}\n`);
+    this.notice = `saved ${file}`;
+    this.render(true);
+  }
+
+  private showOverlay(label: string, lines: string[], onSave?: () => void): void {
+    this.closeOverlay();
+    const hint = onSave ? '  s: save to a file · ↑/↓ scroll · Esc: close' : '  ↑/↓ scroll · Esc: close';
+    this.overlay = blessed.box({
+      parent: this.screen,
+      top: 'center',
+      left: 'center',
+      width: '90%',
+      height: '80%',
+      border: 'line',
+      label,
+      tags: false,
+      scrollable: true,
+      alwaysScroll: true,
+      keys: true,
+      vi: true,
+      content: [...lines, '', hint].join('\n'),
+    });
+    if (onSave) this.overlay.key(['s'], onSave);
+    this.overlay.focus();
+    this.touch();
+  }
+
+  private closeOverlay(): void {
+    if (!this.overlay) return;
+    this.overlay.destroy();
+    this.overlay = null;
+    this.touch();
+  }
+}
