@@ -82,5 +82,5 @@ export function windowOf<T>(items: readonly T[], height: number, cursor: number 
 
 /** The legend, in the lab's colours. */
 export function legend(colors: Palette): string {
-  return `${colors.public('■ public')}  ${colors.secret('■ secret (this side only)')}  ${colors.wire('■ on the wire')}  ${colors.error('■ error')}`;
+  return `${colors.public('■ public')} ${colors.secret('■ secret (this side only)')} ${colors.wire('■ on the wire')} ${colors.error('■ error')}`;
 }

@@ -180,8 +180,9 @@ export class LabView {
     this.chat.setContent(chatLines.join('\n'));
 
     if (!this.typing) this.input.setValue(this.typist ? `  press i to type as ${this.typist}` : '  (view only)');
-    const state = `detail: ${this.detail} · ${this.encoding}`;
-    this.status.setContent(fit(` ${legend(this.colors)}  · ${state}${this.notice ? ` · ${this.notice}` : ''}`, width + 60));
+    const state = ` detail: ${this.detail} · ${this.encoding} │ `;
+    // fit() counts colour codes as text, so the legend (coloured) is appended after the cut.
+    this.status.setContent(this.notice ? fit(`${state}${this.notice}`, width) : `${state}${legend(this.colors)}`);
     this.helpBar.setContent(fit(HELP_BAR, width));
     this.screen.render();
   }

@@ -4,6 +4,7 @@ import { getEngine } from './crypto/engines.ts';
 import { runDemo } from './demo.ts';
 import { DhlabError } from './errors.ts';
 import { defaultHostKeyPath, loadOrCreateHostKey } from './host-key-file.ts';
+import { defaultKnownServersPath, KnownServers } from './known-servers.ts';
 import { ChatServer, DEFAULTS } from './server.ts';
 
 const USAGE = `usage: dhlab <verb> [options]
@@ -11,6 +12,10 @@ const USAGE = `usage: dhlab <verb> [options]
   dhlab lab    [--group modp14|modp15|modp16] [--crypto native|forge]
                [--perspective alice|bob|carol|server|eve] [--no-color]
       The inspector: a server, alice, bob and carol on loopback, and Eve on the wire.
+  dhlab eve    --listen [HOST:]PORT --forward HOST:PORT [--json]
+      A passive wiretap relay in front of any dhlab server: clients connect to it.
+  dhlab inspect --name NAME [--host 127.0.0.1] [--port 5068]
+      Join a server with the inspector on your own connection.
   dhlab demo   [--crypto native|forge] [--group modp14|modp15|modp16]
       A server and three scripted clients on loopback, with a narrated trace.
   dhlab server [--host 127.0.0.1] [--port 5068] [--group modp14] [--crypto native|forge]
@@ -33,6 +38,10 @@ export async function main(argv: string[]): Promise<number> {
         return process.stdout.isTTY && process.stdin.isTTY ? await labCommand(rest) : await demoCommand(rest);
       case 'lab':
         return await labCommand(rest);
+      case 'eve':
+        return await eveCommand(rest);
+      case 'inspect':
+        return await inspectCommand(rest);
       case 'server':
         return await serverCommand(rest);
       case 'client':
@@ -73,6 +82,46 @@ async function labCommand(args: string[]): Promise<number> {
   if (!process.stdout.isTTY) throw new DhlabError('ERR_USAGE', 'the lab needs a terminal; try `dhlab demo` for the narrated trace');
   const { runLab } = await import('../lab/run.ts');
   return runLab({ engine: getEngine(stringOption(values, 'crypto')), group: groupOption(values), perspective });
+}
+
+function hostPort(text: string, flag: string): { host: string; port: number } {
+  const match = /^(?:(.+):)?(\d{1,5})$/.exec(text);
+  const port = Number(match?.[2]);
+  if (!match || port > 65535) throw new DhlabError('ERR_USAGE', `--${flag} must be PORT or HOST:PORT, got "${text}"`);
+  return { host: match[1] ?? '127.0.0.1', port };
+}
+
+async function eveCommand(args: string[]): Promise<number> {
+  const values = parse(args, { listen: { type: 'string', default: '5069' }, forward: { type: 'string', default: '127.0.0.1:5068' }, json: { type: 'boolean', default: false } });
+  if (values.help) return (process.stdout.write(USAGE), 0);
+  const listen = hostPort(stringOption(values, 'listen'), 'listen');
+  const forward = hostPort(stringOption(values, 'forward'), 'forward');
+  const json = values.json === true;
+  if (!json && !process.stdout.isTTY) throw new DhlabError('ERR_USAGE', 'without a terminal, use --json');
+  const { runEve } = await import('../lab/commands.ts');
+  return runEve({ listenHost: listen.host, listenPort: listen.port, targetHost: forward.host, targetPort: forward.port, json });
+}
+
+async function inspectCommand(args: string[]): Promise<number> {
+  const values = parse(args, {
+    name: { type: 'string' },
+    host: { type: 'string', default: DEFAULTS.host },
+    port: { type: 'string', default: String(DEFAULTS.port) },
+    'known-servers': { type: 'string', default: defaultKnownServersPath() },
+    'accept-new-host-key': { type: 'boolean', default: false },
+  });
+  if (values.help) return (process.stdout.write(USAGE), 0);
+  if (typeof values.name !== 'string') throw new DhlabError('ERR_USAGE', '--name is required');
+  if (!process.stdout.isTTY) throw new DhlabError('ERR_USAGE', 'the inspector needs a terminal; try `dhlab client --trace`');
+  const { runInspect } = await import('../lab/commands.ts');
+  return runInspect({
+    name: values.name.normalize('NFC'),
+    host: stringOption(values, 'host'),
+    port: intOption(values, 'port', 1, 65535),
+    engine: getEngine(stringOption(values, 'crypto')),
+    knownServers: new KnownServers(stringOption(values, 'known-servers')),
+    acceptNewHostKey: values['accept-new-host-key'] === true,
+  });
 }
 
 async function serverCommand(args: string[]): Promise<number> {

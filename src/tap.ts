@@ -58,6 +58,7 @@ export function describeObservation(o: TapObservation): string {
  */
 export async function startTapProxy(options: {
   listenPort: number;
+  listenHost?: string;
   targetHost: string;
   targetPort: number;
   onObservation: (observation: TapObservation) => void;
@@ -72,20 +73,24 @@ export async function startTapProxy(options: {
       socket.on('close', () => sockets.delete(socket));
       socket.on('error', () => {});
     }
+    // Backpressure both ways: when one side stops reading, stop reading the other, so the relay
+    // holds at most a socket buffer per direction instead of buffering without bound.
     client.on('data', (chunk) => {
       tap.observe('client->server', chunk);
-      upstream.write(chunk);
+      if (!upstream.write(chunk)) client.pause();
     });
     upstream.on('data', (chunk) => {
       tap.observe('server->client', chunk);
-      client.write(chunk);
+      if (!client.write(chunk)) upstream.pause();
     });
+    upstream.on('drain', () => client.resume());
+    client.on('drain', () => upstream.resume());
     client.on('end', () => upstream.end());
     upstream.on('end', () => client.end());
     client.on('close', () => upstream.destroy());
     upstream.on('close', () => client.destroy());
   });
-  await new Promise<void>((resolve) => server.listen(options.listenPort, '127.0.0.1', resolve));
+  await new Promise<void>((resolve) => server.listen(options.listenPort, options.listenHost ?? '127.0.0.1', resolve));
   return {
     port: (server.address() as net.AddressInfo).port,
     close: () =>

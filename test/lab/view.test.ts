@@ -1,0 +1,119 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { palette } from '../../src/colors.ts';
+import { ENGINES } from '../../src/crypto/engines.ts';
+import { GROUPS } from '../../src/crypto/groups.ts';
+import { LabSession } from '../../lab/session.ts';
+import { LabView } from '../../lab/view.ts';
+import { waitFor } from '../integration/helpers.ts';
+import { headlessTerminal, screenText, tick } from './headless.ts';
+
+const SIZES = [
+  [80, 24],
+  [200, 50],
+] as const;
+
+for (const [columns, rows] of SIZES) {
+  describe(`the lab screen, headless at ${columns}x${rows}`, () => {
+    let lab: LabSession;
+    let view: LabView;
+    let term: ReturnType<typeof headlessTerminal>;
+    let quit = false;
+    const screen = () => screenText(view.screen).join('\n');
+    const press = async (keys: string) => {
+      term.input.write(keys);
+      await tick();
+      view.render(true);
+    };
+
+    before(async () => {
+      lab = await LabSession.start({ engine: ENGINES.native, group: GROUPS.modp14 });
+      term = headlessTerminal(columns, rows);
+      view = new LabView({
+        perspectives: lab.perspectives,
+        typists: [...lab.clients.keys()],
+        subtitle: 'modp14 (2048-bit) · native',
+        send: (who, text) => lab.say(who, text),
+        onQuit: () => (quit = true),
+        input: term.input,
+        output: term.output,
+        colors: palette(0),
+      });
+      lab.onChange = () => view.invalidate();
+      await tick(100);
+      view.render(true);
+    });
+    after(async () => {
+      view.destroy();
+      await lab.close();
+    });
+
+    it("alice's view: title, ladder with group and K, frames, chat, legend and help bar", () => {
+      const text = screen();
+      const lines = screenText(view.screen);
+      assert.equal(lines.length, rows);
+      assert.ok(lines.every((line) => line.length === columns));
+      assert.match(lines[0] as string, /dhlab lab · view: alice · typing as: alice · modp14 \(2048-bit\)/);
+      assert.match(text, /handshake: alice ⇄ server/);
+      assert.match(text, /■ public ■ secret \(this side only\) ■ on the wire ■ error/);
+      assert.match(lines[rows - 1] as string, /1-5 view {2}Tab typist {2}i type/);
+      assert.match(text, /\* carol joined/);
+      // The newest steps are in view; at 200x50 the whole basic ladder fits.
+      assert.match(text, /✓ established/);
+      if (rows >= 50) assert.match(text, /1 group modp14 {2}2048-bit/);
+    });
+
+    it('typing as alice: the chat shows it and the frames pane has plaintext beside ciphertext', async () => {
+      await press('i');
+      await press('hello from the lab\r');
+      await press('\x1b'); // stop typing
+      await waitFor(() => lab.perspectives[0]?.chat.tail(3).some((l) => l.text.includes('hello from the lab')) ?? false, 'echo');
+      await tick();
+      view.render(true);
+      const text = screen();
+      assert.match(text, /<alice> hello from the lab/);
+      assert.match(text, /plaintext \{"type":"(chat|message)"/);
+      assert.match(text, / ct [0-9a-f]{8}/);
+    });
+
+    it('Tab changes who types, 4 shows the server, 5 shows Eve with no plaintext', async () => {
+      await press('\t');
+      assert.match(screenText(view.screen)[0] as string, /view: alice · typing as: bob/);
+      await press('4');
+      assert.match(screen(), /view: server/);
+      assert.match(screen(), /handshake: server ⇄ bob/);
+      await press('5');
+      const eve = screen();
+      assert.match(eve, /view: Eve \(wiretap\)/);
+      assert.match(eve, /what Eve knows/);
+      assert.match(eve, /🔒/);
+      assert.doesNotMatch(eve, /hello from the lab/);
+      assert.doesNotMatch(eve, /plaintext/);
+    });
+
+    it('d shows the full ladder, x switches to base64, ? opens help, Enter expands a value', async () => {
+      await press('1');
+      await press('d');
+      assert.match(screen(), /detail: full/);
+      await press('x');
+      assert.match(screen(), /base64/);
+      await press('?');
+      assert.match(screen(), /dhlab lab: keys/);
+      await press('\x1b');
+      assert.doesNotMatch(screen(), /dhlab lab: keys/);
+      await press('\x1b[A'); // select the last step (established), then up to the signature
+      await press('\x1b[A');
+      await press('\r');
+      assert.match(screen(), /signature over H/);
+      assert.match(screen(), /bits, \d+ bytes, base64/);
+      await press('\x1b');
+      await press('d');
+      await press('x');
+    });
+
+    it('q quits', async () => {
+      await press('q');
+      assert.ok(quit);
+    });
+  });
+}
