@@ -95,7 +95,7 @@ export class LabView {
       autoPadding: false,
     });
     // Peer text reaches these boxes already escaped by safeText; tags stay off so "{bold}" is text.
-    const box = (opts: blessed.Widgets.BoxOptions) => blessed.box({ parent: this.screen, tags: false, ...opts });
+    const box = (opts: blessed.Widgets.BoxOptions) => blessed.box({ parent: this.screen, tags: false, wrap: false, ...opts });
     this.title = box({ top: 0, left: 0, width: '100%', height: 1, style: { inverse: true } });
     this.inspector = box({ top: 1, left: 0, width: '50%', height: '60%-4', border: 'line', label: ' handshake ' });
     this.framesBox = box({ top: 1, left: '50%', width: '50%', height: '60%-4', border: 'line', label: ' frames ' });
