@@ -2,6 +2,7 @@ import { groupOption, intOption, parse, stringOption } from './cli-args.ts';
 import { clientCommand } from './client-cli.ts';
 import { getEngine } from './crypto/engines.ts';
 import { runDemo } from './demo.ts';
+import { setFullValues, traceNarrator, wrapLine } from './narrate.ts';
 import { DhlabError } from './errors.ts';
 import { defaultHostKeyPath, loadOrCreateHostKey } from './host-key-file.ts';
 import { defaultKnownServersPath, KnownServers } from './known-servers.ts';
@@ -16,13 +17,14 @@ const USAGE = `usage: dhlab <verb> [options]
       A passive wiretap relay in front of any dhlab server: clients connect to it.
   dhlab inspect --name NAME [--host 127.0.0.1] [--port 5068]
       Join a server with the inspector on your own connection.
-  dhlab demo   [--crypto native|forge] [--group modp14|modp15|modp16]
+  dhlab demo   [--crypto native|forge] [--group modp14|modp15|modp16] [--full]
       A server and three scripted clients on loopback, with a narrated trace.
   dhlab server [--host 127.0.0.1] [--port 5068] [--group modp14] [--crypto native|forge]
                [--host-key PATH] [--max-clients N] [--handshake-timeout SECONDS] [--rate-limit PER_SECOND]
+               [--trace [--full]]   narrate every connection's handshake and messages on stderr
   dhlab client --name NAME [--host 127.0.0.1] [--port 5068] [--known-servers PATH]
                [--accept-new-host-key] [--crypto native|forge] [--json]
-               [--connect-timeout SECONDS] [--handshake-timeout SECONDS]
+               [--connect-timeout SECONDS] [--handshake-timeout SECONDS] [--trace [--full]]
       Lines typed are messages (one line, at most 4096 UTF-8 bytes); /who lists members,
       /quit (or Ctrl-C) leaves, //text sends "/text".
 `;
@@ -66,9 +68,12 @@ export async function main(argv: string[]): Promise<number> {
 }
 
 async function demoCommand(args: string[]): Promise<number> {
-  const values = parse(args, { group: { type: 'string', default: 'modp14' } });
+  const values = parse(args, { group: { type: 'string', default: 'modp14' }, full: { type: 'boolean', default: false } });
   if (values.help) return (process.stdout.write(USAGE), 0);
-  await runDemo({ engine: getEngine(stringOption(values, 'crypto')), group: groupOption(values), out: (line) => console.log(line) });
+  setFullValues(values.full === true);
+  // Fit the terminal, and 80 columns in a pipe: wrapped at spaces, values split only with --full.
+  const width = process.stdout.isTTY ? process.stdout.columns || 80 : 80;
+  await runDemo({ engine: getEngine(stringOption(values, 'crypto')), group: groupOption(values), out: (line) => wrapLine(line, width).forEach((part) => console.log(part)) });
   return 0;
 }
 
@@ -133,7 +138,12 @@ async function serverCommand(args: string[]): Promise<number> {
     'max-clients': { type: 'string', default: String(DEFAULTS.maxClients) },
     'handshake-timeout': { type: 'string', default: String(DEFAULTS.handshakeTimeoutMs / 1000) },
     'rate-limit': { type: 'string', default: String(DEFAULTS.rateLimit) },
+    trace: { type: 'boolean', default: false },
+    full: { type: 'boolean', default: false },
   });
+  setFullValues(values.full === true);
+  const names = new Map<number, string>();
+  const narrator = values.trace === true ? traceNarrator('server', (id) => names.get(id) ?? `connection ${id}`, (line) => process.stderr.write(`${line}\n`), process.stderr.columns || 80) : null;
   if (values.help) return (process.stdout.write(USAGE), 0);
   const engine = getEngine(stringOption(values, 'crypto'));
   const hostKeyPath = stringOption(values, 'host-key');
@@ -148,6 +158,13 @@ async function serverCommand(args: string[]): Promise<number> {
     handshakeTimeoutMs: intOption(values, 'handshake-timeout', 0.01, 3600) * 1000,
     rateLimit: intOption(values, 'rate-limit', 1, 10_000_000),
     log: (line) => process.stderr.write(`${line}\n`),
+    revealSecrets: narrator !== null,
+    trace: narrator
+      ? (id, event) => {
+          if (event.kind === 'wire' && event.dir === 'recv' && event.frame.type === 'hello') names.set(id, String(event.frame.name));
+          narrator(id, event);
+        }
+      : undefined,
   });
   let address: { host: string; port: number };
   try {

@@ -8,7 +8,7 @@ import { DhlabError, type ErrorCode } from './errors.ts';
 import { defaultKnownServersPath, KnownServers } from './known-servers.ts';
 import type { ServerEvent } from './protocol/messages.ts';
 import { rowsOf } from './terminal-width.ts';
-import type { TraceEvent } from './protocol/trace.ts';
+import { setFullValues, traceNarrator } from './narrate.ts';
 
 const CLIENT_LINES_PER_SECOND = 100;
 
@@ -20,12 +20,6 @@ export interface ClientOutput {
   /** A line the user typed is on its way: shown once, marked until the server's echo confirms it. */
   pending?(text: string): void;
   note(line: string): void;
-}
-
-export interface ClientCommandHooks {
-  /** Extra trace sink (`--trace` narration). */
-  trace?: (event: TraceEvent) => void;
-  revealSecrets?: boolean;
 }
 
 function roster(members: readonly string[], count: number): string {
@@ -131,7 +125,7 @@ function terminalOutput(rl: readline.Interface, myName: () => string): ClientOut
   };
 }
 
-export async function clientCommand(args: string[], usage: string, hooks: ClientCommandHooks = {}): Promise<number> {
+export async function clientCommand(args: string[], usage: string): Promise<number> {
   const values = parse(args, {
     name: { type: 'string' },
     host: { type: 'string', default: '127.0.0.1' },
@@ -155,6 +149,8 @@ export async function clientCommand(args: string[], usage: string, hooks: Client
   const engine = getEngine(stringOption(values, 'crypto'));
   const json = values.json === true;
   const interactive = !json && process.stdin.isTTY === true && process.stdout.isTTY === true;
+  setFullValues(values.full === true);
+  const narrator = values.trace === true ? traceNarrator(name, 'server', (line) => process.stderr.write(`${line}\n`), process.stderr.columns || 80) : null;
 
   // `dhlab client --json | head -1`: the reader went away; leave quietly, not with a stack trace.
   process.stdout.on('error', (error: NodeJS.ErrnoException) => {
@@ -191,8 +187,9 @@ export async function clientCommand(args: string[], usage: string, hooks: Client
       acceptNewHostKey: values['accept-new-host-key'] === true,
       connectTimeoutMs,
       handshakeTimeoutMs,
-      trace: hooks.trace,
-      revealSecrets: hooks.revealSecrets,
+      // --trace shows this side's own secrets to this side's own user, on stderr, and nowhere else.
+      trace: narrator ? (event) => narrator(0, event) : undefined,
+      revealSecrets: narrator !== null,
     });
   } catch (error) {
     input.close();

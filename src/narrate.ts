@@ -1,24 +1,66 @@
 import { toHex } from './crypto/bytes.ts';
+import { safeText } from './display.ts';
 import type { TraceEvent } from './protocol/trace.ts';
+import { displayWidth } from './terminal-width.ts';
+import { palette } from './colors.ts';
+
+/** `--full` prints every value unabbreviated; the default keeps lines readable. */
+let fullValues = false;
+export function setFullValues(full: boolean): void {
+  fullValues = full;
+}
 
 /** "ffffffffffff…ffffffff (2048 bits)": enough to compare values by eye. */
 export function abbreviate(bytes: Uint8Array, keep = 8): string {
   const hex = toHex(bytes);
-  const shown = hex.length <= keep * 2 + 1 ? hex : `${hex.slice(0, keep)}…${hex.slice(-keep)}`;
+  const shown = fullValues || hex.length <= keep * 2 + 1 ? hex : `${hex.slice(0, keep)}…${hex.slice(-keep)}`;
   return `${shown} (${bytes.length * 8} bits)`;
 }
 
 export function abbreviateBigint(value: bigint): string {
   const hex = value.toString(16);
-  const shown = hex.length <= 17 ? hex : `${hex.slice(0, 8)}…${hex.slice(-8)}`;
+  const shown = fullValues || hex.length <= 17 ? hex : `${hex.slice(0, 8)}…${hex.slice(-8)}`;
   return `${shown} (${value.toString(2).length} bits)`;
+}
+
+/**
+ * Wraps a narration line at `width` columns: breaks at spaces, never inside a word; only a token
+ * wider than a whole line (a full 2048-bit value) is split. Continuations are indented.
+ */
+export function wrapLine(line: string, width: number, indent = '      '): string[] {
+  const out: string[] = [];
+  for (const paragraph of line.split('\n')) {
+    const lead = /^ */.exec(paragraph)?.[0] ?? '';
+    let current = '';
+    let prefix = lead;
+    for (const word of paragraph.slice(lead.length).split(' ')) {
+      const candidate = current === '' ? `${prefix}${word}` : `${current} ${word}`;
+      if (displayWidth(candidate) <= width || current === '' && displayWidth(prefix + word) <= width) {
+        current = candidate;
+        continue;
+      }
+      if (current !== '') out.push(current);
+      prefix = `${lead}${indent}`;
+      let rest = word;
+      const room = Math.max(8, width - prefix.length);
+      while (displayWidth(rest) > room) {
+        out.push(`${prefix}${rest.slice(0, room)}`);
+        rest = rest.slice(room);
+      }
+      current = `${prefix}${rest}`;
+    }
+    out.push(current);
+  }
+  return out;
 }
 
 /**
  * One line of plain-text narration for a trace event, from the point of view of `who`
  * ("alice", "server"); null for events the narration leaves out.
  */
-export function narrate(event: TraceEvent, who: string, peer: string): string | null {
+export function narrate(event: TraceEvent, rawWho: string, rawPeer: string): string | null {
+  const who = safeText(rawWho);
+  const peer = safeText(rawPeer);
   switch (event.kind) {
     case 'wire':
       if (event.frame.type === 'data') return null;
@@ -48,10 +90,21 @@ export function narrate(event: TraceEvent, who: string, peer: string): string | 
     case 'established':
       return `${who}: handshake complete, AES-256-GCM keys in place`;
     case 'seal':
-      return `${who} seals #${event.seq} for ${peer}: ${event.plaintext}\n    nonce ${toHex(event.nonce)}  ciphertext+tag ${abbreviate(event.ciphertext)}`;
+      return `${who} seals #${event.seq} for ${peer}: ${safeText(event.plaintext)}\n    nonce ${toHex(event.nonce)}  ciphertext+tag ${abbreviate(event.ciphertext)}`;
     case 'open':
-      return `${who} opens #${event.seq} from ${peer}: ${event.plaintext}`;
+      return `${who} opens #${event.seq} from ${peer}: ${safeText(event.plaintext)}`;
     case 'error':
-      return `${who}: ${event.remote ? 'peer reported' : 'error'} ${event.code}: ${event.message}`;
+      return `${who}: ${event.remote ? 'peer reported' : 'error'} ${event.code}: ${safeText(event.message)}`;
   }
+}
+
+/** A trace sink that prints the narration of `who`'s own connections, coloured and wrapped. */
+export function traceNarrator(who: string | ((id: number) => string), peer: string | ((id: number) => string), write: (line: string) => void, width = 80) {
+  const colors = palette();
+  return (id: number, event: TraceEvent): void => {
+    const line = narrate(event, typeof who === 'string' ? who : who(id), typeof peer === 'string' ? peer : peer(id));
+    if (line === null) return;
+    const paint = event.kind === 'error' ? colors.error : event.secret ? colors.secret : event.kind === 'wire' ? colors.wire : colors.public;
+    for (const part of wrapLine(line, width)) write(paint(part));
+  };
 }

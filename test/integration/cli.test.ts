@@ -144,7 +144,9 @@ describe('npm start (dhlab demo)', () => {
   it('runs a narrated room on loopback and exits 0; client and server derive the same K', async () => {
     const demo = run(['demo']);
     assert.equal(await demo.exit, 0, demo.stderr.join('\n'));
-    const out = demo.stdout.join('\n');
+    // Every line fits 80 columns; a value or word is never broken, continuations are indented.
+    for (const line of demo.stdout) assert.ok([...line].length <= 80, line);
+    const out = demo.stdout.join('\n').replace(/\n {6,}/g, ' ');
     for (const name of ['alice', 'bob', 'carol']) {
       const k = (who: string) => [...out.matchAll(new RegExp(`${who}: hashed shared secret K = SHA-256\\(Z\\) = (\\S+)`, 'g'))].map((m) => m[1]);
       assert.equal(k(name).length, 1, name);

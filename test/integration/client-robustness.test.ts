@@ -95,6 +95,16 @@ describe('the client never hangs and always says why it stopped', () => {
       assert.match(second.stderr.join('\n'), new RegExp(`ERR_CONNECTION: cannot listen on 127\\.0\\.0\\.1:${port}: the address is already in use .*--port 0`));
     });
 
+    it("--trace narrates this client's own handshake and messages on stderr, within 80 columns", async () => {
+      const erin = run(['client', '--json', '--trace', '--name', 'erin', '--port', String(port), '--known-servers', known]);
+      erin.proc.stdin?.end('traced line\n');
+      assert.equal(await erin.exit, 0);
+      const narration = erin.stderr.join('\n');
+      assert.match(narration, /erin: hashed shared secret K = SHA-256\(Z\) = [0-9a-f]{8}…[0-9a-f]{8}/);
+      assert.match(narration, /erin seals #0 for server: \{"type":"chat","text":"traced line"\}/);
+      for (const line of erin.stderr) assert.ok([...line].length <= 80, line);
+    });
+
     it('the server killed (-9): "connection to the server lost" as an ERR_CONNECTION event', async () => {
       const dave = client('dave');
       await waitFor(() => dave.json().some((e) => e.type === 'connected'), 'dave in', 20_000);

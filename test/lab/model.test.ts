@@ -53,7 +53,7 @@ describe('the lab model, fed by a real server, real clients and Eve on a real re
     await waitFor(() => ['alice', 'bob', 'carol'].every((n) => lab.perspectives.find((p) => p.name === n)?.chat.tail(5).some((l) => l.text === `<alice> ${text}`)), 'everyone read it');
     // Eve saw the same frames, sealed.
     const eveRows = Array.from({ length: lab.eve.frames.length }, (_, i) => lab.eve.frames.at(i));
-    assert.ok(eveRows.filter((r) => r?.type === 'data').every((r) => r?.plaintext === undefined && r.sealed !== undefined));
+    assert.ok(eveRows.filter((r) => r?.type === 'data').every((r) => r?.plaintext === undefined && r?.sealed !== undefined));
   });
 
   it("Eve's ladder holds the public values, the names and what she would need", () => {
