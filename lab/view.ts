@@ -83,6 +83,8 @@ export class LabView {
     this.colors = options.colors ?? palette();
     const index = options.perspectives.findIndex((p) => p.name === options.initialPerspective);
     this.perspectiveIndex = Math.max(0, index);
+    // Without this, blessed draws box borders as "lqqk" on terminals whose terminfo it misreads.
+    process.env.NCURSES_NO_UTF8_ACS ??= '1';
     this.screen = blessed.screen({
       smartCSR: true,
       fullUnicode: true,
@@ -277,7 +279,8 @@ export class LabView {
         this.startTyping(); // stay in typing mode until Esc
         return;
       }
-      this.touch();
+      // blessed restores the box's value after this callback: draw the hint on the next turn.
+      setImmediate(() => this.touch());
     });
     this.touch();
   }
