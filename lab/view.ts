@@ -279,8 +279,7 @@ export class LabView {
         this.startTyping(); // stay in typing mode until Esc
         return;
       }
-      // blessed restores the box's value after this callback: draw the hint on the next turn.
-      setImmediate(() => this.touch());
+      this.touch();
     });
     this.touch();
   }
