@@ -32,7 +32,7 @@ const HELP = `dhlab lab: keys
 
   1 2 3 4 5     switch perspective (whose view: alice, bob, carol, server, Eve)
   Tab, F2       switch who is typing (separate from whose view is shown)
-  i             type a message (Enter sends, Esc stops typing)
+  i             type a message (Enter sends it, Esc cancels)
   ← →           focus the inspector or the frames pane
   ↑ ↓ PgUp PgDn select a handshake step or a frame; End follows the newest
   Enter         show the selected value or frame in full (s saves it to a file)
@@ -275,8 +275,7 @@ export class LabView {
       if (!error && typeof value === 'string' && value.length > 0 && this.typist) {
         const problem = this.options.send?.(this.typist, value);
         this.notice = problem ? this.colors.error(problem) : '';
-        this.touch();
-        this.startTyping(); // stay in typing mode until Esc
+        this.touch(); // one message per i: Enter sends and gives the keys back to the lab
         return;
       }
       this.touch();

@@ -66,7 +66,6 @@ for (const [columns, rows] of SIZES) {
     it('typing as alice: the chat shows it and the frames pane has plaintext beside ciphertext', async () => {
       await press('i');
       await press('hello from the lab\r');
-      await press('\x1b'); // stop typing
       await waitFor(() => lab.perspectives[0]?.chat.tail(3).some((l) => l.text.includes('hello from the lab')) ?? false, 'echo');
       await tick();
       view.render(true);
