@@ -5,8 +5,8 @@ import { Ring } from './ring.ts';
 import type { ValueKind } from './values.ts';
 
 /** The frames pane keeps this many rows per perspective: a flood cannot grow the lab without bound. */
-export const FRAME_CAPACITY = 10_000;
-export const CHAT_CAPACITY = 2_000;
+const FRAME_CAPACITY = 10_000;
+const CHAT_CAPACITY = 2_000;
 
 /** One frame as a row of the frames pane. */
 export interface FrameRow {

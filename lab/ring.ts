@@ -27,10 +27,6 @@ export class Ring<T> {
     return this.items[(this.start + i) % this.items.length];
   }
 
-  last(): T | undefined {
-    return this.at(this.items.length - 1);
-  }
-
   /** The last `n` items, oldest first. */
   tail(n: number): T[] {
     const out: T[] = [];

@@ -76,8 +76,8 @@ export class LabView {
   private renderTimer: NodeJS.Timeout | null = null;
   private lastRender = 0;
   private renderedVersion = -1;
-  /** Redraws performed, for the bench. */
-  renders = 0;
+  /** A key changed what is shown (view, detail, cursor) without the model moving. */
+  private dirtyUi = false;
 
   constructor(private readonly options: LabViewOptions) {
     this.colors = options.colors ?? palette();
@@ -157,7 +157,6 @@ export class LabView {
     this.dirtyUi = false;
     this.renderedVersion = perspective.version;
     this.lastRender = performance.now();
-    this.renders++;
     const options = this.renderOptions();
     const width = (this.screen.width as number) || 80;
     const paneWidth = (el: blessed.Widgets.BoxElement) => Math.max(10, (el.width as number) - 2);
@@ -188,8 +187,6 @@ export class LabView {
     this.helpBar.setContent(fit(HELP_BAR, width));
     this.screen.render();
   }
-
-  private dirtyUi = false;
 
   private touch(): void {
     this.dirtyUi = true;
