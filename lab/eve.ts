@@ -1,8 +1,7 @@
 import { fromHex } from '../src/crypto/bytes.ts';
-import { GROUPS, isGroupName } from '../src/crypto/groups.ts';
+import { anyGroup, describeGroup } from '../src/insecure/toy-groups.ts';
 import type { WireFrame } from '../src/protocol/frame.ts';
 import type { TapObservation } from '../src/tap.ts';
-import { describePrime } from './ladder.ts';
 import { Perspective, type FrameRow } from './model.ts';
 import { valueOf, valueOfBigint } from './values.ts';
 
@@ -49,10 +48,10 @@ export class EvePerspective extends Perspective {
         steps.push({ label: `name "${String(frame.name)}"`, kind: 'wire', detail: 'basic', note: 'sent in clear in hello' });
         break;
       case 'server_key': {
-        const group = typeof frame.group === 'string' && isGroupName(frame.group) ? GROUPS[frame.group] : null;
+        const group = typeof frame.group === 'string' ? anyGroup(frame.group) : undefined;
         if (group) {
           steps.push({ label: `group ${group.name}`, kind: 'public', detail: 'basic', note: `${group.p.toString(2).length}-bit, public` });
-          steps.push({ label: 'p', kind: 'public', detail: 'basic', value: valueOfBigint(group.p), note: describePrime(group.name) });
+          steps.push({ label: 'p', kind: 'public', detail: 'basic', value: valueOfBigint(group.p), note: describeGroup(group) });
           steps.push({ label: 'g', kind: 'public', detail: 'basic', value: valueOfBigint(group.g), note: 'public' });
         }
         steps.push({ label: 'y_s (server public value)', kind: 'wire', detail: 'basic', value: hexValue(frame.y) });

@@ -1,5 +1,5 @@
 import { toHex } from '../src/crypto/bytes.ts';
-import { GROUPS } from '../src/crypto/groups.ts';
+import { anyGroup, describeGroup } from '../src/insecure/toy-groups.ts';
 import type { TraceEvent } from '../src/protocol/trace.ts';
 import { valueOf, valueOfBigint, type LabValue, type ValueKind } from './values.ts';
 
@@ -18,10 +18,6 @@ export interface LadderStep {
 
 const OTHER = { client: 'server', server: 'client' } as const;
 
-/** "the RFC 3526 2048-bit MODP prime" */
-export function describePrime(group: keyof typeof GROUPS): string {
-  return `the RFC 3526 ${GROUPS[group].p.toString(2).length}-bit MODP prime (s.${GROUPS[group].rfcSection.split(' ')[0]})`;
-}
 
 /**
  * Turns one trace event of one side into ladder steps (docs/PROTOCOL.md s.4). The names are the
@@ -32,10 +28,12 @@ export function ladderSteps(event: TraceEvent): LadderStep[] {
   const ySub = (owner: 'client' | 'server') => (owner === 'client' ? 'y_c' : 'y_s');
   switch (event.kind) {
     case 'group': {
-      const group = GROUPS[event.group];
+      const group = anyGroup(event.group);
+      if (!group) return [];
+      const origin = group.insecure ? 'INSECURE toy group' : `RFC 3526 s.${group.rfcSection.split(' ')[0]}`;
       return [
-        { label: `group ${event.group}`, kind: 'public', detail: 'basic', note: `${group.p.toString(2).length}-bit, RFC 3526 s.${group.rfcSection.split(' ')[0]}` },
-        { label: 'p', kind: 'public', detail: 'basic', value: valueOfBigint(event.p), note: describePrime(event.group) },
+        { label: `group ${event.group}`, kind: 'public', detail: 'basic', note: `${group.p.toString(2).length}-bit, ${origin}` },
+        { label: 'p', kind: 'public', detail: 'basic', value: valueOfBigint(event.p), note: describeGroup(group) },
         { label: 'g', kind: 'public', detail: 'basic', value: valueOfBigint(event.g), note: `g = ${event.g}, generates the subgroup of order q` },
         { label: 'q = (p-1)/2', kind: 'public', detail: 'full', value: valueOfBigint(group.q), note: 'prime: p is a safe prime' },
       ];

@@ -1,4 +1,4 @@
-import { bigintToBytes } from '../src/crypto/bytes.ts';
+import { bigintToBytes, bytesToBigint } from '../src/crypto/bytes.ts';
 
 /** The colour classes of the legend: public, secret (this side only), on the wire, error. */
 export type ValueKind = 'public' | 'secret' | 'wire' | 'error' | 'plain';
@@ -24,8 +24,15 @@ export function encode(bytes: Uint8Array, encoding: Encoding): string {
   return Buffer.from(bytes).toString(encoding);
 }
 
-/** "9f3c…a1e0 (256 bits)": enough to compare values by eye across panes. */
+/** Values below 2^64 (the toy groups') are shown in decimal, so a class can check them with pow(). */
+export function decimalOf(value: LabValue): string | null {
+  return value.bytes.length <= 8 ? bytesToBigint(value.bytes).toString(10) : null;
+}
+
+/** "9f3c…a1e0 (256 bits)": enough to compare values by eye across panes; "18 (5 bits)" when small. */
 export function abbreviate(value: LabValue, encoding: Encoding, keep = 4): string {
+  const decimal = decimalOf(value);
+  if (decimal !== null) return `${decimal} (${value.bits} bits)`;
   const text = encode(value.bytes, encoding);
   const shown = text.length <= keep * 2 + 1 ? text : `${text.slice(0, keep)}…${text.slice(-keep)}`;
   return `${shown} (${value.bits} bits)`;

@@ -7,6 +7,7 @@ import { ClientSession } from './protocol/client-session.ts';
 import { textProblem, type ServerEvent } from './protocol/messages.ts';
 import { safeBytes } from './display.ts';
 import type { TraceEvent } from './protocol/trace.ts';
+import type { InsecureHooks } from './protocol/session.ts';
 
 export interface ChatClientOptions {
   name: string;
@@ -19,6 +20,8 @@ export interface ChatClientOptions {
   trace?: (event: TraceEvent) => void;
   revealSecrets?: boolean;
   privateKey?: Uint8Array;
+  /** Teaching-only handshake weakenings (src/insecure/); absent on the secure path. */
+  insecure?: InsecureHooks;
   /** Give up if TCP has not connected within this many ms (default 10 s). */
   connectTimeoutMs?: number;
   /** Give up if the room has not welcomed us this many ms after TCP connected (default 10 s). */
@@ -72,6 +75,7 @@ export class ChatClient extends EventEmitter<ChatClientEvents> {
         trace: options.trace,
         revealSecrets: options.revealSecrets,
         privateKey: options.privateKey,
+        insecure: options.insecure,
         checkHostKey: (hostKey, fingerprint) => {
           this.pin = options.knownServers?.check(server, hostKey, fingerprint, options.acceptNewHostKey ?? false) ?? 'new';
         },

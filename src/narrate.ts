@@ -1,4 +1,4 @@
-import { toHex } from './crypto/bytes.ts';
+import { bytesToBigint, toHex } from './crypto/bytes.ts';
 import { safeText } from './display.ts';
 import type { TraceEvent } from './protocol/trace.ts';
 import { displayWidth } from './terminal-width.ts';
@@ -12,12 +12,15 @@ export function setFullValues(full: boolean): void {
 
 /** "ffffffffffff…ffffffff (2048 bits)": enough to compare values by eye. */
 export function abbreviate(bytes: Uint8Array, keep = 8): string {
+  // Toy-group values (below 2^64) in decimal, so they can be checked by hand.
+  if (bytes.length <= 8) return `${bytesToBigint(bytes)} (${bytes.length * 8} bits)`;
   const hex = toHex(bytes);
   const shown = fullValues || hex.length <= keep * 2 + 1 ? hex : `${hex.slice(0, keep)}…${hex.slice(-keep)}`;
   return `${shown} (${bytes.length * 8} bits)`;
 }
 
 export function abbreviateBigint(value: bigint): string {
+  if (value < 1n << 64n) return `${value} (${value.toString(2).length} bits)`;
   const hex = value.toString(16);
   const shown = fullValues || hex.length <= 17 ? hex : `${hex.slice(0, 8)}…${hex.slice(-8)}`;
   return `${shown} (${value.toString(2).length} bits)`;
@@ -67,7 +70,7 @@ export function narrate(event: TraceEvent, rawWho: string, rawPeer: string): str
       return event.dir === 'send' ? `${who} -> ${peer}  ${event.frame.type} frame, ${event.bytes.length + 4} bytes on the wire` : null;
     case 'group':
       return event.role === 'server'
-        ? `${who}: group ${event.group} (RFC 3526), p = ${abbreviateBigint(event.p)}, g = ${event.g}`
+        ? `${who}: group ${event.group}${event.p < 1n << 64n ? ' (INSECURE toy group)' : ' (RFC 3526)'}, p = ${abbreviateBigint(event.p)}, g = ${event.g}`
         : null;
     case 'private_key':
       return `${who}: private exponent x = ${abbreviate(event.x)}  [secret, from the CSPRNG]`;

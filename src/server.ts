@@ -8,6 +8,7 @@ import { nameKeys, nameProblem } from './names.ts';
 import { safeExcerpt, safeText } from './display.ts';
 import { ServerSession } from './protocol/server-session.ts';
 import type { TraceEvent } from './protocol/trace.ts';
+import type { InsecureHooks } from './protocol/session.ts';
 
 export interface ChatServerOptions {
   engine: CryptoEngine;
@@ -29,6 +30,8 @@ export interface ChatServerOptions {
   log?: (line: string) => void;
   trace?: (connectionId: number, event: TraceEvent) => void;
   revealSecrets?: boolean;
+  /** Teaching-only handshake weakenings (src/insecure/); absent on the secure path. */
+  insecure?: InsecureHooks;
 }
 
 export const DEFAULTS = {
@@ -74,7 +77,7 @@ interface Connection {
  * congested too long, or passes the hard cap, is disconnected alone.
  */
 export class ChatServer {
-  private readonly options: Required<Omit<ChatServerOptions, 'trace' | 'log'>> & Pick<ChatServerOptions, 'trace' | 'log'>;
+  private readonly options: Required<Omit<ChatServerOptions, 'trace' | 'log' | 'insecure'>> & Pick<ChatServerOptions, 'trace' | 'log' | 'insecure'>;
   private readonly server: net.Server;
   private readonly connections = new Set<Connection>();
   private readonly names = new Map<string, Connection>(); // name keys (names.ts) reserved at hello, members and joiners
@@ -172,6 +175,7 @@ export class ChatServer {
         group: this.options.group,
         host: this.options.identity,
         revealSecrets: this.options.revealSecrets,
+        insecure: this.options.insecure,
         trace: this.options.trace ? (event) => this.options.trace?.(id, event) : undefined,
         admitName: (name) => this.admitName(connection, name),
       },

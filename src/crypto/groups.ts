@@ -4,8 +4,8 @@
  * (RFC 3526 s.2-5). Hex as printed in the RFC; test/crypto/groups.test.ts checks each against OpenSSL.
  */
 export interface DhGroup {
-  /** Name used on the wire and on the command line. */
-  readonly name: GroupName;
+  /** Name used on the wire and on the command line (modp14..16, or a toy group's name). */
+  readonly name: string;
   /** RFC 3526 section that defines the group. */
   readonly rfcSection: string;
   readonly p: bigint;
@@ -14,16 +14,18 @@ export interface DhGroup {
   readonly q: bigint;
   /** Byte length of p: public values and the shared secret are encoded to exactly this length. */
   readonly byteLength: number;
+  /** Set on the toy groups of src/insecure/: too small to protect anything, for teaching only. */
+  readonly insecure?: true;
 }
 
 export type GroupName = 'modp14' | 'modp15' | 'modp16';
 
-function group(name: GroupName, rfcSection: string, pHex: string): DhGroup {
+function group(name: GroupName, rfcSection: string, pHex: string): DhGroup & { name: GroupName } {
   const p = BigInt('0x' + pHex.replace(/\s+/g, ''));
   return { name, rfcSection, p, g: 2n, q: (p - 1n) / 2n, byteLength: Math.ceil(p.toString(16).length / 2) };
 }
 
-export const GROUPS: Readonly<Record<GroupName, DhGroup>> = {
+export const GROUPS: Readonly<Record<GroupName, DhGroup & { name: GroupName }>> = {
   modp14: group('modp14', '3 (2048-bit)',
     'FFFFFFFF FFFFFFFF C90FDAA2 2168C234 C4C6628B 80DC1CD1 29024E08 8A67CC74' +
     '020BBEA6 3B139B22 514A0879 8E3404DD EF9519B3 CD3A431B 302B0A6D F25F1437' +
@@ -70,4 +72,16 @@ export const GROUPS: Readonly<Record<GroupName, DhGroup>> = {
 
 export function isGroupName(name: string): name is GroupName {
   return Object.hasOwn(GROUPS, name);
+}
+
+/** y^x mod p by square-and-multiply on BigInt: for toy groups, which OpenSSL refuses (modulus too small). */
+export function modPow(base: bigint, exponent: bigint, modulus: bigint): bigint {
+  if (modulus === 1n) return 0n;
+  let result = 1n;
+  let b = ((base % modulus) + modulus) % modulus;
+  for (let e = exponent; e > 0n; e >>= 1n) {
+    if (e & 1n) result = (result * b) % modulus;
+    b = (b * b) % modulus;
+  }
+  return result;
 }

@@ -1,7 +1,7 @@
 import { DhlabError } from '../errors.ts';
 import { fromHex, toHex } from '../crypto/bytes.ts';
 import { generatePrivateKey, validatePublicKey } from '../crypto/dh.ts';
-import { GROUPS } from '../crypto/groups.ts';
+import { GROUPS, isGroupName } from '../crypto/groups.ts';
 import { DirectionalCipher } from './channel.ts';
 import { fingerprint } from './identity.ts';
 import { deriveSessionKeys, transcriptHash } from './keyschedule.ts';
@@ -85,18 +85,19 @@ export class ClientSession extends Session<ClientSessionEvent> {
 
   private onServerKey(frame: ServerKeyFrame): void {
     const { engine } = this.options;
-    const group = GROUPS[frame.group];
+    const group = isGroupName(frame.group) ? GROUPS[frame.group] : this.options.insecure?.resolveGroup?.(frame.group);
+    if (!group) throw new DhlabError('ERR_BAD_GROUP', `unknown group "${frame.group}"`);
     if (frame.host_key.length !== 64) throw new DhlabError('ERR_BAD_FRAME', 'server_key.host_key must be 32 bytes of hex');
     const hostKey = fromHex(frame.host_key);
     const hostFingerprint = fingerprint(engine, hostKey);
     const serverPublic = fromHex(frame.y);
     this.emit({ kind: 'group', secret: false, group: group.name, p: group.p, g: group.g });
     this.emit({ kind: 'public_key', secret: false, owner: 'server', y: serverPublic });
-    validatePublicKey(group, serverPublic);
+    (this.options.insecure?.validatePublicValue ?? validatePublicKey)(group, serverPublic);
     this.emit({ kind: 'public_key_valid', secret: false, owner: 'server', y: serverPublic });
     this.options.checkHostKey?.(hostKey, hostFingerprint);
 
-    const privateKey = this.options.privateKey ?? generatePrivateKey(engine);
+    const privateKey = this.options.privateKey ?? this.options.insecure?.newPrivateKey?.(group) ?? generatePrivateKey(engine);
     const clientPublic = engine.dhPublic(group, privateKey);
     this.emit({ kind: 'private_key', secret: true, x: privateKey });
     this.emit({ kind: 'public_key', secret: false, owner: 'client', y: clientPublic });

@@ -1,5 +1,4 @@
 import { DhlabError, isErrorCode, type ErrorCode } from '../errors.ts';
-import { isGroupName, type GroupName } from '../crypto/groups.ts';
 import type { WireFrame } from './frame.ts';
 import { describeCodePoint } from '../names.ts';
 
@@ -10,7 +9,7 @@ export const MAX_LISTED_MEMBERS = 200;
 
 // ---- Outer frames, as they cross the wire (docs/PROTOCOL.md s.3) ----
 export interface HelloFrame { type: 'hello'; version: number; name: string }
-export interface ServerKeyFrame { type: 'server_key'; group: GroupName; y: string; host_key: string }
+export interface ServerKeyFrame { type: 'server_key'; group: string; y: string; host_key: string }
 export interface ClientKeyFrame { type: 'client_key'; y: string }
 export interface ServerAuthFrame { type: 'server_auth'; signature: string }
 export interface ErrorFrame { type: 'error'; code: ErrorCode; message: string }
@@ -57,8 +56,8 @@ export function validateOuterFrame(frame: WireFrame): OuterFrame {
     case 'hello':
       return { type: 'hello', version: int(frame, 'version'), name: str(frame, 'name', undefined, 1024) };
     case 'server_key': {
+      // The client resolves the name (ERR_BAD_GROUP when it does not know it).
       const group = str(frame, 'group', undefined, 16);
-      if (!isGroupName(group)) throw new DhlabError('ERR_BAD_GROUP', `unknown group "${group}"`);
       return { type: 'server_key', group, y: str(frame, 'y', HEX), host_key: str(frame, 'host_key', HEX, 64) };
     }
     case 'client_key':

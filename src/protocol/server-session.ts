@@ -110,7 +110,7 @@ export class ServerSession extends Session<ServerSessionEvent> {
     this.io.event({ type: 'hello', name: frame.name });
     const { engine, group, host } = this.options;
     // A fresh ephemeral key per connection: forward secrecy between clients and sessions.
-    const privateKey = this.options.privateKey ?? generatePrivateKey(engine);
+    const privateKey = this.options.privateKey ?? this.options.insecure?.newPrivateKey?.(group) ?? generatePrivateKey(engine);
     const serverPublic = engine.dhPublic(group, privateKey);
     this.emit({ kind: 'group', secret: false, group: group.name, p: group.p, g: group.g });
     this.emit({ kind: 'private_key', secret: true, x: privateKey });
@@ -123,7 +123,7 @@ export class ServerSession extends Session<ServerSessionEvent> {
     const { engine, group, host } = this.options;
     const clientPublic = fromHex(frame.y);
     this.emit({ kind: 'public_key', secret: false, owner: 'client', y: clientPublic });
-    validatePublicKey(group, clientPublic);
+    (this.options.insecure?.validatePublicValue ?? validatePublicKey)(group, clientPublic);
     this.emit({ kind: 'public_key_valid', secret: false, owner: 'client', y: clientPublic });
 
     const sharedSecret = engine.dhShared(group, state.privateKey, clientPublic);

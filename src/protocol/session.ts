@@ -1,5 +1,6 @@
 import { DhlabError } from '../errors.ts';
 import type { CryptoEngine } from '../crypto/engine.ts';
+import type { DhGroup } from '../crypto/groups.ts';
 import { encodeFrame, FrameDecoder, parseFramePayload, type WireFrame } from './frame.ts';
 import { DirectionalCipher } from './channel.ts';
 import { validateOuterFrame, type DataFrame, type OuterFrame } from './messages.ts';
@@ -12,6 +13,21 @@ export interface SessionOptions {
   revealSecrets?: boolean;
   /** Fixed private exponent, for test vectors and classroom scenarios only. */
   privateKey?: Uint8Array;
+  /** Teaching-only replacements for handshake steps (src/insecure/); never set by default. */
+  insecure?: InsecureHooks;
+}
+
+/**
+ * The handshake steps a scenario may weaken. Each is consulted once per handshake, never per
+ * message; the defaults are the secure functions (src/crypto/dh.ts, the RFC 3526 groups).
+ */
+export interface InsecureHooks {
+  /** Draws the private exponent (short exponents, seeded draws). */
+  newPrivateKey?(group: DhGroup): Uint8Array;
+  /** Replaces public-value validation (checks only the length when validation is off). */
+  validatePublicValue?(group: DhGroup, encoded: Uint8Array): bigint;
+  /** Client side: resolves a group name the RFC list does not know (the toy groups). */
+  resolveGroup?(name: string): DhGroup | undefined;
 }
 
 export interface SessionIO<E> {

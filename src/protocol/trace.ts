@@ -1,5 +1,4 @@
 import type { ErrorCode } from '../errors.ts';
-import type { GroupName } from '../crypto/groups.ts';
 import type { WireFrame } from './frame.ts';
 
 export type Role = 'client' | 'server';
@@ -11,7 +10,7 @@ export type Role = 'client' | 'server';
  */
 export type TraceEvent =
   | { kind: 'wire'; role: Role; secret: false; dir: 'send' | 'recv'; bytes: Uint8Array; frame: WireFrame }
-  | { kind: 'group'; role: Role; secret: false; group: GroupName; p: bigint; g: bigint }
+  | { kind: 'group'; role: Role; secret: false; group: string; p: bigint; g: bigint }
   | { kind: 'private_key'; role: Role; secret: true; x: Uint8Array }
   | { kind: 'public_key'; role: Role; secret: false; owner: Role; y: Uint8Array }
   | { kind: 'public_key_valid'; role: Role; secret: false; owner: Role; y: Uint8Array }

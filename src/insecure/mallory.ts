@@ -1,0 +1,181 @@
+import net from 'node:net';
+import type { CryptoEngine } from '../crypto/engine.ts';
+import type { DhGroup } from '../crypto/groups.ts';
+import { encodeFrame, FrameDecoder, parseFramePayload, type WireFrame } from '../protocol/frame.ts';
+import type { HostIdentity } from '../protocol/identity.ts';
+import type { TraceEvent } from '../protocol/trace.ts';
+import { FixKeyInterceptor } from './mallory-fix-key.ts';
+import { MitmInterceptor } from './mallory-mitm.ts';
+
+/**
+ * Mallory, an active attacker on real sockets: clients connect to her, she connects to the server.
+ *   relay   forwards every frame, and on request flips a bit of the next client frame or
+ *           re-sends the last one (tampering and replay);
+ *   mitm    runs her own handshake with each side, with her own host key (needs the client's
+ *           host-key check off), reads and rewrites every message;
+ *   fix-key substitutes 1, p-1 or p for both public values (needs validation off to work).
+ * Teaching only: nothing on the secure path imports this file.
+ */
+export type MalloryMode = 'relay' | 'mitm' | 'fix-key';
+
+export interface Rewrite {
+  from: string;
+  to: string;
+}
+
+export type MalloryEvent =
+  | { kind: 'read'; connection: string; dir: 'client->server' | 'server->client'; text: string }
+  | { kind: 'rewrote'; connection: string; from: string; to: string }
+  | { kind: 'tampered'; connection: string; bit: number }
+  | { kind: 'replayed'; connection: string; seq: number }
+  | { kind: 'note'; connection: string; text: string };
+
+export interface MalloryOptions {
+  engine: CryptoEngine;
+  mode: MalloryMode;
+  targetHost: string;
+  targetPort: number;
+  /** The group she answers clients with (mitm) and reads values in (fix-key). */
+  group: DhGroup;
+  identity: HostIdentity;
+  /** fix-key: the value substituted for both public values. */
+  fixedValue?: 'one' | 'p-1' | 'p';
+  rewrites?: Rewrite[];
+  onEvent(event: MalloryEvent): void;
+  /** Her own handshakes (mitm), for the lab's Mallory view. */
+  trace?(connection: string, event: TraceEvent): void;
+}
+
+/** What Mallory does with one connection's bytes; `toClient` and `toServer` write to each side. */
+export interface Interceptor {
+  fromClient(chunk: Uint8Array): void;
+  fromServer(chunk: Uint8Array): void;
+}
+
+export interface Link {
+  toClient(bytes: Uint8Array): void;
+  toServer(bytes: Uint8Array): void;
+  /** A name for the connection in events: the client's name once its hello was seen. */
+  label: string;
+}
+
+export function applyRewrites(text: string, rewrites: readonly Rewrite[] = []): string {
+  return rewrites.reduce((t, r) => t.split(r.from).join(r.to), text);
+}
+
+/** Forwards frames unchanged, except for one queued bit flip; remembers the last client frame. */
+class RelayInterceptor implements Interceptor {
+  private readonly up = new FrameDecoder();
+  lastClientData: WireFrame | null = null;
+  pendingFlip: number | null = null;
+
+  constructor(private readonly link: Link, private readonly options: MalloryOptions) {}
+
+  fromClient(chunk: Uint8Array): void {
+    for (const payload of this.up.push(chunk)) {
+      let frame = parseFramePayload(payload);
+      if (frame.type === 'hello' && typeof frame.name === 'string') this.link.label = frame.name;
+      if (frame.type === 'data') {
+        if (this.pendingFlip !== null && typeof frame.box === 'string') {
+          const box = Buffer.from(frame.box, 'base64');
+          const bit = this.pendingFlip % (box.length * 8);
+          box[bit >> 3] = (box[bit >> 3] as number) ^ (0x80 >> (bit & 7));
+          frame = { ...frame, box: box.toString('base64') };
+          this.options.onEvent({ kind: 'tampered', connection: this.link.label, bit });
+          this.pendingFlip = null;
+        }
+        this.lastClientData = frame;
+      }
+      this.link.toServer(encodeFrame(frame));
+    }
+  }
+
+  fromServer(chunk: Uint8Array): void {
+    this.link.toClient(chunk);
+  }
+}
+
+export class Mallory {
+  private readonly relays: { link: Link; interceptor: Interceptor }[] = [];
+  private readonly sockets = new Set<net.Socket>();
+
+  private constructor(
+    private readonly server: net.Server,
+    private readonly options: MalloryOptions,
+  ) {}
+
+  get port(): number {
+    return (this.server.address() as net.AddressInfo).port;
+  }
+
+  static async start(options: MalloryOptions): Promise<Mallory> {
+    const server = net.createServer();
+    const mallory = new Mallory(server, options);
+    server.on('connection', (socket) => mallory.accept(socket));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    return mallory;
+  }
+
+  private accept(client: net.Socket): void {
+    const upstream = net.connect({ host: this.options.targetHost, port: this.options.targetPort });
+    for (const socket of [client, upstream]) {
+      this.sockets.add(socket);
+      socket.on('close', () => this.sockets.delete(socket));
+      socket.on('error', () => {});
+    }
+    const link: Link = {
+      label: `connection ${this.relays.length + 1}`,
+      toClient: (bytes) => client.write(bytes),
+      toServer: (bytes) => upstream.write(bytes),
+    };
+    const interceptor: Interceptor =
+      this.options.mode === 'mitm' ? new MitmInterceptor(link, this.options)
+      : this.options.mode === 'fix-key' ? new FixKeyInterceptor(link, this.options)
+      : new RelayInterceptor(link, this.options);
+    this.relays.push({ link, interceptor });
+    const guard = (work: () => void) => {
+      try {
+        work();
+      } catch (error) {
+        // A frame she cannot parse or open: she gives up on this connection, as a real relay would.
+        this.options.onEvent({ kind: 'note', connection: link.label, text: `Mallory drops the connection: ${(error as Error).message}` });
+        client.destroy();
+        upstream.destroy();
+      }
+    };
+    client.on('data', (chunk) => guard(() => interceptor.fromClient(chunk)));
+    upstream.on('data', (chunk) => guard(() => interceptor.fromServer(chunk)));
+    client.on('end', () => upstream.end());
+    upstream.on('end', () => client.end());
+    client.on('close', () => upstream.destroy());
+    upstream.on('close', () => client.destroy());
+  }
+
+  private relayFor(label: string): RelayInterceptor {
+    const found = this.relays.find((r) => r.link.label === label)?.interceptor;
+    if (!(found instanceof RelayInterceptor)) throw new Error(`Mallory has no relayed connection for ${label}`);
+    return found;
+  }
+
+  /** Flip one bit of the next data frame `label` sends (bit 0 is the first ciphertext bit). */
+  flipNext(label: string, bit: number): void {
+    this.relayFor(label).pendingFlip = bit;
+  }
+
+  /** Send the last data frame `label` sent to the server again; returns its seq. */
+  replayLast(label: string): number {
+    const relay = this.relayFor(label);
+    const frame = relay.lastClientData;
+    if (!frame) throw new Error(`Mallory has not captured a data frame from ${label}`);
+    relay.lastClientData = null;
+    const link = this.relays.find((r) => r.interceptor === relay)?.link as Link;
+    link.toServer(encodeFrame(frame));
+    this.options.onEvent({ kind: 'replayed', connection: label, seq: Number(frame.seq) });
+    return Number(frame.seq);
+  }
+
+  async close(): Promise<void> {
+    for (const socket of this.sockets) socket.destroy();
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+}
