@@ -7,6 +7,8 @@ import { DhlabError } from './errors.ts';
 import { defaultHostKeyPath, loadOrCreateHostKey } from './host-key-file.ts';
 import { defaultKnownServersPath, KnownServers } from './known-servers.ts';
 import { ChatServer, DEFAULTS } from './server.ts';
+import { scenarioCommand, SCENARIO_USAGE } from './scenario/cli.ts';
+import { runScenarioLab } from '../lab/scenario.ts';
 
 const USAGE = `usage: dhlab <verb> [options]
 
@@ -17,6 +19,7 @@ const USAGE = `usage: dhlab <verb> [options]
       A passive wiretap relay in front of any dhlab server: clients connect to it.
   dhlab inspect --name NAME [--host 127.0.0.1] [--port 5068]
       Join a server with the inspector on your own connection.
+${SCENARIO_USAGE.trimEnd()}
   dhlab demo   [--crypto native|forge] [--group modp14|modp15|modp16] [--full]
       A server and three scripted clients on loopback, with a narrated trace.
   dhlab server [--host 127.0.0.1] [--port 5068] [--group modp14] [--crypto native|forge]
@@ -42,6 +45,8 @@ export async function main(argv: string[]): Promise<number> {
         return await labCommand(rest);
       case 'eve':
         return await eveCommand(rest);
+      case 'scenario':
+        return await scenarioCommand(rest, runScenarioLab);
       case 'inspect':
         return await inspectCommand(rest);
       case 'server':

@@ -32,6 +32,8 @@ export const ERROR_CODES = {
   ERR_NOT_DHLAB: 'the peer does not speak the dhlab protocol (its first bytes are not a dhlab frame)',
   ERR_HOST_KEY_FILE: 'the host key or known-servers file cannot be read or is malformed',
   ERR_USAGE: 'the command line is invalid',
+  ERR_SCENARIO: 'a scenario file is malformed (the message names the file, line and field)',
+  ERR_EXPECTATION: 'a scenario step did not do what its file expects',
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

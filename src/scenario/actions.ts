@@ -1,0 +1,207 @@
+import crypto from 'node:crypto';
+import { bigintToBytes, bytesToBigint } from '../crypto/bytes.ts';
+import { modPow, type DhGroup } from '../crypto/groups.ts';
+import { DhlabError } from '../errors.ts';
+import { babyStepGiantStep, estimateSeconds, humanDuration } from '../insecure/discrete-log.ts';
+import { randomBelow } from '../insecure/hooks.ts';
+import { anyGroup } from '../insecure/toy-groups.ts';
+import { DirectionalCipher } from '../protocol/channel.ts';
+import { deriveSessionKeys, transcriptHash } from '../protocol/keyschedule.ts';
+import type { Action } from './file.ts';
+import { showValue, type ScenarioWorld, type Value } from './world.ts';
+
+function scenarioError(world: ScenarioWorld, message: string): DhlabError {
+  return new DhlabError('ERR_SCENARIO', `${world.scenario.file}: ${message}`);
+}
+
+function asBigint(world: ScenarioWorld, name: string): bigint {
+  const value = world.value(name);
+  if (value === undefined) throw scenarioError(world, `the value ${name} does not exist at this step`);
+  if (typeof value === 'bigint') return value;
+  if (typeof value === 'string') throw scenarioError(world, `${name} is not a number`);
+  return bytesToBigint(value);
+}
+
+function asBytes(world: ScenarioWorld, name: string): Uint8Array {
+  const value = world.value(name);
+  if (!(value instanceof Uint8Array)) throw scenarioError(world, `the value ${name} does not exist at this step (or is not bytes)`);
+  return value;
+}
+
+function serverGroup(world: ScenarioWorld): DhGroup {
+  return anyGroup(world.scenario.server.group) as DhGroup;
+}
+
+/** Seconds per BSGS step (one modular multiplication and a table probe) in this group, measured. */
+function secondsPerStep(group: DhGroup): number {
+  const rounds = 2000;
+  let x = group.g;
+  const table = new Map<bigint, number>();
+  const started = performance.now();
+  for (let i = 0; i < rounds; i++) {
+    x = (x * group.g + 1n) % group.p;
+    table.set(x, i);
+  }
+  return (performance.now() - started) / 1000 / rounds;
+}
+
+function discreteLog(world: ScenarioWorld, action: Extract<Action, { kind: 'discrete_log' }>): string[] {
+  const group = serverGroup(world);
+  const y = asBigint(world, action.of);
+  const bound = action.boundBits === undefined ? group.q : 1n << BigInt(action.boundBits);
+  const boundText = action.boundBits === undefined ? `q = ${showValue(group.q)}` : `2^${action.boundBits}`;
+  const result = babyStepGiantStep(group.g, y, group.p, bound);
+  const lines = [`baby-step giant-step for ${action.of} = g^x mod p, x below ${boundText}: ${result.tableSize} table entries, ${result.steps} steps, ${result.ms.toFixed(0)} ms`];
+  if (result.x !== null) {
+    world.values.set(action.as, result.x);
+    lines.push(`found ${action.as} = ${showValue(result.x)}; check: g^x mod p = ${showValue(modPow(group.g, result.x, group.p))}`);
+  } else {
+    const perStep = result.ms / 1000 / Math.max(1, result.steps);
+    const bits = group.insecure ? group.q.toString(2).length : 256;
+    lines.push(`no x below ${boundText}: the exponent is larger than the search covered`);
+    lines.push(`the same search over all ${bits}-bit exponents: about 2^${bits / 2 + 1} steps and a 2^${bits / 2}-entry table, ${humanDuration(estimateSeconds(bits, perStep))} at this machine's ${(perStep * 1e6).toFixed(1)} µs per step`);
+  }
+  return lines;
+}
+
+/** Eve with the server's exponent: Z from the client's public value, then keys from the public transcript. */
+function eveDecrypt(world: ScenarioWorld, action: Extract<Action, { kind: 'eve_decrypt' }>): string[] {
+  const name = action.connection;
+  const group = serverGroup(world);
+  const x = asBigint(world, action.exponent);
+  const clientPublic = asBytes(world, `eve/${name}.y_c`);
+  const z = bigintToBytes(modPow(bytesToBigint(clientPublic), x, group.p), group.byteLength);
+  const h = transcriptHash(world.engine, { name, group, serverPublic: asBytes(world, `eve/${name}.y_s`), hostKey: asBytes(world, `eve/${name}.host_key`), clientPublic });
+  const keys = deriveSessionKeys(world.engine, z, h);
+  world.values.set(`eve/${name}.Z`, z);
+  world.values.set(`eve/${name}.K`, keys.hashedSecret);
+  const lines = [`Eve computes Z = y_c^x mod p = ${showValue(z)}, K = SHA-256(Z) = ${showValue(keys.hashedSecret)}, and both HKDF keys from the transcript she saw`];
+  const ciphers = { 'client->server': new DirectionalCipher(world.engine, keys.clientToServer), 'server->client': new DirectionalCipher(world.engine, keys.serverToClient) };
+  for (const o of world.observationsOf(name)) {
+    if (o.frame?.type !== 'data') continue;
+    try {
+      const { plaintext } = ciphers[o.dir].open(Number(o.frame.seq), Buffer.from(String(o.frame.box), 'base64'));
+      const text = Buffer.from(plaintext).toString('utf8');
+      world.eveRead.push(text);
+      lines.push(`  Eve reads ${o.dir} seq ${String(o.frame.seq)}: ${text}`);
+    } catch {
+      lines.push(`  Eve cannot open ${o.dir} seq ${String(o.frame.seq)}`);
+    }
+  }
+  return lines;
+}
+
+function cost(world: ScenarioWorld, groups: string[]): string[] {
+  const lines: string[] = [];
+  for (const name of groups) {
+    const group = anyGroup(name) as DhGroup;
+    const qBits = group.q.toString(2).length;
+    if (qBits <= 34) {
+      const x = randomBelow(world.engine, 2n, group.q);
+      const result = babyStepGiantStep(group.g, modPow(group.g, x, group.p), group.p, group.q);
+      lines.push(`${name}: q has ${qBits} bits; BSGS recovered x = ${showValue(result.x ?? -1n)} (was ${showValue(x)}) in ${result.steps} steps, ${result.ms.toFixed(1)} ms`);
+      world.values.set(`cost.${name}.x`, result.x ?? 0n);
+      world.values.set(`cost.${name}.secret`, x);
+    } else {
+      const perStep = secondsPerStep(group);
+      const bits = group.insecure ? qBits : 256;
+      const what = group.insecure ? `q has ${qBits} bits` : `q has ${qBits} bits, dhlab's exponents 256`;
+      const gib = (2 ** (bits / 2) * (group.byteLength + 48)) / 2 ** 30;
+      lines.push(`${name}: ${what}; BSGS needs 2^${bits / 2} table entries (~${gib < 1e6 ? gib.toPrecision(2) : gib.toExponential(1)} GiB) and ~${humanDuration(estimateSeconds(bits, perStep))} (measured ${(perStep * 1e6).toFixed(2)} µs per step)`);
+    }
+  }
+  lines.push('(the best attack on the 2048-bit group is the number field sieve, not BSGS: about 2^112 work, NIST SP 800-57 table 2)');
+  return lines;
+}
+
+/** AES-256-CBC with no MAC, as the original project: flipping IV bits flips the same plaintext bits. */
+function cbcBitflip(world: ScenarioWorld, action: Extract<Action, { kind: 'cbc_bitflip' }>): string[] {
+  const key = asBytes(world, action.key);
+  const at = action.text.indexOf(action.from);
+  if (at < 0 || action.from.length !== action.to.length || at + action.from.length > 16) {
+    throw scenarioError(world, `cbc_bitflip: "${action.from}" must occur in the first block of "${action.text}" and be as long as "${action.to}"`);
+  }
+  const iv = Buffer.from(world.engine.randomBytes(16));
+  const cipher = crypto.createCipheriv('aes-256-cbc', key, iv);
+  const ciphertext = Buffer.concat([cipher.update(action.text, 'utf8'), cipher.final()]);
+  const forged = Buffer.from(iv);
+  const from = Buffer.from(action.from, 'utf8');
+  const to = Buffer.from(action.to, 'utf8');
+  for (let i = 0; i < from.length; i++) forged[at + i] = (forged[at + i] as number) ^ (from[i] as number) ^ (to[i] as number);
+  const decipher = crypto.createDecipheriv('aes-256-cbc', key, forged);
+  const tampered = Buffer.concat([decipher.update(ciphertext), decipher.final()]).toString('utf8');
+  world.values.set('cbc.iv', Uint8Array.from(iv));
+  world.values.set('cbc.forged_iv', Uint8Array.from(forged));
+  world.values.set('cbc.tampered', tampered);
+
+  // The same experiment against AES-256-GCM: every single-bit flip of ciphertext or tag is refused.
+  const gcm = new DirectionalCipher(world.engine, key).seal(Buffer.from(action.text, 'utf8'));
+  let accepted = 0;
+  for (let bit = 0; bit < gcm.sealed.length * 8; bit++) {
+    const flipped = Uint8Array.from(gcm.sealed);
+    flipped[bit >> 3] = (flipped[bit >> 3] as number) ^ (0x80 >> (bit & 7));
+    if (world.engine.aesGcmOpen(key, gcm.nonce, flipped, gcm.aad) !== null) accepted++;
+  }
+  world.values.set('gcm.flips_tried', BigInt(gcm.sealed.length * 8));
+  world.values.set('gcm.flips_accepted', BigInt(accepted));
+  return [
+    `CBC: IV ${iv.toString('hex')}, ciphertext ${ciphertext.toString('hex')} ("${action.text}", key ${action.key})`,
+    `Mallory XORs IV bytes ${at}..${at + from.length - 1} with "${action.from}" XOR "${action.to}": IV ${forged.toString('hex')}`,
+    `the receiver decrypts "${tampered}" and has no way to notice`,
+    `GCM: ${gcm.sealed.length * 8} single-bit flips of ciphertext and tag tried, ${accepted} accepted`,
+  ];
+}
+
+/** Runs one step's action against the world; returns the transcript lines it produced. */
+export async function runAction(world: ScenarioWorld, action: Action): Promise<string[]> {
+  switch (action.kind) {
+    case 'none':
+      return [];
+    case 'connect': {
+      const error = await world.connect(action.name);
+      await world.settle();
+      return [error ? `${action.name} could not join: ${error.code}: ${error.message}` : `${action.name} joined the room`];
+    }
+    case 'leave': {
+      const client = world.clients.get(action.name);
+      if (!client || client.closed) return [`${action.name} is not connected`];
+      await client.quit();
+      await world.settle();
+      return [`${action.name} left`];
+    }
+    case 'say': {
+      const client = world.clients.get(action.from);
+      if (!client || client.closed) return [`${action.from} is not connected: nothing sent`];
+      try {
+        client.say(action.text);
+      } catch (error) {
+        if (!(error instanceof DhlabError)) throw error;
+        return [`${action.from} could not send: ${error.code}: ${error.message}`];
+      }
+      await world.settle();
+      return [`${action.from} says "${action.text}"`];
+    }
+    case 'discrete_log':
+      return discreteLog(world, action);
+    case 'eve_decrypt':
+      return eveDecrypt(world, action);
+    case 'cost':
+      return cost(world, action.groups);
+    case 'flip':
+      if (!world.mallory) throw scenarioError(world, 'flip needs Mallory (actors.mallory)');
+      world.mallory.flipNext(action.connection, action.bit);
+      return [`Mallory will flip bit ${action.bit} of the next frame ${action.connection} sends`];
+    case 'replay': {
+      if (!world.mallory) throw scenarioError(world, 'replay needs Mallory (actors.mallory)');
+      const seq = world.mallory.replayLast(action.connection);
+      await world.settle();
+      return [`Mallory sends ${action.connection}'s data frame seq ${seq} to the server again`];
+    }
+    case 'cbc_bitflip':
+      return cbcBitflip(world, action);
+    case 'restart':
+      throw scenarioError(world, 'restart is run by the scenario runner');
+  }
+}
+
+export type { Value };

@@ -1,0 +1,98 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { getEngine } from '../crypto/engines.ts';
+import { safeText } from '../display.ts';
+import { DhlabError } from '../errors.ts';
+import { wrapLine } from '../narrate.ts';
+import { resolveScenario, shippedScenarioFiles } from './catalog.ts';
+import { exportHtml, exportMarkdown } from './export.ts';
+import { loadScenario, type Scenario } from './file.ts';
+import { firstFailure, ScenarioRun, type StepResult } from './runner.ts';
+
+export const SCENARIO_USAGE = `  dhlab scenario --list
+  dhlab scenario NAME|FILE [--headless] [--export handout.md|handout.html] [--seed N] [--crypto native|forge]
+      Step through a lesson in the lab (space or → next step, ← back), or run it with no terminal
+      (--headless: prints the transcript, exits 1 naming the first expectation that failed).
+      --seed N changes the reproducible (and therefore INSECURE) randomness of the run.
+`;
+
+/** The transcript of one step, as lines for a terminal or a log. */
+export function stepTranscript(result: StepResult, total: number, width = 80): string[] {
+  const out = [`── step ${result.index + 1}/${total}: ${result.step.title} ──`];
+  for (const paragraph of result.narration.split('\n')) out.push(...wrapLine(safeText(paragraph), width, ''));
+  for (const line of result.lines) out.push(...wrapLine(`  > ${safeText(line)}`, width, '      '));
+  for (const c of result.checks) out.push(...wrapLine(`  ${c.ok ? '✓' : '✗'} ${safeText(c.what)}${c.found ? `  (found: ${safeText(c.found)})` : ''}`, width, '      '));
+  out.push('');
+  return out;
+}
+
+/** Runs every step headless; returns the results (the world is closed). */
+export async function runHeadless(scenario: Scenario, engineName: string, out: (line: string) => void): Promise<StepResult[]> {
+  const run = new ScenarioRun(scenario, getEngine(engineName));
+  try {
+    out(`${scenario.title}  [${scenario.file}, seed ${scenario.seed}: reproducible, INSECURE randomness]`);
+    out('');
+    while (!run.finished) {
+      const result = await run.next();
+      if (!result) break;
+      for (const line of stepTranscript(result, scenario.steps.length)) out(line);
+    }
+    return run.results;
+  } finally {
+    await run.close();
+  }
+}
+
+export async function scenarioCommand(args: string[], runInLab: (scenario: Scenario, engineName: string) => Promise<number>): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args,
+      allowPositionals: true,
+      strict: true,
+      options: {
+        list: { type: 'boolean', default: false },
+        headless: { type: 'boolean', default: false },
+        export: { type: 'string' },
+        seed: { type: 'string' },
+        crypto: { type: 'string', default: 'native' },
+        'no-color': { type: 'boolean', default: false },
+        help: { type: 'boolean', short: 'h' },
+      },
+    });
+  } catch (error) {
+    throw new DhlabError('ERR_USAGE', (error as Error).message);
+  }
+  const { values, positionals } = parsed;
+  if (values.help) return (process.stdout.write(SCENARIO_USAGE), 0);
+  if (values.list) {
+    for (const file of shippedScenarioFiles()) {
+      const s = loadScenario(file);
+      process.stdout.write(`${s.name.padEnd(24)} ${s.title}\n${' '.repeat(25)}${s.summary.split('\n')[0]}\n`);
+    }
+    return 0;
+  }
+  if (positionals.length !== 1) throw new DhlabError('ERR_USAGE', 'scenario needs one NAME or FILE (dhlab scenario --list shows the names)');
+  const scenario = resolveScenario(positionals[0] as string);
+  if (values.seed !== undefined) {
+    if (!/^\d{1,18}$/.test(values.seed)) throw new DhlabError('ERR_USAGE', `--seed must be a whole number, got "${values.seed}"`);
+    scenario.seed = values.seed;
+  }
+  const engineName = values.crypto ?? 'native';
+  const exportTo = values.export;
+  if (exportTo !== undefined && !/\.(md|html)$/.test(exportTo)) throw new DhlabError('ERR_USAGE', '--export needs a file name ending in .md or .html');
+  if (!values.headless && exportTo === undefined && process.stdout.isTTY && process.stdin.isTTY) return runInLab(scenario, engineName);
+
+  const results = await runHeadless(scenario, engineName, (line) => process.stdout.write(`${line}\n`));
+  if (exportTo !== undefined) {
+    const text = exportTo.endsWith('.html') ? exportHtml(scenario, results) : exportMarkdown(scenario, results);
+    fs.writeFileSync(exportTo, text);
+    process.stdout.write(`handout written to ${path.resolve(exportTo)}\n`);
+  }
+  const failure = firstFailure(scenario, results);
+  if (failure) throw new DhlabError('ERR_EXPECTATION', failure);
+  const checks = results.reduce((n, r) => n + r.checks.length, 0);
+  process.stdout.write(`all ${checks} expectations of ${results.length} steps hold\n`);
+  return 0;
+}

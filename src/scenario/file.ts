@@ -1,0 +1,361 @@
+import fs from 'node:fs';
+import { isMap, isSeq, LineCounter, parseDocument, type Document } from 'yaml';
+import { DhlabError } from '../errors.ts';
+import { isErrorCode, type ErrorCode } from '../errors.ts';
+import { anyGroup } from '../insecure/toy-groups.ts';
+import type { MalloryMode, Rewrite } from '../insecure/mallory.ts';
+
+/** How one endpoint is weakened (all off by default). */
+export interface EndpointSpec {
+  exponent?: bigint;
+  exponentBits?: number;
+  /** Public-value validation (default on). */
+  validation: boolean;
+}
+
+export interface ClientSpec extends EndpointSpec {
+  name: string;
+  /** The client already pinned the real server's host key for the address it dials. */
+  pinned: boolean;
+  /** Connect to the server directly even when Mallory is on the path. */
+  direct: boolean;
+}
+
+export interface ServerSpec extends EndpointSpec {
+  group: string;
+}
+
+export interface MallorySpec {
+  mode: MalloryMode;
+  fixedValue?: 'one' | 'p-1' | 'p';
+  rewrites: Rewrite[];
+}
+
+export type Action =
+  | { kind: 'none' }
+  | { kind: 'connect'; name: string }
+  | { kind: 'leave'; name: string }
+  | { kind: 'say'; from: string; text: string }
+  | { kind: 'discrete_log'; of: string; boundBits?: number; as: string }
+  | { kind: 'eve_decrypt'; connection: string; exponent: string }
+  | { kind: 'cost'; groups: string[] }
+  | { kind: 'flip'; connection: string; bit: number }
+  | { kind: 'replay'; connection: string }
+  | { kind: 'cbc_bitflip'; text: string; key: string; from: string; to: string }
+  | { kind: 'restart'; server: ServerSpec };
+
+export type Expectation =
+  | { kind: 'equal' | 'differ'; names: [string, string] }
+  | { kind: 'value'; of: string; is: string }
+  | { kind: 'missing'; of: string }
+  | { kind: 'receives' | 'not_receives'; who: string; from?: string; text: string }
+  | { kind: 'error'; who: string; code: ErrorCode }
+  | { kind: 'members'; names: string[] }
+  | { kind: 'eve_reads' | 'eve_cannot_read' | 'mallory_reads'; text: string }
+  | { kind: 'mallory_rewrote'; from: string; to: string };
+
+export interface Step {
+  title: string;
+  narration: string;
+  /** Whose view the lab shows for this step: a client's name, server, eve or mallory. */
+  view?: string;
+  action: Action;
+  expect: Expectation[];
+  /** 1-based line of the step in its file, for error messages. */
+  line: number;
+}
+
+export interface Scenario {
+  file: string;
+  name: string;
+  title: string;
+  summary: string;
+  seed: string;
+  server: ServerSpec;
+  clients: ClientSpec[];
+  eve: boolean;
+  mallory?: MallorySpec;
+  steps: Step[];
+}
+
+type Path = (string | number)[];
+
+/** Reads a field with its position: every problem names the file, the line and the field. */
+class Reader {
+  constructor(
+    private readonly file: string,
+    private readonly doc: Document,
+    private readonly lines: LineCounter,
+  ) {}
+
+  line(path: Path): number {
+    for (let p = path; p.length >= 0; p = p.slice(0, -1)) {
+      const node = this.doc.getIn(p, true) as { range?: [number, number, number] } | undefined;
+      if (node?.range) return this.lines.linePos(node.range[0]).line;
+      if (p.length === 0) break;
+    }
+    return 1;
+  }
+
+  fail(path: Path, message: string): never {
+    const field = path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${p}`)).join('').replace(/^\./, '') || '(top)';
+    throw new DhlabError('ERR_SCENARIO', `${this.file}:${this.line(path)}: ${field}: ${message}`);
+  }
+
+  raw(path: Path): unknown {
+    const value = this.doc.getIn(path, false) as unknown;
+    return value !== null && typeof value === 'object' && 'toJSON' in value ? (value as { toJSON(): unknown }).toJSON() : value;
+  }
+
+  has(path: Path): boolean {
+    return this.doc.hasIn(path);
+  }
+
+  string(path: Path, fallback?: string): string {
+    const value = this.raw(path);
+    if (value === undefined && fallback !== undefined) return fallback;
+    if (typeof value === 'number') return String(value);
+    if (typeof value !== 'string' || value.length === 0) this.fail(path, 'must be a non-empty string');
+    return value;
+  }
+
+  optionalString(path: Path): string | undefined {
+    return this.has(path) ? this.string(path) : undefined;
+  }
+
+  integer(path: Path, min: number, max: number): number {
+    const value = this.raw(path);
+    if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) this.fail(path, `must be an integer from ${min} to ${max}`);
+    return value;
+  }
+
+  boolean(path: Path, fallback: boolean): boolean {
+    if (!this.has(path)) return fallback;
+    const value = this.raw(path);
+    if (typeof value !== 'boolean') this.fail(path, 'must be true or false');
+    return value;
+  }
+
+  keys(path: Path, allowed: readonly string[]): string[] {
+    const node = path.length === 0 ? this.doc.contents : this.doc.getIn(path, true);
+    if (!isMap(node)) this.fail(path, 'must be a mapping (key: value lines)');
+    const keys = node.items.map((item) => String((item.key as { value?: unknown } | null)?.value ?? item.key));
+    for (const key of keys) if (!allowed.includes(key)) this.fail([...path, key], `unknown field (expected one of: ${allowed.join(', ')})`);
+    return keys;
+  }
+
+  list(path: Path): number {
+    const node = this.doc.getIn(path, true);
+    if (!isSeq(node)) this.fail(path, 'must be a list');
+    return node.items.length;
+  }
+}
+
+const NAME = /^[a-z][a-z0-9]{0,15}$/;
+
+function endpoint(r: Reader, path: Path): EndpointSpec {
+  const spec: EndpointSpec = { validation: r.boolean([...path, 'validation'], true) };
+  if (r.has([...path, 'exponent'])) {
+    const text = r.string([...path, 'exponent']);
+    if (!/^\d+$/.test(text) || BigInt(text) < 1n) r.fail([...path, 'exponent'], 'must be a positive whole number');
+    spec.exponent = BigInt(text);
+  }
+  if (r.has([...path, 'exponent_bits'])) spec.exponentBits = r.integer([...path, 'exponent_bits'], 2, 256);
+  return spec;
+}
+
+function client(r: Reader, path: Path): ClientSpec {
+  const value = r.raw(path);
+  if (typeof value === 'string') {
+    if (!NAME.test(value)) r.fail(path, 'a client name is 1-16 lower-case letters or digits, starting with a letter');
+    return { name: value, validation: true, pinned: false, direct: false };
+  }
+  r.keys(path, ['name', 'exponent', 'exponent_bits', 'validation', 'pinned', 'direct']);
+  const name = r.string([...path, 'name']);
+  if (!NAME.test(name)) r.fail([...path, 'name'], 'a client name is 1-16 lower-case letters or digits, starting with a letter');
+  return { name, ...endpoint(r, path), pinned: r.boolean([...path, 'pinned'], false), direct: r.boolean([...path, 'direct'], false) };
+}
+
+const ACTIONS = ['restart', 'connect', 'leave', 'say', 'discrete_log', 'eve_decrypt', 'cost', 'flip', 'replay', 'cbc_bitflip'] as const;
+const EXPECTATIONS = ['equal', 'differ', 'value', 'missing', 'receives', 'not_receives', 'error', 'members', 'eve_reads', 'eve_cannot_read', 'mallory_reads', 'mallory_rewrote'] as const;
+
+function serverSpec(r: Reader, path: Path, base: ServerSpec): ServerSpec {
+  r.keys(path, ['group', 'exponent', 'exponent_bits', 'validation']);
+  const spec: ServerSpec = { ...endpoint(r, path), group: r.string([...path, 'group'], base.group) };
+  if (!anyGroup(spec.group)) r.fail([...path, 'group'], `unknown group "${spec.group}" (modp14, modp15, modp16, toy23, textbook23, toy-32, toy-48, toy-64)`);
+  return spec;
+}
+
+function action(r: Reader, path: Path, clients: Set<string>, server: ServerSpec): Action {
+  if (!r.has(path)) return { kind: 'none' };
+  const keys = r.keys(path, ACTIONS);
+  if (keys.length !== 1) r.fail(path, `one action per step (found ${keys.length})`);
+  const kind = keys[0] as (typeof ACTIONS)[number];
+  const at = [...path, kind];
+  const known = (p: Path, name: string) => {
+    if (!clients.has(name)) r.fail(p, `"${name}" is not one of the clients (${[...clients].join(', ')})`);
+    return name;
+  };
+  switch (kind) {
+    case 'restart':
+      return { kind, server: serverSpec(r, at, server) };
+    case 'connect':
+    case 'leave':
+      return { kind, name: known(at, r.string(at)) };
+    case 'replay':
+      return { kind, connection: known(at, r.string(at)) };
+    case 'say':
+      r.keys(at, ['from', 'text']);
+      return { kind, from: known([...at, 'from'], r.string([...at, 'from'])), text: r.string([...at, 'text']) };
+    case 'discrete_log':
+      r.keys(at, ['of', 'bound_bits', 'as']);
+      return { kind, of: r.string([...at, 'of']), as: r.string([...at, 'as']), ...(r.has([...at, 'bound_bits']) ? { boundBits: r.integer([...at, 'bound_bits'], 2, 40) } : {}) };
+    case 'eve_decrypt':
+      r.keys(at, ['connection', 'exponent']);
+      return { kind, connection: known([...at, 'connection'], r.string([...at, 'connection'])), exponent: r.string([...at, 'exponent']) };
+    case 'cost': {
+      r.keys(at, ['groups']);
+      const n = r.list([...at, 'groups']);
+      const groups = Array.from({ length: n }, (_, i) => {
+        const name = r.string([...at, 'groups', i]);
+        if (!anyGroup(name)) r.fail([...at, 'groups', i], `unknown group "${name}"`);
+        return name;
+      });
+      return { kind, groups };
+    }
+    case 'flip':
+      r.keys(at, ['connection', 'bit']);
+      return { kind, connection: known([...at, 'connection'], r.string([...at, 'connection'])), bit: r.integer([...at, 'bit'], 0, 1 << 20) };
+    case 'cbc_bitflip':
+      r.keys(at, ['text', 'key', 'from', 'to']);
+      return { kind, text: r.string([...at, 'text']), key: r.string([...at, 'key']), from: r.string([...at, 'from']), to: r.string([...at, 'to']) };
+  }
+}
+
+function expectation(r: Reader, path: Path): Expectation {
+  const keys = r.keys(path, EXPECTATIONS);
+  if (keys.length !== 1) r.fail(path, `one check per list item (found ${keys.length})`);
+  const kind = keys[0] as (typeof EXPECTATIONS)[number];
+  const at = [...path, kind];
+  switch (kind) {
+    case 'equal':
+    case 'differ': {
+      if (r.list(at) !== 2) r.fail(at, 'must name exactly two values');
+      return { kind, names: [r.string([...at, 0]), r.string([...at, 1])] };
+    }
+    case 'value':
+      r.keys(at, ['of', 'is']);
+      return { kind, of: r.string([...at, 'of']), is: r.string([...at, 'is']) };
+    case 'missing':
+      return { kind, of: r.string(at) };
+    case 'receives':
+    case 'not_receives':
+      r.keys(at, ['who', 'from', 'text']);
+      return { kind, who: r.string([...at, 'who']), from: r.optionalString([...at, 'from']), text: r.string([...at, 'text']) };
+    case 'error': {
+      r.keys(at, ['who', 'code']);
+      const code = r.string([...at, 'code']);
+      if (!isErrorCode(code)) r.fail([...at, 'code'], `"${code}" is not an error code of docs/PROTOCOL.md s.7`);
+      return { kind, who: r.string([...at, 'who']), code };
+    }
+    case 'members': {
+      const n = r.list(at);
+      return { kind, names: Array.from({ length: n }, (_, i) => r.string([...at, i])) };
+    }
+    case 'eve_reads':
+    case 'eve_cannot_read':
+    case 'mallory_reads':
+      return { kind, text: r.string(at) };
+    case 'mallory_rewrote':
+      r.keys(at, ['from', 'to']);
+      return { kind, from: r.string([...at, 'from']), to: r.string([...at, 'to']) };
+  }
+}
+
+/** Parses and checks a scenario; throws ERR_SCENARIO naming file, line and field. */
+export function parseScenario(text: string, file: string): Scenario {
+  const lines = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false });
+  const syntax = doc.errors[0];
+  if (syntax) {
+    const line = lines.linePos(syntax.pos[0]).line;
+    throw new DhlabError('ERR_SCENARIO', `${file}:${line}: not valid YAML: ${syntax.message.split('\n')[0]}`);
+  }
+  const r: Reader = new Reader(file, doc, lines);
+  r.keys([], ['title', 'summary', 'seed', 'actors', 'steps']);
+  r.keys(['actors'], ['server', 'clients', 'eve', 'mallory']);
+
+  let server: ServerSpec = { group: 'modp14', validation: true };
+  if (r.has(['actors', 'server'])) server = serverSpec(r, ['actors', 'server'], server);
+  const clientCount = r.list(['actors', 'clients']);
+  if (clientCount === 0) r.fail(['actors', 'clients'], 'needs at least one client');
+  const clients = Array.from({ length: clientCount }, (_, i) => client(r, ['actors', 'clients', i]));
+  const clientNames = new Set(clients.map((c) => c.name));
+  if (clientNames.size !== clients.length) r.fail(['actors', 'clients'], 'client names must differ');
+
+  let mallory: MallorySpec | undefined;
+  if (r.has(['actors', 'mallory'])) {
+    const at = ['actors', 'mallory'];
+    r.keys(at, ['mode', 'fixed_value', 'rewrite']);
+    const mode = r.string([...at, 'mode']);
+    if (mode !== 'relay' && mode !== 'mitm' && mode !== 'fix-key') r.fail([...at, 'mode'], 'must be relay, mitm or fix-key');
+    mallory = { mode, rewrites: [] };
+    if (r.has([...at, 'fixed_value'])) {
+      const value = r.string([...at, 'fixed_value']);
+      if (value !== 'one' && value !== 'p-1' && value !== 'p') r.fail([...at, 'fixed_value'], 'must be one, p-1 or p');
+      mallory.fixedValue = value;
+    }
+    if (r.has([...at, 'rewrite'])) {
+      const n = r.list([...at, 'rewrite']);
+      for (let i = 0; i < n; i++) {
+        r.keys([...at, 'rewrite', i], ['from', 'to']);
+        mallory.rewrites.push({ from: r.string([...at, 'rewrite', i, 'from']), to: r.string([...at, 'rewrite', i, 'to']) });
+      }
+    }
+  }
+
+  const stepCount = r.list(['steps']);
+  if (stepCount === 0) r.fail(['steps'], 'needs at least one step');
+  const steps: Step[] = [];
+  let current = server;
+  for (let i = 0; i < stepCount; i++) {
+    const at = ['steps', i];
+    r.keys(at, ['title', 'narration', 'view', 'action', 'expect']);
+    const view = r.optionalString([...at, 'view']);
+    if (view !== undefined && !clientNames.has(view) && !['server', 'eve', 'mallory'].includes(view)) r.fail([...at, 'view'], `must be a client's name, server, eve or mallory`);
+    const expectCount = r.has([...at, 'expect']) ? r.list([...at, 'expect']) : 0;
+    const act = action(r, [...at, 'action'], clientNames, current);
+    if (act.kind === 'restart') current = act.server;
+    steps.push({
+      title: r.string([...at, 'title']),
+      narration: r.string([...at, 'narration']).trim(),
+      view,
+      action: act,
+      expect: Array.from({ length: expectCount }, (_, j) => expectation(r, [...at, 'expect', j])),
+      line: r.line(at),
+    });
+  }
+  const name = file.replace(/^.*\//, '').replace(/\.ya?ml$/, '');
+  return {
+    file,
+    name,
+    title: r.string(['title']),
+    summary: r.string(['summary']),
+    seed: r.string(['seed'], '1'),
+    server,
+    clients,
+    eve: r.boolean(['actors', 'eve'], false),
+    mallory,
+    steps,
+  };
+}
+
+export function loadScenario(file: string): Scenario {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new DhlabError('ERR_SCENARIO', `${file}: cannot read (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
+  }
+  return parseScenario(text, file);
+}

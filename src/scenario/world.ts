@@ -1,0 +1,325 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { toHex } from '../crypto/bytes.ts';
+import type { CryptoEngine } from '../crypto/engine.ts';
+import { ChatClient } from '../client.ts';
+import { DhlabError, type ErrorCode } from '../errors.ts';
+import { insecureEngine } from '../insecure/engine.ts';
+import { insecureHooks } from '../insecure/hooks.ts';
+import { Mallory, type MalloryEvent } from '../insecure/mallory.ts';
+import { anyGroup } from '../insecure/toy-groups.ts';
+import { KnownServers } from '../known-servers.ts';
+import type { WireFrame } from '../protocol/frame.ts';
+import { hostIdentityFromSeed, type HostIdentity } from '../protocol/identity.ts';
+import type { ServerEvent } from '../protocol/messages.ts';
+import type { TraceEvent } from '../protocol/trace.ts';
+import { ChatServer } from '../server.ts';
+import { startTapProxy, type TapObservation } from '../tap.ts';
+import type { ClientSpec, Scenario } from './file.ts';
+
+export type Value = Uint8Array | bigint | string;
+
+/** One frame as it crossed one hop, for the handout's ladder diagram and byte tables. */
+export interface FrameRecord {
+  from: string;
+  to: string;
+  frame: WireFrame;
+  /** The JSON payload (the 4-byte length prefix is its length). */
+  bytes: Uint8Array;
+}
+
+/** What the lab listens to: the same events the world records, as they happen. */
+export interface WorldObserver {
+  clientTrace?(name: string, event: TraceEvent): void;
+  clientEvent?(name: string, event: ServerEvent): void;
+  serverTrace?(connection: string, event: TraceEvent): void;
+  observation?(observation: TapObservation): void;
+  malloryTrace?(connection: string, event: TraceEvent): void;
+  malloryEvent?(event: MalloryEvent): void;
+  change?(): void;
+}
+
+/** Names under which each trace event's value is recorded (see docs/TEACHING.md, "value names"). */
+function valueNames(event: TraceEvent): [string, Value][] {
+  switch (event.kind) {
+    case 'private_key':
+      return [['x', event.x]];
+    case 'public_key':
+      return event.owner === event.role ? [['y', event.y]] : [[event.owner === 'server' ? 'y_s' : 'y_c', event.y]];
+    case 'shared_secret':
+      return [['Z', event.z]];
+    case 'hashed_secret':
+      return [['K', event.k]];
+    case 'transcript':
+      return [['H', event.h]];
+    case 'session_keys':
+      return [['key_c2s', event.clientToServer], ['key_s2c', event.serverToClient]];
+    case 'host_signature':
+      return [['fingerprint', event.fingerprint], ['host_key', event.hostKey]];
+    case 'seal':
+      return [['last_sealed', event.ciphertext], ['last_sealed_plaintext', event.plaintext]];
+    case 'open':
+      return [['last_opened', event.plaintext]];
+    default:
+      return [];
+  }
+}
+
+/**
+ * The real parts of one scenario run: a ChatServer on a free loopback port, Eve's tap and Mallory's
+ * relay where the file asks for them, and ChatClients that connect through them. Everything random
+ * comes from one seeded engine, so a replay produces the same bytes. It records what a scenario's
+ * checks need: named values, what each client received, errors, Eve's and Mallory's findings.
+ */
+export class ScenarioWorld {
+  readonly values = new Map<string, Value>();
+  readonly received = new Map<string, ServerEvent[]>();
+  readonly errors: { who: string; code: ErrorCode; message: string }[] = [];
+  readonly observations: TapObservation[] = [];
+  readonly frames: FrameRecord[] = [];
+  readonly malloryEvents: MalloryEvent[] = [];
+  /** Plaintexts Eve recovered by attack (eve_decrypt). */
+  readonly eveRead: string[] = [];
+  readonly clients = new Map<string, ChatClient>();
+  lastActivity = performance.now();
+  part = 1;
+  private readonly tapLabels = new Map<number, string>();
+  private readonly serverLabels = new Map<number, string>();
+  private readonly tempDir = fs.mkdtempSync(path.join(os.tmpdir(), 'dhlab-scenario-'));
+
+  private constructor(
+    readonly scenario: Scenario,
+    readonly engine: CryptoEngine,
+    readonly serverIdentity: HostIdentity,
+    readonly malloryIdentity: HostIdentity,
+    private readonly observer: WorldObserver,
+    readonly server: ChatServer,
+    readonly serverPort: number,
+    readonly mallory: Mallory | null,
+    private readonly tap: { port: number; close(): Promise<void> } | null,
+  ) {}
+
+  /**
+   * `carry` is the world a `restart` step replaces: its records carry over, and the seed moves
+   * on (part 2, 3...) so the new server has new keys but the run stays reproducible.
+   */
+  static async start(scenario: Scenario, baseEngine: CryptoEngine, observer: WorldObserver = {}, carry?: ScenarioWorld): Promise<ScenarioWorld> {
+    const part = (carry?.part ?? 0) + 1;
+    const engine = insecureEngine(baseEngine, { seed: part === 1 ? scenario.seed : `${scenario.seed}/${part}` });
+    const group = anyGroup(scenario.server.group);
+    if (!group) throw new DhlabError('ERR_SCENARIO', `${scenario.file}: unknown group ${scenario.server.group}`);
+    const serverIdentity = hostIdentityFromSeed(engine, engine.randomBytes(32));
+    const malloryIdentity = hostIdentityFromSeed(engine, engine.randomBytes(32));
+    let world: ScenarioWorld | null = null;
+    const server = new ChatServer({
+      engine,
+      group,
+      identity: serverIdentity,
+      host: '127.0.0.1',
+      port: 0,
+      revealSecrets: true,
+      // acceptToyGroups also makes a toy-group server draw x below q, so y = g^x mod p can be checked by hand.
+      insecure: insecureHooks(engine, { ...scenario.server, skipValidation: !scenario.server.validation, acceptToyGroups: true }),
+      trace: (id, event) => world?.onServerTrace(id, event),
+    });
+    const { port } = await server.listen();
+    let mallory: Mallory | null = null;
+    if (scenario.mallory) {
+      mallory = await Mallory.start({
+        engine,
+        mode: scenario.mallory.mode,
+        targetHost: '127.0.0.1',
+        targetPort: port,
+        group,
+        identity: malloryIdentity,
+        fixedValue: scenario.mallory.fixedValue,
+        rewrites: scenario.mallory.rewrites,
+        onEvent: (event) => world?.onMalloryEvent(event),
+        trace: (connection, event) => world?.onMalloryTrace(connection, event),
+      });
+    }
+    let tap: Awaited<ReturnType<typeof startTapProxy>> | null = null;
+    if (scenario.eve) {
+      tap = await startTapProxy({
+        listenPort: 0,
+        targetHost: '127.0.0.1',
+        targetPort: mallory?.port ?? port,
+        onObservation: (o) => world?.onObservation(o),
+      });
+    }
+    world = new ScenarioWorld(scenario, engine, serverIdentity, malloryIdentity, observer, server, port, mallory, tap);
+    world.part = part;
+    if (carry) world.carryFrom(carry);
+    world.values.set('group.p', group.p);
+    world.values.set('group.g', group.g);
+    world.values.set('group.q', group.q);
+    world.values.set('server.fingerprint', serverIdentity.fingerprint);
+    world.values.set('mallory.fingerprint', malloryIdentity.fingerprint);
+    return world;
+  }
+
+  private carryFrom(old: ScenarioWorld): void {
+    for (const [k, v] of old.values) this.values.set(k, v);
+    for (const [k, v] of old.received) this.received.set(k, v);
+    this.errors.push(...old.errors);
+    this.frames.push(...old.frames);
+    this.malloryEvents.push(...old.malloryEvents);
+    this.eveRead.push(...old.eveRead);
+  }
+
+  private touched(): void {
+    this.lastActivity = performance.now();
+    this.observer.change?.();
+  }
+
+  private record(prefix: string, event: TraceEvent): void {
+    for (const [name, value] of valueNames(event)) this.values.set(`${prefix}.${name}`, value);
+    if (event.kind === 'error') this.errors.push({ who: prefix, code: event.code, message: event.message });
+  }
+
+  private viaMallory(spec: ClientSpec | undefined): boolean {
+    return this.mallory !== null && spec?.direct !== true;
+  }
+
+  private spec(name: string): ClientSpec | undefined {
+    return this.scenario.clients.find((c) => c.name === name);
+  }
+
+  private onServerTrace(id: number, event: TraceEvent): void {
+    if (event.kind === 'wire' && event.dir === 'recv' && event.frame.type === 'hello') this.serverLabels.set(id, String(event.frame.name));
+    const label = this.serverLabels.get(id) ?? `connection ${id}`;
+    this.record(`server/${label}`, event);
+    if (event.kind === 'wire') {
+      const peer = this.viaMallory(this.spec(label)) ? 'Mallory' : label;
+      if (event.dir === 'send') this.frames.push({ from: 'server', to: peer, frame: event.frame, bytes: Uint8Array.from(event.bytes) });
+      else if (peer === 'Mallory') this.frames.push({ from: 'Mallory', to: 'server', frame: event.frame, bytes: Uint8Array.from(event.bytes) });
+    }
+    this.observer.serverTrace?.(label, event);
+    this.touched();
+  }
+
+  private onClientTrace(name: string, event: TraceEvent): void {
+    this.record(name, event);
+    if (event.kind === 'wire') {
+      const peer = this.viaMallory(this.spec(name)) ? 'Mallory' : 'server';
+      if (event.dir === 'send') this.frames.push({ from: name, to: peer, frame: event.frame, bytes: Uint8Array.from(event.bytes) });
+      else if (peer === 'Mallory') this.frames.push({ from: 'Mallory', to: name, frame: event.frame, bytes: Uint8Array.from(event.bytes) });
+    }
+    this.observer.clientTrace?.(name, event);
+    this.touched();
+  }
+
+  private onObservation(o: TapObservation): void {
+    const frame = o.frame;
+    if (frame?.type === 'hello' && typeof frame.name === 'string') {
+      this.tapLabels.set(o.connection, frame.name);
+      this.values.set(`eve/${frame.name}.name`, frame.name);
+    }
+    const label = this.tapLabels.get(o.connection) ?? `connection ${o.connection}`;
+    // What Eve can write down from the wire: public values, the host key, the name.
+    if (frame?.type === 'server_key' && typeof frame.y === 'string') {
+      this.values.set(`eve/${label}.y_s`, Uint8Array.from(Buffer.from(frame.y, 'hex')));
+      this.values.set(`eve/${label}.host_key`, Uint8Array.from(Buffer.from(String(frame.host_key), 'hex')));
+      this.values.set(`eve/${label}.group`, String(frame.group));
+    }
+    if (frame?.type === 'client_key' && typeof frame.y === 'string') this.values.set(`eve/${label}.y_c`, Uint8Array.from(Buffer.from(frame.y, 'hex')));
+    this.observations.push({ ...o, bytes: Uint8Array.from(o.bytes) });
+    this.observer.observation?.(o);
+    this.touched();
+  }
+
+  /** Eve's observations of one client's connection, in order. */
+  observationsOf(name: string): TapObservation[] {
+    return this.observations.filter((o) => this.tapLabels.get(o.connection) === name);
+  }
+
+  private onMalloryTrace(connection: string, event: TraceEvent): void {
+    // "alice (client side)" -> mallory/alice-client: the handshake she runs with alice.
+    const prefix = `mallory/${connection.replace(/ \((client|server) side\)$/, '-$1')}`;
+    this.record(prefix, event);
+    this.observer.malloryTrace?.(connection, event);
+    this.touched();
+  }
+
+  private onMalloryEvent(event: MalloryEvent): void {
+    this.malloryEvents.push(event);
+    this.observer.malloryEvent?.(event);
+    this.touched();
+  }
+
+  /** Connects a client (through Eve and Mallory when present); resolves once welcomed or refused. */
+  async connect(name: string): Promise<DhlabError | null> {
+    const spec = this.spec(name);
+    if (!spec) throw new DhlabError('ERR_SCENARIO', `${this.scenario.file}: no client named ${name}`);
+    const port = this.tap?.port ?? (this.viaMallory(spec) ? (this.mallory as Mallory).port : this.serverPort);
+    let knownServers: KnownServers | undefined;
+    if (spec.pinned) {
+      // Alice has talked to the real server at this address before: its key is pinned.
+      const file = path.join(this.tempDir, `${name}-known_servers`);
+      knownServers = new KnownServers(file);
+      knownServers.pin(`127.0.0.1:${port}`, this.serverIdentity.publicKey);
+    }
+    this.received.set(name, []);
+    try {
+      const client = await ChatClient.connect({
+        name,
+        host: '127.0.0.1',
+        port,
+        engine: this.engine,
+        knownServers,
+        revealSecrets: true,
+        insecure: insecureHooks(this.engine, { ...spec, skipValidation: !spec.validation, acceptToyGroups: true }),
+        trace: (event) => this.onClientTrace(name, event),
+        handshakeTimeoutMs: 20_000,
+      });
+      client.on('event', (event) => {
+        this.received.get(name)?.push(event);
+        this.observer.clientEvent?.(name, event);
+        this.touched();
+      });
+      client.on('close', (error) => {
+        if (error) this.errors.push({ who: name, code: error.code, message: error.message });
+        this.touched();
+      });
+      this.clients.set(name, client);
+      return null;
+    } catch (error) {
+      if (!(error instanceof DhlabError)) throw error;
+      this.errors.push({ who: name, code: error.code, message: error.message });
+      this.touched();
+      return error;
+    }
+  }
+
+  /** Resolves once nothing has happened for `quietMs` (the room has settled), or after `maxMs`. */
+  async settle(quietMs = 150, maxMs = 5000): Promise<void> {
+    const started = performance.now();
+    this.lastActivity = Math.max(this.lastActivity, started);
+    while (performance.now() - this.lastActivity < quietMs && performance.now() - started < maxMs) {
+      await new Promise((resolve) => setTimeout(resolve, 25));
+    }
+  }
+
+  /** A value by name, for checks and narration; undefined when the run has not produced it. */
+  value(name: string): Value | undefined {
+    return this.values.get(name);
+  }
+
+  async close(): Promise<void> {
+    await this.server.close('scenario finished');
+    await Promise.all([...this.clients.values()].map((c) => (c.closed ? null : Promise.race([c.waitForClose(), new Promise((r) => setTimeout(r, 1000))]))));
+    await this.mallory?.close();
+    await this.tap?.close();
+    fs.rmSync(this.tempDir, { recursive: true, force: true });
+  }
+}
+
+/** Decimal below 2^64 (so a class can check it with pow()), else abbreviated hex. */
+export function showValue(value: Value, full = false): string {
+  if (typeof value === 'string') return value;
+  if (typeof value === 'bigint') return value < 1n << 64n || full ? value.toString(10) : `0x${value.toString(16).slice(0, 8)}…${value.toString(16).slice(-8)} (${value.toString(2).length} bits)`;
+  if (value.length <= 8) return BigInt('0x' + (toHex(value) || '0')).toString(10);
+  const hex = toHex(value);
+  return full || hex.length <= 24 ? hex : `${hex.slice(0, 8)}…${hex.slice(-8)} (${value.length * 8} bits)`;
+}
