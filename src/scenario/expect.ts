@@ -56,9 +56,10 @@ export function check(world: ScenarioWorld, e: Expectation): CheckResult {
     case 'receives':
     case 'not_receives': {
       const events = world.received.get(e.who) ?? [];
-      const got = events.some((ev) => ev.type === 'message' && ev.text === e.text && (e.from === undefined || ev.from === e.from));
-      const what = `${e.who} ${e.kind === 'receives' ? 'receives' : 'does not receive'} ${e.from ? `<${e.from}> ` : ''}"${e.text}"`;
-      const ok = got === (e.kind === 'receives');
+      const count = events.filter((ev) => ev.type === 'message' && ev.text === e.text && (e.from === undefined || ev.from === e.from)).length;
+      const times = e.times === undefined ? '' : e.times === 1 ? ' exactly once' : ` exactly ${e.times} times`;
+      const what = `${e.who} ${e.kind === 'receives' ? 'receives' : 'does not receive'} ${e.from ? `<${e.from}> ` : ''}"${e.text}"${times}`;
+      const ok = e.kind === 'not_receives' ? count === 0 : e.times === undefined ? count > 0 : count === e.times;
       const messages = events.flatMap((ev) => (ev.type === 'message' ? [`<${ev.from}> ${ev.text}`] : []));
       return { ok, what, found: ok ? undefined : `${e.who}'s messages: ${messages.length ? messages.join(' | ') : '(none)'}` };
     }

@@ -48,7 +48,7 @@ export type Expectation =
   | { kind: 'equal' | 'differ'; names: [string, string] }
   | { kind: 'value'; of: string; is: string }
   | { kind: 'missing'; of: string }
-  | { kind: 'receives' | 'not_receives'; who: string; from?: string; text: string }
+  | { kind: 'receives' | 'not_receives'; who: string; from?: string; text: string; times?: number }
   | { kind: 'error'; who: string; code: ErrorCode }
   | { kind: 'members'; names: string[] }
   | { kind: 'eve_reads' | 'eve_cannot_read' | 'mallory_reads'; text: string }
@@ -250,8 +250,14 @@ function expectation(r: Reader, path: Path): Expectation {
       return { kind, of: r.string(at) };
     case 'receives':
     case 'not_receives':
-      r.keys(at, ['who', 'from', 'text']);
-      return { kind, who: r.string([...at, 'who']), from: r.optionalString([...at, 'from']), text: r.string([...at, 'text']) };
+      r.keys(at, kind === 'receives' ? ['who', 'from', 'text', 'times'] : ['who', 'from', 'text']);
+      return {
+        kind,
+        who: r.string([...at, 'who']),
+        from: r.optionalString([...at, 'from']),
+        text: r.string([...at, 'text']),
+        ...(r.has([...at, 'times']) ? { times: r.integer([...at, 'times'], 1, 1000) } : {}),
+      };
     case 'error': {
       r.keys(at, ['who', 'code']);
       const code = r.string([...at, 'code']);
