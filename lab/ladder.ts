@@ -1,7 +1,14 @@
 import { toHex } from '../src/crypto/bytes.ts';
 import { anyGroup, describeGroup } from '../src/insecure/toy-groups.ts';
+import { modPow, type DhGroup } from '../src/crypto/groups.ts';
 import type { TraceEvent } from '../src/protocol/trace.ts';
 import { valueOf, valueOfBigint, type LabValue, type ValueKind } from './values.ts';
+
+/** RFC 3526 g = 2 generates the order-q subgroup (checked in test/crypto/groups.test.ts); a toy group is checked here. */
+function generatorNote(group: DhGroup): string {
+  if (!group.insecure || modPow(group.g, group.q, group.p) === 1n) return `g = ${group.g}, generates the subgroup of order q`;
+  return `g = ${group.g} generates the whole group (order p-1), NOT the subgroup of prime order q`;
+}
 
 /** Basic shows what a first lesson needs; full adds the transcript hash, HKDF keys and signature. */
 export type Detail = 'basic' | 'full';
@@ -34,7 +41,7 @@ export function ladderSteps(event: TraceEvent): LadderStep[] {
       return [
         { label: `group ${event.group}`, kind: 'public', detail: 'basic', note: `${group.p.toString(2).length}-bit, ${origin}` },
         { label: 'p', kind: 'public', detail: 'basic', value: valueOfBigint(event.p), note: describeGroup(group) },
-        { label: 'g', kind: 'public', detail: 'basic', value: valueOfBigint(event.g), note: `g = ${event.g}, generates the subgroup of order q` },
+        { label: 'g', kind: 'public', detail: 'basic', value: valueOfBigint(event.g), note: generatorNote(group) },
         { label: 'q = (p-1)/2', kind: 'public', detail: 'full', value: valueOfBigint(group.q), note: 'prime: p is a safe prime' },
       ];
     }

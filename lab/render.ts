@@ -1,4 +1,5 @@
 import { safeText } from '../src/display.ts';
+import { bytesToBigint } from '../src/crypto/bytes.ts';
 import type { Palette } from '../src/colors.ts';
 import { displayWidth } from '../src/terminal-width.ts';
 import type { Detail, LadderStep } from './ladder.ts';
@@ -9,6 +10,8 @@ export interface RenderOptions {
   colors: Palette;
   detail: Detail;
   encoding: Encoding;
+  /** Values a scenario's narration names: ladder steps holding one are marked ★. */
+  highlights?: ReadonlySet<bigint>;
 }
 
 /** Cuts a line to `width` columns (peer text is already safe: no control can change the width). */
@@ -41,8 +44,9 @@ export function ladderLines(steps: readonly LadderStep[], options: RenderOptions
     const note = step.note ? `  ${step.note}` : '';
     const secret = step.kind === 'secret' ? ' [secret]' : '';
     const label = me ? step.label.replace(/\((client|server)'s /, `(${me}'s `) : step.label;
-    const plain = fit(`${String(i + 1).padStart(2)} ${safeText(label)}${secret}${value}${safeText(note)}`, width);
-    return paint(options.colors, step.kind, plain);
+    const named = step.value !== undefined && options.highlights?.has(bytesToBigint(step.value.bytes)) === true;
+    const plain = fit(`${String(i + 1).padStart(2)}${named ? '★' : ' '}${safeText(label)}${secret}${value}${safeText(note)}`, width);
+    return named ? options.colors.bold(paint(options.colors, step.kind, plain)) : paint(options.colors, step.kind, plain);
   });
 }
 

@@ -1,4 +1,190 @@
+import type { Readable, Writable } from 'node:stream';
+import { bytesToBigint } from '../src/crypto/bytes.ts';
+import { getEngine } from '../src/crypto/engines.ts';
+import { safeText } from '../src/display.ts';
+import type { MalloryEvent } from '../src/insecure/mallory.ts';
 import type { Scenario } from '../src/scenario/file.ts';
-export async function runScenarioLab(_s: Scenario, _e: string): Promise<number> {
-  throw new Error('not yet');
+import { namedValues, ScenarioRun } from '../src/scenario/runner.ts';
+import type { WorldObserver } from '../src/scenario/world.ts';
+import { EvePerspective } from './eve.ts';
+import { TracePerspective, type Perspective } from './model.ts';
+import { LabView } from './view.ts';
+
+/** The perspectives of one run: a view per client, the server, Eve and Mallory when present. */
+class PerspectiveSet {
+  readonly clients = new Map<string, TracePerspective>();
+  readonly server = new TracePerspective('server', 'server');
+  readonly eve: EvePerspective | null;
+  readonly mallory: TracePerspective | null;
+
+  constructor(scenario: Scenario) {
+    for (const c of scenario.clients) this.clients.set(c.name, new TracePerspective(c.name, 'client'));
+    this.eve = scenario.eve ? new EvePerspective() : null;
+    this.mallory = scenario.mallory ? new TracePerspective('mallory', 'server') : null;
+  }
+
+  get list(): Perspective[] {
+    return [...this.clients.values(), this.server, ...(this.eve ? [this.eve] : []), ...(this.mallory ? [this.mallory] : [])];
+  }
+
+  malloryLine(event: MalloryEvent): void {
+    const text =
+      event.kind === 'read' ? `<${event.connection} ${event.dir}> ${event.text}`
+      : event.kind === 'rewrote' ? `! rewrote "${event.from}" as "${event.to}"`
+      : event.kind === 'tampered' ? `! flipped bit ${event.bit} of ${event.connection}'s frame`
+      : event.kind === 'replayed' ? `! replayed ${event.connection}'s frame seq ${event.seq}`
+      : `* ${event.text}`;
+    this.mallory?.addChat({ text, kind: event.kind === 'read' ? 'plain' : 'error' });
+  }
+}
+
+/**
+ * A scenario in the lab: a ScenarioRun whose world reports to a set of perspectives. Going back
+ * replays into a fresh set (the run rebuilds its world with the same seed).
+ */
+export class ScenarioLab {
+  readonly run: ScenarioRun;
+  perspectives: PerspectiveSet;
+  busy = false;
+  onChange: () => void = () => {};
+  problem = '';
+
+  constructor(readonly scenario: Scenario, engineName: string) {
+    this.perspectives = new PerspectiveSet(scenario);
+    this.run = new ScenarioRun(scenario, getEngine(engineName), () => this.observer());
+  }
+
+  /** Reports to whichever perspective set is current when the event arrives. */
+  private observer(): WorldObserver {
+    const changed = () => this.onChange();
+    return {
+      clientTrace: (name, event) => this.perspectives.clients.get(name)?.onTrace('server', event),
+      clientEvent: (name, event) => this.perspectives.clients.get(name)?.onServerEvent(event),
+      serverTrace: (connection, event) => this.perspectives.server.onTrace(connection, event),
+      observation: (o) => this.perspectives.eve?.onObservation(o),
+      malloryTrace: (connection, event) => this.perspectives.mallory?.onTrace(connection, event),
+      malloryEvent: (event) => this.perspectives.malloryLine(event),
+      change: changed,
+    };
+  }
+
+  heading(): string {
+    const total = this.scenario.steps.length;
+    if (this.busy) return `${this.scenario.title} · running…`;
+    if (this.run.done === 0) return `${this.scenario.title} · press space to start (${total} steps)`;
+    const step = this.scenario.steps[this.run.done - 1];
+    return `step ${this.run.done}/${total}: ${step?.title ?? ''}`;
+  }
+
+  lines(): string[] {
+    if (this.run.done === 0) return [safeText(this.scenario.summary), '', `seed ${this.scenario.seed}: every random value comes from it (reproducible, and therefore INSECURE).`];
+    const result = this.run.results[this.run.done - 1];
+    if (!result) return [];
+    const out = [...result.narration.split('\n').map((l) => safeText(l)), ''];
+    out.push(...result.lines.map((l) => `> ${safeText(l)}`));
+    out.push(...result.checks.map((c) => `${c.ok ? '✓' : '✗'} ${safeText(c.what)}${c.found ? ` (found: ${safeText(c.found)})` : ''}`));
+    if (this.run.finished) out.push('', 'end of the scenario: ← goes back, q quits');
+    if (this.problem) out.push('', this.problem);
+    return out;
+  }
+
+  highlights(): bigint[] {
+    const result = this.run.results[this.run.done - 1];
+    const world = this.run.world;
+    if (!result || !world) return [];
+    return namedValues(result.step.narration).flatMap((name) => {
+      const value = world.value(name);
+      if (value === undefined || typeof value === 'string') return [];
+      return [typeof value === 'bigint' ? value : bytesToBigint(value)];
+    });
+  }
+
+  /** Runs `work` unless a step is already running; errors become a line in the narration. */
+  private async exclusive(work: () => Promise<void>): Promise<void> {
+    if (this.busy) return;
+    this.busy = true;
+    this.problem = '';
+    this.onChange();
+    try {
+      await work();
+    } catch (error) {
+      this.problem = `✗ ${safeText((error as Error).message)}`;
+    } finally {
+      this.busy = false;
+      this.onChange();
+    }
+  }
+
+  next(): Promise<void> {
+    return this.exclusive(async () => {
+      if (!this.run.finished) await this.run.next();
+    });
+  }
+
+  back(): Promise<void> {
+    return this.exclusive(async () => {
+      if (this.run.done === 0) return;
+      this.perspectives = new PerspectiveSet(this.scenario);
+      await this.run.back();
+    });
+  }
+
+  /** The perspective the current step asks for. */
+  get view(): string | undefined {
+    return this.run.results[this.run.done - 1]?.step.view;
+  }
+
+  close(): Promise<void> {
+    return this.run.close();
+  }
+}
+
+export interface ScenarioLabOptions {
+  input?: Readable;
+  output?: Writable;
+  onView?(view: LabView, lab: ScenarioLab): void;
+}
+
+/** `dhlab scenario NAME` on a terminal: the lab, driven by the scenario's steps. */
+export async function runScenarioLab(scenario: Scenario, engineName: string, options: ScenarioLabOptions = {}): Promise<number> {
+  const lab = new ScenarioLab(scenario, engineName);
+  await lab.run.start();
+  return new Promise<number>((resolve) => {
+    let quitting = false;
+    let perspectives = lab.perspectives;
+    let lastView: string | undefined;
+    const view = new LabView({
+      perspectives: perspectives.list,
+      typists: [],
+      initialPerspective: scenario.clients[0]?.name,
+      subtitle: `scenario ${scenario.name} · ${scenario.server.group} · seed ${scenario.seed} (INSECURE)`,
+      input: options.input,
+      output: options.output,
+      scenario: {
+        heading: () => lab.heading(),
+        lines: () => lab.lines(),
+        highlights: () => lab.highlights(),
+        next: () => void lab.next(),
+        back: () => void lab.back(),
+      },
+      onQuit: () => {
+        if (quitting) return;
+        quitting = true;
+        view.destroy();
+        void lab.close().then(() => resolve(0));
+      },
+    });
+    lab.onChange = () => {
+      if (lab.perspectives !== perspectives) {
+        perspectives = lab.perspectives;
+        view.setPerspectives(perspectives.list);
+      }
+      if (!lab.busy && lab.view !== lastView) {
+        lastView = lab.view;
+        if (lab.view) view.showPerspective(lab.view);
+      }
+      view.invalidate();
+    };
+    options.onView?.(view, lab);
+  });
 }

@@ -32,7 +32,7 @@ export function decimalOf(value: LabValue): string | null {
 /** "9f3c…a1e0 (256 bits)": enough to compare values by eye across panes; "18 (5 bits)" when small. */
 export function abbreviate(value: LabValue, encoding: Encoding, keep = 4): string {
   const decimal = decimalOf(value);
-  if (decimal !== null) return `${decimal} (${value.bits} bits)`;
+  if (decimal !== null) return `${decimal} (${BigInt(decimal).toString(2).length} bits)`;
   const text = encode(value.bytes, encoding);
   const shown = text.length <= keep * 2 + 1 ? text : `${text.slice(0, keep)}…${text.slice(-keep)}`;
   return `${shown} (${value.bits} bits)`;

@@ -8,6 +8,7 @@ import type { Detail, LadderStep } from './ladder.ts';
 import type { Perspective } from './model.ts';
 import { chatLine, fit, frameLines, ladderLines, legend, visibleSteps, windowOf, type RenderOptions } from './render.ts';
 import { wrapValue, type Encoding } from './values.ts';
+import { wrapLine } from '../src/narrate.ts';
 
 export interface LabViewOptions {
   perspectives: Perspective[];
@@ -24,9 +25,38 @@ export interface LabViewOptions {
   colors?: Palette;
   /** Where "save value" writes (default: the current directory). */
   saveDir?: string;
+  /** A step-through scenario drives the lab: a narration pane, space/→ next, ← back. */
+  scenario?: ScenarioControls;
+}
+
+/** What the lab needs from a scenario run (lab/scenario.ts). */
+export interface ScenarioControls {
+  /** "step 3/9: title" */
+  heading(): string;
+  /** The narration of the current step and what it did, already safe for the terminal. */
+  lines(): string[];
+  /** Values the narration names: ladder steps holding one of them are highlighted. */
+  highlights(): bigint[];
+  next(): void;
+  back(): void;
 }
 
 const HELP_BAR = ' 1-5 view  Tab typist  i type  ←/→ pane  ↑/↓ select  Enter expand  c connection  d detail  x hex/b64  ? help  q quit';
+
+const SCENARIO_HELP_BAR = ' space/→ next step  ← back  1-6 view  Tab pane  ↑/↓ select  Enter expand  c connection  d detail  x hex/b64  ? help  q quit';
+
+const SCENARIO_HELP = `dhlab scenario: keys
+
+  space, →, n   run the next step          ←, p, Backspace   back one step (replayed, same bytes)
+  1 2 3 ...     switch perspective (the clients, server, Eve, Mallory)
+  Tab           focus the inspector or the frames pane
+  ↑ ↓ PgUp PgDn select a handshake step or a frame; End follows the newest
+  Enter         show the selected value or frame in full (s saves it to a file)
+  c             next connection      d  basic or full detail      x  hex or base64
+  ?             this help            q, Ctrl-C   quit
+
+★ marks the handshake values the narration names. Values below 2^64 are shown in decimal.
+The run's randomness comes from a seed: reproducible, and therefore INSECURE.`;
 
 const HELP = `dhlab lab: keys
 
@@ -57,6 +87,7 @@ export class LabView {
   private readonly inspector: blessed.Widgets.BoxElement;
   private readonly framesBox: blessed.Widgets.BoxElement;
   private readonly chat: blessed.Widgets.BoxElement;
+  private readonly narration: blessed.Widgets.BoxElement | null = null;
   private readonly input: blessed.Widgets.TextboxElement;
   private readonly status: blessed.Widgets.BoxElement;
   private readonly helpBar: blessed.Widgets.BoxElement;
@@ -101,7 +132,11 @@ export class LabView {
     this.title = box({ top: 0, left: 0, width: '100%', height: 1, style: { inverse: true } });
     this.inspector = box({ top: 1, left: 0, width: '50%', height: '60%-4', border: 'line', label: ' handshake ' });
     this.framesBox = box({ top: 1, left: '50%', width: '50%', height: '60%-4', border: 'line', label: ' frames ' });
-    this.chat = box({ left: 0, width: '100%', height: '40%', bottom: 3, border: 'line', label: ' chat ' });
+    if (options.scenario) {
+      // The narration takes the left of the lower half; the chat shrinks to the right.
+      this.narration = box({ left: 0, width: '60%', height: '40%', bottom: 3, border: 'line', label: ' scenario ' });
+      this.chat = box({ left: '60%', width: '40%', height: '40%', bottom: 3, border: 'line', label: ' chat ' });
+    } else this.chat = box({ left: 0, width: '100%', height: '40%', bottom: 3, border: 'line', label: ' chat ' });
     this.input = blessed.textbox({ parent: this.screen, bottom: 2, left: 0, width: '100%', height: 1, inputOnFocus: false, tags: false });
     this.status = box({ bottom: 1, left: 0, width: '100%', height: 1 });
     this.helpBar = box({ bottom: 0, left: 0, width: '100%', height: 1, style: { inverse: true } });
@@ -112,6 +147,25 @@ export class LabView {
 
   get perspective(): Perspective {
     return this.options.perspectives[this.perspectiveIndex] as Perspective;
+  }
+
+  /** A replayed scenario brings new perspectives; the same one stays in view. */
+  setPerspectives(perspectives: Perspective[]): void {
+    const shown = this.perspective.name;
+    this.options.perspectives = perspectives;
+    this.perspectiveIndex = Math.max(0, perspectives.findIndex((p) => p.name === shown));
+    this.stepCursor = this.frameCursor = null;
+    this.touch();
+  }
+
+  /** Switch to a perspective by name (a scenario step's `view`). */
+  showPerspective(name: string): void {
+    const index = this.options.perspectives.findIndex((p) => p.name === name);
+    if (index < 0 || index === this.perspectiveIndex) return;
+    this.perspectiveIndex = index;
+    this.connectionIndex = 0;
+    this.stepCursor = this.frameCursor = null;
+    this.touch();
   }
 
   get typist(): string | undefined {
@@ -134,7 +188,8 @@ export class LabView {
   }
 
   private renderOptions(): RenderOptions {
-    return { colors: this.colors, detail: this.detail, encoding: this.encoding };
+    const highlights = this.options.scenario?.highlights();
+    return { colors: this.colors, detail: this.detail, encoding: this.encoding, highlights: highlights && highlights.length > 0 ? new Set(highlights) : undefined };
   }
 
   private connections(): string[] {
@@ -153,7 +208,7 @@ export class LabView {
 
   render(force = false): void {
     const perspective = this.perspective;
-    if (!force && perspective.version === this.renderedVersion && !this.dirtyUi) return;
+    if (!force && perspective.version === this.renderedVersion && !this.dirtyUi && !this.options.scenario) return;
     this.dirtyUi = false;
     this.renderedVersion = perspective.version;
     this.lastRender = performance.now();
@@ -180,11 +235,18 @@ export class LabView {
     const chatLines = perspective.chat.tail(paneHeight(this.chat)).map((line) => chatLine(line, options, paneWidth(this.chat) - 1));
     this.chat.setContent(chatLines.join('\n'));
 
-    if (!this.typing) this.input.setValue(this.typist ? `  press i to type as ${this.typist}` : '  (view only)');
+    const scenario = this.options.scenario;
+    if (scenario && this.narration) {
+      this.narration.setLabel(` ${fit(scenario.heading(), paneWidth(this.narration) - 2)} `);
+      // Prose wraps flush left; action output and checks (">", "✓", "✗") hang indented.
+      const wrapped = scenario.lines().flatMap((line) => wrapLine(line, paneWidth(this.narration as blessed.Widgets.BoxElement) - 1, /^[>✓✗ ]/.test(line) ? '    ' : ''));
+      this.narration.setContent(wrapped.slice(0, paneHeight(this.narration)).join('\n'));
+    }
+    if (!this.typing) this.input.setValue(scenario ? '  space: next step · ←: back · ?: keys' : this.typist ? `  press i to type as ${this.typist}` : '  (view only)');
     const state = ` detail: ${this.detail} · ${this.encoding} │ `;
     // fit() counts colour codes as text, so the legend (coloured) is appended after the cut.
     this.status.setContent(this.notice ? fit(`${state}${this.notice}`, width) : `${state}${legend(this.colors)}`);
-    this.helpBar.setContent(fit(HELP_BAR, width));
+    this.helpBar.setContent(fit(scenario ? SCENARIO_HELP_BAR : HELP_BAR, width));
     this.screen.render();
   }
 
@@ -224,6 +286,7 @@ export class LabView {
       }
     });
     screen.key(['tab', 'f2'], () => {
+      if (this.options.scenario) return this.command(() => (this.focus = this.focus === 'inspector' ? 'frames' : 'inspector'));
       if (this.options.typists.length === 0 || this.overlay) return;
       this.typistIndex = (this.typistIndex + 1) % this.options.typists.length;
       this.touch();
@@ -233,15 +296,21 @@ export class LabView {
     screen.key(['d'], () => this.command(() => (this.detail = this.detail === 'basic' ? 'full' : 'basic')));
     screen.key(['x'], () => this.command(() => (this.encoding = this.encoding === 'hex' ? 'base64' : 'hex')));
     screen.key(['c'], () => this.command(() => this.connectionIndex++));
-    screen.key(['left', 'h'], () => this.command(() => (this.focus = 'inspector')));
-    screen.key(['right', 'l'], () => this.command(() => (this.focus = 'frames')));
+    const scenario = this.options.scenario;
+    if (scenario) {
+      screen.key(['space', 'right', 'n'], () => this.command(() => scenario.next()));
+      screen.key(['left', 'p', 'backspace'], () => this.command(() => scenario.back()));
+    } else {
+      screen.key(['left', 'h'], () => this.command(() => (this.focus = 'inspector')));
+      screen.key(['right', 'l'], () => this.command(() => (this.focus = 'frames')));
+    }
     screen.key(['up', 'k'], () => this.command(() => this.move(-1)));
     screen.key(['down', 'j'], () => this.command(() => this.move(1)));
     screen.key(['pageup'], () => this.command(() => this.move(-10)));
     screen.key(['pagedown'], () => this.command(() => this.move(10)));
     screen.key(['end'], () => this.command(() => (this.stepCursor = this.frameCursor = null)));
     screen.key(['enter'], () => !this.typing && !this.overlay && this.expand());
-    screen.key(['?'], () => !this.typing && (this.overlay ? this.closeOverlay() : this.showOverlay(' help ', HELP.split('\n'))));
+    screen.key(['?'], () => !this.typing && (this.overlay ? this.closeOverlay() : this.showOverlay(' help ', (this.options.scenario ? SCENARIO_HELP : HELP).split('\n'))));
     screen.key(['escape'], () => this.overlay && this.closeOverlay());
   }
 
