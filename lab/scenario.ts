@@ -54,17 +54,20 @@ export class ScenarioLab {
     this.run = new ScenarioRun(scenario, getEngine(engineName), () => this.observer());
   }
 
-  /** Reports to whichever perspective set is current when the event arrives. */
+  /**
+   * Reports to the perspective set that was current when the world started: a world being closed
+   * by a replay keeps writing to its own (discarded) set, never into the new one.
+   */
   private observer(): WorldObserver {
-    const changed = () => this.onChange();
+    const set = this.perspectives;
     return {
-      clientTrace: (name, event) => this.perspectives.clients.get(name)?.onTrace('server', event),
-      clientEvent: (name, event) => this.perspectives.clients.get(name)?.onServerEvent(event),
-      serverTrace: (connection, event) => this.perspectives.server.onTrace(connection, event),
-      observation: (o) => this.perspectives.eve?.onObservation(o),
-      malloryTrace: (connection, event) => this.perspectives.mallory?.onTrace(connection, event),
-      malloryEvent: (event) => this.perspectives.malloryLine(event),
-      change: changed,
+      clientTrace: (name, event) => set.clients.get(name)?.onTrace('server', event),
+      clientEvent: (name, event) => set.clients.get(name)?.onServerEvent(event),
+      serverTrace: (connection, event) => set.server.onTrace(connection, event),
+      observation: (o) => set.eve?.onObservation(o),
+      malloryTrace: (connection, event) => set.mallory?.onTrace(connection, event),
+      malloryEvent: (event) => set.malloryLine(event),
+      change: () => this.onChange(),
     };
   }
 

@@ -1,0 +1,114 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { ENGINES } from '../../src/crypto/engines.ts';
+import { shippedScenarioFiles } from '../../src/scenario/catalog.ts';
+import { exportHtml, exportMarkdown } from '../../src/scenario/export.ts';
+import { loadScenario } from '../../src/scenario/file.ts';
+import { firstFailure, ScenarioRun, type StepResult } from '../../src/scenario/runner.ts';
+import { showValue } from '../../src/scenario/world.ts';
+import { runHeadless } from '../../src/scenario/cli.ts';
+
+const files = shippedScenarioFiles();
+
+/** Every frame type the run used, from the steps' frame records. */
+function frameTypes(results: StepResult[]): Set<string> {
+  return new Set(results.flatMap((r) => r.frames.map((f) => f.frame.type)));
+}
+
+describe('the shipped scenarios, headless', () => {
+  it('ships the nine lessons of the scenarios issue', () => {
+    assert.ok(files.length >= 9, `found ${files.length} scenario files`);
+  });
+
+  for (const file of files) {
+    describe(file.replace(/^.*\//, ''), () => {
+      let results: StepResult[] = [];
+      const scenario = loadScenario(file);
+
+      it('runs every step and every expectation holds', async () => {
+        const transcript: string[] = [];
+        results = await runHeadless(scenario, 'native', (line) => transcript.push(line));
+        assert.equal(results.length, scenario.steps.length);
+        assert.equal(firstFailure(scenario, results), null, transcript.join('\n'));
+        assert.ok(results.some((r) => r.checks.length > 0), 'a scenario that checks nothing proves nothing');
+      });
+
+      it('exports a Markdown handout whose ladder names every frame type used', () => {
+        const md = exportMarkdown(scenario, results);
+        const diagrams = [...md.matchAll(/```mermaid\nsequenceDiagram\n([\s\S]*?)```/g)].map((m) => m[1] as string);
+        assert.ok(diagrams.length > 0, 'no sequenceDiagram block');
+        const arrows = diagrams.join('\n').split('\n').filter((l) => l.includes('->>'));
+        for (const type of frameTypes(results)) assert.ok(arrows.some((a) => a.includes(`: ${type}`)), `no arrow for ${type}`);
+        for (const r of results) assert.ok(md.includes(`## Step ${r.index + 1}: `));
+      });
+
+      it('exports one HTML page that needs no network', () => {
+        const html = exportHtml(scenario, results);
+        assert.match(html, /^<!doctype html>/);
+        assert.doesNotMatch(html, /<script|<link|<img|<iframe|\bsrc=|\bhref=|url\(|@import|https?:\/\//i);
+        for (const type of frameTypes(results)) assert.ok(html.includes(`<b>${type}</b>`), `no frame card for ${type}`);
+        // Every opened element is closed (a cheap well-formedness check of what we generate).
+        for (const tag of ['section', 'table', 'details', 'ul', 'pre']) {
+          assert.equal((html.match(new RegExp(`<${tag}[ >]`, 'g')) ?? []).length, (html.match(new RegExp(`</${tag}>`, 'g')) ?? []).length, tag);
+        }
+      });
+    });
+  }
+});
+
+describe('a scenario run is reproducible', () => {
+  it('going back replays to the same bytes', async () => {
+    const scenario = loadScenario(files.find((f) => f.includes('02-three-clients')) as string);
+    const run = new ScenarioRun(scenario, ENGINES.native);
+    try {
+      for (let i = 0; i < 4; i++) await run.next();
+      const names = ['alice.x', 'server/bob.x', 'server/bob.last_sealed', 'server/carol.last_sealed', 'carol.K', 'server.fingerprint'];
+      const before = names.map((n) => showValue(run.world?.value(n) ?? '(none)', true));
+      await run.back();
+      assert.equal(run.done, 3);
+      const saidYet = () => run.world?.received.get('bob')?.some((e) => e.type === 'message') ?? false;
+      assert.equal(saidYet(), false, 'step 4 has not run again yet');
+      await run.next();
+      assert.deepEqual(names.map((n) => showValue(run.world?.value(n) ?? '(none)', true)), before);
+    } finally {
+      await run.close();
+    }
+  });
+
+  it('gives the same values with the forge engine as with node:crypto', async () => {
+    const scenario = loadScenario(files.find((f) => f.includes('05-toy-discrete-log')) as string);
+    scenario.steps = scenario.steps.slice(0, 4); // the cost table measures time, not values
+    const values = async (engine: keyof typeof ENGINES) => {
+      const run = new ScenarioRun(scenario, ENGINES[engine]);
+      try {
+        while (!run.finished) await run.next();
+        assert.equal(firstFailure(scenario, run.results), null);
+        return new Map([...(run.world?.values ?? [])].map(([k, v]) => [k, showValue(v, true)]));
+      } finally {
+        await run.close();
+      }
+    };
+    const native = await values('native');
+    const forge = await values('forge');
+    assert.ok(native.has('eve/alice.K') && native.has('alice.last_opened'));
+    for (const name of ['alice.x', 'alice.y', 'alice.Z', 'alice.K', 'alice.H', 'alice.key_c2s', 'server/alice.last_sealed', 'eve/alice.x_s', 'server.fingerprint']) {
+      assert.equal(forge.get(name), native.get(name), name);
+    }
+  });
+
+  it('a different seed gives different keys', async () => {
+    const scenario = loadScenario(files.find((f) => f.includes('03-eve-passive')) as string);
+    scenario.steps = scenario.steps.slice(0, 1);
+    const keyWith = async (seed: string) => {
+      const run = new ScenarioRun({ ...scenario, seed }, ENGINES.native);
+      try {
+        await run.next();
+        return showValue(run.world?.value('alice.K') ?? '', true);
+      } finally {
+        await run.close();
+      }
+    };
+    assert.notEqual(await keyWith('1'), await keyWith('2'));
+    assert.equal(await keyWith('7'), await keyWith('7'));
+  });
+});
