@@ -83,9 +83,10 @@ export class ScenarioLab {
     if (this.run.done === 0) return [safeText(this.scenario.summary), '', `seed ${this.scenario.seed}: every random value comes from it (reproducible, and therefore INSECURE).`];
     const result = this.run.results[this.run.done - 1];
     if (!result) return [];
+    // The checks come before the action's output: they are short and say what to look for.
     const out = [...result.narration.split('\n').map((l) => safeText(l)), ''];
-    out.push(...result.lines.map((l) => `> ${safeText(l)}`));
     out.push(...result.checks.map((c) => `${c.ok ? '✓' : '✗'} ${safeText(c.what)}${c.found ? ` (found: ${safeText(c.found)})` : ''}`));
+    out.push(...result.lines.map((l) => `> ${safeText(l)}`));
     if (this.run.finished) out.push('', 'end of the scenario: ← goes back, q quits');
     if (this.problem) out.push('', this.problem);
     return out;
@@ -118,13 +119,25 @@ export class ScenarioLab {
     }
   }
 
-  next(): Promise<void> {
-    return this.exclusive(async () => {
+  /** Presses of space while a step runs are kept, so a quick double press runs two steps. */
+  private pendingNext = 0;
+
+  async next(): Promise<void> {
+    if (this.busy) {
+      this.pendingNext++;
+      return;
+    }
+    await this.exclusive(async () => {
       if (!this.run.finished) await this.run.next();
     });
+    if (this.pendingNext > 0) {
+      this.pendingNext--;
+      await this.next();
+    }
   }
 
   back(): Promise<void> {
+    this.pendingNext = 0;
     return this.exclusive(async () => {
       if (this.run.done === 0) return;
       this.perspectives = new PerspectiveSet(this.scenario);

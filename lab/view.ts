@@ -48,6 +48,7 @@ const SCENARIO_HELP_BAR = ' space/→ next step  ← back  1-6 view  Tab pane  �
 const SCENARIO_HELP = `dhlab scenario: keys
 
   space, →, n   run the next step          ←, p, Backspace   back one step (replayed, same bytes)
+  ] [           scroll the narration down / up
   1 2 3 ...     switch perspective (the clients, server, Eve, Mallory)
   Tab           focus the inspector or the frames pane
   ↑ ↓ PgUp PgDn select a handshake step or a frame; End follows the newest
@@ -88,6 +89,8 @@ export class LabView {
   private readonly framesBox: blessed.Widgets.BoxElement;
   private readonly chat: blessed.Widgets.BoxElement;
   private readonly narration: blessed.Widgets.BoxElement | null = null;
+  private narrationScroll = 0;
+  private narrationHeading = '';
   private readonly input: blessed.Widgets.TextboxElement;
   private readonly status: blessed.Widgets.BoxElement;
   private readonly helpBar: blessed.Widgets.BoxElement;
@@ -133,9 +136,11 @@ export class LabView {
     this.inspector = box({ top: 1, left: 0, width: '50%', height: '60%-4', border: 'line', label: ' handshake ' });
     this.framesBox = box({ top: 1, left: '50%', width: '50%', height: '60%-4', border: 'line', label: ' frames ' });
     if (options.scenario) {
-      // The narration takes the left of the lower half; the chat shrinks to the right.
-      this.narration = box({ left: 0, width: '60%', height: '40%', bottom: 3, border: 'line', label: ' scenario ' });
-      this.chat = box({ left: '60%', width: '40%', height: '40%', bottom: 3, border: 'line', label: ' chat ' });
+      // The narration takes the left of the lower half (a larger half); the chat shrinks to the right.
+      this.inspector.height = '50%-4';
+      this.framesBox.height = '50%-4';
+      this.narration = box({ left: 0, width: '62%', height: '50%', bottom: 3, border: 'line', label: ' scenario ' });
+      this.chat = box({ left: '62%', width: '38%', height: '50%', bottom: 3, border: 'line', label: ' chat ' });
     } else this.chat = box({ left: 0, width: '100%', height: '40%', bottom: 3, border: 'line', label: ' chat ' });
     this.input = blessed.textbox({ parent: this.screen, bottom: 2, left: 0, width: '100%', height: 1, inputOnFocus: false, tags: false });
     this.status = box({ bottom: 1, left: 0, width: '100%', height: 1 });
@@ -240,7 +245,14 @@ export class LabView {
       this.narration.setLabel(` ${fit(scenario.heading(), paneWidth(this.narration) - 2)} `);
       // Prose wraps flush left; action output and checks (">", "✓", "✗") hang indented.
       const wrapped = scenario.lines().flatMap((line) => wrapLine(line, paneWidth(this.narration as blessed.Widgets.BoxElement) - 1, /^[>✓✗ ]/.test(line) ? '    ' : ''));
-      this.narration.setContent(wrapped.slice(0, paneHeight(this.narration)).join('\n'));
+      const height = paneHeight(this.narration);
+      const heading = scenario.heading();
+      if (heading !== this.narrationHeading) this.narrationScroll = 0; // a new step starts at its top
+      this.narrationHeading = heading;
+      this.narrationScroll = Math.max(0, Math.min(this.narrationScroll, wrapped.length - height));
+      const shown = wrapped.slice(this.narrationScroll, this.narrationScroll + height);
+      if (this.narrationScroll + height < wrapped.length) shown[height - 1] = this.colors.bold(`▼ ${wrapped.length - this.narrationScroll - height + 1} more lines: ] scrolls down, [ up`);
+      this.narration.setContent(shown.join('\n'));
     }
     if (!this.typing) this.input.setValue(scenario ? '  space: next step · ←: back · ?: keys' : this.typist ? `  press i to type as ${this.typist}` : '  (view only)');
     const state = ` detail: ${this.detail} · ${this.encoding} │ `;
@@ -300,6 +312,8 @@ export class LabView {
     if (scenario) {
       screen.key(['space', 'right', 'n'], () => this.command(() => scenario.next()));
       screen.key(['left', 'p', 'backspace'], () => this.command(() => scenario.back()));
+      screen.key([']'], () => this.command(() => (this.narrationScroll += 5)));
+      screen.key(['['], () => this.command(() => (this.narrationScroll = Math.max(0, this.narrationScroll - 5))));
     } else {
       screen.key(['left', 'h'], () => this.command(() => (this.focus = 'inspector')));
       screen.key(['right', 'l'], () => this.command(() => (this.focus = 'frames')));

@@ -1,0 +1,35 @@
+import assert from 'node:assert/strict';
+import path from 'node:path';
+import { after, describe, it } from 'node:test';
+import { Tmux } from './tmux.ts';
+
+const ROOT = path.resolve(import.meta.dirname, '../..');
+
+describe('dhlab scenario in a real terminal (tmux)', { skip: !Tmux.available() && 'tmux is not installed' }, () => {
+  let term: Tmux | undefined;
+  after(() => term?.kill());
+
+  it('steps through the tampering lesson: space runs a step, ← goes back, q quits with status 0', async () => {
+    term = Tmux.start(`sh -c 'cd ${ROOT} && node bin/dhlab.js scenario 08-tampering; echo "exit status $?"'`, { width: 110, height: 40 });
+    await term.waitForScreen((s) => s.includes('every random value comes from it'), 'the scenario to open');
+    for (const [step, text] of [[1, 'Mallory relays'], [2, 'Bob joins'], [3, 'CBC: flip the IV']] as const) {
+      term.keys('Space');
+      await term.waitForScreen((s) => s.includes(`step ${step}/6: ${text}`), `step ${step}`);
+    }
+    let screen = await term.waitForScreen((s) => s.includes('✓ cbc.tampered = pay 90 euros to bob'), 'the CBC result');
+    assert.match(screen, /scenario 08-tampering · modp14 · seed 8 \(INSECURE\)/);
+
+    term.keys('Space');
+    term.keys('Space');
+    term.keys('Space');
+    screen = await term.waitForScreen((s) => s.includes('step 6/6') && s.includes('✓ server fails with ERR_DECRYPT'), 'the tampered frame refused');
+    assert.match(screen, /view: server/);
+    assert.match(screen, /✓ members are bob/);
+
+    term.keys('Left');
+    await term.waitForScreen((s) => s.includes('step 5/6: Now on the wire'), 'one step back');
+
+    term.keys('q');
+    await term.waitForScreen((s) => s.includes('exit status 0'), 'a clean exit');
+  });
+});
