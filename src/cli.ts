@@ -9,6 +9,7 @@ import { defaultKnownServersPath, KnownServers } from './known-servers.ts';
 import { ChatServer, DEFAULTS } from './server.ts';
 import { scenarioCommand, SCENARIO_USAGE } from './scenario/cli.ts';
 import { runScenarioLab } from '../lab/scenario.ts';
+import { INSECURE_SERVER_FLAGS, INSECURE_USAGE, insecureFromFlags, printWarnings } from './insecure/cli.ts';
 
 const USAGE = `usage: dhlab <verb> [options]
 
@@ -30,7 +31,7 @@ ${SCENARIO_USAGE.trimEnd()}
                [--connect-timeout SECONDS] [--handshake-timeout SECONDS] [--trace [--full]]
       Lines typed are messages (one line, at most 4096 UTF-8 bytes); /who lists members,
       /quit (or Ctrl-C) leaves, //text sends "/text".
-`;
+${INSECURE_USAGE}`;
 
 export async function main(argv: string[]): Promise<number> {
   const [verb, ...rest] = argv;
@@ -145,17 +146,21 @@ async function serverCommand(args: string[]): Promise<number> {
     'rate-limit': { type: 'string', default: String(DEFAULTS.rateLimit) },
     trace: { type: 'boolean', default: false },
     full: { type: 'boolean', default: false },
+    ...INSECURE_SERVER_FLAGS,
   });
   setFullValues(values.full === true);
   const names = new Map<number, string>();
   const narrator = values.trace === true ? traceNarrator('server', (id) => names.get(id) ?? `connection ${id}`, (line) => process.stderr.write(`${line}\n`), process.stderr.columns || 80) : null;
   if (values.help) return (process.stdout.write(USAGE), 0);
-  const engine = getEngine(stringOption(values, 'crypto'));
+  const insecure = insecureFromFlags(values, getEngine(stringOption(values, 'crypto')));
+  const engine = insecure.engine;
   const hostKeyPath = stringOption(values, 'host-key');
   const { identity, created } = loadOrCreateHostKey(engine, hostKeyPath);
+  printWarnings(insecure.warnings, (line) => process.stderr.write(`${line}\n`));
   const server = new ChatServer({
     engine,
-    group: groupOption(values),
+    group: insecure.group ?? groupOption(values),
+    insecure: insecure.hooks,
     identity,
     host: stringOption(values, 'host'),
     port: intOption(values, 'port', 0, 65535),

@@ -3,6 +3,7 @@ import { ChatClient, CLIENT_DEFAULTS } from './client.ts';
 import { intOption, parse, stringOption } from './cli-args.ts';
 import { palette } from './colors.ts';
 import { getEngine } from './crypto/engines.ts';
+import { INSECURE_CLIENT_FLAGS, insecureFromFlags, printWarnings } from './insecure/cli.ts';
 import { safeText } from './display.ts';
 import { DhlabError, type ErrorCode } from './errors.ts';
 import { defaultKnownServersPath, KnownServers } from './known-servers.ts';
@@ -137,6 +138,7 @@ export async function clientCommand(args: string[], usage: string): Promise<numb
     json: { type: 'boolean', default: false },
     trace: { type: 'boolean', default: false },
     full: { type: 'boolean', default: false },
+    ...INSECURE_CLIENT_FLAGS,
   });
   if (values.help) return (process.stdout.write(usage), 0);
   if (typeof values.name !== 'string') throw new DhlabError('ERR_USAGE', '--name is required');
@@ -146,7 +148,9 @@ export async function clientCommand(args: string[], usage: string): Promise<numb
   const port = intOption(values, 'port', 1, 65535);
   const connectTimeoutMs = intOption(values, 'connect-timeout', 0.01, 3600) * 1000;
   const handshakeTimeoutMs = intOption(values, 'handshake-timeout', 0.01, 3600) * 1000;
-  const engine = getEngine(stringOption(values, 'crypto'));
+  const insecure = insecureFromFlags(values, getEngine(stringOption(values, 'crypto')));
+  const engine = insecure.engine;
+  printWarnings(insecure.warnings, (line) => process.stderr.write(`${line}\n`));
   const json = values.json === true;
   const interactive = !json && process.stdin.isTTY === true && process.stdout.isTTY === true;
   setFullValues(values.full === true);
@@ -183,8 +187,9 @@ export async function clientCommand(args: string[], usage: string): Promise<numb
       host,
       port,
       engine,
-      knownServers: new KnownServers(stringOption(values, 'known-servers')),
+      knownServers: insecure.noHostKeyCheck ? undefined : new KnownServers(stringOption(values, 'known-servers')),
       acceptNewHostKey: values['accept-new-host-key'] === true,
+      insecure: insecure.hooks,
       connectTimeoutMs,
       handshakeTimeoutMs,
       // --trace shows this side's own secrets to this side's own user, on stderr, and nowhere else.

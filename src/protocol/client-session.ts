@@ -86,7 +86,7 @@ export class ClientSession extends Session<ClientSessionEvent> {
   private onServerKey(frame: ServerKeyFrame): void {
     const { engine } = this.options;
     const group = isGroupName(frame.group) ? GROUPS[frame.group] : this.options.insecure?.resolveGroup?.(frame.group);
-    if (!group) throw new DhlabError('ERR_BAD_GROUP', `unknown group "${frame.group}"`);
+    if (!group) throw new DhlabError('ERR_BAD_GROUP', `unknown group "${frame.group}" (this client accepts modp14, modp15 and modp16)`);
     if (frame.host_key.length !== 64) throw new DhlabError('ERR_BAD_FRAME', 'server_key.host_key must be 32 bytes of hex');
     const hostKey = fromHex(frame.host_key);
     const hostFingerprint = fingerprint(engine, hostKey);

@@ -1,0 +1,44 @@
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { after, describe, it } from 'node:test';
+import { run, type Running } from './cli-run.ts';
+import { waitFor } from './helpers.ts';
+
+describe('--insecure-... flags on real dhlab processes', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dhlab-insecure-'));
+  let server: Running | undefined;
+  after(() => server?.proc.kill('SIGTERM'));
+
+  it('a toy23 server warns, a client with --insecure-toy-groups joins and chats, a default client refuses it', async () => {
+    server = run(['server', '--port', '0', '--insecure-group', 'toy23', '--insecure-exponent-bits', '3', '--host-key', path.join(dir, 'host_key')]);
+    await waitFor(() => server?.stdout.some((l) => l.startsWith('dhlab server listening on')) === true, 'the server');
+    const port = /:(\d+)$/.exec(server.stdout[0] as string)?.[1] as string;
+    assert.ok(server.stderr.some((l) => /^WARNING: INSECURE \(teaching only\): toy group toy23/.test(l)), server.stderr.join('\n'));
+    assert.ok(server.stderr.some((l) => /3-bit private exponents/.test(l)));
+
+    const toy = run(['client', '--name', 'ann', '--port', port, '--insecure-toy-groups', '--known-servers', path.join(dir, 'ks'), '--json', '--trace']);
+    toy.proc.stdin?.end('two plus two\n');
+    assert.equal(await toy.exit, 0, toy.stderr.join('\n'));
+    assert.ok(toy.json().some((e) => e.type === 'message' && e.text === 'two plus two'));
+    assert.ok(toy.stderr.some((l) => l.startsWith('WARNING: INSECURE (teaching only): toy groups accepted')));
+    // Values below 2^64 are narrated in decimal, so a class can check them with pow().
+    assert.ok(toy.stderr.some((l) => /public value y = g\^x mod p = \d{1,2} \(8 bits\)/.test(l)), toy.stderr.join('\n'));
+
+    const plain = run(['client', '--name', 'bea', '--port', port, '--known-servers', path.join(dir, 'ks'), '--json']);
+    plain.proc.stdin?.end();
+    assert.equal(await plain.exit, 1);
+    assert.ok(plain.json().some((e) => e.type === 'error' && e.code === 'ERR_BAD_GROUP'), plain.stdout.join('\n'));
+    assert.equal(plain.stderr.filter((l) => l.startsWith('WARNING')).length, 0, 'no warning without an insecure flag');
+  });
+
+  it('rejects an unknown toy group and a bad exponent size as usage errors', async () => {
+    const bad = run(['server', '--port', '0', '--insecure-group', 'toy7']);
+    assert.equal(await bad.exit, 2);
+    assert.match(bad.stderr.join('\n'), /ERR_USAGE: --insecure-group must be one of toy23, textbook23, toy-32, toy-48, toy-64/);
+    const bits = run(['client', '--name', 'x', '--insecure-exponent-bits', '1000']);
+    assert.equal(await bits.exit, 2);
+    assert.match(bits.stderr.join('\n'), /--insecure-exponent-bits must be a whole number from 2 to 256/);
+  });
+});
