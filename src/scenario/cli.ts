@@ -67,10 +67,12 @@ export async function scenarioCommand(args: string[], runInLab: (scenario: Scena
   const { values, positionals } = parsed;
   if (values.help) return (process.stdout.write(SCENARIO_USAGE), 0);
   if (values.list) {
+    // One line each: the name to type and the title, which says what the lesson shows.
     for (const file of shippedScenarioFiles()) {
       const s = loadScenario(file);
-      process.stdout.write(`${s.name.padEnd(24)} ${s.title}\n${' '.repeat(25)}${s.summary.split('\n')[0]}\n`);
+      process.stdout.write(`${s.name.padEnd(24)} ${s.title}\n`);
     }
+    process.stdout.write('\ndhlab scenario NAME opens one in the lab; --headless runs it without a terminal; docs/TEACHING.md has a lesson plan for each.\n');
     return 0;
   }
   if (positionals.length !== 1) throw new DhlabError('ERR_USAGE', 'scenario needs one NAME or FILE (dhlab scenario --list shows the names)');
