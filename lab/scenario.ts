@@ -31,7 +31,7 @@ class PerspectiveSet {
     const text =
       event.kind === 'read' ? `<${event.connection} ${event.dir}> ${event.text}`
       : event.kind === 'rewrote' ? `! rewrote "${event.from}" as "${event.to}"`
-      : event.kind === 'tampered' ? `! flipped bit ${event.bit} of ${event.connection}'s frame`
+      : event.kind === 'tampered' ? `! XORed ${event.xor} into ${event.connection}'s frame at byte ${event.offset}`
       : event.kind === 'replayed' ? `! replayed ${event.connection}'s frame seq ${event.seq}`
       : `* ${event.text}`;
     this.mallory?.addChat({ text, kind: event.kind === 'read' ? 'plain' : 'error' });

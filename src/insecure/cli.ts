@@ -12,6 +12,7 @@ export const INSECURE_SERVER_FLAGS: Options = {
   'insecure-group': { type: 'string' },
   'insecure-exponent-bits': { type: 'string' },
   'insecure-no-validation': { type: 'boolean', default: false },
+  'insecure-cbc': { type: 'boolean', default: false },
 };
 
 /** `--insecure-...` flags of `dhlab client`. */
@@ -20,13 +21,14 @@ export const INSECURE_CLIENT_FLAGS: Options = {
   'insecure-exponent-bits': { type: 'string' },
   'insecure-no-validation': { type: 'boolean', default: false },
   'insecure-no-host-key-check': { type: 'boolean', default: false },
+  'insecure-cbc': { type: 'boolean', default: false },
 };
 
 export const INSECURE_USAGE = `  Teaching only (each prints a warning; never use them for a real conversation):
     server: --insecure-group toy23|textbook23|toy-32|toy-48|toy-64  --insecure-exponent-bits N
-            --insecure-no-validation
+            --insecure-no-validation  --insecure-cbc
     client: --insecure-toy-groups  --insecure-exponent-bits N  --insecure-no-validation
-            --insecure-no-host-key-check
+            --insecure-no-host-key-check  --insecure-cbc   (--insecure-cbc on both ends or neither)
 `;
 
 export interface InsecureChoice {
@@ -64,6 +66,10 @@ export function insecureFromFlags(values: Record<string, unknown>, base: CryptoE
   if (values['insecure-no-validation'] === true) {
     settings.skipValidation = true;
     warnings.push('public values not validated: 1, p-1 and p are accepted (parameter injection)');
+  }
+  if (values['insecure-cbc'] === true) {
+    settings.cbc = true;
+    warnings.push('AES-256-CBC without a MAC: anyone on the path can flip bits and replay messages (both ends need --insecure-cbc)');
   }
   const noHostKeyCheck = values['insecure-no-host-key-check'] === true;
   if (noHostKeyCheck) warnings.push('host key not checked: a man in the middle goes unnoticed');

@@ -5,6 +5,7 @@ import type { DhGroup } from '../crypto/groups.ts';
 import { DhlabError } from '../errors.ts';
 import type { InsecureHooks } from '../protocol/session.ts';
 import { toyGroup } from './toy-groups.ts';
+import { cbcRecordCipher } from './cbc.ts';
 
 /** The weakenings a scenario or an `--insecure-...` flag may ask for. All default to off. */
 export interface InsecureSettings {
@@ -16,10 +17,12 @@ export interface InsecureSettings {
   skipValidation?: boolean;
   /** Accept the toy groups when a server offers one (client side). */
   acceptToyGroups?: boolean;
+  /** AES-256-CBC without a MAC instead of AES-256-GCM (both ends must agree). */
+  cbc?: boolean;
 }
 
 export function isInsecure(settings: InsecureSettings): boolean {
-  return settings.exponentBits !== undefined || settings.exponent !== undefined || settings.skipValidation === true || settings.acceptToyGroups === true;
+  return settings.exponentBits !== undefined || settings.exponent !== undefined || settings.skipValidation === true || settings.acceptToyGroups === true || settings.cbc === true;
 }
 
 /** An integer in [low, high) from the engine's randomness, by rejection sampling. */
@@ -60,5 +63,6 @@ export function insecureHooks(engine: CryptoEngine, settings: InsecureSettings):
   };
   if (settings.skipValidation) hooks.validatePublicValue = lengthOnly;
   if (settings.acceptToyGroups) hooks.resolveGroup = toyGroup;
+  if (settings.cbc) hooks.recordCipher = cbcRecordCipher;
   return hooks;
 }

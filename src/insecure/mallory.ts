@@ -26,7 +26,7 @@ export interface Rewrite {
 export type MalloryEvent =
   | { kind: 'read'; connection: string; dir: 'client->server' | 'server->client'; text: string }
   | { kind: 'rewrote'; connection: string; from: string; to: string }
-  | { kind: 'tampered'; connection: string; bit: number }
+  | { kind: 'tampered'; connection: string; offset: number; xor: string }
   | { kind: 'replayed'; connection: string; seq: number }
   | { kind: 'note'; connection: string; text: string };
 
@@ -67,7 +67,8 @@ export function applyRewrites(text: string, rewrites: readonly Rewrite[] = []): 
 class RelayInterceptor implements Interceptor {
   private readonly up = new FrameDecoder();
   lastClientData: WireFrame | null = null;
-  pendingFlip: number | null = null;
+  /** XOR `xor` into the next data frame's box at byte `offset` (a box is what the record layer sealed). */
+  pendingTamper: { offset: number; xor: Uint8Array } | null = null;
 
   constructor(private readonly link: Link, private readonly options: MalloryOptions) {}
 
@@ -76,13 +77,16 @@ class RelayInterceptor implements Interceptor {
       let frame = parseFramePayload(payload);
       if (frame.type === 'hello' && typeof frame.name === 'string') this.link.label = frame.name;
       if (frame.type === 'data') {
-        if (this.pendingFlip !== null && typeof frame.box === 'string') {
+        const tamper = this.pendingTamper;
+        if (tamper !== null && typeof frame.box === 'string') {
           const box = Buffer.from(frame.box, 'base64');
-          const bit = this.pendingFlip % (box.length * 8);
-          box[bit >> 3] = (box[bit >> 3] as number) ^ (0x80 >> (bit & 7));
+          tamper.xor.forEach((x, i) => {
+            const at = (tamper.offset + i) % box.length;
+            box[at] = (box[at] as number) ^ x;
+          });
           frame = { ...frame, box: box.toString('base64') };
-          this.options.onEvent({ kind: 'tampered', connection: this.link.label, bit });
-          this.pendingFlip = null;
+          this.options.onEvent({ kind: 'tampered', connection: this.link.label, offset: tamper.offset, xor: Buffer.from(tamper.xor).toString('hex') });
+          this.pendingTamper = null;
         }
         this.lastClientData = frame;
       }
@@ -157,9 +161,13 @@ export class Mallory {
     return found;
   }
 
-  /** Flip one bit of the next data frame `label` sends (bit 0 is the first ciphertext bit). */
-  flipNext(label: string, bit: number): void {
-    this.relayFor(label).pendingFlip = bit;
+  /**
+   * XOR bytes into the next data frame `label` sends, starting at byte `offset` of its box. In GCM
+   * the box starts with the ciphertext, in CBC with the IV: either way byte i of the first block
+   * of plaintext is what changes, and the tag (GCM) is what notices.
+   */
+  tamperNext(label: string, offset: number, xor: Uint8Array): void {
+    this.relayFor(label).pendingTamper = { offset, xor };
   }
 
   /** Send the last data frame `label` sent to the server again; returns its seq. */

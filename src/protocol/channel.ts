@@ -24,12 +24,18 @@ export interface SealedRecord {
   sealed: Uint8Array;
 }
 
+/** One direction of the record layer: AES-GCM here, or the teaching-only CBC of src/insecure/cbc.ts. */
+export interface RecordCipher {
+  seal(plaintext: Uint8Array): SealedRecord;
+  open(claimedSeq: number, sealed: Uint8Array): { record: SealedRecord; plaintext: Uint8Array };
+}
+
 /**
  * One direction of an established session: a key and a counter. The receiver never trusts the
  * sequence number in the frame: it decrypts with its own counter, so a replayed, dropped or
  * reordered frame fails authentication.
  */
-export class DirectionalCipher {
+export class DirectionalCipher implements RecordCipher {
   private seq = 0;
 
   constructor(private readonly engine: CryptoEngine, private readonly key: Uint8Array) {}

@@ -2,7 +2,6 @@ import { DhlabError } from '../errors.ts';
 import { fromHex, toHex } from '../crypto/bytes.ts';
 import { generatePrivateKey, validatePublicKey } from '../crypto/dh.ts';
 import { GROUPS, isGroupName } from '../crypto/groups.ts';
-import { DirectionalCipher } from './channel.ts';
 import { fingerprint } from './identity.ts';
 import { deriveSessionKeys, transcriptHash } from './keyschedule.ts';
 import {
@@ -14,7 +13,7 @@ import {
   type ServerEvent,
   type ServerKeyFrame,
 } from './messages.ts';
-import { Session, type SessionIO, type SessionOptions } from './session.ts';
+import { recordCipherFor, Session, type SessionIO, type SessionOptions } from './session.ts';
 
 export interface ClientSessionOptions extends SessionOptions {
   name: string;
@@ -118,8 +117,8 @@ export class ClientSession extends Session<ClientSessionEvent> {
     const verified = engine.ed25519Verify(state.hostKey, state.transcript, signature);
     this.emit({ kind: 'host_signature', secret: false, hostKey: state.hostKey, fingerprint: state.fingerprint, signature, verified });
     if (!verified) throw new DhlabError('ERR_BAD_SIGNATURE', `the server's signature over the transcript does not verify for host key ${state.fingerprint}`);
-    this.sendCipher = new DirectionalCipher(engine, state.keys.clientToServer);
-    this.receiveCipher = new DirectionalCipher(engine, state.keys.serverToClient);
+    this.sendCipher = recordCipherFor(this.options, state.keys.clientToServer);
+    this.receiveCipher = recordCipherFor(this.options, state.keys.serverToClient);
     this.state = { step: 'established' };
     this.emit({ kind: 'established', secret: false, name: this.options.name });
     this.io.event({ type: 'established', hostKey: state.hostKey, fingerprint: state.fingerprint });

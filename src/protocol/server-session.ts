@@ -2,7 +2,6 @@ import { DhlabError } from '../errors.ts';
 import { fromHex, toHex } from '../crypto/bytes.ts';
 import { generatePrivateKey, validatePublicKey } from '../crypto/dh.ts';
 import type { DhGroup } from '../crypto/groups.ts';
-import { DirectionalCipher } from './channel.ts';
 import type { HostIdentity } from './identity.ts';
 import { deriveSessionKeys, transcriptHash } from './keyschedule.ts';
 import {
@@ -14,7 +13,7 @@ import {
   type OuterFrame,
   type ServerEvent,
 } from './messages.ts';
-import { Session, type SessionIO, type SessionOptions } from './session.ts';
+import { recordCipherFor, Session, type SessionIO, type SessionOptions } from './session.ts';
 
 export interface ServerSessionOptions extends SessionOptions {
   group: DhGroup;
@@ -136,8 +135,8 @@ export class ServerSession extends Session<ServerSessionEvent> {
     this.emit({ kind: 'session_keys', secret: true, clientToServer: keys.clientToServer, serverToClient: keys.serverToClient });
     this.emit({ kind: 'host_signature', secret: false, hostKey: host.publicKey, fingerprint: host.fingerprint, signature, verified: true });
 
-    this.sendCipher = new DirectionalCipher(engine, keys.serverToClient);
-    this.receiveCipher = new DirectionalCipher(engine, keys.clientToServer);
+    this.sendCipher = recordCipherFor(this.options, keys.serverToClient);
+    this.receiveCipher = recordCipherFor(this.options, keys.clientToServer);
     this.state = { step: 'established', name: state.name };
     this.sendFrame({ type: 'server_auth', signature: toHex(signature) });
     this.emit({ kind: 'established', secret: false, name: state.name });

@@ -2,7 +2,7 @@ import { DhlabError } from '../errors.ts';
 import type { CryptoEngine } from '../crypto/engine.ts';
 import type { DhGroup } from '../crypto/groups.ts';
 import { encodeFrame, FrameDecoder, parseFramePayload, type WireFrame } from './frame.ts';
-import { DirectionalCipher } from './channel.ts';
+import { DirectionalCipher, type RecordCipher } from './channel.ts';
 import { validateOuterFrame, type DataFrame, type OuterFrame } from './messages.ts';
 import type { Role, TraceEvent, TraceSink } from './trace.ts';
 
@@ -28,6 +28,13 @@ export interface InsecureHooks {
   validatePublicValue?(group: DhGroup, encoded: Uint8Array): bigint;
   /** Client side: resolves a group name the RFC list does not know (the toy groups). */
   resolveGroup?(name: string): DhGroup | undefined;
+  /** Replaces AES-256-GCM for one direction (AES-CBC without a MAC, as the original project). */
+  recordCipher?(engine: CryptoEngine, key: Uint8Array): RecordCipher;
+}
+
+/** The record layer for a direction key: AES-256-GCM unless a teaching scenario asked otherwise. */
+export function recordCipherFor(options: SessionOptions, key: Uint8Array): RecordCipher {
+  return options.insecure?.recordCipher?.(options.engine, key) ?? new DirectionalCipher(options.engine, key);
 }
 
 export interface SessionIO<E> {
@@ -61,8 +68,8 @@ export function asDhlabError(error: unknown): DhlabError {
  */
 export abstract class Session<E> {
   protected abstract readonly role: Role;
-  protected sendCipher: DirectionalCipher | null = null;
-  protected receiveCipher: DirectionalCipher | null = null;
+  protected sendCipher: RecordCipher | null = null;
+  protected receiveCipher: RecordCipher | null = null;
   private readonly decoder = new FrameDecoder();
   private closed = false;
   private parsedFrames = 0;

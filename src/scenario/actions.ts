@@ -189,8 +189,8 @@ export async function runAction(world: ScenarioWorld, action: Action): Promise<s
       return cost(world, action.groups);
     case 'flip':
       if (!world.mallory) throw scenarioError(world, 'flip needs Mallory (actors.mallory)');
-      world.mallory.flipNext(action.connection, action.bit);
-      return [`Mallory will flip bit ${action.bit} of the next frame ${action.connection} sends`];
+      world.mallory.tamperNext(action.connection, action.offset, action.xor);
+      return [`Mallory will flip ${action.what} of the next frame ${action.connection} sends`];
     case 'replay': {
       if (!world.mallory) throw scenarioError(world, 'replay needs Mallory (actors.mallory)');
       const seq = world.mallory.replayLast(action.connection);

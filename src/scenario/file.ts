@@ -11,6 +11,8 @@ export interface EndpointSpec {
   exponentBits?: number;
   /** Public-value validation (default on). */
   validation: boolean;
+  /** AES-256-CBC without a MAC instead of AES-256-GCM (the original project's mode). */
+  cbc: boolean;
 }
 
 export interface ClientSpec extends EndpointSpec {
@@ -39,7 +41,7 @@ export type Action =
   | { kind: 'discrete_log'; of: string; boundBits?: number; as: string }
   | { kind: 'eve_decrypt'; connection: string; exponent: string }
   | { kind: 'cost'; groups: string[] }
-  | { kind: 'flip'; connection: string; bit: number }
+  | { kind: 'flip'; connection: string; offset: number; xor: Uint8Array; what: string }
   | { kind: 'replay'; connection: string }
   | { kind: 'cbc_bitflip'; text: string; key: string; from: string; to: string }
   | { kind: 'restart'; server: ServerSpec };
@@ -154,7 +156,7 @@ class Reader {
 const NAME = /^[a-z][a-z0-9]{0,15}$/;
 
 function endpoint(r: Reader, path: Path): EndpointSpec {
-  const spec: EndpointSpec = { validation: r.boolean([...path, 'validation'], true) };
+  const spec: EndpointSpec = { validation: r.boolean([...path, 'validation'], true), cbc: r.boolean([...path, 'cbc'], false) };
   if (r.has([...path, 'exponent'])) {
     const text = r.string([...path, 'exponent']);
     if (!/^\d+$/.test(text) || BigInt(text) < 1n) r.fail([...path, 'exponent'], 'must be a positive whole number');
@@ -168,9 +170,9 @@ function client(r: Reader, path: Path): ClientSpec {
   const value = r.raw(path);
   if (typeof value === 'string') {
     if (!NAME.test(value)) r.fail(path, 'a client name is 1-16 lower-case letters or digits, starting with a letter');
-    return { name: value, validation: true, pinned: false, direct: false };
+    return { name: value, validation: true, cbc: false, pinned: false, direct: false };
   }
-  r.keys(path, ['name', 'exponent', 'exponent_bits', 'validation', 'pinned', 'direct']);
+  r.keys(path, ['name', 'exponent', 'exponent_bits', 'validation', 'cbc', 'pinned', 'direct']);
   const name = r.string([...path, 'name']);
   if (!NAME.test(name)) r.fail([...path, 'name'], 'a client name is 1-16 lower-case letters or digits, starting with a letter');
   return { name, ...endpoint(r, path), pinned: r.boolean([...path, 'pinned'], false), direct: r.boolean([...path, 'direct'], false) };
@@ -180,7 +182,7 @@ const ACTIONS = ['restart', 'connect', 'leave', 'say', 'discrete_log', 'eve_decr
 const EXPECTATIONS = ['equal', 'differ', 'value', 'missing', 'receives', 'not_receives', 'error', 'members', 'eve_reads', 'eve_cannot_read', 'mallory_reads', 'mallory_rewrote'] as const;
 
 function serverSpec(r: Reader, path: Path, base: ServerSpec): ServerSpec {
-  r.keys(path, ['group', 'exponent', 'exponent_bits', 'validation']);
+  r.keys(path, ['group', 'exponent', 'exponent_bits', 'validation', 'cbc']);
   const spec: ServerSpec = { ...endpoint(r, path), group: r.string([...path, 'group'], base.group) };
   if (!anyGroup(spec.group)) r.fail([...path, 'group'], `unknown group "${spec.group}" (modp14, modp15, modp16, toy23, textbook23, toy-32, toy-48, toy-64)`);
   return spec;
@@ -223,9 +225,21 @@ function action(r: Reader, path: Path, clients: Set<string>, server: ServerSpec)
       });
       return { kind, groups };
     }
-    case 'flip':
-      r.keys(at, ['connection', 'bit']);
-      return { kind, connection: known([...at, 'connection'], r.string([...at, 'connection'])), bit: r.integer([...at, 'bit'], 0, 1 << 20) };
+    case 'flip': {
+      // Either one bit, or "at byte N, turn FROM into TO" (XOR with FROM ^ TO, same length).
+      const connection = known([...at, 'connection'], r.string([...at, 'connection']));
+      if (r.has([...at, 'bit'])) {
+        r.keys(at, ['connection', 'bit']);
+        const bit = r.integer([...at, 'bit'], 0, 1 << 20);
+        return { kind, connection, offset: bit >> 3, xor: Uint8Array.of(0x80 >> (bit & 7)), what: `bit ${bit}` };
+      }
+      r.keys(at, ['connection', 'at', 'from', 'to']);
+      const offset = r.integer([...at, 'at'], 0, 1 << 16);
+      const from = Buffer.from(r.string([...at, 'from']), 'utf8');
+      const to = Buffer.from(r.string([...at, 'to']), 'utf8');
+      if (from.length !== to.length) r.fail([...at, 'to'], `must be as long as "from" (${from.length} bytes)`);
+      return { kind, connection, offset, xor: Uint8Array.from(from.map((b, i) => b ^ (to[i] as number))), what: `bytes ${offset}..${offset + from.length - 1} ("${from}" XOR "${to}")` };
+    }
     case 'cbc_bitflip':
       r.keys(at, ['text', 'key', 'from', 'to']);
       return { kind, text: r.string([...at, 'text']), key: r.string([...at, 'key']), from: r.string([...at, 'from']), to: r.string([...at, 'to']) };
@@ -291,7 +305,7 @@ export function parseScenario(text: string, file: string): Scenario {
   r.keys([], ['title', 'summary', 'seed', 'actors', 'steps']);
   r.keys(['actors'], ['server', 'clients', 'eve', 'mallory']);
 
-  let server: ServerSpec = { group: 'modp14', validation: true };
+  let server: ServerSpec = { group: 'modp14', validation: true, cbc: false };
   if (r.has(['actors', 'server'])) server = serverSpec(r, ['actors', 'server'], server);
   const clientCount = r.list(['actors', 'clients']);
   if (clientCount === 0) r.fail(['actors', 'clients'], 'needs at least one client');

@@ -98,7 +98,8 @@ export class ScenarioRun {
       const spec = step.action.server;
       await world.close();
       this.world = await ScenarioWorld.start({ ...this.scenario, server: spec }, this.engine, this.makeObserver(), world);
-      lines = [`a new server starts: group ${spec.group}${spec.validation ? '' : ', public-value validation OFF'}${spec.exponent !== undefined ? `, fixed exponent ${spec.exponent}` : ''}`];
+      const weak = [spec.validation ? '' : 'public-value validation OFF', spec.exponent !== undefined ? `fixed exponent ${spec.exponent}` : '', spec.exponentBits ? `${spec.exponentBits}-bit exponents` : '', spec.cbc ? 'AES-CBC without a MAC' : ''].filter(Boolean);
+      lines = [`a new server starts: group ${spec.group}${weak.map((w) => `, ${w}`).join('')}`];
     } else lines = await runAction(world, step.action);
     const now = this.world as ScenarioWorld;
     const values = namedValues(step.narration).map((name): [string, string] => {

@@ -10,6 +10,7 @@ import { babyStepGiantStep, ceilSqrt } from '../../src/insecure/discrete-log.ts'
 import { insecureEngine, seededRandom } from '../../src/insecure/engine.ts';
 import { insecureHooks, isInsecure } from '../../src/insecure/hooks.ts';
 import { applyRewrites } from '../../src/insecure/mallory.ts';
+import { CbcCipher } from '../../src/insecure/cbc.ts';
 import { TOY_GROUPS } from '../../src/insecure/toy-groups.ts';
 
 describe('toy groups', () => {
@@ -128,6 +129,34 @@ describe('baby-step giant-step', () => {
         return m * m >= n && (m === 0n || (m - 1n) * (m - 1n) < n);
       }),
     );
+  });
+});
+
+describe('AES-CBC without a MAC (the original project\'s record layer)', () => {
+  const key = new Uint8Array(32).fill(7);
+  const engine = insecureEngine(ENGINES.native, { seed: 'cbc' });
+
+  it('round-trips, and an IV flip changes the first block predictably and unnoticed', () => {
+    const sender = new CbcCipher(engine, key);
+    const receiver = new CbcCipher(engine, key);
+    const record = sender.seal(Buffer.from('{"type":"chat","text":"pay 10"}'));
+    const forged = Uint8Array.from(record.sealed);
+    const xor = Buffer.from('chat').map((b, i) => b ^ (Buffer.from('quit')[i] as number));
+    xor.forEach((x, i) => (forged[9 + i] = (forged[9 + i] as number) ^ x));
+    assert.equal(Buffer.from(receiver.open(0, forged).plaintext).toString(), '{"type":"quit","text":"pay 10"}');
+  });
+
+  it('accepts a replayed record (nothing binds it to its position)', () => {
+    const sender = new CbcCipher(engine, key);
+    const receiver = new CbcCipher(engine, key);
+    const record = sender.seal(Buffer.from('transfer 100'));
+    receiver.open(0, record.sealed);
+    assert.equal(Buffer.from(receiver.open(0, record.sealed).plaintext).toString(), 'transfer 100');
+  });
+
+  it('notices only broken padding', () => {
+    const record = new CbcCipher(engine, key).seal(Buffer.from('x'));
+    assert.throws(() => new CbcCipher(engine, key).open(0, record.sealed.subarray(0, 20)), (e: unknown) => e instanceof DhlabError && e.code === 'ERR_DECRYPT');
   });
 });
 
