@@ -15,7 +15,7 @@ const FIELD_MEANING: Record<string, string> = {
   'client_key.y': "client's public value y_c = g^x mod p, padded to the length of p",
   'server_auth.signature': 'Ed25519 signature over the transcript hash H (name, group, y_s, host key, y_c)',
   'data.seq': 'message counter; the GCM nonce is 4 zero bytes then seq as 64-bit big-endian',
-  'data.box': 'base64 of AES-256-GCM ciphertext then the 16-byte tag',
+  'data.box': 'base64 of the sealed record: AES-256-GCM ciphertext then the 16-byte tag (or, in the insecure CBC mode, IV then ciphertext)',
   'error.code': 'error code (plaintext: not authenticated)',
   'error.message': 'error text (plaintext: not authenticated)',
 };
@@ -86,7 +86,11 @@ function frameCard(f: FrameRecord): string {
     const meaning = FIELD_MEANING[field === 'type' ? 'type' : `${f.frame.type}.${field}`] ?? '';
     const text = typeof value === 'string' ? value : JSON.stringify(value);
     rows.push(`<tr><td>${html(field)}</td><td>${expandable(text)}</td><td>${html(meaning)}</td></tr>`);
-    if (f.frame.type === 'data' && field === 'box' && typeof value === 'string') {
+    if (f.frame.type === 'data' && field === 'box' && typeof value === 'string' && f.record === 'cbc') {
+      const box = Buffer.from(value, 'base64');
+      rows.push(`<tr class="sub"><td>↳ IV</td><td><code>${hexOf(box.subarray(0, 16))}</code></td><td>16 bytes, in clear: flipping bit i flips bit i of the first plaintext block</td></tr>`);
+      rows.push(`<tr class="sub"><td>↳ ciphertext</td><td>${expandable(hexOf(box.subarray(16)))}</td><td>AES-256-CBC, padded to whole 16-byte blocks; NO MAC: nothing detects a change</td></tr>`);
+    } else if (f.frame.type === 'data' && field === 'box' && typeof value === 'string') {
       const box = Buffer.from(value, 'base64');
       const body = box.subarray(0, Math.max(0, box.length - GCM_TAG_BYTES));
       rows.push(`<tr class="sub"><td>↳ ciphertext</td><td>${expandable(hexOf(body))}</td><td>${body.length} bytes: as long as the plaintext; unreadable without the key</td></tr>`);

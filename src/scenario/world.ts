@@ -27,6 +27,8 @@ export interface FrameRecord {
   frame: WireFrame;
   /** The JSON payload (the 4-byte length prefix is its length). */
   bytes: Uint8Array;
+  /** The record layer of this hop's data frames: what a data frame's box holds. */
+  record: 'gcm' | 'cbc';
 }
 
 /** What the lab listens to: the same events the world records, as they happen. */
@@ -192,8 +194,9 @@ export class ScenarioWorld {
     this.record(`server/${label}`, event);
     if (event.kind === 'wire') {
       const peer = this.viaMallory(this.spec(label)) ? 'Mallory' : label;
-      if (event.dir === 'send') this.frames.push({ from: 'server', to: peer, frame: event.frame, bytes: Uint8Array.from(event.bytes) });
-      else if (peer === 'Mallory') this.frames.push({ from: 'Mallory', to: 'server', frame: event.frame, bytes: Uint8Array.from(event.bytes) });
+      const record = this.scenario.server.cbc ? 'cbc' : 'gcm';
+      if (event.dir === 'send') this.frames.push({ from: 'server', to: peer, frame: event.frame, bytes: Uint8Array.from(event.bytes), record });
+      else if (peer === 'Mallory') this.frames.push({ from: 'Mallory', to: 'server', frame: event.frame, bytes: Uint8Array.from(event.bytes), record });
     }
     this.observer.serverTrace?.(label, event);
     this.touched();
@@ -203,8 +206,9 @@ export class ScenarioWorld {
     this.record(name, event);
     if (event.kind === 'wire') {
       const peer = this.viaMallory(this.spec(name)) ? 'Mallory' : 'server';
-      if (event.dir === 'send') this.frames.push({ from: name, to: peer, frame: event.frame, bytes: Uint8Array.from(event.bytes) });
-      else if (peer === 'Mallory') this.frames.push({ from: 'Mallory', to: name, frame: event.frame, bytes: Uint8Array.from(event.bytes) });
+      const record = this.spec(name)?.cbc ? 'cbc' : 'gcm';
+      if (event.dir === 'send') this.frames.push({ from: name, to: peer, frame: event.frame, bytes: Uint8Array.from(event.bytes), record });
+      else if (peer === 'Mallory') this.frames.push({ from: 'Mallory', to: name, frame: event.frame, bytes: Uint8Array.from(event.bytes), record });
     }
     this.observer.clientTrace?.(name, event);
     this.touched();
