@@ -76,7 +76,7 @@ export function ladderSteps(event: TraceEvent): LadderStep[] {
         { label: 'signature over H', kind: 'public', detail: 'full', value: valueOf(event.signature), note: `Ed25519 ${toHex(event.signature).length / 2} bytes` },
       ];
     case 'established':
-      return [{ label: '✓ established', kind: 'public', detail: 'basic', note: 'AES-256-GCM keys in place' }];
+      return [{ label: '✓ established', kind: 'public', detail: 'basic', note: `${event.cipher} keys in place` }];
     case 'error':
       return [{ label: `✗ ${event.code}`, kind: 'error', detail: 'basic', note: `${event.remote ? 'peer reported: ' : ''}${event.message}` }];
     case 'wire':

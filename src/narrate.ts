@@ -91,7 +91,7 @@ export function narrate(event: TraceEvent, rawWho: string, rawPeer: string): str
         ? `${who}: signs H with host key ${event.fingerprint}: ${abbreviate(event.signature, 6)}`
         : `${who}: Ed25519 signature over H ${event.verified ? 'verifies' : 'does NOT verify'} for host key ${event.fingerprint}`;
     case 'established':
-      return `${who}: handshake complete, AES-256-GCM keys in place`;
+      return `${who}: handshake complete, ${event.cipher} keys in place`;
     case 'seal':
       return `${who} seals #${event.seq} for ${peer}: ${safeText(event.plaintext)}\n    nonce ${toHex(event.nonce)}  ciphertext+tag ${abbreviate(event.ciphertext)}`;
     case 'open':

@@ -93,6 +93,11 @@ export abstract class Session<E> {
     return this.parsedFrames;
   }
 
+  /** The record layer in words, for traces: AES-256-GCM unless a teaching scenario replaced it. */
+  protected get recordLayer(): string {
+    return this.options.insecure?.recordCipher ? 'AES-256-CBC without a MAC (INSECURE)' : 'AES-256-GCM';
+  }
+
   get isEstablished(): boolean {
     return this.sendCipher !== null && !this.closed;
   }

@@ -19,7 +19,7 @@ export type TraceEvent =
   | { kind: 'transcript'; role: Role; secret: false; h: Uint8Array }
   | { kind: 'session_keys'; role: Role; secret: true; clientToServer: Uint8Array; serverToClient: Uint8Array }
   | { kind: 'host_signature'; role: Role; secret: false; hostKey: Uint8Array; fingerprint: string; signature: Uint8Array; verified: boolean }
-  | { kind: 'established'; role: Role; secret: false; name: string }
+  | { kind: 'established'; role: Role; secret: false; name: string; cipher: string }
   | {
       kind: 'seal' | 'open';
       role: Role;
