@@ -7,11 +7,14 @@ import { ChatServer } from '../src/server.ts';
 import { startTapProxy } from '../src/tap.ts';
 import { EvePerspective } from './eve.ts';
 import { TracePerspective, type Perspective } from './model.ts';
+import type { InsecureHooks } from '../src/protocol/session.ts';
 
 export interface LabSessionOptions {
   engine: CryptoEngine;
   group: DhGroup;
   names?: string[];
+  /** Teaching-only weakenings (`dhlab lab --insecure-...`), applied to the server and every client. */
+  insecure?: InsecureHooks;
 }
 
 /**
@@ -44,6 +47,7 @@ export class LabSession {
       host: '127.0.0.1',
       port: 0,
       revealSecrets: true,
+      insecure: options.insecure,
       trace: (id, event) => {
         if (event.kind === 'wire' && event.dir === 'recv' && event.frame.type === 'hello') names.set(id, String(event.frame.name));
         serverView.onTrace(names.get(id) ?? `connection ${id}`, event);
@@ -62,12 +66,12 @@ export class LabSession {
       },
     });
     session = new LabSession(chatServer, tap, serverView, eve);
-    for (const name of options.names ?? ['alice', 'bob', 'carol']) await session.addClient(name, options.engine);
+    for (const name of options.names ?? ['alice', 'bob', 'carol']) await session.addClient(name, options.engine, options.insecure);
     session.perspectives.push(serverView, eve);
     return session;
   }
 
-  private async addClient(name: string, engine: CryptoEngine): Promise<void> {
+  private async addClient(name: string, engine: CryptoEngine, insecure: InsecureHooks | undefined): Promise<void> {
     const view = new TracePerspective(name, 'client');
     this.perspectives.push(view);
     const client = await ChatClient.connect({
@@ -76,6 +80,7 @@ export class LabSession {
       port: this.tap.port,
       engine,
       revealSecrets: true,
+      insecure,
       trace: (event) => {
         view.onTrace('server', event);
         this.onChange();

@@ -14,7 +14,7 @@ import { INSECURE_SERVER_FLAGS, INSECURE_USAGE, insecureFromFlags, printWarnings
 const USAGE = `usage: dhlab <verb> [options]
 
   dhlab lab    [--group modp14|modp15|modp16] [--crypto native|forge]
-               [--perspective alice|bob|carol|server|eve] [--no-color]
+               [--perspective alice|bob|carol|server|eve] [--no-color] [--insecure-... as the server]
       The inspector: a server, alice, bob and carol on loopback, and Eve on the wire.
   dhlab eve    --listen [HOST:]PORT --forward HOST:PORT [--json]
       A passive wiretap relay in front of any dhlab server: clients connect to it.
@@ -86,13 +86,15 @@ async function demoCommand(args: string[]): Promise<number> {
 const PERSPECTIVES = ['alice', 'bob', 'carol', 'server', 'eve'];
 
 async function labCommand(args: string[]): Promise<number> {
-  const values = parse(args, { group: { type: 'string', default: 'modp14' }, perspective: { type: 'string', default: 'alice' } });
+  const values = parse(args, { group: { type: 'string', default: 'modp14' }, perspective: { type: 'string', default: 'alice' }, ...INSECURE_SERVER_FLAGS });
   if (values.help) return (process.stdout.write(USAGE), 0);
   const perspective = stringOption(values, 'perspective');
   if (!PERSPECTIVES.includes(perspective)) throw new DhlabError('ERR_USAGE', `--perspective must be one of ${PERSPECTIVES.join(', ')}, got "${perspective}"`);
   if (!process.stdout.isTTY) throw new DhlabError('ERR_USAGE', 'the lab needs a terminal; try `dhlab demo` for the narrated trace');
   const { runLab } = await import('../lab/run.ts');
-  return runLab({ engine: getEngine(stringOption(values, 'crypto')), group: groupOption(values), perspective });
+  // The lab's server and clients share the weakenings (a toy group needs both ends to accept it).
+  const insecure = insecureFromFlags(values, getEngine(stringOption(values, 'crypto')));
+  return runLab({ engine: insecure.engine, group: insecure.group ?? groupOption(values), perspective, insecure: insecure.hooks, warnings: insecure.labels });
 }
 
 function hostPort(text: string, flag: string): { host: string; port: number } {
