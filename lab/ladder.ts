@@ -1,4 +1,4 @@
-import { toHex } from '../src/crypto/bytes.ts';
+import { bytesToBigint, toHex } from '../src/crypto/bytes.ts';
 import { anyGroup, describeGroup } from '../src/insecure/toy-groups.ts';
 import { modPow, type DhGroup } from '../src/crypto/groups.ts';
 import type { TraceEvent } from '../src/protocol/trace.ts';
@@ -30,7 +30,28 @@ const OTHER = { client: 'server', server: 'client' } as const;
  * Turns one trace event of one side into ladder steps (docs/PROTOCOL.md s.4). The names are the
  * protocol's: x private exponent, y = g^x mod p, Z shared secret, K = SHA-256(Z), H transcript.
  */
-export function ladderSteps(event: TraceEvent): LadderStep[] {
+/** What one connection's ladder has seen so far, to show toy-group values as a computation. */
+export interface HandContext {
+  group?: DhGroup;
+  x?: bigint;
+  peerY?: bigint;
+}
+
+/** "= 2^6 mod 23 = 18": only in groups small enough to check by hand (below 2^64). */
+function byHand(ctx: HandContext | undefined, base: bigint | undefined, result: Uint8Array): string | undefined {
+  const group = ctx?.group;
+  if (!group || group.p >= 1n << 64n || base === undefined || ctx?.x === undefined) return undefined;
+  return `= ${base}^${ctx.x} mod ${group.p} = ${bytesToBigint(result)}`;
+}
+
+/** Keeps a connection's HandContext up to date; call before ladderSteps with the same event. */
+export function updateHandContext(ctx: HandContext, event: TraceEvent): void {
+  if (event.kind === 'group') ctx.group = anyGroup(event.group);
+  else if (event.kind === 'private_key') ctx.x = bytesToBigint(event.x);
+  else if (event.kind === 'public_key' && event.owner !== event.role) ctx.peerY = bytesToBigint(event.y);
+}
+
+export function ladderSteps(event: TraceEvent, ctx?: HandContext): LadderStep[] {
   const me = event.role;
   const ySub = (owner: 'client' | 'server') => (owner === 'client' ? 'y_c' : 'y_s');
   switch (event.kind) {
@@ -49,12 +70,12 @@ export function ladderSteps(event: TraceEvent): LadderStep[] {
       return [{ label: `x (${me}'s private exponent)`, kind: 'secret', detail: 'basic', value: valueOf(event.x), note: 'secret, from the CSPRNG' }];
     case 'public_key':
       return event.owner === me
-        ? [{ label: `${ySub(me)} = g^x mod p (sent)`, kind: 'public', detail: 'basic', value: valueOf(event.y) }]
+        ? [{ label: `${ySub(me)} = g^x mod p (sent)`, kind: 'public', detail: 'basic', value: valueOf(event.y), note: byHand(ctx, ctx?.group?.g, event.y) }]
         : [{ label: `${ySub(event.owner)} received`, kind: 'wire', detail: 'basic', value: valueOf(event.y) }];
     case 'public_key_valid':
       return [{ label: `✓ ${ySub(event.owner)} valid`, kind: 'public', detail: 'basic', note: '2 <= y <= p-2 and y^q = 1 mod p (q = (p-1)/2)' }];
     case 'shared_secret':
-      return [{ label: `Z = ${ySub(OTHER[me])}^x mod p`, kind: 'secret', detail: 'basic', value: valueOf(event.z), note: 'shared secret, padded to |p|' }];
+      return [{ label: `Z = ${ySub(OTHER[me])}^x mod p`, kind: 'secret', detail: 'basic', value: valueOf(event.z), note: byHand(ctx, ctx?.peerY, event.z) ?? 'shared secret, padded to |p|' }];
     case 'hashed_secret':
       return [{ label: 'K = SHA-256(Z)', kind: 'secret', detail: 'basic', value: valueOf(event.k), note: 'hashed shared secret' }];
     case 'transcript':

@@ -1,6 +1,6 @@
 import type { ServerEvent } from '../src/protocol/messages.ts';
 import type { TraceEvent } from '../src/protocol/trace.ts';
-import { ladderSteps, type LadderStep } from './ladder.ts';
+import { ladderSteps, updateHandContext, type HandContext, type LadderStep } from './ladder.ts';
 import { Ring } from './ring.ts';
 import type { ValueKind } from './values.ts';
 
@@ -74,10 +74,14 @@ export class Perspective {
 export class TracePerspective extends Perspective {
   private readonly pendingSeal = new Map<string, Extract<TraceEvent, { kind: 'seal' | 'open' }>>();
   private readonly lastReceived = new Map<string, FrameRow>();
+  private readonly hand = new Map<string, HandContext>();
 
   /** `connection` names the peer: "server" for a client, the client's name for the server. */
   onTrace(connection: string, event: TraceEvent): void {
-    const steps = ladderSteps(event);
+    let ctx = this.hand.get(connection);
+    if (!ctx) this.hand.set(connection, (ctx = {}));
+    updateHandContext(ctx, event);
+    const steps = ladderSteps(event, ctx);
     if (steps.length > 0) {
       this.ladder(connection).push(...steps);
       this.version++;

@@ -50,7 +50,7 @@ export class ScenarioLab {
   problem = '';
 
   constructor(readonly scenario: Scenario, engineName: string) {
-    this.perspectives = new PerspectiveSet(scenario);
+    this.perspectives = new PerspectiveSet(scenario); // replaced by each world's own set
     this.run = new ScenarioRun(scenario, getEngine(engineName), () => this.observer());
   }
 
@@ -59,7 +59,10 @@ export class ScenarioLab {
    * by a replay keeps writing to its own (discarded) set, never into the new one.
    */
   private observer(): WorldObserver {
-    const set = this.perspectives;
+    // Every world (the first, a restarted server, a replay) gets fresh views: a ladder shows one
+    // server's handshakes, never a mix of a server that is gone and the new one.
+    const set = new PerspectiveSet(this.scenario);
+    this.perspectives = set;
     return {
       clientTrace: (name, event) => set.clients.get(name)?.onTrace('server', event),
       clientEvent: (name, event) => set.clients.get(name)?.onServerEvent(event),
@@ -140,7 +143,6 @@ export class ScenarioLab {
     this.pendingNext = 0;
     return this.exclusive(async () => {
       if (this.run.done === 0) return;
-      this.perspectives = new PerspectiveSet(this.scenario);
       await this.run.back();
     });
   }
@@ -173,7 +175,7 @@ export async function runScenarioLab(scenario: Scenario, engineName: string, opt
       perspectives: perspectives.list,
       typists: [],
       initialPerspective: scenario.clients[0]?.name,
-      subtitle: `scenario ${scenario.name} · ${scenario.server.group} · seed ${scenario.seed} (INSECURE)`,
+      subtitle: () => `scenario ${scenario.name} · ${lab.run.world?.scenario.server.group ?? scenario.server.group} · seed ${scenario.seed} (INSECURE)`,
       input: options.input,
       output: options.output,
       scenario: {

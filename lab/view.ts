@@ -15,8 +15,8 @@ export interface LabViewOptions {
   /** Who can type (client names); empty for a view-only lab such as `dhlab eve`. */
   typists: string[];
   initialPerspective?: string;
-  /** Shown in the title bar: "modp14 (2048-bit) · native". */
-  subtitle: string;
+  /** Shown in the title bar: "modp14 (2048-bit) · native" (a function when it can change). */
+  subtitle: string | (() => string);
   send?(typist: string, text: string): string | null;
   onQuit(): void;
   /** Headless tests pass streams; the terminal otherwise. */
@@ -224,7 +224,7 @@ export class LabView {
 
     const viewName = perspective.kind === 'eve' ? 'Eve (wiretap)' : perspective.name;
     const typing = this.typist ? ` · typing as: ${this.typist}` : '';
-    this.title.setContent(fit(` dhlab lab · view: ${viewName}${typing} · ${this.options.subtitle}   ?=help`, width));
+    this.title.setContent(fit(` dhlab lab · view: ${viewName}${typing} · ${typeof this.options.subtitle === 'string' ? this.options.subtitle : this.options.subtitle()}   ?=help`, width));
 
     const { connection, steps } = this.currentLadder();
     const ladderTitle = perspective.kind === 'eve' ? ` what Eve knows: ${safeText(connection)} ` : perspective.kind === 'server' ? ` handshake: server ⇄ ${safeText(connection)} ` : ` handshake: ${perspective.name} ⇄ server `;

@@ -51,6 +51,14 @@ describe('a scenario in the lab, headless at 120x40', () => {
     assert.match(s, /8\^15 mod 23 = 2/);
     assert.match(s, /✓ bob\.Z = server\/bob\.Z/);
 
+    // toy23: every value of the ladder is a computation a class can check with pow().
+    await press(' ', (s) => s.includes('step 5/9'), 'step 5');
+    await press(' ', (s) => s.includes('step 6/9'), 'step 6');
+    s = screen();
+    assert.match(s, /view: server/);
+    assert.match(s, /y_s = g\^x mod p \(sent\)\s+6 \(3 bits\)\s+= 2\^9 mod 23 = 6/);
+    assert.match(s, /★Z = y_c\^x mod p \[secret\]\s+8 \(4 bits\)\s+= 16\^9 mod 23 =/);
+
     term.input.write('q');
     assert.equal(await done, 0);
   });
