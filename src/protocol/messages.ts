@@ -19,7 +19,7 @@ export type HandshakeFrame = HelloFrame | ServerKeyFrame | ClientKeyFrame | Serv
 export type OuterFrame = HandshakeFrame | ErrorFrame | DataFrame;
 
 // ---- Inner messages, sealed inside data frames (docs/PROTOCOL.md s.5) ----
-export type ClientRequest = { type: 'chat'; text: string } | { type: 'who' } | { type: 'quit' };
+export type ClientRequest = { type: 'chat'; text: string } | { type: 'who' } | { type: 'quit' } | { type: 'error'; code: ErrorCode; message: string };
 export type ServerEvent =
   | { type: 'welcome'; name: string; members: string[]; count: number }
   | { type: 'message'; id: number; from: string; text: string }
@@ -29,18 +29,35 @@ export type ServerEvent =
   | { type: 'error'; code: ErrorCode; message: string }
   | { type: 'bye'; code: ErrorCode | 'OK'; reason: string };
 
-const HEX = /^[0-9a-f]*$/;
-const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
+/**
+ * Binary fields have exactly one encoding each (docs/PROTOCOL.md s.3): lower-case hex with an even
+ * number of digits, and padded standard base64 (RFC 4648 s.4) whose unused bits are zero. A lenient
+ * decoder would silently drop a stray digit or bits, so two different frames would mean the same.
+ */
+const HEX = /^(?:[0-9a-f]{2})*$/;
+const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
 
 function bad(type: string, field: string, want: string): never {
   throw new DhlabError('ERR_BAD_FRAME', `${type}.${field} must be ${want}`);
 }
 
+function isCanonicalBase64(value: string): boolean {
+  return BASE64.test(value) && Buffer.from(value, 'base64').toString('base64') === value;
+}
+
 function str(frame: WireFrame, field: string, pattern?: RegExp, maxLength = 1 << 16): string {
   const value = frame[field];
-  if (typeof value !== 'string' || value.length > maxLength || (pattern && !pattern.test(value))) {
-    bad(frame.type, field, pattern === HEX ? 'lower-case hex' : pattern === BASE64 ? 'base64' : 'a string');
+  const wellFormed = typeof value === 'string' && value.length <= maxLength && (pattern === undefined || (pattern === BASE64 ? isCanonicalBase64(value) : pattern.test(value)));
+  if (!wellFormed) {
+    bad(frame.type, field, pattern === HEX ? 'lower-case hex with an even number of digits' : pattern === BASE64 ? 'padded, canonical base64' : 'a string');
   }
+  return value as string;
+}
+
+/** A hex field of a fixed size: `bytes` bytes, so exactly 2 x bytes digits. */
+function hexOfLength(frame: WireFrame, field: string, bytes: number): string {
+  const value = str(frame, field, HEX, bytes * 2);
+  if (value.length !== bytes * 2) bad(frame.type, field, `${bytes} bytes of hex (${bytes * 2} digits)`);
   return value;
 }
 
@@ -58,12 +75,12 @@ export function validateOuterFrame(frame: WireFrame): OuterFrame {
     case 'server_key': {
       // The client resolves the name (ERR_BAD_GROUP when it does not know it).
       const group = str(frame, 'group', undefined, 16);
-      return { type: 'server_key', group, y: str(frame, 'y', HEX), host_key: str(frame, 'host_key', HEX, 64) };
+      return { type: 'server_key', group, y: str(frame, 'y', HEX), host_key: hexOfLength(frame, 'host_key', 32) };
     }
     case 'client_key':
       return { type: 'client_key', y: str(frame, 'y', HEX) };
     case 'server_auth':
-      return { type: 'server_auth', signature: str(frame, 'signature', HEX, 128) };
+      return { type: 'server_auth', signature: hexOfLength(frame, 'signature', 64) };
     case 'error': {
       const code = frame.code;
       return { type: 'error', code: isErrorCode(code) ? code : 'ERR_BAD_FRAME', message: str(frame, 'message', undefined, 1024) };
@@ -104,6 +121,11 @@ export function validateClientRequest(frame: WireFrame): ClientRequest {
       return { type: 'who' };
     case 'quit':
       return { type: 'quit' };
+    case 'error': {
+      // A sealed error is authentic: the client reports why it is leaving (s.5, s.7).
+      const code = frame.code;
+      return { type: 'error', code: isErrorCode(code) ? code : 'ERR_BAD_FRAME', message: str(frame, 'message', undefined, 1024) };
+    }
     default:
       throw new DhlabError('ERR_UNKNOWN_FRAME', `unknown request type "${frame.type.slice(0, 40)}"`);
   }

@@ -96,7 +96,10 @@ export class ServerSession extends Session<ServerSessionEvent> {
         return;
       case 'established':
         if (frame.type !== 'data') this.unexpected(frame, 'data');
-        this.io.event({ type: 'request', request: validateClientRequest(this.openData(frame)) });
+        const request = validateClientRequest(this.openData(frame));
+        // The client's own sealed report of why it leaves: authentic, so it ends the session.
+        if (request.type === 'error') this.finish(new DhlabError(request.code, request.message), true);
+        else this.io.event({ type: 'request', request });
         return;
     }
   }

@@ -1,0 +1,59 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { encodeFrame, parseFramePayload } from '../../src/protocol/frame.ts';
+import type { ChatServer } from '../../src/server.ts';
+import { assertRoomWorks, join, RawPeer, startServer, waitFor, type Member } from './helpers.ts';
+import { tamperingClient } from './tamper-client.ts';
+
+/** Findings of the independent client written from docs/PROTOCOL.md, against a real server. */
+describe('spec conformance against a real server on loopback', () => {
+  let server: ChatServer;
+  let port: number;
+  let logs: string[];
+  let bob: Member;
+
+  before(async () => {
+    ({ server, port, logs } = await startServer());
+    bob = await join(port, 'bob');
+  });
+  after(async () => {
+    await bob.client.quit();
+    await server.close();
+  });
+
+  it("a client's sealed error ends its session with its own code: the room sees that code as the leave reason", async () => {
+    const alice = await tamperingClient(port, 'alice', (frames) => frames);
+    await waitFor(() => bob.events.some((e) => e.type === 'join' && e.name === 'alice'), 'alice joined');
+    alice.session.send({ type: 'error', code: 'ERR_SLOW_CONSUMER', message: 'cannot keep up' });
+    await alice.flush().catch(() => undefined);
+    await waitFor(() => bob.events.some((e) => e.type === 'leave' && e.name === 'alice'), 'alice left');
+    const leave = bob.events.find((e) => e.type === 'leave' && e.name === 'alice');
+    assert.deepEqual(leave, { type: 'leave', name: 'alice', reason: 'ERR_SLOW_CONSUMER' });
+    assert.ok(!logs.some((l) => l.includes('ERR_UNKNOWN_FRAME')), logs.join('\n'));
+  });
+
+  it('a public value with a stray hex digit is ERR_BAD_FRAME', async () => {
+    const peer = await RawPeer.connect(port);
+    peer.sendFrame({ type: 'hello', version: 1, name: 'carol' });
+    const serverKey = await peer.nextFrame('server_key');
+    // A valid value plus one more digit: a lenient decoder drops it and completes the handshake.
+    peer.sendFrame({ type: 'client_key', y: `${String(serverKey.y)}7` });
+    assert.equal(await peer.closedWith(), 'ERR_BAD_FRAME');
+  });
+
+  it('a data frame whose box lacks its base64 padding is ERR_BAD_FRAME', async () => {
+    const dave = await tamperingClient(port, 'dave', (frames) =>
+      frames.map((bytes) => {
+        const frame = parseFramePayload(bytes.subarray(4));
+        return encodeFrame({ ...frame, box: String(frame.box).replace(/=+$/, '') });
+      }),
+    );
+    dave.session.send({ type: 'chat', text: 'ab' }); // 2 + 16 bytes + JSON: base64 needs padding
+    const verdict = await dave.flush();
+    assert.equal(verdict?.code, 'ERR_BAD_FRAME');
+  });
+
+  it('the room is unaffected', async () => {
+    await assertRoomWorks(port, [bob], 'after conformance');
+  });
+});
