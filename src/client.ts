@@ -62,7 +62,8 @@ export class ChatClient extends EventEmitter<ChatClientEvents> {
   private constructor(options: ChatClientOptions, onWelcome: () => void, onFailure: (error: DhlabError) => void) {
     super();
     this.name = options.name;
-    const server = `${options.host}:${options.port}`;
+    // known_servers spells a server as HOST:PORT, IPv6 in brackets ([::1]:5068) as in URLs.
+    const server = net.isIPv6(options.host) ? `[${options.host}]:${options.port}` : `${options.host}:${options.port}`;
     this.socket = net.connect({ host: options.host, port: options.port });
     this.socket.setNoDelay(true);
     const connectMs = options.connectTimeoutMs ?? CLIENT_DEFAULTS.connectTimeoutMs;

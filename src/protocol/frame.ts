@@ -20,7 +20,9 @@ export function encodeFrame(frame: WireFrame): Uint8Array {
   return out;
 }
 
-const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
+// fatal: invalid UTF-8 is an error, not U+FFFD. ignoreBOM: a byte-order mark is kept, so
+// JSON.parse refuses it (RFC 8259 s.8.1: senders MUST NOT add one; dhlab does not ignore it).
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 export function parseFramePayload(payload: Uint8Array): WireFrame {
   let value: unknown;

@@ -94,13 +94,14 @@ export class ServerSession extends Session<ServerSessionEvent> {
         if (frame.type !== 'client_key') this.unexpected(frame, 'client_key');
         this.onClientKey(frame, this.state);
         return;
-      case 'established':
+      case 'established': {
         if (frame.type !== 'data') this.unexpected(frame, 'data');
         const request = validateClientRequest(this.openData(frame));
         // The client's own sealed report of why it leaves: authentic, so it ends the session.
         if (request.type === 'error') this.finish(new DhlabError(request.code, request.message), true);
         else this.io.event({ type: 'request', request });
         return;
+      }
     }
   }
 

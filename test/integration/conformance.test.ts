@@ -21,6 +21,20 @@ describe('spec conformance against a real server on loopback', () => {
     await server.close();
   });
 
+  it('message ids start at 1, and a joiner gets welcome (itself last), never its own join', async () => {
+    bob.client.say('first');
+    await waitFor(() => bob.messages().length === 1, 'the echo');
+    assert.deepEqual(bob.events.find((e) => e.type === 'message'), { type: 'message', id: 1, from: 'bob', text: 'first' });
+    const erin = await join(port, 'erin');
+    assert.deepEqual(erin.client.members, ['bob', 'erin']);
+    await waitFor(() => bob.events.some((e) => e.type === 'join' && e.name === 'erin'), "bob sees erin's join");
+    assert.ok(!erin.events.some((e) => e.type === 'join'), 'no join of its own');
+    // A plain TCP close (no quit): the room is told ERR_CONNECTION.
+    (erin.client as unknown as { socket: { destroy(): void } }).socket.destroy();
+    await waitFor(() => bob.events.some((e) => e.type === 'leave' && e.name === 'erin'), 'erin left');
+    assert.deepEqual(bob.events.find((e) => e.type === 'leave' && e.name === 'erin'), { type: 'leave', name: 'erin', reason: 'ERR_CONNECTION' });
+  });
+
   it("a client's sealed error ends its session with its own code: the room sees that code as the leave reason", async () => {
     const alice = await tamperingClient(port, 'alice', (frames) => frames);
     await waitFor(() => bob.events.some((e) => e.type === 'join' && e.name === 'alice'), 'alice joined');
@@ -51,6 +65,16 @@ describe('spec conformance against a real server on loopback', () => {
     dave.session.send({ type: 'chat', text: 'ab' }); // 2 + 16 bytes + JSON: base64 needs padding
     const verdict = await dave.flush();
     assert.equal(verdict?.code, 'ERR_BAD_FRAME');
+  });
+
+  it('a full server sends ERR_SERVER_FULL as the first frame, before hello', async () => {
+    const full = await startServer({ maxClients: 1 });
+    const first = await RawPeer.connect(full.port);
+    const second = await RawPeer.connect(full.port);
+    assert.equal(await second.closedWith(), 'ERR_SERVER_FULL');
+    assert.equal(second.frames.length, 1);
+    first.socket.destroy();
+    await full.server.close();
   });
 
   it('the room is unaffected', async () => {

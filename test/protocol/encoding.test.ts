@@ -76,3 +76,28 @@ describe("a client's sealed error (docs/PROTOCOL.md s.5, s.7)", () => {
     assert.equal(codeOf(pair.closed.server), 'ERR_DECRYPT');
   });
 });
+
+describe('JSON edge cases the spec now decides (docs/PROTOCOL.md s.9)', () => {
+  it('a UTF-8 byte-order mark before the JSON is ERR_BAD_JSON', () => {
+    const json = Buffer.from(JSON.stringify({ type: 'hello', version: 1, name: 'alice' }));
+    assert.throws(() => parseFramePayload(Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), json])), (e: unknown) => e instanceof DhlabError && e.code === 'ERR_BAD_JSON');
+  });
+
+  it('invalid UTF-8 is ERR_BAD_JSON, never replaced by U+FFFD', () => {
+    const bytes = Buffer.concat([Buffer.from('{"type":"hello","version":1,"name":"a'), Buffer.from([0xc3]), Buffer.from('"}')]);
+    assert.throws(() => parseFramePayload(bytes), (e: unknown) => e instanceof DhlabError && e.code === 'ERR_BAD_JSON');
+  });
+
+  it('numbers are compared by value: version 1.0 is 1; "1" and true are not numbers', () => {
+    assert.equal(validateOuterFrame(parseFramePayload(Buffer.from('{"type":"hello","version":1.0,"name":"a"}'))).type, 'hello');
+    assert.match(refused({ type: 'hello', version: '1', name: 'a' }), /hello\.version must be a non-negative integer/);
+    assert.match(refused({ type: 'hello', version: true, name: 'a' }), /hello\.version/);
+    assert.match(refused({ type: 'data', seq: -1, box: '' }), /data\.seq/);
+    assert.match(refused({ type: 'data', seq: 0.5, box: '' }), /data\.seq/);
+  });
+
+  it('a duplicated key: the last occurrence wins, as JSON.parse decides', () => {
+    const frame = validateOuterFrame(parseFramePayload(Buffer.from('{"type":"hello","version":1,"name":"mallory","name":"alice"}')));
+    assert.deepEqual(frame, { type: 'hello', version: 1, name: 'alice' });
+  });
+});
