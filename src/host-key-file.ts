@@ -18,14 +18,38 @@ export function defaultHostKeyPath(): string {
 }
 
 /**
+ * As ssh refuses an "UNPROTECTED PRIVATE KEY FILE": a host key that others can read, or that
+ * another user owns (and so could have replaced), is not used. Each message says how to fix it.
+ */
+function refuseUnprotected(file: string, stat: fs.Stats): void {
+  if (stat.isDirectory()) throw new DhlabError('ERR_HOST_KEY_FILE', `host key ${file} is a directory`);
+  const uid = process.getuid?.();
+  if (uid !== undefined && stat.uid !== uid) {
+    throw new DhlabError('ERR_HOST_KEY_FILE', `UNPROTECTED PRIVATE KEY FILE: ${file} is owned by uid ${stat.uid}, not by you (uid ${uid}); another user could have replaced it. Fix: chown ${uid} '${file}' (or create a new key)`);
+  }
+  const mode = stat.mode & 0o777;
+  if ((mode & 0o077) !== 0) {
+    throw new DhlabError('ERR_HOST_KEY_FILE', `UNPROTECTED PRIVATE KEY FILE: permissions ${mode.toString(8).padStart(4, '0')} for ${file} are too open; anyone who can read it can impersonate this server. Fix: chmod 600 '${file}'`);
+  }
+}
+
+/**
  * Loads the server's Ed25519 host key from a PKCS#8 PEM file (the format `openssl genpkey
  * -algorithm ed25519` writes), creating it with mode 0600 on first start, like an SSH host key.
  */
 export function loadOrCreateHostKey(engine: CryptoEngine, file: string): { identity: HostIdentity; created: boolean } {
   let pem: string;
   try {
-    pem = fs.readFileSync(file, 'utf8');
+    // Check the permissions of the file we read (fstat on the open descriptor, not a second lookup).
+    const fd = fs.openSync(file, 'r');
+    try {
+      refuseUnprotected(file, fs.fstatSync(fd));
+      pem = fs.readFileSync(fd, 'utf8');
+    } finally {
+      fs.closeSync(fd);
+    }
   } catch (error) {
+    if (error instanceof DhlabError) throw error;
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') {
       throw new DhlabError('ERR_HOST_KEY_FILE', `cannot read host key ${file}: ${(error as NodeJS.ErrnoException).code}`);
     }

@@ -56,15 +56,67 @@ export class KnownServers {
     );
   }
 
+  /**
+   * Adds or replaces one entry without losing anyone else's: under a lock file, re-read the file,
+   * merge, write a temporary file and rename it over the old one. A crash leaves either the old
+   * file or the new one, never an empty file (which would silently restart trust on first use).
+   */
   pin(server: string, hostKey: Uint8Array): void {
-    const entries = this.read();
-    entries.set(server, Buffer.from(hostKey).toString('base64'));
-    const lines = [...entries].map(([name, key]) => `${name} ed25519 ${key}`);
     try {
       fs.mkdirSync(path.dirname(this.file), { recursive: true, mode: 0o700 });
-      fs.writeFileSync(this.file, `# dhlab known servers: HOST:PORT ed25519 BASE64KEY\n${lines.join('\n')}\n`, { mode: 0o600 });
     } catch (error) {
-      throw new DhlabError('ERR_HOST_KEY_FILE', `cannot write ${this.file}: ${(error as NodeJS.ErrnoException).code}`);
+      throw new DhlabError('ERR_HOST_KEY_FILE', `cannot create ${path.dirname(this.file)}: ${(error as NodeJS.ErrnoException).code}`);
     }
+    withLock(`${this.file}.lock`, () => {
+      const entries = this.read();
+      entries.set(server, Buffer.from(hostKey).toString('base64'));
+      const lines = [...entries].map(([name, key]) => `${name} ed25519 ${key}`);
+      const temp = `${this.file}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
+      try {
+        const fd = fs.openSync(temp, 'wx', 0o600);
+        try {
+          fs.writeFileSync(fd, `# dhlab known servers: HOST:PORT ed25519 BASE64KEY\n${lines.join('\n')}\n`);
+          fs.fsyncSync(fd);
+        } finally {
+          fs.closeSync(fd);
+        }
+        fs.renameSync(temp, this.file);
+      } catch (error) {
+        fs.rmSync(temp, { force: true });
+        throw new DhlabError('ERR_HOST_KEY_FILE', `cannot write ${this.file}: ${(error as NodeJS.ErrnoException).code}`);
+      }
+    });
+  }
+}
+
+/** A lock older than this was left by a crashed client: it is taken over. */
+const STALE_LOCK_MS = 10_000;
+const LOCK_WAIT_MS = 5_000;
+
+function sleepSync(ms: number): void {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+}
+
+/** Runs `work` holding an exclusive lock file (O_EXCL create), so two clients pinning at once both land. */
+function withLock(lock: string, work: () => void): void {
+  const started = Date.now();
+  for (;;) {
+    try {
+      fs.closeSync(fs.openSync(lock, 'wx', 0o600));
+      break;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') {
+        throw new DhlabError('ERR_HOST_KEY_FILE', `cannot lock ${lock}: ${(error as NodeJS.ErrnoException).code}`);
+      }
+      const age = Date.now() - (fs.statSync(lock, { throwIfNoEntry: false })?.mtimeMs ?? Date.now());
+      if (age > STALE_LOCK_MS) fs.rmSync(lock, { force: true });
+      else if (Date.now() - started > LOCK_WAIT_MS) throw new DhlabError('ERR_HOST_KEY_FILE', `${lock} is held by another dhlab client; remove it if none is running`);
+      else sleepSync(5 + Math.random() * 10);
+    }
+  }
+  try {
+    work();
+  } finally {
+    fs.rmSync(lock, { force: true });
   }
 }
