@@ -6,7 +6,7 @@ import { GROUPS } from '../src/crypto/groups.ts';
 import { ephemeralHostKey } from '../src/host-key-file.ts';
 import { ChatServer, type ChatServerOptions } from '../src/server.ts';
 
-type Config = Pick<ChatServerOptions, 'rateLimit' | 'handshakeTimeoutMs' | 'maxQueueBytes' | 'slowConsumerMs'> & { engine?: string; log?: boolean };
+type Config = Pick<ChatServerOptions, 'rateLimit' | 'handshakeTimeoutMs' | 'frameTimeoutMs' | 'maxQueueBytes' | 'slowConsumerMs'> & { engine?: string; log?: boolean };
 const config = JSON.parse(process.argv[2] ?? '{}') as Config;
 const engine = getEngine(config.engine ?? 'native');
 const server = new ChatServer({

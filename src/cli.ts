@@ -24,7 +24,8 @@ ${SCENARIO_USAGE.trimEnd()}
   dhlab demo   [--crypto native|forge] [--group modp14|modp15|modp16] [--full]
       A server and three scripted clients on loopback, with a narrated trace.
   dhlab server [--host 127.0.0.1] [--port 5068] [--group modp14] [--crypto native|forge]
-               [--host-key PATH] [--max-clients N] [--handshake-timeout SECONDS] [--rate-limit PER_SECOND]
+               [--host-key PATH] [--max-clients N] [--handshake-timeout SECONDS] [--frame-timeout SECONDS]
+               [--rate-limit PER_SECOND]
                [--trace [--full]]   narrate every connection's handshake and messages on stderr
   dhlab client --name NAME [--host 127.0.0.1] [--port 5068] [--known-servers PATH]
                [--accept-new-host-key] [--crypto native|forge] [--json]
@@ -145,6 +146,7 @@ async function serverCommand(args: string[]): Promise<number> {
     'host-key': { type: 'string', default: defaultHostKeyPath() },
     'max-clients': { type: 'string', default: String(DEFAULTS.maxClients) },
     'handshake-timeout': { type: 'string', default: String(DEFAULTS.handshakeTimeoutMs / 1000) },
+    'frame-timeout': { type: 'string', default: String(DEFAULTS.frameTimeoutMs / 1000) },
     'rate-limit': { type: 'string', default: String(DEFAULTS.rateLimit) },
     trace: { type: 'boolean', default: false },
     full: { type: 'boolean', default: false },
@@ -168,6 +170,7 @@ async function serverCommand(args: string[]): Promise<number> {
     port: intOption(values, 'port', 0, 65535),
     maxClients: intOption(values, 'max-clients', 1, 1_000_000),
     handshakeTimeoutMs: intOption(values, 'handshake-timeout', 0.01, 3600) * 1000,
+    frameTimeoutMs: intOption(values, 'frame-timeout', 0.01, 3600) * 1000,
     rateLimit: intOption(values, 'rate-limit', 1, 10_000_000),
     log: (line) => process.stderr.write(`${line}\n`),
     revealSecrets: narrator !== null,

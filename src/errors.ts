@@ -22,6 +22,7 @@ export const ERROR_CODES = {
   ERR_MESSAGE_TOO_LONG: 'chat text is above 4096 UTF-8 bytes',
   ERR_EMPTY_MESSAGE: 'chat text is empty',
   ERR_HANDSHAKE_TIMEOUT: 'the handshake did not finish in time',
+  ERR_FRAME_TIMEOUT: 'a frame that had started did not finish in time (--frame-timeout)',
   ERR_SLOW_CONSUMER: 'the peer stopped reading: its outgoing queue passed the cap or stayed full too long',
   ERR_RATE_LIMITED: 'the client sent more requests per second than the server allows',
   ERR_SERVER_FULL: 'the server has reached --max-clients',

@@ -62,16 +62,25 @@ export class KnownServers {
    * file or the new one, never an empty file (which would silently restart trust on first use).
    */
   pin(server: string, hostKey: Uint8Array): void {
+    // Rename replaces a directory entry: follow a symlink (dotfile setups) and never replace
+    // something that is not a regular file (--known-servers /dev/null means "remember nothing").
+    let target = this.file;
     try {
-      fs.mkdirSync(path.dirname(this.file), { recursive: true, mode: 0o700 });
+      target = fs.realpathSync(this.file);
+      if (!fs.statSync(target).isFile()) return;
     } catch (error) {
-      throw new DhlabError('ERR_HOST_KEY_FILE', `cannot create ${path.dirname(this.file)}: ${(error as NodeJS.ErrnoException).code}`);
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw new DhlabError('ERR_HOST_KEY_FILE', `cannot read ${this.file}: ${(error as NodeJS.ErrnoException).code}`);
     }
-    withLock(`${this.file}.lock`, () => {
+    try {
+      fs.mkdirSync(path.dirname(target), { recursive: true, mode: 0o700 });
+    } catch (error) {
+      throw new DhlabError('ERR_HOST_KEY_FILE', `cannot create ${path.dirname(target)}: ${(error as NodeJS.ErrnoException).code}`);
+    }
+    withLock(`${target}.lock`, () => {
       const entries = this.read();
       entries.set(server, Buffer.from(hostKey).toString('base64'));
       const lines = [...entries].map(([name, key]) => `${name} ed25519 ${key}`);
-      const temp = `${this.file}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
+      const temp = `${target}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
       try {
         const fd = fs.openSync(temp, 'wx', 0o600);
         try {
@@ -80,7 +89,7 @@ export class KnownServers {
         } finally {
           fs.closeSync(fd);
         }
-        fs.renameSync(temp, this.file);
+        fs.renameSync(temp, target);
       } catch (error) {
         fs.rmSync(temp, { force: true });
         throw new DhlabError('ERR_HOST_KEY_FILE', `cannot write ${this.file}: ${(error as NodeJS.ErrnoException).code}`);

@@ -18,6 +18,8 @@ export interface ChatServerOptions {
   port?: number;
   maxClients?: number;
   handshakeTimeoutMs?: number;
+  /** A frame that has started must be complete within this many ms (a drip-fed frame is cut off). */
+  frameTimeoutMs?: number;
   /** A client whose unsent output passes this many bytes has stopped reading: it is disconnected. */
   maxQueueBytes?: number;
   /** Above this many unsent bytes to any member, the server stops reading chat from everyone. */
@@ -39,6 +41,7 @@ export const DEFAULTS = {
   port: 5068,
   maxClients: 1000,
   handshakeTimeoutMs: 10_000,
+  frameTimeoutMs: 30_000,
   maxQueueBytes: 1024 * 1024,
   highWaterBytes: 256 * 1024,
   slowConsumerMs: 5000,
@@ -56,6 +59,10 @@ interface Connection {
   name: string | null;
   member: boolean;
   handshakeTimer: NodeJS.Timeout | null;
+  /** Running while a frame is partly received. */
+  frameTimer: NodeJS.Timeout | null;
+  /** session.framesReceived when frameTimer started: a frame finished since means a new frame. */
+  frameTimerFrames: number;
   /** Serialized events waiting for the end of this event-loop turn, sealed together. */
   outbox: Uint8Array[];
   outboxBytes: number;
@@ -163,6 +170,8 @@ export class ChatServer {
       name: null,
       member: false,
       handshakeTimer: null,
+      frameTimer: null,
+      frameTimerFrames: 0,
       outbox: [],
       outboxBytes: 0,
       congestionTimer: null,
@@ -194,11 +203,13 @@ export class ChatServer {
       socket.cork();
       connection.session.feed(chunk);
       process.nextTick(() => socket.uncork());
+      this.watchPartialFrame(connection);
     });
     socket.on('error', () => {}); // 'close' follows and ends the session
     socket.on('close', () => {
       connection.session.end();
       if (connection.handshakeTimer) clearTimeout(connection.handshakeTimer);
+      if (connection.frameTimer) clearTimeout(connection.frameTimer);
       this.uncongest(connection);
       this.connections.delete(connection);
     });
@@ -212,6 +223,28 @@ export class ChatServer {
       connection.handshakeTimer = setTimeout(() => {
         connection.session.fail(new DhlabError('ERR_HANDSHAKE_TIMEOUT', `handshake not finished within ${this.options.handshakeTimeoutMs / 1000} s`));
       }, this.options.handshakeTimeoutMs);
+    }
+  }
+
+  /**
+   * A started frame must finish within frameTimeoutMs: the decoder holds at most one frame per
+   * connection, and this bounds how long. The timer runs from the first byte of a frame, so
+   * dripping a byte now and then does not extend it.
+   */
+  private watchPartialFrame(connection: Connection): void {
+    const partial = connection.session.partialFrameBytes > 0 && !connection.session.isClosed;
+    const newFrame = connection.session.framesReceived !== connection.frameTimerFrames;
+    if (connection.frameTimer && (!partial || newFrame)) {
+      clearTimeout(connection.frameTimer);
+      connection.frameTimer = null;
+    }
+    if (partial && !connection.frameTimer) {
+      connection.frameTimerFrames = connection.session.framesReceived;
+      connection.frameTimer = setTimeout(() => {
+        connection.frameTimer = null;
+        const got = connection.session.partialFrameBytes;
+        connection.session.fail(new DhlabError('ERR_FRAME_TIMEOUT', `a frame was started ${this.options.frameTimeoutMs / 1000} s ago and is still incomplete (${got} bytes so far)`));
+      }, this.options.frameTimeoutMs);
     }
   }
 

@@ -107,6 +107,20 @@ describe('known servers (trust on first use)', () => {
     for (let n = 0; n < 12; n++) for (let i = 0; i < 5; i++) assert.equal(store.check(`host-${n}:${i}`, new Uint8Array(32).fill(n), 'fp', false), 'known', `host-${n}:${i}`);
   });
 
+  it('never replaces what is not a regular file (/dev/null: remember nothing), and follows a symlink', () => {
+    const store = new KnownServers('/dev/null');
+    store.pin('a:1', keyA);
+    assert.ok(fs.statSync('/dev/null').isCharacterDevice(), '/dev/null is still a device');
+    assert.equal(store.check('a:1', keyA, 'fp', false), 'new');
+
+    const dir = tmp();
+    fs.writeFileSync(path.join(dir, 'real'), '');
+    fs.symlinkSync(path.join(dir, 'real'), path.join(dir, 'link'));
+    new KnownServers(path.join(dir, 'link')).pin('b:2', keyB);
+    assert.ok(fs.lstatSync(path.join(dir, 'link')).isSymbolicLink(), 'the link is kept');
+    assert.match(fs.readFileSync(path.join(dir, 'real'), 'utf8'), /^b:2 ed25519 /m);
+  });
+
   it('a lock left by a crashed client is taken over once stale', () => {
     const file = path.join(tmp(), 'known_servers');
     fs.writeFileSync(`${file}.lock`, '');

@@ -39,41 +39,62 @@ export function parseFramePayload(payload: Uint8Array): WireFrame {
 
 /**
  * Incremental frame decoder: push() any chunking of the stream and get back whole payloads.
- * The length prefix is checked before anything is buffered for it, so a hostile peer cannot make
- * us hold more than one maximum frame. After an error the decoder refuses further input.
+ * The length prefix is checked before anything is buffered for it; once it is known, the frame's
+ * bytes are copied into one buffer of exactly that length (ws's receiver does the same). So a
+ * connection holds at most one frame (64 KiB) however the bytes are chunked: a peer that sends a
+ * frame one byte at a time cannot make us keep 65,536 socket chunks (each pinning its own backing
+ * store). A payload that lies whole inside one chunk is returned as a view of that chunk, without
+ * a copy: the caller consumes it before the next read. After an error the decoder refuses input.
  */
 export class FrameDecoder {
-  private chunks: Buffer[] = [];
-  private buffered = 0;
-  private expected = -1; // payload length of the frame being read, -1 while reading a header
+  private readonly header = Buffer.alloc(FRAME_HEADER_BYTES);
+  private headerBytes = 0;
+  private frame: Buffer | null = null; // the frame being filled, once its header is known
+  private filled = 0;
   private failed = false;
 
   push(chunk: Uint8Array): Uint8Array[] {
     if (this.failed) throw new DhlabError('ERR_SESSION_CLOSED', 'frame decoder already failed');
-    if (chunk.length === 0) return [];
-    this.chunks.push(Buffer.from(chunk.buffer, chunk.byteOffset, chunk.length));
-    this.buffered += chunk.length;
     const payloads: Uint8Array[] = [];
-    for (;;) {
-      if (this.expected < 0) {
-        if (this.buffered < FRAME_HEADER_BYTES) break;
-        const length = this.take(FRAME_HEADER_BYTES).readUInt32BE(0);
+    let offset = 0;
+    while (offset < chunk.length) {
+      if (this.frame === null) {
+        const used = Math.min(FRAME_HEADER_BYTES - this.headerBytes, chunk.length - offset);
+        this.header.set(chunk.subarray(offset, offset + used), this.headerBytes);
+        this.headerBytes += used;
+        offset += used;
+        if (this.headerBytes < FRAME_HEADER_BYTES) break;
+        const length = this.header.readUInt32BE(0);
         if (length === 0 || length > MAX_FRAME_BYTES) {
           this.failed = true;
           throw new DhlabError('ERR_FRAME_LENGTH', `length prefix ${length} is outside 1..${MAX_FRAME_BYTES}`);
         }
-        this.expected = length;
+        if (chunk.length - offset >= length) {
+          // The whole payload is here: no copy.
+          payloads.push(chunk.subarray(offset, offset + length));
+          offset += length;
+          this.headerBytes = 0;
+          continue;
+        }
+        this.frame = Buffer.allocUnsafe(length);
+        this.filled = 0;
       }
-      if (this.buffered < this.expected) break;
-      payloads.push(this.take(this.expected));
-      this.expected = -1;
+      const used = Math.min(this.frame.length - this.filled, chunk.length - offset);
+      this.frame.set(chunk.subarray(offset, offset + used), this.filled);
+      this.filled += used;
+      offset += used;
+      if (this.filled === this.frame.length) {
+        payloads.push(this.frame);
+        this.frame = null;
+        this.headerBytes = 0;
+      }
     }
     return payloads;
   }
 
-  /** Bytes held for an unfinished frame (its header included). */
+  /** Bytes received of an unfinished frame (its header included); 0 between frames. */
   get pendingBytes(): number {
-    return this.buffered + (this.expected >= 0 ? FRAME_HEADER_BYTES : 0);
+    return this.headerBytes + (this.frame ? this.filled : 0);
   }
 
   /** Call at end of stream: a partly received frame is an error. */
@@ -82,29 +103,5 @@ export class FrameDecoder {
       this.failed = true;
       throw new DhlabError('ERR_FRAME_TRUNCATED', `stream ended ${this.pendingBytes} bytes into a frame`);
     }
-  }
-
-  private take(n: number): Buffer {
-    this.buffered -= n;
-    const first = this.chunks[0] as Buffer;
-    if (first.length === n) {
-      this.chunks.shift();
-      return first;
-    }
-    if (first.length > n) {
-      this.chunks[0] = first.subarray(n);
-      return first.subarray(0, n);
-    }
-    const out = Buffer.allocUnsafe(n);
-    let offset = 0;
-    while (offset < n) {
-      const chunk = this.chunks[0] as Buffer;
-      const used = Math.min(chunk.length, n - offset);
-      chunk.copy(out, offset, 0, used);
-      offset += used;
-      if (used === chunk.length) this.chunks.shift();
-      else this.chunks[0] = chunk.subarray(used);
-    }
-    return out;
   }
 }

@@ -88,6 +88,11 @@ export abstract class Session<E> {
     return this.closed;
   }
 
+  /** Bytes of a frame that has started but not finished (0 between frames): drives ERR_FRAME_TIMEOUT. */
+  get partialFrameBytes(): number {
+    return this.decoder.pendingBytes;
+  }
+
   /** Frames received that were well-formed JSON frames: 0 means the peer never spoke dhlab. */
   get framesReceived(): number {
     return this.parsedFrames;

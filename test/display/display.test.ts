@@ -4,7 +4,7 @@ import fc from 'fast-check';
 import { safeBytes, safeExcerpt, safeText } from '../../src/display.ts';
 import { FORBIDDEN_ON_SCREEN, HOSTILE_STRINGS } from './hostile-corpus.ts';
 
-const FORBIDDEN_ANYWHERE = /[\p{Cc}\p{Cs}\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029]/u;
+const FORBIDDEN_ANYWHERE = /[\p{Cc}\p{Cs}\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029\ufff9-\ufffb]/u;
 
 describe('safeText: peer text made safe for a terminal', () => {
   it('turns every control into a visible escape', () => {

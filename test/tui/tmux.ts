@@ -12,11 +12,12 @@ export class Tmux {
     const session = `dhlab-test-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
     const vars = { TERM: 'xterm-256color', NCURSES_NO_UTF8_ACS: '1', LANG: 'C.UTF-8', ...env };
     const exports = Object.entries(vars).map(([k, v]) => `${k}=${shellQuote(v)}`).join(' ');
-    execFileSync('tmux', ['-f', '/dev/null', 'new-session', '-d', '-s', session, '-x', String(width), '-y', String(height), `env ${exports} ${command}; sleep 600`], {
+    // Each terminal gets its own tmux server (-L): parallel test files never race one server's exit.
+    execFileSync('tmux', ['-L', session, '-f', '/dev/null', 'new-session', '-d', '-s', session, '-x', String(width), '-y', String(height), `env ${exports} ${command}; sleep 600`], {
       env: { ...process.env, TERM: 'xterm-256color' },
     });
     // Keep the size fixed whatever clients attach, so captures are reproducible.
-    execFileSync('tmux', ['set-option', '-t', session, 'window-size', 'manual']);
+    execFileSync('tmux', ['-L', session, 'set-option', '-t', session, 'window-size', 'manual']);
     return new Tmux(session);
   }
 
@@ -30,24 +31,24 @@ export class Tmux {
   }
 
   capture(): string {
-    return execFileSync('tmux', ['capture-pane', '-p', '-t', this.session], { encoding: 'utf8' });
+    return execFileSync('tmux', ['-L', this.session, 'capture-pane', '-p', '-t', this.session], { encoding: 'utf8' });
   }
 
   title(): string {
-    return execFileSync('tmux', ['display-message', '-p', '-t', this.session, '#{pane_title}'], { encoding: 'utf8' }).trim();
+    return execFileSync('tmux', ['-L', this.session, 'display-message', '-p', '-t', this.session, '#{pane_title}'], { encoding: 'utf8' }).trim();
   }
 
   keys(...keys: string[]): void {
-    execFileSync('tmux', ['send-keys', '-t', this.session, ...keys]);
+    execFileSync('tmux', ['-L', this.session, 'send-keys', '-t', this.session, ...keys]);
   }
 
   /** Types text literally (no key-name interpretation). */
   type(text: string): void {
-    execFileSync('tmux', ['send-keys', '-t', this.session, '-l', text]);
+    execFileSync('tmux', ['-L', this.session, 'send-keys', '-t', this.session, '-l', text]);
   }
 
   resize(width: number, height: number): void {
-    execFileSync('tmux', ['resize-window', '-t', this.session, '-x', String(width), '-y', String(height)]);
+    execFileSync('tmux', ['-L', this.session, 'resize-window', '-t', this.session, '-x', String(width), '-y', String(height)]);
   }
 
   async waitForScreen(test: (screen: string) => boolean, what: string, timeoutMs = 20_000): Promise<string> {
@@ -62,7 +63,7 @@ export class Tmux {
 
   kill(): void {
     try {
-      execFileSync('tmux', ['kill-session', '-t', this.session], { stdio: 'ignore' });
+      execFileSync('tmux', ['-L', this.session, 'kill-server'], { stdio: 'ignore' });
     } catch {
       // already gone
     }
