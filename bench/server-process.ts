@@ -6,7 +6,7 @@ import { GROUPS } from '../src/crypto/groups.ts';
 import { ephemeralHostKey } from '../src/host-key-file.ts';
 import { ChatServer, type ChatServerOptions } from '../src/server.ts';
 
-type Config = Pick<ChatServerOptions, 'rateLimit' | 'handshakeTimeoutMs' | 'frameTimeoutMs' | 'maxQueueBytes' | 'slowConsumerMs'> & { engine?: string; log?: boolean };
+type Config = Pick<ChatServerOptions, 'rateLimit' | 'handshakeTimeoutMs' | 'frameTimeoutMs' | 'maxQueueBytes' | 'slowConsumerMs' | 'maxPerAddress' | 'maxHandshakesPerAddress' | 'connectRatePerAddress'> & { engine?: string; log?: boolean };
 const config = JSON.parse(process.argv[2] ?? '{}') as Config;
 const engine = getEngine(config.engine ?? 'native');
 const server = new ChatServer({
@@ -17,7 +17,12 @@ const server = new ChatServer({
   port: 0,
   maxClients: 100_000,
   handshakeTimeoutMs: 60_000,
-  ...Object.fromEntries(Object.entries(config).filter(([key]) => key !== 'engine' && key !== 'log')),
+  // Benchmarks and the hostile suite connect thousands of clients from 127.0.0.1; a config that
+  // tests admission control sets these (JSON has no Infinity: null means "no limit").
+  maxPerAddress: config.maxPerAddress ?? Infinity,
+  maxHandshakesPerAddress: config.maxHandshakesPerAddress ?? Infinity,
+  connectRatePerAddress: config.connectRatePerAddress ?? Infinity,
+  ...Object.fromEntries(Object.entries(config).filter(([key, value]) => key !== 'engine' && key !== 'log' && value !== null && value !== undefined)),
   log: config.log ? (line) => process.send?.({ log: line }) : undefined,
 });
 const { port } = await server.listen();

@@ -26,6 +26,7 @@ export const ERROR_CODES = {
   ERR_SLOW_CONSUMER: 'the peer stopped reading: its outgoing queue passed the cap or stayed full too long',
   ERR_RATE_LIMITED: 'the client sent more requests per second than the server allows',
   ERR_SERVER_FULL: 'the server has reached --max-clients',
+  ERR_TOO_MANY_CONNECTIONS: 'this address has too many connections or handshakes open, or opens them too fast',
   ERR_SERVER_SHUTDOWN: 'the server is shutting down',
   ERR_SESSION_CLOSED: 'the session already failed or closed',
   ERR_CONNECTION: 'the TCP connection failed or closed',

@@ -6,6 +6,7 @@ import type { HostIdentity } from './protocol/identity.ts';
 import { MAX_LISTED_MEMBERS, textProblem, type ClientRequest, type ServerEvent } from './protocol/messages.ts';
 import { nameKeys, nameProblem } from './names.ts';
 import { safeExcerpt, safeText } from './display.ts';
+import { Admission, ADMISSION_DEFAULTS } from './admission.ts';
 import { ServerSession } from './protocol/server-session.ts';
 import type { TraceEvent } from './protocol/trace.ts';
 import type { InsecureHooks } from './protocol/session.ts';
@@ -28,6 +29,12 @@ export interface ChatServerOptions {
   slowConsumerMs?: number;
   /** Requests per second a member may send on average; bursts of twice as many are allowed. */
   rateLimit?: number;
+  /** Open connections per source address (src/admission.ts). */
+  maxPerAddress?: number;
+  /** Unfinished handshakes per source address. */
+  maxHandshakesPerAddress?: number;
+  /** New connections per second per source address (bursts of twice as many). */
+  connectRatePerAddress?: number;
   /** One line per connection event; never carries secrets. */
   log?: (line: string) => void;
   trace?: (connectionId: number, event: TraceEvent) => void;
@@ -46,6 +53,7 @@ export const DEFAULTS = {
   highWaterBytes: 256 * 1024,
   slowConsumerMs: 5000,
   rateLimit: 200,
+  ...ADMISSION_DEFAULTS,
 } as const;
 
 /** How long a closing connection may take to flush its last frames before it is destroyed. */
@@ -70,6 +78,9 @@ interface Connection {
   congestionTimer: NodeJS.Timeout | null;
   tokens: number;
   tokensAt: number;
+  /** Counted by admission control until it closes (null: refused before admission). */
+  address: string | null;
+  handshaken: boolean;
 }
 
 /**
@@ -97,9 +108,15 @@ export class ChatServer {
   private nextConnectionId = 1;
   private nextMessageId = 1;
   private shuttingDown = false;
+  private readonly admission: Admission;
 
   constructor(options: ChatServerOptions) {
     this.options = { ...DEFAULTS, revealSecrets: false, ...options };
+    this.admission = new Admission({
+      maxPerAddress: this.options.maxPerAddress,
+      maxHandshakesPerAddress: this.options.maxHandshakesPerAddress,
+      connectRatePerAddress: this.options.connectRatePerAddress,
+    });
     this.server = net.createServer((socket) => this.accept(socket));
   }
 
@@ -177,6 +194,8 @@ export class ChatServer {
       congestionTimer: null,
       tokens: this.options.rateLimit * 2,
       tokensAt: performance.now(),
+      address: null,
+      handshaken: false,
     };
     connection.session = new ServerSession(
       {
@@ -210,6 +229,7 @@ export class ChatServer {
       connection.session.end();
       if (connection.handshakeTimer) clearTimeout(connection.handshakeTimer);
       if (connection.frameTimer) clearTimeout(connection.frameTimer);
+      if (connection.address !== null) this.admission.release(connection.address, !connection.handshaken);
       this.uncongest(connection);
       this.connections.delete(connection);
     });
@@ -219,11 +239,38 @@ export class ChatServer {
       connection.session.fail(new DhlabError('ERR_SERVER_SHUTDOWN', 'server shutting down'));
     } else if (this.connections.size > this.options.maxClients) {
       connection.session.fail(new DhlabError('ERR_SERVER_FULL', `the room is full (${this.options.maxClients} connections)`));
+    } else if (!this.admit(connection)) {
+      // Refused before hello is read: no Diffie-Hellman work is done for it.
     } else {
       connection.handshakeTimer = setTimeout(() => {
         connection.session.fail(new DhlabError('ERR_HANDSHAKE_TIMEOUT', `handshake not finished within ${this.options.handshakeTimeoutMs / 1000} s`));
       }, this.options.handshakeTimeoutMs);
     }
+  }
+
+  /** Per-address admission control (src/admission.ts); refuses with ERR_TOO_MANY_CONNECTIONS. */
+  private admit(connection: Connection): boolean {
+    const address = connection.socket.remoteAddress ?? 'unknown';
+    const verdict = this.admission.admit(address);
+    if (!verdict.admitted) {
+      this.logRefusal(verdict.why);
+      connection.session.fail(new DhlabError('ERR_TOO_MANY_CONNECTIONS', verdict.why));
+      return false;
+    }
+    connection.address = address;
+    return true;
+  }
+
+  /** A flood of refusals is one log line a second, not one per connection. */
+  private refusals = 0;
+  private lastRefusalLog = -Infinity;
+  private logRefusal(why: string): void {
+    this.refusals++;
+    const now = performance.now();
+    if (now - this.lastRefusalLog < 1000) return;
+    this.log(`refused ${this.refusals} connection${this.refusals > 1 ? 's' : ''} (ERR_TOO_MANY_CONNECTIONS): ${why}`);
+    this.refusals = 0;
+    this.lastRefusalLog = now;
   }
 
   /**
@@ -352,6 +399,8 @@ export class ChatServer {
     if (connection.handshakeTimer) clearTimeout(connection.handshakeTimer);
     connection.handshakeTimer = null;
     connection.member = true;
+    connection.handshaken = true;
+    if (connection.address !== null) this.admission.handshakeDone(connection.address);
     this.members.set(name, connection);
     if (this.congested.size > 0) connection.socket.pause();
     this.log(`${connection.label} ${name} joined`);
@@ -394,7 +443,8 @@ export class ChatServer {
     connection.outboxBytes = 0;
     this.dirty.delete(connection);
     const who = connection.name ?? 'client';
-    if (error && !(remote && error.code === 'ERR_CONNECTION')) {
+    // Refusals by admission control are summarized by logRefusal (a flood is one line a second).
+    if (error && !(remote && error.code === 'ERR_CONNECTION') && error.code !== 'ERR_TOO_MANY_CONNECTIONS') {
       const message = remote ? safeExcerpt(error.message, 200) : error.message;
       this.log(`${connection.label} ${who} closed: ${error.code} ${message}${remote ? ' (reported by client)' : ''}`);
     }

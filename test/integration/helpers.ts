@@ -16,6 +16,10 @@ export async function startServer(options: Partial<ChatServerOptions> = {}) {
     host: '127.0.0.1',
     port: 0,
     log: (line) => logs.push(line),
+    // Every test client comes from 127.0.0.1: admission limits are tested on their own (admission.test.ts).
+    maxPerAddress: Infinity,
+    maxHandshakesPerAddress: Infinity,
+    connectRatePerAddress: Infinity,
     ...options,
   });
   const { port } = await server.listen();

@@ -1,0 +1,60 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { Admission, NO_ADMISSION_LIMITS } from '../src/admission.ts';
+
+describe('admission control per address (unit)', () => {
+  it('caps open connections per address, and other addresses are not affected', () => {
+    let now = 0;
+    const a = new Admission({ maxPerAddress: 3, maxHandshakesPerAddress: 100, connectRatePerAddress: 100 }, () => now);
+    for (let i = 0; i < 3; i++) {
+      assert.equal(a.admit('10.0.0.1').admitted, true);
+      a.handshakeDone('10.0.0.1');
+    }
+    const refused = a.admit('10.0.0.1');
+    assert.equal(refused.admitted, false);
+    assert.match(refused.admitted ? '' : refused.why, /10\.0\.0\.1 already has 3 connections open \(limit 3 per address\)/);
+    assert.equal(a.admit('10.0.0.2').admitted, true);
+    a.release('10.0.0.1', false);
+    now += 1000;
+    assert.equal(a.admit('10.0.0.1').admitted, true, 'a slot freed by a close can be used again');
+  });
+
+  it('caps handshakes in progress separately from members', () => {
+    const a = new Admission({ maxPerAddress: 100, maxHandshakesPerAddress: 2, connectRatePerAddress: 100 }, () => 0);
+    assert.equal(a.admit('x').admitted, true);
+    assert.equal(a.admit('x').admitted, true);
+    assert.match(JSON.stringify(a.admit('x')), /2 handshakes in progress/);
+    a.handshakeDone('x');
+    assert.equal(a.admit('x').admitted, true, 'a finished handshake frees a handshake slot');
+    a.release('x', true); // one that never finished closes
+    assert.equal(a.admit('x').admitted, true);
+  });
+
+  it('limits the connection rate with a token bucket (bursts of twice the rate)', () => {
+    let now = 0;
+    const a = new Admission({ maxPerAddress: 1000, maxHandshakesPerAddress: 1000, connectRatePerAddress: 5 }, () => now);
+    let admitted = 0;
+    for (let i = 0; i < 50; i++) if (a.admit('y').admitted) admitted++;
+    assert.equal(admitted, 10, 'a burst of 2 x rate');
+    assert.match(JSON.stringify(a.admit('y')), /faster than 5 a second/);
+    now += 1000; // one second refills 5 tokens
+    admitted = 0;
+    for (let i = 0; i < 50; i++) if (a.admit('y').admitted) admitted++;
+    assert.equal(admitted, 5);
+  });
+
+  it('forgets idle addresses, so refused or departed sources cost no memory', () => {
+    let now = 0;
+    const a = new Admission({ maxPerAddress: 10, maxHandshakesPerAddress: 10, connectRatePerAddress: 10 }, () => now);
+    for (let i = 0; i < 100; i++) a.admit(`10.1.0.${i}`);
+    assert.equal(a.trackedAddresses, 100);
+    now += 10_000;
+    for (let i = 0; i < 100; i++) a.release(`10.1.0.${i}`, true);
+    assert.equal(a.trackedAddresses, 0);
+  });
+
+  it('no limits admits everything', () => {
+    const a = new Admission(NO_ADMISSION_LIMITS);
+    for (let i = 0; i < 10_000; i++) assert.equal(a.admit('z').admitted, true);
+  });
+});
