@@ -10,11 +10,11 @@ import type { TraceEvent } from '../../src/protocol/trace.ts';
 import { modPow } from '../crypto/oracle.ts';
 import { sessionPair } from './pair.ts';
 
-/** The `vectors` block of docs/PROTOCOL.md s.8, so the document and the tests cannot drift apart. */
-function readVectors(): Record<string, string> {
+/** A `vectors` block of docs/PROTOCOL.md s.8, so the document and the tests cannot drift apart. */
+function readVectors(name = ''): Record<string, string> {
   const doc = fs.readFileSync(path.resolve(import.meta.dirname, '../../docs/PROTOCOL.md'), 'utf8');
-  const block = /```vectors\n([\s\S]*?)```/.exec(doc);
-  assert.ok(block, 'docs/PROTOCOL.md has a vectors block');
+  const block = new RegExp('```vectors' + (name ? `-${name}` : '') + '\\n([\\s\\S]*?)```').exec(doc);
+  assert.ok(block, `docs/PROTOCOL.md has a vectors${name ? `-${name}` : ''} block`);
   const vectors: Record<string, string> = {};
   for (const line of (block[1] as string).trim().split('\n')) {
     const match = /^(\w+)\s*= (.*)$/.exec(line);
@@ -100,3 +100,101 @@ describe('docs/PROTOCOL.md test vectors', () => {
     });
   }
 });
+
+const more = readVectors('more');
+
+/** nonce and AAD for a sequence number, computed here from s.5, not by the code under test. */
+function sealWith(engine: (typeof ENGINES)[keyof typeof ENGINES], keyHex: string, seq: number, plaintext: string): string {
+  const nonce = Buffer.alloc(12);
+  nonce.writeBigUInt64BE(BigInt(seq), 4);
+  return toHex(engine.aesGcmSeal(fromHex(keyHex), nonce, Buffer.from(plaintext, 'utf8'), Buffer.from(`dhlab/1 data ${seq}`)));
+}
+
+describe('docs/PROTOCOL.md: more vectors (a server seal, a batch, a two-digit seq, a Z with a leading zero)', () => {
+  for (const engine of ['native', 'forge'] as const) {
+    it(`seal as s.5 says with the ${engine} engine`, () => {
+      assert.equal(sealWith(ENGINES[engine], v.key_server_to_client as string, 0, more.s2c_plaintext as string), more.s2c_sealed);
+      assert.equal(sealWith(ENGINES[engine], v.key_server_to_client as string, Number(more.batch_seq), more.batch_plaintext as string), more.batch_sealed);
+      assert.equal(more.seq12_nonce, '00000000000000000000000c');
+      assert.equal(sealWith(ENGINES[engine], v.key_client_to_server as string, 12, more.seq12_plaintext as string), more.seq12_sealed);
+    });
+
+    it(`are what the sessions send and accept (${engine})`, () => {
+      const pair = sessionPair({
+        clientEngine: ENGINES[engine],
+        serverEngine: ENGINES[engine],
+        name: v.name,
+        clientPrivateKey: fromHex(v.client_private as string),
+        serverPrivateKey: fromHex(v.server_private as string),
+        hostSeed: fromHex(v.host_seed as string),
+      });
+      const serverSent = () => pair.traces.filter((t) => t.role === 'server' && t.kind === 'wire' && t.dir === 'send').map((t) => Buffer.from((t as { bytes: Uint8Array }).bytes).toString());
+      pair.server.send(JSON.parse(more.s2c_plaintext as string));
+      assert.equal(serverSent().at(-1), more.s2c_frame);
+      const batch = JSON.parse(more.batch_plaintext as string) as { events: unknown[] };
+      pair.server.sendSerialized(batch.events.map((e) => Buffer.from(JSON.stringify(e))));
+      const batchFrame = JSON.parse(serverSent().at(-1) as string) as { seq: number; box: string };
+      assert.equal(batchFrame.seq, 1);
+      assert.equal(Buffer.from(batchFrame.box, 'base64').toString('hex'), more.batch_sealed);
+      pair.pump();
+      assert.deepEqual(pair.received(), [JSON.parse(more.s2c_plaintext as string), ...batch.events]);
+      // The client's 13th message (seq 12): twelve others first.
+      for (let i = 0; i < 12; i++) pair.client.send({ type: 'who' });
+      pair.client.send(JSON.parse(more.seq12_plaintext as string));
+      const clientSent = pair.traces.filter((t) => t.role === 'client' && t.kind === 'wire' && t.dir === 'send').map((t) => JSON.parse(Buffer.from((t as { bytes: Uint8Array }).bytes).toString()) as { seq?: number; box?: string });
+      const twelfth = clientSent.at(-1) as { seq: number; box: string };
+      assert.equal(twelfth.seq, 12);
+      assert.equal(Buffer.from(twelfth.box, 'base64').toString('hex'), more.seq12_sealed);
+      pair.pump();
+      assert.deepEqual(pair.requests().at(-1), JSON.parse(more.seq12_plaintext as string));
+    });
+
+    it(`pad a Z with a leading zero byte before hashing (${engine})`, () => {
+      const z = bigintToBytes(modPow(modPow(2n, BigInt('0x' + more.lz_client_private), group.p), BigInt('0x' + v.server_private), group.p), 256);
+      assert.equal(z[0], 0, 'this Z starts with a zero byte');
+      assert.equal(toHex(z), more.lz_shared_secret);
+      assert.equal(crypto.createHash('sha256').update(z).digest('hex'), more.lz_hashed_secret);
+      assert.equal(crypto.createHash('sha256').update(z.subarray(1)).digest('hex'), more.lz_unpadded_hash);
+      assert.notEqual(more.lz_hashed_secret, more.lz_unpadded_hash);
+      const pair = sessionPair({ clientEngine: ENGINES[engine], serverEngine: ENGINES[engine], clientPrivateKey: fromHex(more.lz_client_private as string), serverPrivateKey: fromHex(v.server_private as string), revealSecrets: true });
+      for (const role of ['client', 'server'] as const) {
+        const k = pair.traces.find((t) => t.role === role && t.kind === 'hashed_secret') as Extract<TraceEvent, { kind: 'hashed_secret' }>;
+        assert.equal(toHex(k.k), more.lz_hashed_secret, role);
+      }
+      pair.client.send({ type: 'chat', text: 'still agrees' });
+      pair.pump();
+      assert.deepEqual(pair.requests(), [{ type: 'chat', text: 'still agrees' }]);
+    });
+  }
+});
+
+for (const name of ['modp15', 'modp16'] as const) {
+  describe(`docs/PROTOCOL.md: a ${name} handshake`, () => {
+    const w = readVectors(name);
+    const g = GROUPS[name];
+    it('follows from the spec, computed with BigInt and node:crypto', () => {
+      const ys = bigintToBytes(modPow(2n, BigInt('0x' + v.server_private), g.p), g.byteLength);
+      const yc = bigintToBytes(modPow(2n, BigInt('0x' + v.client_private), g.p), g.byteLength);
+      assert.equal(toHex(ys), w.server_public);
+      assert.equal(toHex(yc), w.client_public);
+      const z = bigintToBytes(modPow(BigInt('0x' + w.client_public), BigInt('0x' + v.server_private), g.p), g.byteLength);
+      assert.equal(toHex(z), w.shared_secret);
+      assert.equal(crypto.createHash('sha256').update(z).digest('hex'), w.hashed_secret);
+      const h = crypto.createHash('sha256').update(Buffer.concat([lp('dhlab/1 transcript'), lp(v.name as string), lp(name), lp(ys), lp(fromHex(v.host_public as string)), lp(yc)])).digest();
+      assert.equal(h.toString('hex'), w.transcript_hash);
+    });
+    for (const engine of ['native', 'forge'] as const) {
+      it(`is what the sessions compute (${engine})`, () => {
+        const pair = sessionPair({ clientEngine: ENGINES[engine], serverEngine: ENGINES[engine], group: g, name: v.name, clientPrivateKey: fromHex(v.client_private as string), serverPrivateKey: fromHex(v.server_private as string), hostSeed: fromHex(v.host_seed as string), revealSecrets: true });
+        for (const role of ['client', 'server'] as const) {
+          const find = <K extends TraceEvent['kind']>(kind: K) => pair.traces.find((t) => t.role === role && t.kind === kind) as Extract<TraceEvent, { kind: K }>;
+          assert.equal(toHex(find('shared_secret').z), w.shared_secret);
+          assert.equal(toHex(find('transcript').h), w.transcript_hash);
+          assert.equal(toHex(find('session_keys').clientToServer), w.key_client_to_server);
+          assert.equal(toHex(find('session_keys').serverToClient), w.key_server_to_client);
+          assert.equal(toHex(find('host_signature').signature), w.signature);
+        }
+      });
+    }
+  });
+}
