@@ -23,7 +23,7 @@ export const ERROR_CODES = {
   ERR_EMPTY_MESSAGE: 'chat text is empty',
   ERR_HANDSHAKE_TIMEOUT: 'the handshake did not finish in time',
   ERR_FRAME_TIMEOUT: 'a frame that had started did not finish in time (--frame-timeout)',
-  ERR_SLOW_CONSUMER: 'the peer stopped reading: its outgoing queue passed the cap or stayed full too long',
+  ERR_SLOW_CONSUMER: 'the peer reads too slowly: its outgoing queue passed the cap, or was not empty for too long',
   ERR_RATE_LIMITED: 'the client sent more requests per second than the server allows',
   ERR_SERVER_FULL: 'the server has reached --max-clients',
   ERR_TOO_MANY_CONNECTIONS: 'this address has too many connections or handshakes open, or opens them too fast',

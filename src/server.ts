@@ -7,6 +7,7 @@ import { MAX_LISTED_MEMBERS, textProblem, type ClientRequest, type ServerEvent }
 import { nameKeys, nameProblem } from './names.ts';
 import { safeExcerpt, safeText } from './display.ts';
 import { Admission, ADMISSION_DEFAULTS } from './admission.ts';
+import { QUEUE_DEFAULTS, SlowConsumers } from './slow-consumers.ts';
 import { ServerSession } from './protocol/server-session.ts';
 import type { TraceEvent } from './protocol/trace.ts';
 import type { InsecureHooks } from './protocol/session.ts';
@@ -21,12 +22,12 @@ export interface ChatServerOptions {
   handshakeTimeoutMs?: number;
   /** A frame that has started must be complete within this many ms (a drip-fed frame is cut off). */
   frameTimeoutMs?: number;
-  /** A client whose unsent output passes this many bytes has stopped reading: it is disconnected. */
+  /** A member whose unsent output passes this many bytes is dropped alone (src/slow-consumers.ts). */
   maxQueueBytes?: number;
-  /** Above this many unsent bytes to any member, the server stops reading chat from everyone. */
-  highWaterBytes?: number;
-  /** A member whose output stays above highWaterBytes this long is disconnected. */
+  /** A member whose queue has not been empty for this long is dropped alone. */
   slowConsumerMs?: number;
+  /** All members' unsent output together; above it the largest queue is dropped. */
+  maxTotalQueueBytes?: number;
   /** Requests per second a member may send on average; bursts of twice as many are allowed. */
   rateLimit?: number;
   /** Open connections per source address (src/admission.ts). */
@@ -49,9 +50,7 @@ export const DEFAULTS = {
   maxClients: 1000,
   handshakeTimeoutMs: 10_000,
   frameTimeoutMs: 30_000,
-  maxQueueBytes: 1024 * 1024,
-  highWaterBytes: 256 * 1024,
-  slowConsumerMs: 5000,
+  ...QUEUE_DEFAULTS,
   rateLimit: 200,
   ...ADMISSION_DEFAULTS,
 } as const;
@@ -60,6 +59,8 @@ export const DEFAULTS = {
 const CLOSE_GRACE_MS = 2000;
 
 interface Connection {
+  /** Bytes waiting to be sent to it (what the slow-consumer policy measures). */
+  queuedBytes(): number;
   readonly id: number;
   readonly socket: net.Socket;
   readonly label: string;
@@ -74,8 +75,6 @@ interface Connection {
   /** Serialized events waiting for the end of this event-loop turn, sealed together. */
   outbox: Uint8Array[];
   outboxBytes: number;
-  /** Set while its output is above the high-water mark: fires ERR_SLOW_CONSUMER. */
-  congestionTimer: NodeJS.Timeout | null;
   tokens: number;
   tokensAt: number;
   /** Counted by admission control until it closes (null: refused before admission). */
@@ -90,9 +89,9 @@ interface Connection {
  *
  * Output is batched: events for a member are queued and sealed together at the end of the
  * event-loop turn (one AES-GCM operation and one write per member per turn, not per message).
- * Backpressure instead of loss: while any member's unsent output is above the high-water mark,
- * the server stops reading from members, so TCP slows the senders down; a member that stays
- * congested too long, or passes the hard cap, is disconnected alone.
+ * The room never waits for one member: each member's unsent output is bounded by size, by lag and
+ * by a total for all (src/slow-consumers.ts); a member past a bound is disconnected alone with
+ * ERR_SLOW_CONSUMER, and nobody else's messages are delayed or lost.
  */
 export class ChatServer {
   private readonly options: Required<Omit<ChatServerOptions, 'trace' | 'log' | 'insecure'>> & Pick<ChatServerOptions, 'trace' | 'log' | 'insecure'>;
@@ -101,10 +100,9 @@ export class ChatServer {
   private readonly names = new Map<string, Connection>(); // name keys (names.ts) reserved at hello, members and joiners
   private readonly members = new Map<string, Connection>(); // established, in join order
   private readonly dirty = new Set<Connection>(); // connections with a non-empty outbox
-  private readonly congested = new Set<Connection>();
+  private readonly slow: SlowConsumers<Connection>;
+  private sweepTimer: NodeJS.Timeout | null = null;
   private flushScheduled = false;
-  private pauses = 0;
-  private lastPauseLog = -Infinity;
   private nextConnectionId = 1;
   private nextMessageId = 1;
   private shuttingDown = false;
@@ -112,6 +110,10 @@ export class ChatServer {
 
   constructor(options: ChatServerOptions) {
     this.options = { ...DEFAULTS, revealSecrets: false, ...options };
+    this.slow = new SlowConsumers(
+      { maxQueueBytes: this.options.maxQueueBytes, slowConsumerMs: this.options.slowConsumerMs, maxTotalQueueBytes: this.options.maxTotalQueueBytes },
+      (connection, why) => this.dropSlowConsumer(connection, why),
+    );
     this.admission = new Admission({
       maxPerAddress: this.options.maxPerAddress,
       maxHandshakesPerAddress: this.options.maxHandshakesPerAddress,
@@ -128,6 +130,9 @@ export class ChatServer {
         resolve();
       });
     });
+    // Lag is measured a few times a second (it is a matter of seconds, not of each write).
+    this.sweepTimer = setInterval(() => this.slow.sweep(), 250);
+    this.sweepTimer.unref();
     return this.address();
   }
 
@@ -158,6 +163,7 @@ export class ChatServer {
   async close(reason = 'server shutting down'): Promise<void> {
     if (this.shuttingDown) return;
     this.shuttingDown = true;
+    if (this.sweepTimer) clearInterval(this.sweepTimer);
     const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
     for (const connection of [...this.connections]) {
       if (connection.member) {
@@ -180,6 +186,7 @@ export class ChatServer {
     socket.setNoDelay(true);
     const id = this.nextConnectionId++;
     const connection: Connection = {
+      queuedBytes: () => socket.writableLength,
       id,
       socket,
       label: `#${id} ${socket.remoteAddress}:${socket.remotePort}`,
@@ -191,7 +198,6 @@ export class ChatServer {
       frameTimerFrames: 0,
       outbox: [],
       outboxBytes: 0,
-      congestionTimer: null,
       tokens: this.options.rateLimit * 2,
       tokensAt: performance.now(),
       address: null,
@@ -230,10 +236,10 @@ export class ChatServer {
       if (connection.handshakeTimer) clearTimeout(connection.handshakeTimer);
       if (connection.frameTimer) clearTimeout(connection.frameTimer);
       if (connection.address !== null) this.admission.release(connection.address, !connection.handshaken);
-      this.uncongest(connection);
+      this.slow.forget(connection);
       this.connections.delete(connection);
     });
-    socket.on('drain', () => this.uncongest(connection));
+    socket.on('drain', () => this.slow.emptied(connection));
 
     if (this.shuttingDown) {
       connection.session.fail(new DhlabError('ERR_SERVER_SHUTDOWN', 'server shutting down'));
@@ -299,44 +305,15 @@ export class ChatServer {
     const { socket } = connection;
     if (socket.destroyed) return;
     socket.write(bytes);
-    if (socket.writableLength > this.options.maxQueueBytes) {
-      this.dropSlowConsumer(connection, `${socket.writableLength} bytes queued (cap ${this.options.maxQueueBytes})`);
-    } else if (socket.writableLength > this.options.highWaterBytes && connection.member) {
-      this.congest(connection);
-    }
+    if (connection.member) this.slow.written(connection);
   }
 
-  /** It stopped reading: drop it alone rather than buffer without bound or stall the room. */
+  /** It stopped reading, or reads too slowly: drop it alone rather than buffer without bound or stall the room. */
   private dropSlowConsumer(connection: Connection, why: string): void {
     if (connection.session.isClosed) return;
     // The notice could not get past the queue anyway: destroy first, so fail() sends nothing.
     connection.socket.destroy();
-    connection.session.fail(new DhlabError('ERR_SLOW_CONSUMER', `client stopped reading; ${why}`));
-  }
-
-  private congest(connection: Connection): void {
-    if (this.congested.has(connection)) return;
-    this.congested.add(connection);
-    connection.congestionTimer = setTimeout(
-      () => this.dropSlowConsumer(connection, `output above ${this.options.highWaterBytes} bytes for ${this.options.slowConsumerMs} ms`),
-      this.options.slowConsumerMs,
-    );
-    if (this.congested.size === 1) {
-      this.pauses++;
-      const now = performance.now();
-      if (now - this.lastPauseLog > 5000) {
-        this.log(`${connection.label} ${connection.name} has ${connection.outboxBytes + connection.socket.writableLength} bytes waiting: input paused (${this.pauses} pause${this.pauses === 1 ? '' : 's'} so far)`);
-        this.lastPauseLog = now;
-      }
-      for (const member of this.members.values()) member.socket.pause();
-    }
-  }
-
-  private uncongest(connection: Connection): void {
-    if (!this.congested.delete(connection)) return;
-    if (connection.congestionTimer) clearTimeout(connection.congestionTimer);
-    connection.congestionTimer = null;
-    if (this.congested.size === 0) for (const member of this.members.values()) member.socket.resume();
+    connection.session.fail(new DhlabError('ERR_SLOW_CONSUMER', `client is not reading fast enough: ${why}`));
   }
 
   /** Queue an event for a member; all queued events go out together at the end of this turn. */
@@ -344,9 +321,6 @@ export class ChatServer {
     const bytes = event instanceof Uint8Array ? event : Buffer.from(JSON.stringify(event), 'utf8');
     connection.outbox.push(bytes);
     connection.outboxBytes += bytes.length;
-    // Check here, not only after the flush: libuv may hand us megabytes of input before the next
-    // turn, and pausing input must stop it before it all lands in one member's queue.
-    if (connection.member && connection.outboxBytes + connection.socket.writableLength > this.options.highWaterBytes) this.congest(connection);
     this.dirty.add(connection);
     if (!this.flushScheduled) {
       this.flushScheduled = true;
@@ -365,9 +339,9 @@ export class ChatServer {
     if (events.length === 0) return;
     connection.outbox = [];
     connection.outboxBytes = 0;
+    // Everything sent before has left: the lag clock starts again from here.
+    if (connection.socket.writableLength === 0) this.slow.emptied(connection);
     connection.session.sendSerialized(events);
-    // The kernel took it all: no 'drain' will come, so this member is not congested after all.
-    if (!connection.socket.writableNeedDrain) this.uncongest(connection);
   }
 
   /** Token bucket: refilled at rateLimit per second, holding two seconds' worth. */
@@ -402,7 +376,6 @@ export class ChatServer {
     connection.handshaken = true;
     if (connection.address !== null) this.admission.handshakeDone(connection.address);
     this.members.set(name, connection);
-    if (this.congested.size > 0) connection.socket.pause();
     this.log(`${connection.label} ${name} joined`);
     this.enqueue(connection, { type: 'welcome', name, ...this.roster() });
     this.flush(connection); // right behind server_auth, in the same write

@@ -153,7 +153,6 @@ describe(`hostile network (${FULL ? 'full' : 'fast'} scale)`, { concurrency: fal
       const after = await settledStats(server, 3);
       const { sent, lost } = await room.stopAndVerify();
       assert.equal(after.connections, 3);
-      assert.equal(server.logs.filter((line) => line.includes('input paused')).length, 0, 'no backpressure needed');
       assert.ok(after.rss - baseline.rss < 100 * MiB, `server RSS grew ${(after.rss - baseline.rss) / MiB} MiB`);
       const serverCodes = server.logs.slice(logged).map((line) => /closed: (ERR_\w+)/.exec(line)?.[1]).filter((code) => code !== undefined);
       report(`${streams.length} hostile streams; server closed them with: ${tally(serverCodes)} (the rest ended cleanly before a whole frame or mid-handshake); honest lines ${sent}, lost ${lost}; server RSS ${(baseline.rss / MiB).toFixed(0)} -> ${(after.rss / MiB).toFixed(0)} MiB`);
