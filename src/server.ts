@@ -8,6 +8,7 @@ import { nameKeys, nameProblem } from './names.ts';
 import { safeExcerpt, safeText } from './display.ts';
 import { Admission, ADMISSION_DEFAULTS } from './admission.ts';
 import { QUEUE_DEFAULTS, SlowConsumers } from './slow-consumers.ts';
+import { Announcements } from './announcements.ts';
 import { ServerSession } from './protocol/server-session.ts';
 import type { TraceEvent } from './protocol/trace.ts';
 import type { InsecureHooks } from './protocol/session.ts';
@@ -80,6 +81,7 @@ interface Connection {
   /** Counted by admission control until it closes (null: refused before admission). */
   address: string | null;
   handshaken: boolean;
+  leaveReason: string;
 }
 
 /**
@@ -101,6 +103,10 @@ export class ChatServer {
   private readonly members = new Map<string, Connection>(); // established, in join order
   private readonly dirty = new Set<Connection>(); // connections with a non-empty outbox
   private readonly slow: SlowConsumers<Connection>;
+  private readonly announcements = new Announcements<Connection>(
+    (c) => this.broadcast({ type: 'join', name: c.name as string }, c),
+    (c) => this.broadcast({ type: 'leave', name: c.name as string, reason: c.leaveReason }),
+  );
   private sweepTimer: NodeJS.Timeout | null = null;
   private flushScheduled = false;
   private nextConnectionId = 1;
@@ -164,6 +170,7 @@ export class ChatServer {
     if (this.shuttingDown) return;
     this.shuttingDown = true;
     if (this.sweepTimer) clearInterval(this.sweepTimer);
+    this.announcements.stop();
     const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
     for (const connection of [...this.connections]) {
       if (connection.member) {
@@ -202,6 +209,7 @@ export class ChatServer {
       tokensAt: performance.now(),
       address: null,
       handshaken: false,
+      leaveReason: 'quit',
     };
     connection.session = new ServerSession(
       {
@@ -379,7 +387,7 @@ export class ChatServer {
     this.log(`${connection.label} ${name} joined`);
     this.enqueue(connection, { type: 'welcome', name, ...this.roster() });
     this.flush(connection); // right behind server_auth, in the same write
-    this.broadcast({ type: 'join', name }, connection);
+    this.announcements.joined(connection);
   }
 
   private handleRequest(connection: Connection, request: ClientRequest): void {
@@ -390,6 +398,7 @@ export class ChatServer {
       case 'chat': {
         const problem = textProblem(request.text);
         if (problem) throw new DhlabError(problem.code, problem.message);
+        this.announcements.speaking(connection);
         this.broadcast({ type: 'message', id: this.nextMessageId++, from: connection.name as string, text: request.text });
         return;
       }
@@ -438,8 +447,7 @@ export class ChatServer {
     const name = connection.name as string;
     this.members.delete(name);
     this.log(`${connection.label} ${name} left`);
-    if (!this.shuttingDown) {
-      this.broadcast({ type: 'leave', name, reason: error ? error.code : 'quit' });
-    }
+    connection.leaveReason = error ? error.code : 'quit';
+    if (!this.shuttingDown) this.announcements.left(connection);
   }
 }

@@ -81,3 +81,31 @@ describe('spec conformance against a real server on loopback', () => {
     await assertRoomWorks(port, [bob], 'after conformance');
   });
 });
+
+describe('a flood of joins and leaves stays readable (hardening item 3)', () => {
+  it('200 connections that join and leave at once add only a burst of lines; one that stays is announced', async () => {
+    const { server, port } = await startServer();
+    const watcher = await join(port, 'watcher');
+    const flood: Member[] = [];
+    for (let i = 0; i < 200; i++) {
+      const m = await join(port, `flood${i}`);
+      flood.push(m);
+      if (i !== 199) await m.client.quit();
+    }
+    const stayer = flood[199] as Member;
+    stayer.client.say('I stayed');
+    await waitFor(() => watcher.messages().some((m) => m.text === 'I stayed'), "the stayer's line");
+    const joins = watcher.events.filter((e) => e.type === 'join');
+    const leaves = watcher.events.filter((e) => e.type === 'leave');
+    assert.ok(joins.length + leaves.length < 60, `${joins.length} join and ${leaves.length} leave lines for 200 connections`);
+    // The stayer spoke, so its join came first.
+    const joinAt = watcher.events.findIndex((e) => e.type === 'join' && e.name === 'flood199');
+    const lineAt = watcher.events.findIndex((e) => e.type === 'message' && e.text === 'I stayed');
+    assert.ok(joinAt >= 0 && joinAt < lineAt, 'announced before its first line');
+    // Every leave announced matches a join announced.
+    for (const leave of leaves) assert.ok(joins.some((j) => j.type === 'join' && leave.type === 'leave' && j.name === leave.name));
+    await stayer.client.quit();
+    await watcher.client.quit();
+    await server.close();
+  });
+});

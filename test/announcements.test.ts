@@ -1,0 +1,42 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { Announcements } from '../src/announcements.ts';
+
+function room(burst = 3) {
+  let now = 0;
+  const lines: string[] = [];
+  const a = new Announcements<string>((m) => lines.push(`+${m}`), (m) => lines.push(`-${m}`), burst, () => now);
+  return { a, lines, advance: (ms: number) => (now += ms) };
+}
+
+describe('join and leave announcements (unit)', () => {
+  it('in a calm room, every join and leave at once', () => {
+    const { a, lines, advance } = room();
+    a.joined('alice');
+    advance(2000);
+    a.joined('bob');
+    a.left('alice');
+    assert.deepEqual(lines, ['+alice', '+bob', '-alice']);
+  });
+
+  it('in a burst, joins are held; one who leaves while held is never announced', () => {
+    const { a, lines } = room(3);
+    for (const m of ['a', 'b', 'c', 'd', 'e']) a.joined(m);
+    assert.deepEqual(lines, ['+a', '+b', '+c']);
+    assert.equal(a.heldCount, 2);
+    a.left('d');
+    assert.deepEqual(lines, ['+a', '+b', '+c'], 'd came and went unseen');
+    a.left('a');
+    assert.deepEqual(lines.at(-1), '-a', 'an announced member is announced leaving');
+  });
+
+  it('a held member that speaks is announced first', () => {
+    const { a, lines } = room(1);
+    a.joined('a');
+    a.joined('b');
+    a.speaking('b');
+    assert.deepEqual(lines, ['+a', '+b']);
+    a.speaking('b');
+    assert.deepEqual(lines, ['+a', '+b'], 'only once');
+  });
+});
