@@ -8,10 +8,12 @@ import { ChatClient } from '../src/client.ts';
 import { ENGINES } from '../src/crypto/engines.ts';
 import { pool } from '../test/integration/helpers.ts';
 import { ServerProcess } from '../test/server-process.ts';
+import { benchStorm, type StormRow } from './storm.ts';
+import { ADMISSION_DEFAULTS } from '../src/admission.ts';
 
 const HERE = import.meta.dirname;
 const QUICK = process.argv.includes('--quick');
-const ONLY = process.argv.find((arg) => arg.startsWith('--only='))?.slice('--only='.length); // handshakes | broadcast | memory
+const ONLY = process.argv.find((arg) => arg.startsWith('--only='))?.slice('--only='.length); // handshakes | broadcast | memory | storm
 const runs = (section: string) => !ONLY || ONLY === section;
 
 /** The server under test runs in its own process (test/server-process.ts) so its CPU and RSS are its own. */
@@ -218,6 +220,20 @@ async function main(): Promise<void> {
   console.log('\nIdle connections (server RSS)');
   console.log('clients  connections  RSS MiB  bytes/client  join+echo ms at that load');
   for (const m of memory) console.log(`${String(m.clients).padStart(7)}  ${String(m.connections).padStart(11)}  ${fmt(m.rssLoadedMiB, 1).padStart(7)}  ${fmt(m.bytesPerClient).padStart(12)}  ${fmt(m.joinAndEchoMs, 1)}`);
+
+  const storms: StormRow[] = [];
+  if (runs('storm')) {
+    const seconds = QUICK ? 3 : 8;
+    const defaults = { ...ADMISSION_DEFAULTS }; // the server's classroom defaults: 16 connections, 4 handshakes, 10/s per address
+    const none = { maxPerAddress: null, maxHandshakesPerAddress: null, connectRatePerAddress: null };
+    storms.push(await benchStorm('calm', defaults, false, seconds));
+    storms.push(await benchStorm('storm, no per-address limits', none, true, seconds));
+    storms.push(await benchStorm('storm, default per-address limits', defaults, true, seconds));
+  }
+  results.storm = storms;
+  console.log('\nHandshake storm: 8 addresses x 8 zero-cost handshakes in flight; alice -> bob every 20 ms');
+  console.log('case                                chat p50 ms  chat p99 ms  newcomer join ms  storm served/s  refused/s');
+  for (const r of storms) console.log(`${r.case.padEnd(34)}  ${fmt(r.chatP50Ms, 1).padStart(11)}  ${fmt(r.chatP99Ms, 1).padStart(11)}  ${fmt(r.newcomerJoinMs, 1).padStart(16)}  ${fmt(r.stormHandshakesPerSecond).padStart(14)}  ${fmt(r.stormRefusedPerSecond).padStart(9)}`);
 
   if (!ONLY && !QUICK) fs.writeFileSync(path.join(HERE, 'results.json'), JSON.stringify(results, null, 2) + '\n');
   if (!ONLY && !QUICK) console.log('\nwritten to bench/results.json');
