@@ -109,3 +109,41 @@ describe('a flood of joins and leaves stays readable (hardening item 3)', () => 
     await server.close();
   });
 });
+
+describe('limits a mutation-testing run found unpinned (hardening item 12), against a real server', () => {
+  it('two handshakes at once cannot take the same name', async () => {
+    const { server, port } = await startServer();
+    const first = await RawPeer.connect(port);
+    const second = await RawPeer.connect(port);
+    first.sendFrame({ type: 'hello', version: 1, name: 'twin' });
+    await first.nextFrame('server_key'); // first is mid-handshake, not yet a member
+    second.sendFrame({ type: 'hello', version: 1, name: 'twin' });
+    assert.equal(await second.closedWith(), 'ERR_NAME_TAKEN');
+    first.socket.destroy();
+    await server.close();
+  });
+
+  it('the rate limit allows a burst of exactly twice the rate, then ERR_RATE_LIMITED', async () => {
+    const { server, port } = await startServer({ rateLimit: 5 });
+    const member = await join(port, 'hasty');
+    let closedWith: string | undefined;
+    member.client.on('close', (error) => (closedWith = error?.code));
+    for (let i = 0; i < 10; i++) member.client.who();
+    await waitFor(() => member.events.filter((e) => e.type === 'who').length === 10, 'ten answers');
+    assert.equal(closedWith, undefined, 'a burst of 10 at rate 5 is allowed');
+    member.client.who(); // the bucket refilled by a few ms' worth: well under one token
+    await waitFor(() => closedWith !== undefined, 'the server to cut it off');
+    assert.equal(closedWith, 'ERR_RATE_LIMITED');
+    await server.close();
+  });
+
+  it('the handshake timeout is what it is set to', async () => {
+    const { server, port } = await startServer({ handshakeTimeoutMs: 300 });
+    const started = performance.now();
+    const silent = await RawPeer.connect(port);
+    assert.equal(await silent.closedWith(), 'ERR_HANDSHAKE_TIMEOUT');
+    const elapsed = performance.now() - started;
+    assert.ok(elapsed > 250 && elapsed < 3000, `${elapsed.toFixed(0)} ms`);
+    await server.close();
+  });
+});
