@@ -121,6 +121,8 @@ describe('client and server sessions', () => {
       const pair = tamperedPair(([one, two]) => [one as Uint8Array, one as Uint8Array, two as Uint8Array]);
       assert.deepEqual(pair.requests(), [{ type: 'chat', text: 'one' }]);
       assert.equal(codeOf(pair.closed.server), 'ERR_DECRYPT');
+      // Caught by the counter check, before any decryption, and said so.
+      assert.equal(pair.closed.server?.message, 'frame sequence 0 where 1 was expected (replayed, dropped or reordered)');
     });
 
     it('reorder', () => {
@@ -153,6 +155,7 @@ describe('client and server sessions', () => {
         });
         assert.deepEqual(pair.requests(), [], `bit ${bit}`);
         assert.equal(codeOf(pair.closed.server), 'ERR_DECRYPT');
+        assert.equal(pair.closed.server?.message, 'frame 0 failed AES-GCM authentication');
       }
     });
 
