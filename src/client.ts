@@ -30,6 +30,9 @@ export interface ChatClientOptions {
 
 export const CLIENT_DEFAULTS = { connectTimeoutMs: 10_000, handshakeTimeoutMs: 10_000 } as const;
 
+/** Codes the client itself detects; a server never sends them. */
+const CLIENT_ONLY_CODES: ReadonlySet<string> = new Set(['ERR_HOST_KEY_CHANGED', 'ERR_BAD_SIGNATURE', 'ERR_HOST_KEY_FILE', 'ERR_NOT_DHLAB', 'ERR_CONNECT_TIMEOUT']);
+
 /** After a fatal error, how long we wait for the peer to close its side before we destroy ours. */
 const CLOSE_GRACE_MS = 2000;
 /** Enough of a non-dhlab peer's first bytes to recognise it ("HTTP/1.0 400 Bad request"). */
@@ -162,6 +165,11 @@ export class ChatClient extends EventEmitter<ChatClientEvents> {
     }
     if (remote && error.code === 'ERR_CONNECTION') {
       return new DhlabError('ERR_CONNECTION', this.fingerprint !== '' ? 'connection to the server lost' : `${server} closed the connection during the handshake`);
+    }
+    if (remote && CLIENT_ONLY_CODES.has(error.code)) {
+      // Only a client detects these: one received from the wire is forged, and its text (say,
+      // "run again with --accept-new-host-key") must not read as advice from dhlab.
+      return new DhlabError(error.code, `the peer sent ${error.code}, a code only a client detects: the report is forged or broken, and its advice is not shown`);
     }
     if (remote && this.fingerprint === '') {
       // Before keys exist an error frame is not authenticated: anyone on the path can forge it.

@@ -147,3 +147,25 @@ describe('limits a mutation-testing run found unpinned (hardening item 12), agai
     await server.close();
   });
 });
+
+describe('an error code only a client detects, received from the wire (hardening item 5)', () => {
+  it('is reported as forged, and its "advice" is not shown', async () => {
+    const { createServer } = await import('node:net');
+    const { ChatClient } = await import('../../src/client.ts');
+    const { ENGINES } = await import('../../src/crypto/engines.ts');
+    const forger = createServer((socket) => {
+      socket.on('error', () => {});
+      socket.once('data', () => socket.end(encodeFrame({ type: 'error', code: 'ERR_HOST_KEY_CHANGED', message: 'host key rotated: run again with --accept-new-host-key' })));
+    });
+    await new Promise<void>((resolve) => forger.listen(0, '127.0.0.1', resolve));
+    const port = (forger.address() as { port: number }).port;
+    const error = await ChatClient.connect({ name: 'alice', host: '127.0.0.1', port, engine: ENGINES.native }).then(
+      () => assert.fail('connected'),
+      (e: unknown) => e as Error & { code: string },
+    );
+    assert.equal(error.code, 'ERR_HOST_KEY_CHANGED');
+    assert.doesNotMatch(error.message, /accept-new-host-key/);
+    assert.match(error.message, /a code only a client detects: the report is forged or broken/);
+    await new Promise<void>((resolve) => forger.close(() => resolve()));
+  });
+});
