@@ -58,3 +58,25 @@ describe('admission control per address (unit)', () => {
     for (let i = 0; i < 10_000; i++) assert.equal(a.admit('z').admitted, true);
   });
 });
+
+describe('admission control: releases count exactly', () => {
+  it('a closed connection frees exactly one slot, and a finished handshake exactly one handshake slot', () => {
+    const a = new Admission({ maxPerAddress: 2, maxHandshakesPerAddress: 1, connectRatePerAddress: 1000 }, () => 0);
+    assert.equal(a.admit('x').admitted, true);
+    assert.equal(a.admit('x').admitted, false, 'one handshake at a time');
+    a.handshakeDone('x');
+    assert.equal(a.admit('x').admitted, true);
+    a.handshakeDone('x');
+    assert.equal(a.admit('x').admitted, false, 'two open: full');
+    a.release('x', false);
+    assert.equal(a.admit('x').admitted, true, 'one freed');
+    assert.equal(a.admit('x').admitted, false, 'only one');
+    a.handshakeDone('x');
+    a.handshakeDone('x'); // a stray extra call must not make room for two handshakes
+    a.release('x', false);
+    a.release('x', false);
+    a.release('x', false); // more releases than connections: the count stays at zero
+    assert.equal(a.admit('x').admitted, true);
+    assert.equal(a.admit('x').admitted, false, 'handshake slot taken again');
+  });
+});

@@ -40,3 +40,27 @@ describe('join and leave announcements (unit)', () => {
     assert.deepEqual(lines, ['+a', '+b'], 'only once');
   });
 });
+
+describe('announcements: the burst window', () => {
+  it('after a calm second, joins are announced at once again; held joins go out in order', async () => {
+    let now = 0;
+    const lines: string[] = [];
+    const a = new Announcements<string>((m) => lines.push(`+${m}`), (m) => lines.push(`-${m}`), 2, () => now);
+    a.joined('a');
+    a.joined('b');
+    a.joined('c'); // held
+    a.joined('d'); // held
+    assert.deepEqual(lines, ['+a', '+b']);
+    now += 999;
+    a.joined('e'); // still within the second: held
+    assert.equal(a.heldCount, 3);
+    now += 2;
+    await new Promise((resolve) => setTimeout(resolve, 1100)); // the calm check runs a second later
+    assert.deepEqual(lines, ['+a', '+b', '+c', '+d', '+e']);
+    assert.equal(a.heldCount, 0);
+    now += 1001; // releasing three held joins counted as three announcements; a second later it is calm
+    a.joined('f');
+    assert.deepEqual(lines.at(-1), '+f', 'calm: at once');
+    a.stop();
+  });
+});

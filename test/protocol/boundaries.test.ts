@@ -105,3 +105,46 @@ describe("the client's state machine (s.4)", () => {
     assert.throws(() => pair.client.send({ type: 'chat', text: 'too early' }), code('ERR_SESSION_CLOSED'));
   });
 });
+
+describe('more pins from the first mutation run', () => {
+  it('the host fingerprint is the vector of s.8 (OpenSSH style: unpadded base64)', async () => {
+    const { fingerprint } = await import('../../src/protocol/identity.ts');
+    const { fromHex } = await import('../../src/crypto/bytes.ts');
+    const key = fromHex('d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a');
+    assert.equal(fingerprint(ENGINES.native, key), 'SHA256:If4x36FUomFia/hUBG/SJxt77UtqvkWqWId+9H+XIbk');
+    assert.equal(fingerprint(ENGINES.forge, key), 'SHA256:If4x36FUomFia/hUBG/SJxt77UtqvkWqWId+9H+XIbk');
+  });
+
+  it('HKDF output length is 0 to 255 x 32 bytes (RFC 5869 s.2.3)', async () => {
+    const { hkdfExpand } = await import('../../src/crypto/hkdf.ts');
+    const prk = new Uint8Array(32).fill(1);
+    assert.equal(hkdfExpand(ENGINES.native, prk, new Uint8Array(), 0).length, 0);
+    assert.equal(hkdfExpand(ENGINES.native, prk, new Uint8Array(), 255 * 32).length, 8160);
+    assert.throws(() => hkdfExpand(ENGINES.native, prk, new Uint8Array(), 255 * 32 + 1), RangeError);
+    assert.throws(() => hkdfExpand(ENGINES.native, prk, new Uint8Array(), -1), RangeError);
+    // The first 32 bytes of a longer output are the 32-byte output: T(1) comes first.
+    assert.deepEqual(hkdfExpand(ENGINES.native, prk, Uint8Array.of(7), 64).subarray(0, 32), hkdfExpand(ENGINES.native, prk, Uint8Array.of(7), 32));
+  });
+
+  it('server events: bye may say OK, error may not; unknown codes and types are refused', () => {
+    assert.deepEqual(validateServerEvent({ type: 'bye', code: 'OK', reason: 'goodbye' }), { type: 'bye', code: 'OK', reason: 'goodbye' });
+    assert.deepEqual(validateServerEvent({ type: 'error', code: 'ERR_DECRYPT', message: 'm' }), { type: 'error', code: 'ERR_DECRYPT', message: 'm' });
+    assert.throws(() => validateServerEvent({ type: 'error', code: 'OK', message: 'm' }), code('ERR_BAD_FRAME'));
+    assert.throws(() => validateServerEvent({ type: 'bye', code: 'ERR_NOPE', reason: 'r' }), code('ERR_BAD_FRAME'));
+    assert.throws(() => validateServerEvent({ type: 'bye', code: 'OK' }), code('ERR_BAD_FRAME'));
+    assert.deepEqual(validateServerEvent({ type: 'leave', name: 'a', reason: 'quit' }), { type: 'leave', name: 'a', reason: 'quit' });
+    assert.throws(() => validateServerEvent({ type: 'leave', name: 'a' }), code('ERR_BAD_FRAME'));
+    assert.throws(() => validateServerEvent({ type: 'join' }), code('ERR_BAD_FRAME'));
+    assert.throws(() => validateServerEvent({ type: 'welcome', name: 'a', members: [1], count: 1 }), code('ERR_BAD_FRAME'));
+    assert.throws(() => validateServerEvent({ type: 'party' }), (e: unknown) => code('ERR_UNKNOWN_FRAME')(e) && /unknown event type "party"/.test((e as Error).message));
+  });
+
+  it('client requests: chat, who, quit, a sealed error; anything else is ERR_UNKNOWN_FRAME', async () => {
+    const { validateClientRequest } = await import('../../src/protocol/messages.ts');
+    assert.deepEqual(validateClientRequest({ type: 'quit' }), { type: 'quit' });
+    assert.deepEqual(validateClientRequest({ type: 'who' }), { type: 'who' });
+    assert.deepEqual(validateClientRequest({ type: 'error', code: 'ERR_NOPE', message: 'm' }), { type: 'error', code: 'ERR_BAD_FRAME', message: 'm' });
+    assert.throws(() => validateClientRequest({ type: 'chat' }), code('ERR_BAD_FRAME'));
+    assert.throws(() => validateClientRequest({ type: 'dance' }), (e: unknown) => code('ERR_UNKNOWN_FRAME')(e) && /unknown request type "dance"/.test((e as Error).message));
+  });
+});
