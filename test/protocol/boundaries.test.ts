@@ -148,3 +148,16 @@ describe('more pins from the first mutation run', () => {
     assert.throws(() => validateClientRequest({ type: 'dance' }), (e: unknown) => code('ERR_UNKNOWN_FRAME')(e) && /unknown request type "dance"/.test((e as Error).message));
   });
 });
+
+describe('the largest sealed message (s.5)', () => {
+  it('47 KiB of plaintext is sealed and fits one frame; one byte more is refused before sealing', async () => {
+    const { MAX_SEALED_PLAINTEXT_BYTES } = await import('../../src/protocol/session.ts');
+    assert.equal(MAX_SEALED_PLAINTEXT_BYTES, 47 * 1024);
+    const pair = sessionPair();
+    const overhead = JSON.stringify({ type: 'message', id: 1, from: 'x', text: '' }).length;
+    pair.server.send({ type: 'message', id: 1, from: 'x', text: 'y'.repeat(MAX_SEALED_PLAINTEXT_BYTES - overhead) });
+    assert.throws(() => pair.server.send({ type: 'message', id: 2, from: 'x', text: 'y'.repeat(MAX_SEALED_PLAINTEXT_BYTES - overhead + 1) }), code('ERR_FRAME_LENGTH'));
+    pair.pump();
+    assert.equal(pair.received().length, 1);
+  });
+});
