@@ -8,7 +8,7 @@ import { anyGroup } from '../insecure/toy-groups.ts';
 import { DirectionalCipher } from '../protocol/channel.ts';
 import { deriveSessionKeys, transcriptHash } from '../protocol/keyschedule.ts';
 import type { Action } from './file.ts';
-import { showValue, type ScenarioWorld, type Value } from './world.ts';
+import { showValue, type ScenarioWorld } from './world.ts';
 
 function scenarioError(world: ScenarioWorld, message: string): DhlabError {
   return new DhlabError('ERR_SCENARIO', `${world.scenario.file}: ${message}`);
@@ -204,4 +204,3 @@ export async function runAction(world: ScenarioWorld, action: Action): Promise<s
   }
 }
 
-export type { Value };

@@ -1,7 +1,6 @@
 import fs from 'node:fs';
 import { isMap, isSeq, LineCounter, parseDocument, type Document } from 'yaml';
-import { DhlabError } from '../errors.ts';
-import { isErrorCode, type ErrorCode } from '../errors.ts';
+import { DhlabError, isErrorCode, type ErrorCode } from '../errors.ts';
 import { anyGroup } from '../insecure/toy-groups.ts';
 import type { MalloryMode, Rewrite } from '../insecure/mallory.ts';
 

@@ -25,6 +25,19 @@ function readVectors(name = ''): Record<string, string> {
 }
 
 const v = readVectors();
+
+/** Both sides' traces hold the vector's Z, K, H, direction keys and signature. */
+function assertHandshakeTraces(traces: TraceEvent[], vectors: Record<string, string>): void {
+  for (const role of ['client', 'server'] as const) {
+    const find = <K extends TraceEvent['kind']>(kind: K) => traces.find((t) => t.role === role && t.kind === kind) as Extract<TraceEvent, { kind: K }>;
+    assert.equal(toHex(find('shared_secret').z), vectors.shared_secret, `${role} Z`);
+    assert.equal(toHex(find('hashed_secret').k), vectors.hashed_secret, `${role} K`);
+    assert.equal(toHex(find('transcript').h), vectors.transcript_hash, `${role} H`);
+    assert.equal(toHex(find('session_keys').clientToServer), vectors.key_client_to_server, `${role} c2s`);
+    assert.equal(toHex(find('session_keys').serverToClient), vectors.key_server_to_client, `${role} s2c`);
+    assert.equal(toHex(find('host_signature').signature), vectors.signature, `${role} signature`);
+  }
+}
 const group = GROUPS.modp14;
 const lp = (bytes: Uint8Array | string) => {
   const b = Buffer.from(bytes);
@@ -85,15 +98,7 @@ describe('docs/PROTOCOL.md test vectors', () => {
       });
       pair.client.send(JSON.parse(v.first_plaintext as string));
       pair.pump();
-      for (const role of ['client', 'server'] as const) {
-        const find = <K extends TraceEvent['kind']>(kind: K) => pair.traces.find((t) => t.role === role && t.kind === kind) as Extract<TraceEvent, { kind: K }>;
-        assert.equal(toHex(find('shared_secret').z), v.shared_secret);
-        assert.equal(toHex(find('hashed_secret').k), v.hashed_secret);
-        assert.equal(toHex(find('transcript').h), v.transcript_hash);
-        assert.equal(toHex(find('session_keys').clientToServer), v.key_client_to_server);
-        assert.equal(toHex(find('session_keys').serverToClient), v.key_server_to_client);
-        assert.equal(toHex(find('host_signature').signature), v.signature);
-      }
+      assertHandshakeTraces(pair.traces, v);
       const sent = pair.traces.filter((t) => t.role === 'client' && t.kind === 'wire' && t.dir === 'send').map((t) => Buffer.from((t as { bytes: Uint8Array }).bytes).toString());
       assert.equal(sent.at(-1), v.first_frame);
       assert.deepEqual(pair.requests(), [JSON.parse(v.first_plaintext as string)]);
@@ -186,14 +191,7 @@ for (const name of ['modp15', 'modp16'] as const) {
     for (const engine of ['native', 'forge'] as const) {
       it(`is what the sessions compute (${engine})`, () => {
         const pair = sessionPair({ clientEngine: ENGINES[engine], serverEngine: ENGINES[engine], group: g, name: v.name, clientPrivateKey: fromHex(v.client_private as string), serverPrivateKey: fromHex(v.server_private as string), hostSeed: fromHex(v.host_seed as string), revealSecrets: true });
-        for (const role of ['client', 'server'] as const) {
-          const find = <K extends TraceEvent['kind']>(kind: K) => pair.traces.find((t) => t.role === role && t.kind === kind) as Extract<TraceEvent, { kind: K }>;
-          assert.equal(toHex(find('shared_secret').z), w.shared_secret);
-          assert.equal(toHex(find('transcript').h), w.transcript_hash);
-          assert.equal(toHex(find('session_keys').clientToServer), w.key_client_to_server);
-          assert.equal(toHex(find('session_keys').serverToClient), w.key_server_to_client);
-          assert.equal(toHex(find('host_signature').signature), w.signature);
-        }
+        assertHandshakeTraces(pair.traces, w);
       });
     }
   });
