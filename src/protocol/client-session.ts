@@ -86,8 +86,7 @@ export class ClientSession extends Session<ClientSessionEvent> {
     const { engine } = this.options;
     const group = isGroupName(frame.group) ? GROUPS[frame.group] : this.options.insecure?.resolveGroup?.(frame.group);
     if (!group) throw new DhlabError('ERR_BAD_GROUP', `unknown group "${frame.group}" (this client accepts modp14, modp15 and modp16)`);
-    if (frame.host_key.length !== 64) throw new DhlabError('ERR_BAD_FRAME', 'server_key.host_key must be 32 bytes of hex');
-    const hostKey = fromHex(frame.host_key);
+    const hostKey = fromHex(frame.host_key); // 32 bytes: validateOuterFrame checked its length
     const hostFingerprint = fingerprint(engine, hostKey);
     const serverPublic = fromHex(frame.y);
     this.emit({ kind: 'group', secret: false, group: group.name, p: group.p, g: group.g });
@@ -98,15 +97,15 @@ export class ClientSession extends Session<ClientSessionEvent> {
 
     const privateKey = this.options.privateKey ?? this.options.insecure?.newPrivateKey?.(group) ?? generatePrivateKey(engine);
     const clientPublic = engine.dhPublic(group, privateKey);
-    this.emit({ kind: 'private_key', secret: true, x: privateKey });
+    this.emitSecret(() => ({ kind: 'private_key', secret: true, x: privateKey }));
     this.emit({ kind: 'public_key', secret: false, owner: 'client', y: clientPublic });
     const sharedSecret = engine.dhShared(group, privateKey, serverPublic);
     const transcript = transcriptHash(engine, { name: this.options.name, group, serverPublic, hostKey, clientPublic });
     const keys = deriveSessionKeys(engine, sharedSecret, transcript);
-    this.emit({ kind: 'shared_secret', secret: true, z: sharedSecret });
-    this.emit({ kind: 'hashed_secret', secret: true, k: keys.hashedSecret });
+    this.emitSecret(() => ({ kind: 'shared_secret', secret: true, z: sharedSecret }));
+    this.emitSecret(() => ({ kind: 'hashed_secret', secret: true, k: keys.hashedSecret }));
     this.emit({ kind: 'transcript', secret: false, h: transcript });
-    this.emit({ kind: 'session_keys', secret: true, clientToServer: keys.clientToServer, serverToClient: keys.serverToClient });
+    this.emitSecret(() => ({ kind: 'session_keys', secret: true, clientToServer: keys.clientToServer, serverToClient: keys.serverToClient }));
     this.state = { step: 'await_server_auth', hostKey, fingerprint: hostFingerprint, transcript, keys };
     this.sendFrame({ type: 'client_key', y: toHex(clientPublic) });
   }

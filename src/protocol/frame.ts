@@ -31,7 +31,8 @@ export function parseFramePayload(payload: Uint8Array): WireFrame {
   } catch {
     throw new DhlabError('ERR_BAD_JSON', 'frame payload is not UTF-8 JSON');
   }
-  if (typeof value !== 'object' || value === null || Array.isArray(value) || typeof (value as { type?: unknown }).type !== 'string') {
+  // A number, string, null or list has no string `type`: only an object passes.
+  if (typeof (value as { type?: unknown } | null)?.type !== 'string') {
     throw new DhlabError('ERR_BAD_JSON', 'frame payload is not a JSON object with a string "type"');
   }
   return value as WireFrame;

@@ -9,7 +9,8 @@ export interface HostIdentity {
 
 /** OpenSSH-style fingerprint: "SHA256:" + unpadded base64 of SHA-256(raw public key). */
 export function fingerprint(engine: CryptoEngine, publicKey: Uint8Array): string {
-  return 'SHA256:' + Buffer.from(engine.sha256(publicKey)).toString('base64').replace(/=+$/, '');
+  // 32 bytes are 43 base64 digits and one '=' of padding, which OpenSSH leaves off.
+  return 'SHA256:' + Buffer.from(engine.sha256(publicKey)).toString('base64').slice(0, 43);
 }
 
 export function hostIdentityFromSeed(engine: CryptoEngine, seed: Uint8Array): HostIdentity {

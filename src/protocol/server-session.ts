@@ -116,7 +116,7 @@ export class ServerSession extends Session<ServerSessionEvent> {
     const privateKey = this.options.privateKey ?? this.options.insecure?.newPrivateKey?.(group) ?? generatePrivateKey(engine);
     const serverPublic = engine.dhPublic(group, privateKey);
     this.emit({ kind: 'group', secret: false, group: group.name, p: group.p, g: group.g });
-    this.emit({ kind: 'private_key', secret: true, x: privateKey });
+    this.emitSecret(() => ({ kind: 'private_key', secret: true, x: privateKey }));
     this.emit({ kind: 'public_key', secret: false, owner: 'server', y: serverPublic });
     this.state = { step: 'await_client_key', name: frame.name, privateKey, serverPublic };
     this.sendFrame({ type: 'server_key', group: group.name, y: toHex(serverPublic), host_key: toHex(host.publicKey) });
@@ -133,10 +133,10 @@ export class ServerSession extends Session<ServerSessionEvent> {
     const transcript = transcriptHash(engine, { name: state.name, group, serverPublic: state.serverPublic, hostKey: host.publicKey, clientPublic });
     const keys = deriveSessionKeys(engine, sharedSecret, transcript);
     const signature = engine.ed25519Sign(host.seed, transcript);
-    this.emit({ kind: 'shared_secret', secret: true, z: sharedSecret });
-    this.emit({ kind: 'hashed_secret', secret: true, k: keys.hashedSecret });
+    this.emitSecret(() => ({ kind: 'shared_secret', secret: true, z: sharedSecret }));
+    this.emitSecret(() => ({ kind: 'hashed_secret', secret: true, k: keys.hashedSecret }));
     this.emit({ kind: 'transcript', secret: false, h: transcript });
-    this.emit({ kind: 'session_keys', secret: true, clientToServer: keys.clientToServer, serverToClient: keys.serverToClient });
+    this.emitSecret(() => ({ kind: 'session_keys', secret: true, clientToServer: keys.clientToServer, serverToClient: keys.serverToClient }));
     this.emit({ kind: 'host_signature', secret: false, hostKey: host.publicKey, fingerprint: host.fingerprint, signature, verified: true });
 
     this.sendCipher = recordCipherFor(this.options, keys.serverToClient);

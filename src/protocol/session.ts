@@ -51,6 +51,10 @@ export interface SessionIO<E> {
 
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 export type TraceInput = DistributiveOmit<TraceEvent, 'role'>;
+/** What anyone tracing a session may see. */
+export type PublicTraceInput = Extract<TraceInput, { secret: false }>;
+/** Private exponents, shared secrets, keys, plaintext: only with revealSecrets. */
+export type SecretTraceInput = Extract<TraceInput, { secret: true }>;
 
 /** base64(plaintext + 16-byte tag) plus the data frame's JSON must stay within MAX_FRAME_BYTES. */
 export const MAX_SEALED_PLAINTEXT_BYTES = 47 * 1024;
@@ -78,11 +82,6 @@ export abstract class Session<E> {
     protected readonly options: SessionOptions,
     protected readonly io: SessionIO<E>,
   ) {}
-
-  /** Per-message trace work (decoding plaintext for display) is skipped unless someone will see it. */
-  private get tracesSecrets(): boolean {
-    return this.options.trace !== undefined && this.options.revealSecrets === true;
-  }
 
   get isClosed(): boolean {
     return this.closed;
@@ -115,7 +114,7 @@ export abstract class Session<E> {
         if (this.closed) return;
         const raw = parseFramePayload(payload);
         this.parsedFrames++;
-        if (this.options.trace) this.emit({ kind: 'wire', secret: false, dir: 'recv', bytes: payload, frame: raw });
+        this.emit({ kind: 'wire', secret: false, dir: 'recv', bytes: payload, frame: raw });
         const frame = validateOuterFrame(raw);
         if (frame.type === 'error') {
           // Once keys exist only a sealed frame may end the session: a plaintext error could be
@@ -131,9 +130,8 @@ export abstract class Session<E> {
     }
   }
 
-  /** The transport closed (peer hung up or we did). */
+  /** The transport closed (peer hung up or we did). After the session ended this changes nothing. */
   end(): void {
-    if (this.closed) return;
     try {
       this.decoder.end();
     } catch (error) {
@@ -174,14 +172,23 @@ export abstract class Session<E> {
     this.io.close(error, remote);
   }
 
-  protected emit(event: TraceInput): void {
-    if (!this.options.trace || (event.secret && !this.options.revealSecrets)) return;
-    this.options.trace({ ...event, role: this.role } as TraceEvent);
+  /** A step anyone tracing this session may see (the wire, public values, errors). */
+  protected emit(event: PublicTraceInput): void {
+    if (this.options.trace) this.options.trace({ ...event, role: this.role } as TraceEvent);
+  }
+
+  /**
+   * A step that carries a secret. The only way one leaves a session: built (and its plaintext
+   * decoded) only when someone traces with revealSecrets, so by default it costs nothing and
+   * cannot leak. The types keep secret events out of emit().
+   */
+  protected emitSecret(build: () => SecretTraceInput): void {
+    if (this.options.trace && this.options.revealSecrets === true) this.options.trace({ ...build(), role: this.role } as TraceEvent);
   }
 
   protected sendFrame(frame: WireFrame): void {
     const bytes = encodeFrame(frame);
-    if (this.options.trace) this.emit({ kind: 'wire', secret: false, dir: 'send', bytes: bytes.subarray(4), frame });
+    this.emit({ kind: 'wire', secret: false, dir: 'send', bytes: bytes.subarray(4), frame });
     this.io.send(bytes);
   }
 
@@ -197,10 +204,7 @@ export abstract class Session<E> {
       throw new DhlabError('ERR_FRAME_LENGTH', `sealed message of ${plaintext.length} bytes would not fit in one frame`);
     }
     const record = this.sendCipher.seal(plaintext);
-    if (this.tracesSecrets) {
-      const text = Buffer.from(plaintext).toString('utf8');
-      this.emit({ kind: 'seal', secret: true, seq: record.seq, nonce: record.nonce, aad: record.aad, plaintext: text, ciphertext: record.sealed });
-    }
+    this.emitSecret(() => ({ kind: 'seal', secret: true, seq: record.seq, nonce: record.nonce, aad: record.aad, plaintext: Buffer.from(plaintext).toString('utf8'), ciphertext: record.sealed }));
     this.sendFrame({ type: 'data', seq: record.seq, box: Buffer.from(record.sealed).toString('base64') });
   }
 
@@ -208,10 +212,7 @@ export abstract class Session<E> {
     if (!this.receiveCipher) this.unexpected(frame, 'a handshake frame');
     const { record, plaintext } = this.receiveCipher.open(frame.seq, Buffer.from(frame.box, 'base64'));
     const inner = parseFramePayload(plaintext);
-    if (this.tracesSecrets) {
-      const text = Buffer.from(plaintext).toString('utf8');
-      this.emit({ kind: 'open', secret: true, seq: record.seq, nonce: record.nonce, aad: record.aad, plaintext: text, ciphertext: record.sealed });
-    }
+    this.emitSecret(() => ({ kind: 'open', secret: true, seq: record.seq, nonce: record.nonce, aad: record.aad, plaintext: Buffer.from(plaintext).toString('utf8'), ciphertext: record.sealed }));
     return inner;
   }
 }

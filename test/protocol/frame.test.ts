@@ -93,4 +93,45 @@ describe('frames', () => {
       }),
     );
   });
+
+  it('errors say what was wrong, with the numbers', () => {
+    const message = (run: () => unknown) => {
+      try {
+        run();
+      } catch (error) {
+        return `${(error as DhlabError).code}: ${(error as Error).message}`;
+      }
+      return 'no error';
+    };
+    assert.equal(message(() => encodeFrame({ type: 'chat', text: 'x'.repeat(MAX_FRAME_BYTES) })), 'ERR_FRAME_LENGTH: frame of 65561 bytes exceeds 65536');
+    assert.equal(message(() => new FrameDecoder().push(Uint8Array.of(0, 1, 0, 1))), 'ERR_FRAME_LENGTH: length prefix 65537 is outside 1..65536');
+    assert.equal(message(() => parseFramePayload(Buffer.from('not json'))), 'ERR_BAD_JSON: frame payload is not UTF-8 JSON');
+    assert.equal(message(() => parseFramePayload(Buffer.from('[{"type":"a"}]'))), 'ERR_BAD_JSON: frame payload is not a JSON object with a string "type"');
+    assert.equal(message(() => parseFramePayload(Buffer.from('null'))), 'ERR_BAD_JSON: frame payload is not a JSON object with a string "type"');
+    const decoder = new FrameDecoder();
+    decoder.push(Uint8Array.of(0, 0, 0, 9, 0x7b, 0x7d));
+    assert.equal(message(() => decoder.end()), 'ERR_FRAME_TRUNCATED: stream ended 6 bytes into a frame');
+    // Once failed, it stays failed: no second verdict, no more input.
+    assert.equal(message(() => decoder.end()), 'no error');
+    assert.equal(message(() => decoder.push(Uint8Array.of(0x7d))), 'ERR_SESSION_CLOSED: frame decoder already failed');
+  });
+
+  it('a payload whole in one chunk is a view of it; one split across chunks is one copy of exactly its length', () => {
+    const first = encodeFrame({ type: 'a' });
+    const second = encodeFrame({ type: 'b', text: 'x'.repeat(100) });
+    const stream = new Uint8Array(Buffer.concat([first, second])); // its own ArrayBuffer, not Node's pool
+    const decoder = new FrameDecoder();
+    const [whole, ...rest] = decoder.push(stream.subarray(0, first.length + 50));
+    assert.deepEqual(rest, []);
+    assert.equal((whole as Uint8Array).buffer, stream.buffer, 'no copy when the payload is whole');
+    assert.equal((whole as Uint8Array).byteOffset, stream.byteOffset + 4);
+    const [split] = decoder.push(stream.subarray(first.length + 50));
+    assert.notEqual((split as Uint8Array).buffer, stream.buffer);
+    assert.equal((split as Uint8Array).byteLength, second.length - 4);
+    assert.deepEqual(parseFramePayload(split as Uint8Array), { type: 'b', text: 'x'.repeat(100) });
+    // A payload that ends exactly where its chunk ends is whole too.
+    const alone = new Uint8Array(first);
+    const [exact] = new FrameDecoder().push(alone);
+    assert.equal((exact as Uint8Array).buffer, alone.buffer);
+  });
 });

@@ -5,6 +5,7 @@ import type { DhlabError } from '../../src/errors.ts';
 import { ClientSession, type ClientSessionEvent, type ClientSessionOptions } from '../../src/protocol/client-session.ts';
 import { hostIdentityFromSeed } from '../../src/protocol/identity.ts';
 import { ServerSession, type ServerSessionEvent } from '../../src/protocol/server-session.ts';
+import type { SessionOptions } from '../../src/protocol/session.ts';
 import type { TraceEvent } from '../../src/protocol/trace.ts';
 
 export interface PairOptions {
@@ -16,6 +17,10 @@ export interface PairOptions {
   clientPrivateKey?: Uint8Array;
   serverPrivateKey?: Uint8Array;
   revealSecrets?: boolean;
+  /** Teaching-only hooks for both sessions (src/insecure/). */
+  insecure?: SessionOptions['insecure'];
+  /** false: neither session gets a trace sink (the default of server and client). */
+  trace?: boolean;
   checkHostKey?: ClientSessionOptions['checkHostKey'];
   /** Rewrites (or drops, by returning []) each chunk in flight. */
   toServer?: (bytes: Uint8Array) => Uint8Array[];
@@ -34,6 +39,13 @@ export function sessionPair(options: PairOptions = {}) {
   const clientEvents: ClientSessionEvent[] = [];
   const traces: TraceEvent[] = [];
   const closed: { server?: DhlabError | null; client?: DhlabError | null } = {};
+  /** Every io.close() call, in order, with the remote flag. */
+  const closeCalls: Array<{ side: 'server' | 'client'; code: string | null; remote: boolean }> = [];
+  const trace = options.trace === false ? undefined : (event: TraceEvent) => traces.push(event);
+  const onClose = (side: 'server' | 'client') => (error: DhlabError | null, remote: boolean) => {
+    closed[side] = error;
+    closeCalls.push({ side, code: error?.code ?? null, remote });
+  };
 
   const server = new ServerSession(
     {
@@ -42,13 +54,14 @@ export function sessionPair(options: PairOptions = {}) {
       host,
       privateKey: options.serverPrivateKey,
       revealSecrets: options.revealSecrets,
-      trace: (event) => traces.push(event),
+      insecure: options.insecure,
+      trace,
       admitName: () => {},
     },
     {
       send: (bytes) => inFlight.push({ to: 'client', bytes }),
       event: (event) => serverEvents.push(event),
-      close: (error) => (closed.server = error),
+      close: onClose('server'),
     },
   );
   const client = new ClientSession(
@@ -57,13 +70,14 @@ export function sessionPair(options: PairOptions = {}) {
       name: options.name ?? 'alice',
       privateKey: options.clientPrivateKey,
       revealSecrets: options.revealSecrets,
-      trace: (event) => traces.push(event),
+      insecure: options.insecure,
+      trace,
       checkHostKey: options.checkHostKey,
     },
     {
       send: (bytes) => inFlight.push({ to: 'server', bytes }),
       event: (event) => clientEvents.push(event),
-      close: (error) => (closed.client = error),
+      close: onClose('client'),
     },
   );
 
@@ -80,5 +94,7 @@ export function sessionPair(options: PairOptions = {}) {
   pump();
   const requests = () => serverEvents.flatMap((e) => (e.type === 'request' ? [e.request] : []));
   const received = () => clientEvents.flatMap((e) => (e.type === 'server' ? [e.event] : []));
-  return { server, client, host, pump, serverEvents, clientEvents, traces, closed, requests, received };
+  /** Bytes waiting in flight (after the last pump) towards one side. */
+  const pending = (to: 'server' | 'client') => inFlight.filter((item) => item.to === to).map((item) => item.bytes);
+  return { server, client, host, pump, pending, serverEvents, clientEvents, traces, closed, closeCalls, requests, received };
 }
