@@ -261,13 +261,19 @@ describe(`hostile network (${FULL ? 'full' : 'fast'} scale)`, { concurrency: fal
       let heard = 0;
       room.members[0]?.on('event', (event) => void (event.type === 'message' && event.from === 'flooder' && heard++));
       const flood = 5000;
+      const started = performance.now();
       for (let i = 0; i < flood && !flooder.closed; i++) flooder.say(`flood ${i}`);
       const error = await flooder.waitForClose();
+      // The bucket holds 400 and refills at 200/s while the server works through the flood, so
+      // how many get through depends on how long that takes on this machine: bound it by that.
+      const seconds = (performance.now() - started) / 1000;
+      const most = 400 + Math.ceil(200 * seconds) + 1;
       assert.equal(error?.code, 'ERR_RATE_LIMITED');
       assert.match(error?.message ?? '', /200 requests per second/);
       await new Promise((resolve) => setTimeout(resolve, 300)); // the room carries on
       const { sent, lost } = await room.stopAndVerify();
-      assert.ok(heard >= 390 && heard <= 420, `room heard ${heard} flood lines`);
+      assert.ok(heard >= 390 && heard <= most, `room heard ${heard} flood lines (at most ${most} in ${seconds.toFixed(2)} s)`);
+      assert.ok(heard < flood / 4, `room heard ${heard} of ${flood}`);
       report(`flood of ${flood} lines from one client: ${heard} relayed, then ${error?.code}; honest lines ${sent}, lost ${lost}`);
       room.close();
     });
