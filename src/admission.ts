@@ -47,12 +47,12 @@ export class Admission {
     let why: string | null = null;
     if (state.open >= maxPerAddress) why = `${address} already has ${state.open} connections open (limit ${maxPerAddress} per address)`;
     else if (state.handshaking >= maxHandshakesPerAddress) why = `${address} already has ${state.handshaking} handshakes in progress (limit ${maxHandshakesPerAddress} per address)`;
-    else if (Number.isFinite(connectRatePerAddress) && state.tokens < 1) why = `${address} is opening connections faster than ${connectRatePerAddress} a second`;
+    else if (state.tokens < 1) why = `${address} is opening connections faster than ${connectRatePerAddress} a second`;
     if (why !== null) {
       this.forgetIfIdle(address, state);
       return { admitted: false, why };
     }
-    if (Number.isFinite(connectRatePerAddress)) state.tokens -= 1;
+    state.tokens -= 1; // an unlimited rate has an infinite bucket: Infinity - 1 = Infinity
     state.open++;
     if (++this.admitted % 1024 === 0) this.sweep();
     state.handshaking++;
@@ -83,7 +83,7 @@ export class Admission {
     let state = this.addresses.get(address);
     if (!state) {
       const rate = this.limits.connectRatePerAddress;
-      state = { open: 0, handshaking: 0, tokens: Number.isFinite(rate) ? rate * 2 : 0, tokensAt: this.now() };
+      state = { open: 0, handshaking: 0, tokens: rate * 2, tokensAt: this.now() };
       this.addresses.set(address, state);
     }
     return state;
@@ -92,7 +92,7 @@ export class Admission {
   /** The bucket gains connectRate tokens a second, up to a burst of twice that. */
   private refill(state: AddressState): void {
     const rate = this.limits.connectRatePerAddress;
-    if (!Number.isFinite(rate)) return;
+    if (!Number.isFinite(rate)) return; // always full (and 0 x Infinity would be NaN)
     const now = this.now();
     state.tokens = Math.min(rate * 2, state.tokens + ((now - state.tokensAt) / 1000) * rate);
     state.tokensAt = now;
@@ -102,7 +102,7 @@ export class Admission {
   private forgetIfIdle(address: string, state: AddressState): void {
     this.refill(state);
     const rate = this.limits.connectRatePerAddress;
-    if (state.open === 0 && (!Number.isFinite(rate) || state.tokens >= rate * 2)) this.addresses.delete(address);
+    if (state.open === 0 && state.tokens >= rate * 2) this.addresses.delete(address);
   }
 
   /** Drops idle addresses now and then, so rejected sources leave no state behind. */

@@ -80,3 +80,56 @@ describe('admission control: releases count exactly', () => {
     assert.equal(a.admit('x').admitted, false, 'handshake slot taken again');
   });
 });
+
+describe('admission control: what it remembers', () => {
+  it('an address with connections open is never forgotten, even with the rate unlimited', () => {
+    const a = new Admission({ maxPerAddress: 1, maxHandshakesPerAddress: 10, connectRatePerAddress: Infinity }, () => 0);
+    assert.equal(a.admit('x').admitted, true);
+    assert.equal(a.admit('x').admitted, false);
+    assert.equal(a.admit('x').admitted, false, 'the refusal did not reset its count');
+    assert.equal(a.trackedAddresses, 1);
+    a.release('x', true);
+    assert.equal(a.trackedAddresses, 0, 'nothing open, no bucket to refill: forgotten');
+  });
+
+  it('an address is forgotten only once its bucket is full again, so leaving does not refill it', () => {
+    let now = 0;
+    const a = new Admission({ maxPerAddress: 100, maxHandshakesPerAddress: 100, connectRatePerAddress: 10 }, () => now);
+    for (let i = 0; i < 15; i++) {
+      assert.equal(a.admit('x').admitted, true);
+      a.release('x', true);
+    }
+    assert.equal(a.trackedAddresses, 1, '5 of 20 tokens left: still tracked');
+    let more = 0;
+    while (a.admit('x').admitted) more++;
+    assert.equal(more, 5);
+    for (let i = 0; i < more; i++) a.release('x', true);
+    now += 1999;
+    a.release('x', true); // a stray release: refills, but 19.99 tokens are not a full bucket
+    assert.equal(a.trackedAddresses, 1);
+    now += 1;
+    a.release('x', true);
+    assert.equal(a.trackedAddresses, 0);
+  });
+
+  it('every 1,024th admission sweeps out idle addresses, and not before', () => {
+    let now = 0;
+    const a = new Admission({ maxPerAddress: 10, maxHandshakesPerAddress: 10, connectRatePerAddress: 10 }, () => now);
+    for (let i = 0; i < 1023; i++) {
+      a.admit(`10.2.${i >> 8}.${i & 255}`);
+      a.release(`10.2.${i >> 8}.${i & 255}`, true); // each keeps state: its bucket is one token short
+    }
+    assert.equal(a.trackedAddresses, 1023);
+    now += 10_000; // every bucket is full again, but nobody has looked
+    assert.equal(a.trackedAddresses, 1023);
+    a.admit('10.3.0.1'); // the 1,024th admission
+    assert.equal(a.trackedAddresses, 1, 'only the newcomer, which has a connection open');
+  });
+
+  it('a refusal leaves no state for a new address that is refused outright', () => {
+    const a = new Admission({ maxPerAddress: 0, maxHandshakesPerAddress: 10, connectRatePerAddress: 10 }, () => 0);
+    assert.equal(a.admit('y').admitted, false);
+    assert.equal(a.trackedAddresses, 0);
+  });
+});
+

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { SlowConsumers } from '../src/slow-consumers.ts';
+import { QUEUE_DEFAULTS, SlowConsumers } from '../src/slow-consumers.ts';
 
 class FakeMember {
   constructor(
@@ -73,5 +73,46 @@ describe('slow consumers (unit, fake clock)', () => {
     m.queued = 0;
     slow.sweep();
     assert.equal(slow.behindCount, 0);
+  });
+
+  it('the defaults: 4 MiB per member, 5 s of lag, 128 MiB in all', () => {
+    assert.deepEqual(QUEUE_DEFAULTS, { maxQueueBytes: 4 * 1024 * 1024, slowConsumerMs: 5000, maxTotalQueueBytes: 128 * 1024 * 1024 });
+  });
+
+  it('exactly the cap is allowed; the lag clock starts at the first byte queued, and the message says how long', () => {
+    const { slow, dropped, advance } = policy();
+    const m = new FakeMember('m', 1000);
+    slow.written(m);
+    assert.equal(dropped.length, 0, 'at the cap, not over it');
+    const idle = new FakeMember('idle', 0);
+    slow.written(idle); // nothing queued: no clock starts
+    assert.equal(slow.behindCount, 1);
+    advance(6000);
+    idle.queued = 10;
+    slow.written(idle); // its clock starts now, not at the write of an empty queue 6 s ago
+    advance(1234);
+    slow.sweep(); // m has lagged 7,234 ms; idle 1,234 ms
+    assert.deepEqual(dropped, ['m: its queue has not been empty for 7234 ms (1000 bytes waiting; limit 5000 ms)']);
+    assert.equal(slow.behindCount, 1);
+  });
+
+  it('exactly the total budget is allowed; ties go to the one that fell behind first; one byte each still counts', () => {
+    const even = policy({ maxQueueBytes: 1000, slowConsumerMs: 5000, maxTotalQueueBytes: 1600 });
+    const [a, b] = [new FakeMember('a', 800), new FakeMember('b', 800)];
+    even.slow.written(a);
+    even.slow.written(b);
+    even.slow.sweep();
+    assert.equal(even.dropped.length, 0, '1600 of 1600');
+    b.queued = 801;
+    a.queued = 801;
+    even.slow.sweep();
+    assert.deepEqual(even.dropped.map((d) => d.split(':')[0]), ['a']);
+
+    const tiny = policy({ maxQueueBytes: 1000, slowConsumerMs: 5000, maxTotalQueueBytes: 1 });
+    const [c, d] = [new FakeMember('c', 1), new FakeMember('d', 1)];
+    tiny.slow.written(c);
+    tiny.slow.written(d);
+    tiny.slow.sweep();
+    assert.deepEqual(tiny.dropped, ['c: all queues together passed 1 bytes and its was the largest (1 bytes)']);
   });
 });

@@ -66,7 +66,7 @@ export const forgeEngine: CryptoEngine = {
     return Uint8Array.from(forge.pki.ed25519.sign({ message: Buffer.from(message), privateKey }));
   },
   ed25519Verify(publicKey, message, signature) {
-    if (publicKey.length !== 32 || signature.length !== 64) return false;
+    // forge throws on a key that is not 32 bytes or a signature that is not 64: that is "no".
     try {
       return forge.pki.ed25519.verify({
         message: Buffer.from(message),

@@ -21,7 +21,7 @@ export interface DhGroup {
 export type GroupName = 'modp14' | 'modp15' | 'modp16';
 
 function group(name: GroupName, rfcSection: string, pHex: string): DhGroup & { name: GroupName } {
-  const p = BigInt('0x' + pHex.replace(/\s+/g, ''));
+  const p = BigInt('0x' + pHex.replace(/\s/g, ''));
   return { name, rfcSection, p, g: 2n, q: (p - 1n) / 2n, byteLength: Math.ceil(p.toString(16).length / 2) };
 }
 
