@@ -58,6 +58,11 @@ export class Announcements<M> {
     this.announceLeave(member);
   }
 
+  /** Announcements remembered for the burst window: never more than 2 x burst, however many come. */
+  get windowEntries(): number {
+    return this.recent.length;
+  }
+
   /** Joins held right now (for tests and logs). */
   get heldCount(): number {
     return this.held.length;

@@ -64,3 +64,68 @@ describe('announcements: the burst window', () => {
     a.stop();
   });
 });
+
+describe('announcements: edges', () => {
+  it('an announcement exactly one second old still counts towards a burst', () => {
+    const { a, lines, advance } = room(2);
+    a.joined('a');
+    a.joined('b');
+    advance(1000);
+    a.joined('c');
+    assert.deepEqual(lines, ['+a', '+b'], 'c is held');
+    advance(1);
+    a.joined('d');
+    assert.deepEqual(lines, ['+a', '+b', '+d'], 'a second and a millisecond later: calm');
+    a.stop();
+  });
+
+  it('the first held member leaving is never announced, and a member leaving twice or never seen is announced once or never', () => {
+    const { a, lines } = room(1);
+    a.joined('a');
+    a.joined('b'); // held, first in line
+    a.joined('c'); // held
+    a.left('b');
+    a.speaking('b');
+    assert.deepEqual(lines, ['+a']);
+    a.left('a');
+    a.left('a');
+    a.left('nobody');
+    assert.deepEqual(lines, ['+a', '-a']);
+    a.stop();
+  });
+
+  it('remembers at most twice the burst, however many come', () => {
+    const { a } = room(3);
+    for (let i = 0; i < 50; i++) {
+      a.joined(`m${i}`);
+      a.speaking(`m${i}`); // each is announced, so each is counted
+    }
+    assert.equal(a.windowEntries, 6);
+    a.stop();
+  });
+
+  it('stop() cancels the calm check: nothing held is announced afterwards', async () => {
+    const { a, lines } = room(1);
+    a.joined('a');
+    a.joined('b'); // held: the calm check is scheduled
+    a.joined('c'); // held: no second check
+    a.stop();
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    assert.deepEqual(lines, ['+a']);
+  });
+
+  it('while the room stays busy, the calm check waits another second', async () => {
+    let now = 0;
+    const lines: string[] = [];
+    const a = new Announcements<string>((m) => lines.push(`+${m}`), (m) => lines.push(`-${m}`), 1, () => now);
+    a.joined('a');
+    a.joined('b'); // held
+    await new Promise((resolve) => setTimeout(resolve, 1100)); // the clock of the room has not moved: still busy
+    assert.deepEqual(lines, ['+a']);
+    now += 1001;
+    await new Promise((resolve) => setTimeout(resolve, 1200));
+    assert.deepEqual(lines, ['+a', '+b']);
+    a.stop();
+  });
+});
+
