@@ -99,6 +99,7 @@ describe('modPow (the toy groups\' BigInt modexp)', () => {
     assert.equal(modPow(-3n, 3n, 7n), 1n); // -27 = 1 mod 7
     assert.equal(modPow(30n, 1n, 23n), 7n);
     assert.equal(modPow(5n, 3n, 1n), 0n);
+    assert.equal(modPow(5n, 0n, 1n), 0n); // everything is 0 mod 1, even x^0
   });
 
   it('equals repeated multiplication (property)', () => {
