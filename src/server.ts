@@ -3,12 +3,12 @@ import { DhlabError } from './errors.ts';
 import type { CryptoEngine } from './crypto/engine.ts';
 import type { DhGroup } from './crypto/groups.ts';
 import type { HostIdentity } from './protocol/identity.ts';
-import { MAX_LISTED_MEMBERS, textProblem, type ClientRequest, type ServerEvent } from './protocol/messages.ts';
-import { nameKeys, nameProblem } from './names.ts';
+import { textProblem, type ClientRequest, type ServerEvent } from './protocol/messages.ts';
 import { safeExcerpt, safeText } from './display.ts';
 import { Admission, ADMISSION_DEFAULTS } from './admission.ts';
 import { QUEUE_DEFAULTS, SlowConsumers } from './slow-consumers.ts';
-import { Announcements } from './announcements.ts';
+import { RequestRate } from './request-rate.ts';
+import { Room } from './room.ts';
 import { ServerSession } from './protocol/server-session.ts';
 import type { TraceEvent } from './protocol/trace.ts';
 import type { InsecureHooks } from './protocol/session.ts';
@@ -66,8 +66,6 @@ interface Connection {
   readonly socket: net.Socket;
   readonly label: string;
   session: ServerSession;
-  name: string | null;
-  member: boolean;
   handshakeTimer: NodeJS.Timeout | null;
   /** Running while a frame is partly received. */
   frameTimer: NodeJS.Timeout | null;
@@ -76,12 +74,10 @@ interface Connection {
   /** Serialized events waiting for the end of this event-loop turn, sealed together. */
   outbox: Uint8Array[];
   outboxBytes: number;
-  tokens: number;
-  tokensAt: number;
+  rate: RequestRate;
   /** Counted by admission control until it closes (null: refused before admission). */
   address: string | null;
   handshaken: boolean;
-  leaveReason: string;
 }
 
 /**
@@ -99,18 +95,12 @@ export class ChatServer {
   private readonly options: Required<Omit<ChatServerOptions, 'trace' | 'log' | 'insecure'>> & Pick<ChatServerOptions, 'trace' | 'log' | 'insecure'>;
   private readonly server: net.Server;
   private readonly connections = new Set<Connection>();
-  private readonly names = new Map<string, Connection>(); // name keys (names.ts) reserved at hello, members and joiners
-  private readonly members = new Map<string, Connection>(); // established, in join order
+  private readonly room = new Room<Connection>((member, event) => this.enqueue(member, event));
   private readonly dirty = new Set<Connection>(); // connections with a non-empty outbox
   private readonly slow: SlowConsumers<Connection>;
-  private readonly announcements = new Announcements<Connection>(
-    (c) => this.broadcast({ type: 'join', name: c.name as string }, c),
-    (c) => this.broadcast({ type: 'leave', name: c.name as string, reason: c.leaveReason }),
-  );
   private sweepTimer: NodeJS.Timeout | null = null;
   private flushScheduled = false;
   private nextConnectionId = 1;
-  private nextMessageId = 1;
   private shuttingDown = false;
   private readonly admission: Admission;
 
@@ -147,18 +137,8 @@ export class ChatServer {
     return { host: address.address, port: address.port };
   }
 
-  /** The members named in welcome and who: the first MAX_LISTED_MEMBERS, and how many there are. */
-  private roster(): { members: string[]; count: number } {
-    const members: string[] = [];
-    for (const name of this.members.keys()) {
-      if (members.length === MAX_LISTED_MEMBERS) break;
-      members.push(name);
-    }
-    return { members, count: this.members.size };
-  }
-
   get memberNames(): string[] {
-    return [...this.members.keys()];
+    return this.room.memberNames;
   }
 
   get connectionCount(): number {
@@ -170,10 +150,10 @@ export class ChatServer {
     if (this.shuttingDown) return;
     this.shuttingDown = true;
     if (this.sweepTimer) clearInterval(this.sweepTimer);
-    this.announcements.stop();
+    this.room.stop();
     const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
     for (const connection of [...this.connections]) {
-      if (connection.member) {
+      if (this.room.isMember(connection)) {
         this.enqueue(connection, { type: 'bye', code: 'ERR_SERVER_SHUTDOWN', reason });
         this.flush(connection);
         connection.session.close();
@@ -198,18 +178,14 @@ export class ChatServer {
       socket,
       label: `#${id} ${socket.remoteAddress}:${socket.remotePort}`,
       session: null as unknown as ServerSession,
-      name: null,
-      member: false,
       handshakeTimer: null,
       frameTimer: null,
       frameTimerFrames: 0,
       outbox: [],
       outboxBytes: 0,
-      tokens: this.options.rateLimit * 2,
-      tokensAt: performance.now(),
+      rate: new RequestRate(this.options.rateLimit),
       address: null,
       handshaken: false,
-      leaveReason: 'quit',
     };
     connection.session = new ServerSession(
       {
@@ -219,7 +195,7 @@ export class ChatServer {
         revealSecrets: this.options.revealSecrets,
         insecure: this.options.insecure,
         trace: this.options.trace ? (event) => this.options.trace?.(id, event) : undefined,
-        admitName: (name) => this.admitName(connection, name),
+        admitName: (name) => this.room.reserve(connection, name),
       },
       {
         send: (bytes) => this.write(connection, bytes),
@@ -313,7 +289,7 @@ export class ChatServer {
     const { socket } = connection;
     if (socket.destroyed) return;
     socket.write(bytes);
-    if (connection.member) this.slow.written(connection);
+    if (this.room.isMember(connection)) this.slow.written(connection);
   }
 
   /** It stopped reading, or reads too slowly: drop it alone rather than buffer without bound or stall the room. */
@@ -352,58 +328,31 @@ export class ChatServer {
     connection.session.sendSerialized(events);
   }
 
-  /** Token bucket: refilled at rateLimit per second, holding two seconds' worth. */
-  private withinRate(connection: Connection): boolean {
-    const now = performance.now();
-    const capacity = this.options.rateLimit * 2;
-    connection.tokens = Math.min(capacity, connection.tokens + ((now - connection.tokensAt) / 1000) * this.options.rateLimit);
-    connection.tokensAt = now;
-    if (connection.tokens < 1) return false;
-    connection.tokens -= 1;
-    return true;
-  }
-
-  private admitName(connection: Connection, name: string): void {
-    const problem = nameProblem(name);
-    if (problem) throw new DhlabError('ERR_BAD_NAME', problem);
-    const keys = nameKeys(name);
-    const holder = keys.map((key) => this.names.get(key)).find((c) => c !== undefined);
-    if (holder) {
-      const same = holder.name === name ? '' : ` (it looks like "${holder.name}", who is here)`;
-      throw new DhlabError('ERR_NAME_TAKEN', `the name "${name}" is taken${same}`);
-    }
-    for (const key of keys) this.names.set(key, connection);
-    connection.name = name;
-  }
-
   private join(connection: Connection): void {
-    const name = connection.name as string;
     if (connection.handshakeTimer) clearTimeout(connection.handshakeTimer);
     connection.handshakeTimer = null;
-    connection.member = true;
     connection.handshaken = true;
     if (connection.address !== null) this.admission.handshakeDone(connection.address);
-    this.members.set(name, connection);
-    this.log(`${connection.label} ${name} joined`);
-    this.enqueue(connection, { type: 'welcome', name, ...this.roster() });
+    const welcome = this.room.join(connection);
+    this.log(`${connection.label} ${welcome.name} joined`);
+    this.enqueue(connection, { type: 'welcome', ...welcome });
     this.flush(connection); // right behind server_auth, in the same write
-    this.announcements.joined(connection);
+    this.room.announceJoin(connection);
   }
 
   private handleRequest(connection: Connection, request: ClientRequest): void {
-    if (!this.withinRate(connection)) {
+    if (!connection.rate.take()) {
       throw new DhlabError('ERR_RATE_LIMITED', `more than ${this.options.rateLimit} requests per second (bursts of ${this.options.rateLimit * 2}); slow down`);
     }
     switch (request.type) {
       case 'chat': {
         const problem = textProblem(request.text);
         if (problem) throw new DhlabError(problem.code, problem.message);
-        this.announcements.speaking(connection);
-        this.broadcast({ type: 'message', id: this.nextMessageId++, from: connection.name as string, text: request.text });
+        this.room.say(connection, request.text);
         return;
       }
       case 'who':
-        this.enqueue(connection, { type: 'who', ...this.roster() });
+        this.enqueue(connection, { type: 'who', ...this.room.roster() });
         return;
       case 'quit':
         this.enqueue(connection, { type: 'bye', code: 'OK', reason: 'goodbye' });
@@ -413,18 +362,11 @@ export class ChatServer {
     }
   }
 
-  private broadcast(event: ServerEvent, except?: Connection): void {
-    const serialized = Buffer.from(JSON.stringify(event), 'utf8'); // once, however many members
-    for (const member of this.members.values()) {
-      if (member !== except) this.enqueue(member, serialized);
-    }
-  }
-
   private onSessionClose(connection: Connection, error: DhlabError | null, remote: boolean): void {
     connection.outbox = [];
     connection.outboxBytes = 0;
     this.dirty.delete(connection);
-    const who = connection.name ?? 'client';
+    const who = this.room.nameOf(connection) ?? 'client';
     // Refusals by admission control are summarized by logRefusal (a flood is one line a second).
     if (error && !(remote && error.code === 'ERR_CONNECTION') && error.code !== 'ERR_TOO_MANY_CONNECTIONS') {
       const message = remote ? safeExcerpt(error.message, 200) : error.message;
@@ -439,15 +381,8 @@ export class ChatServer {
   }
 
   private leave(connection: Connection, error: DhlabError | null): void {
-    for (const key of connection.name === null ? [] : nameKeys(connection.name)) {
-      if (this.names.get(key) === connection) this.names.delete(key);
-    }
-    if (!connection.member) return;
-    connection.member = false;
-    const name = connection.name as string;
-    this.members.delete(name);
-    this.log(`${connection.label} ${name} left`);
-    connection.leaveReason = error ? error.code : 'quit';
-    if (!this.shuttingDown) this.announcements.left(connection);
+    const name = this.room.nameOf(connection);
+    if (this.room.isMember(connection)) this.log(`${connection.label} ${name} left`);
+    this.room.leave(connection, error ? error.code : 'quit', !this.shuttingDown);
   }
 }
