@@ -22,12 +22,16 @@ export interface FrameRow {
   plaintext?: string;
   nonce?: Uint8Array;
   aad?: Uint8Array;
-  /** Ciphertext followed by the 16-byte GCM tag. */
+  /** The sealed record: ciphertext + 16-byte GCM tag, or with `layout: 'cbc'` IV + ciphertext. */
   sealed?: Uint8Array;
+  /** How `sealed` is laid out: GCM unless the session said a lesson swapped in CBC. */
+  layout?: RecordLayout;
   /** Public fields of a handshake frame, as Eve or anyone on the path reads them. */
   fields?: string;
   at: number;
 }
+
+export type RecordLayout = 'gcm' | 'cbc';
 
 export interface ChatLine {
   text: string;
@@ -75,6 +79,12 @@ export class TracePerspective extends Perspective {
   private readonly pendingSeal = new Map<string, Extract<TraceEvent, { kind: 'seal' | 'open' }>>();
   private readonly lastReceived = new Map<string, FrameRow>();
   private readonly hand = new Map<string, HandContext>();
+  /** Connections whose record layer is the teaching-only AES-CBC (from their `established` trace). */
+  private readonly cbc = new Set<string>();
+
+  private layoutOf(connection: string): RecordLayout {
+    return this.cbc.has(connection) ? 'cbc' : 'gcm';
+  }
 
   /** `connection` names the peer: "server" for a client, the client's name for the server. */
   onTrace(connection: string, event: TraceEvent): void {
@@ -87,12 +97,15 @@ export class TracePerspective extends Perspective {
       this.version++;
     }
     switch (event.kind) {
+      case 'established':
+        if (event.cipher.startsWith('AES-256-CBC')) this.cbc.add(connection);
+        return;
       case 'seal':
         this.pendingSeal.set(connection, event);
         return;
       case 'open': {
         const row = this.lastReceived.get(connection);
-        if (row && row.seq === event.seq) Object.assign(row, { plaintext: event.plaintext, nonce: event.nonce, aad: event.aad, sealed: event.ciphertext });
+        if (row && row.seq === event.seq) Object.assign(row, { plaintext: event.plaintext, nonce: event.nonce, aad: event.aad, sealed: event.ciphertext, layout: this.layoutOf(connection) });
         if (this.kind === 'server') this.noteRelayed(connection, event.plaintext);
         this.version++;
         return;
@@ -103,7 +116,7 @@ export class TracePerspective extends Perspective {
           row.seq = Number(event.frame.seq);
           const seal = this.pendingSeal.get(connection);
           if (event.dir === 'send' && seal && seal.seq === row.seq) {
-            Object.assign(row, { plaintext: seal.plaintext, nonce: seal.nonce, aad: seal.aad, sealed: seal.ciphertext });
+            Object.assign(row, { plaintext: seal.plaintext, nonce: seal.nonce, aad: seal.aad, sealed: seal.ciphertext, layout: this.layoutOf(connection) });
             this.pendingSeal.delete(connection);
           }
         }

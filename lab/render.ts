@@ -59,7 +59,13 @@ export function frameLines(row: FrameRow, options: RenderOptions, width: number)
   const lines = [colors.wire(head)];
   if (row.type !== 'data') return lines;
   if (row.plaintext !== undefined) lines.push(fit(`    plaintext ${safeText(row.plaintext)}`, width));
-  if (row.sealed) {
+  if (row.sealed && row.layout === 'cbc') {
+    // The original project's layout: IV || ciphertext, and no MAC at all (src/insecure/cbc.ts).
+    lines.push(colors.wire(fit(`    ct ${encode(row.sealed.subarray(16), options.encoding)}`, width)));
+    if (options.detail === 'full') {
+      lines.push(colors.public(fit(`    iv ${encode(row.sealed.subarray(0, 16), 'hex')}  no MAC: nothing authenticates these bytes`, width)));
+    }
+  } else if (row.sealed) {
     const tag = row.sealed.subarray(row.sealed.length - 16);
     const ct = row.sealed.subarray(0, row.sealed.length - 16);
     const lock = row.plaintext === undefined ? '🔒 ' : '';
