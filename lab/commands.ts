@@ -2,6 +2,7 @@ import { ChatClient } from '../src/client.ts';
 import type { CryptoEngine } from '../src/crypto/engine.ts';
 import { DhlabError } from '../src/errors.ts';
 import type { KnownServers } from '../src/known-servers.ts';
+import type { InsecureHooks } from '../src/protocol/session.ts';
 import { startTapProxy, type TapObservation } from '../src/tap.ts';
 import { EvePerspective } from './eve.ts';
 import { TracePerspective } from './model.ts';
@@ -53,13 +54,32 @@ export async function runEve(options: { listenHost: string; listenPort: number; 
 }
 
 /** `dhlab inspect`: join any server as a client, with the inspector on this one connection. */
-export async function runInspect(options: { name: string; host: string; port: number; engine: CryptoEngine; knownServers: KnownServers; acceptNewHostKey: boolean }): Promise<number> {
+export interface InspectOptions {
+  name: string;
+  host: string;
+  port: number;
+  engine: CryptoEngine;
+  /** Absent with --insecure-no-host-key-check (teaching only). */
+  knownServers?: KnownServers;
+  acceptNewHostKey: boolean;
+  /** --insecure-... client flags (toy groups, CBC, ...): hooks for the session, labels for the title. */
+  insecure?: InsecureHooks;
+  warnings?: string[];
+}
+
+export async function runInspect(options: InspectOptions): Promise<number> {
   const mine = new TracePerspective(options.name, 'client');
   let view: LabView | null = null;
   let client: ChatClient;
   try {
     client = await ChatClient.connect({
-      ...options,
+      name: options.name,
+      host: options.host,
+      port: options.port,
+      engine: options.engine,
+      knownServers: options.knownServers,
+      acceptNewHostKey: options.acceptNewHostKey,
+      insecure: options.insecure,
       revealSecrets: true,
       trace: (event) => {
         mine.onTrace('server', event);
@@ -75,7 +95,9 @@ export async function runInspect(options: { name: string; host: string; port: nu
     view?.invalidate();
   });
   return new Promise<number>((resolve) => {
-    const subtitle = `${options.host}:${options.port} · host key ${client.fingerprint}`;
+    // The warning first: a long fingerprint must not push it out of the title bar.
+    const weakened = options.warnings?.length ? `INSECURE (teaching only): ${options.warnings.join(', ')} · ` : '';
+    const subtitle = `${weakened}${options.host}:${options.port} · host key ${client.fingerprint}`;
     view = new LabView({
       perspectives: [mine],
       typists: [options.name],

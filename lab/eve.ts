@@ -1,5 +1,6 @@
 import { fromHex } from '../src/crypto/bytes.ts';
 import { anyGroup, describeGroup } from '../src/insecure/toy-groups.ts';
+import type { DhGroup } from '../src/crypto/groups.ts';
 import type { WireFrame } from '../src/protocol/frame.ts';
 import type { TapObservation } from '../src/tap.ts';
 import { Perspective, type FrameRow } from './model.ts';
@@ -15,6 +16,8 @@ const hexValue = (field: unknown) => (typeof field === 'string' && HEX.test(fiel
  */
 export class EvePerspective extends Perspective {
   private readonly names = new Map<number, string>();
+  /** The group each connection's server_key named, so what Eve is told fits it (toy or RFC 3526). */
+  private readonly groups = new Map<string, DhGroup>();
 
   constructor() {
     super('eve', 'eve');
@@ -50,6 +53,7 @@ export class EvePerspective extends Perspective {
       case 'server_key': {
         const group = typeof frame.group === 'string' ? anyGroup(frame.group) : undefined;
         if (group) {
+          this.groups.set(connection, group);
           steps.push({ label: `group ${group.name}`, kind: 'public', detail: 'basic', note: `${group.p.toString(2).length}-bit, public` });
           steps.push({ label: 'p', kind: 'public', detail: 'basic', value: valueOfBigint(group.p), note: describeGroup(group) });
           steps.push({ label: 'g', kind: 'public', detail: 'basic', value: valueOfBigint(group.g), note: 'public' });
@@ -60,23 +64,34 @@ export class EvePerspective extends Perspective {
       }
       case 'client_key': {
         steps.push({ label: 'y_c (client public value)', kind: 'wire', detail: 'basic', value: hexValue(frame.y) });
-        steps.push({
-          label: 'to read the chat Eve needs x',
-          kind: 'error',
-          detail: 'basic',
-          note: 'x from y = g^x mod p: a discrete logarithm in a 2048-bit group (~2^112 work by the number field sieve); out of reach',
-        });
+        steps.push({ label: 'to read the chat Eve needs x', kind: 'error', detail: 'basic', note: discreteLogNote(this.groups.get(connection)) });
         break;
       }
-      case 'server_auth':
+      case 'server_auth': {
+        const toy = this.groups.get(connection)?.insecure === true;
         steps.push({ label: 'signature over H', kind: 'wire', detail: 'full', value: hexValue(frame.signature), note: 'public; H is computable from what Eve saw' });
-        steps.push({ label: '🔒 from here on: sealed frames', kind: 'wire', detail: 'basic', note: 'AES-256-GCM under keys Eve cannot derive' });
+        steps.push({ label: '🔒 from here on: sealed frames', kind: 'wire', detail: 'basic', note: toy ? 'sealed under keys Eve derives as soon as she has x (toy group)' : 'AES-256-GCM under keys Eve cannot derive' });
         break;
+      }
       default:
         return;
     }
     this.version++;
   }
+}
+
+/**
+ * How hard x is to get from y, for the group on this connection. RFC 3526 s.8 puts the 2048-bit
+ * group at 110-160 bits of strength against the number field sieve; in a toy group baby-step
+ * giant-step needs about sqrt(q) steps (scenario 5 runs it).
+ */
+function discreteLogNote(group: DhGroup | undefined): string {
+  if (group?.insecure) {
+    const bits = group.q.toString(2).length;
+    return `x from y = g^x mod p in ${group.name}: q has ${bits} bits, so baby-step giant-step needs about 2^${Math.ceil(bits / 2)} steps; within reach`;
+  }
+  const bits = group ? group.p.toString(2).length : 2048;
+  return `x from y = g^x mod p: a discrete logarithm in a ${bits}-bit group (2^110 work or more by the number field sieve); out of reach`;
 }
 
 /** The public fields of a handshake frame, short, for the frames pane. */

@@ -9,7 +9,7 @@ import { defaultKnownServersPath, KnownServers } from './known-servers.ts';
 import { ChatServer, DEFAULTS } from './server.ts';
 import { scenarioCommand, SCENARIO_USAGE } from './scenario/cli.ts';
 import { runScenarioLab } from '../lab/scenario.ts';
-import { INSECURE_SERVER_FLAGS, INSECURE_USAGE, insecureFromFlags, printWarnings } from './insecure/cli.ts';
+import { INSECURE_CLIENT_FLAGS, INSECURE_SERVER_FLAGS, INSECURE_USAGE, insecureFromFlags, printWarnings } from './insecure/cli.ts';
 
 const USAGE = `usage: dhlab <verb> [options]
 
@@ -18,7 +18,7 @@ const USAGE = `usage: dhlab <verb> [options]
       The inspector: a server, alice, bob and carol on loopback, and Eve on the wire.
   dhlab eve    --listen [HOST:]PORT --forward HOST:PORT [--json]
       A passive wiretap relay in front of any dhlab server: clients connect to it.
-  dhlab inspect --name NAME [--host 127.0.0.1] [--port 5068]
+  dhlab inspect --name NAME [--host 127.0.0.1] [--port 5068] [--insecure-... as the client]
       Join a server with the inspector on your own connection.
 ${SCENARIO_USAGE.trimEnd()}
   dhlab demo   [--crypto native|forge] [--group modp14|modp15|modp16] [--full]
@@ -124,17 +124,22 @@ async function inspectCommand(args: string[]): Promise<number> {
     port: { type: 'string', default: String(DEFAULTS.port) },
     'known-servers': { type: 'string', default: defaultKnownServersPath() },
     'accept-new-host-key': { type: 'boolean', default: false },
+    ...INSECURE_CLIENT_FLAGS,
   });
   if (values.help) return (process.stdout.write(USAGE), 0);
   if (typeof values.name !== 'string') throw new DhlabError('ERR_USAGE', '--name is required');
+  const insecure = insecureFromFlags(values, getEngine(stringOption(values, 'crypto')));
   if (!process.stdout.isTTY) throw new DhlabError('ERR_USAGE', 'the inspector needs a terminal; try `dhlab client --trace`');
+  printWarnings(insecure.warnings, (line) => process.stderr.write(`${line}\n`));
   const { runInspect } = await import('../lab/commands.ts');
   return runInspect({
     name: values.name.normalize('NFC'),
     host: stringOption(values, 'host'),
     port: intOption(values, 'port', 1, 65535),
-    engine: getEngine(stringOption(values, 'crypto')),
-    knownServers: new KnownServers(stringOption(values, 'known-servers')),
+    engine: insecure.engine,
+    insecure: insecure.hooks,
+    warnings: insecure.labels,
+    knownServers: insecure.noHostKeyCheck ? undefined : new KnownServers(stringOption(values, 'known-servers')),
     acceptNewHostKey: values['accept-new-host-key'] === true,
   });
 }

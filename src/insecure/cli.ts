@@ -27,7 +27,7 @@ export const INSECURE_CLIENT_FLAGS: Options = {
 export const INSECURE_USAGE = `  Teaching only (each prints a warning; never use them for a real conversation):
     server: --insecure-group toy23|textbook23|toy-32|toy-48|toy-64  --insecure-exponent-bits N
             --insecure-no-validation  --insecure-cbc
-    client: --insecure-toy-groups  --insecure-exponent-bits N  --insecure-no-validation
+    client, inspect: --insecure-toy-groups  --insecure-exponent-bits N  --insecure-no-validation
             --insecure-no-host-key-check  --insecure-cbc   (--insecure-cbc on both ends or neither)
 `;
 

@@ -1,0 +1,49 @@
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { after, describe, it } from 'node:test';
+import { run, type Running } from '../integration/cli-run.ts';
+import { waitFor } from '../integration/helpers.ts';
+import { Tmux } from './tmux.ts';
+
+const ROOT = path.resolve(import.meta.dirname, '../..');
+
+describe('dhlab inspect in a real terminal (tmux), against a toy-group server', { skip: !Tmux.available() && 'tmux is not installed' }, () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dhlab-inspect-'));
+  let server: Running | undefined;
+  let term: Tmux | undefined;
+  after(() => {
+    term?.kill();
+    server?.proc.kill('SIGTERM');
+  });
+
+  it('--insecure-toy-groups joins a toy23 room, says so in the title, and shows the values in decimal', async () => {
+    server = run(['server', '--port', '0', '--insecure-group', 'toy23', '--host-key', path.join(dir, 'host_key')]);
+    await waitFor(() => server?.stdout.some((l) => l.startsWith('dhlab server listening on')) === true, 'the server');
+    const port = /:(\d+)$/.exec(server.stdout[0] as string)?.[1] as string;
+    const known = path.join(dir, 'known_servers');
+    term = Tmux.start(`sh -c 'cd ${ROOT} && node bin/dhlab.js inspect --name ann --port ${port} --insecure-toy-groups --known-servers ${known} --accept-new-host-key 2>/dev/null; echo "exit status $?"'`, { width: 140, height: 40 });
+    let screen = await term.waitForScreen((s) => s.includes('established'), 'the handshake');
+    assert.match(screen, /INSECURE \(teaching only\): toy groups/);
+    assert.match(screen, /group toy23/);
+    term.keys('i');
+    term.type('two plus two');
+    term.keys('Enter');
+    screen = await term.waitForScreen((s) => s.includes('<ann> two plus two'), 'the line relayed back');
+    term.keys('q');
+    await term.waitForScreen((s) => s.includes('exit status 0'), 'a clean exit');
+  });
+
+  it('without the flag the inspector refuses the toy group with ERR_BAD_GROUP', async () => {
+    const port = /:(\d+)$/.exec(server?.stdout[0] as string)?.[1] as string;
+    const plain = Tmux.start(`sh -c 'cd ${ROOT} && node bin/dhlab.js inspect --name bea --port ${port} --known-servers ${path.join(dir, 'known_servers')}; echo "exit status $?"'`, { width: 140, height: 20 });
+    try {
+      const screen = await plain.waitForScreen((s) => s.includes('exit status'), 'the refusal');
+      assert.match(screen, /ERR_BAD_GROUP/);
+      assert.match(screen, /exit status [12]/);
+    } finally {
+      plain.kill();
+    }
+  });
+});
