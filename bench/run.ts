@@ -10,10 +10,11 @@ import { pool } from '../test/integration/helpers.ts';
 import { ServerProcess } from '../test/server-process.ts';
 import { benchStorm, type StormRow } from './storm.ts';
 import { ADMISSION_DEFAULTS } from '../src/admission.ts';
+import type net from 'node:net';
 
 const HERE = import.meta.dirname;
 const QUICK = process.argv.includes('--quick');
-const ONLY = process.argv.find((arg) => arg.startsWith('--only='))?.slice('--only='.length); // handshakes | broadcast | memory | storm
+const ONLY = process.argv.find((arg) => arg.startsWith('--only='))?.slice('--only='.length); // handshakes | broadcast | memory | storm | slow
 const runs = (section: string) => !ONLY || ONLY === section;
 
 /** The server under test runs in its own process (test/server-process.ts) so its CPU and RSS are its own. */
@@ -67,17 +68,62 @@ interface BroadcastResult {
   lost: number;
   serverCpuPercent: number;
   offeredRate?: number;
+  /** With slowReaders: seconds into the run when each was dropped with ERR_SLOW_CONSUMER. */
+  stalledDroppedS?: number;
+  slowDroppedS?: number;
 }
+
+/** Reads from a socket at about `bytesPerSecond`, in tenths of a second (a reader on a slow link). */
+function throttle(socket: net.Socket, bytesPerSecond: number): NodeJS.Timeout {
+  const tick = bytesPerSecond / 10;
+  let budget = tick;
+  socket.on('data', (chunk: Buffer) => {
+    budget -= chunk.length;
+    if (budget <= 0) socket.pause();
+  });
+  return setInterval(() => {
+    budget = Math.min(tick, budget + tick);
+    if (budget > 0) socket.resume();
+  }, 100);
+}
+
+const socketOf = (client: ChatClient) => (client as unknown as { socket: net.Socket }).socket;
 
 /**
  * Joins `clients` members, then sends `messages` chat lines (from one member or round-robin from
  * all) with at most `window` not yet delivered everywhere, or at a fixed offered rate. Latency is
  * send to the last recipient's receipt; lost = deliveries expected minus seen, after a drain.
  */
-async function benchBroadcast(opts: { engine: string; clients: number; senders: 'one' | 'all'; messages: number; window?: number; rate?: number; rateLimit?: number }): Promise<BroadcastResult> {
+async function benchBroadcast(opts: {
+  engine: string;
+  clients: number;
+  senders: 'one' | 'all';
+  messages: number;
+  window?: number;
+  rate?: number;
+  rateLimit?: number;
+  /** Bytes of padding per chat line (default none: "m123"). */
+  textBytes?: number;
+  /** Also a member that never reads and one that reads 50 KB/s (hardening item 4). */
+  slowReaders?: boolean;
+}): Promise<BroadcastResult> {
   const server = await BenchServer.start({ engine: opts.engine, rateLimit: opts.rateLimit });
   const members: ChatClient[] = [];
   await pool(opts.clients, 50, async (i) => void members.push(await connect(server.port, `m${i}`)));
+  let started = performance.now();
+  const dropped = new Map<string, number>();
+  const laggards: ChatClient[] = [];
+  let slowTimer: NodeJS.Timeout | undefined;
+  if (opts.slowReaders) {
+    const stalled = await connect(server.port, 'stalled');
+    socketOf(stalled).pause();
+    const slow = await connect(server.port, 'slow');
+    slowTimer = throttle(socketOf(slow), 50_000);
+    laggards.push(stalled, slow);
+    members[0]?.on('event', (event) => {
+      if (event.type === 'leave' && event.reason === 'ERR_SLOW_CONSUMER') dropped.set(event.name, (performance.now() - started) / 1000);
+    });
+  }
   await sleep(200);
   const sentAt = new Map<string, number>();
   const remaining = new Map<string, number>();
@@ -98,10 +144,11 @@ async function benchBroadcast(opts: { engine: string; clients: number; senders: 
     });
   }
   const before = await server.stats();
-  const started = performance.now();
+  started = performance.now();
+  const padding = opts.textBytes ? ` ${'x'.repeat(opts.textBytes)}` : '';
   const send = (i: number) => {
     const sender = members[opts.senders === 'one' ? 0 : i % members.length] as ChatClient;
-    const text = `m${i}`;
+    const text = `m${i}${padding}`;
     sentAt.set(text, performance.now());
     remaining.set(text, opts.clients);
     sender.say(text);
@@ -125,7 +172,8 @@ async function benchBroadcast(opts: { engine: string; clients: number; senders: 
   while (remaining.size > 0 && performance.now() < deadline) await new Promise<void>((resolve) => ((wake = resolve), setTimeout(resolve, 50)));
   const seconds = (performance.now() - started) / 1000;
   const after = await server.stats();
-  for (const member of members) member.destroy();
+  if (slowTimer) clearInterval(slowTimer);
+  for (const member of [...members, ...laggards]) member.destroy();
   await server.stop();
   latencies.sort((a, b) => a - b);
   return {
@@ -140,6 +188,8 @@ async function benchBroadcast(opts: { engine: string; clients: number; senders: 
     latencyP99Ms: percentile(latencies, 99),
     lost: opts.messages * opts.clients - delivered,
     serverCpuPercent: ((after.cpuMs - before.cpuMs) / (seconds * 1000)) * 100,
+    stalledDroppedS: dropped.get('stalled'),
+    slowDroppedS: dropped.get('slow'),
   };
 }
 
@@ -234,6 +284,22 @@ async function main(): Promise<void> {
   console.log('\nHandshake storm: 8 addresses x 8 zero-cost handshakes in flight; alice -> bob every 20 ms');
   console.log('case                                chat p50 ms  chat p99 ms  newcomer join ms  storm served/s  refused/s');
   for (const r of storms) console.log(`${r.case.padEnd(34)}  ${fmt(r.chatP50Ms, 1).padStart(11)}  ${fmt(r.chatP99Ms, 1).padStart(11)}  ${fmt(r.newcomerJoinMs, 1).padStart(16)}  ${fmt(r.stormHandshakesPerSecond).padStart(14)}  ${fmt(r.stormRefusedPerSecond).padStart(9)}`);
+
+  const slowRows: BroadcastResult[] = [];
+  if (runs('slow')) {
+    // 100 chatters at 1,000 lines/s of ~420 bytes: about 450 KB/s to each member, so a reader
+    // at 50 KB/s falls behind by ~400 KB/s and one that stopped by all of it.
+    const base = { engine: 'native', clients: 100, senders: 'all' as const, messages: QUICK ? 5000 : 15_000, rate: 1000, textBytes: 400 };
+    slowRows.push(await benchBroadcast(base));
+    slowRows.push(await benchBroadcast({ ...base, slowReaders: true }));
+  }
+  results.slowReaders = slowRows;
+  console.log('\nSlow readers: 100 chatters at 1,000 lines/s (420 B each), with and without a stalled and a 50 KB/s reader');
+  console.log('case                         p50 ms  p99 ms  lost (honest)  stalled dropped at  slow dropped at');
+  for (const r of slowRows) {
+    const at = (s: number | undefined) => (s === undefined ? (r === slowRows[0] ? '-' : 'not dropped') : `${fmt(s, 1)} s`);
+    console.log(`${(r === slowRows[0] ? 'honest members only' : '+ 1 stalled, 1 at 50 KB/s').padEnd(27)}  ${fmt(r.latencyP50Ms, 1).padStart(6)}  ${fmt(r.latencyP99Ms, 1).padStart(6)}  ${String(r.lost).padStart(13)}  ${at(r.stalledDroppedS).padStart(18)}  ${at(r.slowDroppedS).padStart(15)}`);
+  }
 
   if (!ONLY && !QUICK) fs.writeFileSync(path.join(HERE, 'results.json'), JSON.stringify(results, null, 2) + '\n');
   if (!ONLY && !QUICK) console.log('\nwritten to bench/results.json');
