@@ -8,7 +8,7 @@ import { ChatClient } from '../src/client.ts';
 import { ENGINES } from '../src/crypto/engines.ts';
 import { pool } from '../test/integration/helpers.ts';
 import { ServerProcess } from '../test/server-process.ts';
-import { benchStorm, type StormRow } from './storm.ts';
+import { benchStorm, storm, type StormRow } from './storm.ts';
 import { ADMISSION_DEFAULTS } from '../src/admission.ts';
 import type net from 'node:net';
 
@@ -19,10 +19,10 @@ const runs = (section: string) => !ONLY || ONLY === section;
 
 /** The server under test runs in its own process (test/server-process.ts) so its CPU and RSS are its own. */
 const BenchServer = {
-  start: (config: { engine: string; rateLimit?: number }) => ServerProcess.start(config, process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : []),
+  start: (config: { engine: string; rateLimit?: number } & Record<string, unknown>) => ServerProcess.start(config, process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : []),
 };
 
-const connect = (port: number, name: string) => ChatClient.connect({ name, host: '127.0.0.1', port, engine: ENGINES.native });
+const connect = (port: number, name: string, localAddress?: string) => ChatClient.connect({ name, host: '127.0.0.1', port, localAddress, engine: ENGINES.native });
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((sorted.length * p) / 100))] ?? NaN;
 
@@ -71,6 +71,8 @@ interface BroadcastResult {
   /** With slowReaders: seconds into the run when each was dropped with ERR_SLOW_CONSUMER. */
   stalledDroppedS?: number;
   slowDroppedS?: number;
+  stormHandshakesPerSecond?: number;
+  stormRefusedPerSecond?: number;
 }
 
 /** Reads from a socket at about `bytesPerSecond`, in tenths of a second (a reader on a slow link). */
@@ -106,10 +108,15 @@ async function benchBroadcast(opts: {
   textBytes?: number;
   /** Also a member that never reads and one that reads 50 KB/s (hardening item 4). */
   slowReaders?: boolean;
+  /** During the run, 8 addresses (127.0.0.2-9) each keep 8 zero-cost handshakes in flight (item 3). */
+  storm?: boolean;
+  /** Server flags (admission limits); with them each member connects from its own 127.0.1.x. */
+  limits?: Record<string, number | null>;
 }): Promise<BroadcastResult> {
-  const server = await BenchServer.start({ engine: opts.engine, rateLimit: opts.rateLimit });
+  const server = await BenchServer.start({ engine: opts.engine, rateLimit: opts.rateLimit, ...opts.limits });
   const members: ChatClient[] = [];
-  await pool(opts.clients, 50, async (i) => void members.push(await connect(server.port, `m${i}`)));
+  const from = (i: number) => (opts.limits ? `127.0.1.${i + 1}` : undefined); // a class: one address per student
+  await pool(opts.clients, opts.limits ? 4 : 50, async (i) => void members.push(await connect(server.port, `m${i}`, from(i))));
   let started = performance.now();
   const dropped = new Map<string, number>();
   const laggards: ChatClient[] = [];
@@ -143,6 +150,9 @@ async function benchBroadcast(opts: {
       }
     });
   }
+  const tally = { served: 0, refused: 0 };
+  const stops = opts.storm ? Array.from({ length: 8 }, (_, i) => storm(server.port, `127.0.0.${i + 2}`, 8, tally)) : [];
+  if (opts.storm) await sleep(500);
   const before = await server.stats();
   started = performance.now();
   const padding = opts.textBytes ? ` ${'x'.repeat(opts.textBytes)}` : '';
@@ -172,6 +182,7 @@ async function benchBroadcast(opts: {
   while (remaining.size > 0 && performance.now() < deadline) await new Promise<void>((resolve) => ((wake = resolve), setTimeout(resolve, 50)));
   const seconds = (performance.now() - started) / 1000;
   const after = await server.stats();
+  for (const stop of stops) stop();
   if (slowTimer) clearInterval(slowTimer);
   for (const member of [...members, ...laggards]) member.destroy();
   await server.stop();
@@ -188,6 +199,8 @@ async function benchBroadcast(opts: {
     latencyP99Ms: percentile(latencies, 99),
     lost: opts.messages * opts.clients - delivered,
     serverCpuPercent: ((after.cpuMs - before.cpuMs) / (seconds * 1000)) * 100,
+    stormHandshakesPerSecond: opts.storm ? tally.served / seconds : undefined,
+    stormRefusedPerSecond: opts.storm ? tally.refused / seconds : undefined,
     stalledDroppedS: dropped.get('stalled'),
     slowDroppedS: dropped.get('slow'),
   };
@@ -279,6 +292,19 @@ async function main(): Promise<void> {
     storms.push(await benchStorm('calm', defaults, false, seconds));
     storms.push(await benchStorm('storm, no per-address limits', none, true, seconds));
     storms.push(await benchStorm('storm, default per-address limits', defaults, true, seconds));
+  }
+  if (runs('storm')) {
+    // The issue's row: 100 members chatting at 1,000 lines/s while 8 addresses storm the server.
+    const busy = { engine: 'native', clients: 100, senders: 'all' as const, messages: QUICK ? 3000 : 8000, rate: 1000 };
+    const none = { maxPerAddress: null, maxHandshakesPerAddress: null, connectRatePerAddress: null };
+    for (const [label, extra] of [
+      ['100 members at 1,000/s, calm', {}],
+      ['100 members at 1,000/s, storm, no limits', { storm: true, limits: none }],
+      ['100 members at 1,000/s, storm, default limits', { storm: true, limits: { ...ADMISSION_DEFAULTS } }],
+    ] as const) {
+      const row = await benchBroadcast({ ...busy, ...extra });
+      storms.push({ case: label, chatP50Ms: row.latencyP50Ms, chatP99Ms: row.latencyP99Ms, newcomerJoinMs: NaN, stormHandshakesPerSecond: row.stormHandshakesPerSecond ?? 0, stormRefusedPerSecond: row.stormRefusedPerSecond ?? 0 });
+    }
   }
   results.storm = storms;
   console.log('\nHandshake storm: 8 addresses x 8 zero-cost handshakes in flight; alice -> bob every 20 ms');

@@ -13,7 +13,7 @@ const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.lengt
 const Y4 = (4).toString(16).padStart(GROUPS.modp14.byteLength * 2, '0');
 
 /** One attacker address keeping `inFlight` zero-cost handshakes going until stopped. */
-function storm(port: number, localAddress: string, inFlight: number, tally: { served: number; refused: number }): () => void {
+export function storm(port: number, localAddress: string, inFlight: number, tally: { served: number; refused: number }): () => void {
   let stopped = false;
   let n = 0;
   const one = () => {

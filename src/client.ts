@@ -13,6 +13,8 @@ export interface ChatClientOptions {
   name: string;
   host: string;
   port: number;
+  /** Source address to connect from (tests and benches: one loopback address per "student"). */
+  localAddress?: string;
   engine: CryptoEngine;
   /** Trust-on-first-use store; without one the host key is not pinned (tests, demo). */
   knownServers?: KnownServers;
@@ -67,7 +69,7 @@ export class ChatClient extends EventEmitter<ChatClientEvents> {
     this.name = options.name;
     // known_servers spells a server as HOST:PORT, IPv6 in brackets ([::1]:5068) as in URLs.
     const server = net.isIPv6(options.host) ? `[${options.host}]:${options.port}` : `${options.host}:${options.port}`;
-    this.socket = net.connect({ host: options.host, port: options.port });
+    this.socket = net.connect({ host: options.host, port: options.port, localAddress: options.localAddress });
     this.socket.setNoDelay(true);
     const connectMs = options.connectTimeoutMs ?? CLIENT_DEFAULTS.connectTimeoutMs;
     const handshakeMs = options.handshakeTimeoutMs ?? CLIENT_DEFAULTS.handshakeTimeoutMs;
