@@ -115,15 +115,29 @@ describe('admission control: what it remembers', () => {
   it('every 1,024th admission sweeps out idle addresses, and not before', () => {
     let now = 0;
     const a = new Admission({ maxPerAddress: 10, maxHandshakesPerAddress: 10, connectRatePerAddress: 10 }, () => now);
-    for (let i = 0; i < 1023; i++) {
+    for (let i = 0; i < 1000; i++) {
       a.admit(`10.2.${i >> 8}.${i & 255}`);
       a.release(`10.2.${i >> 8}.${i & 255}`, true); // each keeps state: its bucket is one token short
     }
-    assert.equal(a.trackedAddresses, 1023);
+    assert.equal(a.trackedAddresses, 1000);
     now += 10_000; // every bucket is full again, but nobody has looked
+    for (let i = 1; i <= 23; i++) a.admit(`10.3.0.${i}`); // admissions 1,001 to 1,023: no sweep yet
     assert.equal(a.trackedAddresses, 1023);
-    a.admit('10.3.0.1'); // the 1,024th admission
-    assert.equal(a.trackedAddresses, 1, 'only the newcomer, which has a connection open');
+    a.admit('10.3.0.24'); // the 1,024th admission sweeps
+    assert.equal(a.trackedAddresses, 24, 'only the newcomers, each with a connection open');
+  });
+
+  it('a member closing frees no handshake slot; a handshake closing frees exactly one', () => {
+    const a = new Admission({ maxPerAddress: 100, maxHandshakesPerAddress: 2, connectRatePerAddress: 1000 }, () => 0);
+    assert.equal(a.admit('x').admitted, true);
+    a.handshakeDone('x'); // a member
+    assert.equal(a.admit('x').admitted, true);
+    assert.equal(a.admit('x').admitted, true); // two handshakes in progress
+    a.release('x', false); // the member leaves
+    assert.equal(a.admit('x').admitted, false, 'still two handshakes in progress');
+    a.release('x', true); // one handshake gives up
+    assert.equal(a.admit('x').admitted, true, 'one slot, exactly');
+    assert.equal(a.admit('x').admitted, false);
   });
 
   it('a refusal leaves no state for a new address that is refused outright', () => {

@@ -81,6 +81,7 @@ describe('slow consumers (unit, fake clock)', () => {
 
   it('exactly the cap is allowed; the lag clock starts at the first byte queued, and the message says how long', () => {
     const { slow, dropped, advance } = policy();
+    advance(100);
     const m = new FakeMember('m', 1000);
     slow.written(m);
     assert.equal(dropped.length, 0, 'at the cap, not over it');
@@ -91,7 +92,7 @@ describe('slow consumers (unit, fake clock)', () => {
     idle.queued = 10;
     slow.written(idle); // its clock starts now, not at the write of an empty queue 6 s ago
     advance(1234);
-    slow.sweep(); // m has lagged 7,234 ms; idle 1,234 ms
+    slow.sweep(); // m has lagged 7,234 ms (since t = 100); idle 1,234 ms
     assert.deepEqual(dropped, ['m: its queue has not been empty for 7234 ms (1000 bytes waiting; limit 5000 ms)']);
     assert.equal(slow.behindCount, 1);
   });

@@ -106,9 +106,8 @@ export abstract class Session<E> {
     return this.sendCipher !== null && !this.closed;
   }
 
-  /** Feed bytes received from the peer, in any chunking. */
+  /** Feed bytes received from the peer, in any chunking. Once the session is over, nothing is read. */
   feed(chunk: Uint8Array): void {
-    if (this.closed) return;
     try {
       for (const payload of this.decoder.push(chunk)) {
         if (this.closed) return;

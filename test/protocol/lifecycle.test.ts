@@ -177,6 +177,21 @@ describe('how a session ends', () => {
     assert.deepEqual(batched.received(), [{ type: 'bye', code: 'OK', reason: 'goodbye' }]);
   });
 
+  it('the server reads nothing after a sealed error in the same chunk', () => {
+    const pair = sessionPair();
+    pair.client.send({ type: 'error', code: 'ERR_DECRYPT', message: 'bad tag' });
+    pair.client.send({ type: 'chat', text: 'after the error' });
+    pair.server.feed(Buffer.concat(pair.pending('server')));
+    assert.deepEqual(pair.requests(), []);
+    assert.deepEqual(pair.closeCalls, [{ side: 'server', code: 'ERR_DECRYPT', remote: true }]);
+  });
+
+  it('before the handshake is done, send() says the session is not established', () => {
+    const pair = sessionPair({ toClient: () => [] });
+    assert.equal(pair.client.isEstablished, false);
+    assert.throws(() => pair.client.send({ type: 'who' }), error('ERR_SESSION_CLOSED', 'session is not established'));
+  });
+
   it('start() twice sends one hello', () => {
     const pair = sessionPair({ toServer: () => [] });
     pair.client.start();
