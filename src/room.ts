@@ -66,7 +66,7 @@ export class Room<M> {
   leave(who: M, reason: string, announce = true): void {
     const name = this.names.get(who);
     if (name === undefined) return;
-    for (const key of nameKeys(name)) if (this.holders.get(key) === who) this.holders.delete(key);
+    for (const key of nameKeys(name)) this.holders.delete(key); // reserve() gave every key to `who` alone
     this.names.delete(who);
     if (this.members.get(name) !== who) return;
     this.members.delete(name);

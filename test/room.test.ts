@@ -38,10 +38,21 @@ describe('the room (unit)', () => {
     assert.equal(r.nameOf('second'), 'ALICE');
   });
 
+  it('any one of a name\'s keys is enough to collide: ALICE (alice, allce) against allce', () => {
+    const { r } = room();
+    r.reserve('x', 'allce');
+    assert.throws(() => r.reserve('y', 'ALICE'), refusal('ERR_NAME_TAKEN', 'the name "ALICE" is taken (it looks like "allce", who is here)'));
+    assert.throws(() => r.join('stranger'), /join before reserve/);
+  });
+
   it('welcome lists the members with the joiner; the others hear a join, the joiner does not', () => {
-    const { enter, of } = room();
+    const { r, enter, of } = room();
     enter('alice');
-    const welcome = enter('bob');
+    r.reserve('bob', 'bob');
+    assert.equal(r.isMember('bob'), false, 'reserved at hello, not yet a member');
+    const welcome = r.join('bob');
+    r.announceJoin('bob');
+    assert.equal(r.isMember('bob'), true);
     assert.deepEqual(welcome, { name: 'bob', members: ['alice', 'bob'], count: 2 });
     assert.deepEqual(of('alice'), [{ type: 'join', name: 'bob' }]);
     assert.deepEqual(of('bob'), []);
@@ -111,6 +122,21 @@ describe('the room (unit)', () => {
     const tail = of('watcher').slice(-2);
     assert.deepEqual(tail, [{ type: 'join', name: last }, { type: 'message', id: 1, from: last, text: 'first words' }]);
     r.stop();
+  });
+
+  it('members are members until they leave; stop() cancels the held joins\' calm check', async () => {
+    const { r, enter, of } = room();
+    enter('watcher');
+    assert.equal(r.isMember('watcher'), true);
+    for (let i = 0; i < 12; i++) enter(`m${i}`);
+    const held = r.heldJoins;
+    assert.ok(held > 0);
+    const seen = of('watcher').length;
+    r.stop();
+    await new Promise((resolve) => setTimeout(resolve, 1200)); // a running calm check would announce them now
+    assert.equal(of('watcher').length, seen);
+    r.leave('watcher', 'quit');
+    assert.equal(r.isMember('watcher'), false);
   });
 });
 
