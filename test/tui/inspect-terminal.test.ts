@@ -27,7 +27,13 @@ describe('dhlab inspect in a real terminal (tmux), against a toy-group server', 
     let screen = await term.waitForScreen((s) => s.includes('established'), 'the handshake');
     assert.match(screen, /INSECURE \(teaching only\): toy groups/);
     assert.match(screen, /group toy23/);
-    term.keys('i');
+    // The first render can come before blessed reads keys: press i until the input opens.
+    for (let tries = 0; ; tries++) {
+      term.keys('i');
+      const opened = await term.waitForScreen((s) => !s.includes('press i to type as ann'), 'the input line', 3000).then(() => true, () => false);
+      if (opened) break;
+      assert.ok(tries < 10, 'the input line never opened');
+    }
     term.type('two plus two');
     term.keys('Enter');
     screen = await term.waitForScreen((s) => s.includes('<ann> two plus two'), 'the line relayed back');
