@@ -27,13 +27,9 @@ describe('dhlab inspect in a real terminal (tmux), against a toy-group server', 
     let screen = await term.waitForScreen((s) => s.includes('established'), 'the handshake');
     assert.match(screen, /INSECURE \(teaching only\): toy groups/);
     assert.match(screen, /group toy23/);
-    // The first render can come before blessed reads keys: press i until the input opens.
-    for (let tries = 0; ; tries++) {
-      term.keys('i');
-      const opened = await term.waitForScreen((s) => !s.includes('press i to type as ann'), 'the input line', 3000).then(() => true, () => false);
-      if (opened) break;
-      assert.ok(tries < 10, 'the input line never opened');
-    }
+    await term.waitForInput();
+    term.keys('i');
+    await term.waitForScreen((s) => !s.includes('press i to type as ann'), 'the input line');
     term.type('two plus two');
     term.keys('Enter');
     screen = await term.waitForScreen((s) => s.includes('<ann> two plus two'), 'the line relayed back');

@@ -61,6 +61,25 @@ export class Tmux {
     return screen;
   }
 
+  /**
+   * Blessed can draw its first screen before it reads keys, and a key sent then is lost. Press ?
+   * until the help overlay opens (so keys are read), then close it again.
+   */
+  async waitForInput(): Promise<void> {
+    for (let tries = 0; tries < 10; tries++) {
+      this.keys('?');
+      const opened = await this.waitForScreen((s) => s.includes('this help'), 'the help overlay', 3000).then(
+        () => true,
+        () => false,
+      );
+      if (!opened) continue;
+      this.keys('Escape');
+      await this.waitForScreen((s) => !s.includes('this help'), 'the help overlay to close');
+      return;
+    }
+    throw new Error('the terminal never answered a key');
+  }
+
   kill(): void {
     try {
       execFileSync('tmux', ['-L', this.session, 'kill-server'], { stdio: 'ignore' });
