@@ -97,7 +97,9 @@ describe('one slow member never slows the room (hardening item 4)', () => {
     latencies.sort((a, b) => a - b);
     const p99 = latencies[Math.floor(latencies.length * 0.99)] as number;
     console.log(`slow consumers: ${CHATTERS} chatters, ${n} lines each delivered to all; stalled and 50 KB/s readers dropped (${server.logs.filter((l) => l.includes('ERR_SLOW_CONSUMER')).map((l) => l.replace(/^.*ERR_SLOW_CONSUMER /, '')).join(' | ')}); honest latency p50 ${latencies[Math.floor(latencies.length / 2)]?.toFixed(1)} ms, p99 ${p99.toFixed(1)} ms`);
-    assert.ok(p99 < 250, `honest p99 ${p99.toFixed(1)} ms`);
+    // Not a speed test (the bench measures that): the old room paused every sender for seconds
+    // while one member lagged; a second bounds that with room for a loaded CI machine.
+    assert.ok(p99 < 1000, `honest p99 ${p99.toFixed(1)} ms: the room waited for a slow member`);
     for (const m of members) m.client.destroy();
   });
 });
