@@ -18,6 +18,7 @@ export class Room<M> {
   private readonly members = new Map<string, M>(); // members, in join order
   private nextMessageId = 1;
   private readonly announcements: Announcements<M>;
+  /** Set only while announcements.left() runs: it calls back at once with the member already gone. */
   private leaving: { name: string; reason: string } | null = null;
 
   constructor(private readonly deliver: (member: M, event: Uint8Array) => void) {
