@@ -1,3 +1,5 @@
+import { TokenBucket } from './token-bucket.ts';
+
 /**
  * Admission control per source address, decided before any Diffie-Hellman work: how many
  * connections one address may hold open, how many of them may be mid-handshake, and how fast it
@@ -24,8 +26,8 @@ export const NO_ADMISSION_LIMITS: AdmissionLimits = { maxPerAddress: Infinity, m
 interface AddressState {
   open: number;
   handshaking: number;
-  tokens: number;
-  tokensAt: number;
+  /** New connections: connectRatePerAddress a second, bursts of twice that. */
+  connects: TokenBucket;
 }
 
 export type AdmissionVerdict = { admitted: true } | { admitted: false; why: string };
@@ -43,16 +45,14 @@ export class Admission {
   admit(address: string): AdmissionVerdict {
     const state = this.state(address);
     const { maxPerAddress, maxHandshakesPerAddress, connectRatePerAddress } = this.limits;
-    this.refill(state);
     let why: string | null = null;
     if (state.open >= maxPerAddress) why = `${address} already has ${state.open} connections open (limit ${maxPerAddress} per address)`;
     else if (state.handshaking >= maxHandshakesPerAddress) why = `${address} already has ${state.handshaking} handshakes in progress (limit ${maxHandshakesPerAddress} per address)`;
-    else if (state.tokens < 1) why = `${address} is opening connections faster than ${connectRatePerAddress} a second`;
+    else if (!state.connects.take()) why = `${address} is opening connections faster than ${connectRatePerAddress} a second`;
     if (why !== null) {
       this.forgetIfIdle(address, state);
       return { admitted: false, why };
     }
-    state.tokens -= 1; // an unlimited rate has an infinite bucket: Infinity - 1 = Infinity
     state.open++;
     if (++this.admitted % 1024 === 0) this.sweep();
     state.handshaking++;
@@ -82,27 +82,15 @@ export class Admission {
   private state(address: string): AddressState {
     let state = this.addresses.get(address);
     if (!state) {
-      const rate = this.limits.connectRatePerAddress;
-      state = { open: 0, handshaking: 0, tokens: rate * 2, tokensAt: this.now() };
+      state = { open: 0, handshaking: 0, connects: new TokenBucket(this.limits.connectRatePerAddress, this.now) };
       this.addresses.set(address, state);
     }
     return state;
   }
 
-  /** The bucket gains connectRate tokens a second, up to a burst of twice that. */
-  private refill(state: AddressState): void {
-    const rate = this.limits.connectRatePerAddress;
-    if (!Number.isFinite(rate)) return; // always full (and 0 x Infinity would be NaN)
-    const now = this.now();
-    state.tokens = Math.min(rate * 2, state.tokens + ((now - state.tokensAt) / 1000) * rate);
-    state.tokensAt = now;
-  }
-
   /** An address with nothing open and a full bucket needs no memory. */
   private forgetIfIdle(address: string, state: AddressState): void {
-    this.refill(state);
-    const rate = this.limits.connectRatePerAddress;
-    if (state.open === 0 && state.tokens >= rate * 2) this.addresses.delete(address);
+    if (state.open === 0 && state.connects.full) this.addresses.delete(address);
   }
 
   /** Drops idle addresses now and then, so rejected sources leave no state behind. */

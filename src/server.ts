@@ -7,7 +7,7 @@ import { textProblem, type ClientRequest, type ServerEvent } from './protocol/me
 import { safeExcerpt, safeText } from './display.ts';
 import { Admission, ADMISSION_DEFAULTS } from './admission.ts';
 import { QUEUE_DEFAULTS, SlowConsumers } from './slow-consumers.ts';
-import { RequestRate } from './request-rate.ts';
+import { TokenBucket } from './token-bucket.ts';
 import { Room } from './room.ts';
 import { ServerSession } from './protocol/server-session.ts';
 import type { TraceEvent } from './protocol/trace.ts';
@@ -73,8 +73,8 @@ interface Connection {
   frameTimerFrames: number;
   /** Serialized events waiting for the end of this event-loop turn, sealed together. */
   outbox: Uint8Array[];
-  outboxBytes: number;
-  rate: RequestRate;
+  /** Its requests: rateLimit a second, bursts of twice that. */
+  requests: TokenBucket;
   /** Counted by admission control until it closes (null: refused before admission). */
   address: string | null;
   handshaken: boolean;
@@ -182,8 +182,7 @@ export class ChatServer {
       frameTimer: null,
       frameTimerFrames: 0,
       outbox: [],
-      outboxBytes: 0,
-      rate: new RequestRate(this.options.rateLimit),
+      requests: new TokenBucket(this.options.rateLimit),
       address: null,
       handshaken: false,
     };
@@ -304,7 +303,6 @@ export class ChatServer {
   private enqueue(connection: Connection, event: ServerEvent | Uint8Array): void {
     const bytes = event instanceof Uint8Array ? event : Buffer.from(JSON.stringify(event), 'utf8');
     connection.outbox.push(bytes);
-    connection.outboxBytes += bytes.length;
     this.dirty.add(connection);
     if (!this.flushScheduled) {
       this.flushScheduled = true;
@@ -322,7 +320,6 @@ export class ChatServer {
     const events = connection.outbox;
     if (events.length === 0) return;
     connection.outbox = [];
-    connection.outboxBytes = 0;
     // Everything sent before has left: the lag clock starts again from here.
     if (connection.socket.writableLength === 0) this.slow.emptied(connection);
     connection.session.sendSerialized(events);
@@ -341,7 +338,7 @@ export class ChatServer {
   }
 
   private handleRequest(connection: Connection, request: ClientRequest): void {
-    if (!connection.rate.take()) {
+    if (!connection.requests.take()) {
       throw new DhlabError('ERR_RATE_LIMITED', `more than ${this.options.rateLimit} requests per second (bursts of ${this.options.rateLimit * 2}); slow down`);
     }
     switch (request.type) {
@@ -364,7 +361,6 @@ export class ChatServer {
 
   private onSessionClose(connection: Connection, error: DhlabError | null, remote: boolean): void {
     connection.outbox = [];
-    connection.outboxBytes = 0;
     this.dirty.delete(connection);
     const who = this.room.nameOf(connection) ?? 'client';
     // Refusals by admission control are summarized by logRefusal (a flood is one line a second).

@@ -2,7 +2,6 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { DhlabError } from '../src/errors.ts';
 import { MAX_LISTED_MEMBERS } from '../src/protocol/messages.ts';
-import { RequestRate } from '../src/request-rate.ts';
 import { Room } from '../src/room.ts';
 
 /** A room whose members are plain names; each member's inbox holds the events it was given. */
@@ -137,20 +136,5 @@ describe('the room (unit)', () => {
     assert.equal(of('watcher').length, seen);
     r.leave('watcher', 'quit');
     assert.equal(r.isMember('watcher'), false);
-  });
-});
-
-describe('request rate (unit, fake clock)', () => {
-  it('a burst of twice the rate, then the rate per second, never more than the burst saved up', () => {
-    let now = 0;
-    const rate = new RequestRate(5, () => now);
-    const takes = (n: number) => Array.from({ length: n }, () => rate.take()).filter(Boolean).length;
-    assert.equal(takes(20), 10);
-    now += 1000;
-    assert.equal(takes(20), 5);
-    now += 200;
-    assert.equal(takes(20), 1);
-    now += 60_000; // a long pause saves up one burst, not a minute's worth
-    assert.equal(takes(100), 10);
   });
 });
