@@ -112,6 +112,8 @@ export class LabView {
   private renderedVersion = -1;
   /** A key changed what is shown (view, detail, cursor) without the model moving. */
   private dirtyUi = false;
+  /** Keys the screen has finished handling: tests wait on this instead of sleeping. */
+  keysHandled = 0;
 
   constructor(private readonly options: LabViewOptions) {
     this.colors = options.colors ?? palette();
@@ -146,6 +148,8 @@ export class LabView {
     this.status = box({ bottom: 1, left: 0, width: '100%', height: 1 });
     this.helpBar = box({ bottom: 0, left: 0, width: '100%', height: 1, style: { inverse: true } });
     this.bindKeys();
+    // Registered after bindKeys (which makes blessed listen), so it runs once a key's handlers have.
+    this.screen.program.on('keypress', () => this.keysHandled++);
     this.screen.on('resize', () => this.render(true));
     this.render(true);
   }

@@ -158,27 +158,32 @@ export async function runAction(world: ScenarioWorld, action: Action): Promise<s
     case 'none':
       return [];
     case 'connect': {
+      const before = world.mark();
       const error = await world.connect(action.name);
-      await world.settle();
+      // Joined: the others hear of it. Refused: the error is the answer.
+      if (error === null) await world.settle(before);
       return [error ? `${action.name} could not join: ${error.code}: ${error.message}` : `${action.name} joined the room`];
     }
     case 'leave': {
       const client = world.clients.get(action.name);
       if (!client || client.closed) return [`${action.name} is not connected`];
+      const before = world.mark();
+      before.events.delete(action.name);
       await client.quit();
-      await world.settle();
+      await world.settle(before);
       return [`${action.name} left`];
     }
     case 'say': {
       const client = world.clients.get(action.from);
       if (!client || client.closed) return [`${action.from} is not connected: nothing sent`];
+      const before = world.mark();
       try {
         client.say(action.text);
       } catch (error) {
         if (!(error instanceof DhlabError)) throw error;
         return [`${action.from} could not send: ${error.code}: ${error.message}`];
       }
-      await world.settle();
+      await world.settle(before);
       return [`${action.from} says "${action.text}"`];
     }
     case 'discrete_log':
@@ -193,8 +198,9 @@ export async function runAction(world: ScenarioWorld, action: Action): Promise<s
       return [`Mallory will flip ${action.what} of the next frame ${action.connection} sends`];
     case 'replay': {
       if (!world.mallory) throw scenarioError(world, 'replay needs Mallory (actors.mallory)');
+      const before = world.mark();
       const seq = world.mallory.replayLast(action.connection);
-      await world.settle();
+      await world.settle(before);
       return [`Mallory sends ${action.connection}'s data frame seq ${seq} to the server again`];
     }
     case 'cbc_bitflip':

@@ -84,7 +84,8 @@ export class ScenarioWorld {
   /** Plaintexts Eve recovered by attack (eve_decrypt). */
   readonly eveRead: string[] = [];
   readonly clients = new Map<string, ChatClient>();
-  lastActivity = performance.now();
+  /** settle()'s checks, run whenever the world records something. */
+  private readonly waiters = new Set<() => void>();
   part = 1;
   private readonly tapLabels = new Map<number, string>();
   private readonly serverLabels = new Map<number, string>();
@@ -171,8 +172,8 @@ export class ScenarioWorld {
   }
 
   private touched(): void {
-    this.lastActivity = performance.now();
     this.observer.change?.();
+    for (const check of [...this.waiters]) check();
   }
 
   private record(prefix: string, event: TraceEvent): void {
@@ -296,13 +297,37 @@ export class ScenarioWorld {
     }
   }
 
-  /** Resolves once nothing has happened for `quietMs` (the room has settled), or after `maxMs`. */
-  async settle(quietMs = 150, maxMs = 5000): Promise<void> {
-    const started = performance.now();
-    this.lastActivity = Math.max(this.lastActivity, started);
-    while (performance.now() - this.lastActivity < quietMs && performance.now() - started < maxMs) {
-      await new Promise((resolve) => setTimeout(resolve, 25));
-    }
+  /**
+   * What an action's consequences will change: the events each open client has received so far.
+   */
+  mark(): { events: Map<string, number> } {
+    const events = new Map<string, number>();
+    for (const [name, client] of this.clients) if (!client.closed) events.set(name, this.received.get(name)?.length ?? 0);
+    return { events };
+  }
+
+  /**
+   * Resolves once the room has answered what happened since `before`: every client that was
+   * connected then has received something new since (a join, a message, a leave) or has been
+   * closed (a refused frame ends its sender, and the others then hear it leave). Event-driven: checked whenever the world records
+   * something, never after a quiet period; `maxMs` only bounds a step whose answer never comes
+   * (its expectations then say what is missing).
+   */
+  async settle(before: { events: Map<string, number> }, maxMs = 10_000): Promise<void> {
+    const answered = () =>
+      [...before.events].every(([name, count]) => (this.clients.get(name)?.closed ?? true) || (this.received.get(name)?.length ?? 0) > count);
+    if (answered()) return;
+    await new Promise<void>((resolve) => {
+      const check = (): void => {
+        if (!answered() && performance.now() - started < maxMs) return;
+        clearTimeout(timer);
+        this.waiters.delete(check);
+        resolve();
+      };
+      const started = performance.now();
+      const timer = setTimeout(check, maxMs);
+      this.waiters.add(check);
+    });
   }
 
   /** A value by name, for checks and narration; undefined when the run has not produced it. */

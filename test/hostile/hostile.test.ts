@@ -224,11 +224,15 @@ describe(`hostile network (${FULL ? 'full' : 'fast'} scale)`, { concurrency: fal
       const leaves: string[] = [];
       room.members[0]?.on('event', (event) => void (event.type === 'leave' && leaves.push(`${event.name}:${event.reason}`)));
       const baseline = await server.stats();
-      const text = 'x'.repeat(2000);
+      // How much the sloth's kernel swallows before the server's queue grows depends on the
+      // kernel (receive-buffer autotuning up to net.ipv4.tcp_rmem's max, 32 MiB on some
+      // machines), so drive by bytes until the drop, bounded by time, not by a round count.
+      const text = 'x'.repeat(4000);
       let rounds = 0;
       const counts = () => room.members.map((m) => room.received.get(m.name)?.length ?? 0);
       let total = 0;
-      while (!leaves.includes('sloth:ERR_SLOW_CONSUMER') && rounds < 400) {
+      const started = performance.now();
+      while (!leaves.includes('sloth:ERR_SLOW_CONSUMER') && performance.now() - started < 120_000) {
         for (const member of room.members) member.say(`honest ${total++} ${text}`);
         rounds++;
         await waitFor(() => counts().every((n) => n === total) || leaves.length > 0, `round ${rounds}`, 20_000);
@@ -247,7 +251,7 @@ describe(`hostile network (${FULL ? 'full' : 'fast'} scale)`, { concurrency: fal
         const own = first.filter((n) => n % room.members.length === speaker);
         assert.deepEqual(own, [...own].sort((a, b) => a - b), `speaker ${speaker} in send order`);
       }
-      report(`1 stopped reader among ${COUNTS.chatters} chatters: disconnected with ERR_SLOW_CONSUMER after ${total} lines (${((total * 2.1) / 1024).toFixed(1)} MiB) ; others got all ${total} in order, lost 0; server RSS ${(baseline.rss / MiB).toFixed(0)} -> ${(after.rss / MiB).toFixed(0)} MiB`);
+      report(`1 stopped reader among ${COUNTS.chatters} chatters: disconnected with ERR_SLOW_CONSUMER after ${total} lines (${((total * 4.1) / 1024).toFixed(1)} MiB, ${((performance.now() - started) / 1000).toFixed(1)} s); others got all ${total} in order, lost 0; server RSS ${(baseline.rss / MiB).toFixed(0)} -> ${(after.rss / MiB).toFixed(0)} MiB`);
       sloth.destroy();
       room.close();
     });

@@ -10,7 +10,7 @@ import { LabSession } from '../../lab/session.ts';
 import { LabView } from '../../lab/view.ts';
 import type { Perspective } from '../../lab/model.ts';
 import { waitFor } from '../integration/helpers.ts';
-import { headlessTerminal, screenText, tick } from './headless.ts';
+import { headlessTerminal, pressKeys, screenText } from './headless.ts';
 import { startTapProxy, type TapObservation } from '../../src/tap.ts';
 import { ChatServer } from '../../src/server.ts';
 import { ChatClient } from '../../src/client.ts';
@@ -59,12 +59,10 @@ describe("Eve's view leaks nothing (property over names and messages)", () => {
           said.forEach((text, i) => assert.equal(lab.say(who[i % who.length] as string, text), null));
           const everyone = lab.perspectives.filter((p) => p.kind === 'client');
           await waitFor(() => everyone.every((p) => said.every((text) => p.chat.tail(50).some((l) => l.text.endsWith(`> ${text}`)))), 'delivery');
-          await tick(50);
           view.render(true);
           const screens = [screenText(view.screen).join('\n')];
           for (const key of ['d', 'x', 'c', 'c']) {
-            term.input.write(key);
-            await tick(20);
+            await pressKeys(view, term.input, key);
             view.render(true);
             screens.push(screenText(view.screen).join('\n'));
           }

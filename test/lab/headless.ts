@@ -14,4 +14,21 @@ export function screenText(screen: blessed.Widgets.Screen): string[] {
   return lines.map((line) => line.map((cell) => cell[1]).join(''));
 }
 
-export const tick = (ms = 60) => new Promise((resolve) => setTimeout(resolve, ms));
+/** How many keys blessed will see in `keys`: escape sequences are one key each. */
+export function keyCount(keys: string): number {
+  return keys.match(/\x1b\[[0-9;]*[A-Za-z~]|\x1b.|[^]/gu)?.length ?? 0;
+}
+
+/** Writes keys and resolves once the view has handled every one of them (no fixed sleep). */
+export async function pressKeys(view: { keysHandled: number }, input: NodeJS.WritableStream, keys: string): Promise<void> {
+  const target = view.keysHandled + keyCount(keys);
+  input.write(keys);
+  const started = Date.now();
+  while (view.keysHandled < target) {
+    if (Date.now() - started > 20_000) throw new Error(`the view handled ${view.keysHandled} of ${target} keys`);
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+  // A handler may defer its work by a tick (blessed's readInput starts listening in nextTick);
+  // ticks run before the next immediate.
+  await new Promise((resolve) => setImmediate(resolve));
+}

@@ -4,7 +4,7 @@ import { resolveScenario } from '../../src/scenario/catalog.ts';
 import { runScenarioLab, type ScenarioLab } from '../../lab/scenario.ts';
 import type { LabView } from '../../lab/view.ts';
 import { waitFor } from '../integration/helpers.ts';
-import { headlessTerminal, screenText, tick } from './headless.ts';
+import { headlessTerminal, pressKeys, screenText } from './headless.ts';
 
 describe('a scenario in the lab, headless at 120x40', () => {
   it('steps forward and back with the narration, the step view and the named values marked', async () => {
@@ -26,8 +26,7 @@ describe('a scenario in the lab, headless at 120x40', () => {
       return screenText((view as unknown as LabView).screen).join('\n');
     };
     const press = async (key: string, until: (s: string) => boolean, what: string) => {
-      term.input.write(key);
-      await tick();
+      await pressKeys(view as unknown as LabView, term.input, key);
       await waitFor(() => !(lab as unknown as ScenarioLab).busy && until(screen()), what, 20_000);
     };
     assert.match(screen(), /seed 1: every random value comes from it/);

@@ -6,7 +6,7 @@ import { GROUPS } from '../../src/crypto/groups.ts';
 import { LabSession } from '../../lab/session.ts';
 import { LabView } from '../../lab/view.ts';
 import { waitFor } from '../integration/helpers.ts';
-import { headlessTerminal, screenText, tick } from './headless.ts';
+import { headlessTerminal, pressKeys, screenText } from './headless.ts';
 
 const SIZES = [
   [80, 24],
@@ -21,8 +21,7 @@ for (const [columns, rows] of SIZES) {
     let quit = false;
     const screen = () => screenText(view.screen).join('\n');
     const press = async (keys: string) => {
-      term.input.write(keys);
-      await tick();
+      await pressKeys(view, term.input, keys);
       view.render(true);
     };
 
@@ -40,8 +39,8 @@ for (const [columns, rows] of SIZES) {
         colors: palette(0),
       });
       lab.onChange = () => view.invalidate();
-      await tick(100);
-      view.render(true);
+      // Until alice has seen carol join and her own ladder end (the first test reads both).
+      await waitFor(() => (view.render(true), /\* carol joined/.test(screen()) && /✓ established/.test(screen())), 'the lab to settle');
     });
     after(async () => {
       view.destroy();
@@ -67,7 +66,6 @@ for (const [columns, rows] of SIZES) {
       await press('i');
       await press('hello from the lab\r');
       await waitFor(() => lab.perspectives[0]?.chat.tail(3).some((l) => l.text.includes('hello from the lab')) ?? false, 'echo');
-      await tick();
       view.render(true);
       const text = screen();
       assert.match(text, /<alice> hello from the lab/);

@@ -17,7 +17,9 @@ describe('npm start in a real terminal (tmux): the lab', { skip: !Tmux.available
     assert.match(screen, /K = SHA-256\(Z\) \[secret\]/);
     assert.match(screen, /■ public ■ secret \(this side only\) ■ on the wire ■ error/);
 
+    await term.waitForInput();
     term.keys('i');
+    await term.waitForScreen((s) => !s.includes('press i to type as alice'), 'the input line to open');
     term.type('meet at noon');
     term.keys('Enter');
     screen = await term.waitForScreen((s) => s.includes('<alice> meet at noon'), 'the echo');
