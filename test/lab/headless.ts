@@ -16,6 +16,7 @@ export function screenText(screen: blessed.Widgets.Screen): string[] {
 
 /** How many keys blessed will see in `keys`: escape sequences are one key each. */
 export function keyCount(keys: string): number {
+  // eslint-disable-next-line no-control-regex -- counting escape sequences is the point
   return keys.match(/\x1b\[[0-9;]*[A-Za-z~]|\x1b.|[^]/gu)?.length ?? 0;
 }
 
