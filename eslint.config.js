@@ -1,6 +1,18 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
+/** Exported so test/lint.test.ts can prove the rules fire. */
+export const OUTPUT_GATE_RULES = {
+  'no-console': 'error',
+  'no-restricted-syntax': [
+    'error',
+    {
+      selector: "MemberExpression[object.name='process'][property.name=/^std(out|err)$/]",
+      message: 'Write through src/output.ts (print, printError, printStyled, printJson): it makes peer text safe.',
+    },
+  ],
+};
+
 export default tseslint.config(
   { ignores: ['node_modules/**', 'dist/**', '.stryker-tmp*/**', 'reports/**'] },
   js.configs.recommended,
@@ -12,5 +24,12 @@ export default tseslint.config(
       eqeqeq: 'error',
       'no-console': 'off',
     },
+  },
+  {
+    // The output gate (src/output.ts) is the only writer to stdout and stderr: everything the CLI
+    // prints is made safe there, error paths included (docs/PROTOCOL.md s.6.3).
+    files: ['src/**/*.ts', 'lab/**/*.ts', 'bin/**/*.js'],
+    ignores: ['src/output.ts'],
+    rules: OUTPUT_GATE_RULES,
   },
 );

@@ -4,4 +4,6 @@ import { register } from 'tsx/esm/api';
 
 register();
 const { main } = await import('../src/cli.ts');
-process.exitCode = await main(process.argv.slice(2));
+const { exitWhenFlushed } = await import('../src/output.ts');
+// A finished command exits, whatever stdin or a silent peer still holds open.
+await exitWhenFlushed(await main(process.argv.slice(2)));

@@ -1,6 +1,8 @@
 import { ChatClient } from '../src/client.ts';
 import type { CryptoEngine } from '../src/crypto/engine.ts';
 import { DhlabError } from '../src/errors.ts';
+import { safeJson } from '../src/display.ts';
+import { printError, stdoutFlow } from '../src/output.ts';
 import type { KnownServers } from '../src/known-servers.ts';
 import type { InsecureHooks } from '../src/protocol/session.ts';
 import { startTapProxy, type TapObservation } from '../src/tap.ts';
@@ -8,29 +10,64 @@ import { EvePerspective } from './eve.ts';
 import { TracePerspective } from './model.ts';
 import { LabView } from './view.ts';
 
-/** One JSON line per frame: exactly what crossed the wire, never a key or a plaintext. */
-export function observationJson(o: TapObservation): string {
-  return JSON.stringify({
+/** One JSON object per frame: exactly what crossed the wire, never a key or a plaintext. */
+export function observationRecord(o: TapObservation): Record<string, unknown> {
+  return {
     connection: o.connection,
     dir: o.dir,
     bytes: o.bytes.length + 4,
     type: o.frame?.type ?? null,
     frame: o.frame,
     ...(o.frame ? {} : { unreadable: Buffer.from(o.bytes).toString('base64') }),
-  });
+  };
+}
+
+/** The same as one terminal-safe JSON line (the frame's strings are the peers' words). */
+export function observationJson(o: TapObservation): string {
+  return safeJson(observationRecord(o));
+}
+
+/**
+ * `dhlab eve --json` writes a line per frame; when its reader falls behind (stdout's buffer is
+ * full) it drops observations and counts them, as tcpdump does, rather than buffer without bound
+ * or slow the relay: a wiretap must not be felt by the people it listens to. After the reader
+ * catches up, one `{"dropped": N}` line says how many are missing; the total goes to stderr at exit.
+ */
+export class JsonObservationWriter {
+  dropped = 0;
+  private pending = 0;
+  private blocked = false;
+
+  constructor(private readonly out: { writeJson(value: unknown): boolean; onceDrain(listener: () => void): void } = stdoutFlow) {}
+
+  write(o: TapObservation): void {
+    if (this.blocked) {
+      this.pending++;
+      this.dropped++;
+      return;
+    }
+    if (this.out.writeJson(observationRecord(o))) return;
+    this.blocked = true;
+    this.out.onceDrain(() => {
+      this.blocked = false;
+      if (this.pending > 0) this.out.writeJson({ dropped: this.pending });
+      this.pending = 0;
+    });
+  }
 }
 
 /** `dhlab eve`: a passive wiretap relay in front of any dhlab server. */
 export async function runEve(options: { listenHost: string; listenPort: number; targetHost: string; targetPort: number; json: boolean }): Promise<number> {
   const eve = new EvePerspective();
   let view: LabView | null = null;
+  const writer = new JsonObservationWriter();
   const tap = await startTapProxy({
     listenHost: options.listenHost,
     listenPort: options.listenPort,
     targetHost: options.targetHost,
     targetPort: options.targetPort,
     onObservation: (o) => {
-      if (options.json) console.log(observationJson(o));
+      if (options.json) writer.write(o);
       else {
         eve.onObservation(o);
         view?.invalidate();
@@ -41,10 +78,11 @@ export async function runEve(options: { listenHost: string; listenPort: number; 
   return new Promise<number>((resolve) => {
     const stop = () => {
       view?.destroy();
+      if (writer.dropped > 0) printError(`dhlab eve: ${writer.dropped} observations dropped (stdout was not read fast enough)`);
       void tap.close().then(() => resolve(0));
     };
     if (options.json) {
-      console.error(banner);
+      printError(banner);
       process.once('SIGINT', stop);
       process.once('SIGTERM', stop);
       return;

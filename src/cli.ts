@@ -4,6 +4,7 @@ import { getEngine } from './crypto/engines.ts';
 import { runDemo } from './demo.ts';
 import { setFullValues, traceNarrator, wrapLine } from './narrate.ts';
 import { DhlabError } from './errors.ts';
+import { print, printError, printStyled, terminal } from './output.ts';
 import { defaultHostKeyPath, loadOrCreateHostKey } from './host-key-file.ts';
 import { defaultKnownServersPath, KnownServers } from './known-servers.ts';
 import { ChatServer, DEFAULTS } from './server.ts';
@@ -43,7 +44,7 @@ export async function main(argv: string[]): Promise<number> {
         return await demoCommand(rest);
       case 'start':
         // npm start: the lab on a terminal, the narrated demo in a pipe or CI.
-        return process.stdout.isTTY && process.stdin.isTTY ? await labCommand(rest) : await demoCommand(rest);
+        return terminal.interactive ? await labCommand(rest) : await demoCommand(rest);
       case 'lab':
         return await labCommand(rest);
       case 'eve':
@@ -60,15 +61,17 @@ export async function main(argv: string[]): Promise<number> {
       case 'help':
       case '--help':
       case '-h':
-        process.stdout.write(USAGE);
+        print(USAGE.trimEnd());
         return verb === undefined ? 2 : 0;
       default:
         throw new DhlabError('ERR_USAGE', `unknown verb "${verb}"`);
     }
   } catch (error) {
     if (error instanceof DhlabError) {
-      process.stderr.write(`dhlab: ${error.code}: ${error.message}\n`);
-      if (error.code === 'ERR_USAGE') process.stderr.write(USAGE);
+      // The message may quote a peer or a file (a server's error text, a scenario's title): the
+      // gate escapes it.
+      printError(`dhlab: ${error.code}: ${error.message}`);
+      if (error.code === 'ERR_USAGE') printError(USAGE.trimEnd());
       return error.code === 'ERR_USAGE' ? 2 : 1;
     }
     throw error;
@@ -77,11 +80,11 @@ export async function main(argv: string[]): Promise<number> {
 
 async function demoCommand(args: string[]): Promise<number> {
   const values = parse(args, { group: { type: 'string', default: 'modp14' }, full: { type: 'boolean', default: false } });
-  if (values.help) return (process.stdout.write(USAGE), 0);
+  if (values.help) return (print(USAGE.trimEnd()), 0);
   setFullValues(values.full === true);
   // Fit the terminal, and 80 columns in a pipe: wrapped at spaces, values split only with --full.
-  const width = process.stdout.isTTY ? process.stdout.columns || 80 : 80;
-  await runDemo({ engine: getEngine(stringOption(values, 'crypto')), group: groupOption(values), out: (line) => wrapLine(line, width).forEach((part) => console.log(part)) });
+  const width = terminal.stdoutIsTTY ? terminal.columns : 80;
+  await runDemo({ engine: getEngine(stringOption(values, 'crypto')), group: groupOption(values), out: (line) => wrapLine(line, width).forEach((part) => printStyled(part)) });
   return 0;
 }
 
@@ -89,10 +92,10 @@ const PERSPECTIVES = ['alice', 'bob', 'carol', 'server', 'eve'];
 
 async function labCommand(args: string[]): Promise<number> {
   const values = parse(args, { group: { type: 'string', default: 'modp14' }, perspective: { type: 'string', default: 'alice' }, ...INSECURE_SERVER_FLAGS });
-  if (values.help) return (process.stdout.write(USAGE), 0);
+  if (values.help) return (print(USAGE.trimEnd()), 0);
   const perspective = stringOption(values, 'perspective');
   if (!PERSPECTIVES.includes(perspective)) throw new DhlabError('ERR_USAGE', `--perspective must be one of ${PERSPECTIVES.join(', ')}, got "${perspective}"`);
-  if (!process.stdout.isTTY) throw new DhlabError('ERR_USAGE', 'the lab needs a terminal; try `dhlab demo` for the narrated trace');
+  if (!terminal.stdoutIsTTY) throw new DhlabError('ERR_USAGE', 'the lab needs a terminal; try `dhlab demo` for the narrated trace');
   const { runLab } = await import('../lab/run.ts');
   // The lab's server and clients share the weakenings (a toy group needs both ends to accept it).
   const insecure = insecureFromFlags(values, getEngine(stringOption(values, 'crypto')));
@@ -108,11 +111,11 @@ function hostPort(text: string, flag: string): { host: string; port: number } {
 
 async function eveCommand(args: string[]): Promise<number> {
   const values = parse(args, { listen: { type: 'string', default: '5069' }, forward: { type: 'string', default: '127.0.0.1:5068' }, json: { type: 'boolean', default: false } });
-  if (values.help) return (process.stdout.write(USAGE), 0);
+  if (values.help) return (print(USAGE.trimEnd()), 0);
   const listen = hostPort(stringOption(values, 'listen'), 'listen');
   const forward = hostPort(stringOption(values, 'forward'), 'forward');
   const json = values.json === true;
-  if (!json && !process.stdout.isTTY) throw new DhlabError('ERR_USAGE', 'without a terminal, use --json');
+  if (!json && !terminal.stdoutIsTTY) throw new DhlabError('ERR_USAGE', 'without a terminal, use --json');
   const { runEve } = await import('../lab/commands.ts');
   return runEve({ listenHost: listen.host, listenPort: listen.port, targetHost: forward.host, targetPort: forward.port, json });
 }
@@ -126,11 +129,11 @@ async function inspectCommand(args: string[]): Promise<number> {
     'accept-new-host-key': { type: 'boolean', default: false },
     ...INSECURE_CLIENT_FLAGS,
   });
-  if (values.help) return (process.stdout.write(USAGE), 0);
+  if (values.help) return (print(USAGE.trimEnd()), 0);
   if (typeof values.name !== 'string') throw new DhlabError('ERR_USAGE', '--name is required');
   const insecure = insecureFromFlags(values, getEngine(stringOption(values, 'crypto')));
-  if (!process.stdout.isTTY) throw new DhlabError('ERR_USAGE', 'the inspector needs a terminal; try `dhlab client --trace`');
-  printWarnings(insecure.warnings, (line) => process.stderr.write(`${line}\n`));
+  if (!terminal.stdoutIsTTY) throw new DhlabError('ERR_USAGE', 'the inspector needs a terminal; try `dhlab client --trace`');
+  printWarnings(insecure.warnings, printError);
   const { runInspect } = await import('../lab/commands.ts');
   return runInspect({
     name: values.name.normalize('NFC'),
@@ -163,13 +166,13 @@ async function serverCommand(args: string[]): Promise<number> {
   });
   setFullValues(values.full === true);
   const names = new Map<number, string>();
-  const narrator = values.trace === true ? traceNarrator('server', (id) => names.get(id) ?? `connection ${id}`, (line) => process.stderr.write(`${line}\n`), process.stderr.columns || 80) : null;
-  if (values.help) return (process.stdout.write(USAGE), 0);
+  const narrator = values.trace === true ? traceNarrator('server', (id) => names.get(id) ?? `connection ${id}`, (line) => printStyled(line, 'stderr'), terminal.stderrColumns) : null;
+  if (values.help) return (print(USAGE.trimEnd()), 0);
   const insecure = insecureFromFlags(values, getEngine(stringOption(values, 'crypto')));
   const engine = insecure.engine;
   const hostKeyPath = stringOption(values, 'host-key');
   const { identity, created } = loadOrCreateHostKey(engine, hostKeyPath);
-  printWarnings(insecure.warnings, (line) => process.stderr.write(`${line}\n`));
+  printWarnings(insecure.warnings, printError);
   const server = new ChatServer({
     engine,
     group: insecure.group ?? groupOption(values),
@@ -184,7 +187,7 @@ async function serverCommand(args: string[]): Promise<number> {
     maxPerAddress: intOption(values, 'max-per-address', 1, 1_000_000),
     maxHandshakesPerAddress: intOption(values, 'max-handshakes-per-address', 1, 1_000_000),
     connectRatePerAddress: intOption(values, 'connect-rate', 0.1, 1_000_000),
-    log: (line) => process.stderr.write(`${line}\n`),
+    log: printError,
     revealSecrets: narrator !== null,
     trace: narrator
       ? (id, event) => {
@@ -205,11 +208,11 @@ async function serverCommand(args: string[]): Promise<number> {
       : (code ?? (error as Error).message);
     throw new DhlabError('ERR_CONNECTION', `cannot listen on ${where}: ${why}`);
   }
-  console.log(`dhlab server listening on ${address.host}:${address.port}`);
-  console.log(`host key ${identity.fingerprint} (${created ? 'created' : 'loaded'} ${hostKeyPath})`);
+  print(`dhlab server listening on ${address.host}:${address.port}`);
+  print(`host key ${identity.fingerprint} (${created ? 'created' : 'loaded'} ${hostKeyPath})`);
   await new Promise<void>((resolve) => {
     const stop = (signal: string) => {
-      process.stderr.write(`${signal}: shutting down\n`);
+      printError(`${signal}: shutting down`);
       void server.close(`server shutting down (${signal})`).then(resolve);
     };
     process.once('SIGINT', () => stop('SIGINT'));

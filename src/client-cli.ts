@@ -9,6 +9,7 @@ import { DhlabError, type ErrorCode } from './errors.ts';
 import { defaultKnownServersPath, KnownServers } from './known-servers.ts';
 import type { ServerEvent } from './protocol/messages.ts';
 import { rowsOf } from './terminal-width.ts';
+import { cursor, exitQuietlyOnBrokenPipe, print, printError, printJson, printStyled, readlineOutput, terminal, writeStyled } from './output.ts';
 import { setFullValues, traceNarrator } from './narrate.ts';
 
 const CLIENT_LINES_PER_SECOND = 100;
@@ -52,16 +53,16 @@ export function plainLine(event: Printable): string | null {
 }
 
 function jsonOutput(): ClientOutput {
-  return { event: (event) => console.log(JSON.stringify(event)), note: () => {} };
+  return { event: (event) => printJson(event), note: () => {} };
 }
 
 function pipeOutput(): ClientOutput {
   return {
     event: (event) => {
       const line = plainLine(event);
-      if (line !== null) console.log(line);
+      if (line !== null) print(line);
     },
-    note: (line) => console.log(line),
+    note: (line) => print(line),
   };
 }
 
@@ -72,14 +73,13 @@ function pipeOutput(): ClientOutput {
  */
 function terminalOutput(rl: readline.Interface, myName: () => string): ClientOutput {
   const colors = palette();
-  const out = process.stdout;
-  const columns = () => out.columns || 80;
+  const columns = () => terminal.columns;
   // Rows printed since each pending line, oldest first.
   const pending: Array<{ text: string; rows: number; rowsAfter: number }> = [];
   const print = (line: string) => {
-    readline.clearLine(out, 0);
-    readline.cursorTo(out, 0);
-    out.write(`${line}\n`);
+    cursor.clearLine();
+    cursor.to(0);
+    printStyled(line);
     const rows = line.split('\n').reduce((sum, part) => sum + rowsOf(part, columns()), 0);
     for (const p of pending) p.rowsAfter += rows;
     rl.prompt(true);
@@ -93,14 +93,14 @@ function terminalOutput(rl: readline.Interface, myName: () => string): ClientOut
           pending.splice(index, 1);
           const line = plainLine(event) as string;
           const up = entry.rows + entry.rowsAfter;
-          if (up < (out.rows || 24) - 1) {
+          if (up < terminal.rows - 1) {
             // Rewrite the pending line in place, then come back to the prompt.
-            readline.moveCursor(out, 0, -up);
-            readline.cursorTo(out, 0);
-            readline.clearLine(out, 0);
-            out.write(line);
-            readline.moveCursor(out, 0, up);
-            readline.cursorTo(out, 0);
+            cursor.move(0, -up);
+            cursor.to(0);
+            cursor.clearLine();
+            writeStyled(line);
+            cursor.move(0, up);
+            cursor.to(0);
             rl.prompt(true);
             return;
           }
@@ -114,11 +114,11 @@ function terminalOutput(rl: readline.Interface, myName: () => string): ClientOut
     pending(text) {
       // readline left the typed line on screen: replace it with the marked chat line.
       const typed = rowsOf(`> ${text}`, columns());
-      readline.moveCursor(out, 0, -typed);
-      readline.cursorTo(out, 0);
-      readline.clearScreenDown(out);
+      cursor.move(0, -typed);
+      cursor.to(0);
+      cursor.clearDown();
       const line = `<${safeText(myName())}> ${safeText(text)}`;
-      out.write(`${line}${colors.dim(' …')}\n`);
+      printStyled(`${line}${colors.dim(' …')}`);
       pending.push({ text, rows: rowsOf(`${line} …`, columns()), rowsAfter: 0 });
       rl.prompt(true);
     },
@@ -140,7 +140,7 @@ export async function clientCommand(args: string[], usage: string): Promise<numb
     full: { type: 'boolean', default: false },
     ...INSECURE_CLIENT_FLAGS,
   });
-  if (values.help) return (process.stdout.write(usage), 0);
+  if (values.help) return (print(usage.trimEnd()), 0);
   if (typeof values.name !== 'string') throw new DhlabError('ERR_USAGE', '--name is required');
   // The name is part of the transcript hash, so it is sent exactly as the server will check it: NFC.
   const name = values.name.normalize('NFC');
@@ -150,23 +150,19 @@ export async function clientCommand(args: string[], usage: string): Promise<numb
   const handshakeTimeoutMs = intOption(values, 'handshake-timeout', 0.01, 3600) * 1000;
   const insecure = insecureFromFlags(values, getEngine(stringOption(values, 'crypto')));
   const engine = insecure.engine;
-  printWarnings(insecure.warnings, (line) => process.stderr.write(`${line}\n`));
+  printWarnings(insecure.warnings, printError);
   const json = values.json === true;
-  const interactive = !json && process.stdin.isTTY === true && process.stdout.isTTY === true;
+  const interactive = !json && terminal.interactive;
   setFullValues(values.full === true);
-  const narrator = values.trace === true ? traceNarrator(name, 'server', (line) => process.stderr.write(`${line}\n`), process.stderr.columns || 80) : null;
+  const narrator = values.trace === true ? traceNarrator(name, 'server', (line) => printStyled(line, 'stderr'), terminal.stderrColumns) : null;
 
-  // `dhlab client --json | head -1`: the reader went away; leave quietly, not with a stack trace.
-  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
-    if (error.code === 'EPIPE') process.exit(0);
-    throw error;
-  });
+  exitQuietlyOnBrokenPipe();
 
   // Read stdin from the start, so lines typed (or piped) during the handshake are kept in order.
   const queued: string[] = [];
   let inputEnded = false;
   let wake: () => void = () => {};
-  const input = readline.createInterface({ input: process.stdin, output: interactive ? process.stdout : undefined, terminal: interactive, prompt: '> ' });
+  const input = readline.createInterface({ input: process.stdin, output: interactive ? readlineOutput() : undefined, terminal: interactive, prompt: '> ' });
   input.on('line', (line) => (queued.push(line), wake()));
   input.on('close', () => ((inputEnded = true), wake()));
   // Ctrl-C leaves like /quit, so the room sees a normal leave rather than a dropped connection.

@@ -37,6 +37,8 @@ const CLIENT_ONLY_CODES: ReadonlySet<string> = new Set(['ERR_HOST_KEY_CHANGED', 
 
 /** After a fatal error, how long we wait for the peer to close its side before we destroy ours. */
 const CLOSE_GRACE_MS = 2000;
+/** How long quit() waits for the server's bye before it closes the connection itself. */
+export const QUIT_TIMEOUT_MS = 2000;
 /** Enough of a non-dhlab peer's first bytes to recognise it ("HTTP/1.0 400 Bad request"). */
 const FIRST_BYTES_KEPT = 64;
 
@@ -195,11 +197,15 @@ export class ChatClient extends EventEmitter<ChatClientEvents> {
     this.session.send({ type: 'who' });
   }
 
-  /** Leaves cleanly: resolves when the server has said bye and the connection is closed. */
-  quit(): Promise<DhlabError | null> {
+  /**
+   * Leaves cleanly: resolves when the server has said bye and the connection is closed. A server
+   * that never answers does not hold us: after timeoutMs we close the connection ourselves.
+   */
+  quit(timeoutMs = QUIT_TIMEOUT_MS): Promise<DhlabError | null> {
     const done = this.waitForClose();
     if (!this.closed && this.session.isEstablished) this.session.send({ type: 'quit' });
-    return done;
+    const timer = setTimeout(() => this.socket.destroy(), timeoutMs);
+    return done.finally(() => clearTimeout(timer));
   }
 
   waitForClose(): Promise<DhlabError | null> {

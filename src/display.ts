@@ -50,3 +50,32 @@ export function safeExcerpt(text: string, maxChars: number): string {
 export function safeBytes(bytes: Uint8Array, maxChars = 40): string {
   return safeExcerpt(Buffer.from(bytes).toString('latin1'), maxChars);
 }
+
+/** Select Graphic Rendition (colour, bold, dim): the only escape sequence dhlab's own output uses. */
+const SGR = /\x1b\[[0-9;]*m/g; // eslint-disable-line no-control-regex -- matching our own colour codes
+
+/**
+ * safeText for a line dhlab styled itself: its colour codes (SGR, from src/colors.ts) stay, any
+ * other control is escaped. Only for lines whose peer-chosen parts already went through safeText
+ * (a peer's own SGR then arrives here as the visible text `\x1b[31m`, not as an escape).
+ */
+export function safeStyledText(text: string): string {
+  let out = '';
+  let last = 0;
+  for (const match of text.matchAll(SGR)) {
+    out += safeText(text.slice(last, match.index)) + match[0];
+    last = (match.index as number) + match[0].length;
+  }
+  return out + safeText(text.slice(last));
+}
+
+/** What JSON.stringify leaves raw but a terminal obeys: DEL, C1, bidi controls, U+2028/9, U+FFF9-B. */
+const JSON_UNSAFE = /[\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029\ufff9-\ufffb]/g;
+
+/**
+ * One JSON line that is safe on a terminal and parses to the same value: JSON.stringify escapes
+ * C0 and lone surrogates (ES2019 well-formed stringify); the rest become \uXXXX escapes too.
+ */
+export function safeJson(value: unknown): string {
+  return JSON.stringify(value).replace(JSON_UNSAFE, (char) => `\\u${(char.codePointAt(0) as number).toString(16).padStart(4, '0')}`);
+}

@@ -4,6 +4,7 @@ import { parseArgs } from 'node:util';
 import { getEngine } from '../crypto/engines.ts';
 import { safeText } from '../display.ts';
 import { DhlabError } from '../errors.ts';
+import { print, terminal } from '../output.ts';
 import { wrapLine } from '../narrate.ts';
 import { resolveScenario, shippedScenarioFiles } from './catalog.ts';
 import { exportHtml, exportMarkdown } from './export.ts';
@@ -19,7 +20,7 @@ export const SCENARIO_USAGE = `  dhlab scenario --list
 
 /** The transcript of one step, as lines for a terminal or a log. */
 export function stepTranscript(result: StepResult, total: number, width = 80): string[] {
-  const out = [`── step ${result.index + 1}/${total}: ${result.step.title} ──`];
+  const out = [`── step ${result.index + 1}/${total}: ${safeText(result.step.title)} ──`];
   for (const paragraph of result.narration.split('\n')) out.push(...wrapLine(safeText(paragraph), width, ''));
   for (const line of result.lines) out.push(...wrapLine(`  > ${safeText(line)}`, width, '      '));
   for (const c of result.checks) out.push(...wrapLine(`  ${c.ok ? '✓' : '✗'} ${safeText(c.what)}${c.found ? `  (found: ${safeText(c.found)})` : ''}`, width, '      '));
@@ -31,7 +32,7 @@ export function stepTranscript(result: StepResult, total: number, width = 80): s
 export async function runHeadless(scenario: Scenario, engineName: string, out: (line: string) => void): Promise<StepResult[]> {
   const run = new ScenarioRun(scenario, getEngine(engineName));
   try {
-    out(`${scenario.title}  [${scenario.file}, seed ${scenario.seed}: reproducible, INSECURE randomness]`);
+    out(safeText(`${scenario.title}  [${scenario.file}, seed ${scenario.seed}: reproducible, INSECURE randomness]`));
     out('');
     while (!run.finished) {
       const result = await run.next();
@@ -65,14 +66,14 @@ export async function scenarioCommand(args: string[], runInLab: (scenario: Scena
     throw new DhlabError('ERR_USAGE', (error as Error).message);
   }
   const { values, positionals } = parsed;
-  if (values.help) return (process.stdout.write(SCENARIO_USAGE), 0);
+  if (values.help) return (print(SCENARIO_USAGE.trimEnd()), 0);
   if (values.list) {
     // One line each: the name to type and the title, which says what the lesson shows.
     for (const file of shippedScenarioFiles()) {
       const s = loadScenario(file);
-      process.stdout.write(`${s.name.padEnd(24)} ${s.title}\n`);
+      print(`${s.name.padEnd(24)} ${s.title}`);
     }
-    process.stdout.write('\ndhlab scenario NAME opens one in the lab; --headless runs it without a terminal; docs/TEACHING.md has a lesson plan for each.\n');
+    print('\ndhlab scenario NAME opens one in the lab; --headless runs it without a terminal; docs/TEACHING.md has a lesson plan for each.');
     return 0;
   }
   if (positionals.length !== 1) throw new DhlabError('ERR_USAGE', 'scenario needs one NAME or FILE (dhlab scenario --list shows the names)');
@@ -84,17 +85,17 @@ export async function scenarioCommand(args: string[], runInLab: (scenario: Scena
   const engineName = values.crypto ?? 'native';
   const exportTo = values.export;
   if (exportTo !== undefined && !/\.(md|html)$/.test(exportTo)) throw new DhlabError('ERR_USAGE', '--export needs a file name ending in .md or .html');
-  if (!values.headless && exportTo === undefined && process.stdout.isTTY && process.stdin.isTTY) return runInLab(scenario, engineName);
+  if (!values.headless && exportTo === undefined && terminal.interactive) return runInLab(scenario, engineName);
 
-  const results = await runHeadless(scenario, engineName, (line) => process.stdout.write(`${line}\n`));
+  const results = await runHeadless(scenario, engineName, (line) => print(line));
   if (exportTo !== undefined) {
     const text = exportTo.endsWith('.html') ? exportHtml(scenario, results) : exportMarkdown(scenario, results);
     fs.writeFileSync(exportTo, text);
-    process.stdout.write(`handout written to ${path.resolve(exportTo)}\n`);
+    print(`handout written to ${path.resolve(exportTo)}`);
   }
   const failure = firstFailure(scenario, results);
   if (failure) throw new DhlabError('ERR_EXPECTATION', failure);
   const checks = results.reduce((n, r) => n + r.checks.length, 0);
-  process.stdout.write(`all ${checks} expectations of ${results.length} steps hold\n`);
+  print(`all ${checks} expectations of ${results.length} steps hold`);
   return 0;
 }

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import { safeBytes, safeExcerpt, safeText } from '../../src/display.ts';
+import { safeBytes, safeExcerpt, safeJson, safeStyledText, safeText } from '../../src/display.ts';
 import { FORBIDDEN_ON_SCREEN, HOSTILE_STRINGS } from './hostile-corpus.ts';
 
 const FORBIDDEN_ANYWHERE = /[\p{Cc}\p{Cs}\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029\ufff9-\ufffb]/u;
@@ -55,5 +55,34 @@ describe('safeText: peer text made safe for a terminal', () => {
     assert.equal(safeExcerpt('👋'.repeat(5), 3), '👋👋👋…');
     assert.equal(safeExcerpt('\x1b]0;t\x07', 10), '\\x1b]0;t\\x07');
     assert.equal(safeBytes(Buffer.from('HTTP/1.0 400 Bad request\r\n')), 'HTTP/1.0 400 Bad request\\r\\n');
+  });
+});
+
+describe('safeStyledText and safeJson: the output gate\'s two other forms', () => {
+  it('keeps dhlab\'s own colour codes and escapes every other control', () => {
+    assert.equal(safeStyledText('\x1b[31mred\x1b[0m and \x1b]0;title\x07'), '\x1b[31mred\x1b[0m and \\x1b]0;title\\x07');
+    assert.equal(safeStyledText('\x1b[2J'), '\\x1b[2J');
+  });
+
+  it('for any string: nothing but SGR sequences carries an ESC; text between is safeText', () => {
+    fc.assert(
+      fc.property(fc.string({ unit: 'binary' }), (text) => {
+        const out = safeStyledText(text);
+        // eslint-disable-next-line no-control-regex
+        assert.doesNotMatch(out.replace(/\x1b\[[0-9;]*m/g, ''), /[\p{Cc}\u202a-\u202e\u2066-\u2069]/u);
+      }),
+    );
+  });
+
+  it('for any value: one JSON line with no terminal control that parses back to the value', () => {
+    fc.assert(
+      fc.property(fc.jsonValue(), fc.string({ unit: 'binary' }), (value, text) => {
+        for (const v of [value, { text }]) {
+          const line = safeJson(v);
+          assert.doesNotMatch(line, /[\p{Cc}\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029]|\p{Cs}/u);
+          assert.deepEqual(JSON.parse(line), JSON.parse(JSON.stringify(v)));
+        }
+      }),
+    );
   });
 });

@@ -5,7 +5,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { run, type Running } from './cli-run.ts';
+import { QUIT_TIMEOUT_MS } from '../../src/client.ts';
 import { waitFor } from './helpers.ts';
+import { startHostileServer } from './hostile-server.ts';
 
 async function listen(onConnection: (socket: net.Socket) => void): Promise<{ port: number; server: net.Server; sockets: Set<net.Socket> }> {
   const sockets = new Set<net.Socket>();
@@ -53,6 +55,21 @@ describe('the client never hangs and always says why it stopped', () => {
       assert.match(text, /^connecting to 127\.0\.0\.1:\d+\.\.\.$/m);
     } finally {
       await stop(http);
+    }
+  });
+
+  it('/quit against a server that never answers it: the client closes after a short wait and exits', async () => {
+    const deaf = await startHostileServer((name) => [{ type: 'welcome', name, members: [name], count: 1 }]);
+    try {
+      const client = run(['client', '--name', 'alice', '--port', String(deaf.port), '--known-servers', '/dev/null']);
+      await waitFor(() => client.stdout.some((l) => l.startsWith('* connected')), 'the welcome');
+      const started = performance.now();
+      client.proc.stdin?.write('/quit\n'); // stdin stays open: the quit alone must end it
+      const code = await client.exit;
+      assert.ok(performance.now() - started < QUIT_TIMEOUT_MS + 3000, `exited after ${performance.now() - started} ms`);
+      assert.equal(code, 1, 'no goodbye from the server: not a clean exit');
+    } finally {
+      await deaf.close();
     }
   });
 

