@@ -3,10 +3,14 @@ import { anyGroup, describeGroup } from '../src/insecure/toy-groups.ts';
 import type { DhGroup } from '../src/crypto/groups.ts';
 import type { WireFrame } from '../src/protocol/frame.ts';
 import type { TapObservation } from '../src/tap.ts';
-import { Perspective, type FrameRow } from './model.ts';
+import { safeExcerpt } from '../src/display.ts';
+import { LIMITS, Perspective, type FrameRow } from './model.ts';
 import { valueOf, valueOfBigint } from './values.ts';
 
 const HEX = /^(?:[0-9a-f]{2})+$/;
+/** Characters of a hello name Eve shows (PROTOCOL s.6.1 allows 32; a hostile frame can hold 64 KiB). */
+const NAME_SHOWN = 32;
+const HANDSHAKE_DIRECTION: Record<string, TapObservation['dir']> = { hello: 'client->server', client_key: 'client->server', server_key: 'server->client', server_auth: 'server->client' };
 const hexValue = (field: unknown) => (typeof field === 'string' && HEX.test(field) ? valueOf(fromHex(field)) : undefined);
 
 /**
@@ -15,9 +19,12 @@ const hexValue = (field: unknown) => (typeof field === 'string' && HEX.test(fiel
  * frames stay opaque and are marked as such.
  */
 export class EvePerspective extends Perspective {
+  /** Each connection's name from its hello, cut for display (Eve reads it before any validation). */
   private readonly names = new Map<number, string>();
   /** The group each connection's server_key named, so what Eve is told fits it (toy or RFC 3526). */
   private readonly groups = new Map<string, DhGroup>();
+  /** Handshake frames already learned from, per connection: one of each, in its own direction. */
+  private readonly learned = new Map<string, Set<string>>();
 
   constructor() {
     super('eve', 'eve');
@@ -29,18 +36,47 @@ export class EvePerspective extends Perspective {
 
   onObservation(o: TapObservation): void {
     const frame = o.frame;
-    if (frame?.type === 'hello' && o.dir === 'client->server' && typeof frame.name === 'string') this.names.set(o.connection, frame.name);
+    if (frame?.type === 'hello' && o.dir === 'client->server' && typeof frame.name === 'string' && !this.names.has(o.connection)) {
+      this.names.set(o.connection, safeExcerpt(frame.name, NAME_SHOWN));
+      // Connections Eve no longer shows a ladder for need no name either.
+      for (const oldest of this.names.keys()) {
+        if (this.names.size <= LIMITS.ladders * 2) break;
+        this.names.delete(oldest);
+      }
+    }
     const connection = this.connectionLabel(o);
-    const row: FrameRow = { dir: o.dir === 'client->server' ? '→' : '←', peer: connection, type: frame?.type ?? 'unreadable', size: o.bytes.length + 4, at: Date.now() };
+    // Every field of a frame is the peer's choice: shown escaped and cut (FrameRow fields are drawn as is).
+    const type = frame ? safeExcerpt(frame.type, 40) : 'unreadable';
+    const row: FrameRow = { dir: o.dir === 'client->server' ? '→' : '←', peer: connection, type, size: o.bytes.length + 4, at: Date.now() };
     if (frame?.type === 'data') {
       row.seq = Number(frame.seq);
       if (typeof frame.box === 'string') row.sealed = Uint8Array.from(Buffer.from(frame.box, 'base64'));
       this.addChat({ text: `🔒 ${connection} ${row.dir} seq ${row.seq}: ${row.sealed?.length ?? 0} sealed bytes; Eve cannot open them`, kind: 'wire' });
     } else if (frame) {
-      row.fields = publicFields(frame);
-      this.learn(connection, frame);
+      row.fields = safeExcerpt(publicFields(frame), 200);
+      if (this.firstOfItsKind(connection, frame.type, o.dir)) this.learn(connection, frame);
     }
     this.addFrame(row);
+  }
+
+  /**
+   * A handshake has one hello and one client_key from the client, one server_key and one
+   * server_auth from the server: anything more (a hostile peer's repeats) adds nothing to what
+   * Eve knows, and must not grow it.
+   */
+  private firstOfItsKind(connection: string, type: string, dir: TapObservation['dir']): boolean {
+    const expected = HANDSHAKE_DIRECTION[type];
+    if (expected === undefined || expected !== dir) return false;
+    let seen = this.learned.get(connection);
+    if (!seen) this.learned.set(connection, (seen = new Set()));
+    if (seen.has(type)) return false;
+    seen.add(type);
+    return true;
+  }
+
+  protected override forget(connection: string): void {
+    this.groups.delete(connection);
+    this.learned.delete(connection);
   }
 
   /** Adds to "what Eve knows" for this connection. */
@@ -48,7 +84,7 @@ export class EvePerspective extends Perspective {
     const steps = this.ladder(connection);
     switch (frame.type) {
       case 'hello':
-        steps.push({ label: `name "${String(frame.name)}"`, kind: 'wire', detail: 'basic', note: 'sent in clear in hello' });
+        steps.push({ label: `name "${safeExcerpt(String(frame.name), NAME_SHOWN)}"`, kind: 'wire', detail: 'basic', note: 'sent in clear in hello' });
         break;
       case 'server_key': {
         const group = typeof frame.group === 'string' ? anyGroup(frame.group) : undefined;

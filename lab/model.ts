@@ -1,12 +1,27 @@
+import { safeExcerpt } from '../src/display.ts';
 import type { ServerEvent } from '../src/protocol/messages.ts';
 import type { TraceEvent } from '../src/protocol/trace.ts';
 import { ladderSteps, updateHandContext, type HandContext, type LadderStep } from './ladder.ts';
 import { Ring } from './ring.ts';
 import type { ValueKind } from './values.ts';
 
-/** The frames pane keeps this many rows per perspective: a flood cannot grow the lab without bound. */
-const FRAME_CAPACITY = 10_000;
-const CHAT_CAPACITY = 2_000;
+/**
+ * What a perspective keeps, bounded by count and by bytes, so a flood (or a hostile peer's
+ * 64 KiB frames) cannot grow the lab without bound: the frames pane's newest rows, the chat's
+ * newest lines, the ladders of the newest connections.
+ */
+export const LIMITS = { frames: 10_000, frameBytes: 16 * 2 ** 20, chatLines: 2_000, chatBytes: 2 * 2 ** 20, ladders: 256, stepsPerLadder: 64 } as const;
+
+/** About what a row holds in memory: its byte arrays, its strings (UTF-16) and the object itself. */
+export function rowBytes(row: FrameRow): number {
+  const strings = row.peer.length + row.type.length + (row.plaintext?.length ?? 0) + (row.fields?.length ?? 0);
+  return 200 + 2 * strings + (row.sealed?.byteLength ?? 0) + (row.nonce?.byteLength ?? 0) + (row.aad?.byteLength ?? 0);
+}
+
+/** A copy when `bytes` is a view into a larger buffer (a socket chunk's backing store stays alive otherwise). */
+function own(bytes: Uint8Array): Uint8Array {
+  return bytes.byteLength === bytes.buffer.byteLength ? bytes : Uint8Array.from(bytes);
+}
 
 /** One frame as a row of the frames pane. */
 export interface FrameRow {
@@ -42,8 +57,8 @@ export type PerspectiveKind = 'client' | 'server' | 'eve';
 
 /** What one perspective has seen: the data a view renders, and nothing else. */
 export class Perspective {
-  readonly frames = new Ring<FrameRow>(FRAME_CAPACITY);
-  readonly chat = new Ring<ChatLine>(CHAT_CAPACITY);
+  readonly frames = new Ring<FrameRow>(LIMITS.frames, LIMITS.frameBytes, rowBytes);
+  readonly chat = new Ring<ChatLine>(LIMITS.chatLines, LIMITS.chatBytes, (line) => 100 + 2 * line.text.length);
   /** Handshake ladders by connection, in the order connections appeared. */
   readonly ladders = new Map<string, LadderStep[]>();
   /** Bumped on every change: the view redraws only when it moved. */
@@ -54,11 +69,28 @@ export class Perspective {
     readonly kind: PerspectiveKind,
   ) {}
 
+  /** This connection's ladder; a new one evicts the oldest past LIMITS.ladders. */
   protected ladder(connection: string): LadderStep[] {
     let steps = this.ladders.get(connection);
-    if (!steps) this.ladders.set(connection, (steps = []));
+    if (!steps) {
+      this.ladders.set(connection, (steps = []));
+      for (const oldest of this.ladders.keys()) {
+        if (this.ladders.size <= LIMITS.ladders) break;
+        this.ladders.delete(oldest);
+        this.forget(oldest);
+      }
+    }
     return steps;
   }
+
+  /** Adds steps to a ladder, at most LIMITS.stepsPerLadder in all. */
+  protected addSteps(connection: string, steps: LadderStep[]): void {
+    const ladder = this.ladder(connection);
+    ladder.push(...steps.slice(0, Math.max(0, LIMITS.stepsPerLadder - ladder.length)));
+  }
+
+  /** A connection's ladder was evicted: drop what else was kept for it. */
+  protected forget(_connection: string): void {}
 
   protected addFrame(row: FrameRow): void {
     this.frames.push(row);
@@ -82,6 +114,13 @@ export class TracePerspective extends Perspective {
   /** Connections whose record layer is the teaching-only AES-CBC (from their `established` trace). */
   private readonly cbc = new Set<string>();
 
+  protected override forget(connection: string): void {
+    this.pendingSeal.delete(connection);
+    this.lastReceived.delete(connection);
+    this.hand.delete(connection);
+    this.cbc.delete(connection);
+  }
+
   private layoutOf(connection: string): RecordLayout {
     return this.cbc.has(connection) ? 'cbc' : 'gcm';
   }
@@ -93,7 +132,7 @@ export class TracePerspective extends Perspective {
     updateHandContext(ctx, event);
     const steps = ladderSteps(event, ctx);
     if (steps.length > 0) {
-      this.ladder(connection).push(...steps);
+      this.addSteps(connection, steps);
       this.version++;
     }
     switch (event.kind) {
@@ -105,18 +144,22 @@ export class TracePerspective extends Perspective {
         return;
       case 'open': {
         const row = this.lastReceived.get(connection);
-        if (row && row.seq === event.seq) Object.assign(row, { plaintext: event.plaintext, nonce: event.nonce, aad: event.aad, sealed: event.ciphertext, layout: this.layoutOf(connection) });
+        if (row && row.seq === event.seq) {
+          Object.assign(row, { plaintext: event.plaintext, nonce: own(event.nonce), aad: own(event.aad), sealed: own(event.ciphertext), layout: this.layoutOf(connection) });
+          this.frames.resized(row);
+        }
         if (this.kind === 'server') this.noteRelayed(connection, event.plaintext);
         this.version++;
         return;
       }
       case 'wire': {
-        const row: FrameRow = { dir: event.dir === 'send' ? '→' : '←', peer: connection, type: event.frame.type, size: event.bytes.length + 4, at: Date.now() };
+        // The wire trace comes before validation: the type is the peer's word, escaped and cut.
+        const row: FrameRow = { dir: event.dir === 'send' ? '→' : '←', peer: connection, type: safeExcerpt(event.frame.type, 40), size: event.bytes.length + 4, at: Date.now() };
         if (event.frame.type === 'data') {
           row.seq = Number(event.frame.seq);
           const seal = this.pendingSeal.get(connection);
           if (event.dir === 'send' && seal && seal.seq === row.seq) {
-            Object.assign(row, { plaintext: seal.plaintext, nonce: seal.nonce, aad: seal.aad, sealed: seal.ciphertext, layout: this.layoutOf(connection) });
+            Object.assign(row, { plaintext: seal.plaintext, nonce: own(seal.nonce), aad: own(seal.aad), sealed: own(seal.ciphertext), layout: this.layoutOf(connection) });
             this.pendingSeal.delete(connection);
           }
         }

@@ -55,7 +55,7 @@ export function frameLines(row: FrameRow, options: RenderOptions, width: number)
   const { colors } = options;
   const seq = row.seq === undefined ? '' : ` #${row.seq}`;
   const fields = row.fields ? ` ${safeText(row.fields)}` : '';
-  const head = fit(`${row.dir} ${safeText(row.peer)} ${row.type}${seq} ${row.size} B${fields}`, width);
+  const head = fit(`${row.dir} ${safeText(row.peer)} ${safeText(row.type)}${seq} ${row.size} B${fields}`, width);
   const lines = [colors.wire(head)];
   if (row.type !== 'data') return lines;
   if (row.plaintext !== undefined) lines.push(fit(`    plaintext ${safeText(row.plaintext)}`, width));
@@ -72,7 +72,7 @@ export function frameLines(row: FrameRow, options: RenderOptions, width: number)
     lines.push(colors.wire(fit(`    ${lock}ct ${encode(ct, options.encoding)}`, width)));
     if (options.detail === 'full') {
       lines.push(colors.wire(fit(`    tag ${encode(tag, options.encoding)}`, width)));
-      if (row.nonce) lines.push(colors.public(fit(`    nonce ${encode(row.nonce, 'hex')}  aad "${Buffer.from(row.aad ?? []).toString('utf8')}"`, width)));
+      if (row.nonce) lines.push(colors.public(fit(`    nonce ${encode(row.nonce, 'hex')}  aad "${safeText(Buffer.from(row.aad ?? []).toString('utf8'))}"`, width)));
     }
   }
   return lines;

@@ -380,7 +380,7 @@ export class LabView {
     const frames = this.perspective.frames;
     const row = frames.at(this.frameCursor ?? frames.length - 1);
     if (!row) return;
-    const body = [`${row.dir} ${safeText(row.peer)} ${row.type}${row.seq === undefined ? '' : ` #${row.seq}`}, ${row.size} bytes on the wire`];
+    const body = [`${row.dir} ${safeText(row.peer)} ${safeText(row.type)}${row.seq === undefined ? '' : ` #${row.seq}`}, ${row.size} bytes on the wire`];
     if (row.fields) body.push(`fields: ${safeText(row.fields)}`);
     if (row.plaintext !== undefined) body.push('', 'plaintext:', safeText(row.plaintext));
     if (row.sealed && row.layout === 'cbc') {
@@ -388,7 +388,7 @@ export class LabView {
       body.push('', 'Nothing authenticates these bytes: flip a bit of the IV and the same bit of the first block flips.');
     } else {
       if (row.sealed) body.push('', `ciphertext + 16-byte tag (${this.encoding}):`, ...wrapValue({ bytes: row.sealed, bits: row.sealed.length * 8 }, this.encoding, 64));
-      if (row.nonce) body.push('', `nonce ${Buffer.from(row.nonce).toString('hex')}`, `aad "${Buffer.from(row.aad ?? []).toString('utf8')}"`);
+      if (row.nonce) body.push('', `nonce ${Buffer.from(row.nonce).toString('hex')}`, `aad "${safeText(Buffer.from(row.aad ?? []).toString('utf8'))}"`);
     }
     if (row.plaintext === undefined && row.sealed) body.push('', '🔒 sealed: without the direction key nobody on the path can open this.');
     this.showOverlay(' frame ', body);

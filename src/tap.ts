@@ -52,6 +52,9 @@ export function describeObservation(o: TapObservation): string {
   return `#${o.connection} ${o.dir} ${body}`;
 }
 
+/** How long a relayed pair may stay unable to move before the tap ends it. */
+export const TAP_STALL_TIMEOUT_MS = 30_000;
+
 /**
  * A TCP relay on loopback that forwards every byte unchanged between clients and the server and
  * shows each frame to Eve on the way.
@@ -62,7 +65,13 @@ export async function startTapProxy(options: {
   targetHost: string;
   targetPort: number;
   onObservation: (observation: TapObservation) => void;
+  /**
+   * A direction that cannot move for this long (its reader stopped reading, or one side closed
+   * and the other never follows) ends the pair, so stalled pairs do not pile up in the relay.
+   */
+  stallTimeoutMs?: number;
 }): Promise<{ port: number; close(): Promise<void> }> {
+  const stallMs = options.stallTimeoutMs ?? TAP_STALL_TIMEOUT_MS;
   let nextConnection = 1;
   const sockets = new Set<net.Socket>();
   const server = net.createServer((client) => {
@@ -73,20 +82,54 @@ export async function startTapProxy(options: {
       socket.on('close', () => sockets.delete(socket));
       socket.on('error', () => {});
     }
+    const stalls = new Set<string>();
+    let stallTimer: NodeJS.Timeout | null = null;
+    const stalled = (why: string) => {
+      stalls.add(why);
+      stallTimer ??= setTimeout(() => {
+        client.destroy();
+        upstream.destroy();
+      }, stallMs);
+    };
+    const moving = (why: string) => {
+      stalls.delete(why);
+      if (stalls.size > 0 || !stallTimer) return;
+      clearTimeout(stallTimer);
+      stallTimer = null;
+    };
+    const pauseUntilDrained = (reader: net.Socket, why: string) => {
+      reader.pause();
+      stalled(why);
+    };
     // Backpressure both ways: when one side stops reading, stop reading the other, so the relay
     // holds at most a socket buffer per direction instead of buffering without bound.
     client.on('data', (chunk) => {
       tap.observe('client->server', chunk);
-      if (!upstream.write(chunk)) client.pause();
+      if (!upstream.write(chunk)) pauseUntilDrained(client, 'upstream full');
     });
     upstream.on('data', (chunk) => {
       tap.observe('server->client', chunk);
-      if (!client.write(chunk)) upstream.pause();
+      if (!client.write(chunk)) pauseUntilDrained(upstream, 'client full');
     });
-    upstream.on('drain', () => client.resume());
-    client.on('drain', () => upstream.resume());
-    client.on('end', () => upstream.end());
-    upstream.on('end', () => client.end());
+    upstream.on('drain', () => {
+      client.resume();
+      moving('upstream full');
+    });
+    client.on('drain', () => {
+      upstream.resume();
+      moving('client full');
+    });
+    client.on('end', () => {
+      upstream.end();
+      stalled('half closed');
+    });
+    upstream.on('end', () => {
+      client.end();
+      stalled('half closed');
+    });
+    client.on('close', () => {
+      if (stallTimer) clearTimeout(stallTimer);
+    });
     client.on('close', () => upstream.destroy());
     upstream.on('close', () => client.destroy());
   });
