@@ -147,6 +147,14 @@ async function inspectCommand(args: string[]): Promise<number> {
   });
 }
 
+/**
+ * `dhlab server --trace`: each connection is labelled with the name the room holds for it (set
+ * only after the name passed validation), so nothing is kept per connection here.
+ */
+export function serverTraceNarrator(write: (line: string) => void, width: number) {
+  return traceNarrator('server', (id) => `connection ${id}`, write, width);
+}
+
 async function serverCommand(args: string[]): Promise<number> {
   const values = parse(args, {
     host: { type: 'string', default: DEFAULTS.host },
@@ -165,8 +173,7 @@ async function serverCommand(args: string[]): Promise<number> {
     ...INSECURE_SERVER_FLAGS,
   });
   setFullValues(values.full === true);
-  const names = new Map<number, string>();
-  const narrator = values.trace === true ? traceNarrator('server', (id) => names.get(id) ?? `connection ${id}`, (line) => printStyled(line, 'stderr'), terminal.stderrColumns) : null;
+  const narrator = values.trace === true ? serverTraceNarrator((line) => printStyled(line, 'stderr'), terminal.stderrColumns) : null;
   if (values.help) return (print(USAGE.trimEnd()), 0);
   const insecure = insecureFromFlags(values, getEngine(stringOption(values, 'crypto')));
   const engine = insecure.engine;
@@ -189,12 +196,7 @@ async function serverCommand(args: string[]): Promise<number> {
     connectRatePerAddress: intOption(values, 'connect-rate', 0.1, 1_000_000),
     log: printError,
     revealSecrets: narrator !== null,
-    trace: narrator
-      ? (id, event) => {
-          if (event.kind === 'wire' && event.dir === 'recv' && event.frame.type === 'hello') names.set(id, String(event.frame.name));
-          narrator(id, event);
-        }
-      : undefined,
+    trace: narrator ?? undefined,
   });
   let address: { host: string; port: number };
   try {

@@ -1,5 +1,5 @@
 import { bytesToBigint, toHex } from './crypto/bytes.ts';
-import { safeText } from './display.ts';
+import { safeExcerpt, safeText } from './display.ts';
 import type { TraceEvent } from './protocol/trace.ts';
 import { displayWidth } from './terminal-width.ts';
 import { palette } from './colors.ts';
@@ -28,29 +28,45 @@ export function abbreviateBigint(value: bigint): string {
 
 /**
  * Wraps a narration line at `width` columns: breaks at spaces, never inside a word; only a token
- * wider than a whole line (a full 2048-bit value) is split. Continuations are indented.
+ * wider than a whole line (a full 2048-bit value) is split. Continuations are indented. Linear in
+ * the line's length: each word's width is measured once, so a peer's 60,000-character word costs
+ * no more than 60,000 characters (--trace runs inside the server's event loop).
  */
 export function wrapLine(line: string, width: number, indent = '      '): string[] {
   const out: string[] = [];
   for (const paragraph of line.split('\n')) {
     const lead = /^ */.exec(paragraph)?.[0] ?? '';
+    const next = `${lead}${indent}`;
     let current = '';
+    let currentWidth = 0;
     let prefix = lead;
     for (const word of paragraph.slice(lead.length).split(' ')) {
-      const candidate = current === '' ? `${prefix}${word}` : `${current} ${word}`;
-      if (displayWidth(candidate) <= width || current === '' && displayWidth(prefix + word) <= width) {
-        current = candidate;
+      const wordWidth = displayWidth(word);
+      const fits = current === '' ? displayWidth(prefix) + wordWidth : currentWidth + 1 + wordWidth;
+      if (fits <= width) {
+        current = current === '' ? `${prefix}${word}` : `${current} ${word}`;
+        currentWidth = fits;
         continue;
       }
       if (current !== '') out.push(current);
-      prefix = `${lead}${indent}`;
-      let rest = word;
-      const room = Math.max(8, width - prefix.length);
-      while (displayWidth(rest) > room) {
-        out.push(`${prefix}${rest.slice(0, room)}`);
-        rest = rest.slice(room);
+      prefix = next;
+      const prefixWidth = displayWidth(prefix);
+      const room = Math.max(8, width - prefixWidth);
+      // A word wider than a line is cut at character boundaries, by cells, in one pass.
+      let piece = '';
+      let pieceWidth = 0;
+      for (const char of wordWidth > room ? word : [word]) {
+        const charWidth = wordWidth > room ? displayWidth(char) : wordWidth;
+        if (pieceWidth + charWidth > room && piece !== '') {
+          out.push(`${prefix}${piece}`);
+          piece = '';
+          pieceWidth = 0;
+        }
+        piece += char;
+        pieceWidth += charWidth;
       }
-      current = `${prefix}${rest}`;
+      current = `${prefix}${piece}`;
+      currentWidth = prefixWidth + pieceWidth;
     }
     out.push(current);
   }
@@ -97,15 +113,20 @@ export function narrate(event: TraceEvent, rawWho: string, rawPeer: string): str
     case 'open':
       return `${who} opens #${event.seq} from ${peer}: ${safeText(event.plaintext)}`;
     case 'error':
-      return `${who}: ${event.remote ? 'peer reported' : 'error'} ${event.code}: ${safeText(event.message)}`;
+      // Bounded: the message may quote what a peer sent (a 60,000-character name, say).
+      return `${who}: ${event.remote ? 'peer reported' : 'error'} ${event.code}: ${safeExcerpt(event.message, 300)}`;
   }
 }
 
-/** A trace sink that prints the narration of `who`'s own connections, coloured and wrapped. */
+/**
+ * A trace sink that prints the narration of `who`'s own connections, coloured and wrapped. The
+ * sink takes an optional label for the peer of each event (the server passes the name the room
+ * holds for the connection: validated, unlike the name in a hello frame).
+ */
 export function traceNarrator(who: string | ((id: number) => string), peer: string | ((id: number) => string), write: (line: string) => void, width = 80) {
   const colors = palette();
-  return (id: number, event: TraceEvent): void => {
-    const line = narrate(event, typeof who === 'string' ? who : who(id), typeof peer === 'string' ? peer : peer(id));
+  return (id: number, event: TraceEvent, peerLabel?: string | null): void => {
+    const line = narrate(event, typeof who === 'string' ? who : who(id), peerLabel ?? (typeof peer === 'string' ? peer : peer(id)));
     if (line === null) return;
     const paint = event.kind === 'error' ? colors.error : event.secret ? colors.secret : event.kind === 'wire' ? colors.wire : colors.public;
     for (const part of wrapLine(line, width)) write(paint(part));

@@ -39,7 +39,8 @@ export interface ChatServerOptions {
   connectRatePerAddress?: number;
   /** One line per connection event; never carries secrets. */
   log?: (line: string) => void;
-  trace?: (connectionId: number, event: TraceEvent) => void;
+  /** Every connection's trace; `name` is the one the room holds for it (validated), once it has one. */
+  trace?: (connectionId: number, event: TraceEvent, name: string | null) => void;
   revealSecrets?: boolean;
   /** Teaching-only handshake weakenings (src/insecure/); absent on the secure path. */
   insecure?: InsecureHooks;
@@ -193,7 +194,7 @@ export class ChatServer {
         host: this.options.identity,
         revealSecrets: this.options.revealSecrets,
         insecure: this.options.insecure,
-        trace: this.options.trace ? (event) => this.options.trace?.(id, event) : undefined,
+        trace: this.options.trace ? (event) => this.options.trace?.(id, event, this.room.nameOf(connection)) : undefined,
         admitName: (name) => this.room.reserve(connection, name),
       },
       {
