@@ -59,6 +59,26 @@ export const DEFAULTS = {
 
 /** How long a closing connection may take to flush its last frames before it is destroyed. */
 const CLOSE_GRACE_MS = 2000;
+/** Refused connections allowed to wait CLOSE_GRACE_MS for their notice to flush; more are closed at once. */
+const MAX_REFUSING = 1024;
+
+/** Refusals summarized: at most one log line a second per error code, with how many. */
+class RefusalLog {
+  private readonly counts = new Map<string, { count: number; lastLog: number }>();
+
+  constructor(private readonly log: (line: string) => void) {}
+
+  note(code: string, why: string): void {
+    const entry = this.counts.get(code) ?? { count: 0, lastLog: -Infinity };
+    this.counts.set(code, entry);
+    entry.count++;
+    const now = performance.now();
+    if (now - entry.lastLog < 1000) return;
+    this.log(`refused ${entry.count} connection${entry.count > 1 ? 's' : ''} (${code}): ${why}`);
+    entry.count = 0;
+    entry.lastLog = now;
+  }
+}
 
 interface Connection {
   /** Bytes waiting to be sent to it (what the slow-consumer policy measures). */
@@ -104,6 +124,10 @@ export class ChatServer {
   private nextConnectionId = 1;
   private shuttingDown = false;
   private readonly admission: Admission;
+  /** Refused connections while their error notice flushes (not counted against maxClients). */
+  private readonly refusing = new Set<Connection>();
+  /** A flood of refusals is one log line a second per code, not one per connection. */
+  private readonly refusals = new RefusalLog((line) => this.log(line));
 
   constructor(options: ChatServerOptions) {
     this.options = { ...DEFAULTS, revealSecrets: false, ...options };
@@ -153,6 +177,7 @@ export class ChatServer {
     if (this.sweepTimer) clearInterval(this.sweepTimer);
     this.room.stop();
     const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
+    for (const connection of this.refusing) connection.socket.destroy();
     for (const connection of [...this.connections]) {
       if (this.room.isMember(connection)) {
         this.enqueue(connection, { type: 'bye', code: 'ERR_SERVER_SHUTDOWN', reason });
@@ -206,7 +231,6 @@ export class ChatServer {
         close: (error, remote) => this.onSessionClose(connection, error, remote),
       },
     );
-    this.connections.add(connection);
     socket.on('data', (chunk) => {
       // Everything this chunk makes us send leaves in one write (server_auth and welcome, say).
       socket.cork();
@@ -222,20 +246,36 @@ export class ChatServer {
       if (connection.address !== null) this.admission.release(connection.address, !connection.handshaken);
       this.slow.forget(connection);
       this.connections.delete(connection);
+      this.refusing.delete(connection);
     });
     socket.on('drain', () => this.slow.emptied(connection));
 
+    // Refused connections count against nothing but their own address: they are not in
+    // `connections`, so a flood of them (that never closes) cannot fill the room for others.
     if (this.shuttingDown) {
-      connection.session.fail(new DhlabError('ERR_SERVER_SHUTDOWN', 'server shutting down'));
-    } else if (this.connections.size > this.options.maxClients) {
-      connection.session.fail(new DhlabError('ERR_SERVER_FULL', `the room is full (${this.options.maxClients} connections)`));
+      this.refuse(connection, new DhlabError('ERR_SERVER_SHUTDOWN', 'server shutting down'));
     } else if (!this.admit(connection)) {
-      // Refused before hello is read: no Diffie-Hellman work is done for it.
+      // Refused by its address's limits before hello is read: no Diffie-Hellman work is done for it.
+    } else if (this.connections.size >= this.options.maxClients) {
+      this.refusals.note('ERR_SERVER_FULL', `the room is full (${this.options.maxClients} connections)`);
+      this.refuse(connection, new DhlabError('ERR_SERVER_FULL', `the room is full (${this.options.maxClients} connections)`));
     } else {
+      this.connections.add(connection);
       connection.handshakeTimer = setTimeout(() => {
         connection.session.fail(new DhlabError('ERR_HANDSHAKE_TIMEOUT', `handshake not finished within ${this.options.handshakeTimeoutMs / 1000} s`));
       }, this.options.handshakeTimeoutMs);
     }
+  }
+
+  /**
+   * Tells a connection why it is refused and lets the notice flush. Past MAX_REFUSING waiting to
+   * flush, further refusals are closed at once: a flood of connections that never close must not
+   * hold a file descriptor each for the grace period.
+   */
+  private refuse(connection: Connection, error: DhlabError): void {
+    this.refusing.add(connection);
+    connection.session.fail(error);
+    if (this.refusing.size > MAX_REFUSING) connection.socket.destroy();
   }
 
   /** Per-address admission control (src/admission.ts); refuses with ERR_TOO_MANY_CONNECTIONS. */
@@ -243,24 +283,12 @@ export class ChatServer {
     const address = connection.socket.remoteAddress ?? 'unknown';
     const verdict = this.admission.admit(address);
     if (!verdict.admitted) {
-      this.logRefusal(verdict.why);
-      connection.session.fail(new DhlabError('ERR_TOO_MANY_CONNECTIONS', verdict.why));
+      this.refusals.note('ERR_TOO_MANY_CONNECTIONS', verdict.why);
+      this.refuse(connection, new DhlabError('ERR_TOO_MANY_CONNECTIONS', verdict.why));
       return false;
     }
     connection.address = address;
     return true;
-  }
-
-  /** A flood of refusals is one log line a second, not one per connection. */
-  private refusals = 0;
-  private lastRefusalLog = -Infinity;
-  private logRefusal(why: string): void {
-    this.refusals++;
-    const now = performance.now();
-    if (now - this.lastRefusalLog < 1000) return;
-    this.log(`refused ${this.refusals} connection${this.refusals > 1 ? 's' : ''} (ERR_TOO_MANY_CONNECTIONS): ${why}`);
-    this.refusals = 0;
-    this.lastRefusalLog = now;
   }
 
   /**
@@ -364,8 +392,9 @@ export class ChatServer {
     connection.outbox = [];
     this.dirty.delete(connection);
     const who = this.room.nameOf(connection) ?? 'client';
-    // Refusals by admission control are summarized by logRefusal (a flood is one line a second).
-    if (error && !(remote && error.code === 'ERR_CONNECTION') && error.code !== 'ERR_TOO_MANY_CONNECTIONS') {
+    // Refusals are summarized by RefusalLog (a flood is one line a second).
+    const refused = this.refusing.has(connection);
+    if (error && !refused && !(remote && error.code === 'ERR_CONNECTION')) {
       const message = remote ? safeExcerpt(error.message, 200) : error.message;
       this.log(`${connection.label} ${who} closed: ${error.code} ${message}${remote ? ' (reported by client)' : ''}`);
     }
