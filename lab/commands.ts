@@ -1,6 +1,6 @@
 import { ChatClient } from '../src/client.ts';
 import type { CryptoEngine } from '../src/crypto/engine.ts';
-import { DhlabError } from '../src/errors.ts';
+import { DhlabError, fileError } from '../src/errors.ts';
 import { safeJson } from '../src/display.ts';
 import { printError, stdoutFlow } from '../src/output.ts';
 import type { KnownServers } from '../src/known-servers.ts';
@@ -73,6 +73,8 @@ export async function runEve(options: { listenHost: string; listenPort: number; 
         view?.invalidate();
       }
     },
+  }).catch((error: unknown) => {
+    throw fileError(error, `cannot listen on ${options.listenHost}:${options.listenPort}`);
   });
   const banner = `dhlab eve listening on ${options.listenHost}:${tap.port}, forwarding to ${options.targetHost}:${options.targetPort}`;
   return new Promise<number>((resolve) => {

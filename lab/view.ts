@@ -394,10 +394,35 @@ export class LabView {
     this.showOverlay(' frame ', body);
   }
 
+  /**
+   * Saves a value (it may be a secret: K, x) to a new file readable by the user alone. Never
+   * follows or overwrites what is there (a planted symlink included): a taken name gets a suffix.
+   * Failure is a notice in the lab, not a crash.
+   */
   private save(label: string, text: string): void {
-    const file = path.join(this.options.saveDir ?? process.cwd(), `dhlab-${label.replace(/[^A-Za-z0-9_-]+/g, '_').replace(/^_|_$/g, '')}.txt`);
-    fs.writeFileSync(file, `${text}\n`);
-    this.notice = `saved ${file}`;
+    const base = path.join(this.options.saveDir ?? process.cwd(), `dhlab-${label.replace(/[^A-Za-z0-9_-]+/g, '_').replace(/^_|_$/g, '')}`);
+    const { O_WRONLY, O_CREAT, O_EXCL, O_NOFOLLOW } = fs.constants;
+    let why = '';
+    for (let n = 1; n <= 100; n++) {
+      const file = n === 1 ? `${base}.txt` : `${base}-${n}.txt`;
+      try {
+        const fd = fs.openSync(file, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, 0o600);
+        try {
+          fs.writeSync(fd, `${text}\n`);
+        } finally {
+          fs.closeSync(fd);
+        }
+        this.notice = `saved ${safeText(file)} (readable by you only)`;
+        this.render(true);
+        return;
+      } catch (error) {
+        const code = (error as NodeJS.ErrnoException).code;
+        if (code === 'EEXIST') continue;
+        why = code === 'ENOENT' ? 'the folder does not exist' : code === 'EACCES' || code === 'EPERM' ? 'permission denied' : (code ?? (error as Error).message);
+        break;
+      }
+    }
+    this.notice = this.colors.error(`not saved: ${safeText(path.dirname(base))}: ${why || 'every name up to -100 is taken'}`);
     this.render(true);
   }
 

@@ -3,7 +3,7 @@ import { clientCommand } from './client-cli.ts';
 import { getEngine } from './crypto/engines.ts';
 import { runDemo } from './demo.ts';
 import { setFullValues, traceNarrator, wrapLine } from './narrate.ts';
-import { DhlabError } from './errors.ts';
+import { DhlabError, fileError } from './errors.ts';
 import { print, printError, printStyled, terminal } from './output.ts';
 import { defaultHostKeyPath, loadOrCreateHostKey } from './host-key-file.ts';
 import { defaultKnownServersPath, KnownServers } from './known-servers.ts';
@@ -202,13 +202,7 @@ async function serverCommand(args: string[]): Promise<number> {
   try {
     address = await server.listen();
   } catch (error) {
-    const where = `${stringOption(values, 'host')}:${stringOption(values, 'port')}`;
-    const code = (error as NodeJS.ErrnoException).code;
-    const why = code === 'EADDRINUSE' ? 'the address is already in use (another dhlab server?); pick another --port, or --port 0 for any free port'
-      : code === 'EACCES' ? 'permission denied; ports below 1024 need privileges, pick another --port'
-      : code === 'EADDRNOTAVAIL' ? 'this machine has no such address; check --host'
-      : (code ?? (error as Error).message);
-    throw new DhlabError('ERR_CONNECTION', `cannot listen on ${where}: ${why}`);
+    throw fileError(error, `cannot listen on ${stringOption(values, 'host')}:${stringOption(values, 'port')}`);
   }
   print(`dhlab server listening on ${address.host}:${address.port}`);
   print(`host key ${identity.fingerprint} (${created ? 'created' : 'loaded'} ${hostKeyPath})`);

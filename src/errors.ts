@@ -36,6 +36,8 @@ export const ERROR_CODES = {
   ERR_USAGE: 'the command line is invalid',
   ERR_SCENARIO: 'a scenario file is malformed (the message names the file, line and field)',
   ERR_EXPECTATION: 'a scenario step did not do what its file expects',
+  ERR_FILE: 'a file or port the command was given cannot be used (a folder, a missing folder, no permission, a port in use)',
+  ERR_INSECURE_SERVER: 'the server announces teaching-only weakenings and this client was started without --insecure-... flags',
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;
@@ -52,4 +54,21 @@ export class DhlabError extends Error {
 
 export function isErrorCode(value: unknown): value is ErrorCode {
   return typeof value === 'string' && Object.hasOwn(ERROR_CODES, value);
+}
+
+/**
+ * A file-system or listen error as a sentence a user can act on: `what` names the thing
+ * ("cannot write handout.html", "cannot listen on 127.0.0.1:5069").
+ */
+export function fileError(error: unknown, what: string): DhlabError {
+  const code = (error as NodeJS.ErrnoException).code;
+  const why =
+    code === 'EISDIR' ? 'it is a folder; give a file name'
+    : code === 'ENOENT' ? 'its folder does not exist'
+    : code === 'EACCES' || code === 'EPERM' ? 'permission denied'
+    : code === 'EADDRINUSE' ? 'the address is already in use; pick another port, or port 0 for any free port'
+    : code === 'EADDRNOTAVAIL' ? 'this machine has no such address'
+    : code === 'ENOTDIR' ? 'a part of the path is not a folder'
+    : (code ?? (error as Error).message);
+  return new DhlabError('ERR_FILE', `${what}: ${why}`);
 }

@@ -67,6 +67,10 @@ export function nameProblem(name: string): string | null {
   if (!/^[\p{L}\p{Nd}]/u.test(name)) return 'name must start with a letter or digit';
   if (!/[\p{L}\p{M}\p{Nd}]$/u.test(name)) return 'name must end with a letter, digit or mark';
   if (/[-_.' ]{2}/u.test(name)) return 'name has two separators in a row';
+  // UTS #39 s.5.4: a mark that only repeats what its base already shows (i + COMBINING DOT ABOVE
+  // looks exactly like i) makes a second spelling of the same name.
+  const overlay = /(\p{Soft_Dotted})([\u0307\u0323]?)\u0307/u.exec(name);
+  if (overlay) return `name has ${describeCodePoint('\u0307')} on "${overlay[1]}", which already has a dot`;
   let marks = 0;
   for (const char of chars) {
     marks = /\p{M}/u.test(char) ? marks + 1 : 0;

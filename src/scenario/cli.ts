@@ -3,7 +3,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { getEngine } from '../crypto/engines.ts';
 import { safeText } from '../display.ts';
-import { DhlabError } from '../errors.ts';
+import { DhlabError, fileError } from '../errors.ts';
 import { print, terminal } from '../output.ts';
 import { wrapLine } from '../narrate.ts';
 import { resolveScenario, shippedScenarioFiles } from './catalog.ts';
@@ -90,7 +90,11 @@ export async function scenarioCommand(args: string[], runInLab: (scenario: Scena
   const results = await runHeadless(scenario, engineName, (line) => print(line));
   if (exportTo !== undefined) {
     const text = exportTo.endsWith('.html') ? exportHtml(scenario, results) : exportMarkdown(scenario, results);
-    fs.writeFileSync(exportTo, text);
+    try {
+      fs.writeFileSync(exportTo, text);
+    } catch (error) {
+      throw fileError(error, `cannot write ${exportTo}`);
+    }
     print(`handout written to ${path.resolve(exportTo)}`);
   }
   const failure = firstFailure(scenario, results);

@@ -37,6 +37,14 @@ describe('the name profile (docs/PROTOCOL.md s.6.1)', () => {
     for (const [name, why] of cases) assert.match(nameProblem(name) ?? 'accepted', why, JSON.stringify(name));
   });
 
+  it('refuses a dot above on a letter that already has one (UTS #39 s.5.4: ali\u0307ce beside alice)', () => {
+    assert.match(nameProblem('ali\u0307ce') ?? '', /U\+0307 COMBINING DOT ABOVE on "i", which already has a dot/);
+    assert.match(nameProblem('j\u0307ane') ?? '', /U\+0307/);
+    assert.match(nameProblem('\u0456\u0307\u0440\u0430') ?? '', /U\+0307/); // Cyrillic і is soft-dotted too
+    assert.equal(nameProblem('Zoë'), null);
+    assert.equal(nameProblem('ċeċilja'), null); // a dot above a letter without one is a letter of its own (Maltese)
+  });
+
   it('gives confusable and case variants one key (UTS #39 skeleton)', () => {
     const clash = (a: string, b: string) => nameKeys(a).some((key) => nameKeys(b).includes(key));
     for (const lookalike of ['Alice', 'ALICE', 'a1ice', 'aIice']) assert.ok(clash(lookalike, 'alice'), lookalike);

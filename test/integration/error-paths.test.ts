@@ -4,6 +4,7 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
+import net from 'node:net';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { run } from './cli-run.ts';
@@ -104,5 +105,36 @@ ${expectation}
     assert.equal(await running.exit, 1);
     assert.doesNotMatch(printed(), TERMINAL_CONTROL);
     assert.match(printed(), /ERR_SCENARIO/);
+  });
+});
+
+describe('files and ports a command cannot use: a clear ERR_FILE, no stack trace', () => {
+  it('dhlab eve --listen on a port in use', async () => {
+    const busy = net.createServer();
+    await new Promise<void>((resolve) => busy.listen(0, '127.0.0.1', resolve));
+    try {
+      const eve = run(['eve', '--listen', `127.0.0.1:${(busy.address() as net.AddressInfo).port}`, '--forward', '127.0.0.1:1', '--json']);
+      assert.equal(await eve.exit, 1);
+      const text = eve.stderr.join('\n');
+      assert.match(text, /dhlab: ERR_FILE: cannot listen on 127\.0\.0\.1:\d+: the address is already in use/);
+      assert.doesNotMatch(text, /\n\s+at /, 'no stack trace');
+    } finally {
+      busy.close();
+    }
+  });
+
+  it('scenario --export into a missing folder', async () => {
+    const running = run(['scenario', '01-handshake', '--export', path.join(os.tmpdir(), 'no-such-dhlab-folder', 'h.md')]);
+    assert.equal(await running.exit, 1);
+    assert.match(running.stderr.join('\n'), /dhlab: ERR_FILE: cannot write .*h\.md: its folder does not exist/);
+    assert.doesNotMatch(running.stderr.join('\n'), /\n\s+at /, 'no stack trace');
+  });
+
+  it('scenario --export to a folder named like a handout', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dhlab-export-'));
+    fs.mkdirSync(path.join(dir, 'handout.md'));
+    const running = run(['scenario', '01-handshake', '--export', path.join(dir, 'handout.md')]);
+    assert.equal(await running.exit, 1);
+    assert.match(running.stderr.join('\n'), /ERR_FILE: cannot write .*handout\.md: it is a folder; give a file name/);
   });
 });

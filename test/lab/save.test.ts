@@ -1,0 +1,62 @@
+// Second review, item 7: `s` saves a value (maybe a secret) to a new 0600 file, never through a
+// planted symlink, and reports a failure in the lab instead of crashing it.
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { palette } from '../../src/colors.ts';
+import { ENGINES } from '../../src/crypto/engines.ts';
+import { GROUPS } from '../../src/crypto/groups.ts';
+import { LabSession } from '../../lab/session.ts';
+import { LabView } from '../../lab/view.ts';
+import { waitFor } from '../integration/helpers.ts';
+import { headlessTerminal, pressKeys, screenText } from './headless.ts';
+
+describe('saving a value from the lab', () => {
+  let lab: LabSession;
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dhlab-save-'));
+  before(async () => {
+    lab = await LabSession.start({ engine: ENGINES.native, group: GROUPS.modp14 });
+    await waitFor(() => (lab.perspectives[0]?.ladders.get('server')?.length ?? 0) > 10, "alice's ladder");
+  });
+  after(async () => {
+    await lab.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  const open = (saveDir: string) => {
+    const term = headlessTerminal(120, 40);
+    const view = new LabView({ perspectives: lab.perspectives, typists: [], subtitle: '', onQuit: () => {}, input: term.input, output: term.output, colors: palette(0), saveDir });
+    return { view, press: (keys: string) => pressKeys(view, term.input, keys), screen: () => (view.render(true), screenText(view.screen).join('\n')) };
+  };
+
+  it('does not follow a planted symlink: the value goes to a new file, mode 0600', async () => {
+    const victim = path.join(dir, 'victim.txt');
+    fs.writeFileSync(victim, 'precious\n');
+    fs.symlinkSync(victim, path.join(dir, 'dhlab-signature_over_H.txt'));
+    const { view, press, screen } = open(dir);
+    try {
+      await press('d\x1b[A\x1b[A\r'); // full detail, up to the signature, expand
+      assert.match(screen(), /signature over H/);
+      await press('s');
+      assert.equal(fs.readFileSync(victim, 'utf8'), 'precious\n');
+      const saved = path.join(dir, 'dhlab-signature_over_H-2.txt');
+      assert.match(fs.readFileSync(saved, 'utf8'), /^[0-9a-f]+\n$/);
+      assert.equal(fs.statSync(saved).mode & 0o777, 0o600);
+      assert.match(screen(), /saved .*dhlab-signature_over_H-2\.txt \(readable by you only\)/);
+    } finally {
+      view.destroy();
+    }
+  });
+
+  it('a folder that does not exist: a notice in the lab, no crash', async () => {
+    const { view, press, screen } = open(path.join(dir, 'missing', 'folder'));
+    try {
+      await press('d\x1b[A\x1b[A\rs');
+      assert.match(screen(), /not saved: .*missing\/folder: the folder does not exist/);
+    } finally {
+      view.destroy();
+    }
+  });
+});
