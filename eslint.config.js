@@ -13,6 +13,17 @@ export const OUTPUT_GATE_RULES = {
   ],
 };
 
+/**
+ * The secure path: what `dhlab server` and `dhlab client` run without --insecure-... flags. It
+ * never imports src/insecure/ (README, "the secure path never imports it"); the flag parsing in
+ * src/cli.ts and src/client-cli.ts, the scenarios and the lab may.
+ */
+export const SECURE_PATH = ['src/crypto/**/*.ts', 'src/protocol/**/*.ts', 'src/*.ts'];
+export const SECURE_PATH_EXCEPTIONS = ['src/cli.ts', 'src/client-cli.ts'];
+export const SECURE_PATH_RULES = {
+  'no-restricted-imports': ['error', { patterns: [{ group: ['**/insecure/*', '**/insecure'], message: 'The secure path never imports src/insecure/ (teaching-only weakenings): take them as hooks.' }] }],
+};
+
 export default tseslint.config(
   { ignores: ['node_modules/**', 'dist/**', '.stryker-tmp*/**', 'reports/**'] },
   js.configs.recommended,
@@ -32,4 +43,5 @@ export default tseslint.config(
     ignores: ['src/output.ts'],
     rules: OUTPUT_GATE_RULES,
   },
+  { files: SECURE_PATH, ignores: SECURE_PATH_EXCEPTIONS, rules: SECURE_PATH_RULES },
 );

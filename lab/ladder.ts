@@ -66,6 +66,8 @@ export function ladderSteps(event: TraceEvent, ctx?: HandContext): LadderStep[] 
         { label: 'q = (p-1)/2', kind: 'public', detail: 'full', value: valueOfBigint(group.q), note: 'prime: p is a safe prime' },
       ];
     }
+    case 'announced':
+      return [{ label: `server announces: INSECURE (teaching only): ${event.weakenings.join(', ')}`, kind: 'error', detail: 'basic' }];
     case 'private_key':
       return [{ label: `x (${me}'s private exponent)`, kind: 'secret', detail: 'basic', value: valueOf(event.x), note: 'secret, from the CSPRNG' }];
     case 'public_key':

@@ -88,6 +88,8 @@ export function narrate(event: TraceEvent, rawWho: string, rawPeer: string): str
       return event.role === 'server'
         ? `${who}: group ${event.group}${event.p < 1n << 64n ? ' (INSECURE toy group)' : ' (RFC 3526)'}, p = ${abbreviateBigint(event.p)}, g = ${event.g}`
         : null;
+    case 'announced':
+      return `${who}: the server announces INSECURE (teaching only) weakenings: ${safeText(event.weakenings.join(', '))}`;
     case 'private_key':
       return `${who}: private exponent x = ${abbreviate(event.x)}  [secret, from the CSPRNG]`;
     case 'public_key':

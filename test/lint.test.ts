@@ -33,3 +33,17 @@ describe('the output gate is enforced by lint (second review, item 1)', () => {
     assert.deepEqual(await ruleIds(`${source}console.log(text);\n`, 'test/probe.test.ts'), []);
   });
 });
+
+describe('the secure path never imports src/insecure/ (second review, item 7)', () => {
+  const source = "import { TOY_GROUPS } from './insecure/toy-groups.ts';\nexport const x = TOY_GROUPS;\n";
+  for (const file of ['src/server.ts', 'src/client.ts', 'src/tap.ts', 'src/protocol/probe.ts', 'src/crypto/probe.ts']) {
+    it(`refuses it in ${file}`, async () => {
+      assert.ok((await ruleIds(source.replace('./insecure', file.split('/').length > 2 ? '../insecure' : './insecure'), file)).includes('no-restricted-imports'));
+    });
+  }
+  for (const file of ['src/cli.ts', 'src/client-cli.ts', 'src/scenario/probe.ts', 'lab/probe.ts']) {
+    it(`allows it in ${file} (flag parsing, scenarios, the lab)`, async () => {
+      assert.ok(!(await ruleIds(source, file)).includes('no-restricted-imports'));
+    });
+  }
+});

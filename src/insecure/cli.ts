@@ -85,7 +85,9 @@ export function insecureFromFlags(values: Record<string, unknown>, base: CryptoE
     labels.push('no host-key check');
   }
   const weakened = warnings.length > 0;
-  return { engine: weakened ? insecureEngine(base) : base, hooks: weakened ? insecureHooks(base, settings) : undefined, group, noHostKeyCheck, warnings, labels };
+  // A server announces its weakenings in server_key (PROTOCOL s.4.1); a client never sends them.
+  const hooks = weakened ? { ...insecureHooks(base, settings), announce: labels } : undefined;
+  return { engine: weakened ? insecureEngine(base) : base, hooks, group, noHostKeyCheck, warnings, labels };
 }
 
 export function printWarnings(warnings: string[], write: (line: string) => void): void {

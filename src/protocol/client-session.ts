@@ -84,6 +84,12 @@ export class ClientSession extends Session<ClientSessionEvent> {
 
   private onServerKey(frame: ServerKeyFrame): void {
     const { engine } = this.options;
+    // An honest teaching server says it is weak; a client started without any --insecure-...
+    // flag does not join one unawares (a lying server can stay silent: this is a label, not a defence).
+    if (frame.insecure && !this.options.insecure) {
+      throw new DhlabError('ERR_INSECURE_SERVER', `the server announces teaching-only weakenings (${frame.insecure.join(', ')}); join it only with the matching --insecure-... flags`);
+    }
+    if (frame.insecure) this.emit({ kind: 'announced', secret: false, weakenings: frame.insecure });
     const group = isGroupName(frame.group) ? GROUPS[frame.group] : this.options.insecure?.resolveGroup?.(frame.group);
     if (!group) throw new DhlabError('ERR_BAD_GROUP', `unknown group "${frame.group}" (this client accepts modp14, modp15 and modp16)`);
     const hostKey = fromHex(frame.host_key); // 32 bytes: validateOuterFrame checked its length

@@ -9,7 +9,10 @@ export const MAX_LISTED_MEMBERS = 200;
 
 // ---- Outer frames, as they cross the wire (docs/PROTOCOL.md s.3) ----
 export interface HelloFrame { type: 'hello'; version: number; name: string }
-export interface ServerKeyFrame { type: 'server_key'; group: string; y: string; host_key: string }
+export interface ServerKeyFrame { type: 'server_key'; group: string; y: string; host_key: string; insecure?: string[] }
+
+/** `server_key.insecure`: at most this many announced weakenings, each at most this long. */
+export const ANNOUNCEMENT_LIMITS = { items: 8, chars: 40 } as const;
 export interface ClientKeyFrame { type: 'client_key'; y: string }
 export interface ServerAuthFrame { type: 'server_auth'; signature: string }
 export interface ErrorFrame { type: 'error'; code: ErrorCode; message: string }
@@ -73,6 +76,16 @@ function int(frame: WireFrame, field: string): number {
   return value;
 }
 
+/** `server_key.insecure`: a non-empty list of short strings (s.4.1). */
+function announcement(frame: WireFrame): string[] {
+  const value = frame.insecure;
+  const { items, chars } = ANNOUNCEMENT_LIMITS;
+  if (!Array.isArray(value) || value.length === 0 || value.length > items || !value.every((item) => typeof item === 'string' && item.length > 0 && item.length <= chars)) {
+    bad('server_key', 'insecure', `1 to ${items} strings of 1 to ${chars} characters`);
+  }
+  return value as string[];
+}
+
 /** Checks the fields of a known outer frame type; throws ERR_UNKNOWN_FRAME / ERR_BAD_FRAME. */
 export function validateOuterFrame(frame: WireFrame): OuterFrame {
   switch (frame.type) {
@@ -81,7 +94,9 @@ export function validateOuterFrame(frame: WireFrame): OuterFrame {
     case 'server_key': {
       // The client resolves the name (ERR_BAD_GROUP when it does not know it).
       const group = str(frame, 'group', undefined, 16);
-      return { type: 'server_key', group, y: str(frame, 'y', 'hex'), host_key: hexOfLength(frame, 'host_key', 32) };
+      const keyFrame: ServerKeyFrame = { type: 'server_key', group, y: str(frame, 'y', 'hex'), host_key: hexOfLength(frame, 'host_key', 32) };
+      if (frame.insecure !== undefined) keyFrame.insecure = announcement(frame);
+      return keyFrame;
     }
     case 'client_key':
       return { type: 'client_key', y: str(frame, 'y', 'hex') };

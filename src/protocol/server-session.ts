@@ -119,7 +119,8 @@ export class ServerSession extends Session<ServerSessionEvent> {
     this.emitSecret(() => ({ kind: 'private_key', secret: true, x: privateKey }));
     this.emit({ kind: 'public_key', secret: false, owner: 'server', y: serverPublic });
     this.state = { step: 'await_client_key', name: frame.name, privateKey, serverPublic };
-    this.sendFrame({ type: 'server_key', group: group.name, y: toHex(serverPublic), host_key: toHex(host.publicKey) });
+    const announced = this.options.insecure?.announce ?? [];
+    this.sendFrame({ type: 'server_key', group: group.name, y: toHex(serverPublic), host_key: toHex(host.publicKey), ...(announced.length > 0 ? { insecure: [...announced] } : {}) });
   }
 
   private onClientKey(frame: ClientKeyFrame, state: Extract<State, { step: 'await_client_key' }>): void {

@@ -30,6 +30,11 @@ export interface InsecureHooks {
   resolveGroup?(name: string): DhGroup | undefined;
   /** Replaces AES-256-GCM for one direction (AES-CBC without a MAC, as the original project). */
   recordCipher?(engine: CryptoEngine, key: Uint8Array): RecordCipher;
+  /**
+   * Server side: the weakenings, in a word or two each, that `server_key.insecure` announces
+   * (docs/PROTOCOL.md s.4.1), so a secure client refuses rather than joins unawares.
+   */
+  announce?: readonly string[];
 }
 
 /** The record layer for a direction key: AES-256-GCM unless a teaching scenario asked otherwise. */

@@ -11,6 +11,8 @@ export type Role = 'client' | 'server';
 export type TraceEvent =
   | { kind: 'wire'; role: Role; secret: false; dir: 'send' | 'recv'; bytes: Uint8Array; frame: WireFrame }
   | { kind: 'group'; role: Role; secret: false; group: string; p: bigint; g: bigint }
+  /** The server's server_key.insecure: the weakenings it says it runs (s.4.1). */
+  | { kind: 'announced'; role: Role; secret: false; weakenings: string[] }
   | { kind: 'private_key'; role: Role; secret: true; x: Uint8Array }
   | { kind: 'public_key'; role: Role; secret: false; owner: Role; y: Uint8Array }
   | { kind: 'public_key_valid'; role: Role; secret: false; owner: Role; y: Uint8Array }

@@ -23,14 +23,36 @@ describe('--insecure-... flags on real dhlab processes', () => {
     assert.equal(await toy.exit, 0, toy.stderr.join('\n'));
     assert.ok(toy.json().some((e) => e.type === 'message' && e.text === 'two plus two'));
     assert.ok(toy.stderr.some((l) => l.startsWith('WARNING: INSECURE (teaching only): toy groups accepted')));
+    assert.match(toy.stderr.join(' '), /the server announces INSECURE \(teaching only\) weakenings: toy23, 3-bit\s+exponents/);
     // Values below 2^64 are narrated in decimal, so a class can check them with pow().
     assert.ok(toy.stderr.some((l) => /public value y = g\^x mod p = \d{1,2} \(8 bits\)/.test(l)), toy.stderr.join('\n'));
 
     const plain = run(['client', '--name', 'bea', '--port', port, '--known-servers', path.join(dir, 'ks'), '--json']);
     plain.proc.stdin?.end();
     assert.equal(await plain.exit, 1);
-    assert.ok(plain.json().some((e) => e.type === 'error' && e.code === 'ERR_BAD_GROUP'), plain.stdout.join('\n'));
+    // The server announced its weakenings in server_key (PROTOCOL s.4.1): refused before anything else.
+    const refusal = plain.json().find((e) => e.type === 'error');
+    assert.equal(refusal?.code, 'ERR_INSECURE_SERVER', plain.stdout.join('\n'));
+    assert.match(String(refusal?.message), /announces teaching-only weakenings \(toy23, 3-bit exponents\)/);
     assert.equal(plain.stderr.filter((l) => l.startsWith('WARNING')).length, 0, 'no warning without an insecure flag');
+  });
+
+  it('a modp14 server with 2-bit exponents: a secure client refuses it (y_s = 8 would give x away), a teaching client joins', async () => {
+    const weak = run(['server', '--port', '0', '--insecure-exponent-bits', '2', '--host-key', path.join(dir, 'host_key_2')]);
+    try {
+      await waitFor(() => weak.stdout.some((l) => l.startsWith('dhlab server listening on')), 'the server');
+      const port = /:(\d+)$/.exec(weak.stdout[0] as string)?.[1] as string;
+      const plain = run(['client', '--name', 'cy', '--port', port, '--known-servers', path.join(dir, 'ks2'), '--json']);
+      plain.proc.stdin?.end();
+      assert.equal(await plain.exit, 1);
+      assert.equal(plain.json().find((e) => e.type === 'error')?.code, 'ERR_INSECURE_SERVER');
+      const teaching = run(['client', '--name', 'di', '--port', port, '--known-servers', path.join(dir, 'ks2'), '--json', '--insecure-exponent-bits', '256']);
+      teaching.proc.stdin?.end('hi\n');
+      assert.equal(await teaching.exit, 0, teaching.stderr.join('\n'));
+    } finally {
+      weak.proc.kill('SIGTERM');
+      await weak.exit;
+    }
   });
 
   it('rejects an unknown toy group and a bad exponent size as usage errors', async () => {

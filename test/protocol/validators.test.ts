@@ -39,6 +39,16 @@ describe('outer frames', () => {
     assert.equal(outer({ type: 'server_key', group: 'modp14', y: '', host_key: 'ab'.repeat(32) }), 'accepted');
   });
 
+  it('server_key.insecure: 1 to 8 strings of 1 to 40 characters, or absent (s.4.1)', () => {
+    const key = { type: 'server_key', group: 'modp14', y: '02', host_key: 'ab'.repeat(32) };
+    const rule = 'ERR_BAD_FRAME: server_key.insecure must be 1 to 8 strings of 1 to 40 characters';
+    assert.equal(outer({ ...key, insecure: ['toy23', '2-bit exponents'] }), 'accepted');
+    assert.equal(outer({ ...key, insecure: Array(8).fill('x'.repeat(40)) }), 'accepted');
+    for (const insecure of [[], Array(9).fill('x'), ['x'.repeat(41)], [''], 'toy23', [7], null]) assert.equal(outer({ ...key, insecure }), rule, JSON.stringify(insecure));
+    assert.deepEqual(validateOuterFrame({ ...key, insecure: ['toy23'] }), { ...key, insecure: ['toy23'] });
+    assert.equal('insecure' in validateOuterFrame(key), false);
+  });
+
   it('an unknown type is quoted, cut to 40 characters', () => {
     const long = `${'t'.repeat(40)}TAIL`;
     assert.equal(outer({ type: long }), `ERR_UNKNOWN_FRAME: unknown frame type "${'t'.repeat(40)}"`);
