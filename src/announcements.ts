@@ -1,10 +1,13 @@
 /**
  * Join and leave lines, kept readable under a flood (docs/PROTOCOL.md s.6). In a calm room every
  * join and leave is announced at once. When more than `burst` were announced in the last second,
- * new joins are held: a held join is announced when that member first speaks, or once the room
- * is calm again; a member that leaves while its join is held is announced neither joining nor
- * leaving. So 2,000 connections that join and leave within a second add no lines to anyone's
- * screen, and nobody who stays goes unannounced.
+ * new joins are held: a held join is announced when that member first speaks, or later at the
+ * calm rate (at most `burst` announcements in any second, oldest first); a member that leaves
+ * while its join is held is announced neither joining nor leaving. So 2,000 connections that join
+ * and leave within a second add no lines to anyone's screen, and nobody who stays goes
+ * unannounced. Releasing held joins at the calm rate, not all at once, also bounds the work: every
+ * announcement goes to every member, so 10,000 held joins released together were 10^8 deliveries
+ * in one turn (the idle-memory regression of the second review, item 6).
  */
 export class Announcements<M> {
   private readonly recent: number[] = [];
@@ -83,9 +86,9 @@ export class Announcements<M> {
     if (this.timer) return;
     this.timer = setTimeout(() => {
       this.timer = null;
-      if (this.busy()) return this.schedule();
-      // Calm again: the held joins, in the order they came.
-      for (const member of this.held.splice(0)) this.announce(member);
+      // Held joins, in the order they came, as many as the calm rate allows; the rest wait.
+      while (this.held.length > 0 && !this.busy()) this.announce(this.held.shift() as M);
+      if (this.held.length > 0) this.schedule();
     }, 1000);
     this.timer.unref();
   }

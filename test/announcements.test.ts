@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { Announcements } from '../src/announcements.ts';
+import { waitFor } from './integration/helpers.ts';
 
 function room(burst = 3) {
   let now = 0;
@@ -42,7 +43,7 @@ describe('join and leave announcements (unit)', () => {
 });
 
 describe('announcements: the burst window', () => {
-  it('after a calm second, joins are announced at once again; held joins go out in order', async () => {
+  it('held joins go out in order at the calm rate, never all at once; then joins are announced at once again', async () => {
     let now = 0;
     const lines: string[] = [];
     const a = new Announcements<string>((m) => lines.push(`+${m}`), (m) => lines.push(`-${m}`), 2, () => now);
@@ -55,12 +56,29 @@ describe('announcements: the burst window', () => {
     a.joined('e'); // still within the second: held
     assert.equal(a.heldCount, 3);
     now += 2;
-    await new Promise((resolve) => setTimeout(resolve, 1100)); // the calm check runs a second later
+    await waitFor(() => lines.length > 2, 'the calm check'); // runs a second later
+    assert.deepEqual(lines, ['+a', '+b', '+c', '+d'], 'two a second: e waits');
+    assert.equal(a.heldCount, 1);
+    now += 1001;
+    await waitFor(() => lines.length > 4, 'the next calm check');
     assert.deepEqual(lines, ['+a', '+b', '+c', '+d', '+e']);
     assert.equal(a.heldCount, 0);
-    now += 1001; // releasing three held joins counted as three announcements; a second later it is calm
+    now += 1001; // a second after the last release it is calm
     a.joined('f');
     assert.deepEqual(lines.at(-1), '+f', 'calm: at once');
+    a.stop();
+  });
+
+  it('10,000 held joins: each calm check announces at most the burst', async () => {
+    let now = 0;
+    let announced = 0;
+    const a = new Announcements<number>(() => announced++, () => {}, 10, () => now);
+    for (let i = 0; i < 10_000; i++) a.joined(i);
+    assert.equal(announced, 10);
+    now += 1001;
+    await waitFor(() => announced > 10, 'the calm check');
+    assert.equal(announced, 20);
+    assert.equal(a.heldCount, 9_980);
     a.stop();
   });
 });
