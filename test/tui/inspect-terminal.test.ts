@@ -37,12 +37,12 @@ describe('dhlab inspect in a real terminal (tmux), against a toy-group server', 
     await term.waitForScreen((s) => s.includes('exit status 0'), 'a clean exit');
   });
 
-  it('without the flag the inspector refuses the toy group with ERR_BAD_GROUP', async () => {
+  it('without an insecure flag the inspector refuses the announced toy-group server (ERR_INSECURE_SERVER)', async () => {
     const port = /:(\d+)$/.exec(server?.stdout[0] as string)?.[1] as string;
     const plain = Tmux.start(`sh -c 'cd ${ROOT} && node bin/dhlab.js inspect --name bea --port ${port} --known-servers ${path.join(dir, 'known_servers')}; echo "exit status $?"'`, { width: 140, height: 20 });
     try {
       const screen = await plain.waitForScreen((s) => s.includes('exit status'), 'the refusal');
-      assert.match(screen, /ERR_BAD_GROUP/);
+      assert.match(screen, /ERR_INSECURE_SERVER: the server announces teaching-only weakenings \(toy23\)/);
       assert.match(screen, /exit status [12]/);
     } finally {
       plain.kill();
