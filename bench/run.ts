@@ -146,11 +146,7 @@ async function benchBroadcast(opts: {
   let delivered = 0;
   let wake = () => {};
   const measured = Math.min(opts.measured ?? opts.clients, opts.clients);
-  for (const member of members.slice(measured)) {
-    const socket = socketOf(member);
-    socket.removeAllListeners('data');
-    socket.on('data', () => {});
-  }
+  for (const member of members.slice(measured)) drainUnopened(member);
   for (const member of members.slice(0, measured)) {
     member.on('event', (event) => {
       if (event.type !== 'message') return;
@@ -223,18 +219,38 @@ async function benchBroadcast(opts: {
   };
 }
 
+/** The member still reads every byte at once but drops it unopened (the server's work is the same). */
+function drainUnopened(member: ChatClient): void {
+  const socket = socketOf(member);
+  socket.removeAllListeners('data');
+  socket.on('data', () => {});
+}
+
+/**
+ * Idle members: they join, read and decrypt what the room sends (joins, once a second in a room
+ * this large), and say nothing. A newcomer then joins and waits for its own echo.
+ */
 async function benchMemory(clients: number) {
   const server = await BenchServer.start({ engine: 'native' });
   const baseline = await server.stats();
   const members: ChatClient[] = [];
   let failed = 0;
+  const why = new Map<string, number>();
+  let firstFailure = '';
+  await server.stats(); // resets the server's event-loop delay monitor
   await pool(clients, 100, async (i) => {
     try {
       members.push(await connect(server.port, `idle${i}`));
-    } catch {
+    } catch (error) {
       failed++;
+      const code = (error as { code?: string }).code ?? 'unknown';
+      firstFailure ||= (error as Error).message;
+      why.set(code, (why.get(code) ?? 0) + 1);
     }
   });
+  if (failed > 0) console.log(`  ${failed} of ${clients} could not connect: ${[...why].map(([code, n]) => `${code} ${n}`).join(', ')} (${firstFailure})`);
+  const joined = await server.stats();
+  console.log(`  ${clients} joins: the server's event loop stalled at most ${joined.loopMaxMs.toFixed(0)} ms`);
   await sleep(500);
   const loaded = await server.stats();
   // Still responsive? A newcomer joins and hears its own message back.
@@ -247,7 +263,7 @@ async function benchMemory(clients: number) {
   probe.destroy();
   for (const member of members) member.destroy();
   await server.stop();
-  return { clients, failed, connections: loaded.connections, rssBaselineMiB: baseline.rss / 2 ** 20, rssLoadedMiB: loaded.rss / 2 ** 20, bytesPerClient: (loaded.rss - baseline.rss) / clients, joinAndEchoMs: probeMs };
+  return { clients, failed, failedWith: Object.fromEntries(why), serverLoopMaxMs: joined.loopMaxMs, connections: loaded.connections, rssBaselineMiB: baseline.rss / 2 ** 20, rssLoadedMiB: loaded.rss / 2 ** 20, bytesPerClient: (loaded.rss - baseline.rss) / clients, joinAndEchoMs: probeMs };
 }
 
 const fmt = (n: number, digits = 0) => (Number.isFinite(n) ? n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits }) : '-');

@@ -1,6 +1,7 @@
 // A dhlab server in its own process, so a benchmark or the hostile suite can read its CPU time
 // and memory alone. Started with fork(); answers {cmd: 'stats'} and {cmd: 'stop'} over IPC,
 // forwards log lines as {log}, and shuts down cleanly on SIGTERM like `dhlab server`.
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { getEngine } from '../src/crypto/engines.ts';
 import { GROUPS } from '../src/crypto/groups.ts';
 import { ephemeralHostKey } from '../src/host-key-file.ts';
@@ -26,12 +27,16 @@ const server = new ChatServer({
   log: config.log ? (line) => process.send?.({ log: line }) : undefined,
 });
 const { port } = await server.listen();
+// The longest the server's event loop was blocked since the last stats request.
+const loopDelay = monitorEventLoopDelay({ resolution: 10 });
+loopDelay.enable();
 
 process.on('message', (message: { cmd: string }) => {
   if (message.cmd === 'stats') {
     globalThis.gc?.();
     const cpu = process.cpuUsage();
-    process.send?.({ cpuMs: (cpu.user + cpu.system) / 1000, rss: process.memoryUsage().rss, connections: server.connectionCount, members: server.memberNames.length });
+    process.send?.({ cpuMs: (cpu.user + cpu.system) / 1000, rss: process.memoryUsage().rss, connections: server.connectionCount, members: server.memberNames.length, loopMaxMs: loopDelay.max / 1e6 });
+    loopDelay.reset();
   } else if (message.cmd === 'stop') {
     void server.close().then(() => process.exit(0));
   }

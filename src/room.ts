@@ -1,5 +1,10 @@
 import { DhlabError } from './errors.ts';
 import { Announcements } from './announcements.ts';
+
+/** Announcements in any second before joins are held (docs/PROTOCOL.md s.6). */
+const ANNOUNCEMENT_BURST = 10;
+/** Above this many members, joins are announced in the once-a-second batch only (PROTOCOL s.6). */
+export const LARGE_ROOM = 1000;
 import { nameKeys, nameProblem } from './names.ts';
 import { MAX_LISTED_MEMBERS, type ServerEvent } from './protocol/messages.ts';
 
@@ -28,6 +33,9 @@ export class Room<M> {
         const { name, reason } = this.leaving as { name: string; reason: string };
         this.broadcast({ type: 'leave', name, reason });
       },
+      ANNOUNCEMENT_BURST,
+      undefined,
+      () => this.members.size > LARGE_ROOM,
     );
   }
 

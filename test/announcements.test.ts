@@ -148,3 +148,22 @@ describe('announcements: edges', () => {
   });
 });
 
+
+describe('announcements: a large room', () => {
+  it('every join waits for the once-a-second release, which announces up to the burst together', async () => {
+    let now = 0;
+    const lines: string[] = [];
+    let large = false;
+    const a = new Announcements<string>((m) => lines.push(`+${m}`), (m) => lines.push(`-${m}`), 3, () => now, () => large);
+    a.joined('a');
+    assert.deepEqual(lines, ['+a'], 'a small room: at once');
+    large = true;
+    now += 5000;
+    for (const m of ['b', 'c', 'd', 'e']) a.joined(m);
+    assert.deepEqual(lines, ['+a'], 'a large room, calm or not: held for the release');
+    now += 1001;
+    await waitFor(() => lines.length > 1, 'the release');
+    assert.deepEqual(lines, ['+a', '+b', '+c', '+d'], 'three (the burst) together, in one callback');
+    a.stop();
+  });
+});

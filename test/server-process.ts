@@ -6,6 +6,8 @@ export interface ServerStats {
   rss: number;
   connections: number;
   members: number;
+  /** The longest event-loop stall since the previous stats() (bench/server-process.ts). */
+  loopMaxMs: number;
 }
 
 /** bench/server-process.ts in a child process: its own CPU time, memory and logs. */
