@@ -51,7 +51,7 @@ export class EvePerspective extends Perspective {
     if (frame?.type === 'data') {
       row.seq = Number(frame.seq);
       if (typeof frame.box === 'string') row.sealed = Uint8Array.from(Buffer.from(frame.box, 'base64'));
-      this.addChat({ text: `🔒 ${connection} ${row.dir} seq ${row.seq}: ${row.sealed?.length ?? 0} sealed bytes; Eve cannot open them`, kind: 'wire' });
+      this.addChat({ text: `sealed: ${connection} ${row.dir} seq ${row.seq}, ${row.sealed?.length ?? 0} bytes; Eve cannot open them`, kind: 'wire' });
     } else if (frame) {
       row.fields = safeExcerpt(publicFields(frame), 200);
       if (this.firstOfItsKind(connection, frame.type, o.dir)) this.learn(connection, frame);
@@ -106,7 +106,7 @@ export class EvePerspective extends Perspective {
       case 'server_auth': {
         const toy = this.groups.get(connection)?.insecure === true;
         steps.push({ label: 'signature over H', kind: 'wire', detail: 'full', value: hexValue(frame.signature), note: 'public; H is computable from what Eve saw' });
-        steps.push({ label: '🔒 from here on: sealed frames', kind: 'wire', detail: 'basic', note: toy ? 'sealed under keys Eve derives as soon as she has x (toy group)' : 'AES-256-GCM under keys Eve cannot derive' });
+        steps.push({ label: 'from here on: sealed frames', kind: 'wire', detail: 'basic', note: toy ? 'sealed under keys Eve derives as soon as she has x (toy group)' : 'AES-256-GCM under keys Eve cannot derive' });
         break;
       }
       default:

@@ -1,4 +1,8 @@
-import { safeText } from '../src/display.ts';
+import { safeText as escapeControls } from '../src/display.ts';
+import { cellSafe } from './cells.ts';
+
+/** Peer text as a widget may show it: controls escaped (safeText), disputed widths too (cellSafe). */
+const safeText = (text: string): string => cellSafe(escapeControls(text));
 import { bytesToBigint } from '../src/crypto/bytes.ts';
 import type { Palette } from '../src/colors.ts';
 import { displayWidth } from '../src/terminal-width.ts';
@@ -58,7 +62,11 @@ export function frameLines(row: FrameRow, options: RenderOptions, width: number)
   const head = fit(`${row.dir} ${safeText(row.peer)} ${safeText(row.type)}${seq} ${row.size} B${fields}`, width);
   const lines = [colors.wire(head)];
   if (row.type !== 'data') return lines;
-  if (row.plaintext !== undefined) lines.push(fit(`    plaintext ${safeText(row.plaintext)}`, width));
+  if (row.plaintext !== undefined) {
+    // What the frame means first (at 80x24 the JSON hid the message); the JSON in full detail.
+    lines.push(fit(`    ${safeText(meaning(row.plaintext))}`, width));
+    if (options.detail === 'full') lines.push(fit(`    plaintext ${safeText(row.plaintext)}`, width));
+  }
   if (row.sealed && row.layout === 'cbc') {
     // The original project's layout: IV || ciphertext, and no MAC at all (src/insecure/cbc.ts).
     lines.push(colors.wire(fit(`    ct ${encode(row.sealed.subarray(16), options.encoding)}`, width)));
@@ -68,7 +76,8 @@ export function frameLines(row: FrameRow, options: RenderOptions, width: number)
   } else if (row.sealed) {
     const tag = row.sealed.subarray(row.sealed.length - 16);
     const ct = row.sealed.subarray(0, row.sealed.length - 16);
-    const lock = row.plaintext === undefined ? '🔒 ' : '';
+    // One-cell words, not a 🔒 (two cells in a terminal, one in blessed: lab/cells.ts).
+    const lock = row.plaintext === undefined ? 'sealed ' : '';
     lines.push(colors.wire(fit(`    ${lock}ct ${encode(ct, options.encoding)}`, width)));
     if (options.detail === 'full') {
       lines.push(colors.wire(fit(`    tag ${encode(tag, options.encoding)}`, width)));
@@ -76,6 +85,47 @@ export function frameLines(row: FrameRow, options: RenderOptions, width: number)
     }
   }
   return lines;
+}
+
+type Plain = Record<string, unknown>;
+const quoted = (text: unknown) => JSON.stringify(String(text));
+
+/** One event or request in words: `chat "meet at 10"`, `message #4 alice: "meet at 10"`, `join carol`. */
+function eventMeaning(event: Plain): string {
+  switch (event.type) {
+    case 'chat':
+      return `chat ${quoted(event.text)}`;
+    case 'message':
+      return `message #${String(event.id)} ${String(event.from)}: ${quoted(event.text)}`;
+    case 'join':
+      return `join ${String(event.name)}`;
+    case 'leave':
+      return `leave ${String(event.name)} (${String(event.reason)})`;
+    case 'welcome':
+    case 'who':
+      return `${event.type}: ${Array.isArray(event.members) ? event.members.map(String).join(', ') : '?'}${Number(event.count) > (Array.isArray(event.members) ? event.members.length : 0) ? ` and ${Number(event.count) - (event.members as unknown[]).length} more` : ''}`;
+    case 'bye':
+    case 'error':
+      return `${event.type} ${String(event.code)} ${quoted(event.message ?? event.reason)}`;
+    case 'quit':
+      return 'quit';
+    default:
+      return String(event.type);
+  }
+}
+
+/** A sealed frame's plaintext in words; a batch as its events; anything else as it is. */
+export function meaning(plaintext: string): string {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(plaintext);
+  } catch {
+    return plaintext;
+  }
+  if (typeof parsed !== 'object' || parsed === null) return plaintext;
+  const frame = parsed as Plain;
+  if (frame.type === 'batch' && Array.isArray(frame.events)) return `batch of ${frame.events.length}: ${frame.events.map((e) => eventMeaning(e as Plain)).join('; ')}`;
+  return typeof frame.type === 'string' ? eventMeaning(frame) : plaintext;
 }
 
 export function chatLine(line: ChatLine, options: RenderOptions, width: number): string {

@@ -32,7 +32,7 @@ class PerspectiveSet {
       event.kind === 'read' ? `<${event.connection} ${event.dir}> ${event.text}`
       : event.kind === 'rewrote' ? `! rewrote "${event.from}" as "${event.to}"`
       : event.kind === 'tampered' ? `! XORed ${event.xor} into ${event.connection}'s frame at byte ${event.offset}`
-      : event.kind === 'replayed' ? `! replayed ${event.connection}'s frame seq ${event.seq}`
+      : event.kind === 'replayed' ? `! replayed ${event.connection}'s frame seq ${event.seq}${event.sentAs === event.seq ? '' : ` as seq ${event.sentAs}`}`
       : `* ${event.text}`;
     this.mallory?.addChat({ text, kind: event.kind === 'read' ? 'plain' : 'error' });
   }

@@ -4,6 +4,7 @@ import type { Readable, Writable } from 'node:stream';
 import blessed from 'blessed';
 import { palette, type Palette } from '../src/colors.ts';
 import { safeText } from '../src/display.ts';
+import { cellSafe } from './cells.ts';
 import type { Detail, LadderStep } from './ladder.ts';
 import type { Perspective } from './model.ts';
 import { chatLine, fit, frameLines, ladderLines, legend, visibleSteps, windowOf, type RenderOptions } from './render.ts';
@@ -54,7 +55,7 @@ const SCENARIO_HELP = `dhlab scenario: keys
   ↑ ↓ PgUp PgDn select a handshake step or a frame; End follows the newest
   Enter         show the selected value or frame in full (s saves it to a file)
   c             next connection      d  basic or full detail      x  hex or base64
-  ?             this help            q, Ctrl-C   quit
+  ?             this help            q, Ctrl-C   quit            Ctrl-L   redraw the screen
 
 ★ marks the handshake values the narration names. Values below 2^64 are shown in decimal.
 The run's randomness comes from a seed: reproducible, and therefore INSECURE.`;
@@ -71,12 +72,25 @@ const HELP = `dhlab lab: keys
   d             detail: basic (p, g, x, y, Z, K, plaintext, ciphertext) or full
                 (adds q, the transcript hash H, HKDF keys, tag, nonce/AAD, signature)
   x             show bytes as hex or base64
-  ?             this help          q, Ctrl-C   quit
+  ?             this help          q, Ctrl-C   quit          Ctrl-L   redraw the screen
 
 Colours: public values / secrets known to this side only / bytes on the wire / errors.
 Eve's view is built only from what a wiretap sees: she never has a key or a plaintext.`;
 
 type Pane = 'inspector' | 'frames';
+
+/**
+ * Every string this element is given passes cellSafe (nothing blessed would mis-measure reaches
+ * it), and its label is cut to fit between its corners (a long title ran over the border).
+ */
+function cellSafeElement<E extends blessed.Widgets.BoxElement>(element: E): E {
+  const setContent = element.setContent.bind(element);
+  const setLabel = element.setLabel.bind(element);
+  element.setContent = (content: string) => setContent(cellSafe(content));
+  element.setLabel = (label: string | blessed.Widgets.LabelOptions) =>
+    setLabel(typeof label === 'string' ? fit(cellSafe(label), Math.max(4, ((element.width as number) || 80) - 4)) : label);
+  return element;
+}
 
 /**
  * The lab screen: a layout plus small adapters that render the model (mitmproxy-style list and
@@ -133,7 +147,7 @@ export class LabView {
       autoPadding: false,
     });
     // Peer text reaches these boxes already escaped by safeText; tags stay off so "{bold}" is text.
-    const box = (opts: blessed.Widgets.BoxOptions) => blessed.box({ parent: this.screen, tags: false, wrap: false, ...opts });
+    const box = (opts: blessed.Widgets.BoxOptions) => cellSafeElement(blessed.box({ parent: this.screen, tags: false, wrap: false, ...opts }));
     this.title = box({ top: 0, left: 0, width: '100%', height: 1, style: { inverse: true } });
     this.inspector = box({ top: 1, left: 0, width: '50%', height: '60%-4', border: 'line', label: ' handshake ' });
     this.framesBox = box({ top: 1, left: '50%', width: '50%', height: '60%-4', border: 'line', label: ' frames ' });
@@ -290,6 +304,8 @@ export class LabView {
   private bindKeys(): void {
     const screen = this.screen;
     screen.key(['C-c'], () => this.options.onQuit());
+    // Ctrl-L redraws every cell, as in a shell or an editor (and lets a test compare).
+    screen.key(['C-l'], () => this.redrawAll());
     screen.key(['q'], () => !this.typing && !this.overlay && this.options.onQuit());
     screen.key(['1', '2', '3', '4', '5', '6', '7', '8', '9'], (ch: string) => {
       if (this.typing || this.overlay) return;
@@ -330,6 +346,12 @@ export class LabView {
     screen.key(['enter'], () => !this.typing && !this.overlay && this.expand());
     screen.key(['?'], () => !this.typing && (this.overlay ? this.closeOverlay() : this.showOverlay(' help ', (this.options.scenario ? SCENARIO_HELP : HELP).split('\n'))));
     screen.key(['escape'], () => this.overlay && this.closeOverlay());
+  }
+
+  /** Forgets what blessed believes is on the terminal and draws every cell again. */
+  redrawAll(): void {
+    this.screen.realloc();
+    this.render(true);
   }
 
   private command(action: () => void): void {
@@ -390,7 +412,7 @@ export class LabView {
       if (row.sealed) body.push('', `ciphertext + 16-byte tag (${this.encoding}):`, ...wrapValue({ bytes: row.sealed, bits: row.sealed.length * 8 }, this.encoding, 64));
       if (row.nonce) body.push('', `nonce ${Buffer.from(row.nonce).toString('hex')}`, `aad "${safeText(Buffer.from(row.aad ?? []).toString('utf8'))}"`);
     }
-    if (row.plaintext === undefined && row.sealed) body.push('', '🔒 sealed: without the direction key nobody on the path can open this.');
+    if (row.plaintext === undefined && row.sealed) body.push('', 'sealed: without the direction key nobody on the path can open this.');
     this.showOverlay(' frame ', body);
   }
 
@@ -436,13 +458,13 @@ export class LabView {
       width: '90%',
       height: '80%',
       border: 'line',
-      label,
+      label: cellSafe(label),
       tags: false,
       scrollable: true,
       alwaysScroll: true,
       keys: true,
       vi: true,
-      content: [...lines, '', hint].join('\n'),
+      content: cellSafe([...lines, '', hint].join('\n')),
     });
     if (onSave) this.overlay.key(['s'], onSave);
     this.overlay.focus();

@@ -1,8 +1,9 @@
 import { getEastAsianWidth } from 'unicode-properties';
 
 /**
- * Columns a string takes on a terminal: East Asian wide and fullwidth characters and emoji take
- * two, combining marks and zero-width joiners none (UAX #11). Good enough to count wrapped rows.
+ * Columns a string takes on a terminal: East Asian wide and fullwidth characters and emoji with
+ * emoji presentation take two, combining marks, zero-width joiners and variation selectors none
+ * (UAX #11, UTS #51). Good enough to count wrapped rows.
  */
 export function displayWidth(text: string): number {
   let width = 0;
@@ -10,7 +11,9 @@ export function displayWidth(text: string): number {
     const code = char.codePointAt(0) as number;
     if (/\p{M}|[\u200b-\u200d]|[\ufe00-\ufe0f]/u.test(char)) continue;
     const eaw = getEastAsianWidth(code);
-    width += eaw === 'W' || eaw === 'F' || /\p{Extended_Pictographic}/u.test(char) && code > 0xff ? 2 : 1;
+    // Emoji drawn as emoji by default take two cells; pictographs whose default is text (▶ ❤ ✔)
+    // take one, as terminals (tmux, xterm, VTE) draw them.
+    width += eaw === 'W' || eaw === 'F' || /\p{Emoji_Presentation}/u.test(char) ? 2 : 1;
   }
   return width;
 }

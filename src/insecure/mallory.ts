@@ -27,7 +27,7 @@ export type MalloryEvent =
   | { kind: 'read'; connection: string; dir: 'client->server' | 'server->client'; text: string }
   | { kind: 'rewrote'; connection: string; from: string; to: string }
   | { kind: 'tampered'; connection: string; offset: number; xor: string }
-  | { kind: 'replayed'; connection: string; seq: number }
+  | { kind: 'replayed'; connection: string; seq: number; sentAs: number }
   | { kind: 'note'; connection: string; text: string };
 
 export interface MalloryOptions {
@@ -171,15 +171,22 @@ export class Mallory {
   }
 
   /** Send the last data frame `label` sent to the server again; returns its seq. */
-  replayLast(label: string): number {
+  /**
+   * Sends the last data frame captured from `label` to the server again: as it was sent, or with
+   * its seq field rewritten to the next number (the one the server expects), which gets it past
+   * the counter check but not the tag (the nonce and the AAD are built from the seq).
+   */
+  replayLast(label: string, rewriteSeq = false): { seq: number; sentAs: number } {
     const relay = this.relayFor(label);
     const frame = relay.lastClientData;
     if (!frame) throw new Error(`Mallory has not captured a data frame from ${label}`);
     relay.lastClientData = null;
+    const seq = Number(frame.seq);
+    const sentAs = rewriteSeq ? seq + 1 : seq;
     const link = this.relays.find((r) => r.interceptor === relay)?.link as Link;
-    link.toServer(encodeFrame(frame));
-    this.options.onEvent({ kind: 'replayed', connection: label, seq: Number(frame.seq) });
-    return Number(frame.seq);
+    link.toServer(encodeFrame({ ...frame, seq: sentAs }));
+    this.options.onEvent({ kind: 'replayed', connection: label, seq, sentAs });
+    return { seq, sentAs };
   }
 
   async close(): Promise<void> {

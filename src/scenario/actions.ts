@@ -45,11 +45,19 @@ function secondsPerStep(group: DhGroup): number {
   return (performance.now() - started) / 1000 / rounds;
 }
 
+/** The order of g in a safe-prime group (p = 2q + 1): q if g is in the order-q subgroup, else 2q. */
+export function orderOfGenerator(group: DhGroup): bigint {
+  return modPow(group.g, group.q, group.p) === 1n ? group.q : 2n * group.q;
+}
+
 function discreteLog(world: ScenarioWorld, action: Extract<Action, { kind: 'discrete_log' }>): string[] {
   const group = serverGroup(world);
   const y = asBigint(world, action.of);
-  const bound = action.boundBits === undefined ? group.q : 1n << BigInt(action.boundBits);
-  const boundText = action.boundBits === undefined ? `q = ${showValue(group.q)}` : `2^${action.boundBits}`;
+  // Without a bound the search covers every exponent that matters: x modulo the order of g (q in
+  // the RFC and toy groups; 2q in textbook23, where g = 5 generates the whole group).
+  const order = orderOfGenerator(group);
+  const bound = action.boundBits === undefined ? order : 1n << BigInt(action.boundBits);
+  const boundText = action.boundBits === undefined ? (order === group.q ? `q = ${showValue(group.q)}, the order of g` : `${showValue(order)}, the order of g`) : `2^${action.boundBits}`;
   const result = babyStepGiantStep(group.g, y, group.p, bound);
   const lines = [`baby-step giant-step for ${action.of} = g^x mod p, x below ${boundText}: ${result.tableSize} table entries, ${result.steps} steps, ${result.ms.toFixed(0)} ms`];
   if (result.x !== null) {
@@ -199,9 +207,13 @@ export async function runAction(world: ScenarioWorld, action: Action): Promise<s
     case 'replay': {
       if (!world.mallory) throw scenarioError(world, 'replay needs Mallory (actors.mallory)');
       const before = world.mark();
-      const seq = world.mallory.replayLast(action.connection);
+      const { seq, sentAs } = world.mallory.replayLast(action.connection, action.rewriteSeq);
       await world.settle(before);
-      return [`Mallory sends ${action.connection}'s data frame seq ${seq} to the server again`];
+      return [
+        sentAs === seq
+          ? `Mallory sends ${action.connection}'s data frame seq ${seq} to the server again, as it was`
+          : `Mallory sends ${action.connection}'s data frame seq ${seq} to the server again, its seq field rewritten to ${sentAs} (the number the server expects)`,
+      ];
     }
     case 'cbc_bitflip':
       return cbcBitflip(world, action);

@@ -65,8 +65,9 @@ export function check(world: ScenarioWorld, e: Expectation): CheckResult {
     }
     case 'error': {
       const mine = world.errors.filter((x) => x.who === e.who || x.who.startsWith(`${e.who}/`));
-      const ok = mine.some((x) => x.code === e.code);
-      return { ok, what: `${e.who} fails with ${e.code}`, found: ok ? undefined : `errors of ${e.who}: ${mine.map((x) => x.code).join(', ') || '(none)'}` };
+      const ok = mine.some((x) => x.code === e.code && (e.message === undefined || x.message.includes(e.message)));
+      const what = `${e.who} fails with ${e.code}${e.message === undefined ? '' : ` ("${e.message}")`}`;
+      return { ok, what, found: ok ? undefined : `errors of ${e.who}: ${mine.map((x) => `${x.code} ${x.message}`).join('; ') || '(none)'}` };
     }
     case 'members': {
       const members = world.server.memberNames;

@@ -41,7 +41,8 @@ export type Action =
   | { kind: 'eve_decrypt'; connection: string; exponent: string }
   | { kind: 'cost'; groups: string[] }
   | { kind: 'flip'; connection: string; offset: number; xor: Uint8Array; what: string }
-  | { kind: 'replay'; connection: string }
+  /** `seq: next` rewrites the replayed frame's seq field to the number the server expects next. */
+  | { kind: 'replay'; connection: string; rewriteSeq: boolean }
   | { kind: 'cbc_bitflip'; text: string; key: string; from: string; to: string }
   | { kind: 'restart'; server: ServerSpec };
 
@@ -50,7 +51,8 @@ export type Expectation =
   | { kind: 'value'; of: string; is: string }
   | { kind: 'missing'; of: string }
   | { kind: 'receives' | 'not_receives'; who: string; from?: string; text: string; times?: number }
-  | { kind: 'error'; who: string; code: ErrorCode }
+  /** `message`: a part of the error's text that must appear (which check refused, say). */
+  | { kind: 'error'; who: string; code: ErrorCode; message?: string }
   | { kind: 'members'; names: string[] }
   | { kind: 'eve_reads' | 'eve_cannot_read' | 'mallory_reads'; text: string }
   | { kind: 'mallory_rewrote'; from: string; to: string };
@@ -203,8 +205,13 @@ function action(r: Reader, path: Path, clients: Set<string>, server: ServerSpec)
     case 'connect':
     case 'leave':
       return { kind, name: known(at, r.string(at)) };
-    case 'replay':
-      return { kind, connection: known(at, r.string(at)) };
+    case 'replay': {
+      if (typeof r.raw(at) === 'string') return { kind, connection: known(at, r.string(at)), rewriteSeq: false };
+      r.keys(at, ['connection', 'seq']);
+      const seq = r.string([...at, 'seq'], 'as_sent');
+      if (seq !== 'as_sent' && seq !== 'next') r.fail([...at, 'seq'], `must be as_sent or next, got "${seq}"`);
+      return { kind, connection: known([...at, 'connection'], r.string([...at, 'connection'])), rewriteSeq: seq === 'next' };
+    }
     case 'say':
       r.keys(at, ['from', 'text']);
       return { kind, from: known([...at, 'from'], r.string([...at, 'from'])), text: r.string([...at, 'text']) };
@@ -272,10 +279,11 @@ function expectation(r: Reader, path: Path): Expectation {
         ...(r.has([...at, 'times']) ? { times: r.integer([...at, 'times'], 1, 1000) } : {}),
       };
     case 'error': {
-      r.keys(at, ['who', 'code']);
+      r.keys(at, ['who', 'code', 'message']);
       const code = r.string([...at, 'code']);
       if (!isErrorCode(code)) r.fail([...at, 'code'], `"${code}" is not an error code of docs/PROTOCOL.md s.7`);
-      return { kind, who: r.string([...at, 'who']), code };
+      const message = r.optionalString([...at, 'message']);
+      return { kind, who: r.string([...at, 'who']), code, ...(message === undefined ? {} : { message }) };
     }
     case 'members': {
       const n = r.list(at);
@@ -289,6 +297,64 @@ function expectation(r: Reader, path: Path): Expectation {
       r.keys(at, ['from', 'to']);
       return { kind, from: r.string([...at, 'from']), to: r.string([...at, 'to']) };
   }
+}
+
+/** `seed: 42` and `seed: "42"` are the same seed. */
+function seedOf(r: Reader): string {
+  const raw = r.raw(['seed']);
+  if (typeof raw === 'number' && Number.isSafeInteger(raw) && raw >= 0) return String(raw);
+  return r.string(['seed'], '1');
+}
+
+/** Fields a run records for a connection's end (world.ts valueNames, actions.ts). */
+const END_FIELDS = new Set(['x', 'y', 'y_s', 'y_c', 'Z', 'K', 'H', 'key_c2s', 'key_s2c', 'fingerprint', 'host_key', 'last_sealed', 'last_sealed_plaintext', 'last_opened', 'name', 'group']);
+const FIXED_VALUES = new Set(['group.p', 'group.g', 'group.q', 'server.fingerprint', 'mallory.fingerprint', 'cbc.iv', 'cbc.forged_iv', 'cbc.tampered', 'gcm.flips_tried', 'gcm.flips_accepted']);
+
+/** Whether a run can ever record a value of this name (docs/TEACHING.md, "value names"). */
+function isValueName(name: string, clients: ReadonlySet<string>, defined: ReadonlySet<string>): boolean {
+  if (FIXED_VALUES.has(name) || defined.has(name) || /^cost\.[a-z0-9-]+\.(x|secret)$/.test(name)) return true;
+  const dot = name.lastIndexOf('.');
+  if (dot < 0 || !END_FIELDS.has(name.slice(dot + 1))) return false;
+  const who = name.slice(0, dot);
+  const [side, client] = who.includes('/') ? (who.split('/', 2) as [string, string]) : ['', who];
+  if (side === '') return clients.has(client);
+  if (side === 'server' || side === 'eve') return clients.has(client);
+  if (side === 'mallory') return /^(.+)-(client|server)$/.test(client) && clients.has(client.replace(/-(client|server)$/, ''));
+  return false;
+}
+
+/**
+ * Checks what a step can only get wrong against the rest of the file: a placeholder or value name
+ * no run records (`{alice.yy}`), and a view, action or check that needs an actor the file does not
+ * have (`view: eve` without `eve: true`, a discrete log with no Eve to read y). All ERR_SCENARIO
+ * with file:line:field at load time, before anything runs.
+ */
+function checkActorsAndNames(r: Reader, steps: Step[], clients: ReadonlySet<string>, eve: boolean, mallory: boolean): void {
+  const defined = new Set(steps.flatMap((s) => (s.action.kind === 'discrete_log' ? [s.action.as] : [])));
+  const nameAt = (path: Path, name: string) => {
+    if (!isValueName(name, clients, defined)) r.fail(path, `"${name}" is not a value a run records (docs/TEACHING.md lists the value names)`);
+    if (name.startsWith('eve/') && !eve) r.fail(path, `"${name}" is Eve's, but actors.eve is not true`);
+    if (name.startsWith('mallory/') && !mallory) r.fail(path, `"${name}" is Mallory's, but there is no actors.mallory`);
+  };
+  steps.forEach((step, i) => {
+    const at: Path = ['steps', i];
+    for (const match of step.narration.matchAll(/\{([A-Za-z0-9_./-]+)\}/g)) nameAt([...at, 'narration'], match[1] as string);
+    if (step.view === 'eve' && !eve) r.fail([...at, 'view'], 'eve needs actors.eve: true');
+    if (step.view === 'mallory' && !mallory) r.fail([...at, 'view'], 'mallory needs actors.mallory');
+    const action = step.action;
+    const actionAt: Path = [...at, 'action', action.kind];
+    if ((action.kind === 'eve_decrypt' || action.kind === 'discrete_log') && !eve && (action.kind === 'eve_decrypt' || action.of.startsWith('eve/'))) r.fail(actionAt, `${action.kind} needs actors.eve: true`);
+    if ((action.kind === 'flip' || action.kind === 'replay') && !mallory) r.fail(actionAt, `${action.kind} needs actors.mallory`);
+    if (action.kind === 'discrete_log') nameAt([...actionAt, 'of'], action.of);
+    if (action.kind === 'eve_decrypt') nameAt([...actionAt, 'exponent'], action.exponent);
+    step.expect.forEach((e, j) => {
+      const eAt: Path = [...at, 'expect', j, e.kind];
+      if ((e.kind === 'eve_reads' || e.kind === 'eve_cannot_read') && !eve) r.fail(eAt, `${e.kind} needs actors.eve: true`);
+      if ((e.kind === 'mallory_reads' || e.kind === 'mallory_rewrote') && !mallory) r.fail(eAt, `${e.kind} needs actors.mallory`);
+      if (e.kind === 'equal' || e.kind === 'differ') e.names.forEach((n, k) => nameAt([...eAt, k], n));
+      if (e.kind === 'value' || e.kind === 'missing') nameAt(e.kind === 'value' ? [...eAt, 'of'] : eAt, e.of);
+    });
+  });
 }
 
 /** Parses and checks a scenario; throws ERR_SCENARIO naming file, line and field. */
@@ -354,16 +420,18 @@ export function parseScenario(text: string, file: string): Scenario {
       line: r.line(at),
     });
   }
+  const eve = r.boolean(['actors', 'eve'], false);
+  checkActorsAndNames(r, steps, clientNames, eve, mallory !== undefined);
   const name = file.replace(/^.*\//, '').replace(/\.ya?ml$/, '');
   return {
     file,
     name,
     title: r.string(['title']),
     summary: r.string(['summary']),
-    seed: r.string(['seed'], '1'),
+    seed: seedOf(r),
     server,
     clients,
-    eve: r.boolean(['actors', 'eve'], false),
+    eve,
     mallory,
     steps,
   };

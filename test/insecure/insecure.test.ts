@@ -166,3 +166,32 @@ describe('Mallory rewrites', () => {
     assert.equal(applyRewrites('unchanged', []), 'unchanged');
   });
 });
+
+describe('discrete logs the lessons claim, against brute force (fidelity 4b)', () => {
+  for (const name of ['toy23', 'textbook23', 'toy-32']) {
+    it(`${name}: BSGS over the order of g finds every x that brute force finds`, async () => {
+      const { anyGroup } = await import('../../src/insecure/toy-groups.ts');
+      const { orderOfGenerator } = await import('../../src/scenario/actions.ts');
+      const { babyStepGiantStep } = await import('../../src/insecure/discrete-log.ts');
+      const { modPow } = await import('../../src/crypto/groups.ts');
+      const group = anyGroup(name);
+      assert.ok(group);
+      const order = orderOfGenerator(group);
+      // The order really is the order: g^order = 1 and no proper divisor of 2q gives 1.
+      assert.equal(modPow(group.g, order, group.p), 1n);
+      for (const d of [1n, 2n, group.q, 2n * group.q].filter((d) => d < order && order % d === 0n)) assert.notEqual(modPow(group.g, d, group.p), 1n);
+      const samples = order <= 1000n ? Array.from({ length: Number(order) }, (_, i) => BigInt(i)) : [0n, 1n, 2n, order - 1n, order / 2n, 123_456n];
+      for (const x of samples) {
+        const y = modPow(group.g, x, group.p);
+        const found: bigint | null = babyStepGiantStep(group.g, y, group.p, order).x;
+        assert.equal(found, x, `g^${x} = ${y}`);
+        if (order <= 1000n) {
+          let brute = 0n;
+          while (modPow(group.g, brute, group.p) !== y) brute++;
+          assert.equal(found, brute);
+        }
+      }
+      if (name === 'textbook23') assert.equal(order, 22n, 'g = 5 generates the whole group: order 2q = 22, not q = 11');
+    });
+  }
+});

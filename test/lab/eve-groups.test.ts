@@ -22,7 +22,7 @@ describe("Eve's ladder, per group", () => {
   it('modp14: the discrete log is out of reach and the frames stay sealed', () => {
     const notes = eveSees('modp14');
     assert.match(notes.get('to read the chat Eve needs x') ?? '', /2048-bit group .*out of reach/);
-    assert.equal(notes.get('🔒 from here on: sealed frames'), 'AES-256-GCM under keys Eve cannot derive');
+    assert.equal(notes.get('from here on: sealed frames'), 'AES-256-GCM under keys Eve cannot derive');
   });
 
   it('modp16: the note names its size', () => {
@@ -32,6 +32,6 @@ describe("Eve's ladder, per group", () => {
   it('toy23: a few steps of baby-step giant-step, and keys she can derive', () => {
     const notes = eveSees('toy23');
     assert.equal(notes.get('to read the chat Eve needs x'), 'x from y = g^x mod p in toy23: q has 4 bits, so baby-step giant-step needs about 2^2 steps; within reach');
-    assert.equal(notes.get('🔒 from here on: sealed frames'), 'sealed under keys Eve derives as soon as she has x (toy group)');
+    assert.equal(notes.get('from here on: sealed frames'), 'sealed under keys Eve derives as soon as she has x (toy group)');
   });
 });

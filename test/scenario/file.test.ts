@@ -107,3 +107,38 @@ describe('dhlab scenario, as a process', () => {
     assert.match(p.stderr.join('\n'), /ERR_USAGE: no scenario named "no-such-lesson"/);
   });
 });
+
+describe('scenario files: what a step can only get wrong against the rest of the file (fidelity 5)', () => {
+  it('a placeholder no run records is ERR_SCENARIO at load, with line and field', () => {
+    assert.equal(problem(GOOD.replace('narration: hello', 'narration: "y is {alice.yy}"')), 'lesson.yaml:8: steps[0].narration: "alice.yy" is not a value a run records (docs/TEACHING.md lists the value names)');
+    assert.match(problem(GOOD.replace('narration: hello', 'narration: "{carol.y}"')), /"carol\.y" is not a value/);
+    assert.match(problem(GOOD.replace('of: alice.y,', 'of: alice.why,')), /steps\[0\]\.expect\[0\]\.value\.of: "alice\.why"/);
+  });
+
+  it('every value name the shipped lessons use is accepted', () => {
+    const names = ['alice.x', 'server/alice.y_c', 'eve/bob.y_s', 'mallory/alice-client.K', 'group.q', 'cbc.tampered', 'cost.toy-32.secret', 'gcm.flips_accepted'];
+    const text = GOOD.replace('clients: [alice, bob]', 'clients: [alice, bob]\n  eve: true\n  mallory: { mode: mitm }').replace('narration: hello', `narration: "${names.map((n) => `{${n}}`).join(' ')}"`);
+    assert.equal(parseScenario(text, 'lesson.yaml').steps.length, 1);
+  });
+
+  it('Eve and Mallory are needed by what uses them', () => {
+    assert.equal(problem(GOOD.replace('narration: hello', 'narration: hello\n    view: eve')), 'lesson.yaml:9: steps[0].view: eve needs actors.eve: true');
+    assert.match(problem(GOOD.replace('      - value: { of: alice.y, is: "16" }', '      - eve_cannot_read: hello')), /steps\[0\]\.expect\[0\]\.eve_cannot_read: eve_cannot_read needs actors\.eve: true/);
+    assert.match(problem(GOOD.replace('action: { connect: alice }', 'action: { discrete_log: { of: eve/alice.y_s, as: x } }')), /discrete_log needs actors\.eve: true/);
+    assert.match(problem(GOOD.replace('action: { connect: alice }', 'action: { replay: alice }')), /replay needs actors\.mallory/);
+    assert.match(problem(GOOD.replace('narration: hello', 'narration: "{eve/alice.y_s}"')), /is Eve's, but actors\.eve is not true/);
+  });
+
+  it('seed: 42 is the seed "42"', () => {
+    assert.equal(parseScenario(`seed: 42\n${GOOD}`, 'lesson.yaml').seed, '42');
+    assert.equal(parseScenario(`seed: "42"\n${GOOD}`, 'lesson.yaml').seed, '42');
+  });
+
+  it('replay: { connection, seq: next } rewrites the seq; anything else for seq is refused', () => {
+    const withMallory = GOOD.replace('clients: [alice, bob]', 'clients: [alice, bob]\n  mallory: { mode: relay }');
+    const replay = (spec: string) => withMallory.replace('action: { connect: alice }', `action: { replay: ${spec} }`);
+    assert.deepEqual(parseScenario(replay('{ connection: alice, seq: next }'), 'l.yaml').steps[0]?.action, { kind: 'replay', connection: 'alice', rewriteSeq: true });
+    assert.deepEqual(parseScenario(replay('alice'), 'l.yaml').steps[0]?.action, { kind: 'replay', connection: 'alice', rewriteSeq: false });
+    assert.match(problem(replay('{ connection: alice, seq: 7 }')), /seq: must be as_sent or next/);
+  });
+});

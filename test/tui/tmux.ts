@@ -82,13 +82,13 @@ export class Tmux {
   async waitForInput(): Promise<void> {
     for (let tries = 0; tries < 10; tries++) {
       this.keys('?');
-      const opened = await this.waitForScreen((s) => s.includes('this help'), 'the help overlay', 3000).then(
+      const opened = await this.waitForScreen((s) => /dhlab (lab|scenario): keys/.test(s), 'the help overlay', 3000).then(
         () => true,
         () => false,
       );
       if (!opened) continue;
       this.keys('Escape');
-      await this.waitForScreen((s) => !s.includes('this help'), 'the help overlay to close');
+      await this.waitForScreen((s) => !/dhlab (lab|scenario): keys/.test(s), 'the help overlay to close');
       return;
     }
     throw new Error('the terminal never answered a key');
