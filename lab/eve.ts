@@ -23,6 +23,8 @@ export class EvePerspective extends Perspective {
   private readonly names = new Map<number, string>();
   /** The group each connection's server_key named, so what Eve is told fits it (toy or RFC 3526). */
   private readonly groups = new Map<string, DhGroup>();
+  /** Clients whose keys Eve derived by attack (a scenario's eve_decrypt): her view says so. */
+  private readonly broken = new Set<string>();
   /** Handshake frames already learned from, per connection: one of each, in its own direction. */
   private readonly learned = new Map<string, Set<string>>();
 
@@ -51,7 +53,9 @@ export class EvePerspective extends Perspective {
     if (frame?.type === 'data') {
       row.seq = Number(frame.seq);
       if (typeof frame.box === 'string') row.sealed = Uint8Array.from(Buffer.from(frame.box, 'base64'));
-      this.addChat({ text: `sealed: ${connection} ${row.dir} seq ${row.seq}, ${row.sealed?.length ?? 0} bytes; Eve cannot open them`, kind: 'wire' });
+      const name = this.names.get(o.connection);
+      const fate = name !== undefined && this.broken.has(name) ? 'Eve has the keys (the attack): she can open it' : 'Eve cannot open them';
+      this.addChat({ text: `sealed: ${connection} ${row.dir} seq ${row.seq}, ${row.sealed?.length ?? 0} bytes; ${fate}`, kind: 'wire' });
     } else if (frame) {
       row.fields = safeExcerpt(publicFields(frame), 200);
       if (this.firstOfItsKind(connection, frame.type, o.dir)) this.learn(connection, frame);
@@ -72,6 +76,24 @@ export class EvePerspective extends Perspective {
     if (seen.has(type)) return false;
     seen.add(type);
     return true;
+  }
+
+  /**
+   * Eve recovered a server exponent and opened what she captured of `name`'s connection: from
+   * now on her view shows that chat, marked as read by the attack, and her ladder says the keys
+   * are no longer out of reach.
+   */
+  readByAttack(name: string, read: { dir: string; seq: number; text: string }[]): void {
+    this.broken.add(name);
+    for (const r of read) this.addChat({ text: `read by the attack: ${name} ${r.dir} seq ${r.seq}: ${safeExcerpt(r.text, 300)}`, kind: 'error' });
+    for (const [connection, steps] of this.ladders) {
+      if (!connection.endsWith(` ${name}⇄server`)) continue;
+      for (const step of steps) {
+        if (step.label === 'from here on: sealed frames') step.note = 'opened: Eve derived the keys from the exponent she recovered (the attack)';
+        if (step.label === 'to read the chat Eve needs x') step.note = 'she has it now (the attack)';
+      }
+    }
+    this.version++;
   }
 
   protected override forget(connection: string): void {

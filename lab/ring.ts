@@ -4,6 +4,7 @@
  * 10,000 frames of 64 KiB would be 640 MiB).
  */
 export class Ring<T> {
+  /** Kept items from `head` on; the slots before it are dropped (undefined) until compaction. */
   private items: T[] = [];
   private sizes: number[] = [];
   private head = 0;
@@ -27,6 +28,8 @@ export class Ring<T> {
     // The newest item always stays, even one larger than maxBytes on its own.
     while (this.length > 1 && (this.length > this.capacity || this.bytes > this.maxBytes)) {
       this.bytes -= this.sizes[this.head] as number;
+      // Let go of the dropped item now, not at the next compaction (it may hold 64 KiB).
+      (this.items as (T | undefined)[])[this.head] = undefined;
       this.head++;
     }
     if (this.head > 1024 && this.head * 2 > this.items.length) {

@@ -70,6 +70,7 @@ export class ScenarioLab {
       observation: (o) => set.eve?.onObservation(o),
       malloryTrace: (connection, event) => set.mallory?.onTrace(connection, event),
       malloryEvent: (event) => set.malloryLine(event),
+      eveDecrypted: (connection, read) => set.eve?.readByAttack(connection, read),
       change: () => this.onChange(),
     };
   }

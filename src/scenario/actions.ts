@@ -85,17 +85,19 @@ function eveDecrypt(world: ScenarioWorld, action: Extract<Action, { kind: 'eve_d
   world.values.set(`eve/${name}.K`, keys.hashedSecret);
   const lines = [`Eve computes Z = y_c^x mod p = ${showValue(z)}, K = SHA-256(Z) = ${showValue(keys.hashedSecret)}, and both HKDF keys from the transcript she saw`];
   const ciphers = { 'client->server': new DirectionalCipher(world.engine, keys.clientToServer), 'server->client': new DirectionalCipher(world.engine, keys.serverToClient) };
+  const read: { dir: string; seq: number; text: string }[] = [];
   for (const o of world.observationsOf(name)) {
     if (o.frame?.type !== 'data') continue;
     try {
       const { plaintext } = ciphers[o.dir].open(Number(o.frame.seq), Buffer.from(String(o.frame.box), 'base64'));
       const text = Buffer.from(plaintext).toString('utf8');
-      world.eveRead.push(text);
+      read.push({ dir: o.dir, seq: Number(o.frame.seq), text });
       lines.push(`  Eve reads ${o.dir} seq ${String(o.frame.seq)}: ${text}`);
     } catch {
       lines.push(`  Eve cannot open ${o.dir} seq ${String(o.frame.seq)}`);
     }
   }
+  world.reportEveDecrypted(name, read);
   return lines;
 }
 

@@ -39,6 +39,8 @@ export interface WorldObserver {
   observation?(observation: TapObservation): void;
   malloryTrace?(connection: string, event: TraceEvent): void;
   malloryEvent?(event: MalloryEvent): void;
+  /** Eve opened a connection's captured frames with keys she derived by attack (eve_decrypt). */
+  eveDecrypted?(connection: string, read: { dir: string; seq: number; text: string }[]): void;
   change?(): void;
 }
 
@@ -231,6 +233,13 @@ export class ScenarioWorld {
     if (frame?.type === 'client_key' && typeof frame.y === 'string') this.values.set(`eve/${label}.y_c`, Uint8Array.from(Buffer.from(frame.y, 'hex')));
     this.observations.push({ ...o, bytes: Uint8Array.from(o.bytes) });
     this.observer.observation?.(o);
+    this.touched();
+  }
+
+  /** What Eve read by attack, for the lab's view of her (eve_decrypt). */
+  reportEveDecrypted(connection: string, read: { dir: string; seq: number; text: string }[]): void {
+    this.eveRead.push(...read.map((r) => r.text));
+    this.observer.eveDecrypted?.(connection, read);
     this.touched();
   }
 

@@ -1,0 +1,31 @@
+// Fidelity 4d: once Eve has recovered x (scenarios 04 and 05), her view no longer says she cannot
+// read the chat: it shows what she decrypted, marked as read by the attack.
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { resolveScenario } from '../../src/scenario/catalog.ts';
+import { ScenarioLab } from '../../lab/scenario.ts';
+
+describe("Eve's view after the attack", () => {
+  it('05-toy-discrete-log: after eve_decrypt her chat pane shows the plaintext, marked, and her ladder says she has x', async () => {
+    const lab = new ScenarioLab(resolveScenario('05-toy-discrete-log'), 'native');
+    try {
+      let sawBefore = false;
+      while (!lab.run.finished) {
+        const eve = lab.perspectives.eve;
+        const lines = eve?.chat.tail(100).map((l) => l.text) ?? [];
+        if (!lines.some((t) => t.startsWith('read by the attack'))) sawBefore ||= lines.some((t) => t.endsWith('Eve cannot open them'));
+        await lab.run.next();
+      }
+      const eve = lab.perspectives.eve;
+      assert.ok(eve);
+      const chat = eve.chat.tail(100).map((l) => l.text);
+      assert.ok(sawBefore, 'before the attack: "Eve cannot open them"');
+      assert.ok(chat.some((t) => t.startsWith('read by the attack: alice') && t.includes('toy groups are for teaching')), chat.join('\n'));
+      const notes = [...eve.ladders.values()].flat().map((s) => `${s.label}: ${s.note ?? ''}`);
+      assert.ok(notes.some((n) => n.startsWith('from here on: sealed frames: opened: Eve derived the keys')), notes.join('\n'));
+      assert.ok(!notes.some((n) => n.includes('keys Eve cannot derive')));
+    } finally {
+      await lab.run.close();
+    }
+  });
+});
