@@ -148,9 +148,16 @@ export class ScenarioLab {
     });
   }
 
-  /** The perspective the current step asks for. */
-  get view(): string | undefined {
-    return this.run.results[this.run.done - 1]?.step.view;
+  /**
+   * The perspective of the current step: its own `view:`, else the last one before it, else the
+   * first client's. The same going forward and coming back.
+   */
+  get view(): string {
+    for (let i = this.run.done - 1; i >= 0; i--) {
+      const view = this.scenario.steps[i]?.view;
+      if (view !== undefined) return view;
+    }
+    return this.scenario.clients[0]?.name ?? 'server';
   }
 
   close(): Promise<void> {
@@ -171,7 +178,7 @@ export async function runScenarioLab(scenario: Scenario, engineName: string, opt
   return new Promise<number>((resolve) => {
     let quitting = false;
     let perspectives = lab.perspectives;
-    let lastView: string | undefined;
+    let shownStep = -1;
     const view = new LabView({
       perspectives: perspectives.list,
       typists: [],
@@ -198,9 +205,11 @@ export async function runScenarioLab(scenario: Scenario, engineName: string, opt
         perspectives = lab.perspectives;
         view.setPerspectives(perspectives.list);
       }
-      if (!lab.busy && lab.view !== lastView) {
-        lastView = lab.view;
-        if (lab.view) view.showPerspective(lab.view);
+      // A step is a whole state: on arriving at step k (forward or back) the view is the step's
+      // perspective, its first connection, the inspector focused, lists following the newest.
+      if (!lab.busy && lab.run.done !== shownStep) {
+        shownStep = lab.run.done;
+        view.showStep(lab.view);
       }
       view.invalidate();
     };

@@ -181,13 +181,13 @@ export class LabView {
     this.touch();
   }
 
-  /** Switch to a perspective by name (a scenario step's `view`). */
-  showPerspective(name: string): void {
-    const index = this.options.perspectives.findIndex((p) => p.name === name);
-    if (index < 0 || index === this.perspectiveIndex) return;
-    this.perspectiveIndex = index;
+  /** A scenario step's state: its perspective, the first connection, the inspector, no cursor. */
+  showStep(perspective: string): void {
+    this.perspectiveIndex = Math.max(0, this.options.perspectives.findIndex((p) => p.name === perspective));
     this.connectionIndex = 0;
     this.stepCursor = this.frameCursor = null;
+    this.focus = 'inspector';
+    this.narrationScroll = 0;
     this.touch();
   }
 
