@@ -2,7 +2,7 @@ import { bytesToBigint, toHex } from '../src/crypto/bytes.ts';
 import { anyGroup, describeGroup } from '../src/insecure/toy-groups.ts';
 import { modPow, type DhGroup } from '../src/crypto/groups.ts';
 import type { TraceEvent } from '../src/protocol/trace.ts';
-import { valueOf, valueOfBigint, type LabValue, type ValueKind } from './values.ts';
+import { valueOf, valueOfBigint, type LabValue, type ValueKind, valueOfNumber } from './values.ts';
 
 /** RFC 3526 g = 2 generates the order-q subgroup (checked in test/crypto/groups.test.ts); a toy group is checked here. */
 function generatorNote(group: DhGroup): string {
@@ -69,15 +69,15 @@ export function ladderSteps(event: TraceEvent, ctx?: HandContext): LadderStep[] 
     case 'announced':
       return [{ label: `server announces: INSECURE (teaching only): ${event.weakenings.join(', ')}`, kind: 'error', detail: 'basic' }];
     case 'private_key':
-      return [{ label: `x (${me}'s private exponent)`, kind: 'secret', detail: 'basic', value: valueOf(event.x), note: 'secret, from the CSPRNG' }];
+      return [{ label: `x (${me}'s private exponent)`, kind: 'secret', detail: 'basic', value: valueOfNumber(event.x), note: 'secret, from the CSPRNG' }];
     case 'public_key':
       return event.owner === me
-        ? [{ label: `${ySub(me)} = g^x mod p (sent)`, kind: 'public', detail: 'basic', value: valueOf(event.y), note: byHand(ctx, ctx?.group?.g, event.y) }]
-        : [{ label: `${ySub(event.owner)} received`, kind: 'wire', detail: 'basic', value: valueOf(event.y) }];
+        ? [{ label: `${ySub(me)} = g^x mod p (sent)`, kind: 'public', detail: 'basic', value: valueOfNumber(event.y), note: byHand(ctx, ctx?.group?.g, event.y) }]
+        : [{ label: `${ySub(event.owner)} received`, kind: 'wire', detail: 'basic', value: valueOfNumber(event.y) }];
     case 'public_key_valid':
       return [{ label: `✓ ${ySub(event.owner)} valid`, kind: 'public', detail: 'basic', note: '2 <= y <= p-2 and y^q = 1 mod p (q = (p-1)/2)' }];
     case 'shared_secret':
-      return [{ label: `Z = ${ySub(OTHER[me])}^x mod p`, kind: 'secret', detail: 'basic', value: valueOf(event.z), note: byHand(ctx, ctx?.peerY, event.z) ?? 'shared secret, padded to |p|' }];
+      return [{ label: `Z = ${ySub(OTHER[me])}^x mod p`, kind: 'secret', detail: 'basic', value: valueOfNumber(event.z), note: byHand(ctx, ctx?.peerY, event.z) ?? 'shared secret, padded to |p|' }];
     case 'hashed_secret':
       return [{ label: 'K = SHA-256(Z)', kind: 'secret', detail: 'basic', value: valueOf(event.k), note: 'hashed shared secret' }];
     case 'transcript':

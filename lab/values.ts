@@ -1,4 +1,5 @@
 import { bigintToBytes, bytesToBigint } from '../src/crypto/bytes.ts';
+import { bitLength } from '../src/value-format.ts';
 
 /** The colour classes of the legend: public, secret (this side only), on the wire, error. */
 export type ValueKind = 'public' | 'secret' | 'wire' | 'error' | 'plain';
@@ -11,8 +12,14 @@ export interface LabValue {
   bits: number;
 }
 
+/** A byte string (hash, key, signature): its bits are its length. */
 export function valueOf(bytes: Uint8Array): LabValue {
   return { bytes, bits: bytes.length * 8 };
+}
+
+/** A number as encoded (x, y, Z): its bits are the number's own, whatever the padding. */
+export function valueOfNumber(bytes: Uint8Array): LabValue {
+  return { bytes, bits: bitLength(bytesToBigint(bytes)) };
 }
 
 export function valueOfBigint(n: bigint): LabValue {
@@ -26,7 +33,8 @@ export function encode(bytes: Uint8Array, encoding: Encoding): string {
 
 /** Values below 2^64 (the toy groups') are shown in decimal, so a class can check them with pow(). */
 export function decimalOf(value: LabValue): string | null {
-  return value.bytes.length <= 8 ? bytesToBigint(value.bytes).toString(10) : null;
+  const n = bytesToBigint(value.bytes);
+  return n < 1n << 64n && (value.bytes.length <= 8 || value.bits < value.bytes.length * 8) ? n.toString(10) : null;
 }
 
 /** "9f3c…a1e0 (256 bits)": enough to compare values by eye across panes; "18 (5 bits)" when small. */
@@ -35,7 +43,9 @@ export function abbreviate(value: LabValue, encoding: Encoding, keep = 4): strin
   if (decimal !== null) return `${decimal} (${BigInt(decimal).toString(2).length} bits)`;
   const text = encode(value.bytes, encoding);
   const shown = text.length <= keep * 2 + 1 ? text : `${text.slice(0, keep)}…${text.slice(-keep)}`;
-  return `${shown} (${value.bits} bits)`;
+  // A padded encoding says so: the bits are the number's, the bytes the encoding's (PROTOCOL s.4.3).
+  const padded = value.bytes.length * 8 - value.bits >= 8 ? `, ${value.bytes.length} bytes` : '';
+  return `${shown} (${value.bits} bits${padded})`;
 }
 
 /** A value in full, broken into lines of `width` characters for the detail view and files. */

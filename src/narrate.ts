@@ -1,4 +1,5 @@
-import { bytesToBigint, toHex } from './crypto/bytes.ts';
+import { toHex } from './crypto/bytes.ts';
+import { formatBytes, formatEncodedNumber, formatNumber } from './value-format.ts';
 import { safeExcerpt, safeText } from './display.ts';
 import type { TraceEvent } from './protocol/trace.ts';
 import { displayWidth } from './terminal-width.ts';
@@ -10,20 +11,18 @@ export function setFullValues(full: boolean): void {
   fullValues = full;
 }
 
-/** "ffffffffffff…ffffffff (2048 bits)": enough to compare values by eye. */
+/** A byte string (hash, key, signature, ciphertext) by the one formatter (src/value-format.ts). */
 export function abbreviate(bytes: Uint8Array, keep = 8): string {
-  // Toy-group values (below 2^64) in decimal, so they can be checked by hand.
-  if (bytes.length <= 8) return `${bytesToBigint(bytes)} (${bytes.length * 8} bits)`;
-  const hex = toHex(bytes);
-  const shown = fullValues || hex.length <= keep * 2 + 1 ? hex : `${hex.slice(0, keep)}…${hex.slice(-keep)}`;
-  return `${shown} (${bytes.length * 8} bits)`;
+  return formatBytes(bytes, { full: fullValues, keep });
+}
+
+/** A number as encoded on the wire (x, y, Z): decimal below 2^64, else hex with its own bit length. */
+export function abbreviateNumber(bytes: Uint8Array): string {
+  return formatEncodedNumber(bytes, { full: fullValues });
 }
 
 export function abbreviateBigint(value: bigint): string {
-  if (value < 1n << 64n) return `${value} (${value.toString(2).length} bits)`;
-  const hex = value.toString(16);
-  const shown = fullValues || hex.length <= 17 ? hex : `${hex.slice(0, 8)}…${hex.slice(-8)}`;
-  return `${shown} (${value.toString(2).length} bits)`;
+  return formatNumber(value, { full: fullValues });
 }
 
 /**
@@ -91,13 +90,13 @@ export function narrate(event: TraceEvent, rawWho: string, rawPeer: string): str
     case 'announced':
       return `${who}: the server announces INSECURE (teaching only) weakenings: ${safeText(event.weakenings.join(', '))}`;
     case 'private_key':
-      return `${who}: private exponent x = ${abbreviate(event.x)}  [secret, from the CSPRNG]`;
+      return `${who}: private exponent x = ${abbreviateNumber(event.x)}  [secret, from the CSPRNG]`;
     case 'public_key':
-      return event.owner === event.role ? `${who}: public value y = g^x mod p = ${abbreviate(event.y)}` : null;
+      return event.owner === event.role ? `${who}: public value y = g^x mod p = ${abbreviateNumber(event.y)}` : null;
     case 'public_key_valid':
       return `${who}: ${event.owner}'s y passes 2 <= y <= p-2 and y^q = 1 mod p`;
     case 'shared_secret':
-      return `${who}: shared secret Z = y_peer^x mod p = ${abbreviate(event.z)}  [secret]`;
+      return `${who}: shared secret Z = y_peer^x mod p = ${abbreviateNumber(event.z)}  [secret]`;
     case 'hashed_secret':
       return `${who}: hashed shared secret K = SHA-256(Z) = ${abbreviate(event.k)}  [secret]`;
     case 'transcript':

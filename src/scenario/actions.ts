@@ -83,7 +83,7 @@ function eveDecrypt(world: ScenarioWorld, action: Extract<Action, { kind: 'eve_d
   const keys = deriveSessionKeys(world.engine, z, h);
   world.values.set(`eve/${name}.Z`, z);
   world.values.set(`eve/${name}.K`, keys.hashedSecret);
-  const lines = [`Eve computes Z = y_c^x mod p = ${showValue(z)}, K = SHA-256(Z) = ${showValue(keys.hashedSecret)}, and both HKDF keys from the transcript she saw`];
+  const lines = [`Eve computes Z = y_c^x mod p = ${showValue(z, false, 'Z')}, K = SHA-256(Z) = ${showValue(keys.hashedSecret)}, and both HKDF keys from the transcript she saw`];
   const ciphers = { 'client->server': new DirectionalCipher(world.engine, keys.clientToServer), 'server->client': new DirectionalCipher(world.engine, keys.serverToClient) };
   const read: { dir: string; seq: number; text: string }[] = [];
   for (const o of world.observationsOf(name)) {

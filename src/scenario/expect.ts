@@ -33,7 +33,7 @@ function appearsIn(bytes: Uint8Array, text: string): boolean {
 export function check(world: ScenarioWorld, e: Expectation): CheckResult {
   const show = (name: string) => {
     const v = world.value(name);
-    return v === undefined ? `${name} does not exist` : `${name} = ${showValue(v)}`;
+    return v === undefined ? `${name} does not exist` : `${name} = ${showValue(v, false, name)}`;
   };
   switch (e.kind) {
     case 'equal':

@@ -1,5 +1,6 @@
 import { safeText } from '../display.ts';
 import { GCM_TAG_BYTES } from '../crypto/engine.ts';
+import { formatEncodedNumber } from '../value-format.ts';
 import type { Scenario } from './file.ts';
 import type { StepResult } from './runner.ts';
 import type { FrameRecord } from './world.ts';
@@ -29,10 +30,12 @@ function mermaidLabel(f: FrameRecord): string {
   };
   let label: string = frame.type;
   if (frame.type === 'hello') label += ` name=${short(frame.name)}`;
-  if (frame.type === 'server_key') label += ` ${short(frame.group)} y=${short(frame.y)}`;
-  if (frame.type === 'client_key') label += ` y=${short(frame.y)}`;
+  // y as the narration shows it: decimal below 2^64 (the toy groups), else abbreviated hex.
+  const y = (v: unknown) => (typeof v === 'string' && /^[0-9a-f]+$/.test(v) ? formatEncodedNumber(Buffer.from(v, 'hex'), { keep: 4 }).replace(/ \(.*$/, '').replace('…', '..') : short(v));
+  if (frame.type === 'server_key') label += ` ${short(frame.group)} y=${y(frame.y)}`;
+  if (frame.type === 'client_key') label += ` y=${y(frame.y)}`;
   if (frame.type === 'data') label += ` seq ${short(frame.seq)}, ${f.bytes.length} bytes`;
-  if (frame.type === 'error') label += ` ${short(frame.code)}`;
+  if (frame.type === 'error') label += ` ${String(frame.code)}`; // the whole code: ERR_BAD_PUBLIC_KEY, not ERR_BAD_...
   return label.replace(/[^A-Za-z0-9 =_.,-]/g, '');
 }
 

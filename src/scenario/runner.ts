@@ -22,7 +22,7 @@ export interface StepResult {
 export function fillNarration(world: ScenarioWorld, text: string): string {
   return text.replace(/\{([A-Za-z0-9_./-]+)\}/g, (_, name: string) => {
     const value = world.value(name);
-    return value === undefined ? `{${name}?}` : showValue(value);
+    return value === undefined ? `{${name}?}` : showValue(value, false, name);
   });
 }
 
@@ -104,7 +104,7 @@ export class ScenarioRun {
     const now = this.world as ScenarioWorld;
     const values = namedValues(step.narration).map((name): [string, string] => {
       const value = now.value(name);
-      return [name, value === undefined ? '(not known at this step)' : showValue(value, true)];
+      return [name, value === undefined ? '(not known at this step)' : showValue(value, true, name)];
     });
     const result: StepResult = {
       index,

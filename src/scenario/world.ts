@@ -1,7 +1,8 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { toHex } from '../crypto/bytes.ts';
+import { bytesToBigint, toHex } from '../crypto/bytes.ts';
+import { formatBytes, formatEncodedNumber, formatNumber, isNumberName } from '../value-format.ts';
 import type { CryptoEngine } from '../crypto/engine.ts';
 import { ChatClient } from '../client.ts';
 import { DhlabError, type ErrorCode } from '../errors.ts';
@@ -354,10 +355,10 @@ export class ScenarioWorld {
 }
 
 /** Decimal below 2^64 (so a class can check it with pow()), else abbreviated hex. */
-export function showValue(value: Value, full = false): string {
+export function showValue(value: Value, full = false, name = ''): string {
   if (typeof value === 'string') return value;
-  if (typeof value === 'bigint') return value < 1n << 64n || full ? value.toString(10) : `0x${value.toString(16).slice(0, 8)}…${value.toString(16).slice(-8)} (${value.toString(2).length} bits)`;
-  if (value.length <= 8) return BigInt('0x' + (toHex(value) || '0')).toString(10);
-  const hex = toHex(value);
-  return full || hex.length <= 24 ? hex : `${hex.slice(0, 8)}…${hex.slice(-8)} (${value.length * 8} bits)`;
+  if (typeof value === 'bigint') return full ? value.toString(10) : formatNumber(value);
+  // Exponents, public values and Z are numbers (Z = 0 is "0", not 256 zero bytes); hashes and keys bytes.
+  if (isNumberName(name) || value.length <= 8) return full ? (value.length <= 8 ? bytesToBigint(value).toString(10) : toHex(value)) : formatEncodedNumber(value);
+  return full ? toHex(value) : formatBytes(value);
 }

@@ -73,8 +73,8 @@ describe("what Eve keeps is bounded", () => {
     assert.ok(eve.frames.length < 3_000 && eve.frames.length > 100, `${eve.frames.length} rows kept`);
     assert.ok(eve.chat.bytes <= LIMITS.chatBytes);
     // 3,000 frames of 48 KiB would be 140 MiB; the budget is 16 MiB (plus the chat's 2 MiB). A ring
-    // that kept dropped rows until its next compaction held 45 MiB here.
-    assert.ok(grown < 32 * 2 ** 20, `heap grew ${(grown / 2 ** 20).toFixed(0)} MiB`);
+    // that kept dropped rows until its next compaction grew 70-78 MiB here (GC noise: up to ~33).
+    assert.ok(grown < 48 * 2 ** 20, `heap grew ${(grown / 2 ** 20).toFixed(0)} MiB`);
     assert.equal(eve.frames.total, 3_000);
   });
 });
