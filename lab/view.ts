@@ -249,7 +249,10 @@ export class LabView {
     this.inspector.setLabel(this.focus === 'inspector' ? `[${ladderTitle.trim()}]` : ladderTitle);
     const lines = ladderLines(steps, options, paneWidth(this.inspector) - 1, perspective.kind === 'client' ? perspective.name : 'server');
     const stepWindow = windowOf(lines, paneHeight(this.inspector), this.focus === 'inspector' ? this.stepCursor : null);
-    this.inspector.setContent(stepWindow.items.map((line, i) => (this.focus === 'inspector' && stepWindow.first + i === this.stepCursor ? this.colors.bold(`▶${line}`) : ` ${line}`)).join('\n'));
+    const stepRows = stepWindow.items.map((line, i) => (this.focus === 'inspector' && stepWindow.first + i === this.stepCursor ? this.colors.bold(`▶${line}`) : ` ${line}`));
+    // At 80x24 the first steps (group, p, g) are above the pane: say how many, and how to reach them.
+    if (stepWindow.first > 0 && stepRows.length > 1) stepRows[0] = this.colors.dim(fit(` ↑ ${stepWindow.first + 1} more above (↑/PgUp)`, paneWidth(this.inspector)));
+    this.inspector.setContent(stepRows.join('\n'));
 
     this.framesBox.setLabel(this.focus === 'frames' ? `[frames: ${perspective.frames.total}]` : ` frames: ${perspective.frames.total} `);
     this.framesBox.setContent(this.frameContent(paneWidth(this.framesBox), paneHeight(this.framesBox)));

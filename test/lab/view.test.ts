@@ -60,6 +60,7 @@ for (const [columns, rows] of SIZES) {
       // The newest steps are in view; at 200x50 the whole basic ladder fits.
       assert.match(text, /✓ established/);
       if (rows >= 50) assert.match(text, /1 group modp14 {2}2048-bit/);
+      else assert.match(text, /↑ \d+ more above \(↑\/PgUp\)/, 'the steps above the pane are counted');
     });
 
     it('typing as alice: the chat shows it and the frames pane has plaintext beside ciphertext', async () => {
