@@ -118,6 +118,7 @@ export class ChatServer {
   private readonly connections = new Set<Connection>();
   private readonly room = new Room<Connection>((member, event) => this.enqueue(member, event));
   private readonly dirty = new Set<Connection>(); // connections with a non-empty outbox
+  private readonly speakers = new Set<Connection>(); // said something this turn: flushed first
   private readonly slow: SlowConsumers<Connection>;
   private sweepTimer: NodeJS.Timeout | null = null;
   private flushScheduled = false;
@@ -341,6 +342,10 @@ export class ChatServer {
 
   private flushAll(): void {
     this.flushScheduled = false;
+    // Who spoke this turn hears its echo first: in a room of 10,000 it would otherwise wait for
+    // 10,000 seals and writes to the others (each member's own order is the same either way).
+    for (const connection of this.speakers) this.flush(connection);
+    this.speakers.clear();
     for (const connection of this.dirty) this.flush(connection);
   }
 
@@ -375,6 +380,7 @@ export class ChatServer {
         const problem = textProblem(request.text);
         if (problem) throw new DhlabError(problem.code, problem.message);
         this.room.say(connection, request.text);
+        this.speakers.add(connection);
         return;
       }
       case 'who':
@@ -391,6 +397,7 @@ export class ChatServer {
   private onSessionClose(connection: Connection, error: DhlabError | null, remote: boolean): void {
     connection.outbox = [];
     this.dirty.delete(connection);
+    this.speakers.delete(connection);
     const who = this.room.nameOf(connection) ?? 'client';
     // Refusals are summarized by RefusalLog (a flood is one line a second).
     const refused = this.refusing.has(connection);
