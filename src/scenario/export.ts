@@ -43,10 +43,18 @@ function participant(name: string): string {
   return name.replace(/[^A-Za-z0-9_]/g, '_');
 }
 
-export function sequenceDiagram(frames: FrameRecord[]): string[] {
+/** Step titles and frame labels in a Mermaid note: only characters Mermaid never reads as syntax. */
+function mermaidText(text: string): string {
+  return safeText(text).replace(/:/g, ' -').replace(/[^A-Za-z0-9 =_.,-]/g, '').replace(/ +/g, ' ').trim();
+}
+
+/** The step's frames as a ladder, under a note that names the step (a printed handout's anchor). */
+export function sequenceDiagram(frames: FrameRecord[], title?: string): string[] {
   const actors: string[] = [];
   for (const f of frames) for (const a of [f.from, f.to]) if (!actors.includes(a)) actors.push(a);
-  return ['```mermaid', 'sequenceDiagram', ...actors.map((a) => `  participant ${participant(a)}`), ...frames.map((f) => `  ${participant(f.from)}->>${participant(f.to)}: ${mermaidLabel(f)}`), '```'];
+  const span = actors.length > 1 ? `${participant(actors[0] as string)},${participant(actors.at(-1) as string)}` : participant(actors[0] ?? 'server');
+  const note = title !== undefined && mermaidText(title) !== '' ? [`  Note over ${span}: ${mermaidText(title)}`] : [];
+  return ['```mermaid', 'sequenceDiagram', ...actors.map((a) => `  participant ${participant(a)}`), ...note, ...frames.map((f) => `  ${participant(f.from)}->>${participant(f.to)}: ${mermaidLabel(f)}`), '```'];
 }
 
 /**
@@ -85,7 +93,7 @@ export function exportMarkdown(scenario: Scenario, results: StepResult[]): strin
     }
     if (r.lines.length > 0) out.push(...mdFence('text', r.lines), '');
     if (r.checks.length > 0) out.push(...r.checks.map((c) => `- ${c.ok ? '✓' : '✗'} ${mdText(c.what)}`), '');
-    if (r.frames.length > 0) out.push(...sequenceDiagram(r.frames), '');
+    if (r.frames.length > 0) out.push(...sequenceDiagram(r.frames, `Step ${r.index + 1}. ${r.step.title}`), '');
   }
   return out.join('\n');
 }

@@ -40,6 +40,10 @@ describe('the shipped scenarios, headless', () => {
         const arrows = diagrams.join('\n').split('\n').filter((l) => l.includes('->>'));
         for (const type of frameTypes(results)) assert.ok(arrows.some((a) => a.includes(`: ${type}`)), `no arrow for ${type}`);
         for (const r of results) assert.ok(md.includes(`## Step ${r.index + 1}: `));
+        // Each ladder is anchored to its step by a note, so a printed page says which step it is.
+        for (const r of results.filter((x) => x.frames.length > 0)) assert.match(md, new RegExp(`  Note over \\w+(,\\w+)?: Step ${r.index + 1}\\. `));
+        // Error codes whole (ERR_BAD_PUBLIC_KEY, not ERR_BAD_...).
+        assert.doesNotMatch(md, /ERR_[A-Z_]*\.\.\./);
       });
 
       it('exports one HTML page that needs no network', () => {
