@@ -5,6 +5,7 @@ import { cellSafe } from './cells.ts';
 const safeText = (text: string): string => cellSafe(escapeControls(text));
 import { bytesToBigint } from '../src/crypto/bytes.ts';
 import type { Palette } from '../src/colors.ts';
+import { wrapLine } from '../src/narrate.ts';
 import { displayWidth } from '../src/terminal-width.ts';
 import type { Detail, LadderStep } from './ladder.ts';
 import type { ChatLine, FrameRow } from './model.ts';
@@ -128,8 +129,9 @@ export function meaning(plaintext: string): string {
   return typeof frame.type === 'string' ? eventMeaning(frame) : plaintext;
 }
 
-export function chatLine(line: ChatLine, options: RenderOptions, width: number): string {
-  return paint(options.colors, line.kind, fit(safeText(line.text), width));
+/** A chat or error line, wrapped to the pane (continuations indented), in its colour. */
+export function chatLine(line: ChatLine, options: RenderOptions, width: number): string[] {
+  return wrapLine(safeText(line.text), width, '    ').map((row) => paint(options.colors, line.kind, fit(row, width)));
 }
 
 /** The last `height` lines of a list, or a window that keeps `cursor` in view. */

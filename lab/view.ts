@@ -10,6 +10,7 @@ import type { Perspective } from './model.ts';
 import { chatLine, fit, frameLines, ladderLines, legend, visibleSteps, windowOf, type RenderOptions } from './render.ts';
 import { wrapValue, type Encoding } from './values.ts';
 import { wrapLine } from '../src/narrate.ts';
+import { displayWidth } from '../src/terminal-width.ts';
 
 export interface LabViewOptions {
   perspectives: Perspective[];
@@ -42,9 +43,44 @@ export interface ScenarioControls {
   back(): void;
 }
 
-const HELP_BAR = ' 1-5 view  Tab typist  i type  ←/→ pane  ↑/↓ select  Enter expand  c connection  d detail  x hex/b64  ? help  q quit';
+/** The footer's keys, most useful first: as many as fit are shown, and "? help" always is. */
+const FOOTER: readonly (readonly [string, string])[] = [
+  ['1-5', 'view'],
+  ['i', 'type'],
+  ['Tab', 'typist'],
+  ['q', 'quit'],
+  ['d', 'detail'],
+  ['←/→', 'pane'],
+  ['↑/↓', 'select'],
+  ['Enter', 'expand'],
+  ['c', 'connection'],
+  ['x', 'hex/b64'],
+];
 
-const SCENARIO_HELP_BAR = ' space/→ next step  ← back  1-6 view  Tab pane  ↑/↓ select  Enter expand  c connection  d detail  x hex/b64  ? help  q quit';
+const SCENARIO_FOOTER: readonly (readonly [string, string])[] = [
+  ['space/→', 'next step'],
+  ['←', 'back'],
+  ['1-6', 'view'],
+  ['q', 'quit'],
+  ['Tab', 'pane'],
+  ['d', 'detail'],
+  ['↑/↓', 'select'],
+  ['Enter', 'expand'],
+  ['c', 'connection'],
+  ['x', 'hex/b64'],
+];
+
+/** The footer at this width: keys in order while they fit, then "? help" (whatever is cut is one ? away). */
+export function footer(keys: readonly (readonly [string, string])[], width: number): string {
+  const help = '  ? help';
+  let line = '';
+  for (const [key, what] of keys) {
+    const item = ` ${key} ${what} `;
+    if (displayWidth(line + item + help) > width) break;
+    line += item;
+  }
+  return `${line}${help}`;
+}
 
 const SCENARIO_HELP = `dhlab scenario: keys
 
@@ -242,7 +278,9 @@ export class LabView {
 
     const viewName = perspective.kind === 'eve' ? 'Eve (wiretap)' : perspective.name;
     const typing = this.typist ? ` · typing as: ${this.typist}` : '';
-    this.title.setContent(fit(` dhlab lab · view: ${viewName}${typing} · ${typeof this.options.subtitle === 'string' ? this.options.subtitle : this.options.subtitle()}   ?=help`, width));
+    // "?=help" always shows: the rest of the title is cut before it, not it.
+    const helpHint = '   ?=help';
+    this.title.setContent(fit(` dhlab lab · view: ${viewName}${typing} · ${typeof this.options.subtitle === 'string' ? this.options.subtitle : this.options.subtitle()}`, width - helpHint.length) + helpHint);
 
     const { connection, steps } = this.currentLadder();
     const ladderTitle = perspective.kind === 'eve' ? ` what Eve knows: ${safeText(connection)} ` : perspective.kind === 'server' ? ` handshake: server ⇄ ${safeText(connection)} ` : ` handshake: ${perspective.name} ⇄ server `;
@@ -258,8 +296,9 @@ export class LabView {
     this.framesBox.setContent(this.frameContent(paneWidth(this.framesBox), paneHeight(this.framesBox)));
 
     this.chat.setLabel(perspective.kind === 'eve' ? ' what Eve gets instead of the chat ' : ` chat: ${perspective.name} `);
-    const chatLines = perspective.chat.tail(paneHeight(this.chat)).map((line) => chatLine(line, options, paneWidth(this.chat) - 1));
-    this.chat.setContent(chatLines.join('\n'));
+    // Chat and error lines wrap (an error's reason is the point of it); the newest rows show.
+    const chatRows = perspective.chat.tail(paneHeight(this.chat)).flatMap((line) => chatLine(line, options, paneWidth(this.chat) - 1));
+    this.chat.setContent(chatRows.slice(-paneHeight(this.chat)).join('\n'));
 
     const scenario = this.options.scenario;
     if (scenario && this.narration) {
@@ -279,7 +318,7 @@ export class LabView {
     const state = ` detail: ${this.detail} · ${this.encoding} │ `;
     // fit() counts colour codes as text, so the legend (coloured) is appended after the cut.
     this.status.setContent(this.notice ? fit(`${state}${this.notice}`, width) : `${state}${legend(this.colors)}`);
-    this.helpBar.setContent(fit(scenario ? SCENARIO_HELP_BAR : HELP_BAR, width));
+    this.helpBar.setContent(footer(scenario ? SCENARIO_FOOTER : FOOTER, width));
     this.screen.render();
   }
 

@@ -55,7 +55,10 @@ for (const [columns, rows] of SIZES) {
       assert.match(lines[0] as string, /dhlab lab · view: alice · typing as: alice · modp14 \(2048-bit\)/);
       assert.match(text, /handshake: alice ⇄ server/);
       assert.match(text, /■ public ■ secret \(this side only\) ■ on the wire ■ error/);
-      assert.match(lines[rows - 1] as string, /1-5 view {2}Tab typist {2}i type/);
+      // The footer fits the width and always ends with "? help"; the title always shows "?=help".
+      assert.match(lines[rows - 1] as string, /^ 1-5 view {2}i type {2}Tab typist .* {2}\? help *$/);
+      assert.doesNotMatch(lines[rows - 1] as string, /…/);
+      assert.match(lines[0] as string, /\?=help *$/);
       assert.match(text, /\* carol joined/);
       // The newest steps are in view; at 200x50 the whole basic ladder fits.
       assert.match(text, /✓ established/);
