@@ -87,6 +87,8 @@ export class ScenarioWorld {
   /** Plaintexts Eve recovered by attack (eve_decrypt). */
   readonly eveRead: string[] = [];
   readonly clients = new Map<string, ChatClient>();
+  /** Seconds per BSGS step by group, measured once per run (scenario/actions.ts). */
+  readonly stepCosts = new Map<string, number>();
   /** settle()'s checks, run whenever the world records something. */
   private readonly waiters = new Set<() => void>();
   part = 1;
@@ -166,6 +168,7 @@ export class ScenarioWorld {
   }
 
   private carryFrom(old: ScenarioWorld): void {
+    for (const [k, v] of old.stepCosts) this.stepCosts.set(k, v);
     for (const [k, v] of old.values) this.values.set(k, v);
     for (const [k, v] of old.received) this.received.set(k, v);
     this.errors.push(...old.errors);
