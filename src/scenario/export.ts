@@ -106,34 +106,47 @@ function hexOf(bytes: Uint8Array): string {
   return Buffer.from(bytes).toString('hex').replace(/(..)/g, '$1 ').trim();
 }
 
-/** A value that may be long: the first bytes, and all of it on click. */
+/**
+ * A value, all of it, wrapped in fixed-width blocks: a printed handout shows every byte (a closed
+ * <details> prints blank in Chromium, whatever the print stylesheet says).
+ */
 function expandable(text: string): string {
-  if (text.length <= 72) return `<code>${html(text)}</code>`;
-  return `<details><summary><code>${html(text.slice(0, 64))}…</code> (${text.length} characters)</summary><code class="full">${html(text)}</code></details>`;
+  return text.length <= 72 ? `<code>${html(text)}</code>` : `<code class="full">${html(text)}</code>`;
 }
 
-/** One frame's bytes with each field annotated (The Illustrated TLS Connection, on a small scale). */
-function frameCard(f: FrameRecord): string {
+/**
+ * One frame's bytes with each field annotated (The Illustrated TLS Connection, on a small scale).
+ * A field's meaning is written the first time the handout shows it (`explained` remembers), so a
+ * lesson of thirty frames does not print the same sentences thirty times.
+ */
+function frameCard(f: FrameRecord, explained: Set<string>): string {
   const rows: string[] = [];
   const length = Buffer.alloc(4);
   length.writeUInt32BE(f.bytes.length);
-  rows.push(`<tr><td>length prefix</td><td><code>${hexOf(length)}</code></td><td>4-byte big-endian length of the JSON that follows: ${f.bytes.length} bytes</td></tr>`);
+  const once = (key: string, text: string): string => {
+    if (explained.has(key)) return '';
+    explained.add(key);
+    return text;
+  };
+  rows.push(`<tr><td>length prefix</td><td><code>${hexOf(length)}</code></td><td>${once('length', '4-byte big-endian length of the JSON that follows: ')}${f.bytes.length} bytes</td></tr>`);
   for (const [field, value] of Object.entries(f.frame)) {
-    const meaning = FIELD_MEANING[field === 'type' ? 'type' : `${f.frame.type}.${field}`] ?? '';
+    const key = field === 'type' ? 'type' : `${f.frame.type}.${field}`;
+    const meaning = once(key, FIELD_MEANING[key] ?? '');
     const text = typeof value === 'string' ? value : JSON.stringify(value);
     rows.push(`<tr><td>${html(field)}</td><td>${expandable(text)}</td><td>${html(meaning)}</td></tr>`);
     if (f.frame.type === 'data' && field === 'box' && typeof value === 'string' && f.record === 'cbc') {
       const box = Buffer.from(value, 'base64');
-      rows.push(`<tr class="sub"><td>↳ IV</td><td><code>${hexOf(box.subarray(0, 16))}</code></td><td>16 bytes, in clear: flipping bit i flips bit i of the first plaintext block</td></tr>`);
-      rows.push(`<tr class="sub"><td>↳ ciphertext</td><td>${expandable(hexOf(box.subarray(16)))}</td><td>AES-256-CBC, padded to whole 16-byte blocks; NO MAC: nothing detects a change</td></tr>`);
+      rows.push(`<tr class="sub"><td>↳ IV</td><td><code>${hexOf(box.subarray(0, 16))}</code></td><td>${once('cbc.iv', '16 bytes, in clear: flipping bit i flips bit i of the first plaintext block')}</td></tr>`);
+      rows.push(`<tr class="sub"><td>↳ ciphertext</td><td>${expandable(hexOf(box.subarray(16)))}</td><td>${once('cbc.ct', 'AES-256-CBC, padded to whole 16-byte blocks; NO MAC: nothing detects a change')}</td></tr>`);
     } else if (f.frame.type === 'data' && field === 'box' && typeof value === 'string') {
       const box = Buffer.from(value, 'base64');
       const body = box.subarray(0, Math.max(0, box.length - GCM_TAG_BYTES));
-      rows.push(`<tr class="sub"><td>↳ ciphertext</td><td>${expandable(hexOf(body))}</td><td>${body.length} bytes: as long as the plaintext; unreadable without the key</td></tr>`);
-      rows.push(`<tr class="sub"><td>↳ GCM tag</td><td><code>${hexOf(box.subarray(box.length - GCM_TAG_BYTES))}</code></td><td>16 bytes: authenticates ciphertext, seq and frame type</td></tr>`);
+      rows.push(`<tr class="sub"><td>↳ ciphertext</td><td>${expandable(hexOf(body))}</td><td>${body.length} bytes${once('gcm.ct', ': as long as the plaintext; unreadable without the key')}</td></tr>`);
+      rows.push(`<tr class="sub"><td>↳ GCM tag</td><td><code>${hexOf(box.subarray(box.length - GCM_TAG_BYTES))}</code></td><td>${once('gcm.tag', '16 bytes: authenticates ciphertext, seq and frame type')}</td></tr>`);
     }
   }
-  const raw = `<details><summary>all ${f.bytes.length + 4} bytes</summary><code class="full">${hexOf(Buffer.concat([length, f.bytes]))}</code></details>`;
+  // On screen, every byte one click away; on paper the fields above already show them.
+  const raw = `<details class="raw"><summary>all ${f.bytes.length + 4} bytes</summary><code class="full">${hexOf(Buffer.concat([length, f.bytes]))}</code></details>`;
   return `<section class="frame"><h4>${html(f.from)} → ${html(f.to)} · <b>${html(f.frame.type)}</b> · ${f.bytes.length + 4} bytes</h4><table><tr><th>field</th><th>bytes / value</th><th>meaning</th></tr>${rows.join('')}</table>${raw}</section>`;
 }
 
@@ -143,8 +156,9 @@ code{font:13px/1.4 ui-monospace,monospace;word-break:break-all}code.full{display
 pre{background:#f4f4f4;padding:.6rem;white-space:pre-wrap;font-size:13px}
 table{border-collapse:collapse;width:100%;margin:.3rem 0}td,th{border:1px solid #ddd;padding:.2rem .4rem;vertical-align:top;text-align:left}
 td:first-child{white-space:nowrap}tr.sub td{background:#fafafa}.frame{border-left:4px solid #c90;padding-left:.6rem;margin:.8rem 0}
-.ok{color:#070}.fail{color:#b00}.values td:first-child code{color:#057}
-@media print{details{display:block}details>summary{display:none}details code.full{display:block}}`;
+.ok{color:#070}.fail{color:#b00}.values td:first-child code{color:#057}.relay{margin:.2rem 0 .2rem 1rem;color:#555}
+@media print{body{font-size:11px;margin:0;max-width:none}code{font-size:9px}h2{font-size:1.1rem;margin-top:.8rem;padding-top:.4rem}
+.raw{display:none}td,th{padding:.05rem .25rem}.frame{margin:.3rem 0;break-inside:avoid}pre{font-size:9px;padding:.3rem}p{margin:.3rem 0}}`;
 
 /** One self-contained printable page: no script, no external resource. */
 export function exportHtml(scenario: Scenario, results: StepResult[]): string {
@@ -154,13 +168,22 @@ export function exportHtml(scenario: Scenario, results: StepResult[]): string {
     `<h1>${html(scenario.title)}</h1><p>${html(scenario.summary)}</p>`,
     `<p><small>Generated by <code>dhlab scenario ${html(scenario.name)} --seed ${html(scenario.seed)}</code>: reproducible, and therefore INSECURE, randomness.</small></p>`,
   ];
+  const explained = new Set<string>();
   for (const r of results) {
     parts.push(`<h2>Step ${r.index + 1}: ${html(r.step.title)}</h2>`);
     parts.push(...r.narration.split(/\n\s*\n/).map((p) => `<p>${html(p)}</p>`));
     if (r.values.length > 0) parts.push(`<table class="values"><tr><th>value</th><th>in this run</th></tr>${r.values.map(([n, v]) => `<tr><td><code>${html(n)}</code></td><td>${expandable(v)}</td></tr>`).join('')}</table>`);
     if (r.lines.length > 0) parts.push(`<pre>${r.lines.map(html).join('\n')}</pre>`);
     if (r.checks.length > 0) parts.push(`<ul>${r.checks.map((c) => `<li class="${c.ok ? 'ok' : 'fail'}">${c.ok ? '✓' : '✗'} ${html(c.what)}</li>`).join('')}</ul>`);
-    parts.push(...r.frames.map(frameCard));
+    // A frame relayed byte for byte (by Eve's tap, or by Mallory when she does not rewrite) is
+    // one card and a line, not two cards: the line says it is the same bytes, which is the point.
+    const shown: FrameRecord[] = [];
+    for (const f of r.frames) {
+      const same = shown.find((g) => g.to === f.from && Buffer.compare(Buffer.from(g.bytes), Buffer.from(f.bytes)) === 0);
+      if (same) parts.push(`<p class="relay">${html(f.from)} → ${html(f.to)} · <b>${html(f.frame.type)}</b>: the same ${f.bytes.length + 4} bytes, relayed unchanged</p>`);
+      else parts.push(frameCard(f, explained));
+      shown.push(f);
+    }
   }
   parts.push('</body></html>', '');
   return parts.join('\n');

@@ -1,0 +1,63 @@
+// Fidelity 6: the HTML handouts a teacher prints. Every shipped lesson is exported, printed to PDF
+// by a real browser (Debian's chromium-headless-shell) and read back with pdftotext: every value
+// is on paper (a closed <details> used to print blank), the step titles, the error codes and the
+// toy groups' decimal values are there, and a lesson fits a few A4 pages.
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { describe, it } from 'node:test';
+import { getEngine } from '../../src/crypto/engines.ts';
+import { resolveScenario, shippedScenarioFiles } from '../../src/scenario/catalog.ts';
+import { exportHtml } from '../../src/scenario/export.ts';
+import { loadScenario } from '../../src/scenario/file.ts';
+import { ScenarioRun, type StepResult } from '../../src/scenario/runner.ts';
+
+function available(tool: string): boolean {
+  try {
+    execFileSync('sh', ['-c', `command -v ${tool}`], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const TOOLS = available('chromium-headless-shell') && available('pdftotext') && available('pdfinfo');
+/** The longest shipped lesson (08) prints on 9 A4 pages; it printed on 22 before. */
+const MAX_PAGES = 10;
+
+const squash = (text: string) => text.replace(/\s+/g, ' ');
+
+describe('printed handouts (chromium-headless-shell + pdftotext)', { skip: !TOOLS && 'chromium-headless-shell or poppler-utils is not installed' }, () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dhlab-print-'));
+  for (const file of shippedScenarioFiles()) {
+    const name = loadScenario(file).name;
+    it(name, async () => {
+      const scenario = resolveScenario(name);
+      const run = new ScenarioRun(scenario, getEngine('native'));
+      const results: StepResult[] = [];
+      try {
+        for (let result = await run.next(); result; result = await run.next()) results.push(result);
+      } finally {
+        await run.close();
+      }
+      const html = path.join(dir, `${name}.html`);
+      const pdf = path.join(dir, `${name}.pdf`);
+      fs.writeFileSync(html, exportHtml(scenario, results));
+      execFileSync('chromium-headless-shell', ['--no-sandbox', '--disable-gpu', '--no-pdf-header-footer', `--print-to-pdf=${pdf}`, `file://${html}`], { stdio: 'ignore', timeout: 60_000 });
+      const pages = Number(/Pages:\s+(\d+)/.exec(execFileSync('pdfinfo', [pdf], { encoding: 'utf8' }))?.[1]);
+      const text = squash(execFileSync('pdftotext', ['-layout', pdf, '-'], { encoding: 'utf8' }));
+      assert.ok(pages >= 1 && pages <= MAX_PAGES, `${name}: ${pages} pages`);
+      for (const r of results) assert.ok(text.includes(squash(`Step ${r.index + 1}: ${r.step.title}`)), `${name}: step ${r.index + 1}'s title`);
+      for (const code of new Set(results.flatMap((r) => [...r.lines, ...r.checks.map((c) => c.what)].join(' ').match(/ERR_[A-Z_]+/g) ?? []))) {
+        assert.ok(text.includes(code), `${name}: ${code} is not on paper`);
+      }
+      // Every value of a frame is printed: the first signature's opening digits are on paper.
+      const auth = results.flatMap((r) => r.frames).find((f) => f.frame.type === 'server_auth');
+      if (auth) assert.ok(text.replace(/ /g, '').includes(String(auth.frame.signature).slice(0, 24)), `${name}: the signature printed blank`);
+      // A toy group's values are decimal on paper as in the narration ("y_s = 18").
+      for (const r of results) for (const m of r.narration.matchAll(/= (\d{1,6})\b/g)) assert.ok(text.includes(`= ${m[1]}`), `${name}: "= ${m[1]}" from step ${r.index + 1}`);
+    });
+  }
+});
