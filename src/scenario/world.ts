@@ -200,10 +200,12 @@ export class ScenarioWorld {
     const label = this.serverLabels.get(id) ?? `connection ${id}`;
     this.record(`server/${label}`, event);
     if (event.kind === 'wire') {
-      const peer = this.viaMallory(this.spec(label)) ? 'Mallory' : label;
+      // One lifeline per connection Mallory sits in ("Mallory for alice"): her two handshakes of
+      // that connection, with alice and with the server, are on it.
+      const peer = this.viaMallory(this.spec(label)) ? `Mallory for ${label}` : label;
       const record = this.scenario.server.cbc ? 'cbc' : 'gcm';
       if (event.dir === 'send') this.frames.push({ from: 'server', to: peer, frame: event.frame, bytes: Uint8Array.from(event.bytes), record });
-      else if (peer === 'Mallory') this.frames.push({ from: 'Mallory', to: 'server', frame: event.frame, bytes: Uint8Array.from(event.bytes), record });
+      else if (peer !== label) this.frames.push({ from: peer, to: 'server', frame: event.frame, bytes: Uint8Array.from(event.bytes), record });
     }
     this.observer.serverTrace?.(label, event);
     this.touched();
@@ -212,10 +214,10 @@ export class ScenarioWorld {
   private onClientTrace(name: string, event: TraceEvent): void {
     this.record(name, event);
     if (event.kind === 'wire') {
-      const peer = this.viaMallory(this.spec(name)) ? 'Mallory' : 'server';
+      const peer = this.viaMallory(this.spec(name)) ? `Mallory for ${name}` : 'server';
       const record = this.spec(name)?.cbc ? 'cbc' : 'gcm';
       if (event.dir === 'send') this.frames.push({ from: name, to: peer, frame: event.frame, bytes: Uint8Array.from(event.bytes), record });
-      else if (peer === 'Mallory') this.frames.push({ from: 'Mallory', to: name, frame: event.frame, bytes: Uint8Array.from(event.bytes), record });
+      else if (peer !== 'server') this.frames.push({ from: peer, to: name, frame: event.frame, bytes: Uint8Array.from(event.bytes), record });
     }
     this.observer.clientTrace?.(name, event);
     this.touched();
