@@ -3,10 +3,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { marked } from 'marked';
-import { getEngine } from '../../src/crypto/engines.ts';
 import { exportMarkdown } from '../../src/scenario/export.ts';
 import { parseScenario } from '../../src/scenario/file.ts';
-import { ScenarioRun, type StepResult } from '../../src/scenario/runner.ts';
+import { runHeadless } from '../../src/scenario/cli.ts';
 
 const HOSTILE = [
   '```\\n<img src=x onerror=alert(1)>',
@@ -36,13 +35,7 @@ ${HOSTILE.map((text, i) => `  - title: say ${i}\n    narration: says\n    action
 describe('Markdown handouts are inert', () => {
   it('hostile chat text, titles and narration render as text: no live tag, link or image', async () => {
     const scenario = parseScenario(FILE, 'lesson`<img src=x onerror=alert(11)>`.yaml');
-    const run = new ScenarioRun(scenario, getEngine('native'));
-    const results: StepResult[] = [];
-    try {
-      for (let result = await run.next(); result; result = await run.next()) results.push(result);
-    } finally {
-      await run.close();
-    }
+    const results = await runHeadless(scenario, 'native', () => {});
     assert.ok(results.every((r) => r.checks.every((c) => c.ok)), 'the hostile lines were delivered');
     const rendered = await marked.parse(exportMarkdown(scenario, results), { gfm: true });
     const live = rendered.match(/<(img|script|a|b|i|strong|em|h[1-6])\b[^>]*>/gi) ?? [];

@@ -8,11 +8,10 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, it } from 'node:test';
-import { getEngine } from '../../src/crypto/engines.ts';
 import { resolveScenario, shippedScenarioFiles } from '../../src/scenario/catalog.ts';
 import { exportHtml } from '../../src/scenario/export.ts';
 import { loadScenario } from '../../src/scenario/file.ts';
-import { ScenarioRun, type StepResult } from '../../src/scenario/runner.ts';
+import { runHeadless } from '../../src/scenario/cli.ts';
 
 function available(tool: string): boolean {
   try {
@@ -35,13 +34,7 @@ describe('printed handouts (chromium-headless-shell + pdftotext)', { skip: !TOOL
     const name = loadScenario(file).name;
     it(name, async () => {
       const scenario = resolveScenario(name);
-      const run = new ScenarioRun(scenario, getEngine('native'));
-      const results: StepResult[] = [];
-      try {
-        for (let result = await run.next(); result; result = await run.next()) results.push(result);
-      } finally {
-        await run.close();
-      }
+      const results = await runHeadless(scenario, 'native', () => {});
       const html = path.join(dir, `${name}.html`);
       const pdf = path.join(dir, `${name}.pdf`);
       fs.writeFileSync(html, exportHtml(scenario, results));
