@@ -31,9 +31,12 @@ export function printStyled(text: string, stream: 'stdout' | 'stderr' = 'stdout'
   (stream === 'stdout' ? process.stdout : process.stderr).write(`${lines(text, safeStyledText)}\n`);
 }
 
-/** One JSON value per line, escaped so it is safe on a terminal and parses to the same value. */
-export function printJson(value: unknown): void {
-  process.stdout.write(`${safeJson(value)}\n`);
+/**
+ * One JSON value per line, escaped so it is safe on a terminal and parses to the same value.
+ * Returns what Writable.write does (false: stdout's buffer is full, wait for 'drain').
+ */
+export function printJson(value: unknown): boolean {
+  return process.stdout.write(`${safeJson(value)}\n`);
 }
 
 /**
@@ -87,10 +90,9 @@ export function exitQuietlyOnBrokenPipe(): void {
   });
 }
 
-/** stdout's writable state, for a producer that must respect backpressure (dhlab eve --json). */
+/** JSON lines with stdout's backpressure, for a producer that must not buffer without bound (dhlab eve --json). */
 export const stdoutFlow = {
-  write: (text: string): boolean => process.stdout.write(`${lines(text, safeText)}\n`),
-  writeJson: (value: unknown): boolean => process.stdout.write(`${safeJson(value)}\n`),
+  writeJson: printJson,
   onceDrain: (listener: () => void) => process.stdout.once('drain', listener),
 };
 

@@ -1,4 +1,4 @@
-import { modPow } from '../crypto/groups.ts';
+import { modPow, type DhGroup } from '../crypto/groups.ts';
 
 export interface DiscreteLogResult {
   /** The exponent found, or null when none lies below the bound. */
@@ -52,6 +52,11 @@ export function babyStepGiantStep(g: bigint, y: bigint, p: bigint, bound: bigint
     gamma = (gamma * giant) % p;
   }
   return { x: null, steps, tableSize: table.size, ms: performance.now() - started };
+}
+
+/** The order of g in a safe-prime group (p = 2q + 1): q if g is in the order-q subgroup, else 2q. */
+export function orderOfGenerator(group: DhGroup): bigint {
+  return modPow(group.g, group.q, group.p) === 1n ? group.q : 2n * group.q;
 }
 
 /** How long BSGS would take over `bits` bits of exponent at a measured cost per step. */

@@ -2,7 +2,7 @@ import crypto from 'node:crypto';
 import { bigintToBytes, bytesToBigint } from '../crypto/bytes.ts';
 import { modPow, type DhGroup } from '../crypto/groups.ts';
 import { DhlabError } from '../errors.ts';
-import { babyStepGiantStep, estimateSeconds, humanDuration } from '../insecure/discrete-log.ts';
+import { babyStepGiantStep, estimateSeconds, humanDuration, orderOfGenerator } from '../insecure/discrete-log.ts';
 import { randomBelow } from '../insecure/hooks.ts';
 import { anyGroup } from '../insecure/toy-groups.ts';
 import { DirectionalCipher } from '../protocol/channel.ts';
@@ -58,11 +58,6 @@ function measureStep(group: DhGroup): number {
   };
   steps(2_000); // warm-up: the first thousands of steps include compiling the loop
   return steps(20_000);
-}
-
-/** The order of g in a safe-prime group (p = 2q + 1): q if g is in the order-q subgroup, else 2q. */
-export function orderOfGenerator(group: DhGroup): bigint {
-  return modPow(group.g, group.q, group.p) === 1n ? group.q : 2n * group.q;
 }
 
 function discreteLog(world: ScenarioWorld, action: Extract<Action, { kind: 'discrete_log' }>): string[] {
