@@ -5,12 +5,13 @@ import blessed from 'blessed';
 import { palette, type Palette } from '../src/colors.ts';
 import { safeText } from '../src/display.ts';
 import { cellSafe } from './cells.ts';
-import type { Detail, LadderStep } from './ladder.ts';
+import { boundKeys, commandFor, footer, helpLines } from './keymap.ts';
+import type { LadderStep } from './ladder.ts';
 import type { Perspective } from './model.ts';
 import { chatLine, fit, frameLines, ladderLines, legend, visibleSteps, windowOf, type RenderOptions } from './render.ts';
-import { wrapValue, type Encoding } from './values.ts';
+import { applyCommand, initialUiState, isStateCommand, stepState, type Command, type UiState } from './ui-state.ts';
+import { wrapValue } from './values.ts';
 import { wrapLine } from '../src/narrate.ts';
-import { displayWidth } from '../src/terminal-width.ts';
 
 export interface LabViewOptions {
   perspectives: Perspective[];
@@ -43,77 +44,6 @@ export interface ScenarioControls {
   back(): void;
 }
 
-/** The footer's keys, most useful first: as many as fit are shown, and "? help" always is. */
-const FOOTER: readonly (readonly [string, string])[] = [
-  ['1-5', 'view'],
-  ['i', 'type'],
-  ['Tab', 'typist'],
-  ['q', 'quit'],
-  ['d', 'detail'],
-  ['←/→', 'pane'],
-  ['↑/↓', 'select'],
-  ['Enter', 'expand'],
-  ['c', 'connection'],
-  ['x', 'hex/b64'],
-];
-
-const SCENARIO_FOOTER: readonly (readonly [string, string])[] = [
-  ['space/→', 'next step'],
-  ['←', 'back'],
-  ['1-6', 'view'],
-  ['q', 'quit'],
-  ['Tab', 'pane'],
-  ['d', 'detail'],
-  ['↑/↓', 'select'],
-  ['Enter', 'expand'],
-  ['c', 'connection'],
-  ['x', 'hex/b64'],
-];
-
-/** The footer at this width: keys in order while they fit, then "? help" (whatever is cut is one ? away). */
-export function footer(keys: readonly (readonly [string, string])[], width: number): string {
-  const help = '  ? help';
-  let line = '';
-  for (const [key, what] of keys) {
-    const item = ` ${key} ${what} `;
-    if (displayWidth(line + item + help) > width) break;
-    line += item;
-  }
-  return `${line}${help}`;
-}
-
-const SCENARIO_HELP = `dhlab scenario: keys
-
-  space, →, n   run the next step          ←, p, Backspace   back one step (replayed, same bytes)
-  ] [           scroll the narration down / up
-  1 2 3 ...     switch perspective (the clients, server, Eve, Mallory)
-  Tab           focus the inspector or the frames pane
-  ↑ ↓ PgUp PgDn select a handshake step or a frame; End follows the newest
-  Enter         show the selected value or frame in full (s saves it to a file)
-  c             next connection      d  basic or full detail      x  hex or base64
-  ?             this help            q, Ctrl-C   quit            Ctrl-L   redraw the screen
-
-★ marks the handshake values the narration names. Values below 2^64 are shown in decimal.
-The run's randomness comes from a seed: reproducible, and therefore INSECURE.`;
-
-const HELP = `dhlab lab: keys
-
-  1 2 3 4 5     switch perspective (whose view: alice, bob, carol, server, Eve)
-  Tab, F2       switch who is typing (separate from whose view is shown)
-  i             type a message (Enter sends it, Esc cancels)
-  ← →           focus the inspector or the frames pane
-  ↑ ↓ PgUp PgDn select a handshake step or a frame; End follows the newest
-  Enter         show the selected value or frame in full (s saves it to a file)
-  c             next connection (server and Eve views have one ladder per client)
-  d             detail: basic (p, g, x, y, Z, K, plaintext, ciphertext) or full
-                (adds q, the transcript hash H, HKDF keys, tag, nonce/AAD, signature)
-  x             show bytes as hex or base64
-  ?             this help          q, Ctrl-C   quit          Ctrl-L   redraw the screen
-
-Colours: public values / secrets known to this side only / bytes on the wire / errors.
-Eve's view is built only from what a wiretap sees: she never has a key or a plaintext.`;
-
-type Pane = 'inspector' | 'frames';
 
 /**
  * Every string this element is given passes cellSafe (nothing blessed would mis-measure reaches
@@ -139,7 +69,6 @@ export class LabView {
   private readonly framesBox: blessed.Widgets.BoxElement;
   private readonly chat: blessed.Widgets.BoxElement;
   private readonly narration: blessed.Widgets.BoxElement | null = null;
-  private narrationScroll = 0;
   private narrationHeading = '';
   private readonly input: blessed.Widgets.TextboxElement;
   private readonly status: blessed.Widgets.BoxElement;
@@ -147,14 +76,8 @@ export class LabView {
   private overlay: blessed.Widgets.BoxElement | null = null;
   private readonly colors: Palette;
 
-  private perspectiveIndex = 0;
-  private typistIndex = 0;
-  private connectionIndex = 0;
-  private detail: Detail = 'basic';
-  private encoding: Encoding = 'hex';
-  private focus: Pane = 'inspector';
-  private stepCursor: number | null = null;
-  private frameCursor: number | null = null;
+  /** Everything the keys change, as a plain object (lab/ui-state.ts); blessed only draws it. */
+  private state: UiState;
   private typing = false;
   private notice = '';
   private renderTimer: NodeJS.Timeout | null = null;
@@ -168,7 +91,7 @@ export class LabView {
   constructor(private readonly options: LabViewOptions) {
     this.colors = options.colors ?? palette();
     const index = options.perspectives.findIndex((p) => p.name === options.initialPerspective);
-    this.perspectiveIndex = Math.max(0, index);
+    this.state = initialUiState(Math.max(0, index));
     // Without this, blessed draws box borders as "lqqk" on terminals whose terminfo it misreads.
     process.env.NCURSES_NO_UTF8_ACS ??= '1';
     this.screen = blessed.screen({
@@ -205,30 +128,30 @@ export class LabView {
   }
 
   get perspective(): Perspective {
-    return this.options.perspectives[this.perspectiveIndex] as Perspective;
+    return this.options.perspectives[this.state.perspective] as Perspective;
   }
 
   /** A replayed scenario brings new perspectives; the same one stays in view. */
   setPerspectives(perspectives: Perspective[]): void {
     const shown = this.perspective.name;
     this.options.perspectives = perspectives;
-    this.perspectiveIndex = Math.max(0, perspectives.findIndex((p) => p.name === shown));
-    this.stepCursor = this.frameCursor = null;
+    this.state = { ...this.state, perspective: Math.max(0, perspectives.findIndex((p) => p.name === shown)), stepCursor: null, frameCursor: null };
     this.touch();
   }
 
   /** A scenario step's state: its perspective, the first connection, the inspector, no cursor. */
   showStep(perspective: string): void {
-    this.perspectiveIndex = Math.max(0, this.options.perspectives.findIndex((p) => p.name === perspective));
-    this.connectionIndex = 0;
-    this.stepCursor = this.frameCursor = null;
-    this.focus = 'inspector';
-    this.narrationScroll = 0;
+    this.state = stepState(this.state, Math.max(0, this.options.perspectives.findIndex((p) => p.name === perspective)));
     this.touch();
   }
 
+  /** The UI state (a copy): what tests assert on without reading the screen. */
+  get uiState(): Readonly<UiState> {
+    return { ...this.state };
+  }
+
   get typist(): string | undefined {
-    return this.options.typists[this.typistIndex];
+    return this.options.typists[this.state.typist];
   }
 
   /** Ask for a redraw; at most ~30 a second however fast the model changes. */
@@ -248,7 +171,7 @@ export class LabView {
 
   private renderOptions(): RenderOptions {
     const highlights = this.options.scenario?.highlights();
-    return { colors: this.colors, detail: this.detail, encoding: this.encoding, highlights: highlights && highlights.length > 0 ? new Set(highlights) : undefined };
+    return { colors: this.colors, detail: this.state.detail, encoding: this.state.encoding, highlights: highlights && highlights.length > 0 ? new Set(highlights) : undefined };
   }
 
   private connections(): string[] {
@@ -260,7 +183,7 @@ export class LabView {
     const connections = this.connections();
     if (connections.length === 0) return { connection: '', steps: [] };
     const preferred = this.perspective.kind === 'server' && this.typist ? connections.indexOf(this.typist) : -1;
-    const index = this.connectionIndex === 0 && preferred >= 0 ? preferred : this.connectionIndex % connections.length;
+    const index = this.state.connection === 0 && preferred >= 0 ? preferred : this.state.connection % connections.length;
     const connection = connections[index] as string;
     return { connection, steps: this.perspective.ladders.get(connection) ?? [] };
   }
@@ -284,15 +207,15 @@ export class LabView {
 
     const { connection, steps } = this.currentLadder();
     const ladderTitle = perspective.kind === 'eve' ? ` what Eve knows: ${safeText(connection)} ` : perspective.kind === 'server' ? ` handshake: server ⇄ ${safeText(connection)} ` : ` handshake: ${perspective.name} ⇄ server `;
-    this.inspector.setLabel(this.focus === 'inspector' ? `[${ladderTitle.trim()}]` : ladderTitle);
+    this.inspector.setLabel(this.state.focus === 'inspector' ? `[${ladderTitle.trim()}]` : ladderTitle);
     const lines = ladderLines(steps, options, paneWidth(this.inspector) - 1, perspective.kind === 'client' ? perspective.name : 'server');
-    const stepWindow = windowOf(lines, paneHeight(this.inspector), this.focus === 'inspector' ? this.stepCursor : null);
-    const stepRows = stepWindow.items.map((line, i) => (this.focus === 'inspector' && stepWindow.first + i === this.stepCursor ? this.colors.bold(`▶${line}`) : ` ${line}`));
+    const stepWindow = windowOf(lines, paneHeight(this.inspector), this.state.focus === 'inspector' ? this.state.stepCursor : null);
+    const stepRows = stepWindow.items.map((line, i) => (this.state.focus === 'inspector' && stepWindow.first + i === this.state.stepCursor ? this.colors.bold(`▶${line}`) : ` ${line}`));
     // At 80x24 the first steps (group, p, g) are above the pane: say how many, and how to reach them.
     if (stepWindow.first > 0 && stepRows.length > 1) stepRows[0] = this.colors.dim(fit(` ↑ ${stepWindow.first + 1} more above (↑/PgUp)`, paneWidth(this.inspector)));
     this.inspector.setContent(stepRows.join('\n'));
 
-    this.framesBox.setLabel(this.focus === 'frames' ? `[frames: ${perspective.frames.total}]` : ` frames: ${perspective.frames.total} `);
+    this.framesBox.setLabel(this.state.focus === 'frames' ? `[frames: ${perspective.frames.total}]` : ` frames: ${perspective.frames.total} `);
     this.framesBox.setContent(this.frameContent(paneWidth(this.framesBox), paneHeight(this.framesBox)));
 
     this.chat.setLabel(perspective.kind === 'eve' ? ' what Eve gets instead of the chat ' : ` chat: ${perspective.name} `);
@@ -307,18 +230,18 @@ export class LabView {
       const wrapped = scenario.lines().flatMap((line) => wrapLine(line, paneWidth(this.narration as blessed.Widgets.BoxElement) - 1, /^[>✓✗ ]/.test(line) ? '    ' : ''));
       const height = paneHeight(this.narration);
       const heading = scenario.heading();
-      if (heading !== this.narrationHeading) this.narrationScroll = 0; // a new step starts at its top
+      if (heading !== this.narrationHeading) this.state.narrationScroll = 0; // a new step starts at its top
       this.narrationHeading = heading;
-      this.narrationScroll = Math.max(0, Math.min(this.narrationScroll, wrapped.length - height));
-      const shown = wrapped.slice(this.narrationScroll, this.narrationScroll + height);
-      if (this.narrationScroll + height < wrapped.length) shown[height - 1] = this.colors.bold(`▼ ${wrapped.length - this.narrationScroll - height + 1} more lines: ] scrolls down, [ up`);
+      this.state.narrationScroll = Math.max(0, Math.min(this.state.narrationScroll, wrapped.length - height));
+      const shown = wrapped.slice(this.state.narrationScroll, this.state.narrationScroll + height);
+      if (this.state.narrationScroll + height < wrapped.length) shown[height - 1] = this.colors.bold(`▼ ${wrapped.length - this.state.narrationScroll - height + 1} more lines: ] scrolls down, [ up`);
       this.narration.setContent(shown.join('\n'));
     }
     if (!this.typing) this.input.setValue(scenario ? '  space: next step · ←: back · ?: keys' : this.typist ? `  press i to type as ${this.typist}` : '  (view only)');
-    const state = ` detail: ${this.detail} · ${this.encoding} │ `;
+    const state = ` detail: ${this.state.detail} · ${this.state.encoding} │ `;
     // fit() counts colour codes as text, so the legend (coloured) is appended after the cut.
     this.status.setContent(this.notice ? fit(`${state}${this.notice}`, width) : `${state}${legend(this.colors)}`);
-    this.helpBar.setContent(footer(scenario ? SCENARIO_FOOTER : FOOTER, width));
+    this.helpBar.setContent(footer(this.context, width, this.options.perspectives.length));
     this.screen.render();
   }
 
@@ -331,7 +254,7 @@ export class LabView {
     const frames = this.perspective.frames;
     const options = this.renderOptions();
     // Render only what fits: the ring may hold 10,000 frames.
-    const cursor = this.focus === 'frames' ? this.frameCursor : null;
+    const cursor = this.state.focus === 'frames' ? this.state.frameCursor : null;
     const lastIndex = cursor ?? frames.length - 1;
     const out: string[] = [];
     for (let i = lastIndex; i >= 0 && out.length < height; i--) {
@@ -343,75 +266,69 @@ export class LabView {
     return out.slice(Math.max(0, out.length - height)).join('\n');
   }
 
+  private get context(): 'lab' | 'scenario' {
+    return this.options.scenario ? 'scenario' : 'lab';
+  }
+
+  /** Binds every key of the keymap (lab/keymap.ts) for this context to its command. */
   private bindKeys(): void {
-    const screen = this.screen;
-    screen.key(['C-c'], () => this.options.onQuit());
-    // Ctrl-L redraws every cell, as in a shell or an editor (and lets a test compare).
-    screen.key(['C-l'], () => this.redrawAll());
-    screen.key(['q'], () => !this.typing && !this.overlay && this.options.onQuit());
-    screen.key(['1', '2', '3', '4', '5', '6', '7', '8', '9'], (ch: string) => {
-      if (this.typing || this.overlay) return;
-      const index = Number(ch) - 1;
-      if (index < this.options.perspectives.length) {
-        this.perspectiveIndex = index;
-        this.connectionIndex = 0;
-        this.stepCursor = this.frameCursor = null;
-        this.touch();
-      }
-    });
-    screen.key(['tab', 'f2'], () => {
-      if (this.options.scenario) return this.command(() => (this.focus = this.focus === 'inspector' ? 'frames' : 'inspector'));
-      if (this.options.typists.length === 0 || this.overlay) return;
-      this.typistIndex = (this.typistIndex + 1) % this.options.typists.length;
-      this.touch();
-      if (this.typing) this.input.readInput();
-    });
-    screen.key(['i'], () => !this.typing && !this.overlay && this.startTyping());
-    screen.key(['d'], () => this.command(() => (this.detail = this.detail === 'basic' ? 'full' : 'basic')));
-    screen.key(['x'], () => this.command(() => (this.encoding = this.encoding === 'hex' ? 'base64' : 'hex')));
-    screen.key(['c'], () => this.command(() => this.connectionIndex++));
-    const scenario = this.options.scenario;
-    if (scenario) {
-      screen.key(['space', 'right', 'n'], () => this.command(() => scenario.next()));
-      screen.key(['left', 'p', 'backspace'], () => this.command(() => scenario.back()));
-      screen.key([']'], () => this.command(() => (this.narrationScroll += 5)));
-      screen.key(['['], () => this.command(() => (this.narrationScroll = Math.max(0, this.narrationScroll - 5))));
-    } else {
-      screen.key(['left', 'h'], () => this.command(() => (this.focus = 'inspector')));
-      screen.key(['right', 'l'], () => this.command(() => (this.focus = 'frames')));
+    for (const key of boundKeys(this.context)) {
+      const command = commandFor(key, this.context) as Command;
+      this.screen.key([key], (ch: string) => this.run(command, key, ch));
     }
-    screen.key(['up', 'k'], () => this.command(() => this.move(-1)));
-    screen.key(['down', 'j'], () => this.command(() => this.move(1)));
-    screen.key(['pageup'], () => this.command(() => this.move(-10)));
-    screen.key(['pagedown'], () => this.command(() => this.move(10)));
-    screen.key(['end'], () => this.command(() => (this.stepCursor = this.frameCursor = null)));
-    screen.key(['enter'], () => !this.typing && !this.overlay && this.expand());
-    screen.key(['?'], () => !this.typing && (this.overlay ? this.closeOverlay() : this.showOverlay(' help ', (this.options.scenario ? SCENARIO_HELP : HELP).split('\n'))));
-    screen.key(['escape'], () => this.overlay && this.closeOverlay());
+  }
+
+  /** What the counts of the model are right now, for the state's commands. */
+  private uiContext() {
+    return {
+      perspectives: this.options.perspectives.length,
+      typists: this.options.typists.length,
+      steps: visibleSteps(this.currentLadder().steps, this.state.detail).length,
+      frames: this.perspective.frames.length,
+    };
+  }
+
+  /**
+   * Runs a command. While typing, keys belong to the input line (but Ctrl-C, Ctrl-L and the typist
+   * switch); while an overlay is open, to it (but ?, Esc, Ctrl-C and Ctrl-L).
+   */
+  private run(command: Command, key: string, ch: string): void {
+    const blocked = this.typing || this.overlay !== null;
+    switch (command) {
+      case 'quit':
+        if (key === 'C-c' || !blocked) this.options.onQuit();
+        return;
+      case 'redraw':
+        return this.redrawAll();
+      case 'close':
+        if (this.overlay) this.closeOverlay();
+        return;
+      case 'help':
+        if (this.typing) return;
+        if (this.overlay) this.closeOverlay();
+        // The overlay is 90% wide, less its border and a column for the scroll.
+        else this.showOverlay(' help ', helpLines(this.context, Math.floor(((this.screen.width as number) || 80) * 0.9) - 3));
+        return;
+      case 'typist':
+        if (this.overlay || this.options.typists.length === 0) return;
+        this.state = applyCommand(this.state, 'typist', this.uiContext());
+        this.touch();
+        if (this.typing) this.input.readInput();
+        return;
+    }
+    if (blocked) return;
+    if (command === 'type') return this.startTyping();
+    if (command === 'expand') return this.expand();
+    if (command === 'step-next') this.options.scenario?.next();
+    else if (command === 'step-back') this.options.scenario?.back();
+    else if (isStateCommand(command)) this.state = applyCommand(this.state, command, this.uiContext(), Number(ch));
+    this.touch();
   }
 
   /** Forgets what blessed believes is on the terminal and draws every cell again. */
   redrawAll(): void {
     this.screen.realloc();
     this.render(true);
-  }
-
-  private command(action: () => void): void {
-    if (this.typing || this.overlay) return;
-    action();
-    this.touch();
-  }
-
-  private move(by: number): void {
-    if (this.focus === 'inspector') {
-      const count = visibleSteps(this.currentLadder().steps, this.detail).length;
-      if (count === 0) return;
-      this.stepCursor = Math.min(count - 1, Math.max(0, (this.stepCursor ?? count) + by));
-    } else {
-      const count = this.perspective.frames.length;
-      if (count === 0) return;
-      this.frameCursor = Math.min(count - 1, Math.max(0, (this.frameCursor ?? count) + by));
-    }
   }
 
   private startTyping(): void {
@@ -432,26 +349,26 @@ export class LabView {
   }
 
   private expand(): void {
-    if (this.focus === 'inspector') {
-      const steps = visibleSteps(this.currentLadder().steps, this.detail);
-      const step = steps[this.stepCursor ?? steps.length - 1];
+    if (this.state.focus === 'inspector') {
+      const steps = visibleSteps(this.currentLadder().steps, this.state.detail);
+      const step = steps[this.state.stepCursor ?? steps.length - 1];
       if (!step) return;
       const body = [safeText(`${step.label}${step.note ? ` (${step.note})` : ''}`), ''];
-      if (step.value) body.push(`${step.value.bits} bits, ${step.value.bytes.length} bytes, ${this.encoding}:`, '', ...wrapValue(step.value, this.encoding, 64));
-      this.showOverlay(` ${safeText(step.label)} `, body, step.value ? () => this.save(step.label, wrapValue(step.value as NonNullable<LadderStep['value']>, this.encoding, 64).join('')) : undefined);
+      if (step.value) body.push(`${step.value.bits} bits, ${step.value.bytes.length} bytes, ${this.state.encoding}:`, '', ...wrapValue(step.value, this.state.encoding, 64));
+      this.showOverlay(` ${safeText(step.label)} `, body, step.value ? () => this.save(step.label, wrapValue(step.value as NonNullable<LadderStep['value']>, this.state.encoding, 64).join('')) : undefined);
       return;
     }
     const frames = this.perspective.frames;
-    const row = frames.at(this.frameCursor ?? frames.length - 1);
+    const row = frames.at(this.state.frameCursor ?? frames.length - 1);
     if (!row) return;
     const body = [`${row.dir} ${safeText(row.peer)} ${safeText(row.type)}${row.seq === undefined ? '' : ` #${row.seq}`}, ${row.size} bytes on the wire`];
     if (row.fields) body.push(`fields: ${safeText(row.fields)}`);
     if (row.plaintext !== undefined) body.push('', 'plaintext:', safeText(row.plaintext));
     if (row.sealed && row.layout === 'cbc') {
-      body.push('', `16-byte IV + AES-256-CBC ciphertext, no MAC (${this.encoding}):`, ...wrapValue({ bytes: row.sealed, bits: row.sealed.length * 8 }, this.encoding, 64));
+      body.push('', `16-byte IV + AES-256-CBC ciphertext, no MAC (${this.state.encoding}):`, ...wrapValue({ bytes: row.sealed, bits: row.sealed.length * 8 }, this.state.encoding, 64));
       body.push('', 'Nothing authenticates these bytes: flip a bit of the IV and the same bit of the first block flips.');
     } else {
-      if (row.sealed) body.push('', `ciphertext + 16-byte tag (${this.encoding}):`, ...wrapValue({ bytes: row.sealed, bits: row.sealed.length * 8 }, this.encoding, 64));
+      if (row.sealed) body.push('', `ciphertext + 16-byte tag (${this.state.encoding}):`, ...wrapValue({ bytes: row.sealed, bits: row.sealed.length * 8 }, this.state.encoding, 64));
       if (row.nonce) body.push('', `nonce ${Buffer.from(row.nonce).toString('hex')}`, `aad "${safeText(Buffer.from(row.aad ?? []).toString('utf8'))}"`);
     }
     if (row.plaintext === undefined && row.sealed) body.push('', 'sealed: without the direction key nobody on the path can open this.');
