@@ -1,9 +1,9 @@
 import { safeText } from '../display.ts';
 import { GCM_TAG_BYTES } from '../crypto/engine.ts';
-import { formatEncodedNumber } from '../value-format.ts';
 import type { Scenario } from './file.ts';
+import { frameSummary, ladderSvg } from './ladder-svg.ts';
 import type { StepResult } from './runner.ts';
-import type { FrameRecord } from './world.ts';
+import type { FrameRecord, Moment } from './world.ts';
 
 /** What each field of each frame means (docs/PROTOCOL.md s.3-5), for the handout's byte tables. */
 const FIELD_MEANING: Record<string, string> = {
@@ -21,22 +21,9 @@ const FIELD_MEANING: Record<string, string> = {
   'error.message': 'error text (plaintext: not authenticated)',
 };
 
-/** A Mermaid message label: only characters Mermaid never treats as syntax. */
+/** A Mermaid message label: the frame's summary, in characters Mermaid never treats as syntax. */
 function mermaidLabel(f: FrameRecord): string {
-  const frame = f.frame;
-  const short = (v: unknown) => {
-    const text = String(v);
-    return text.length > 12 ? `${text.slice(0, 8)}...` : text;
-  };
-  let label: string = frame.type;
-  if (frame.type === 'hello') label += ` name=${short(frame.name)}`;
-  // y as the narration shows it: decimal below 2^64 (the toy groups), else abbreviated hex.
-  const y = (v: unknown) => (typeof v === 'string' && /^[0-9a-f]+$/.test(v) ? formatEncodedNumber(Buffer.from(v, 'hex'), { keep: 4 }).replace(/ \(.*$/, '').replace('…', '..') : short(v));
-  if (frame.type === 'server_key') label += ` ${short(frame.group)} y=${y(frame.y)}`;
-  if (frame.type === 'client_key') label += ` y=${y(frame.y)}`;
-  if (frame.type === 'data') label += ` seq ${short(frame.seq)}, ${f.bytes.length} bytes`;
-  if (frame.type === 'error') label += ` ${String(frame.code)}`; // the whole code: ERR_BAD_PUBLIC_KEY, not ERR_BAD_...
-  return label.replace(/[^A-Za-z0-9 =_.,-]/g, '');
+  return frameSummary(f).replace(/[^A-Za-z0-9 =_.,-]/g, '');
 }
 
 function participant(name: string): string {
@@ -48,13 +35,28 @@ function mermaidText(text: string): string {
   return safeText(text).replace(/:/g, ' -').replace(/[^A-Za-z0-9 =_.,-]/g, '').replace(/ +/g, ' ').trim();
 }
 
-/** The step's frames as a ladder, under a note that names the step (a printed handout's anchor). */
-export function sequenceDiagram(frames: FrameRecord[], title?: string): string[] {
+/**
+ * The step's frames as a ladder, under a note that names the step (a printed handout's anchor),
+ * with a note for each moment the frames alone do not show: Mallory's rewrite, a replay, a flipped
+ * byte, a refusal, a restart.
+ */
+export function sequenceDiagram(frames: FrameRecord[], title?: string, moments: Moment[] = []): string[] {
   const actors: string[] = [];
-  for (const f of frames) for (const a of [f.from, f.to]) if (!actors.includes(a)) actors.push(a);
+  const meet = (a: string) => actors.includes(a) || actors.push(a);
+  for (let i = 0; i <= frames.length; i++) {
+    for (const m of moments) if (m.afterFrames === i) meet(m.over);
+    const f = frames[i];
+    if (f) for (const a of [f.from, f.to]) meet(a);
+  }
   const span = actors.length > 1 ? `${participant(actors[0] as string)},${participant(actors.at(-1) as string)}` : participant(actors[0] ?? 'server');
   const note = title !== undefined && mermaidText(title) !== '' ? [`  Note over ${span}: ${mermaidText(title)}`] : [];
-  return ['```mermaid', 'sequenceDiagram', ...actors.map((a) => `  participant ${participant(a)}`), ...note, ...frames.map((f) => `  ${participant(f.from)}->>${participant(f.to)}: ${mermaidLabel(f)}`), '```'];
+  const body: string[] = [];
+  for (let i = 0; i <= frames.length; i++) {
+    for (const m of moments) if (m.afterFrames === i && mermaidText(m.text) !== '') body.push(`  Note over ${participant(m.over)}: ${mermaidText(m.text)}`);
+    const f = frames[i];
+    if (f) body.push(`  ${participant(f.from)}->>${participant(f.to)}: ${mermaidLabel(f)}`);
+  }
+  return ['```mermaid', 'sequenceDiagram', ...actors.map((a) => `  participant ${participant(a)}`), ...note, ...body, '```'];
 }
 
 /**
@@ -93,7 +95,7 @@ export function exportMarkdown(scenario: Scenario, results: StepResult[]): strin
     }
     if (r.lines.length > 0) out.push(...mdFence('text', r.lines), '');
     if (r.checks.length > 0) out.push(...r.checks.map((c) => `- ${c.ok ? '✓' : '✗'} ${mdText(c.what)}`), '');
-    if (r.frames.length > 0) out.push(...sequenceDiagram(r.frames, `Step ${r.index + 1}. ${r.step.title}`), '');
+    if (r.frames.length > 0 || r.moments.length > 0) out.push(...sequenceDiagram(r.frames, `Step ${r.index + 1}. ${r.step.title}`, r.moments), '');
   }
   return out.join('\n');
 }
@@ -120,7 +122,7 @@ function expandable(text: string): string {
  * lesson of thirty frames does not print the same sentences thirty times.
  */
 function frameCard(f: FrameRecord, explained: Set<string>): string {
-  const rows: string[] = [];
+  const rows: { field: string; value: string; meaning: string; sub?: boolean }[] = [];
   const length = Buffer.alloc(4);
   length.writeUInt32BE(f.bytes.length);
   const once = (key: string, text: string): string => {
@@ -128,26 +130,32 @@ function frameCard(f: FrameRecord, explained: Set<string>): string {
     explained.add(key);
     return text;
   };
-  rows.push(`<tr><td>length prefix</td><td><code>${hexOf(length)}</code></td><td>${once('length', '4-byte big-endian length of the JSON that follows: ')}${f.bytes.length} bytes</td></tr>`);
+  rows.push({ field: 'length prefix', value: `<code>${hexOf(length)}</code> = ${f.bytes.length}`, meaning: html(once('length', '4-byte big-endian length of the JSON that follows')) });
   for (const [field, value] of Object.entries(f.frame)) {
     const key = field === 'type' ? 'type' : `${f.frame.type}.${field}`;
+    // The heading names the type; its row is printed while its meaning is new.
+    if (field === 'type' && explained.has('type')) continue;
     const meaning = once(key, FIELD_MEANING[key] ?? '');
     const text = typeof value === 'string' ? value : JSON.stringify(value);
-    rows.push(`<tr><td>${html(field)}</td><td>${expandable(text)}</td><td>${html(meaning)}</td></tr>`);
+    rows.push({ field: html(field), value: expandable(text), meaning: html(meaning) });
     if (f.frame.type === 'data' && field === 'box' && typeof value === 'string' && f.record === 'cbc') {
       const box = Buffer.from(value, 'base64');
-      rows.push(`<tr class="sub"><td>↳ IV</td><td><code>${hexOf(box.subarray(0, 16))}</code></td><td>${once('cbc.iv', '16 bytes, in clear: flipping bit i flips bit i of the first plaintext block')}</td></tr>`);
-      rows.push(`<tr class="sub"><td>↳ ciphertext</td><td>${expandable(hexOf(box.subarray(16)))}</td><td>${once('cbc.ct', 'AES-256-CBC, padded to whole 16-byte blocks; NO MAC: nothing detects a change')}</td></tr>`);
+      rows.push({ field: '↳ IV', value: `<code>${hexOf(box.subarray(0, 16))}</code>`, meaning: once('cbc.iv', '16 bytes, in clear: flipping bit i flips bit i of the first plaintext block'), sub: true });
+      rows.push({ field: '↳ ciphertext', value: expandable(hexOf(box.subarray(16))), meaning: once('cbc.ct', 'AES-256-CBC, padded to whole 16-byte blocks; NO MAC: nothing detects a change'), sub: true });
     } else if (f.frame.type === 'data' && field === 'box' && typeof value === 'string') {
       const box = Buffer.from(value, 'base64');
       const body = box.subarray(0, Math.max(0, box.length - GCM_TAG_BYTES));
-      rows.push(`<tr class="sub"><td>↳ ciphertext</td><td>${expandable(hexOf(body))}</td><td>${body.length} bytes${once('gcm.ct', ': as long as the plaintext; unreadable without the key')}</td></tr>`);
-      rows.push(`<tr class="sub"><td>↳ GCM tag</td><td><code>${hexOf(box.subarray(box.length - GCM_TAG_BYTES))}</code></td><td>${once('gcm.tag', '16 bytes: authenticates ciphertext, seq and frame type')}</td></tr>`);
+      rows.push({ field: `↳ ciphertext (${body.length} B)`, value: expandable(hexOf(body)), meaning: once('gcm.ct', 'as long as the plaintext; unreadable without the key'), sub: true });
+      rows.push({ field: '↳ GCM tag', value: `<code>${hexOf(box.subarray(box.length - GCM_TAG_BYTES))}</code>`, meaning: once('gcm.tag', '16 bytes: authenticates ciphertext, seq and frame type'), sub: true });
     }
   }
+  // Once every meaning has been said, the card drops its meaning column: the bytes get the width.
+  const explainedHere = rows.some((r) => r.meaning !== '');
+  const header = explainedHere ? '<tr><th>field</th><th>bytes / value</th><th>meaning</th></tr>' : '';
+  const body = rows.map((r) => `<tr${r.sub ? ' class="sub"' : ''}><td>${r.field}</td><td>${r.value}</td>${explainedHere ? `<td>${r.meaning}</td>` : ''}</tr>`).join('');
   // On screen, every byte one click away; on paper the fields above already show them.
   const raw = `<details class="raw"><summary>all ${f.bytes.length + 4} bytes</summary><code class="full">${hexOf(Buffer.concat([length, f.bytes]))}</code></details>`;
-  return `<section class="frame"><h4>${html(f.from)} → ${html(f.to)} · <b>${html(f.frame.type)}</b> · ${f.bytes.length + 4} bytes</h4><table><tr><th>field</th><th>bytes / value</th><th>meaning</th></tr>${rows.join('')}</table>${raw}</section>`;
+  return `<section class="frame"><h4>${html(f.from)} → ${html(f.to)} · <b>${html(f.frame.type)}</b> · ${f.bytes.length + 4} bytes</h4><table>${header}${body}</table>${raw}</section>`;
 }
 
 const STYLE = `body{font:15px/1.5 system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;color:#222}
@@ -156,8 +164,8 @@ code{font:13px/1.4 ui-monospace,monospace;word-break:break-all}code.full{display
 pre{background:#f4f4f4;padding:.6rem;white-space:pre-wrap;font-size:13px}
 table{border-collapse:collapse;width:100%;margin:.3rem 0}td,th{border:1px solid #ddd;padding:.2rem .4rem;vertical-align:top;text-align:left}
 td:first-child{white-space:nowrap}tr.sub td{background:#fafafa}.frame{border-left:4px solid #c90;padding-left:.6rem;margin:.8rem 0}
-.ok{color:#070}.fail{color:#b00}.values td:first-child code{color:#057}.relay{margin:.2rem 0 .2rem 1rem;color:#555}
-@media print{body{font-size:11px;margin:0;max-width:none}code{font-size:9px}h2{font-size:1.1rem;margin-top:.8rem;padding-top:.4rem}
+.ok{color:#070}svg.ladder{display:block;max-width:100%;height:auto;margin:.5rem 0}.fail{color:#b00}.values td:first-child code{color:#057}.relay{margin:.2rem 0 .2rem 1rem;color:#555}
+@page{size:A4;margin:10mm}@media print{body{font-size:11px;margin:0;max-width:none}svg.ladder{break-inside:avoid;width:85%}code{font-size:9px}h2{font-size:1.1rem;margin-top:.8rem;padding-top:.4rem}
 .raw{display:none}td,th{padding:.05rem .25rem}.frame{margin:.3rem 0;break-inside:avoid}pre{font-size:9px;padding:.3rem}p{margin:.3rem 0}}`;
 
 /** One self-contained printable page: no script, no external resource. */
@@ -172,6 +180,7 @@ export function exportHtml(scenario: Scenario, results: StepResult[]): string {
   for (const r of results) {
     parts.push(`<h2>Step ${r.index + 1}: ${html(r.step.title)}</h2>`);
     parts.push(...r.narration.split(/\n\s*\n/).map((p) => `<p>${html(p)}</p>`));
+    if (r.frames.length > 0 || r.moments.length > 0) parts.push(ladderSvg(r.frames, r.moments, `Step ${r.index + 1}: ${r.step.title}`));
     if (r.values.length > 0) parts.push(`<table class="values"><tr><th>value</th><th>in this run</th></tr>${r.values.map(([n, v]) => `<tr><td><code>${html(n)}</code></td><td>${expandable(v)}</td></tr>`).join('')}</table>`);
     if (r.lines.length > 0) parts.push(`<pre>${r.lines.map(html).join('\n')}</pre>`);
     if (r.checks.length > 0) parts.push(`<ul>${r.checks.map((c) => `<li class="${c.ok ? 'ok' : 'fail'}">${c.ok ? '✓' : '✗'} ${html(c.what)}</li>`).join('')}</ul>`);

@@ -2,7 +2,7 @@ import type { CryptoEngine } from '../crypto/engine.ts';
 import { runAction } from './actions.ts';
 import { check, type CheckResult } from './expect.ts';
 import type { Scenario, Step } from './file.ts';
-import { ScenarioWorld, showValue, type FrameRecord, type WorldObserver } from './world.ts';
+import { ScenarioWorld, showValue, type FrameRecord, type Moment, type WorldObserver } from './world.ts';
 
 export interface StepResult {
   index: number;
@@ -14,6 +14,8 @@ export interface StepResult {
   checks: CheckResult[];
   /** Every frame that crossed a hop during this step. */
   frames: FrameRecord[];
+  /** What the frames alone do not show (attacks, refusals, a restart), placed among them. */
+  moments: Moment[];
   /** The values the narration names, in full, as they were after this step. */
   values: [string, string][];
 }
@@ -92,14 +94,18 @@ export class ScenarioRun {
     const step = this.scenario.steps[index];
     if (!step) return null;
     const framesBefore = world.frames.length;
+    const momentsBefore = world.moments.length;
     let lines: string[];
     if (step.action.kind === 'restart') {
       // A new server (and a new Eve and Mallory in front of it); what was recorded stays.
       const spec = step.action.server;
+      // The old server's last frames are its sealed goodbyes (PROTOCOL s.6): the ladder says so first.
+      if ([...world.clients.values()].some((c) => !c.closed)) world.note('server', 'the old server stops - a sealed bye (ERR_SERVER_SHUTDOWN) to each member');
       await world.close();
       this.world = await ScenarioWorld.start({ ...this.scenario, server: spec }, this.engine, this.makeObserver(), world);
       const weak = [spec.validation ? '' : 'public-value validation OFF', spec.exponent !== undefined ? `fixed exponent ${spec.exponent}` : '', spec.exponentBits ? `${spec.exponentBits}-bit exponents` : '', spec.cbc ? 'AES-CBC without a MAC' : ''].filter(Boolean);
       lines = [`a new server starts: group ${spec.group}${weak.map((w) => `, ${w}`).join('')}`];
+      this.world.note('server', lines[0] as string);
     } else lines = await runAction(world, step.action);
     const now = this.world as ScenarioWorld;
     const values = namedValues(step.narration).map((name): [string, string] => {
@@ -113,6 +119,7 @@ export class ScenarioRun {
       lines,
       checks: step.expect.map((e) => check(now, e)),
       frames: now.frames.slice(framesBefore),
+      moments: now.moments.slice(momentsBefore).map((m) => ({ ...m, afterFrames: m.afterFrames - framesBefore })),
       values: values.filter(([name], i) => values.findIndex(([n]) => n === name) === i),
     };
     this.results.push(result);

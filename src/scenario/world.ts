@@ -32,6 +32,16 @@ export interface FrameRecord {
   record: 'gcm' | 'cbc';
 }
 
+/**
+ * A moment a ladder of frames cannot show by itself (Mallory's rewrite, a replay, a flipped byte,
+ * a refusal, a restart): a handout writes it as a note on a lifeline, after `afterFrames` frames.
+ */
+export interface Moment {
+  afterFrames: number;
+  over: string;
+  text: string;
+}
+
 /** What the lab listens to: the same events the world records, as they happen. */
 export interface WorldObserver {
   clientTrace?(name: string, event: TraceEvent): void;
@@ -84,6 +94,7 @@ export class ScenarioWorld {
   readonly observations: TapObservation[] = [];
   readonly frames: FrameRecord[] = [];
   readonly malloryEvents: MalloryEvent[] = [];
+  readonly moments: Moment[] = [];
   /** Plaintexts Eve recovered by attack (eve_decrypt). */
   readonly eveRead: string[] = [];
   readonly clients = new Map<string, ChatClient>();
@@ -174,6 +185,7 @@ export class ScenarioWorld {
     this.errors.push(...old.errors);
     this.frames.push(...old.frames);
     this.malloryEvents.push(...old.malloryEvents);
+    this.moments.push(...old.moments);
     this.eveRead.push(...old.eveRead);
   }
 
@@ -182,9 +194,21 @@ export class ScenarioWorld {
     for (const check of [...this.waiters]) check();
   }
 
+  /** Writes down a moment on a lifeline, after the frames recorded so far. */
+  note(over: string, text: string): void {
+    this.moments.push({ afterFrames: this.frames.length, over, text });
+  }
+
   private record(prefix: string, event: TraceEvent): void {
     for (const [name, value] of valueNames(event)) this.values.set(`${prefix}.${name}`, value);
-    if (event.kind === 'error') this.errors.push({ who: prefix, code: event.code, message: event.message });
+    if (event.kind === 'error') {
+      this.errors.push({ who: prefix, code: event.code, message: event.message });
+      // The side that refuses says so (the other side only reads the error frame, if one is sent).
+      if (!event.remote && !prefix.startsWith('mallory/')) {
+        const [who, connection] = prefix.startsWith('server/') ? ['server', prefix.slice('server/'.length)] : [prefix, ''];
+        this.note(who, `${who} refuses${connection ? ` ${connection}` : ''} - ${event.code} - ${event.message.slice(0, 60)}`);
+      }
+    }
   }
 
   private viaMallory(spec: ClientSpec | undefined): boolean {
@@ -264,6 +288,11 @@ export class ScenarioWorld {
 
   private onMalloryEvent(event: MalloryEvent): void {
     this.malloryEvents.push(event);
+    const over = `Mallory for ${event.connection}`;
+    if (event.kind === 'rewrote') this.note(over, `Mallory rewrites "${event.from}" to "${event.to}"`);
+    else if (event.kind === 'tampered') this.note(over, `Mallory flips bits at byte ${event.offset} of the sealed box (XOR ${event.xor})`);
+    else if (event.kind === 'replayed') this.note(over, event.sentAs === event.seq ? `Mallory replays data seq ${event.seq} as it was` : `Mallory replays data seq ${event.seq} with its seq field rewritten to ${event.sentAs}`);
+    else if (event.kind === 'note') this.note(over, event.text);
     this.observer.malloryEvent?.(event);
     this.touched();
   }

@@ -3,7 +3,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { marked } from 'marked';
-import { exportMarkdown } from '../../src/scenario/export.ts';
+import { exportHtml, exportMarkdown } from '../../src/scenario/export.ts';
+import { ladderSvg } from '../../src/scenario/ladder-svg.ts';
 import { parseScenario } from '../../src/scenario/file.ts';
 import { runHeadless } from '../../src/scenario/cli.ts';
 
@@ -44,5 +45,27 @@ describe('Markdown handouts are inert', () => {
     assert.deepEqual(foreign, [], rendered);
     assert.doesNotMatch(rendered, /href="javascript:/i);
     assert.match(rendered, /javascript:alert\(3\)/, 'the hostile text is still there, as text');
+  });
+
+  it("the HTML handout and its SVG ladders: only the handout's own tags, whatever the text", async () => {
+    const scenario = parseScenario(FILE, 'lesson`<img src=x onerror=alert(11)>`.yaml');
+    const results = await runHeadless(scenario, 'native', () => {});
+    const page = exportHtml(scenario, results);
+    const own = new Set(['html', 'head', 'meta', 'title', 'style', 'body', 'h1', 'h2', 'h4', 'p', 'small', 'code', 'b', 'table', 'tr', 'th', 'td', 'ul', 'li', 'pre', 'section', 'details', 'summary', 'svg', 'line', 'rect', 'polygon', 'text']);
+    const tags = [...page.matchAll(/<([a-z][a-z0-9]*)\b/gi)].map((m) => (m[1] as string).toLowerCase());
+    assert.deepEqual([...new Set(tags.filter((t) => !own.has(t)))], []);
+    // The hostile words are still there, as text: no tag carries an event handler or a link.
+    assert.doesNotMatch(page, /<[^>]*\s(on[a-z]+|href|src)=/i);
+    assert.match(page, /onerror=alert\(8\)/);
+  });
+
+  it('a ladder note or a name with markup or escape sequences is drawn as text', () => {
+    const svg = ladderSvg(
+      [{ from: 'alice', to: 'server', frame: { type: 'hello', version: 1, name: '<b>x</b>' }, bytes: new Uint8Array(10), record: 'gcm' }],
+      [{ afterFrames: 1, over: 'server', text: 'Mallory rewrites "</text><script>alert(1)</script>\x1b]52;c;AAAA\x07" to "\u202eevil"' }],
+      'title "><script>',
+    );
+    assert.doesNotMatch(svg, /<script|<b>|\x1b|\x07|\u202e/);
+    assert.match(svg, /&lt;\/text&gt;&lt;script&gt;/);
   });
 });

@@ -46,11 +46,45 @@ describe('the shipped scenarios, headless', () => {
         assert.doesNotMatch(md, /ERR_[A-Z_]*\.\.\./);
       });
 
+      it("notes every attack moment, refusal and restart on the step's ladder", () => {
+        const md = exportMarkdown(scenario, results);
+        const sections = md.split(/\n## Step \d+: /).slice(1);
+        for (const r of results) {
+          const notes = (sections[r.index] ?? '').split('\n').filter((l) => l.startsWith('  Note over ') && !l.includes(`: Step ${r.index + 1}. `));
+          const has = (pattern: RegExp, what: string) => assert.ok(notes.some((n) => pattern.test(n)), `step ${r.index + 1}: no note for ${what} in\n${notes.join('\n')}`);
+          const kind = r.step.action.kind;
+          if (kind === 'replay') has(/Mallory replays data seq \d+/, 'the replay');
+          // A flip arms Mallory; the byte flips in the step that sends the next frame.
+          if (kind === 'flip') assert.ok(sections.slice(r.index).some((sec) => /Note over Mallory_for_\w+: Mallory flips bits at byte \d+/.test(sec)), `step ${r.index + 1}: the flip is never noted`);
+          if (kind === 'restart') {
+            has(/: a new server starts - group /, 'the new server');
+            // The frames before the new server are the old one's goodbyes, and a note says so first.
+            const lines = (sections[r.index] ?? '').split('\n');
+            const firstArrow = lines.findIndex((l) => l.includes('->>'));
+            if (firstArrow >= 0) assert.ok(lines.slice(0, firstArrow).some((l) => /old server stops - a sealed bye ERR_SERVER_SHUTDOWN/.test(l)), 'the bye frames are explained before they appear');
+          }
+          for (const m of r.moments) assert.ok(notes.some((n) => n.startsWith(`  Note over ${m.over.replace(/[^A-Za-z0-9_]/g, '_')}: `)), m.text);
+          // Every refusal a check expects is on the ladder, with its whole code.
+          for (const c of r.step.expect) {
+            if (c.kind === 'error') has(new RegExp(`refuses.* - ${c.code} - `), `the refusal ${c.code}`);
+            if (c.kind === 'mallory_rewrote') has(/Mallory rewrites /, 'the rewrite');
+          }
+        }
+      });
+
       it('exports one HTML page that needs no network', () => {
         const html = exportHtml(scenario, results);
         assert.match(html, /^<!doctype html>/);
         assert.doesNotMatch(html, /<script|<link|<img|<iframe|\bsrc=|\bhref=|url\(|@import|https?:\/\//i);
         for (const type of frameTypes(results)) assert.ok(html.includes(`<b>${type}</b>`), `no frame card for ${type}`);
+        // Each step's ladder drawn inline: one arrowhead per frame, one note per moment.
+        const svgs = [...html.matchAll(/<svg class="ladder"[^]*?<\/svg>/g)].map((m) => m[0]);
+        const drawn = results.filter((r) => r.frames.length > 0 || r.moments.length > 0);
+        assert.equal(svgs.length, drawn.length);
+        drawn.forEach((r, i) => {
+          assert.equal((svgs[i]?.match(/<polygon /g) ?? []).length, r.frames.length, `step ${r.index + 1} arrows`);
+          assert.equal((svgs[i]?.match(/<rect [^>]*class="note"/g) ?? []).length, r.moments.length, `step ${r.index + 1} notes`);
+        });
         // Every opened element is closed (a cheap well-formedness check of what we generate).
         for (const tag of ['section', 'table', 'details', 'ul', 'pre']) {
           assert.equal((html.match(new RegExp(`<${tag}[ >]`, 'g')) ?? []).length, (html.match(new RegExp(`</${tag}>`, 'g')) ?? []).length, tag);
