@@ -8,21 +8,65 @@ export const OUTPUT_GATE_RULES = {
     'error',
     {
       selector: "MemberExpression[object.name='process'][property.name=/^std(out|err)$/]",
-      message: 'Write through src/output.ts (print, printError, printStyled, printJson): it makes peer text safe.',
+      message: 'Write through src/terminal/output.ts (print, printError, printStyled, printJson): it makes peer text safe.',
     },
   ],
 };
 
 /**
- * The secure path: what `dhlab server` and `dhlab client` run without --insecure-... flags. It
- * never imports src/insecure/ (README, "the secure path never imports it"); the flag parsing in
- * src/cli.ts and src/client-cli.ts, the scenarios and the lab may.
+ * The layers, bottom up: each folder of src/ and the folders it must never import (statically).
+ * crypto and protocol import nothing above them; server and client never import each other; only
+ * cli/ reaches the lab, and only by a dynamic import (so `dhlab server` never loads blessed).
+ * The secure path (everything but insecure/, scenario/, lab/ and cli/'s flag parsing) never
+ * imports src/insecure/: README's promise, checked. test/lint.test.ts proves each rule fires.
  */
-export const SECURE_PATH = ['src/crypto/**/*.ts', 'src/protocol/**/*.ts', 'src/*.ts'];
-export const SECURE_PATH_EXCEPTIONS = ['src/cli.ts', 'src/client-cli.ts'];
-export const SECURE_PATH_RULES = {
-  'no-restricted-imports': ['error', { patterns: [{ group: ['**/insecure/*', '**/insecure'], message: 'The secure path never imports src/insecure/ (teaching-only weakenings): take them as hooks.' }] }],
+const ALL = ['crypto', 'protocol', 'terminal', 'server', 'client', 'tap', 'insecure', 'scenario', 'lab', 'cli'];
+export const LAYERS = {
+  crypto: ALL.filter((f) => f !== 'crypto'),
+  protocol: ALL.filter((f) => !['crypto', 'protocol'].includes(f)),
+  terminal: ['server', 'client', 'tap', 'insecure', 'scenario', 'lab', 'cli'],
+  server: ['client', 'tap', 'insecure', 'scenario', 'lab', 'cli'],
+  client: ['server', 'tap', 'insecure', 'scenario', 'lab', 'cli'],
+  tap: ['server', 'client', 'insecure', 'scenario', 'lab', 'cli'],
+  insecure: ['server', 'client', 'tap', 'scenario', 'lab', 'cli', 'terminal'],
+  scenario: ['lab', 'cli'],
+  lab: ['cli'],
+  // cli/ may import the weakenings' flag parser (insecure/flags.ts) and nothing else of insecure/.
+  cli: ['lab'],
 };
+/** Files at the top of src/ (errors.ts, config-dir.ts) are the base every layer may use. */
+const ROOT_FILES_FORBID = ALL;
+
+const WHY = {
+  insecure: 'The secure path never imports src/insecure/ (teaching-only weakenings): take them as hooks.',
+  lab: 'Only src/cli/ reaches the lab, by a dynamic import (so `dhlab server` never loads blessed).',
+};
+
+function layerRule(forbidden, extra = []) {
+  return {
+    'no-restricted-imports': [
+      'error',
+      {
+        paths: forbidden.includes('lab') ? [{ name: 'blessed', message: 'blessed is the lab\'s: only src/lab/ draws with it.' }] : [],
+        patterns: [
+          ...forbidden.map((folder) => ({ group: [`**/${folder}/*`, `**/${folder}/**`, `../${folder}`, `./${folder}`], message: WHY[folder] ?? `src/${folder}/ is not a layer this folder may import (eslint.config.js, LAYERS).` })),
+          ...extra,
+        ],
+      },
+    ],
+  };
+}
+
+export const LAYER_CONFIGS = [
+  ...Object.entries(LAYERS).map(([folder, forbidden]) => ({
+    files: [`src/${folder}/**/*.ts`],
+    rules:
+      folder === 'cli'
+        ? layerRule(forbidden, [{ group: ['**/insecure/**', '!**/insecure/flags.ts'], message: 'cli/ reaches the weakenings only through their flag parser, src/insecure/flags.ts.' }])
+        : layerRule(forbidden),
+  })),
+  { files: ['src/*.ts'], rules: layerRule(ROOT_FILES_FORBID) },
+];
 
 export default tseslint.config(
   { ignores: ['node_modules/**', 'dist/**', '.stryker-tmp*/**', 'reports/**'] },
@@ -37,11 +81,11 @@ export default tseslint.config(
     },
   },
   {
-    // The output gate (src/output.ts) is the only writer to stdout and stderr: everything the CLI
-    // prints is made safe there, error paths included (docs/PROTOCOL.md s.6.3).
-    files: ['src/**/*.ts', 'lab/**/*.ts', 'bin/**/*.js'],
-    ignores: ['src/output.ts'],
+    // The output gate (src/terminal/output.ts) is the only writer to stdout and stderr: everything
+    // the CLI prints is made safe there, error paths included (docs/PROTOCOL.md s.6.3).
+    files: ['src/**/*.ts', 'bin/**/*.js'],
+    ignores: ['src/terminal/output.ts'],
     rules: OUTPUT_GATE_RULES,
   },
-  { files: SECURE_PATH, ignores: SECURE_PATH_EXCEPTIONS, rules: SECURE_PATH_RULES },
+  ...LAYER_CONFIGS,
 );

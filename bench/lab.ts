@@ -4,14 +4,14 @@
  * replayed into a fresh perspective until it has seen 100,000 frames; a headless LabView renders
  * every 1,000 frames, as the ~30 redraws/s throttle would during a 1,000 msgs/s flood.
  */
-import { palette } from '../src/colors.ts';
+import { palette } from '../src/terminal/colors.ts';
 import { ENGINES } from '../src/crypto/engines.ts';
 import { GROUPS } from '../src/crypto/groups.ts';
 import type { TraceEvent } from '../src/protocol/trace.ts';
-import { LabSession } from '../lab/session.ts';
-import { TracePerspective } from '../lab/model.ts';
-import { LabView } from '../lab/view.ts';
-import { headlessTerminal } from '../test/lab/headless.ts';
+import { LabSession } from '../src/lab/world.ts';
+import { TracePerspective } from '../src/lab/model.ts';
+import { LabView } from '../src/lab/view.ts';
+import { headlessTerminal } from '../test/support/headless.ts';
 
 const FRAMES = 100_000;
 const lab = await LabSession.start({ engine: ENGINES.native, group: GROUPS.modp14 });

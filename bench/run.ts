@@ -4,12 +4,12 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { ChatClient } from '../src/client.ts';
+import { ChatClient } from '../src/client/chat-client.ts';
 import { ENGINES } from '../src/crypto/engines.ts';
-import { pool } from '../test/integration/helpers.ts';
-import { ServerProcess } from '../test/server-process.ts';
+import { pool } from '../test/support/helpers.ts';
+import { ServerProcess } from '../test/support/server-process.ts';
 import { benchStorm, storm, type StormRow } from './storm.ts';
-import { ADMISSION_DEFAULTS } from '../src/admission.ts';
+import { ADMISSION_DEFAULTS } from '../src/server/admission.ts';
 import type net from 'node:net';
 
 const HERE = import.meta.dirname;
@@ -17,7 +17,7 @@ const QUICK = process.argv.includes('--quick');
 const ONLY = process.argv.find((arg) => arg.startsWith('--only='))?.slice('--only='.length); // handshakes | broadcast | memory | storm | slow
 const runs = (section: string) => !ONLY || ONLY === section;
 
-/** The server under test runs in its own process (test/server-process.ts) so its CPU and RSS are its own. */
+/** The server under test runs in its own process (test/support/server-process.ts) so its CPU and RSS are its own. */
 const BenchServer = {
   start: (config: { engine: string; rateLimit?: number } & Record<string, unknown>) => ServerProcess.start(config, process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : []),
 };

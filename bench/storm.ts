@@ -2,11 +2,11 @@
 // while 8 other addresses flood the server with zero-cost handshakes (hello + client_key y = 4
 // in one write: the attacker does no modular exponentiation, the server does two).
 import net from 'node:net';
-import { ChatClient } from '../src/client.ts';
+import { ChatClient } from '../src/client/chat-client.ts';
 import { ENGINES } from '../src/crypto/engines.ts';
 import { GROUPS } from '../src/crypto/groups.ts';
 import { encodeFrame, FrameDecoder, parseFramePayload } from '../src/protocol/frame.ts';
-import { ServerProcess } from '../test/server-process.ts';
+import { ServerProcess } from '../test/support/server-process.ts';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((sorted.length * p) / 100))] ?? NaN;

@@ -3,7 +3,7 @@
 import { register } from 'tsx/esm/api';
 
 register();
-const { main } = await import('../src/cli.ts');
-const { exitWhenFlushed } = await import('../src/output.ts');
+const { main } = await import('../src/cli/main.ts');
+const { exitWhenFlushed } = await import('../src/terminal/output.ts');
 // A finished command exits, whatever stdin or a silent peer still holds open.
 await exitWhenFlushed(await main(process.argv.slice(2)));

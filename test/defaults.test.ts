@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
-import { DEFAULTS } from '../src/server.ts';
+import { DEFAULTS } from '../src/server/chat-server.ts';
 
 const spec = fs.readFileSync(path.resolve(import.meta.dirname, '../docs/PROTOCOL.md'), 'utf8');
 

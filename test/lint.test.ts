@@ -4,6 +4,8 @@ import { describe, it } from 'node:test';
 import { ESLint } from 'eslint';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
+/** The layer table the config is built from (eslint.config.js is plain JS: typed here). */
+const { LAYERS } = (await import(path.join(ROOT, 'eslint.config.js'))) as { LAYERS: Record<string, string[]> };
 
 /** Lints `code` as if it were the file at `file`, with the project's own config. */
 async function ruleIds(code: string, file: string): Promise<string[]> {
@@ -20,30 +22,52 @@ describe('the output gate is enforced by lint (second review, item 1)', () => {
     ['process.stderr.write(text);', 'no-restricted-syntax'],
     ['const out = process.stdout; out.write(text);', 'no-restricted-syntax'],
   ] as const) {
-    it(`refuses \`${code}\` in src/ and lab/`, async () => {
+    it(`refuses \`${code}\` in src/ (the lab included)`, async () => {
       const source = `declare const text: string;\n${code}\nexport {};\n`;
       assert.ok((await ruleIds(source, 'src/probe.ts')).includes(rule));
-      assert.ok((await ruleIds(source, 'lab/probe.ts')).includes(rule));
+      assert.ok((await ruleIds(source, 'src/lab/probe.ts')).includes(rule));
     });
   }
 
-  it('allows it in src/output.ts (the gate) and in tests', async () => {
+  it('allows it in src/terminal/output.ts (the gate) and in tests', async () => {
     const source = 'declare const text: string;\nprocess.stdout.write(text);\nexport {};\n';
-    assert.deepEqual(await ruleIds(source, 'src/output.ts'), []);
+    assert.deepEqual(await ruleIds(source, 'src/terminal/output.ts'), []);
     assert.deepEqual(await ruleIds(`${source}console.log(text);\n`, 'test/probe.test.ts'), []);
   });
 });
 
-describe('the secure path never imports src/insecure/ (second review, item 7)', () => {
-  const source = "import { TOY_GROUPS } from './insecure/toy-groups.ts';\nexport const x = TOY_GROUPS;\n";
-  for (const file of ['src/server.ts', 'src/client.ts', 'src/tap.ts', 'src/protocol/probe.ts', 'src/crypto/probe.ts']) {
-    it(`refuses it in ${file}`, async () => {
-      assert.ok((await ruleIds(source.replace('./insecure', file.split('/').length > 2 ? '../insecure' : './insecure'), file)).includes('no-restricted-imports'));
+describe('the layers are enforced by lint (redesign, item 2)', () => {
+  const probe = (from: string) => `import { x } from '${from}';\nexport const y = x;\n`;
+  const FOLDERS = ['crypto', 'protocol', 'terminal', 'server', 'client', 'tap', 'insecure', 'scenario', 'lab', 'cli'];
+
+  for (const [folder, forbidden] of Object.entries(LAYERS)) {
+    it(`src/${folder}/ may not import ${forbidden.join(', ')}; may import the rest`, async () => {
+      for (const other of FOLDERS.filter((f) => f !== folder)) {
+        const rules = await ruleIds(probe(`../${other}/probe.ts`), `src/${folder}/probe.ts`);
+        const insecureFlags = folder === 'cli' && other === 'insecure';
+        assert.equal(rules.includes('no-restricted-imports'), forbidden.includes(other) || insecureFlags, `src/${folder}/ importing src/${other}/: ${rules.join(', ')}`);
+      }
+      // Deeper files are held to the same rule (src/insecure/mallory/, say).
+      const forbiddenOne = forbidden[0] as string;
+      assert.ok((await ruleIds(probe(`../../${forbiddenOne}/probe.ts`), `src/${folder}/deeper/probe.ts`)).includes('no-restricted-imports'));
     });
   }
-  for (const file of ['src/cli.ts', 'src/client-cli.ts', 'src/scenario/probe.ts', 'lab/probe.ts']) {
-    it(`allows it in ${file} (flag parsing, scenarios, the lab)`, async () => {
-      assert.ok(!(await ruleIds(source, file)).includes('no-restricted-imports'));
-    });
-  }
+
+  it('the secure path never imports src/insecure/; cli/ only its flag parser', async () => {
+    for (const folder of ['crypto', 'protocol', 'terminal', 'server', 'client', 'tap']) {
+      assert.ok((await ruleIds(probe('../insecure/toy-groups.ts'), `src/${folder}/probe.ts`)).includes('no-restricted-imports'), folder);
+    }
+    assert.ok((await ruleIds(probe('../insecure/hooks.ts'), 'src/cli/probe.ts')).includes('no-restricted-imports'));
+    assert.ok(!(await ruleIds(probe('../insecure/flags.ts'), 'src/cli/probe.ts')).includes('no-restricted-imports'));
+    for (const folder of ['scenario', 'lab']) assert.ok(!(await ruleIds(probe('../insecure/toy-groups.ts'), `src/${folder}/probe.ts`)).includes('no-restricted-imports'), folder);
+    assert.ok((await ruleIds(probe('./insecure/toy-groups.ts'), 'src/errors.ts')).includes('no-restricted-imports'), 'the base files import no layer');
+  });
+
+  it('only the lab imports blessed, and cli/ reaches the lab only by a dynamic import', async () => {
+    const blessed = "import blessed from 'blessed';\nexport const b = blessed;\n";
+    for (const folder of ['server', 'client', 'terminal', 'scenario', 'cli']) assert.ok((await ruleIds(blessed, `src/${folder}/probe.ts`)).includes('no-restricted-imports'), folder);
+    assert.ok(!(await ruleIds(blessed, 'src/lab/probe.ts')).includes('no-restricted-imports'));
+    const dynamic = "export async function f() {\n  return (await import('../lab/run.ts')).runLab;\n}\n";
+    assert.deepEqual(await ruleIds(dynamic, 'src/cli/probe.ts'), []);
+  });
 });

@@ -1,6 +1,6 @@
 import { DhlabError, isErrorCode, type ErrorCode } from '../errors.ts';
 import type { WireFrame } from './frame.ts';
-import { describeCodePoint } from '../names.ts';
+import { describeCodePoint } from './names.ts';
 
 export const PROTOCOL_VERSION = 1;
 export const MAX_TEXT_BYTES = 4096;

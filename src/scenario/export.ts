@@ -1,4 +1,4 @@
-import { safeText } from '../display.ts';
+import { safeText } from '../terminal/safe-text.ts';
 import { GCM_TAG_BYTES } from '../crypto/engine.ts';
 import type { Scenario } from './file.ts';
 import { frameSummary, ladderSvg } from './ladder-svg.ts';

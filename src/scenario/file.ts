@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import { isMap, isSeq, LineCounter, parseDocument, type Document } from 'yaml';
 import { DhlabError, isErrorCode, type ErrorCode } from '../errors.ts';
 import { anyGroup } from '../insecure/toy-groups.ts';
-import type { MalloryMode, Rewrite } from '../insecure/mallory.ts';
+import type { MalloryMode, Rewrite } from '../insecure/mallory/mallory.ts';
 
 /** How one endpoint is weakened (all off by default). */
 export interface EndpointSpec {

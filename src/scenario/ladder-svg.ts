@@ -1,5 +1,5 @@
-import { safeText } from '../display.ts';
-import { formatEncodedNumber } from '../value-format.ts';
+import { safeText } from '../terminal/safe-text.ts';
+import { formatEncodedNumber } from '../terminal/format.ts';
 import type { FrameRecord, Moment } from './world.ts';
 
 /**

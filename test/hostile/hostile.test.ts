@@ -5,13 +5,13 @@ import assert from 'node:assert/strict';
 import net from 'node:net';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import { ChatClient } from '../../src/client.ts';
+import { ChatClient } from '../../src/client/chat-client.ts';
 import { bigintToBytes, toHex } from '../../src/crypto/bytes.ts';
 import { ENGINES } from '../../src/crypto/engines.ts';
 import { GROUPS } from '../../src/crypto/groups.ts';
 import { encodeFrame } from '../../src/protocol/frame.ts';
-import { pool, RawPeer, waitFor } from '../integration/helpers.ts';
-import { ServerProcess } from '../server-process.ts';
+import { pool, RawPeer, waitFor } from '../support/helpers.ts';
+import { ServerProcess } from '../support/server-process.ts';
 
 const FULL = process.env.HOSTILE_SCALE === 'full';
 const COUNTS = FULL

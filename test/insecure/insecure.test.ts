@@ -9,7 +9,7 @@ import { DhlabError } from '../../src/errors.ts';
 import { babyStepGiantStep, ceilSqrt } from '../../src/insecure/discrete-log.ts';
 import { insecureEngine, seededRandom } from '../../src/insecure/engine.ts';
 import { insecureHooks, isInsecure } from '../../src/insecure/hooks.ts';
-import { applyRewrites } from '../../src/insecure/mallory.ts';
+import { applyRewrites } from '../../src/insecure/mallory/interceptor.ts';
 import { CbcCipher } from '../../src/insecure/cbc.ts';
 import { TOY_GROUPS } from '../../src/insecure/toy-groups.ts';
 

@@ -3,8 +3,8 @@ import net from 'node:net';
 import { after, describe, it } from 'node:test';
 import { GROUPS } from '../../src/crypto/groups.ts';
 import { encodeFrame, FrameDecoder, parseFramePayload } from '../../src/protocol/frame.ts';
-import { ServerProcess } from '../server-process.ts';
-import { join, waitFor } from './helpers.ts';
+import { ServerProcess } from '../support/server-process.ts';
+import { join, waitFor } from '../support/helpers.ts';
 
 /**
  * The attack of hardening item 2: from one address, hello and a zero-cost client_key (y = 4, a

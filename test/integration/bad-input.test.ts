@@ -3,8 +3,8 @@ import { after, before, describe, it } from 'node:test';
 import { bigintToBytes, toHex } from '../../src/crypto/bytes.ts';
 import { GROUPS } from '../../src/crypto/groups.ts';
 import { encodeFrame, FrameDecoder, parseFramePayload } from '../../src/protocol/frame.ts';
-import type { ChatServer } from '../../src/server.ts';
-import { assertRoomWorks, join, RawPeer, startServer, waitFor, type Member } from './helpers.ts';
+import type { ChatServer } from '../../src/server/chat-server.ts';
+import { assertRoomWorks, join, RawPeer, startServer, waitFor, type Member } from '../support/helpers.ts';
 import { tamperingClient } from './tamper-client.ts';
 
 const { p } = GROUPS.modp14;

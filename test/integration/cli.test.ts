@@ -3,8 +3,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { waitFor } from './helpers.ts';
-import { run, type Running } from './cli-run.ts';
+import { waitFor } from '../support/helpers.ts';
+import { run, type Running } from '../support/cli-run.ts';
 
 const messagesOf = (client: Running) => client.json().filter((e) => e.type === 'message').map((e) => `${String(e.from)}: ${String(e.text)}`);
 

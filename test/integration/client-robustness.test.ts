@@ -4,9 +4,9 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { run, type Running } from './cli-run.ts';
-import { QUIT_TIMEOUT_MS } from '../../src/client.ts';
-import { waitFor } from './helpers.ts';
+import { run, type Running } from '../support/cli-run.ts';
+import { QUIT_TIMEOUT_MS } from '../../src/client/chat-client.ts';
+import { waitFor } from '../support/helpers.ts';
 import { startHostileServer } from './hostile-server.ts';
 
 async function listen(onConnection: (socket: net.Socket) => void): Promise<{ port: number; server: net.Server; sockets: Set<net.Socket> }> {

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { encodeFrame, parseFramePayload } from '../../src/protocol/frame.ts';
-import type { ChatServer } from '../../src/server.ts';
-import { assertRoomWorks, join, RawPeer, startServer, waitFor, type Member } from './helpers.ts';
+import type { ChatServer } from '../../src/server/chat-server.ts';
+import { assertRoomWorks, join, RawPeer, startServer, waitFor, type Member } from '../support/helpers.ts';
 import { tamperingClient } from './tamper-client.ts';
 
 /** Findings of the independent client written from docs/PROTOCOL.md, against a real server. */
@@ -151,7 +151,7 @@ describe('limits a mutation-testing run found unpinned (hardening item 12), agai
 describe('an error code only a client detects, received from the wire (hardening item 5)', () => {
   it('is reported as forged, and its "advice" is not shown', async () => {
     const { createServer } = await import('node:net');
-    const { ChatClient } = await import('../../src/client.ts');
+    const { ChatClient } = await import('../../src/client/chat-client.ts');
     const { ENGINES } = await import('../../src/crypto/engines.ts');
     const forger = createServer((socket) => {
       socket.on('error', () => {});

@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { ServerEvent } from '../../src/protocol/messages.ts';
-import type { ChatServer } from '../../src/server.ts';
-import { FORBIDDEN_ON_SCREEN, HOSTILE_STRINGS } from '../display/hostile-corpus.ts';
-import { run } from './cli-run.ts';
+import type { ChatServer } from '../../src/server/chat-server.ts';
+import { FORBIDDEN_ON_SCREEN, HOSTILE_STRINGS } from '../support/hostile-corpus.ts';
+import { run } from '../support/cli-run.ts';
 import { startHostileServer } from './hostile-server.ts';
-import { assertRoomWorks, join, RawPeer, startServer, waitFor, type Member } from './helpers.ts';
+import { assertRoomWorks, join, RawPeer, startServer, waitFor, type Member } from '../support/helpers.ts';
 import { tamperingClient } from './tamper-client.ts';
 
 /** Everything a hostile peer can put in front of a client: names, texts, reasons, error messages. */

@@ -4,8 +4,8 @@ import { after, describe, it } from 'node:test';
 import { ENGINES } from '../../src/crypto/engines.ts';
 import { ClientSession } from '../../src/protocol/client-session.ts';
 import { encodeFrame } from '../../src/protocol/frame.ts';
-import { ServerProcess } from '../server-process.ts';
-import { join, RawPeer, startServer, waitFor } from './helpers.ts';
+import { ServerProcess } from '../support/server-process.ts';
+import { join, RawPeer, startServer, waitFor } from '../support/helpers.ts';
 
 const MiB = 1024 * 1024;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

@@ -7,7 +7,7 @@ import os from 'node:os';
 import net from 'node:net';
 import path from 'node:path';
 import { describe, it } from 'node:test';
-import { run } from './cli-run.ts';
+import { run } from '../support/cli-run.ts';
 import { PREKEY_REPLIES, startPrekeyHostileServer, TERMINAL_TAKEOVER } from './prekey-hostile-server.ts';
 
 /** ESC, C1 controls, BEL and bidi controls: none may leave dhlab toward a terminal. */

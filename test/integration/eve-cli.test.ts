@@ -3,8 +3,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { run, type Running } from './cli-run.ts';
-import { waitFor } from './helpers.ts';
+import { run, type Running } from '../support/cli-run.ts';
+import { waitFor } from '../support/helpers.ts';
 
 describe('dhlab eve: a real wiretap relay between real dhlab processes', () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dhlab-eve-'));

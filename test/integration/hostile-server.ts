@@ -1,7 +1,7 @@
 import net from 'node:net';
 import { ENGINES } from '../../src/crypto/engines.ts';
 import { GROUPS } from '../../src/crypto/groups.ts';
-import { ephemeralHostKey } from '../../src/host-key-file.ts';
+import { ephemeralHostKey } from '../../src/server/host-key-file.ts';
 import type { ServerEvent } from '../../src/protocol/messages.ts';
 import { ServerSession } from '../../src/protocol/server-session.ts';
 

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import net from 'node:net';
 import { describe, it } from 'node:test';
-import { join, startServer, waitFor } from './helpers.ts';
+import { join, startServer, waitFor } from '../support/helpers.ts';
 
 /** Opens `n` connections from `localAddress` and never closes or reads them. */
 async function hold(port: number, localAddress: string, n: number): Promise<net.Socket[]> {

@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { ChatClient } from '../../src/client.ts';
+import { ChatClient } from '../../src/client/chat-client.ts';
 import { ENGINES } from '../../src/crypto/engines.ts';
 import { bytesToBigint } from '../../src/crypto/bytes.ts';
 import type { TraceEvent } from '../../src/protocol/trace.ts';
-import { describeObservation, startTapProxy } from '../../src/tap.ts';
-import { startServer, waitFor } from './helpers.ts';
+import { describeObservation, startTapProxy } from '../../src/tap/tap-proxy.ts';
+import { startServer, waitFor } from '../support/helpers.ts';
 
 const TEXTS = ['attack at dawn', 'the password is swordfish', 'café ☕ secret'];
 

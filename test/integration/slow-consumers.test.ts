@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
 import net from 'node:net';
 import { after, describe, it } from 'node:test';
-import { ChatClient } from '../../src/client.ts';
+import { ChatClient } from '../../src/client/chat-client.ts';
 import { ENGINES } from '../../src/crypto/engines.ts';
 import { ClientSession } from '../../src/protocol/client-session.ts';
 import type { ServerEvent } from '../../src/protocol/messages.ts';
-import { ServerProcess } from '../server-process.ts';
-import { waitFor } from './helpers.ts';
+import { ServerProcess } from '../support/server-process.ts';
+import { waitFor } from '../support/helpers.ts';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 

@@ -2,7 +2,7 @@ import net from 'node:net';
 import { ENGINES } from '../../src/crypto/engines.ts';
 import type { DhlabError } from '../../src/errors.ts';
 import { ClientSession } from '../../src/protocol/client-session.ts';
-import { waitFor } from './helpers.ts';
+import { waitFor } from '../support/helpers.ts';
 
 /**
  * A client over a real socket whose outgoing frames after the handshake pass through `tamper`

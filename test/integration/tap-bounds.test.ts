@@ -3,9 +3,9 @@
 import assert from 'node:assert/strict';
 import net from 'node:net';
 import { describe, it } from 'node:test';
-import { JsonObservationWriter } from '../../lab/commands.ts';
-import { startTapProxy, type TapObservation } from '../../src/tap.ts';
-import { waitFor } from './helpers.ts';
+import { JsonObservationWriter } from '../../src/lab/commands.ts';
+import { startTapProxy, type TapObservation } from '../../src/tap/tap-proxy.ts';
+import { waitFor } from '../support/helpers.ts';
 
 describe('the tap relay ends pairs that cannot move', () => {
   it('a client that stops reading is cut after the stall timeout; a reading one is not', async () => {

@@ -2,8 +2,8 @@
 // peer sends must cost the narration no more than its length: honest members keep chatting.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { serverTraceNarrator } from '../../src/cli.ts';
-import { join, RawPeer, startServer, waitFor } from './helpers.ts';
+import { serverTraceNarrator } from '../../src/cli/main.ts';
+import { join, RawPeer, startServer, waitFor } from '../support/helpers.ts';
 
 describe('--trace under long names and long lines', () => {
   it('honest chat latency stays low while hellos with 60,000-character names and 4,000-character words are traced', async () => {

@@ -4,17 +4,17 @@ import fc from 'fast-check';
 import { bytesToBigint } from '../../src/crypto/bytes.ts';
 import { ENGINES } from '../../src/crypto/engines.ts';
 import { GROUPS } from '../../src/crypto/groups.ts';
-import { palette } from '../../src/colors.ts';
-import { observationJson } from '../../lab/commands.ts';
-import { LabSession } from '../../lab/session.ts';
-import { LabView } from '../../lab/view.ts';
-import type { Perspective } from '../../lab/model.ts';
-import { waitFor } from '../integration/helpers.ts';
-import { headlessTerminal, pressKeys, screenText } from './headless.ts';
-import { startTapProxy, type TapObservation } from '../../src/tap.ts';
-import { ChatServer } from '../../src/server.ts';
-import { ChatClient } from '../../src/client.ts';
-import { ephemeralHostKey } from '../../src/host-key-file.ts';
+import { palette } from '../../src/terminal/colors.ts';
+import { observationJson } from '../../src/lab/commands.ts';
+import { LabSession } from '../../src/lab/world.ts';
+import { LabView } from '../../src/lab/view.ts';
+import type { Perspective } from '../../src/lab/model.ts';
+import { waitFor } from '../support/helpers.ts';
+import { headlessTerminal, pressKeys, screenText } from '../support/headless.ts';
+import { startTapProxy, type TapObservation } from '../../src/tap/tap-proxy.ts';
+import { ChatServer } from '../../src/server/chat-server.ts';
+import { ChatClient } from '../../src/client/chat-client.ts';
+import { ephemeralHostKey } from '../../src/server/host-key-file.ts';
 import type { TraceEvent } from '../../src/protocol/trace.ts';
 
 /** Every form a secret could take in text: hex, base64, decimal. */

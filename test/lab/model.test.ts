@@ -2,9 +2,9 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { ENGINES } from '../../src/crypto/engines.ts';
 import { GROUPS } from '../../src/crypto/groups.ts';
-import { LabSession } from '../../lab/session.ts';
-import type { TracePerspective } from '../../lab/model.ts';
-import { waitFor } from '../integration/helpers.ts';
+import { LabSession } from '../../src/lab/world.ts';
+import type { TracePerspective } from '../../src/lab/model.ts';
+import { waitFor } from '../support/helpers.ts';
 
 const labels = (perspective: { ladders: Map<string, Array<{ label: string }>> }, connection: string) => (perspective.ladders.get(connection) ?? []).map((s) => s.label);
 

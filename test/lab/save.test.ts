@@ -5,13 +5,13 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { palette } from '../../src/colors.ts';
+import { palette } from '../../src/terminal/colors.ts';
 import { ENGINES } from '../../src/crypto/engines.ts';
 import { GROUPS } from '../../src/crypto/groups.ts';
-import { LabSession } from '../../lab/session.ts';
-import { LabView } from '../../lab/view.ts';
-import { waitFor } from '../integration/helpers.ts';
-import { headlessTerminal, pressKeys, screenText } from './headless.ts';
+import { LabSession } from '../../src/lab/world.ts';
+import { LabView } from '../../src/lab/view.ts';
+import { waitFor } from '../support/helpers.ts';
+import { headlessTerminal, pressKeys, screenText } from '../support/headless.ts';
 
 describe('saving a value from the lab', () => {
   let lab: LabSession;

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { resolveScenario } from '../../src/scenario/catalog.ts';
-import { runScenarioLab, type ScenarioLab } from '../../lab/scenario.ts';
-import type { LabView } from '../../lab/view.ts';
-import { waitFor } from '../integration/helpers.ts';
-import { headlessTerminal, pressKeys, screenText } from './headless.ts';
+import { runScenarioLab, type ScenarioLab } from '../../src/lab/scenario.ts';
+import type { LabView } from '../../src/lab/view.ts';
+import { waitFor } from '../support/helpers.ts';
+import { headlessTerminal, pressKeys, screenText } from '../support/headless.ts';
 
 describe('a scenario in the lab, headless at 120x40', () => {
   it('steps forward and back with the narration, the step view and the named values marked', async () => {

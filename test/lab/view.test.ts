@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { palette } from '../../src/colors.ts';
+import { palette } from '../../src/terminal/colors.ts';
 import { ENGINES } from '../../src/crypto/engines.ts';
 import { GROUPS } from '../../src/crypto/groups.ts';
-import { LabSession } from '../../lab/session.ts';
-import { LabView } from '../../lab/view.ts';
-import { waitFor } from '../integration/helpers.ts';
-import { headlessTerminal, pressKeys, screenText } from './headless.ts';
+import { LabSession } from '../../src/lab/world.ts';
+import { LabView } from '../../src/lab/view.ts';
+import { waitFor } from '../support/helpers.ts';
+import { headlessTerminal, pressKeys, screenText } from '../support/headless.ts';
 
 const SIZES = [
   [80, 24],

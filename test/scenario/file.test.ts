@@ -6,7 +6,7 @@ import { describe, it } from 'node:test';
 import { DhlabError } from '../../src/errors.ts';
 import { parseScenario } from '../../src/scenario/file.ts';
 import { reflow } from '../../src/scenario/runner.ts';
-import { run } from '../integration/cli-run.ts';
+import { run } from '../support/cli-run.ts';
 
 const GOOD = `title: t
 summary: s

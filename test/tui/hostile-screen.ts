@@ -1,5 +1,5 @@
 import type { ServerEvent } from '../../src/protocol/messages.ts';
-import { HOSTILE_STRINGS } from '../display/hostile-corpus.ts';
+import { HOSTILE_STRINGS } from '../support/hostile-corpus.ts';
 
 /** The hostile corpus as chat lines from "mallory", then a marker line to wait for. */
 export function hostileScriptForTerminal(me: string): ServerEvent[] {

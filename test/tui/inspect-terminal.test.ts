@@ -3,8 +3,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
-import { run, type Running } from '../integration/cli-run.ts';
-import { waitFor } from '../integration/helpers.ts';
+import { run, type Running } from '../support/cli-run.ts';
+import { waitFor } from '../support/helpers.ts';
 import { Tmux } from './tmux.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');

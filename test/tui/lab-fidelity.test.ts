@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
-import { displayWidth } from '../../src/terminal-width.ts';
+import { displayWidth } from '../../src/terminal/width.ts';
 import { Tmux } from './tmux.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');

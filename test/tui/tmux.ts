@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { waitFor } from '../integration/helpers.ts';
+import { waitFor } from '../support/helpers.ts';
 
 /**
  * A real terminal for UI tests: a detached tmux session of a given size. blessed cannot read

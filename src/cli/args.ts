@@ -1,0 +1,37 @@
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { GROUPS, isGroupName, type DhGroup } from '../crypto/groups.ts';
+import { DhlabError } from '../errors.ts';
+
+export type Options = NonNullable<ParseArgsConfig['options']>;
+const COMMON: Options = {
+  crypto: { type: 'string', default: 'native' },
+  help: { type: 'boolean', short: 'h' },
+  'no-color': { type: 'boolean', default: false },
+};
+
+export function parse(args: string[], options: Options) {
+  try {
+    return parseArgs({ args, options: { ...COMMON, ...options }, strict: true, allowPositionals: false }).values;
+  } catch (error) {
+    throw new DhlabError('ERR_USAGE', (error as Error).message);
+  }
+}
+
+export function stringOption(values: Record<string, unknown>, key: string): string {
+  return String(values[key]);
+}
+
+export function intOption(values: Record<string, unknown>, key: string, min: number, max: number): number {
+  const text = stringOption(values, key);
+  const value = Number(text);
+  if (!/^\d+(\.\d+)?$/.test(text) || value < min || value > max) {
+    throw new DhlabError('ERR_USAGE', `--${key} must be a number from ${min} to ${max}, got "${text}"`);
+  }
+  return value;
+}
+
+export function groupOption(values: Record<string, unknown>): DhGroup {
+  const name = stringOption(values, 'group');
+  if (!isGroupName(name)) throw new DhlabError('ERR_USAGE', `--group must be modp14, modp15 or modp16, got "${name}"`);
+  return GROUPS[name];
+}

@@ -1,0 +1,103 @@
+import { ChatClient } from '../client/chat-client.ts';
+import type { CryptoEngine } from '../crypto/engine.ts';
+import type { DhGroup } from '../crypto/groups.ts';
+import { ephemeralHostKey } from '../server/host-key-file.ts';
+import { narrate } from '../terminal/narrate.ts';
+import type { ServerEvent } from '../protocol/messages.ts';
+import type { TraceEvent } from '../protocol/trace.ts';
+import { ChatServer } from '../server/chat-server.ts';
+
+export interface DemoOptions {
+  engine: CryptoEngine;
+  group: DhGroup;
+  out: (line: string) => void;
+}
+
+const SCRIPT: ReadonlyArray<[speaker: 'alice' | 'bob' | 'carol', text: string]> = [
+  ['alice', 'Hello bob and carol! This line is encrypted three times, once per key.'],
+  ['bob', 'Hi alice — ça va? Unicode is fine here: 👋 日本語'],
+  ['carol', 'Each of us agreed a different key with the server.'],
+];
+
+/**
+ * `dhlab demo` (npm start): a real server and three real clients on loopback, narrated from the
+ * trace events the protocol core emits. The plain-text fallback of the inspector.
+ */
+export async function runDemo({ engine, group, out }: DemoOptions): Promise<void> {
+  const say = (line = '') => out(line);
+  const identity = ephemeralHostKey(engine);
+  const serverNames = new Map<number, string>();
+  const serverTrace = (id: number, event: TraceEvent) => {
+    if (event.kind === 'wire' && event.dir === 'recv' && event.frame.type === 'hello') serverNames.set(id, String(event.frame.name));
+    const line = narrate(event, 'server', serverNames.get(id) ?? `connection ${id}`);
+    if (line) say(`  ${line}`);
+  };
+  const server = new ChatServer({ engine, group, identity, host: '127.0.0.1', port: 0, trace: serverTrace, revealSecrets: true });
+  const { host, port } = await server.listen();
+
+  say(`dhlab demo: Diffie-Hellman key agreement + AES-256-GCM chat on ${host}:${port} (crypto engine: ${engine.name})`);
+  say(`The server's long-term Ed25519 host key is ${identity.fingerprint} (made for this demo only).`);
+  say('Every value below comes from the trace events of the real protocol code; [secret] marks what Eve never sees.');
+
+  const clients = new Map<string, ChatClient>();
+  const received = new Map<string, ServerEvent[]>();
+  for (const name of ['alice', 'bob', 'carol']) {
+    say('');
+    say(`== ${name} connects and agrees a key with the server ==`);
+    const client = await ChatClient.connect({
+      name,
+      host,
+      port,
+      engine,
+      revealSecrets: true,
+      trace: (event) => {
+        const line = narrate(event, name, 'server');
+        if (line) say(`  ${line}`);
+      },
+    });
+    received.set(name, []);
+    client.on('event', (event) => received.get(name)?.push(event));
+    clients.set(name, client);
+    // Let the earlier members read the join announcement before the story moves on.
+    await waitFor(() => [...received.values()].every((events, i) => i === received.size - 1 || events.some((e) => e.type === 'join' && e.name === name)));
+    say(`  ${name} is in the room with: ${client.members.join(', ')}`);
+  }
+
+  for (const [speaker, text] of SCRIPT) {
+    say('');
+    say(`== ${speaker} says: ${text} ==`);
+    const before = [...received.values()].map((events) => events.length);
+    clients.get(speaker)?.say(text);
+    await waitFor(() => [...received.values()].every((events, i) => events.length > (before[i] ?? 0)));
+  }
+
+  say('');
+  say('== carol asks who is here, then leaves ==');
+  const carol = clients.get('carol') as ChatClient;
+  carol.who();
+  await waitFor(() => received.get('carol')?.some((event) => event.type === 'who') ?? false);
+  await carol.quit();
+  await waitFor(() => received.get('alice')?.some((event) => event.type === 'leave') ?? false);
+
+  say('');
+  say('== the server shuts down and tells everyone why ==');
+  const closing = [...clients.values()].filter((client) => !client.closed).map((client) => client.waitForClose());
+  await server.close('demo finished');
+  await Promise.all(closing);
+
+  say('');
+  say('What Eve saw on the wire: the group, both public values, the host key and signature, and');
+  say('ciphertexts. Without a private exponent she cannot compute K, so every message stayed private.');
+}
+
+function waitFor(condition: () => boolean, timeoutMs = 10_000): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const started = Date.now();
+    const poll = () => {
+      if (condition()) resolve();
+      else if (Date.now() - started > timeoutMs) reject(new Error('demo step timed out'));
+      else setTimeout(poll, 5);
+    };
+    poll();
+  });
+}

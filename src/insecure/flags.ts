@@ -1,0 +1,97 @@
+import type { ParseArgsConfig } from 'node:util';
+import type { CryptoEngine } from '../crypto/engine.ts';
+import type { DhGroup } from '../crypto/groups.ts';
+import { DhlabError } from '../errors.ts';
+import type { InsecureHooks } from '../protocol/session.ts';
+import { insecureEngine } from './engine.ts';
+import { insecureHooks, type InsecureSettings } from './hooks.ts';
+import { TOY_GROUPS, toyGroup } from './toy-groups.ts';
+
+type Options = NonNullable<ParseArgsConfig['options']>;
+
+/** `--insecure-...` flags of `dhlab server`: for a class that attacks a weak server across the room. */
+export const INSECURE_SERVER_FLAGS: Options = {
+  'insecure-group': { type: 'string' },
+  'insecure-exponent-bits': { type: 'string' },
+  'insecure-no-validation': { type: 'boolean', default: false },
+  'insecure-cbc': { type: 'boolean', default: false },
+};
+
+/** `--insecure-...` flags of `dhlab client`. */
+export const INSECURE_CLIENT_FLAGS: Options = {
+  'insecure-toy-groups': { type: 'boolean', default: false },
+  'insecure-exponent-bits': { type: 'string' },
+  'insecure-no-validation': { type: 'boolean', default: false },
+  'insecure-no-host-key-check': { type: 'boolean', default: false },
+  'insecure-cbc': { type: 'boolean', default: false },
+};
+
+export const INSECURE_USAGE = `  Teaching only (each prints a warning; never use them for a real conversation):
+    server: --insecure-group toy23|textbook23|toy-32|toy-48|toy-64  --insecure-exponent-bits N
+            --insecure-no-validation  --insecure-cbc
+    client, inspect: --insecure-toy-groups  --insecure-exponent-bits N  --insecure-no-validation
+            --insecure-no-host-key-check  --insecure-cbc   (--insecure-cbc on both ends or neither)
+`;
+
+export interface InsecureChoice {
+  /** The engine to use: the base one, or the base one able to compute in toy groups. */
+  engine: CryptoEngine;
+  hooks: InsecureHooks | undefined;
+  /** Server: the toy group that replaces --group. */
+  group?: DhGroup;
+  noHostKeyCheck: boolean;
+  /** One line per weakening, for stderr; empty on the secure path. */
+  warnings: string[];
+  /** The same, in a word or two each, for a title bar. */
+  labels: string[];
+}
+
+/** Reads the insecure flags; with none of them, returns the base engine and no hooks. */
+export function insecureFromFlags(values: Record<string, unknown>, base: CryptoEngine): InsecureChoice {
+  const warnings: string[] = [];
+  const labels: string[] = [];
+  const settings: InsecureSettings = {};
+  let group: DhGroup | undefined;
+  if (typeof values['insecure-group'] === 'string') {
+    group = toyGroup(values['insecure-group']);
+    if (!group) throw new DhlabError('ERR_USAGE', `--insecure-group must be one of ${Object.keys(TOY_GROUPS).join(', ')}, got "${values['insecure-group']}"`);
+    settings.acceptToyGroups = true; // and draw x below q
+    warnings.push(`toy group ${group.name} (p has ${group.p.toString(2).length} bits): anyone can compute every key`);
+    labels.push(group.name);
+  }
+  if (values['insecure-toy-groups'] === true) {
+    settings.acceptToyGroups = true;
+    warnings.push('toy groups accepted: a server offering one gets a connection anyone can decrypt');
+    labels.push('toy groups');
+  }
+  if (typeof values['insecure-exponent-bits'] === 'string') {
+    const bits = Number(values['insecure-exponent-bits']);
+    if (!Number.isInteger(bits) || bits < 2 || bits > 256) throw new DhlabError('ERR_USAGE', `--insecure-exponent-bits must be a whole number from 2 to 256, got "${values['insecure-exponent-bits']}"`);
+    settings.exponentBits = bits;
+    warnings.push(`${bits}-bit private exponents: baby-step giant-step recovers them in about 2^${bits / 2} steps`);
+    labels.push(`${bits}-bit exponents`);
+  }
+  if (values['insecure-no-validation'] === true) {
+    settings.skipValidation = true;
+    warnings.push('public values not validated: 1, p-1 and p are accepted (parameter injection)');
+    labels.push('no validation');
+  }
+  if (values['insecure-cbc'] === true) {
+    settings.cbc = true;
+    warnings.push('AES-256-CBC without a MAC: anyone on the path can flip bits and replay messages (both ends need --insecure-cbc)');
+    labels.push('CBC, no MAC');
+  }
+  const noHostKeyCheck = values['insecure-no-host-key-check'] === true;
+  if (noHostKeyCheck) {
+    warnings.push('host key not checked: a man in the middle goes unnoticed');
+    labels.push('no host-key check');
+  }
+  const weakened = warnings.length > 0;
+  // A server announces its weakenings in server_key (PROTOCOL s.4.1); a client never sends them.
+  const hooks = weakened ? { ...insecureHooks(base, settings), announce: labels } : undefined;
+  return { engine: weakened ? insecureEngine(base) : base, hooks, group, noHostKeyCheck, warnings, labels };
+}
+
+export function printWarnings(warnings: string[], write: (line: string) => void): void {
+  for (const warning of warnings) write(`WARNING: INSECURE (teaching only): ${warning}`);
+}

@@ -1,0 +1,148 @@
+import net from 'node:net';
+import { encodeFrame, FrameDecoder, parseFramePayload, type WireFrame } from '../../protocol/frame.ts';
+import { FixKeyInterceptor } from './fix-key.ts';
+import { MitmInterceptor } from './mitm.ts';
+import type { Interceptor, Link, MalloryOptions } from './interceptor.ts';
+
+/**
+ * Mallory, an active attacker on real sockets: clients connect to her, she connects to the server.
+ *   relay   forwards every frame, and on request flips a bit of the next client frame or
+ *           re-sends the last one (tampering and replay);
+ *   mitm    runs her own handshake with each side, with her own host key (needs the client's
+ *           host-key check off), reads and rewrites every message;
+ *   fix-key substitutes 1, p-1 or p for both public values (needs validation off to work).
+ * Teaching only: nothing on the secure path imports this file.
+ */
+export type { Interceptor, Link, MalloryEvent, MalloryMode, MalloryOptions, Rewrite } from './interceptor.ts';
+
+/** Forwards frames unchanged, except for one queued bit flip; remembers the last client frame. */
+class RelayInterceptor implements Interceptor {
+  private readonly up = new FrameDecoder();
+  lastClientData: WireFrame | null = null;
+  /** XOR `xor` into the next data frame's box at byte `offset` (a box is what the record layer sealed). */
+  pendingTamper: { offset: number; xor: Uint8Array } | null = null;
+
+  constructor(private readonly link: Link, private readonly options: MalloryOptions) {}
+
+  fromClient(chunk: Uint8Array): void {
+    for (const payload of this.up.push(chunk)) {
+      let frame = parseFramePayload(payload);
+      if (frame.type === 'hello' && typeof frame.name === 'string') this.link.label = frame.name;
+      if (frame.type === 'data') {
+        const tamper = this.pendingTamper;
+        if (tamper !== null && typeof frame.box === 'string') {
+          const box = Buffer.from(frame.box, 'base64');
+          tamper.xor.forEach((x, i) => {
+            const at = (tamper.offset + i) % box.length;
+            box[at] = (box[at] as number) ^ x;
+          });
+          frame = { ...frame, box: box.toString('base64') };
+          this.options.onEvent({ kind: 'tampered', connection: this.link.label, offset: tamper.offset, xor: Buffer.from(tamper.xor).toString('hex') });
+          this.pendingTamper = null;
+        }
+        this.lastClientData = frame;
+      }
+      this.link.toServer(encodeFrame(frame));
+    }
+  }
+
+  fromServer(chunk: Uint8Array): void {
+    this.link.toClient(chunk);
+  }
+}
+
+export class Mallory {
+  private readonly relays: { link: Link; interceptor: Interceptor }[] = [];
+  private readonly sockets = new Set<net.Socket>();
+
+  private constructor(
+    private readonly server: net.Server,
+    private readonly options: MalloryOptions,
+  ) {}
+
+  get port(): number {
+    return (this.server.address() as net.AddressInfo).port;
+  }
+
+  static async start(options: MalloryOptions): Promise<Mallory> {
+    const server = net.createServer();
+    const mallory = new Mallory(server, options);
+    server.on('connection', (socket) => mallory.accept(socket));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    return mallory;
+  }
+
+  private accept(client: net.Socket): void {
+    const upstream = net.connect({ host: this.options.targetHost, port: this.options.targetPort });
+    for (const socket of [client, upstream]) {
+      this.sockets.add(socket);
+      socket.on('close', () => this.sockets.delete(socket));
+      socket.on('error', () => {});
+    }
+    const link: Link = {
+      label: `connection ${this.relays.length + 1}`,
+      toClient: (bytes) => client.write(bytes),
+      toServer: (bytes) => upstream.write(bytes),
+    };
+    const interceptor: Interceptor =
+      this.options.mode === 'mitm' ? new MitmInterceptor(link, this.options)
+      : this.options.mode === 'fix-key' ? new FixKeyInterceptor(link, this.options)
+      : new RelayInterceptor(link, this.options);
+    this.relays.push({ link, interceptor });
+    const guard = (work: () => void) => {
+      try {
+        work();
+      } catch (error) {
+        // A frame she cannot parse or open: she gives up on this connection, as a real relay would.
+        this.options.onEvent({ kind: 'note', connection: link.label, text: `Mallory drops the connection: ${(error as Error).message}` });
+        client.destroy();
+        upstream.destroy();
+      }
+    };
+    client.on('data', (chunk) => guard(() => interceptor.fromClient(chunk)));
+    upstream.on('data', (chunk) => guard(() => interceptor.fromServer(chunk)));
+    client.on('end', () => upstream.end());
+    upstream.on('end', () => client.end());
+    client.on('close', () => upstream.destroy());
+    upstream.on('close', () => client.destroy());
+  }
+
+  private relayFor(label: string): RelayInterceptor {
+    const found = this.relays.find((r) => r.link.label === label)?.interceptor;
+    if (!(found instanceof RelayInterceptor)) throw new Error(`Mallory has no relayed connection for ${label}`);
+    return found;
+  }
+
+  /**
+   * XOR bytes into the next data frame `label` sends, starting at byte `offset` of its box. In GCM
+   * the box starts with the ciphertext, in CBC with the IV: either way byte i of the first block
+   * of plaintext is what changes, and the tag (GCM) is what notices.
+   */
+  tamperNext(label: string, offset: number, xor: Uint8Array): void {
+    this.relayFor(label).pendingTamper = { offset, xor };
+  }
+
+  /** Send the last data frame `label` sent to the server again; returns its seq. */
+  /**
+   * Sends the last data frame captured from `label` to the server again: as it was sent, or with
+   * its seq field rewritten to the next number (the one the server expects), which gets it past
+   * the counter check but not the tag (the nonce and the AAD are built from the seq).
+   */
+  replayLast(label: string, rewriteSeq = false): { seq: number; sentAs: number } {
+    const relay = this.relayFor(label);
+    const frame = relay.lastClientData;
+    if (!frame) throw new Error(`Mallory has not captured a data frame from ${label}`);
+    relay.lastClientData = null;
+    const seq = Number(frame.seq);
+    const sentAs = rewriteSeq ? seq + 1 : seq;
+    const link = this.relays.find((r) => r.interceptor === relay)?.link as Link;
+    link.toServer(encodeFrame({ ...frame, seq: sentAs }));
+    this.options.onEvent({ kind: 'replayed', connection: label, seq, sentAs });
+    return { seq, sentAs };
+  }
+
+  async close(): Promise<void> {
+    for (const socket of this.sockets) socket.destroy();
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+}

@@ -1,0 +1,110 @@
+import { bytesToBigint, toHex } from '../crypto/bytes.ts';
+import { anyGroup, describeGroup } from '../insecure/toy-groups.ts';
+import { modPow, type DhGroup } from '../crypto/groups.ts';
+import type { TraceEvent } from '../protocol/trace.ts';
+import { valueOf, valueOfBigint, type LabValue, type ValueKind, valueOfNumber } from './values.ts';
+
+/** RFC 3526 g = 2 generates the order-q subgroup (checked in test/crypto/groups.test.ts); a toy group is checked here. */
+function generatorNote(group: DhGroup): string {
+  if (!group.insecure || modPow(group.g, group.q, group.p) === 1n) return `g = ${group.g}, generates the subgroup of order q`;
+  return `g = ${group.g} generates the whole group (order p-1), NOT the subgroup of prime order q`;
+}
+
+/** Basic shows what a first lesson needs; full adds the transcript hash, HKDF keys and signature. */
+export type Detail = 'basic' | 'full';
+
+/** One rung of the handshake ladder, in the order it happened. */
+export interface LadderStep {
+  label: string;
+  kind: ValueKind;
+  detail: Detail;
+  value?: LabValue;
+  /** Plain words shown instead of (or after) a value. */
+  note?: string;
+}
+
+const OTHER = { client: 'server', server: 'client' } as const;
+
+
+/**
+ * Turns one trace event of one side into ladder steps (docs/PROTOCOL.md s.4). The names are the
+ * protocol's: x private exponent, y = g^x mod p, Z shared secret, K = SHA-256(Z), H transcript.
+ */
+/** What one connection's ladder has seen so far, to show toy-group values as a computation. */
+export interface HandContext {
+  group?: DhGroup;
+  x?: bigint;
+  peerY?: bigint;
+}
+
+/** "= 2^6 mod 23 = 18": only in groups small enough to check by hand (below 2^64). */
+function byHand(ctx: HandContext | undefined, base: bigint | undefined, result: Uint8Array): string | undefined {
+  const group = ctx?.group;
+  if (!group || group.p >= 1n << 64n || base === undefined || ctx?.x === undefined) return undefined;
+  return `= ${base}^${ctx.x} mod ${group.p} = ${bytesToBigint(result)}`;
+}
+
+/** Keeps a connection's HandContext up to date; call before ladderSteps with the same event. */
+export function updateHandContext(ctx: HandContext, event: TraceEvent): void {
+  if (event.kind === 'group') ctx.group = anyGroup(event.group);
+  else if (event.kind === 'private_key') ctx.x = bytesToBigint(event.x);
+  else if (event.kind === 'public_key' && event.owner !== event.role) ctx.peerY = bytesToBigint(event.y);
+}
+
+export function ladderSteps(event: TraceEvent, ctx?: HandContext): LadderStep[] {
+  const me = event.role;
+  const ySub = (owner: 'client' | 'server') => (owner === 'client' ? 'y_c' : 'y_s');
+  switch (event.kind) {
+    case 'group': {
+      const group = anyGroup(event.group);
+      if (!group) return [];
+      const origin = group.insecure ? 'INSECURE toy group' : `RFC 3526 s.${group.rfcSection.split(' ')[0]}`;
+      return [
+        { label: `group ${event.group}`, kind: 'public', detail: 'basic', note: `${group.p.toString(2).length}-bit, ${origin}` },
+        { label: 'p', kind: 'public', detail: 'basic', value: valueOfBigint(event.p), note: describeGroup(group) },
+        { label: 'g', kind: 'public', detail: 'basic', value: valueOfBigint(event.g), note: generatorNote(group) },
+        { label: 'q = (p-1)/2', kind: 'public', detail: 'full', value: valueOfBigint(group.q), note: 'prime: p is a safe prime' },
+      ];
+    }
+    case 'announced':
+      return [{ label: `server announces: INSECURE (teaching only): ${event.weakenings.join(', ')}`, kind: 'error', detail: 'basic' }];
+    case 'private_key':
+      return [{ label: `x (${me}'s private exponent)`, kind: 'secret', detail: 'basic', value: valueOfNumber(event.x), note: 'secret, from the CSPRNG' }];
+    case 'public_key':
+      return event.owner === me
+        ? [{ label: `${ySub(me)} = g^x mod p (sent)`, kind: 'public', detail: 'basic', value: valueOfNumber(event.y), note: byHand(ctx, ctx?.group?.g, event.y) }]
+        : [{ label: `${ySub(event.owner)} received`, kind: 'wire', detail: 'basic', value: valueOfNumber(event.y) }];
+    case 'public_key_valid':
+      return [{ label: `✓ ${ySub(event.owner)} valid`, kind: 'public', detail: 'basic', note: '2 <= y <= p-2 and y^q = 1 mod p (q = (p-1)/2)' }];
+    case 'shared_secret':
+      return [{ label: `Z = ${ySub(OTHER[me])}^x mod p`, kind: 'secret', detail: 'basic', value: valueOfNumber(event.z), note: byHand(ctx, ctx?.peerY, event.z) ?? 'shared secret, padded to |p|' }];
+    case 'hashed_secret':
+      return [{ label: 'K = SHA-256(Z)', kind: 'secret', detail: 'basic', value: valueOf(event.k), note: 'hashed shared secret' }];
+    case 'transcript':
+      return [{ label: 'H transcript hash', kind: 'public', detail: 'full', value: valueOf(event.h), note: 'SHA-256 of name, group, y_s, host key, y_c' }];
+    case 'session_keys':
+      return [
+        { label: 'key client->server', kind: 'secret', detail: 'full', value: valueOf(event.clientToServer), note: 'HKDF-SHA-256(K, salt H)' },
+        { label: 'key server->client', kind: 'secret', detail: 'full', value: valueOf(event.serverToClient), note: 'HKDF-SHA-256(K, salt H)' },
+      ];
+    case 'host_signature':
+      return [
+        {
+          label: `host key ${event.fingerprint}`,
+          kind: event.verified ? 'public' : 'error',
+          detail: 'basic',
+          value: valueOf(event.hostKey),
+          note: me === 'server' ? 'Ed25519; signs H' : event.verified ? '✓ signature over H verified' : '✗ signature does NOT verify',
+        },
+        { label: 'signature over H', kind: 'public', detail: 'full', value: valueOf(event.signature), note: `Ed25519 ${toHex(event.signature).length / 2} bytes` },
+      ];
+    case 'established':
+      return [{ label: '✓ established', kind: 'public', detail: 'basic', note: `${event.cipher} keys in place` }];
+    case 'error':
+      return [{ label: `✗ ${event.code}`, kind: 'error', detail: 'basic', note: `${event.remote ? 'peer reported: ' : ''}${event.message}` }];
+    case 'wire':
+    case 'seal':
+    case 'open':
+      return [];
+  }
+}

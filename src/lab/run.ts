@@ -1,0 +1,37 @@
+import type { CryptoEngine } from '../crypto/engine.ts';
+import type { DhGroup } from '../crypto/groups.ts';
+import { LabSession } from './world.ts';
+import { LabView } from './view.ts';
+import type { InsecureHooks } from '../protocol/session.ts';
+
+export interface RunLabOptions {
+  engine: CryptoEngine;
+  group: DhGroup;
+  perspective?: string;
+  insecure?: InsecureHooks;
+  /** Shown in the title bar: the lab never hides that it runs weakened. */
+  warnings?: string[];
+}
+
+/** `dhlab lab` (and `npm start` on a terminal): the world, the view, and a clean exit. */
+export async function runLab(options: RunLabOptions): Promise<number> {
+  const session = await LabSession.start({ engine: options.engine, group: options.group, insecure: options.insecure });
+  return new Promise<number>((resolve) => {
+    let quitting = false;
+    const view = new LabView({
+      perspectives: session.perspectives,
+      typists: [...session.clients.keys()],
+      initialPerspective: options.perspective,
+      subtitle: `${options.group.name} (${options.group.p.toString(2).length}-bit) · ${options.engine.name}${options.warnings?.length ? ` · INSECURE: ${options.warnings.join(', ')}` : ''}`,
+      send: (typist, text) => session.say(typist, text),
+      onQuit: () => {
+        if (quitting) return;
+        quitting = true;
+        // Restore the terminal first, then let the room say goodbye.
+        view.destroy();
+        void session.close().then(() => resolve(0));
+      },
+    });
+    session.onChange = () => view.invalidate();
+  });
+}

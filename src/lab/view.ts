@@ -1,0 +1,439 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Readable, Writable } from 'node:stream';
+import blessed from 'blessed';
+import { palette, type Palette } from '../terminal/colors.ts';
+import { safeText } from '../terminal/safe-text.ts';
+import { cellSafe } from './cells.ts';
+import { boundKeys, commandFor, footer, helpLines } from './keymap.ts';
+import type { LadderStep } from './ladder.ts';
+import type { Perspective } from './model.ts';
+import { chatLine, fit, frameLines, ladderLines, legend, visibleSteps, windowOf, type RenderOptions } from './render.ts';
+import { applyCommand, initialUiState, isStateCommand, stepState, type Command, type UiState } from './ui-state.ts';
+import { wrapValue } from './values.ts';
+import { wrapLine } from '../terminal/narrate.ts';
+
+export interface LabViewOptions {
+  perspectives: Perspective[];
+  /** Who can type (client names); empty for a view-only lab such as `dhlab eve`. */
+  typists: string[];
+  initialPerspective?: string;
+  /** Shown in the title bar: "modp14 (2048-bit) · native" (a function when it can change). */
+  subtitle: string | (() => string);
+  send?(typist: string, text: string): string | null;
+  onQuit(): void;
+  /** Headless tests pass streams; the terminal otherwise. */
+  input?: Readable;
+  output?: Writable;
+  colors?: Palette;
+  /** Where "save value" writes (default: the current directory). */
+  saveDir?: string;
+  /** A step-through scenario drives the lab: a narration pane, space/→ next, ← back. */
+  scenario?: ScenarioControls;
+}
+
+/** What the lab needs from a scenario run (lab/scenario.ts). */
+export interface ScenarioControls {
+  /** "step 3/9: title" */
+  heading(): string;
+  /** The narration of the current step and what it did, already safe for the terminal. */
+  lines(): string[];
+  /** Values the narration names: ladder steps holding one of them are highlighted. */
+  highlights(): bigint[];
+  next(): void;
+  back(): void;
+}
+
+
+/**
+ * Every string this element is given passes cellSafe (nothing blessed would mis-measure reaches
+ * it), and its label is cut to fit between its corners (a long title ran over the border).
+ */
+function cellSafeElement<E extends blessed.Widgets.BoxElement>(element: E): E {
+  const setContent = element.setContent.bind(element);
+  const setLabel = element.setLabel.bind(element);
+  element.setContent = (content: string) => setContent(cellSafe(content));
+  element.setLabel = (label: string | blessed.Widgets.LabelOptions) =>
+    setLabel(typeof label === 'string' ? fit(cellSafe(label), Math.max(4, ((element.width as number) || 80) - 4)) : label);
+  return element;
+}
+
+/**
+ * The lab screen: a layout plus small adapters that render the model (mitmproxy-style list and
+ * detail views, gtop-style layout). It never computes a protocol value: it shows perspectives.
+ */
+export class LabView {
+  readonly screen: blessed.Widgets.Screen;
+  private readonly title: blessed.Widgets.BoxElement;
+  private readonly inspector: blessed.Widgets.BoxElement;
+  private readonly framesBox: blessed.Widgets.BoxElement;
+  private readonly chat: blessed.Widgets.BoxElement;
+  private readonly narration: blessed.Widgets.BoxElement | null = null;
+  private narrationHeading = '';
+  private readonly input: blessed.Widgets.TextboxElement;
+  private readonly status: blessed.Widgets.BoxElement;
+  private readonly helpBar: blessed.Widgets.BoxElement;
+  private overlay: blessed.Widgets.BoxElement | null = null;
+  private readonly colors: Palette;
+
+  /** Everything the keys change, as a plain object (lab/ui-state.ts); blessed only draws it. */
+  private state: UiState;
+  private typing = false;
+  private notice = '';
+  private renderTimer: NodeJS.Timeout | null = null;
+  private lastRender = 0;
+  private renderedVersion = -1;
+  /** A key changed what is shown (view, detail, cursor) without the model moving. */
+  private dirtyUi = false;
+  /** Keys the screen has finished handling: tests wait on this instead of sleeping. */
+  keysHandled = 0;
+
+  constructor(private readonly options: LabViewOptions) {
+    this.colors = options.colors ?? palette();
+    const index = options.perspectives.findIndex((p) => p.name === options.initialPerspective);
+    this.state = initialUiState(Math.max(0, index));
+    // Without this, blessed draws box borders as "lqqk" on terminals whose terminfo it misreads.
+    process.env.NCURSES_NO_UTF8_ACS ??= '1';
+    this.screen = blessed.screen({
+      smartCSR: true,
+      fullUnicode: true,
+      warnings: false,
+      title: 'dhlab lab',
+      // @types/blessed has these two the wrong way round.
+      input: options.input as unknown as Writable | undefined,
+      output: options.output as unknown as Readable | undefined,
+      terminal: options.output ? 'xterm-256color' : undefined,
+      autoPadding: false,
+    });
+    // Peer text reaches these boxes already escaped by safeText; tags stay off so "{bold}" is text.
+    const box = (opts: blessed.Widgets.BoxOptions) => cellSafeElement(blessed.box({ parent: this.screen, tags: false, wrap: false, ...opts }));
+    this.title = box({ top: 0, left: 0, width: '100%', height: 1, style: { inverse: true } });
+    this.inspector = box({ top: 1, left: 0, width: '50%', height: '60%-4', border: 'line', label: ' handshake ' });
+    this.framesBox = box({ top: 1, left: '50%', width: '50%', height: '60%-4', border: 'line', label: ' frames ' });
+    if (options.scenario) {
+      // The narration takes the left of the lower half (a larger half); the chat shrinks to the right.
+      this.inspector.height = '50%-4';
+      this.framesBox.height = '50%-4';
+      this.narration = box({ left: 0, width: '62%', height: '50%', bottom: 3, border: 'line', label: ' scenario ' });
+      this.chat = box({ left: '62%', width: '38%', height: '50%', bottom: 3, border: 'line', label: ' chat ' });
+    } else this.chat = box({ left: 0, width: '100%', height: '40%', bottom: 3, border: 'line', label: ' chat ' });
+    this.input = blessed.textbox({ parent: this.screen, bottom: 2, left: 0, width: '100%', height: 1, inputOnFocus: false, tags: false });
+    this.status = box({ bottom: 1, left: 0, width: '100%', height: 1 });
+    this.helpBar = box({ bottom: 0, left: 0, width: '100%', height: 1, style: { inverse: true } });
+    this.bindKeys();
+    // Registered after bindKeys (which makes blessed listen), so it runs once a key's handlers have.
+    this.screen.program.on('keypress', () => this.keysHandled++);
+    this.screen.on('resize', () => this.render(true));
+    this.render(true);
+  }
+
+  get perspective(): Perspective {
+    return this.options.perspectives[this.state.perspective] as Perspective;
+  }
+
+  /** A replayed scenario brings new perspectives; the same one stays in view. */
+  setPerspectives(perspectives: Perspective[]): void {
+    const shown = this.perspective.name;
+    this.options.perspectives = perspectives;
+    this.state = { ...this.state, perspective: Math.max(0, perspectives.findIndex((p) => p.name === shown)), stepCursor: null, frameCursor: null };
+    this.touch();
+  }
+
+  /** A scenario step's state: its perspective, the first connection, the inspector, no cursor. */
+  showStep(perspective: string): void {
+    this.state = stepState(this.state, Math.max(0, this.options.perspectives.findIndex((p) => p.name === perspective)));
+    this.touch();
+  }
+
+  /** The UI state (a copy): what tests assert on without reading the screen. */
+  get uiState(): Readonly<UiState> {
+    return { ...this.state };
+  }
+
+  get typist(): string | undefined {
+    return this.options.typists[this.state.typist];
+  }
+
+  /** Ask for a redraw; at most ~30 a second however fast the model changes. */
+  invalidate(): void {
+    if (this.renderTimer) return;
+    const wait = Math.max(0, 33 - (performance.now() - this.lastRender));
+    this.renderTimer = setTimeout(() => {
+      this.renderTimer = null;
+      this.render();
+    }, wait);
+  }
+
+  destroy(): void {
+    if (this.renderTimer) clearTimeout(this.renderTimer);
+    this.screen.destroy();
+  }
+
+  private renderOptions(): RenderOptions {
+    const highlights = this.options.scenario?.highlights();
+    return { colors: this.colors, detail: this.state.detail, encoding: this.state.encoding, highlights: highlights && highlights.length > 0 ? new Set(highlights) : undefined };
+  }
+
+  private connections(): string[] {
+    return [...this.perspective.ladders.keys()];
+  }
+
+  /** The ladder shown: a client's only one; for server and Eve, the chosen connection's. */
+  private currentLadder(): { connection: string; steps: LadderStep[] } {
+    const connections = this.connections();
+    if (connections.length === 0) return { connection: '', steps: [] };
+    const preferred = this.perspective.kind === 'server' && this.typist ? connections.indexOf(this.typist) : -1;
+    const index = this.state.connection === 0 && preferred >= 0 ? preferred : this.state.connection % connections.length;
+    const connection = connections[index] as string;
+    return { connection, steps: this.perspective.ladders.get(connection) ?? [] };
+  }
+
+  render(force = false): void {
+    const perspective = this.perspective;
+    if (!force && perspective.version === this.renderedVersion && !this.dirtyUi && !this.options.scenario) return;
+    this.dirtyUi = false;
+    this.renderedVersion = perspective.version;
+    this.lastRender = performance.now();
+    const options = this.renderOptions();
+    const width = (this.screen.width as number) || 80;
+    const paneWidth = (el: blessed.Widgets.BoxElement) => Math.max(10, (el.width as number) - 2);
+    const paneHeight = (el: blessed.Widgets.BoxElement) => Math.max(1, (el.height as number) - 2);
+
+    const viewName = perspective.kind === 'eve' ? 'Eve (wiretap)' : perspective.name;
+    const typing = this.typist ? ` · typing as: ${this.typist}` : '';
+    // "?=help" always shows: the rest of the title is cut before it, not it.
+    const helpHint = '   ?=help';
+    this.title.setContent(fit(` dhlab lab · view: ${viewName}${typing} · ${typeof this.options.subtitle === 'string' ? this.options.subtitle : this.options.subtitle()}`, width - helpHint.length) + helpHint);
+
+    const { connection, steps } = this.currentLadder();
+    const ladderTitle = perspective.kind === 'eve' ? ` what Eve knows: ${safeText(connection)} ` : perspective.kind === 'server' ? ` handshake: server ⇄ ${safeText(connection)} ` : ` handshake: ${perspective.name} ⇄ server `;
+    this.inspector.setLabel(this.state.focus === 'inspector' ? `[${ladderTitle.trim()}]` : ladderTitle);
+    const lines = ladderLines(steps, options, paneWidth(this.inspector) - 1, perspective.kind === 'client' ? perspective.name : 'server');
+    const stepWindow = windowOf(lines, paneHeight(this.inspector), this.state.focus === 'inspector' ? this.state.stepCursor : null);
+    const stepRows = stepWindow.items.map((line, i) => (this.state.focus === 'inspector' && stepWindow.first + i === this.state.stepCursor ? this.colors.bold(`▶${line}`) : ` ${line}`));
+    // At 80x24 the first steps (group, p, g) are above the pane: say how many, and how to reach them.
+    if (stepWindow.first > 0 && stepRows.length > 1) stepRows[0] = this.colors.dim(fit(` ↑ ${stepWindow.first + 1} more above (↑/PgUp)`, paneWidth(this.inspector)));
+    this.inspector.setContent(stepRows.join('\n'));
+
+    this.framesBox.setLabel(this.state.focus === 'frames' ? `[frames: ${perspective.frames.total}]` : ` frames: ${perspective.frames.total} `);
+    this.framesBox.setContent(this.frameContent(paneWidth(this.framesBox), paneHeight(this.framesBox)));
+
+    this.chat.setLabel(perspective.kind === 'eve' ? ' what Eve gets instead of the chat ' : ` chat: ${perspective.name} `);
+    // Chat and error lines wrap (an error's reason is the point of it); the newest rows show.
+    const chatRows = perspective.chat.tail(paneHeight(this.chat)).flatMap((line) => chatLine(line, options, paneWidth(this.chat) - 1));
+    this.chat.setContent(chatRows.slice(-paneHeight(this.chat)).join('\n'));
+
+    const scenario = this.options.scenario;
+    if (scenario && this.narration) {
+      this.narration.setLabel(` ${fit(scenario.heading(), paneWidth(this.narration) - 2)} `);
+      // Prose wraps flush left; action output and checks (">", "✓", "✗") hang indented.
+      const wrapped = scenario.lines().flatMap((line) => wrapLine(line, paneWidth(this.narration as blessed.Widgets.BoxElement) - 1, /^[>✓✗ ]/.test(line) ? '    ' : ''));
+      const height = paneHeight(this.narration);
+      const heading = scenario.heading();
+      if (heading !== this.narrationHeading) this.state.narrationScroll = 0; // a new step starts at its top
+      this.narrationHeading = heading;
+      this.state.narrationScroll = Math.max(0, Math.min(this.state.narrationScroll, wrapped.length - height));
+      const shown = wrapped.slice(this.state.narrationScroll, this.state.narrationScroll + height);
+      if (this.state.narrationScroll + height < wrapped.length) shown[height - 1] = this.colors.bold(`▼ ${wrapped.length - this.state.narrationScroll - height + 1} more lines: ] scrolls down, [ up`);
+      this.narration.setContent(shown.join('\n'));
+    }
+    if (!this.typing) this.input.setValue(scenario ? '  space: next step · ←: back · ?: keys' : this.typist ? `  press i to type as ${this.typist}` : '  (view only)');
+    const state = ` detail: ${this.state.detail} · ${this.state.encoding} │ `;
+    // fit() counts colour codes as text, so the legend (coloured) is appended after the cut.
+    this.status.setContent(this.notice ? fit(`${state}${this.notice}`, width) : `${state}${legend(this.colors)}`);
+    this.helpBar.setContent(footer(this.context, width, this.options.perspectives.length));
+    this.screen.render();
+  }
+
+  private touch(): void {
+    this.dirtyUi = true;
+    this.render();
+  }
+
+  private frameContent(width: number, height: number): string {
+    const frames = this.perspective.frames;
+    const options = this.renderOptions();
+    // Render only what fits: the ring may hold 10,000 frames.
+    const cursor = this.state.focus === 'frames' ? this.state.frameCursor : null;
+    const lastIndex = cursor ?? frames.length - 1;
+    const out: string[] = [];
+    for (let i = lastIndex; i >= 0 && out.length < height; i--) {
+      const row = frames.at(i);
+      if (!row) break;
+      const lines = frameLines(row, options, width - 1).map((line, j) => (j === 0 && i === cursor ? this.colors.bold(`▶${line}`) : ` ${line}`));
+      out.unshift(...lines);
+    }
+    return out.slice(Math.max(0, out.length - height)).join('\n');
+  }
+
+  private get context(): 'lab' | 'scenario' {
+    return this.options.scenario ? 'scenario' : 'lab';
+  }
+
+  /** Binds every key of the keymap (lab/keymap.ts) for this context to its command. */
+  private bindKeys(): void {
+    for (const key of boundKeys(this.context)) {
+      const command = commandFor(key, this.context) as Command;
+      this.screen.key([key], (ch: string) => this.run(command, key, ch));
+    }
+  }
+
+  /** What the counts of the model are right now, for the state's commands. */
+  private uiContext() {
+    return {
+      perspectives: this.options.perspectives.length,
+      typists: this.options.typists.length,
+      steps: visibleSteps(this.currentLadder().steps, this.state.detail).length,
+      frames: this.perspective.frames.length,
+    };
+  }
+
+  /**
+   * Runs a command. While typing, keys belong to the input line (but Ctrl-C, Ctrl-L and the typist
+   * switch); while an overlay is open, to it (but ?, Esc, Ctrl-C and Ctrl-L).
+   */
+  private run(command: Command, key: string, ch: string): void {
+    const blocked = this.typing || this.overlay !== null;
+    switch (command) {
+      case 'quit':
+        if (key === 'C-c' || !blocked) this.options.onQuit();
+        return;
+      case 'redraw':
+        return this.redrawAll();
+      case 'close':
+        if (this.overlay) this.closeOverlay();
+        return;
+      case 'help':
+        if (this.typing) return;
+        if (this.overlay) this.closeOverlay();
+        // The overlay is 90% wide, less its border and a column for the scroll.
+        else this.showOverlay(' help ', helpLines(this.context, Math.floor(((this.screen.width as number) || 80) * 0.9) - 3));
+        return;
+      case 'typist':
+        if (this.overlay || this.options.typists.length === 0) return;
+        this.state = applyCommand(this.state, 'typist', this.uiContext());
+        this.touch();
+        if (this.typing) this.input.readInput();
+        return;
+    }
+    if (blocked) return;
+    if (command === 'type') return this.startTyping();
+    if (command === 'expand') return this.expand();
+    if (command === 'step-next') this.options.scenario?.next();
+    else if (command === 'step-back') this.options.scenario?.back();
+    else if (isStateCommand(command)) this.state = applyCommand(this.state, command, this.uiContext(), Number(ch));
+    this.touch();
+  }
+
+  /** Forgets what blessed believes is on the terminal and draws every cell again. */
+  redrawAll(): void {
+    this.screen.realloc();
+    this.render(true);
+  }
+
+  private startTyping(): void {
+    if (!this.typist || !this.options.send) return;
+    this.typing = true;
+    this.input.setValue('');
+    this.input.readInput((error, value) => {
+      this.typing = false;
+      if (!error && typeof value === 'string' && value.length > 0 && this.typist) {
+        const problem = this.options.send?.(this.typist, value);
+        this.notice = problem ? this.colors.error(problem) : '';
+        this.touch(); // one message per i: Enter sends and gives the keys back to the lab
+        return;
+      }
+      this.touch();
+    });
+    this.touch();
+  }
+
+  private expand(): void {
+    if (this.state.focus === 'inspector') {
+      const steps = visibleSteps(this.currentLadder().steps, this.state.detail);
+      const step = steps[this.state.stepCursor ?? steps.length - 1];
+      if (!step) return;
+      const body = [safeText(`${step.label}${step.note ? ` (${step.note})` : ''}`), ''];
+      if (step.value) body.push(`${step.value.bits} bits, ${step.value.bytes.length} bytes, ${this.state.encoding}:`, '', ...wrapValue(step.value, this.state.encoding, 64));
+      this.showOverlay(` ${safeText(step.label)} `, body, step.value ? () => this.save(step.label, wrapValue(step.value as NonNullable<LadderStep['value']>, this.state.encoding, 64).join('')) : undefined);
+      return;
+    }
+    const frames = this.perspective.frames;
+    const row = frames.at(this.state.frameCursor ?? frames.length - 1);
+    if (!row) return;
+    const body = [`${row.dir} ${safeText(row.peer)} ${safeText(row.type)}${row.seq === undefined ? '' : ` #${row.seq}`}, ${row.size} bytes on the wire`];
+    if (row.fields) body.push(`fields: ${safeText(row.fields)}`);
+    if (row.plaintext !== undefined) body.push('', 'plaintext:', safeText(row.plaintext));
+    if (row.sealed && row.layout === 'cbc') {
+      body.push('', `16-byte IV + AES-256-CBC ciphertext, no MAC (${this.state.encoding}):`, ...wrapValue({ bytes: row.sealed, bits: row.sealed.length * 8 }, this.state.encoding, 64));
+      body.push('', 'Nothing authenticates these bytes: flip a bit of the IV and the same bit of the first block flips.');
+    } else {
+      if (row.sealed) body.push('', `ciphertext + 16-byte tag (${this.state.encoding}):`, ...wrapValue({ bytes: row.sealed, bits: row.sealed.length * 8 }, this.state.encoding, 64));
+      if (row.nonce) body.push('', `nonce ${Buffer.from(row.nonce).toString('hex')}`, `aad "${safeText(Buffer.from(row.aad ?? []).toString('utf8'))}"`);
+    }
+    if (row.plaintext === undefined && row.sealed) body.push('', 'sealed: without the direction key nobody on the path can open this.');
+    this.showOverlay(' frame ', body);
+  }
+
+  /**
+   * Saves a value (it may be a secret: K, x) to a new file readable by the user alone. Never
+   * follows or overwrites what is there (a planted symlink included): a taken name gets a suffix.
+   * Failure is a notice in the lab, not a crash.
+   */
+  private save(label: string, text: string): void {
+    const base = path.join(this.options.saveDir ?? process.cwd(), `dhlab-${label.replace(/[^A-Za-z0-9_-]+/g, '_').replace(/^_|_$/g, '')}`);
+    const { O_WRONLY, O_CREAT, O_EXCL, O_NOFOLLOW } = fs.constants;
+    let why = '';
+    for (let n = 1; n <= 100; n++) {
+      const file = n === 1 ? `${base}.txt` : `${base}-${n}.txt`;
+      try {
+        const fd = fs.openSync(file, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, 0o600);
+        try {
+          fs.writeSync(fd, `${text}\n`);
+        } finally {
+          fs.closeSync(fd);
+        }
+        this.notice = `saved ${safeText(file)} (readable by you only)`;
+        this.render(true);
+        return;
+      } catch (error) {
+        const code = (error as NodeJS.ErrnoException).code;
+        if (code === 'EEXIST') continue;
+        why = code === 'ENOENT' ? 'the folder does not exist' : code === 'EACCES' || code === 'EPERM' ? 'permission denied' : (code ?? (error as Error).message);
+        break;
+      }
+    }
+    this.notice = this.colors.error(`not saved: ${safeText(path.dirname(base))}: ${why || 'every name up to -100 is taken'}`);
+    this.render(true);
+  }
+
+  private showOverlay(label: string, lines: string[], onSave?: () => void): void {
+    this.closeOverlay();
+    const hint = onSave ? '  s: save to a file · ↑/↓ scroll · Esc: close' : '  ↑/↓ scroll · Esc: close';
+    this.overlay = blessed.box({
+      parent: this.screen,
+      top: 'center',
+      left: 'center',
+      width: '90%',
+      height: '80%',
+      border: 'line',
+      label: cellSafe(label),
+      tags: false,
+      scrollable: true,
+      alwaysScroll: true,
+      keys: true,
+      vi: true,
+      content: cellSafe([...lines, '', hint].join('\n')),
+    });
+    if (onSave) this.overlay.key(['s'], onSave);
+    this.overlay.focus();
+    this.touch();
+  }
+
+  private closeOverlay(): void {
+    if (!this.overlay) return;
+    this.overlay.destroy();
+    this.overlay = null;
+    this.touch();
+  }
+}

@@ -1,0 +1,115 @@
+import { ChatClient } from '../client/chat-client.ts';
+import type { CryptoEngine } from '../crypto/engine.ts';
+import type { DhGroup } from '../crypto/groups.ts';
+import { DhlabError } from '../errors.ts';
+import { ephemeralHostKey } from '../server/host-key-file.ts';
+import { ChatServer } from '../server/chat-server.ts';
+import { startTapProxy } from '../tap/tap-proxy.ts';
+import { EvePerspective } from './eve.ts';
+import { TracePerspective, type Perspective } from './model.ts';
+import type { InsecureHooks } from '../protocol/session.ts';
+
+export interface LabSessionOptions {
+  engine: CryptoEngine;
+  group: DhGroup;
+  names?: string[];
+  /** Teaching-only weakenings (`dhlab lab --insecure-...`), applied to the server and every client. */
+  insecure?: InsecureHooks;
+}
+
+/**
+ * The lab's world, with no terminal: a real ChatServer on a free loopback port, Eve's real tap
+ * relay in front of it, and real ChatClients that connect through the tap. Each perspective is
+ * fed by its own side's trace events; Eve's only by the tap's observations.
+ */
+export class LabSession {
+  readonly perspectives: Perspective[] = [];
+  readonly clients = new Map<string, ChatClient>();
+
+  private constructor(
+    private readonly chatServer: ChatServer,
+    private readonly tap: { port: number; close(): Promise<void> },
+    readonly server: TracePerspective,
+    readonly eve: EvePerspective,
+  ) {}
+
+  /** Called after every model change (the view throttles its redraws). */
+  onChange: () => void = () => {};
+
+  static async start(options: LabSessionOptions): Promise<LabSession> {
+    const serverView = new TracePerspective('server', 'server');
+    const names = new Map<number, string>();
+    let session: LabSession | null = null;
+    const chatServer = new ChatServer({
+      engine: options.engine,
+      group: options.group,
+      identity: ephemeralHostKey(options.engine),
+      host: '127.0.0.1',
+      port: 0,
+      revealSecrets: true,
+      insecure: options.insecure,
+      trace: (id, event) => {
+        if (event.kind === 'wire' && event.dir === 'recv' && event.frame.type === 'hello') names.set(id, String(event.frame.name));
+        serverView.onTrace(names.get(id) ?? `connection ${id}`, event);
+        session?.onChange();
+      },
+    });
+    const { port } = await chatServer.listen();
+    const eve = new EvePerspective();
+    const tap = await startTapProxy({
+      listenPort: 0,
+      targetHost: '127.0.0.1',
+      targetPort: port,
+      onObservation: (o) => {
+        eve.onObservation(o);
+        session?.onChange();
+      },
+    });
+    session = new LabSession(chatServer, tap, serverView, eve);
+    for (const name of options.names ?? ['alice', 'bob', 'carol']) await session.addClient(name, options.engine, options.insecure);
+    session.perspectives.push(serverView, eve);
+    return session;
+  }
+
+  private async addClient(name: string, engine: CryptoEngine, insecure: InsecureHooks | undefined): Promise<void> {
+    const view = new TracePerspective(name, 'client');
+    this.perspectives.push(view);
+    const client = await ChatClient.connect({
+      name,
+      host: '127.0.0.1',
+      port: this.tap.port,
+      engine,
+      revealSecrets: true,
+      insecure,
+      trace: (event) => {
+        view.onTrace('server', event);
+        this.onChange();
+      },
+    });
+    client.on('event', (event) => {
+      view.onServerEvent(event);
+      this.onChange();
+    });
+    this.clients.set(name, client);
+  }
+
+  /** Sends as `name`; returns why it was refused, or null. */
+  say(name: string, text: string): string | null {
+    const client = this.clients.get(name);
+    if (!client || client.closed) return `${name} is not connected`;
+    try {
+      if (text === '/who') client.who();
+      else client.say(text);
+      return null;
+    } catch (error) {
+      if (error instanceof DhlabError) return `${error.code}: ${error.message}`;
+      throw error;
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.chatServer.close('lab closed');
+    await Promise.all([...this.clients.values()].map((c) => (c.closed ? null : c.waitForClose())));
+    await this.tap.close();
+  }
+}

@@ -1,0 +1,421 @@
+import net from 'node:net';
+import { DhlabError } from '../errors.ts';
+import type { CryptoEngine } from '../crypto/engine.ts';
+import type { DhGroup } from '../crypto/groups.ts';
+import type { HostIdentity } from '../protocol/identity.ts';
+import { textProblem, type ClientRequest, type ServerEvent } from '../protocol/messages.ts';
+import { safeExcerpt, safeText } from '../terminal/safe-text.ts';
+import { Admission, ADMISSION_DEFAULTS } from './admission.ts';
+import { QUEUE_DEFAULTS, SlowConsumers } from './slow-consumers.ts';
+import { TokenBucket } from './token-bucket.ts';
+import { Room } from './room.ts';
+import { ServerSession } from '../protocol/server-session.ts';
+import type { TraceEvent } from '../protocol/trace.ts';
+import type { InsecureHooks } from '../protocol/session.ts';
+
+export interface ChatServerOptions {
+  engine: CryptoEngine;
+  group: DhGroup;
+  identity: HostIdentity;
+  host?: string;
+  port?: number;
+  maxClients?: number;
+  handshakeTimeoutMs?: number;
+  /** A frame that has started must be complete within this many ms (a drip-fed frame is cut off). */
+  frameTimeoutMs?: number;
+  /** A member whose unsent output passes this many bytes is dropped alone (src/server/slow-consumers.ts). */
+  maxQueueBytes?: number;
+  /** A member whose queue has not been empty for this long is dropped alone. */
+  slowConsumerMs?: number;
+  /** All members' unsent output together; above it the largest queue is dropped. */
+  maxTotalQueueBytes?: number;
+  /** Requests per second a member may send on average; bursts of twice as many are allowed. */
+  rateLimit?: number;
+  /** Open connections per source address (src/server/admission.ts). */
+  maxPerAddress?: number;
+  /** Unfinished handshakes per source address. */
+  maxHandshakesPerAddress?: number;
+  /** New connections per second per source address (bursts of twice as many). */
+  connectRatePerAddress?: number;
+  /** One line per connection event; never carries secrets. */
+  log?: (line: string) => void;
+  /** Every connection's trace; `name` is the one the room holds for it (validated), once it has one. */
+  trace?: (connectionId: number, event: TraceEvent, name: string | null) => void;
+  revealSecrets?: boolean;
+  /** Teaching-only handshake weakenings (src/insecure/); absent on the secure path. */
+  insecure?: InsecureHooks;
+}
+
+export const DEFAULTS = {
+  host: '127.0.0.1',
+  port: 5068,
+  maxClients: 1000,
+  handshakeTimeoutMs: 10_000,
+  frameTimeoutMs: 30_000,
+  ...QUEUE_DEFAULTS,
+  rateLimit: 200,
+  ...ADMISSION_DEFAULTS,
+} as const;
+
+/** How long a closing connection may take to flush its last frames before it is destroyed. */
+const CLOSE_GRACE_MS = 2000;
+/** Refused connections allowed to wait CLOSE_GRACE_MS for their notice to flush; more are closed at once. */
+const MAX_REFUSING = 1024;
+
+/** Refusals summarized: at most one log line a second per error code, with how many. */
+class RefusalLog {
+  private readonly counts = new Map<string, { count: number; lastLog: number }>();
+
+  constructor(private readonly log: (line: string) => void) {}
+
+  note(code: string, why: string): void {
+    const entry = this.counts.get(code) ?? { count: 0, lastLog: -Infinity };
+    this.counts.set(code, entry);
+    entry.count++;
+    const now = performance.now();
+    if (now - entry.lastLog < 1000) return;
+    this.log(`refused ${entry.count} connection${entry.count > 1 ? 's' : ''} (${code}): ${why}`);
+    entry.count = 0;
+    entry.lastLog = now;
+  }
+}
+
+interface Connection {
+  /** Bytes waiting to be sent to it (what the slow-consumer policy measures). */
+  queuedBytes(): number;
+  readonly id: number;
+  readonly socket: net.Socket;
+  readonly label: string;
+  session: ServerSession;
+  handshakeTimer: NodeJS.Timeout | null;
+  /** Running while a frame is partly received. */
+  frameTimer: NodeJS.Timeout | null;
+  /** session.framesReceived when frameTimer started: a frame finished since means a new frame. */
+  frameTimerFrames: number;
+  /** Serialized events waiting for the end of this event-loop turn, sealed together. */
+  outbox: Uint8Array[];
+  /** Its requests: rateLimit a second, bursts of twice that. */
+  requests: TokenBucket;
+  /** Counted by admission control until it closes (null: refused before admission). */
+  address: string | null;
+  handshaken: boolean;
+}
+
+/**
+ * The chat room: one ServerSession per TCP connection, one room-wide order of events. Every
+ * broadcast runs to completion before any membership change is applied (removals are queued
+ * as microtasks), so every member sees the same sequence.
+ *
+ * Output is batched: events for a member are queued and sealed together at the end of the
+ * event-loop turn (one AES-GCM operation and one write per member per turn, not per message).
+ * The room never waits for one member: each member's unsent output is bounded by size, by lag and
+ * by a total for all (src/server/slow-consumers.ts); a member past a bound is disconnected alone with
+ * ERR_SLOW_CONSUMER, and nobody else's messages are delayed or lost.
+ */
+export class ChatServer {
+  private readonly options: Required<Omit<ChatServerOptions, 'trace' | 'log' | 'insecure'>> & Pick<ChatServerOptions, 'trace' | 'log' | 'insecure'>;
+  private readonly server: net.Server;
+  private readonly connections = new Set<Connection>();
+  private readonly room = new Room<Connection>((member, event) => this.enqueue(member, event));
+  private readonly dirty = new Set<Connection>(); // connections with a non-empty outbox
+  private readonly speakers = new Set<Connection>(); // said something this turn: flushed first
+  private readonly slow: SlowConsumers<Connection>;
+  private sweepTimer: NodeJS.Timeout | null = null;
+  private flushScheduled = false;
+  private nextConnectionId = 1;
+  private shuttingDown = false;
+  private readonly admission: Admission;
+  /** Refused connections while their error notice flushes (not counted against maxClients). */
+  private readonly refusing = new Set<Connection>();
+  /** A flood of refusals is one log line a second per code, not one per connection. */
+  private readonly refusals = new RefusalLog((line) => this.log(line));
+
+  constructor(options: ChatServerOptions) {
+    this.options = { ...DEFAULTS, revealSecrets: false, ...options };
+    this.slow = new SlowConsumers(
+      { maxQueueBytes: this.options.maxQueueBytes, slowConsumerMs: this.options.slowConsumerMs, maxTotalQueueBytes: this.options.maxTotalQueueBytes },
+      (connection, why) => this.dropSlowConsumer(connection, why),
+    );
+    this.admission = new Admission({
+      maxPerAddress: this.options.maxPerAddress,
+      maxHandshakesPerAddress: this.options.maxHandshakesPerAddress,
+      connectRatePerAddress: this.options.connectRatePerAddress,
+    });
+    this.server = net.createServer((socket) => this.accept(socket));
+  }
+
+  async listen(): Promise<{ host: string; port: number }> {
+    await new Promise<void>((resolve, reject) => {
+      this.server.once('error', reject);
+      this.server.listen(this.options.port, this.options.host, () => {
+        this.server.off('error', reject);
+        resolve();
+      });
+    });
+    // Lag is measured a few times a second (it is a matter of seconds, not of each write).
+    this.sweepTimer = setInterval(() => this.slow.sweep(), 250);
+    this.sweepTimer.unref();
+    return this.address();
+  }
+
+  address(): { host: string; port: number } {
+    const address = this.server.address() as net.AddressInfo;
+    return { host: address.address, port: address.port };
+  }
+
+  get memberNames(): string[] {
+    return this.room.memberNames;
+  }
+
+  get connectionCount(): number {
+    return this.connections.size;
+  }
+
+  /** Tell every client why, let the last frames flush, and stop. */
+  async close(reason = 'server shutting down'): Promise<void> {
+    if (this.shuttingDown) return;
+    this.shuttingDown = true;
+    if (this.sweepTimer) clearInterval(this.sweepTimer);
+    this.room.stop();
+    const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
+    for (const connection of this.refusing) connection.socket.destroy();
+    for (const connection of [...this.connections]) {
+      if (this.room.isMember(connection)) {
+        this.enqueue(connection, { type: 'bye', code: 'ERR_SERVER_SHUTDOWN', reason });
+        this.flush(connection);
+        connection.session.close();
+      } else {
+        connection.session.fail(new DhlabError('ERR_SERVER_SHUTDOWN', reason));
+      }
+    }
+    await closed;
+  }
+
+  private log(line: string): void {
+    // Names fit the name profile, but error messages and frame types are the peer's words.
+    this.options.log?.(safeText(line));
+  }
+
+  private accept(socket: net.Socket): void {
+    socket.setNoDelay(true);
+    const id = this.nextConnectionId++;
+    const connection: Connection = {
+      queuedBytes: () => socket.writableLength,
+      id,
+      socket,
+      label: `#${id} ${socket.remoteAddress}:${socket.remotePort}`,
+      session: null as unknown as ServerSession,
+      handshakeTimer: null,
+      frameTimer: null,
+      frameTimerFrames: 0,
+      outbox: [],
+      requests: new TokenBucket(this.options.rateLimit),
+      address: null,
+      handshaken: false,
+    };
+    connection.session = new ServerSession(
+      {
+        engine: this.options.engine,
+        group: this.options.group,
+        host: this.options.identity,
+        revealSecrets: this.options.revealSecrets,
+        insecure: this.options.insecure,
+        trace: this.options.trace ? (event) => this.options.trace?.(id, event, this.room.nameOf(connection)) : undefined,
+        admitName: (name) => this.room.reserve(connection, name),
+      },
+      {
+        send: (bytes) => this.write(connection, bytes),
+        event: (event) => {
+          if (event.type === 'established') this.join(connection);
+          else if (event.type === 'request') this.handleRequest(connection, event.request);
+        },
+        close: (error, remote) => this.onSessionClose(connection, error, remote),
+      },
+    );
+    socket.on('data', (chunk) => {
+      // Everything this chunk makes us send leaves in one write (server_auth and welcome, say).
+      socket.cork();
+      connection.session.feed(chunk);
+      process.nextTick(() => socket.uncork());
+      this.watchPartialFrame(connection);
+    });
+    socket.on('error', () => {}); // 'close' follows and ends the session
+    socket.on('close', () => {
+      connection.session.end();
+      if (connection.handshakeTimer) clearTimeout(connection.handshakeTimer);
+      if (connection.frameTimer) clearTimeout(connection.frameTimer);
+      if (connection.address !== null) this.admission.release(connection.address, !connection.handshaken);
+      this.slow.forget(connection);
+      this.connections.delete(connection);
+      this.refusing.delete(connection);
+    });
+    socket.on('drain', () => this.slow.emptied(connection));
+
+    // Refused connections count against nothing but their own address: they are not in
+    // `connections`, so a flood of them (that never closes) cannot fill the room for others.
+    if (this.shuttingDown) {
+      this.refuse(connection, new DhlabError('ERR_SERVER_SHUTDOWN', 'server shutting down'));
+    } else if (!this.admit(connection)) {
+      // Refused by its address's limits before hello is read: no Diffie-Hellman work is done for it.
+    } else if (this.connections.size >= this.options.maxClients) {
+      this.refusals.note('ERR_SERVER_FULL', `the room is full (${this.options.maxClients} connections)`);
+      this.refuse(connection, new DhlabError('ERR_SERVER_FULL', `the room is full (${this.options.maxClients} connections)`));
+    } else {
+      this.connections.add(connection);
+      connection.handshakeTimer = setTimeout(() => {
+        connection.session.fail(new DhlabError('ERR_HANDSHAKE_TIMEOUT', `handshake not finished within ${this.options.handshakeTimeoutMs / 1000} s`));
+      }, this.options.handshakeTimeoutMs);
+    }
+  }
+
+  /**
+   * Tells a connection why it is refused and lets the notice flush. Past MAX_REFUSING waiting to
+   * flush, further refusals are closed at once: a flood of connections that never close must not
+   * hold a file descriptor each for the grace period.
+   */
+  private refuse(connection: Connection, error: DhlabError): void {
+    this.refusing.add(connection);
+    connection.session.fail(error);
+    if (this.refusing.size > MAX_REFUSING) connection.socket.destroy();
+  }
+
+  /** Per-address admission control (src/server/admission.ts); refuses with ERR_TOO_MANY_CONNECTIONS. */
+  private admit(connection: Connection): boolean {
+    const address = connection.socket.remoteAddress ?? 'unknown';
+    const verdict = this.admission.admit(address);
+    if (!verdict.admitted) {
+      this.refusals.note('ERR_TOO_MANY_CONNECTIONS', verdict.why);
+      this.refuse(connection, new DhlabError('ERR_TOO_MANY_CONNECTIONS', verdict.why));
+      return false;
+    }
+    connection.address = address;
+    return true;
+  }
+
+  /**
+   * A started frame must finish within frameTimeoutMs: the decoder holds at most one frame per
+   * connection, and this bounds how long. The timer runs from the first byte of a frame, so
+   * dripping a byte now and then does not extend it.
+   */
+  private watchPartialFrame(connection: Connection): void {
+    const partial = connection.session.partialFrameBytes > 0 && !connection.session.isClosed;
+    const newFrame = connection.session.framesReceived !== connection.frameTimerFrames;
+    if (connection.frameTimer && (!partial || newFrame)) {
+      clearTimeout(connection.frameTimer);
+      connection.frameTimer = null;
+    }
+    if (partial && !connection.frameTimer) {
+      connection.frameTimerFrames = connection.session.framesReceived;
+      connection.frameTimer = setTimeout(() => {
+        connection.frameTimer = null;
+        const got = connection.session.partialFrameBytes;
+        connection.session.fail(new DhlabError('ERR_FRAME_TIMEOUT', `a frame was started ${this.options.frameTimeoutMs / 1000} s ago and is still incomplete (${got} bytes so far)`));
+      }, this.options.frameTimeoutMs);
+    }
+  }
+
+  private write(connection: Connection, bytes: Uint8Array): void {
+    const { socket } = connection;
+    if (socket.destroyed) return;
+    socket.write(bytes);
+    if (this.room.isMember(connection)) this.slow.written(connection);
+  }
+
+  /** It stopped reading, or reads too slowly: drop it alone rather than buffer without bound or stall the room. */
+  private dropSlowConsumer(connection: Connection, why: string): void {
+    if (connection.session.isClosed) return;
+    // The notice could not get past the queue anyway: destroy first, so fail() sends nothing.
+    connection.socket.destroy();
+    connection.session.fail(new DhlabError('ERR_SLOW_CONSUMER', `client is not reading fast enough: ${why}`));
+  }
+
+  /** Queue an event for a member; all queued events go out together at the end of this turn. */
+  private enqueue(connection: Connection, event: ServerEvent | Uint8Array): void {
+    const bytes = event instanceof Uint8Array ? event : Buffer.from(JSON.stringify(event), 'utf8');
+    connection.outbox.push(bytes);
+    this.dirty.add(connection);
+    if (!this.flushScheduled) {
+      this.flushScheduled = true;
+      setImmediate(() => this.flushAll());
+    }
+  }
+
+  private flushAll(): void {
+    this.flushScheduled = false;
+    // Who spoke this turn hears its echo first: in a room of 10,000 it would otherwise wait for
+    // 10,000 seals and writes to the others (each member's own order is the same either way).
+    for (const connection of this.speakers) this.flush(connection);
+    this.speakers.clear();
+    for (const connection of this.dirty) this.flush(connection);
+  }
+
+  private flush(connection: Connection): void {
+    this.dirty.delete(connection);
+    const events = connection.outbox;
+    if (events.length === 0) return;
+    connection.outbox = [];
+    // Everything sent before has left: the lag clock starts again from here.
+    if (connection.socket.writableLength === 0) this.slow.emptied(connection);
+    connection.session.sendSerialized(events);
+  }
+
+  private join(connection: Connection): void {
+    if (connection.handshakeTimer) clearTimeout(connection.handshakeTimer);
+    connection.handshakeTimer = null;
+    connection.handshaken = true;
+    if (connection.address !== null) this.admission.handshakeDone(connection.address);
+    const welcome = this.room.join(connection);
+    this.log(`${connection.label} ${welcome.name} joined`);
+    this.enqueue(connection, { type: 'welcome', ...welcome });
+    this.flush(connection); // right behind server_auth, in the same write
+    this.room.announceJoin(connection);
+  }
+
+  private handleRequest(connection: Connection, request: ClientRequest): void {
+    if (!connection.requests.take()) {
+      throw new DhlabError('ERR_RATE_LIMITED', `more than ${this.options.rateLimit} requests per second (bursts of ${this.options.rateLimit * 2}); slow down`);
+    }
+    switch (request.type) {
+      case 'chat': {
+        const problem = textProblem(request.text);
+        if (problem) throw new DhlabError(problem.code, problem.message);
+        this.room.say(connection, request.text);
+        this.speakers.add(connection);
+        return;
+      }
+      case 'who':
+        this.enqueue(connection, { type: 'who', ...this.room.roster() });
+        return;
+      case 'quit':
+        this.enqueue(connection, { type: 'bye', code: 'OK', reason: 'goodbye' });
+        this.flush(connection);
+        connection.session.close();
+        return;
+    }
+  }
+
+  private onSessionClose(connection: Connection, error: DhlabError | null, remote: boolean): void {
+    connection.outbox = [];
+    this.dirty.delete(connection);
+    this.speakers.delete(connection);
+    const who = this.room.nameOf(connection) ?? 'client';
+    // Refusals are summarized by RefusalLog (a flood is one line a second).
+    const refused = this.refusing.has(connection);
+    if (error && !refused && !(remote && error.code === 'ERR_CONNECTION')) {
+      const message = remote ? safeExcerpt(error.message, 200) : error.message;
+      this.log(`${connection.label} ${who} closed: ${error.code} ${message}${remote ? ' (reported by client)' : ''}`);
+    }
+    // Let the socket flush what it holds (the error notice or bye), then make sure it goes away.
+    const { socket } = connection;
+    socket.end();
+    setTimeout(() => socket.destroy(), CLOSE_GRACE_MS).unref();
+    // Membership changes wait until the current broadcast has reached everyone.
+    queueMicrotask(() => this.leave(connection, error));
+  }
+
+  private leave(connection: Connection, error: DhlabError | null): void {
+    const name = this.room.nameOf(connection);
+    if (this.room.isMember(connection)) this.log(`${connection.label} ${name} left`);
+    this.room.leave(connection, error ? error.code : 'quit', !this.shuttingDown);
+  }
+}

@@ -1,0 +1,54 @@
+import { bytesToBigint, toHex } from '../crypto/bytes.ts';
+
+/**
+ * The one value formatter of the lab, the narration, --trace, the demo and the handouts.
+ * Numbers (exponents, public values, Z) below 2^64 are decimal, so a class can check a toy group's
+ * arithmetic with pow(); larger ones are hex, abbreviated, with the number's own bit length (a
+ * 255-bit exponent says 255 bits, not the 256 of its 32-byte encoding) and, when its encoding is
+ * padded (y and Z to the length of p, PROTOCOL s.4.3), the padded length said separately. Byte
+ * strings (hashes, keys, signatures) are hex with their length in bits.
+ */
+
+export interface FormatOptions {
+  /** Every digit instead of the first and last `keep`. */
+  full?: boolean;
+  keep?: number;
+}
+
+const DECIMAL_BELOW = 1n << 64n;
+
+export function bitLength(n: bigint): number {
+  return n === 0n ? 0 : n.toString(2).length;
+}
+
+function shorten(hex: string, { full = false, keep = 8 }: FormatOptions): string {
+  return full || hex.length <= keep * 2 + 1 ? hex : `${hex.slice(0, keep)}…${hex.slice(-keep)}`;
+}
+
+/** A number: "18", or "9f3c…a1e0 (2046 bits)". */
+export function formatNumber(n: bigint, options: FormatOptions = {}): string {
+  if (n < DECIMAL_BELOW) return n.toString(10);
+  return `${shorten(n.toString(16), options)} (${bitLength(n)} bits)`;
+}
+
+/**
+ * A number as it was encoded on the wire (big-endian, maybe padded): "0" for an all-zero Z,
+ * "00f3…a1e0 (2040 bits, 256 bytes)" for a padded y. The hex is the encoding's, byte for byte.
+ */
+export function formatEncodedNumber(bytes: Uint8Array, options: FormatOptions = {}): string {
+  const n = bytesToBigint(bytes);
+  if (n < DECIMAL_BELOW) return n.toString(10);
+  const bits = bitLength(n);
+  const padded = bytes.length * 8 - bits >= 8 ? `, ${bytes.length} bytes` : '';
+  return `${shorten(toHex(bytes), options)} (${bits} bits${padded})`;
+}
+
+/** A byte string (hash, key, signature): "9f3c…a1e0 (256 bits)". */
+export function formatBytes(bytes: Uint8Array, options: FormatOptions = {}): string {
+  return `${shorten(toHex(bytes), options)} (${bytes.length * 8} bits)`;
+}
+
+/** Value names (docs/TEACHING.md) whose values are numbers, not byte strings. */
+export function isNumberName(name: string): boolean {
+  return /(^|\.)(x|y|y_s|y_c|Z|x_s|x_c|p|g|q|secret)$/.test(name);
+}

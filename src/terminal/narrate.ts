@@ -1,0 +1,135 @@
+import { toHex } from '../crypto/bytes.ts';
+import { formatBytes, formatEncodedNumber, formatNumber } from './format.ts';
+import { safeExcerpt, safeText } from './safe-text.ts';
+import type { TraceEvent } from '../protocol/trace.ts';
+import { displayWidth } from './width.ts';
+import { palette } from './colors.ts';
+
+/** `--full` prints every value unabbreviated; the default keeps lines readable. */
+let fullValues = false;
+export function setFullValues(full: boolean): void {
+  fullValues = full;
+}
+
+/** A byte string (hash, key, signature, ciphertext) by the one formatter (src/terminal/format.ts). */
+export function abbreviate(bytes: Uint8Array, keep = 8): string {
+  return formatBytes(bytes, { full: fullValues, keep });
+}
+
+/** A number as encoded on the wire (x, y, Z): decimal below 2^64, else hex with its own bit length. */
+export function abbreviateNumber(bytes: Uint8Array): string {
+  return formatEncodedNumber(bytes, { full: fullValues });
+}
+
+export function abbreviateBigint(value: bigint): string {
+  return formatNumber(value, { full: fullValues });
+}
+
+/**
+ * Wraps a narration line at `width` columns: breaks at spaces, never inside a word; only a token
+ * wider than a whole line (a full 2048-bit value) is split. Continuations are indented. Linear in
+ * the line's length: each word's width is measured once, so a peer's 60,000-character word costs
+ * no more than 60,000 characters (--trace runs inside the server's event loop).
+ */
+export function wrapLine(line: string, width: number, indent = '      '): string[] {
+  const out: string[] = [];
+  for (const paragraph of line.split('\n')) {
+    const lead = /^ */.exec(paragraph)?.[0] ?? '';
+    const next = `${lead}${indent}`;
+    let current = '';
+    let currentWidth = 0;
+    let prefix = lead;
+    for (const word of paragraph.slice(lead.length).split(' ')) {
+      const wordWidth = displayWidth(word);
+      const fits = current === '' ? displayWidth(prefix) + wordWidth : currentWidth + 1 + wordWidth;
+      if (fits <= width) {
+        current = current === '' ? `${prefix}${word}` : `${current} ${word}`;
+        currentWidth = fits;
+        continue;
+      }
+      if (current !== '') out.push(current);
+      prefix = next;
+      const prefixWidth = displayWidth(prefix);
+      const room = Math.max(8, width - prefixWidth);
+      // A word wider than a line is cut at character boundaries, by cells, in one pass.
+      let piece = '';
+      let pieceWidth = 0;
+      for (const char of wordWidth > room ? word : [word]) {
+        const charWidth = wordWidth > room ? displayWidth(char) : wordWidth;
+        if (pieceWidth + charWidth > room && piece !== '') {
+          out.push(`${prefix}${piece}`);
+          piece = '';
+          pieceWidth = 0;
+        }
+        piece += char;
+        pieceWidth += charWidth;
+      }
+      current = `${prefix}${piece}`;
+      currentWidth = prefixWidth + pieceWidth;
+    }
+    out.push(current);
+  }
+  return out;
+}
+
+/**
+ * One line of plain-text narration for a trace event, from the point of view of `who`
+ * ("alice", "server"); null for events the narration leaves out.
+ */
+export function narrate(event: TraceEvent, rawWho: string, rawPeer: string): string | null {
+  const who = safeText(rawWho);
+  const peer = safeText(rawPeer);
+  switch (event.kind) {
+    case 'wire':
+      if (event.frame.type === 'data') return null;
+      return event.dir === 'send' ? `${who} -> ${peer}  ${event.frame.type} frame, ${event.bytes.length + 4} bytes on the wire` : null;
+    case 'group':
+      return event.role === 'server'
+        ? `${who}: group ${event.group}${event.p < 1n << 64n ? ' (INSECURE toy group)' : ' (RFC 3526)'}, p = ${abbreviateBigint(event.p)}, g = ${event.g}`
+        : null;
+    case 'announced':
+      return `${who}: the server announces INSECURE (teaching only) weakenings: ${safeText(event.weakenings.join(', '))}`;
+    case 'private_key':
+      return `${who}: private exponent x = ${abbreviateNumber(event.x)}  [secret, from the CSPRNG]`;
+    case 'public_key':
+      return event.owner === event.role ? `${who}: public value y = g^x mod p = ${abbreviateNumber(event.y)}` : null;
+    case 'public_key_valid':
+      return `${who}: ${event.owner}'s y passes 2 <= y <= p-2 and y^q = 1 mod p`;
+    case 'shared_secret':
+      return `${who}: shared secret Z = y_peer^x mod p = ${abbreviateNumber(event.z)}  [secret]`;
+    case 'hashed_secret':
+      return `${who}: hashed shared secret K = SHA-256(Z) = ${abbreviate(event.k)}  [secret]`;
+    case 'transcript':
+      return `${who}: transcript hash H = ${abbreviate(event.h)}`;
+    case 'session_keys':
+      return `${who}: HKDF(K, salt H) -> client->server key ${abbreviate(event.clientToServer, 6)}, server->client key ${abbreviate(event.serverToClient, 6)}  [secret]`;
+    case 'host_signature':
+      return event.role === 'server'
+        ? `${who}: signs H with host key ${event.fingerprint}: ${abbreviate(event.signature, 6)}`
+        : `${who}: Ed25519 signature over H ${event.verified ? 'verifies' : 'does NOT verify'} for host key ${event.fingerprint}`;
+    case 'established':
+      return `${who}: handshake complete, ${event.cipher} keys in place`;
+    case 'seal':
+      return `${who} seals #${event.seq} for ${peer}: ${safeText(event.plaintext)}\n    nonce ${toHex(event.nonce)}  ciphertext+tag ${abbreviate(event.ciphertext)}`;
+    case 'open':
+      return `${who} opens #${event.seq} from ${peer}: ${safeText(event.plaintext)}`;
+    case 'error':
+      // Bounded: the message may quote what a peer sent (a 60,000-character name, say).
+      return `${who}: ${event.remote ? 'peer reported' : 'error'} ${event.code}: ${safeExcerpt(event.message, 300)}`;
+  }
+}
+
+/**
+ * A trace sink that prints the narration of `who`'s own connections, coloured and wrapped. The
+ * sink takes an optional label for the peer of each event (the server passes the name the room
+ * holds for the connection: validated, unlike the name in a hello frame).
+ */
+export function traceNarrator(who: string | ((id: number) => string), peer: string | ((id: number) => string), write: (line: string) => void, width = 80) {
+  const colors = palette();
+  return (id: number, event: TraceEvent, peerLabel?: string | null): void => {
+    const line = narrate(event, typeof who === 'string' ? who : who(id), peerLabel ?? (typeof peer === 'string' ? peer : peer(id)));
+    if (line === null) return;
+    const paint = event.kind === 'error' ? colors.error : event.secret ? colors.secret : event.kind === 'wire' ? colors.wire : colors.public;
+    for (const part of wrapLine(line, width)) write(paint(part));
+  };
+}
