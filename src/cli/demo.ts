@@ -26,10 +26,8 @@ const SCRIPT: ReadonlyArray<[speaker: 'alice' | 'bob' | 'carol', text: string]> 
 export async function runDemo({ engine, group, out }: DemoOptions): Promise<void> {
   const say = (line = '') => out(line);
   const identity = ephemeralHostKey(engine);
-  const serverNames = new Map<number, string>();
-  const serverTrace = (id: number, event: TraceEvent) => {
-    if (event.kind === 'wire' && event.dir === 'recv' && event.frame.type === 'hello') serverNames.set(id, String(event.frame.name));
-    const line = narrate(event, 'server', serverNames.get(id) ?? `connection ${id}`);
+  const serverTrace = (id: number, event: TraceEvent, name: string | null) => {
+    const line = narrate(event, 'server', name ?? `connection ${id}`);
     if (line) say(`  ${line}`);
   };
   const server = new ChatServer({ engine, group, identity, host: '127.0.0.1', port: 0, trace: serverTrace, revealSecrets: true });

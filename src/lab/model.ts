@@ -137,7 +137,7 @@ export class TracePerspective extends Perspective {
     }
     switch (event.kind) {
       case 'established':
-        if (event.cipher.startsWith('AES-256-CBC')) this.cbc.add(connection);
+        if (event.record === 'cbc') this.cbc.add(connection);
         return;
       case 'seal':
         this.pendingSeal.set(connection, event);

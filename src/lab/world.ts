@@ -38,7 +38,6 @@ export class LabSession {
 
   static async start(options: LabSessionOptions): Promise<LabSession> {
     const serverView = new TracePerspective('server', 'server');
-    const names = new Map<number, string>();
     let session: LabSession | null = null;
     const chatServer = new ChatServer({
       engine: options.engine,
@@ -48,9 +47,8 @@ export class LabSession {
       port: 0,
       revealSecrets: true,
       insecure: options.insecure,
-      trace: (id, event) => {
-        if (event.kind === 'wire' && event.dir === 'recv' && event.frame.type === 'hello') names.set(id, String(event.frame.name));
-        serverView.onTrace(names.get(id) ?? `connection ${id}`, event);
+      trace: (id, event, name) => {
+        serverView.onTrace(name ?? `connection ${id}`, event);
         session?.onChange();
       },
     });

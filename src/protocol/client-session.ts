@@ -125,7 +125,7 @@ export class ClientSession extends Session<ClientSessionEvent> {
     this.sendCipher = recordCipherFor(this.options, state.keys.clientToServer);
     this.receiveCipher = recordCipherFor(this.options, state.keys.serverToClient);
     this.state = { step: 'established' };
-    this.emit({ kind: 'established', secret: false, name: this.options.name, cipher: this.recordLayer });
+    this.emit({ kind: 'established', secret: false, name: this.options.name, ...this.recordLayer });
     this.io.event({ type: 'established', hostKey: state.hostKey, fingerprint: state.fingerprint });
   }
 }

@@ -144,7 +144,7 @@ export class ServerSession extends Session<ServerSessionEvent> {
     this.receiveCipher = recordCipherFor(this.options, keys.clientToServer);
     this.state = { step: 'established', name: state.name };
     this.sendFrame({ type: 'server_auth', signature: toHex(signature) });
-    this.emit({ kind: 'established', secret: false, name: state.name, cipher: this.recordLayer });
+    this.emit({ kind: 'established', secret: false, name: state.name, ...this.recordLayer });
     this.io.event({ type: 'established', name: state.name });
   }
 }

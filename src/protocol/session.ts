@@ -4,7 +4,7 @@ import type { DhGroup } from '../crypto/groups.ts';
 import { encodeFrame, FrameDecoder, parseFramePayload, type WireFrame } from './frame.ts';
 import { DirectionalCipher, type RecordCipher } from './channel.ts';
 import { validateOuterFrame, type DataFrame, type OuterFrame } from './messages.ts';
-import type { Role, TraceEvent, TraceSink } from './trace.ts';
+import type { RecordLayout, Role, TraceEvent, TraceSink } from './trace.ts';
 
 export interface SessionOptions {
   engine: CryptoEngine;
@@ -102,9 +102,9 @@ export abstract class Session<E> {
     return this.parsedFrames;
   }
 
-  /** The record layer in words, for traces: AES-256-GCM unless a teaching scenario replaced it. */
-  protected get recordLayer(): string {
-    return this.options.insecure?.recordCipher ? 'AES-256-CBC without a MAC (INSECURE)' : 'AES-256-GCM';
+  /** The record layer, as data and in words, for traces: AES-256-GCM unless a teaching scenario replaced it. */
+  protected get recordLayer(): { record: RecordLayout; cipher: string } {
+    return this.options.insecure?.recordCipher ? { record: 'cbc', cipher: 'AES-256-CBC without a MAC (INSECURE)' } : { record: 'gcm', cipher: 'AES-256-GCM' };
   }
 
   get isEstablished(): boolean {

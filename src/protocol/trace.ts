@@ -8,6 +8,9 @@ export type Role = 'client' | 'server';
  * exponents, shared secrets, keys or plaintext: a session emits them only when constructed with
  * `revealSecrets: true` (the inspector's own-side views and the demo), never by default.
  */
+/** What a data frame's box holds: AES-256-GCM (PROTOCOL s.5), or IV + AES-256-CBC in the insecure teaching mode. */
+export type RecordLayout = 'gcm' | 'cbc';
+
 export type TraceEvent =
   | { kind: 'wire'; role: Role; secret: false; dir: 'send' | 'recv'; bytes: Uint8Array; frame: WireFrame }
   | { kind: 'group'; role: Role; secret: false; group: string; p: bigint; g: bigint }
@@ -21,7 +24,7 @@ export type TraceEvent =
   | { kind: 'transcript'; role: Role; secret: false; h: Uint8Array }
   | { kind: 'session_keys'; role: Role; secret: true; clientToServer: Uint8Array; serverToClient: Uint8Array }
   | { kind: 'host_signature'; role: Role; secret: false; hostKey: Uint8Array; fingerprint: string; signature: Uint8Array; verified: boolean }
-  | { kind: 'established'; role: Role; secret: false; name: string; cipher: string }
+  | { kind: 'established'; role: Role; secret: false; name: string; cipher: string; record: RecordLayout }
   | {
       kind: 'seal' | 'open';
       role: Role;

@@ -14,7 +14,7 @@ import { KnownServers } from '../client/known-servers.ts';
 import type { WireFrame } from '../protocol/frame.ts';
 import { hostIdentityFromSeed, type HostIdentity } from '../protocol/identity.ts';
 import type { ServerEvent } from '../protocol/messages.ts';
-import type { TraceEvent } from '../protocol/trace.ts';
+import type { RecordLayout, TraceEvent } from '../protocol/trace.ts';
 import { ChatServer } from '../server/chat-server.ts';
 import { startTapProxy, type TapObservation } from '../tap/tap-proxy.ts';
 import type { ClientSpec, Scenario } from './file.ts';
@@ -29,7 +29,7 @@ export interface FrameRecord {
   /** The JSON payload (the 4-byte length prefix is its length). */
   bytes: Uint8Array;
   /** The record layer of this hop's data frames: what a data frame's box holds. */
-  record: 'gcm' | 'cbc';
+  record: RecordLayout;
 }
 
 /**
@@ -104,7 +104,6 @@ export class ScenarioWorld {
   private readonly waiters = new Set<() => void>();
   part = 1;
   private readonly tapLabels = new Map<number, string>();
-  private readonly serverLabels = new Map<number, string>();
   private readonly tempDir = fs.mkdtempSync(path.join(os.tmpdir(), 'dhlab-scenario-'));
 
   private constructor(
@@ -140,7 +139,7 @@ export class ScenarioWorld {
       revealSecrets: true,
       // acceptToyGroups also makes a toy-group server draw x below q, so y = g^x mod p can be checked by hand.
       insecure: insecureHooks(engine, { ...scenario.server, skipValidation: !scenario.server.validation, acceptToyGroups: true }),
-      trace: (id, event) => world?.onServerTrace(id, event),
+      trace: (id, event, name) => world?.onServerTrace(id, event, name),
     });
     const { port } = await server.listen();
     let mallory: Mallory | null = null;
@@ -219,9 +218,8 @@ export class ScenarioWorld {
     return this.scenario.clients.find((c) => c.name === name);
   }
 
-  private onServerTrace(id: number, event: TraceEvent): void {
-    if (event.kind === 'wire' && event.dir === 'recv' && event.frame.type === 'hello') this.serverLabels.set(id, String(event.frame.name));
-    const label = this.serverLabels.get(id) ?? `connection ${id}`;
+  private onServerTrace(id: number, event: TraceEvent, name: string | null): void {
+    const label = name ?? `connection ${id}`;
     this.record(`server/${label}`, event);
     if (event.kind === 'wire') {
       // One lifeline per connection Mallory sits in ("Mallory for alice"): her two handshakes of

@@ -98,6 +98,8 @@ interface Connection {
   requests: TokenBucket;
   /** Counted by admission control until it closes (null: refused before admission). */
   address: string | null;
+  /** The name the room gave it (validated), kept after it leaves so its last trace events carry it too. */
+  name: string | null;
   handshaken: boolean;
 }
 
@@ -116,6 +118,8 @@ export class ChatServer {
   private readonly options: Required<Omit<ChatServerOptions, 'trace' | 'log' | 'insecure'>> & Pick<ChatServerOptions, 'trace' | 'log' | 'insecure'>;
   private readonly server: net.Server;
   private readonly connections = new Set<Connection>();
+  /** A hello traced before the room decided on its name (traceOf): at most one per connection, for one call. */
+  private readonly heldHellos = new Map<Connection, TraceEvent>();
   private readonly room = new Room<Connection>((member, event) => this.enqueue(member, event));
   private readonly dirty = new Set<Connection>(); // connections with a non-empty outbox
   private readonly speakers = new Set<Connection>(); // said something this turn: flushed first
@@ -191,6 +195,28 @@ export class ChatServer {
     await closed;
   }
 
+  /**
+   * Every trace event carries the name the room holds for its connection. The hello that asks for
+   * a name is traced before the room has decided, so it is held until then (the same call stack:
+   * nothing else of this connection is traced in between) and goes out with the name, or with null
+   * if the room refused it: no reader of the trace has to read names out of hello frames.
+   */
+  private traceOf(connection: Connection, id: number, event: TraceEvent): void {
+    this.releaseHeldHello(connection, id);
+    if (event.kind === 'wire' && event.dir === 'recv' && event.frame.type === 'hello' && connection.name === null) {
+      this.heldHellos.set(connection, event);
+      return;
+    }
+    this.options.trace?.(id, event, connection.name);
+  }
+
+  private releaseHeldHello(connection: Connection, id: number): void {
+    const held = this.heldHellos.get(connection);
+    if (!held) return;
+    this.heldHellos.delete(connection);
+    this.options.trace?.(id, held, connection.name);
+  }
+
   private log(line: string): void {
     // Names fit the name profile, but error messages and frame types are the peer's words.
     this.options.log?.(safeText(line));
@@ -211,6 +237,7 @@ export class ChatServer {
       outbox: [],
       requests: new TokenBucket(this.options.rateLimit),
       address: null,
+      name: null,
       handshaken: false,
     };
     connection.session = new ServerSession(
@@ -220,8 +247,15 @@ export class ChatServer {
         host: this.options.identity,
         revealSecrets: this.options.revealSecrets,
         insecure: this.options.insecure,
-        trace: this.options.trace ? (event) => this.options.trace?.(id, event, this.room.nameOf(connection)) : undefined,
-        admitName: (name) => this.room.reserve(connection, name),
+        trace: this.options.trace ? (event) => this.traceOf(connection, id, event) : undefined,
+        admitName: (name) => {
+          try {
+            this.room.reserve(connection, name);
+            connection.name = name;
+          } finally {
+            this.releaseHeldHello(connection, id);
+          }
+        },
       },
       {
         send: (bytes) => this.write(connection, bytes),
@@ -242,6 +276,7 @@ export class ChatServer {
     socket.on('error', () => {}); // 'close' follows and ends the session
     socket.on('close', () => {
       connection.session.end();
+      this.releaseHeldHello(connection, id);
       if (connection.handshakeTimer) clearTimeout(connection.handshakeTimer);
       if (connection.frameTimer) clearTimeout(connection.frameTimer);
       if (connection.address !== null) this.admission.release(connection.address, !connection.handshaken);
