@@ -42,6 +42,7 @@ export async function runDemo({ engine, group, out }: DemoOptions): Promise<void
   for (const name of ['alice', 'bob', 'carol']) {
     say('');
     say(`== ${name} connects and agrees a key with the server ==`);
+    received.set(name, []);
     const client = await ChatClient.connect({
       name,
       host,
@@ -52,9 +53,8 @@ export async function runDemo({ engine, group, out }: DemoOptions): Promise<void
         const line = narrate(event, name, 'server');
         if (line) say(`  ${line}`);
       },
+      onEvent: (event) => received.get(name)?.push(event),
     });
-    received.set(name, []);
-    client.on('event', (event) => received.get(name)?.push(event));
     clients.set(name, client);
     // Let the earlier members read the join announcement before the story moves on.
     await waitFor(() => [...received.values()].every((events, i) => i === received.size - 1 || events.some((e) => e.type === 'join' && e.name === name)));

@@ -28,7 +28,18 @@ export interface ChatClientOptions {
   connectTimeoutMs?: number;
   /** Give up if the room has not welcomed us this many ms after TCP connected (default 10 s). */
   handshakeTimeoutMs?: number;
+  /**
+   * Every event from the server, the welcome first, as it arrives. Listeners added with
+   * on('event') after connect() resolves miss what came in the welcome's own chunk; this does not.
+   */
+  onEvent?: (event: ServerEvent, client: ChatClient) => void;
 }
+
+/**
+ * Where a client is: TCP connecting; handshaking (keys not agreed: an error frame now is not
+ * authenticated); joining (keys agreed, waiting for the welcome); member; closed.
+ */
+export type ClientState = 'connecting' | 'handshaking' | 'joining' | 'member' | 'closed';
 
 export const CLIENT_DEFAULTS = { connectTimeoutMs: 10_000, handshakeTimeoutMs: 10_000 } as const;
 
@@ -60,11 +71,7 @@ export class ChatClient extends EventEmitter<ChatClientEvents> {
   private closeError: DhlabError | null | undefined = undefined;
   private firstBytes = Buffer.alloc(0);
   private timer: NodeJS.Timeout | null = null;
-  /**
-   * Events that arrive in the same chunk as welcome are held until someone listens: connect()
-   * resolves in a microtask, after this chunk's events were already dispatched.
-   */
-  private backlog: ServerEvent[] | null = [];
+  private current: ClientState = 'connecting';
 
   private constructor(options: ChatClientOptions, onWelcome: () => void, onFailure: (error: DhlabError) => void) {
     super();
@@ -92,6 +99,7 @@ export class ChatClient extends EventEmitter<ChatClientEvents> {
         send: (bytes) => this.socket.write(bytes),
         event: (event) => {
           if (event.type === 'established') {
+            this.current = 'joining';
             this.fingerprint = event.fingerprint;
             // Pin only now: the signature has proved the server holds this key.
             if (this.pin !== 'known') options.knownServers?.pin(server, event.hostKey);
@@ -99,16 +107,18 @@ export class ChatClient extends EventEmitter<ChatClientEvents> {
           }
           if (event.event.type === 'welcome') {
             this.stopTimer();
+            this.current = 'member';
             this.members = event.event.members;
             this.memberCount = event.event.count;
             onWelcome();
           }
-          if (this.backlog && this.listenerCount('event') === 0) this.backlog.push(event.event);
-          else this.emit('event', event.event);
+          options.onEvent?.(event.event, this);
+          this.emit('event', event.event);
         },
         close: (sessionError, remote) => {
           this.stopTimer();
           const error = sessionError && this.explain(sessionError, remote, server);
+          this.current = 'closed';
           this.closeError = error;
           this.socket.end();
           // A peer that never closes its side must not keep us half-open.
@@ -118,13 +128,8 @@ export class ChatClient extends EventEmitter<ChatClientEvents> {
         },
       },
     );
-    (this as EventEmitter).on('newListener', (name: string | symbol) => {
-      if (name !== 'event' || this.backlog === null) return;
-      const held = this.backlog;
-      this.backlog = null;
-      queueMicrotask(() => held.forEach((e) => this.emit('event', e)));
-    });
     this.socket.on('connect', () => {
+      this.current = 'handshaking';
       this.startTimer(handshakeMs, () => new DhlabError('ERR_CONNECT_TIMEOUT', `${server} accepted the connection but did not complete the dhlab handshake within ${handshakeMs / 1000} s`));
       this.session.start();
     });
@@ -168,22 +173,31 @@ export class ChatClient extends EventEmitter<ChatClientEvents> {
       return new DhlabError('ERR_NOT_DHLAB', `${server} does not speak dhlab (it sent "${safeBytes(this.firstBytes)}")`);
     }
     if (remote && error.code === 'ERR_CONNECTION') {
-      return new DhlabError('ERR_CONNECTION', this.fingerprint !== '' ? 'connection to the server lost' : `${server} closed the connection during the handshake`);
+      return new DhlabError('ERR_CONNECTION', this.keysAgreed ? 'connection to the server lost' : `${server} closed the connection during the handshake`);
     }
     if (remote && CLIENT_ONLY_CODES.has(error.code)) {
       // Only a client detects these: one received from the wire is forged, and its text (say,
       // "run again with --accept-new-host-key") must not read as advice from dhlab.
       return new DhlabError(error.code, `the peer sent ${error.code}, a code only a client detects: the report is forged or broken, and its advice is not shown`);
     }
-    if (remote && this.fingerprint === '') {
+    if (remote && !this.keysAgreed) {
       // Before keys exist an error frame is not authenticated: anyone on the path can forge it.
       return new DhlabError(error.code, `the server reported (unauthenticated, before keys were agreed): ${error.message}`);
     }
     return error;
   }
 
+  get state(): ClientState {
+    return this.current;
+  }
+
+  /** Keys are agreed and the server proved its host key (joining or member). */
+  private get keysAgreed(): boolean {
+    return this.current === 'joining' || this.current === 'member';
+  }
+
   get closed(): boolean {
-    return this.closeError !== undefined;
+    return this.current === 'closed';
   }
 
   /** Sends a chat message; a text the server would refuse is refused here, without closing. */

@@ -125,15 +125,15 @@ export async function runInspect(options: InspectOptions): Promise<number> {
         mine.onTrace('server', event);
         view?.invalidate();
       },
+      onEvent: (event) => {
+        mine.onServerEvent(event);
+        view?.invalidate();
+      },
     });
   } catch (error) {
     if (error instanceof DhlabError) throw error;
     throw new DhlabError('ERR_CONNECTION', (error as Error).message);
   }
-  client.on('event', (event) => {
-    mine.onServerEvent(event);
-    view?.invalidate();
-  });
   return new Promise<number>((resolve) => {
     // The warning first: a long fingerprint must not push it out of the title bar.
     const weakened = options.warnings?.length ? `INSECURE (teaching only): ${options.warnings.join(', ')} · ` : '';

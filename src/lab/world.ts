@@ -83,10 +83,10 @@ export class LabSession {
         view.onTrace('server', event);
         this.onChange();
       },
-    });
-    client.on('event', (event) => {
-      view.onServerEvent(event);
-      this.onChange();
+      onEvent: (event) => {
+        view.onServerEvent(event);
+        this.onChange();
+      },
     });
     this.clients.set(name, client);
   }

@@ -319,11 +319,11 @@ export class ScenarioWorld {
         insecure: insecureHooks(this.engine, { ...spec, skipValidation: !spec.validation, acceptToyGroups: true }),
         trace: (event) => this.onClientTrace(name, event),
         handshakeTimeoutMs: 20_000,
-      });
-      client.on('event', (event) => {
-        this.received.get(name)?.push(event);
-        this.observer.clientEvent?.(name, event);
-        this.touched();
+        onEvent: (event) => {
+          this.received.get(name)?.push(event);
+          this.observer.clientEvent?.(name, event);
+          this.touched();
+        },
       });
       client.on('close', (error) => {
         if (error) this.errors.push({ who: name, code: error.code, message: error.message });

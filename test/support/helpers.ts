@@ -33,9 +33,8 @@ export interface Member {
 }
 
 export async function join(port: number, name: string): Promise<Member> {
-  const client = await ChatClient.connect({ name, host: '127.0.0.1', port, engine: ENGINES.native });
   const events: ServerEvent[] = [];
-  client.on('event', (event) => events.push(event));
+  const client = await ChatClient.connect({ name, host: '127.0.0.1', port, engine: ENGINES.native, onEvent: (event) => events.push(event) });
   return {
     client,
     events,
