@@ -1,6 +1,6 @@
 /**
  * The lab under a flood: render cost and memory with 100,000 frames in a perspective.
- * Real trace events are recorded from a real LabSession (server, clients, tap on loopback), then
+ * Real trace events are recorded from a real LabWorld (server, clients, tap on loopback), then
  * replayed into a fresh perspective until it has seen 100,000 frames; a headless LabView renders
  * every 1,000 frames, as the ~30 redraws/s throttle would during a 1,000 msgs/s flood.
  */
@@ -8,13 +8,13 @@ import { palette } from '../src/terminal/colors.ts';
 import { ENGINES } from '../src/crypto/engines.ts';
 import { GROUPS } from '../src/crypto/groups.ts';
 import type { TraceEvent } from '../src/protocol/trace.ts';
-import { LabSession } from '../src/lab/world.ts';
+import { LabWorld } from '../src/lab/world.ts';
 import { TracePerspective } from '../src/lab/model.ts';
 import { LabView } from '../src/lab/view.ts';
 import { headlessTerminal } from '../test/support/headless.ts';
 
 const FRAMES = 100_000;
-const lab = await LabSession.start({ engine: ENGINES.native, group: GROUPS.modp14 });
+const lab = await LabWorld.start({ engine: ENGINES.native, group: GROUPS.modp14 });
 const recorded: Array<[string, TraceEvent]> = [];
 const serverRecorder = lab.server.onTrace.bind(lab.server);
 lab.server.onTrace = (connection, event) => {

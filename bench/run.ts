@@ -11,6 +11,7 @@ import { ServerProcess } from '../test/support/server-process.ts';
 import { benchStorm, storm, type StormRow } from './storm.ts';
 import { ADMISSION_DEFAULTS } from '../src/server/admission.ts';
 import type net from 'node:net';
+import { percentile, sleep } from '../test/support/timing.ts';
 
 const HERE = import.meta.dirname;
 const QUICK = process.argv.includes('--quick');
@@ -23,8 +24,6 @@ const BenchServer = {
 };
 
 const connect = (port: number, name: string, localAddress?: string) => ChatClient.connect({ name, host: '127.0.0.1', port, localAddress, engine: ENGINES.native });
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((sorted.length * p) / 100))] ?? NaN;
 
 function opensslLimit(): { derivesPerSecond: number; handshakesPerSecond: number } | null {
   try {

@@ -7,9 +7,8 @@ import { ENGINES } from '../src/crypto/engines.ts';
 import { GROUPS } from '../src/crypto/groups.ts';
 import { encodeFrame, FrameDecoder, parseFramePayload } from '../src/protocol/frame.ts';
 import { ServerProcess } from '../test/support/server-process.ts';
+import { percentile, sleep } from '../test/support/timing.ts';
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((sorted.length * p) / 100))] ?? NaN;
 const Y4 = (4).toString(16).padStart(GROUPS.modp14.byteLength * 2, '0');
 
 /** One attacker address keeping `inFlight` zero-cost handshakes going until stopped. */

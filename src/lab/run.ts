@@ -1,6 +1,6 @@
 import type { CryptoEngine } from '../crypto/engine.ts';
 import type { DhGroup } from '../crypto/groups.ts';
-import { LabSession } from './world.ts';
+import { LabWorld } from './world.ts';
 import { LabView } from './view.ts';
 import type { InsecureHooks } from '../protocol/session.ts';
 
@@ -15,23 +15,23 @@ export interface RunLabOptions {
 
 /** `dhlab lab` (and `npm start` on a terminal): the world, the view, and a clean exit. */
 export async function runLab(options: RunLabOptions): Promise<number> {
-  const session = await LabSession.start({ engine: options.engine, group: options.group, insecure: options.insecure });
+  const world = await LabWorld.start({ engine: options.engine, group: options.group, insecure: options.insecure });
   return new Promise<number>((resolve) => {
     let quitting = false;
     const view = new LabView({
-      perspectives: session.perspectives,
-      typists: [...session.clients.keys()],
+      perspectives: world.perspectives,
+      typists: [...world.clients.keys()],
       initialPerspective: options.perspective,
       subtitle: `${options.group.name} (${options.group.p.toString(2).length}-bit) · ${options.engine.name}${options.warnings?.length ? ` · INSECURE: ${options.warnings.join(', ')}` : ''}`,
-      send: (typist, text) => session.say(typist, text),
+      send: (typist, text) => world.say(typist, text),
       onQuit: () => {
         if (quitting) return;
         quitting = true;
         // Restore the terminal first, then let the room say goodbye.
         view.destroy();
-        void session.close().then(() => resolve(0));
+        void world.close().then(() => resolve(0));
       },
     });
-    session.onChange = () => view.invalidate();
+    world.onChange = () => view.invalidate();
   });
 }

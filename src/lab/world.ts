@@ -22,7 +22,7 @@ export interface LabSessionOptions {
  * relay in front of it, and real ChatClients that connect through the tap. Each perspective is
  * fed by its own side's trace events; Eve's only by the tap's observations.
  */
-export class LabSession {
+export class LabWorld {
   readonly perspectives: Perspective[] = [];
   readonly clients = new Map<string, ChatClient>();
 
@@ -36,9 +36,9 @@ export class LabSession {
   /** Called after every model change (the view throttles its redraws). */
   onChange: () => void = () => {};
 
-  static async start(options: LabSessionOptions): Promise<LabSession> {
+  static async start(options: LabSessionOptions): Promise<LabWorld> {
     const serverView = new TracePerspective('server', 'server');
-    let session: LabSession | null = null;
+    let session: LabWorld | null = null;
     const chatServer = new ChatServer({
       engine: options.engine,
       group: options.group,
@@ -63,7 +63,7 @@ export class LabSession {
         session?.onChange();
       },
     });
-    session = new LabSession(chatServer, tap, serverView, eve);
+    session = new LabWorld(chatServer, tap, serverView, eve);
     for (const name of options.names ?? ['alice', 'bob', 'carol']) await session.addClient(name, options.engine, options.insecure);
     session.perspectives.push(serverView, eve);
     return session;

@@ -1,6 +1,7 @@
 import { DhlabError, isErrorCode, type ErrorCode } from '../errors.ts';
 import type { WireFrame } from './frame.ts';
 import { describeCodePoint } from './names.ts';
+import { BIDI_CONTROL_CLASS } from './unicode-controls.ts';
 
 export const PROTOCOL_VERSION = 1;
 export const MAX_TEXT_BYTES = 4096;
@@ -131,7 +132,7 @@ export function textProblem(text: string): { code: ErrorCode; message: string } 
   return null;
 }
 
-const UNSAFE_IN_TEXT = /[\p{Cc}\u2028\u2029]|[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/u;
+const UNSAFE_IN_TEXT = new RegExp(`[\\p{Cc}\\u2028\\u2029${BIDI_CONTROL_CLASS}]`, 'u');
 
 /** Validates a decrypted client request (server side). */
 export function validateClientRequest(frame: WireFrame): ClientRequest {

@@ -9,12 +9,11 @@
  * (CVE-2021-42574, "Trojan Source"), and U+2028/U+2029 break lines in some renderers. Each of
  * these becomes a visible escape, so what a peer sent can always be seen and never obeyed.
  */
+import { BIDI_CONTROL_CLASS } from '../protocol/unicode-controls.ts';
 
 /** Code points shown as escapes instead of being printed. */
-const UNSAFE = /[\p{Cc}\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029\ufff9-\ufffb]|\p{Cs}/gu;
+const UNSAFE = new RegExp(`[\\p{Cc}${BIDI_CONTROL_CLASS}\\u2028\\u2029\\ufff9-\\ufffb]|\\p{Cs}`, 'gu');
 
-/** Bidi formatting characters (Unicode UAX #9 s.2): refused in chat text and names. */
-export const BIDI_CONTROLS = /[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/u;
 
 const SHORT_ESCAPES: Record<string, string> = { '\t': '\\t', '\n': '\\n', '\r': '\\r' };
 
@@ -70,7 +69,7 @@ export function safeStyledText(text: string): string {
 }
 
 /** What JSON.stringify leaves raw but a terminal obeys: DEL, C1, bidi controls, U+2028/9, U+FFF9-B. */
-const JSON_UNSAFE = /[\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029\ufff9-\ufffb]/g;
+const JSON_UNSAFE = new RegExp(`[\\u007f-\\u009f${BIDI_CONTROL_CLASS}\\u2028\\u2029\\ufff9-\\ufffb]`, 'g');
 
 /**
  * One JSON line that is safe on a terminal and parses to the same value: JSON.stringify escapes

@@ -6,9 +6,9 @@ import { ClientSession } from '../../src/protocol/client-session.ts';
 import { encodeFrame } from '../../src/protocol/frame.ts';
 import { ServerProcess } from '../support/server-process.ts';
 import { join, RawPeer, startServer, waitFor } from '../support/helpers.ts';
+import { sleep } from '../support/timing.ts';
 
 const MiB = 1024 * 1024;
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** A member past its handshake, with the raw socket, so the test can write anything after it. */
 async function established(port: number, name: string): Promise<net.Socket> {

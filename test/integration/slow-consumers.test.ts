@@ -7,8 +7,8 @@ import { ClientSession } from '../../src/protocol/client-session.ts';
 import type { ServerEvent } from '../../src/protocol/messages.ts';
 import { ServerProcess } from '../support/server-process.ts';
 import { waitFor } from '../support/helpers.ts';
+import { sleep } from '../support/timing.ts';
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** A member that reads at most `bytesPerSecond` (0: never reads after its handshake). */
 async function throttledReader(port: number, name: string, bytesPerSecond: number) {

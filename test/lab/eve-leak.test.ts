@@ -6,7 +6,7 @@ import { ENGINES } from '../../src/crypto/engines.ts';
 import { GROUPS } from '../../src/crypto/groups.ts';
 import { palette } from '../../src/terminal/colors.ts';
 import { observationJson } from '../../src/lab/commands.ts';
-import { LabSession } from '../../src/lab/world.ts';
+import { LabWorld } from '../../src/lab/world.ts';
 import { LabView } from '../../src/lab/view.ts';
 import type { Perspective } from '../../src/lab/model.ts';
 import { waitFor } from '../support/helpers.ts';
@@ -52,7 +52,7 @@ describe("Eve's view leaks nothing (property over names and messages)", () => {
   it('nothing Eve holds or renders contains a plaintext, exponent, Z, K or direction key', async () => {
     await fc.assert(
       fc.asyncProperty(names, messages, async (who, said) => {
-        const lab = await LabSession.start({ engine: ENGINES.native, group: GROUPS.modp14, names: who });
+        const lab = await LabWorld.start({ engine: ENGINES.native, group: GROUPS.modp14, names: who });
         const term = headlessTerminal(200, 50);
         const view = new LabView({ perspectives: lab.perspectives, typists: who, initialPerspective: 'eve', subtitle: '', onQuit: () => {}, input: term.input, output: term.output, colors: palette(0) });
         try {

@@ -2,16 +2,16 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { ENGINES } from '../../src/crypto/engines.ts';
 import { GROUPS } from '../../src/crypto/groups.ts';
-import { LabSession } from '../../src/lab/world.ts';
+import { LabWorld } from '../../src/lab/world.ts';
 import type { TracePerspective } from '../../src/lab/model.ts';
 import { waitFor } from '../support/helpers.ts';
 
 const labels = (perspective: { ladders: Map<string, Array<{ label: string }>> }, connection: string) => (perspective.ladders.get(connection) ?? []).map((s) => s.label);
 
 describe('the lab model, fed by a real server, real clients and Eve on a real relay', () => {
-  let lab: LabSession;
+  let lab: LabWorld;
   before(async () => {
-    lab = await LabSession.start({ engine: ENGINES.native, group: GROUPS.modp14 });
+    lab = await LabWorld.start({ engine: ENGINES.native, group: GROUPS.modp14 });
   });
   after(() => lab.close());
 

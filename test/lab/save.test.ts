@@ -8,16 +8,16 @@ import { after, before, describe, it } from 'node:test';
 import { palette } from '../../src/terminal/colors.ts';
 import { ENGINES } from '../../src/crypto/engines.ts';
 import { GROUPS } from '../../src/crypto/groups.ts';
-import { LabSession } from '../../src/lab/world.ts';
+import { LabWorld } from '../../src/lab/world.ts';
 import { LabView } from '../../src/lab/view.ts';
 import { waitFor } from '../support/helpers.ts';
 import { headlessTerminal, pressKeys, screenText } from '../support/headless.ts';
 
 describe('saving a value from the lab', () => {
-  let lab: LabSession;
+  let lab: LabWorld;
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dhlab-save-'));
   before(async () => {
-    lab = await LabSession.start({ engine: ENGINES.native, group: GROUPS.modp14 });
+    lab = await LabWorld.start({ engine: ENGINES.native, group: GROUPS.modp14 });
     await waitFor(() => (lab.perspectives[0]?.ladders.get('server')?.length ?? 0) > 10, "alice's ladder");
   });
   after(async () => {

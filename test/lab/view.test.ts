@@ -3,7 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import { palette } from '../../src/terminal/colors.ts';
 import { ENGINES } from '../../src/crypto/engines.ts';
 import { GROUPS } from '../../src/crypto/groups.ts';
-import { LabSession } from '../../src/lab/world.ts';
+import { LabWorld } from '../../src/lab/world.ts';
 import { LabView } from '../../src/lab/view.ts';
 import { waitFor } from '../support/helpers.ts';
 import { headlessTerminal, pressKeys, screenText } from '../support/headless.ts';
@@ -15,7 +15,7 @@ const SIZES = [
 
 for (const [columns, rows] of SIZES) {
   describe(`the lab screen, headless at ${columns}x${rows}`, () => {
-    let lab: LabSession;
+    let lab: LabWorld;
     let view: LabView;
     let term: ReturnType<typeof headlessTerminal>;
     let quit = false;
@@ -26,7 +26,7 @@ for (const [columns, rows] of SIZES) {
     };
 
     before(async () => {
-      lab = await LabSession.start({ engine: ENGINES.native, group: GROUPS.modp14 });
+      lab = await LabWorld.start({ engine: ENGINES.native, group: GROUPS.modp14 });
       term = headlessTerminal(columns, rows);
       view = new LabView({
         perspectives: lab.perspectives,
