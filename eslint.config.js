@@ -47,9 +47,12 @@ function layerRule(forbidden, extra = []) {
     'no-restricted-imports': [
       'error',
       {
-        paths: forbidden.includes('lab') ? [{ name: 'blessed', message: 'blessed is the lab\'s: only src/lab/ draws with it.' }] : [],
+        paths: forbidden.includes('lab') ? [{ name: 'blessed', message: "blessed is the lab's: only src/lab/ draws with it." }] : [],
         patterns: [
-          ...forbidden.map((folder) => ({ group: [`**/${folder}/*`, `**/${folder}/**`, `../${folder}`, `./${folder}`], message: WHY[folder] ?? `src/${folder}/ is not a layer this folder may import (eslint.config.js, LAYERS).` })),
+          ...forbidden.map((folder) => ({
+            group: [`**/${folder}/*`, `**/${folder}/**`, `../${folder}`, `./${folder}`],
+            message: WHY[folder] ?? `src/${folder}/ is not a layer this folder may import (eslint.config.js, LAYERS).`,
+          })),
           ...extra,
         ],
       },
@@ -62,7 +65,12 @@ export const LAYER_CONFIGS = [
     files: [`src/${folder}/**/*.ts`],
     rules:
       folder === 'cli'
-        ? layerRule(forbidden, [{ group: ['**/insecure/**', '!**/insecure/flags.ts'], message: 'cli/ reaches the weakenings only through their flag parser, src/insecure/flags.ts.' }])
+        ? layerRule(forbidden, [
+            {
+              group: ['**/insecure/**', '!**/insecure/flags.ts'],
+              message: 'cli/ reaches the weakenings only through their flag parser, src/insecure/flags.ts.',
+            },
+          ])
         : layerRule(forbidden),
   })),
   { files: ['src/*.ts'], rules: layerRule(ROOT_FILES_FORBID) },
@@ -73,7 +81,20 @@ export default tseslint.config(
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
-    languageOptions: { globals: { process: 'readonly', console: 'readonly', Buffer: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly', setInterval: 'readonly', clearInterval: 'readonly', setImmediate: 'readonly', performance: 'readonly', URL: 'readonly' } },
+    languageOptions: {
+      globals: {
+        process: 'readonly',
+        console: 'readonly',
+        Buffer: 'readonly',
+        setTimeout: 'readonly',
+        clearTimeout: 'readonly',
+        setInterval: 'readonly',
+        clearInterval: 'readonly',
+        setImmediate: 'readonly',
+        performance: 'readonly',
+        URL: 'readonly',
+      },
+    },
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       eqeqeq: 'error',

@@ -29,7 +29,15 @@ global.gc?.();
 const heapBefore = process.memoryUsage().heapUsed;
 const flood = new TracePerspective('server', 'server');
 const term = headlessTerminal(200, 50);
-const view = new LabView({ perspectives: [flood], typists: [], subtitle: 'bench', onQuit: () => {}, input: term.input, output: term.output, colors: palette(2) });
+const view = new LabView({
+  perspectives: [flood],
+  typists: [],
+  subtitle: 'bench',
+  onQuit: () => {},
+  input: term.input,
+  output: term.output,
+  colors: palette(2),
+});
 const renderTimes: number[] = [];
 let i = 0;
 while (flood.frames.total < FRAMES) {
@@ -53,6 +61,8 @@ const result = {
   renderMsMax: Number((renderTimes.at(-1) ?? 0).toFixed(2)),
   heapGrowthMB: Number(((heapAfter - heapBefore) / 1e6).toFixed(1)),
 };
-console.log(`lab: ${result.frames} frames (${result.kept} kept), render at 200x50 p50 ${result.renderMsP50} ms, max ${result.renderMsMax} ms; heap +${result.heapGrowthMB} MB`);
+console.log(
+  `lab: ${result.frames} frames (${result.kept} kept), render at 200x50 p50 ${result.renderMsP50} ms, max ${result.renderMsMax} ms; heap +${result.heapGrowthMB} MB`,
+);
 console.log(JSON.stringify(result));
 process.exit(0);

@@ -20,10 +20,12 @@ const runs = (section: string) => !ONLY || ONLY === section;
 
 /** The server under test runs in its own process (test/support/server-process.ts) so its CPU and RSS are its own. */
 const BenchServer = {
-  start: (config: { engine: string; rateLimit?: number } & Record<string, unknown>) => ServerProcess.start(config, process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : []),
+  start: (config: { engine: string; rateLimit?: number } & Record<string, unknown>) =>
+    ServerProcess.start(config, process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : []),
 };
 
-const connect = (port: number, name: string, localAddress?: string) => ChatClient.connect({ name, host: '127.0.0.1', port, localAddress, engine: ENGINES.native });
+const connect = (port: number, name: string, localAddress?: string) =>
+  ChatClient.connect({ name, host: '127.0.0.1', port, localAddress, engine: ENGINES.native });
 
 function opensslLimit(): { derivesPerSecond: number; handshakesPerSecond: number } | null {
   try {
@@ -52,7 +54,14 @@ async function benchHandshakes(engine: string, total: number, concurrency: numbe
   const after = await server.stats();
   await server.stop();
   const cpuPerHandshake = (after.cpuMs - before.cpuMs) / total;
-  return { engine, total, concurrency, handshakesPerSecond: total / seconds, serverCpuMsPerHandshake: cpuPerHandshake, serverCapacityPerSecond: 1000 / cpuPerHandshake };
+  return {
+    engine,
+    total,
+    concurrency,
+    handshakesPerSecond: total / seconds,
+    serverCpuMsPerHandshake: cpuPerHandshake,
+    serverCapacityPerSecond: 1000 / cpuPerHandshake,
+  };
 }
 
 interface BroadcastResult {
@@ -262,7 +271,17 @@ async function benchMemory(clients: number) {
   probe.destroy();
   for (const member of members) member.destroy();
   await server.stop();
-  return { clients, failed, failedWith: Object.fromEntries(why), serverLoopMaxMs: joined.loopMaxMs, connections: loaded.connections, rssBaselineMiB: baseline.rss / 2 ** 20, rssLoadedMiB: loaded.rss / 2 ** 20, bytesPerClient: (loaded.rss - baseline.rss) / clients, joinAndEchoMs: probeMs };
+  return {
+    clients,
+    failed,
+    failedWith: Object.fromEntries(why),
+    serverLoopMaxMs: joined.loopMaxMs,
+    connections: loaded.connections,
+    rssBaselineMiB: baseline.rss / 2 ** 20,
+    rssLoadedMiB: loaded.rss / 2 ** 20,
+    bytesPerClient: (loaded.rss - baseline.rss) / clients,
+    joinAndEchoMs: probeMs,
+  };
 }
 
 const fmt = (n: number, digits = 0) => (Number.isFinite(n) ? n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits }) : '-');
@@ -278,14 +297,18 @@ async function main(): Promise<void> {
   results.openssl = openssl;
   const handshakes = [];
   for (const engine of runs('handshakes') ? ['native', 'forge'] : []) {
-    handshakes.push(await benchHandshakes(engine, engine === 'native' ? (QUICK ? 300 : 2000) : (QUICK ? 30 : 200), 64));
+    handshakes.push(await benchHandshakes(engine, engine === 'native' ? (QUICK ? 300 : 2000) : QUICK ? 30 : 200, 64));
   }
   results.handshakes = handshakes;
   console.log('\nHandshakes (group 14, 256-bit exponents; clients in this process, server in its own)');
   console.log('engine  handshakes/s  server CPU ms/handshake  server capacity/s  vs OpenSSL limit');
   for (const h of handshakes) {
-    const ratio = openssl ? `${fmt(h.serverCapacityPerSecond / openssl.handshakesPerSecond, 2)} of ${fmt(openssl.handshakesPerSecond)}/s` : 'openssl not installed';
-    console.log(`${h.engine.padEnd(7)} ${fmt(h.handshakesPerSecond).padStart(12)}  ${fmt(h.serverCpuMsPerHandshake, 3).padStart(23)}  ${fmt(h.serverCapacityPerSecond).padStart(17)}  ${ratio}`);
+    const ratio = openssl
+      ? `${fmt(h.serverCapacityPerSecond / openssl.handshakesPerSecond, 2)} of ${fmt(openssl.handshakesPerSecond)}/s`
+      : 'openssl not installed';
+    console.log(
+      `${h.engine.padEnd(7)} ${fmt(h.handshakesPerSecond).padStart(12)}  ${fmt(h.serverCpuMsPerHandshake, 3).padStart(23)}  ${fmt(h.serverCapacityPerSecond).padStart(17)}  ${ratio}`,
+    );
   }
 
   const broadcast: BroadcastResult[] = [];
@@ -314,7 +337,10 @@ async function main(): Promise<void> {
   results.memory = memory;
   console.log('\nIdle connections (server RSS)');
   console.log('clients  connections  RSS MiB  bytes/client  join+echo ms at that load');
-  for (const m of memory) console.log(`${String(m.clients).padStart(7)}  ${String(m.connections).padStart(11)}  ${fmt(m.rssLoadedMiB, 1).padStart(7)}  ${fmt(m.bytesPerClient).padStart(12)}  ${fmt(m.joinAndEchoMs, 1)}`);
+  for (const m of memory)
+    console.log(
+      `${String(m.clients).padStart(7)}  ${String(m.connections).padStart(11)}  ${fmt(m.rssLoadedMiB, 1).padStart(7)}  ${fmt(m.bytesPerClient).padStart(12)}  ${fmt(m.joinAndEchoMs, 1)}`,
+    );
 
   const storms: StormRow[] = [];
   if (runs('storm')) {
@@ -335,13 +361,23 @@ async function main(): Promise<void> {
       ['100 members at 1,000/s, storm, default limits', { storm: true, limits: { ...ADMISSION_DEFAULTS } }],
     ] as const) {
       const row = await benchBroadcast({ ...busy, ...extra });
-      storms.push({ case: label, chatP50Ms: row.latencyP50Ms, chatP99Ms: row.latencyP99Ms, newcomerJoinMs: NaN, stormHandshakesPerSecond: row.stormHandshakesPerSecond ?? 0, stormRefusedPerSecond: row.stormRefusedPerSecond ?? 0 });
+      storms.push({
+        case: label,
+        chatP50Ms: row.latencyP50Ms,
+        chatP99Ms: row.latencyP99Ms,
+        newcomerJoinMs: NaN,
+        stormHandshakesPerSecond: row.stormHandshakesPerSecond ?? 0,
+        stormRefusedPerSecond: row.stormRefusedPerSecond ?? 0,
+      });
     }
   }
   results.storm = storms;
   console.log('\nHandshake storm: 8 addresses x 8 zero-cost handshakes in flight; alice -> bob every 20 ms');
   console.log('case                                            chat p50 ms  chat p99 ms  newcomer join ms  storm served/s  refused/s');
-  for (const r of storms) console.log(`${r.case.padEnd(46)}  ${fmt(r.chatP50Ms, 1).padStart(11)}  ${fmt(r.chatP99Ms, 1).padStart(11)}  ${fmt(r.newcomerJoinMs, 1).padStart(16)}  ${fmt(r.stormHandshakesPerSecond).padStart(14)}  ${fmt(r.stormRefusedPerSecond).padStart(9)}`);
+  for (const r of storms)
+    console.log(
+      `${r.case.padEnd(46)}  ${fmt(r.chatP50Ms, 1).padStart(11)}  ${fmt(r.chatP99Ms, 1).padStart(11)}  ${fmt(r.newcomerJoinMs, 1).padStart(16)}  ${fmt(r.stormHandshakesPerSecond).padStart(14)}  ${fmt(r.stormRefusedPerSecond).padStart(9)}`,
+    );
 
   const slowRows: BroadcastResult[] = [];
   if (runs('slow')) {
@@ -356,7 +392,9 @@ async function main(): Promise<void> {
   console.log('case                         p50 ms  p99 ms  lost (honest)  stalled dropped at  slow dropped at  server CPU  clients CPU');
   for (const r of slowRows) {
     const at = (s: number | undefined) => (s === undefined ? (r === slowRows[0] ? '-' : 'not dropped') : `${fmt(s, 1)} s`);
-    console.log(`${(r === slowRows[0] ? 'honest members only' : '+ 1 stalled, 1 at 50 KB/s').padEnd(27)}  ${fmt(r.latencyP50Ms, 1).padStart(6)}  ${fmt(r.latencyP99Ms, 1).padStart(6)}  ${String(r.lost).padStart(13)}  ${at(r.stalledDroppedS).padStart(18)}  ${at(r.slowDroppedS).padStart(15)}  ${fmt(r.serverCpuPercent).padStart(9)}%  ${fmt(r.clientCpuPercent).padStart(10)}%`);
+    console.log(
+      `${(r === slowRows[0] ? 'honest members only' : '+ 1 stalled, 1 at 50 KB/s').padEnd(27)}  ${fmt(r.latencyP50Ms, 1).padStart(6)}  ${fmt(r.latencyP99Ms, 1).padStart(6)}  ${String(r.lost).padStart(13)}  ${at(r.stalledDroppedS).padStart(18)}  ${at(r.slowDroppedS).padStart(15)}  ${fmt(r.serverCpuPercent).padStart(9)}%  ${fmt(r.clientCpuPercent).padStart(10)}%`,
+    );
   }
 
   if (!ONLY && !QUICK) fs.writeFileSync(path.join(HERE, 'results.json'), JSON.stringify(results, null, 2) + '\n');

@@ -82,5 +82,12 @@ export async function benchStorm(label: string, limits: Record<string, number | 
   alice.destroy();
   bob.destroy();
   await server.stop();
-  return { case: label, chatP50Ms: percentile(latencies, 50), chatP99Ms: percentile(latencies, 99), newcomerJoinMs, stormHandshakesPerSecond: tally.served / elapsed, stormRefusedPerSecond: tally.refused / elapsed };
+  return {
+    case: label,
+    chatP50Ms: percentile(latencies, 50),
+    chatP99Ms: percentile(latencies, 99),
+    newcomerJoinMs,
+    stormHandshakesPerSecond: tally.served / elapsed,
+    stormRefusedPerSecond: tally.refused / elapsed,
+  };
 }

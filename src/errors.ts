@@ -10,7 +10,7 @@ export const ERROR_CODES = {
   ERR_UNKNOWN_FRAME: 'frame type is not defined by the protocol',
   ERR_UNEXPECTED_FRAME: 'frame type is valid but not in this state of the protocol',
   ERR_VERSION: 'peer speaks another protocol version',
-  ERR_BAD_NAME: 'name does not fit the name profile (letters, digits, marks, - _ . \' and single spaces; one script; at most 32 characters)',
+  ERR_BAD_NAME: "name does not fit the name profile (letters, digits, marks, - _ . ' and single spaces; one script; at most 32 characters)",
   ERR_BAD_TEXT: 'chat text has a control, bidi or line-separator character or a lone surrogate',
   ERR_NAME_TAKEN: 'another member of the room already has this name',
   ERR_BAD_GROUP: 'the DH group is not one of modp14, modp15, modp16',
@@ -63,12 +63,18 @@ export function isErrorCode(value: unknown): value is ErrorCode {
 export function fileError(error: unknown, what: string): DhlabError {
   const code = (error as NodeJS.ErrnoException).code;
   const why =
-    code === 'EISDIR' ? 'it is a folder; give a file name'
-    : code === 'ENOENT' ? 'its folder does not exist'
-    : code === 'EACCES' || code === 'EPERM' ? 'permission denied'
-    : code === 'EADDRINUSE' ? 'the address is already in use; pick another port, or port 0 for any free port'
-    : code === 'EADDRNOTAVAIL' ? 'this machine has no such address'
-    : code === 'ENOTDIR' ? 'a part of the path is not a folder'
-    : (code ?? (error as Error).message);
+    code === 'EISDIR'
+      ? 'it is a folder; give a file name'
+      : code === 'ENOENT'
+        ? 'its folder does not exist'
+        : code === 'EACCES' || code === 'EPERM'
+          ? 'permission denied'
+          : code === 'EADDRINUSE'
+            ? 'the address is already in use; pick another port, or port 0 for any free port'
+            : code === 'EADDRNOTAVAIL'
+              ? 'this machine has no such address'
+              : code === 'ENOTDIR'
+                ? 'a part of the path is not a folder'
+                : (code ?? (error as Error).message);
   return new DhlabError('ERR_FILE', `${what}: ${why}`);
 }

@@ -45,7 +45,11 @@ describe('the layers are enforced by lint (redesign, item 2)', () => {
       for (const other of FOLDERS.filter((f) => f !== folder)) {
         const rules = await ruleIds(probe(`../${other}/probe.ts`), `src/${folder}/probe.ts`);
         const insecureFlags = folder === 'cli' && other === 'insecure';
-        assert.equal(rules.includes('no-restricted-imports'), forbidden.includes(other) || insecureFlags, `src/${folder}/ importing src/${other}/: ${rules.join(', ')}`);
+        assert.equal(
+          rules.includes('no-restricted-imports'),
+          forbidden.includes(other) || insecureFlags,
+          `src/${folder}/ importing src/${other}/: ${rules.join(', ')}`,
+        );
       }
       // Deeper files are held to the same rule (src/insecure/mallory/, say).
       const forbiddenOne = forbidden[0] as string;
@@ -59,13 +63,15 @@ describe('the layers are enforced by lint (redesign, item 2)', () => {
     }
     assert.ok((await ruleIds(probe('../insecure/hooks.ts'), 'src/cli/probe.ts')).includes('no-restricted-imports'));
     assert.ok(!(await ruleIds(probe('../insecure/flags.ts'), 'src/cli/probe.ts')).includes('no-restricted-imports'));
-    for (const folder of ['scenario', 'lab']) assert.ok(!(await ruleIds(probe('../insecure/toy-groups.ts'), `src/${folder}/probe.ts`)).includes('no-restricted-imports'), folder);
+    for (const folder of ['scenario', 'lab'])
+      assert.ok(!(await ruleIds(probe('../insecure/toy-groups.ts'), `src/${folder}/probe.ts`)).includes('no-restricted-imports'), folder);
     assert.ok((await ruleIds(probe('./insecure/toy-groups.ts'), 'src/errors.ts')).includes('no-restricted-imports'), 'the base files import no layer');
   });
 
   it('only the lab imports blessed, and cli/ reaches the lab only by a dynamic import', async () => {
     const blessed = "import blessed from 'blessed';\nexport const b = blessed;\n";
-    for (const folder of ['server', 'client', 'terminal', 'scenario', 'cli']) assert.ok((await ruleIds(blessed, `src/${folder}/probe.ts`)).includes('no-restricted-imports'), folder);
+    for (const folder of ['server', 'client', 'terminal', 'scenario', 'cli'])
+      assert.ok((await ruleIds(blessed, `src/${folder}/probe.ts`)).includes('no-restricted-imports'), folder);
     assert.ok(!(await ruleIds(blessed, 'src/lab/probe.ts')).includes('no-restricted-imports'));
     const dynamic = "export async function f() {\n  return (await import('../lab/run.ts')).runLab;\n}\n";
     assert.deepEqual(await ruleIds(dynamic, 'src/cli/probe.ts'), []);

@@ -121,7 +121,13 @@ function pacer(perSecond: number): () => Promise<void> {
  * with a slash), until end of input or `/quit` (then a clean goodbye) or the session ends.
  * Returns the exit status: 0 after a clean goodbye, 1 when it ended with an error.
  */
-async function chatLoop(client: ChatClient, input: LineInput, output: ClientOutput, reportError: (code: ErrorCode, message: string) => void, announced: () => boolean): Promise<number> {
+async function chatLoop(
+  client: ChatClient,
+  input: LineInput,
+  output: ClientOutput,
+  reportError: (code: ErrorCode, message: string) => void,
+  announced: () => boolean,
+): Promise<number> {
   const closed = client.waitForClose();
   let finalError: Error | null | undefined;
   void closed.then((error) => {
@@ -140,7 +146,8 @@ async function chatLoop(client: ChatClient, input: LineInput, output: ClientOutp
           input.ended = true;
           break;
         } else if (line === '/who') client.who();
-        else if (line.startsWith('/') && !line.startsWith('//')) reportError('ERR_USAGE', `unknown command ${safeText(line.split(' ')[0] ?? '')} (try /who or /quit)`);
+        else if (line.startsWith('/') && !line.startsWith('//'))
+          reportError('ERR_USAGE', `unknown command ${safeText(line.split(' ')[0] ?? '')} (try /who or /quit)`);
         else {
           const text = line.startsWith('//') ? line.slice(1) : line;
           client.say(text);
@@ -196,7 +203,16 @@ export async function clientCommand(args: string[], usage: string): Promise<numb
       revealSecrets: narrator !== null,
       onEvent: (event, self) => {
         // The welcome is where the session starts for the user: who we are, the key, the room.
-        if (event.type === 'welcome') return output.event({ type: 'connected', server, name: self.name, fingerprint: self.fingerprint, pin: self.pin, members: self.members, count: self.memberCount });
+        if (event.type === 'welcome')
+          return output.event({
+            type: 'connected',
+            server,
+            name: self.name,
+            fingerprint: self.fingerprint,
+            pin: self.pin,
+            members: self.members,
+            count: self.memberCount,
+          });
         if (event.type === 'bye' || event.type === 'error') announced = true;
         output.event(event);
       },

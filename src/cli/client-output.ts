@@ -117,4 +117,3 @@ export function terminalOutput(rl: readline.Interface, myName: () => string): Cl
     note: (line) => print(colors.dim(line)),
   };
 }
-

@@ -84,7 +84,11 @@ async function demoCommand(args: string[]): Promise<number> {
   setFullValues(values.full === true);
   // Fit the terminal, and 80 columns in a pipe: wrapped at spaces, values split only with --full.
   const width = terminal.stdoutIsTTY ? terminal.columns : 80;
-  await runDemo({ engine: getEngine(stringOption(values, 'crypto')), group: groupOption(values), out: (line) => wrapLine(line, width).forEach((part) => printStyled(part)) });
+  await runDemo({
+    engine: getEngine(stringOption(values, 'crypto')),
+    group: groupOption(values),
+    out: (line) => wrapLine(line, width).forEach((part) => printStyled(part)),
+  });
   return 0;
 }
 
@@ -110,7 +114,11 @@ function hostPort(text: string, flag: string): { host: string; port: number } {
 }
 
 async function eveCommand(args: string[]): Promise<number> {
-  const values = parse(args, { listen: { type: 'string', default: '5069' }, forward: { type: 'string', default: '127.0.0.1:5068' }, json: { type: 'boolean', default: false } });
+  const values = parse(args, {
+    listen: { type: 'string', default: '5069' },
+    forward: { type: 'string', default: '127.0.0.1:5068' },
+    json: { type: 'boolean', default: false },
+  });
   if (values.help) return (print(USAGE.trimEnd()), 0);
   const listen = hostPort(stringOption(values, 'listen'), 'listen');
   const forward = hostPort(stringOption(values, 'forward'), 'forward');

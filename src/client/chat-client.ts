@@ -44,7 +44,13 @@ export type ClientState = 'connecting' | 'handshaking' | 'joining' | 'member' | 
 export const CLIENT_DEFAULTS = { connectTimeoutMs: 10_000, handshakeTimeoutMs: 10_000 } as const;
 
 /** Codes the client itself detects; a server never sends them. */
-const CLIENT_ONLY_CODES: ReadonlySet<string> = new Set(['ERR_HOST_KEY_CHANGED', 'ERR_BAD_SIGNATURE', 'ERR_HOST_KEY_FILE', 'ERR_NOT_DHLAB', 'ERR_CONNECT_TIMEOUT']);
+const CLIENT_ONLY_CODES: ReadonlySet<string> = new Set([
+  'ERR_HOST_KEY_CHANGED',
+  'ERR_BAD_SIGNATURE',
+  'ERR_HOST_KEY_FILE',
+  'ERR_NOT_DHLAB',
+  'ERR_CONNECT_TIMEOUT',
+]);
 
 /** After a fatal error, how long we wait for the peer to close its side before we destroy ours. */
 const CLOSE_GRACE_MS = 2000;
@@ -130,7 +136,11 @@ export class ChatClient extends EventEmitter<ChatClientEvents> {
     );
     this.socket.on('connect', () => {
       this.current = 'handshaking';
-      this.startTimer(handshakeMs, () => new DhlabError('ERR_CONNECT_TIMEOUT', `${server} accepted the connection but did not complete the dhlab handshake within ${handshakeMs / 1000} s`));
+      this.startTimer(
+        handshakeMs,
+        () =>
+          new DhlabError('ERR_CONNECT_TIMEOUT', `${server} accepted the connection but did not complete the dhlab handshake within ${handshakeMs / 1000} s`),
+      );
       this.session.start();
     });
     this.socket.on('data', (chunk) => {
@@ -178,7 +188,10 @@ export class ChatClient extends EventEmitter<ChatClientEvents> {
     if (remote && CLIENT_ONLY_CODES.has(error.code)) {
       // Only a client detects these: one received from the wire is forged, and its text (say,
       // "run again with --accept-new-host-key") must not read as advice from dhlab.
-      return new DhlabError(error.code, `the peer sent ${error.code}, a code only a client detects: the report is forged or broken, and its advice is not shown`);
+      return new DhlabError(
+        error.code,
+        `the peer sent ${error.code}, a code only a client detects: the report is forged or broken, and its advice is not shown`,
+      );
     }
     if (remote && !this.keysAgreed) {
       // Before keys exist an error frame is not authenticated: anyone on the path can forge it.

@@ -69,7 +69,8 @@ export class KnownServers {
       target = fs.realpathSync(this.file);
       if (!fs.statSync(target).isFile()) return;
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw new DhlabError('ERR_HOST_KEY_FILE', `cannot read ${this.file}: ${(error as NodeJS.ErrnoException).code}`);
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT')
+        throw new DhlabError('ERR_HOST_KEY_FILE', `cannot read ${this.file}: ${(error as NodeJS.ErrnoException).code}`);
     }
     try {
       fs.mkdirSync(path.dirname(target), { recursive: true, mode: 0o700 });
@@ -119,7 +120,8 @@ function withLock(lock: string, work: () => void): void {
       }
       const age = Date.now() - (fs.statSync(lock, { throwIfNoEntry: false })?.mtimeMs ?? Date.now());
       if (age > STALE_LOCK_MS) fs.rmSync(lock, { force: true });
-      else if (Date.now() - started > LOCK_WAIT_MS) throw new DhlabError('ERR_HOST_KEY_FILE', `${lock} is held by another dhlab client; remove it if none is running`);
+      else if (Date.now() - started > LOCK_WAIT_MS)
+        throw new DhlabError('ERR_HOST_KEY_FILE', `${lock} is held by another dhlab client; remove it if none is running`);
       else sleepSync(5 + Math.random() * 10);
     }
   }

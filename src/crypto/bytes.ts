@@ -19,7 +19,6 @@ export function fromHex(hex: string): Uint8Array {
   return Uint8Array.from(Buffer.from(hex, 'hex'));
 }
 
-
 export function utf8(text: string): Uint8Array {
   return new TextEncoder().encode(text);
 }

@@ -66,7 +66,8 @@ export function insecureFromFlags(values: Record<string, unknown>, base: CryptoE
   }
   if (typeof values['insecure-exponent-bits'] === 'string') {
     const bits = Number(values['insecure-exponent-bits']);
-    if (!Number.isInteger(bits) || bits < 2 || bits > 256) throw new DhlabError('ERR_USAGE', `--insecure-exponent-bits must be a whole number from 2 to 256, got "${values['insecure-exponent-bits']}"`);
+    if (!Number.isInteger(bits) || bits < 2 || bits > 256)
+      throw new DhlabError('ERR_USAGE', `--insecure-exponent-bits must be a whole number from 2 to 256, got "${values['insecure-exponent-bits']}"`);
     settings.exponentBits = bits;
     warnings.push(`${bits}-bit private exponents: baby-step giant-step recovers them in about 2^${bits / 2} steps`);
     labels.push(`${bits}-bit exponents`);

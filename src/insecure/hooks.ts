@@ -22,7 +22,13 @@ export interface InsecureSettings {
 }
 
 export function isInsecure(settings: InsecureSettings): boolean {
-  return settings.exponentBits !== undefined || settings.exponent !== undefined || settings.skipValidation === true || settings.acceptToyGroups === true || settings.cbc === true;
+  return (
+    settings.exponentBits !== undefined ||
+    settings.exponent !== undefined ||
+    settings.skipValidation === true ||
+    settings.acceptToyGroups === true ||
+    settings.cbc === true
+  );
 }
 
 /** An integer in [low, high) from the engine's randomness, by rejection sampling. */

@@ -8,7 +8,8 @@
  */
 
 /** The double-width ranges blessed knows (node_modules/blessed/lib/unicode.js, chars.wide and chars.swide). */
-const BLESSED_WIDE = /[\u1100-\u115f\u2329\u232a\u2e80-\u303e\u3040-\ua4cf\uac00-\ud7a3\uf900-\ufaff\ufe10-\ufe19\ufe30-\ufe6f\uff00-\uff60\uffe0-\uffe6\u{20000}-\u{2fffd}\u{30000}-\u{3fffd}]/u;
+const BLESSED_WIDE =
+  /[\u1100-\u115f\u2329\u232a\u2e80-\u303e\u3040-\ua4cf\uac00-\ud7a3\uf900-\ufaff\ufe10-\ufe19\ufe30-\ufe6f\uff00-\uff60\uffe0-\uffe6\u{20000}-\u{2fffd}\u{30000}-\u{3fffd}]/u;
 
 /**
  * Characters whose width a terminal and blessed may disagree on: anything outside the Basic

@@ -10,7 +10,12 @@ import { valueOf, valueOfBigint } from './values.ts';
 const HEX = /^(?:[0-9a-f]{2})+$/;
 /** Characters of a hello name Eve shows (PROTOCOL s.6.1 allows 32; a hostile frame can hold 64 KiB). */
 const NAME_SHOWN = 32;
-const HANDSHAKE_DIRECTION: Record<string, TapObservation['dir']> = { hello: 'client->server', client_key: 'client->server', server_key: 'server->client', server_auth: 'server->client' };
+const HANDSHAKE_DIRECTION: Record<string, TapObservation['dir']> = {
+  hello: 'client->server',
+  client_key: 'client->server',
+  server_key: 'server->client',
+  server_auth: 'server->client',
+};
 const hexValue = (field: unknown) => (typeof field === 'string' && HEX.test(field) ? valueOf(fromHex(field)) : undefined);
 
 /**
@@ -127,8 +132,19 @@ export class EvePerspective extends Perspective {
       }
       case 'server_auth': {
         const toy = this.groups.get(connection)?.insecure === true;
-        steps.push({ label: 'signature over H', kind: 'wire', detail: 'full', value: hexValue(frame.signature), note: 'public; H is computable from what Eve saw' });
-        steps.push({ label: 'from here on: sealed frames', kind: 'wire', detail: 'basic', note: toy ? 'sealed under keys Eve derives as soon as she has x (toy group)' : 'AES-256-GCM under keys Eve cannot derive' });
+        steps.push({
+          label: 'signature over H',
+          kind: 'wire',
+          detail: 'full',
+          value: hexValue(frame.signature),
+          note: 'public; H is computable from what Eve saw',
+        });
+        steps.push({
+          label: 'from here on: sealed frames',
+          kind: 'wire',
+          detail: 'basic',
+          note: toy ? 'sealed under keys Eve derives as soon as she has x (toy group)' : 'AES-256-GCM under keys Eve cannot derive',
+        });
         break;
       }
       default:

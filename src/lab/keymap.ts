@@ -27,12 +27,33 @@ const DIGITS = ['1', '2', '3', '4', '5', '6', '7', '8', '9'];
 /** In the order the help lists them; the footer takes them in its own order (FOOTER_ORDER). */
 export const KEYMAP: readonly KeyBinding[] = [
   { keys: ['space', 'right', 'n'], shown: 'space, →, n', context: 'scenario', command: 'step-next', help: 'run the next step', footer: 'next step' },
-  { keys: ['left', 'p', 'backspace'], shown: '←, p, Backspace', context: 'scenario', command: 'step-back', help: 'back one step (replayed: the same bytes)', footer: 'back' },
+  {
+    keys: ['left', 'p', 'backspace'],
+    shown: '←, p, Backspace',
+    context: 'scenario',
+    command: 'step-back',
+    help: 'back one step (replayed: the same bytes)',
+    footer: 'back',
+  },
   { keys: [']'], shown: ']', context: 'scenario', command: 'narration-down', help: 'scroll the narration down' },
   { keys: ['['], shown: '[', context: 'scenario', command: 'narration-up', help: 'scroll the narration up' },
-  { keys: DIGITS, shown: '1 2 3 ...', context: 'all', command: 'perspective', help: "switch perspective (whose view: a client, the server, Eve, Mallory)", footer: 'view' },
+  {
+    keys: DIGITS,
+    shown: '1 2 3 ...',
+    context: 'all',
+    command: 'perspective',
+    help: 'switch perspective (whose view: a client, the server, Eve, Mallory)',
+    footer: 'view',
+  },
   { keys: ['i'], shown: 'i', context: 'lab', command: 'type', help: 'type a message (Enter sends it, Esc cancels)', footer: 'type' },
-  { keys: ['tab', 'f2'], shown: 'Tab, F2', context: 'lab', command: 'typist', help: 'switch who is typing (separate from whose view is shown)', footer: 'typist' },
+  {
+    keys: ['tab', 'f2'],
+    shown: 'Tab, F2',
+    context: 'lab',
+    command: 'typist',
+    help: 'switch who is typing (separate from whose view is shown)',
+    footer: 'typist',
+  },
   { keys: ['tab'], shown: 'Tab', context: 'scenario', command: 'focus-toggle', help: 'focus the inspector or the frames pane', footer: 'pane' },
   { keys: ['left', 'h'], shown: '←, h', context: 'lab', command: 'focus-inspector', help: 'focus the inspector (handshake steps)', footer: 'pane' },
   { keys: ['right', 'l'], shown: '→, l', context: 'lab', command: 'focus-frames', help: 'focus the frames pane' },
@@ -41,9 +62,30 @@ export const KEYMAP: readonly KeyBinding[] = [
   { keys: ['pageup'], shown: 'PgUp', context: 'all', command: 'page-up', help: 'ten steps or frames up' },
   { keys: ['pagedown'], shown: 'PgDn', context: 'all', command: 'page-down', help: 'ten steps or frames down' },
   { keys: ['end'], shown: 'End', context: 'all', command: 'follow', help: 'follow the newest (no selection)' },
-  { keys: ['enter'], shown: 'Enter', context: 'all', command: 'expand', help: 'show the selected value or frame in full (s saves it to a file)', footer: 'expand' },
-  { keys: ['c'], shown: 'c', context: 'all', command: 'connection', help: 'next connection (server, Eve and Mallory have one ladder per client)', footer: 'connection' },
-  { keys: ['d'], shown: 'd', context: 'all', command: 'detail', help: 'basic detail (p, g, x, y, Z, K, plaintext, ciphertext) or full (adds q, H, the HKDF keys, tag, nonce, AAD, signature)', footer: 'detail' },
+  {
+    keys: ['enter'],
+    shown: 'Enter',
+    context: 'all',
+    command: 'expand',
+    help: 'show the selected value or frame in full (s saves it to a file)',
+    footer: 'expand',
+  },
+  {
+    keys: ['c'],
+    shown: 'c',
+    context: 'all',
+    command: 'connection',
+    help: 'next connection (server, Eve and Mallory have one ladder per client)',
+    footer: 'connection',
+  },
+  {
+    keys: ['d'],
+    shown: 'd',
+    context: 'all',
+    command: 'detail',
+    help: 'basic detail (p, g, x, y, Z, K, plaintext, ciphertext) or full (adds q, H, the HKDF keys, tag, nonce, AAD, signature)',
+    footer: 'detail',
+  },
   { keys: ['x'], shown: 'x', context: 'all', command: 'encoding', help: 'show bytes as hex or base64', footer: 'hex/b64' },
   { keys: ['?'], shown: '?', context: 'all', command: 'help', help: 'this help (? or Esc closes it)' },
   { keys: ['escape'], shown: 'Esc', context: 'all', command: 'close', help: 'close the help or an expanded value' },
@@ -114,7 +156,9 @@ export function helpLines(context: 'lab' | 'scenario', width = 70): string[] {
   const bindings = bindingsFor(context);
   const column = 2 + Math.max(...bindings.map((b) => displayWidth(b.shown))) + 3;
   const rows = bindings.flatMap((b) =>
-    wrapLine(b.help, Math.max(20, width - column), '').map((words, i) => (i === 0 ? `  ${b.shown}${' '.repeat(column - 2 - displayWidth(b.shown))}` : ' '.repeat(column)) + words),
+    wrapLine(b.help, Math.max(20, width - column), '').map(
+      (words, i) => (i === 0 ? `  ${b.shown}${' '.repeat(column - 2 - displayWidth(b.shown))}` : ' '.repeat(column)) + words,
+    ),
   );
   const notes = HELP_NOTES[context].flatMap((note) => wrapLine(note, width, ''));
   return [`dhlab ${context}: keys`, '', ...rows, '', ...notes];

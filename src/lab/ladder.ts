@@ -25,7 +25,6 @@ export interface LadderStep {
 
 const OTHER = { client: 'server', server: 'client' } as const;
 
-
 /**
  * Turns one trace event of one side into ladder steps (docs/PROTOCOL.md s.4). The names are the
  * protocol's: x private exponent, y = g^x mod p, Z shared secret, K = SHA-256(Z), H transcript.
@@ -72,12 +71,28 @@ export function ladderSteps(event: TraceEvent, ctx?: HandContext): LadderStep[] 
       return [{ label: `x (${me}'s private exponent)`, kind: 'secret', detail: 'basic', value: valueOfNumber(event.x), note: 'secret, from the CSPRNG' }];
     case 'public_key':
       return event.owner === me
-        ? [{ label: `${ySub(me)} = g^x mod p (sent)`, kind: 'public', detail: 'basic', value: valueOfNumber(event.y), note: byHand(ctx, ctx?.group?.g, event.y) }]
+        ? [
+            {
+              label: `${ySub(me)} = g^x mod p (sent)`,
+              kind: 'public',
+              detail: 'basic',
+              value: valueOfNumber(event.y),
+              note: byHand(ctx, ctx?.group?.g, event.y),
+            },
+          ]
         : [{ label: `${ySub(event.owner)} received`, kind: 'wire', detail: 'basic', value: valueOfNumber(event.y) }];
     case 'public_key_valid':
       return [{ label: `✓ ${ySub(event.owner)} valid`, kind: 'public', detail: 'basic', note: '2 <= y <= p-2 and y^q = 1 mod p (q = (p-1)/2)' }];
     case 'shared_secret':
-      return [{ label: `Z = ${ySub(OTHER[me])}^x mod p`, kind: 'secret', detail: 'basic', value: valueOfNumber(event.z), note: byHand(ctx, ctx?.peerY, event.z) ?? 'shared secret, padded to |p|' }];
+      return [
+        {
+          label: `Z = ${ySub(OTHER[me])}^x mod p`,
+          kind: 'secret',
+          detail: 'basic',
+          value: valueOfNumber(event.z),
+          note: byHand(ctx, ctx?.peerY, event.z) ?? 'shared secret, padded to |p|',
+        },
+      ];
     case 'hashed_secret':
       return [{ label: 'K = SHA-256(Z)', kind: 'secret', detail: 'basic', value: valueOf(event.k), note: 'hashed shared secret' }];
     case 'transcript':
@@ -96,7 +111,13 @@ export function ladderSteps(event: TraceEvent, ctx?: HandContext): LadderStep[] 
           value: valueOf(event.hostKey),
           note: me === 'server' ? 'Ed25519; signs H' : event.verified ? '✓ signature over H verified' : '✗ signature does NOT verify',
         },
-        { label: 'signature over H', kind: 'public', detail: 'full', value: valueOf(event.signature), note: `Ed25519 ${toHex(event.signature).length / 2} bytes` },
+        {
+          label: 'signature over H',
+          kind: 'public',
+          detail: 'full',
+          value: valueOf(event.signature),
+          note: `Ed25519 ${toHex(event.signature).length / 2} bytes`,
+        },
       ];
     case 'established':
       return [{ label: '✓ established', kind: 'public', detail: 'basic', note: `${event.cipher} keys in place` }];

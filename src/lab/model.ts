@@ -145,7 +145,13 @@ export class TracePerspective extends Perspective {
       case 'open': {
         const row = this.lastReceived.get(connection);
         if (row && row.seq === event.seq) {
-          Object.assign(row, { plaintext: event.plaintext, nonce: own(event.nonce), aad: own(event.aad), sealed: own(event.ciphertext), layout: this.layoutOf(connection) });
+          Object.assign(row, {
+            plaintext: event.plaintext,
+            nonce: own(event.nonce),
+            aad: own(event.aad),
+            sealed: own(event.ciphertext),
+            layout: this.layoutOf(connection),
+          });
           this.frames.resized(row);
         }
         if (this.kind === 'server') this.noteRelayed(connection, event.plaintext);
@@ -154,12 +160,24 @@ export class TracePerspective extends Perspective {
       }
       case 'wire': {
         // The wire trace comes before validation: the type is the peer's word, escaped and cut.
-        const row: FrameRow = { dir: event.dir === 'send' ? '→' : '←', peer: connection, type: safeExcerpt(event.frame.type, 40), size: event.bytes.length + 4, at: Date.now() };
+        const row: FrameRow = {
+          dir: event.dir === 'send' ? '→' : '←',
+          peer: connection,
+          type: safeExcerpt(event.frame.type, 40),
+          size: event.bytes.length + 4,
+          at: Date.now(),
+        };
         if (event.frame.type === 'data') {
           row.seq = Number(event.frame.seq);
           const seal = this.pendingSeal.get(connection);
           if (event.dir === 'send' && seal && seal.seq === row.seq) {
-            Object.assign(row, { plaintext: seal.plaintext, nonce: own(seal.nonce), aad: own(seal.aad), sealed: own(seal.ciphertext), layout: this.layoutOf(connection) });
+            Object.assign(row, {
+              plaintext: seal.plaintext,
+              nonce: own(seal.nonce),
+              aad: own(seal.aad),
+              sealed: own(seal.ciphertext),
+              layout: this.layoutOf(connection),
+            });
             this.pendingSeal.delete(connection);
           }
         }

@@ -82,7 +82,8 @@ export function frameLines(row: FrameRow, options: RenderOptions, width: number)
     lines.push(colors.wire(fit(`    ${lock}ct ${encode(ct, options.encoding)}`, width)));
     if (options.detail === 'full') {
       lines.push(colors.wire(fit(`    tag ${encode(tag, options.encoding)}`, width)));
-      if (row.nonce) lines.push(colors.public(fit(`    nonce ${encode(row.nonce, 'hex')}  aad "${safeText(Buffer.from(row.aad ?? []).toString('utf8'))}"`, width)));
+      if (row.nonce)
+        lines.push(colors.public(fit(`    nonce ${encode(row.nonce, 'hex')}  aad "${safeText(Buffer.from(row.aad ?? []).toString('utf8'))}"`, width)));
     }
   }
   return lines;
@@ -125,7 +126,8 @@ export function meaning(plaintext: string): string {
   }
   if (typeof parsed !== 'object' || parsed === null) return plaintext;
   const frame = parsed as Plain;
-  if (frame.type === 'batch' && Array.isArray(frame.events)) return `batch of ${frame.events.length}: ${frame.events.map((e) => eventMeaning(e as Plain)).join('; ')}`;
+  if (frame.type === 'batch' && Array.isArray(frame.events))
+    return `batch of ${frame.events.length}: ${frame.events.map((e) => eventMeaning(e as Plain)).join('; ')}`;
   return typeof frame.type === 'string' ? eventMeaning(frame) : plaintext;
 }
 

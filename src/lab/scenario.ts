@@ -29,11 +29,15 @@ class PerspectiveSet {
 
   malloryLine(event: MalloryEvent): void {
     const text =
-      event.kind === 'read' ? `<${event.connection} ${event.dir}> ${event.text}`
-      : event.kind === 'rewrote' ? `! rewrote "${event.from}" as "${event.to}"`
-      : event.kind === 'tampered' ? `! XORed ${event.xor} into ${event.connection}'s frame at byte ${event.offset}`
-      : event.kind === 'replayed' ? `! replayed ${event.connection}'s frame seq ${event.seq}${event.sentAs === event.seq ? '' : ` as seq ${event.sentAs}`}`
-      : `* ${event.text}`;
+      event.kind === 'read'
+        ? `<${event.connection} ${event.dir}> ${event.text}`
+        : event.kind === 'rewrote'
+          ? `! rewrote "${event.from}" as "${event.to}"`
+          : event.kind === 'tampered'
+            ? `! XORed ${event.xor} into ${event.connection}'s frame at byte ${event.offset}`
+            : event.kind === 'replayed'
+              ? `! replayed ${event.connection}'s frame seq ${event.seq}${event.sentAs === event.seq ? '' : ` as seq ${event.sentAs}`}`
+              : `* ${event.text}`;
     this.mallory?.addChat({ text, kind: event.kind === 'read' ? 'plain' : 'error' });
   }
 }
@@ -49,7 +53,10 @@ export class ScenarioLab {
   onChange: () => void = () => {};
   problem = '';
 
-  constructor(readonly scenario: Scenario, engineName: string) {
+  constructor(
+    readonly scenario: Scenario,
+    engineName: string,
+  ) {
     this.perspectives = new PerspectiveSet(scenario); // replaced by each world's own set
     this.run = new ScenarioRun(scenario, getEngine(engineName), () => this.observer());
   }
@@ -84,7 +91,8 @@ export class ScenarioLab {
   }
 
   lines(): string[] {
-    if (this.run.done === 0) return [safeText(this.scenario.summary), '', `seed ${this.scenario.seed}: every random value comes from it (reproducible, and therefore INSECURE).`];
+    if (this.run.done === 0)
+      return [safeText(this.scenario.summary), '', `seed ${this.scenario.seed}: every random value comes from it (reproducible, and therefore INSECURE).`];
     const result = this.run.results[this.run.done - 1];
     if (!result) return [];
     // The checks come before the action's output: they are short and say what to look for.

@@ -46,7 +46,17 @@ export interface UiState {
 }
 
 export function initialUiState(perspective = 0): UiState {
-  return { perspective, typist: 0, connection: 0, detail: 'basic', encoding: 'hex', focus: 'inspector', stepCursor: null, frameCursor: null, narrationScroll: 0 };
+  return {
+    perspective,
+    typist: 0,
+    connection: 0,
+    detail: 'basic',
+    encoding: 'hex',
+    focus: 'inspector',
+    stepCursor: null,
+    frameCursor: null,
+    narrationScroll: 0,
+  };
 }
 
 /** What a command needs to know about the model (counts only: the state holds indices). */
@@ -61,7 +71,21 @@ export interface UiContext {
 /** Commands that change the state alone; the others (type, expand, help, steps, quit) are effects. */
 export type StateCommand = Extract<
   Command,
-  'narration-down' | 'narration-up' | 'perspective' | 'typist' | 'focus-toggle' | 'focus-inspector' | 'focus-frames' | 'select-up' | 'select-down' | 'page-up' | 'page-down' | 'follow' | 'connection' | 'detail' | 'encoding'
+  | 'narration-down'
+  | 'narration-up'
+  | 'perspective'
+  | 'typist'
+  | 'focus-toggle'
+  | 'focus-inspector'
+  | 'focus-frames'
+  | 'select-up'
+  | 'select-down'
+  | 'page-up'
+  | 'page-down'
+  | 'follow'
+  | 'connection'
+  | 'detail'
+  | 'encoding'
 >;
 
 const STATE_COMMANDS: ReadonlySet<Command> = new Set<StateCommand>([

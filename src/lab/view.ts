@@ -44,7 +44,6 @@ export interface ScenarioControls {
   back(): void;
 }
 
-
 /**
  * Every string this element is given passes cellSafe (nothing blessed would mis-measure reaches
  * it), and its label is cut to fit between its corners (a long title ran over the border).
@@ -135,13 +134,27 @@ export class LabView {
   setPerspectives(perspectives: Perspective[]): void {
     const shown = this.perspective.name;
     this.options.perspectives = perspectives;
-    this.state = { ...this.state, perspective: Math.max(0, perspectives.findIndex((p) => p.name === shown)), stepCursor: null, frameCursor: null };
+    this.state = {
+      ...this.state,
+      perspective: Math.max(
+        0,
+        perspectives.findIndex((p) => p.name === shown),
+      ),
+      stepCursor: null,
+      frameCursor: null,
+    };
     this.touch();
   }
 
   /** A scenario step's state: its perspective, the first connection, the inspector, no cursor. */
   showStep(perspective: string): void {
-    this.state = stepState(this.state, Math.max(0, this.options.perspectives.findIndex((p) => p.name === perspective)));
+    this.state = stepState(
+      this.state,
+      Math.max(
+        0,
+        this.options.perspectives.findIndex((p) => p.name === perspective),
+      ),
+    );
     this.touch();
   }
 
@@ -171,7 +184,12 @@ export class LabView {
 
   private renderOptions(): RenderOptions {
     const highlights = this.options.scenario?.highlights();
-    return { colors: this.colors, detail: this.state.detail, encoding: this.state.encoding, highlights: highlights && highlights.length > 0 ? new Set(highlights) : undefined };
+    return {
+      colors: this.colors,
+      detail: this.state.detail,
+      encoding: this.state.encoding,
+      highlights: highlights && highlights.length > 0 ? new Set(highlights) : undefined,
+    };
   }
 
   private connections(): string[] {
@@ -203,16 +221,29 @@ export class LabView {
     const typing = this.typist ? ` · typing as: ${this.typist}` : '';
     // "?=help" always shows: the rest of the title is cut before it, not it.
     const helpHint = '   ?=help';
-    this.title.setContent(fit(` dhlab lab · view: ${viewName}${typing} · ${typeof this.options.subtitle === 'string' ? this.options.subtitle : this.options.subtitle()}`, width - helpHint.length) + helpHint);
+    this.title.setContent(
+      fit(
+        ` dhlab lab · view: ${viewName}${typing} · ${typeof this.options.subtitle === 'string' ? this.options.subtitle : this.options.subtitle()}`,
+        width - helpHint.length,
+      ) + helpHint,
+    );
 
     const { connection, steps } = this.currentLadder();
-    const ladderTitle = perspective.kind === 'eve' ? ` what Eve knows: ${safeText(connection)} ` : perspective.kind === 'server' ? ` handshake: server ⇄ ${safeText(connection)} ` : ` handshake: ${perspective.name} ⇄ server `;
+    const ladderTitle =
+      perspective.kind === 'eve'
+        ? ` what Eve knows: ${safeText(connection)} `
+        : perspective.kind === 'server'
+          ? ` handshake: server ⇄ ${safeText(connection)} `
+          : ` handshake: ${perspective.name} ⇄ server `;
     this.inspector.setLabel(this.state.focus === 'inspector' ? `[${ladderTitle.trim()}]` : ladderTitle);
     const lines = ladderLines(steps, options, paneWidth(this.inspector) - 1, perspective.kind === 'client' ? perspective.name : 'server');
     const stepWindow = windowOf(lines, paneHeight(this.inspector), this.state.focus === 'inspector' ? this.state.stepCursor : null);
-    const stepRows = stepWindow.items.map((line, i) => (this.state.focus === 'inspector' && stepWindow.first + i === this.state.stepCursor ? this.colors.bold(`▶${line}`) : ` ${line}`));
+    const stepRows = stepWindow.items.map((line, i) =>
+      this.state.focus === 'inspector' && stepWindow.first + i === this.state.stepCursor ? this.colors.bold(`▶${line}`) : ` ${line}`,
+    );
     // At 80x24 the first steps (group, p, g) are above the pane: say how many, and how to reach them.
-    if (stepWindow.first > 0 && stepRows.length > 1) stepRows[0] = this.colors.dim(fit(` ↑ ${stepWindow.first + 1} more above (↑/PgUp)`, paneWidth(this.inspector)));
+    if (stepWindow.first > 0 && stepRows.length > 1)
+      stepRows[0] = this.colors.dim(fit(` ↑ ${stepWindow.first + 1} more above (↑/PgUp)`, paneWidth(this.inspector)));
     this.inspector.setContent(stepRows.join('\n'));
 
     this.framesBox.setLabel(this.state.focus === 'frames' ? `[frames: ${perspective.frames.total}]` : ` frames: ${perspective.frames.total} `);
@@ -227,17 +258,21 @@ export class LabView {
     if (scenario && this.narration) {
       this.narration.setLabel(` ${fit(scenario.heading(), paneWidth(this.narration) - 2)} `);
       // Prose wraps flush left; action output and checks (">", "✓", "✗") hang indented.
-      const wrapped = scenario.lines().flatMap((line) => wrapLine(line, paneWidth(this.narration as blessed.Widgets.BoxElement) - 1, /^[>✓✗ ]/.test(line) ? '    ' : ''));
+      const wrapped = scenario
+        .lines()
+        .flatMap((line) => wrapLine(line, paneWidth(this.narration as blessed.Widgets.BoxElement) - 1, /^[>✓✗ ]/.test(line) ? '    ' : ''));
       const height = paneHeight(this.narration);
       const heading = scenario.heading();
       if (heading !== this.narrationHeading) this.state.narrationScroll = 0; // a new step starts at its top
       this.narrationHeading = heading;
       this.state.narrationScroll = Math.max(0, Math.min(this.state.narrationScroll, wrapped.length - height));
       const shown = wrapped.slice(this.state.narrationScroll, this.state.narrationScroll + height);
-      if (this.state.narrationScroll + height < wrapped.length) shown[height - 1] = this.colors.bold(`▼ ${wrapped.length - this.state.narrationScroll - height + 1} more lines: ] scrolls down, [ up`);
+      if (this.state.narrationScroll + height < wrapped.length)
+        shown[height - 1] = this.colors.bold(`▼ ${wrapped.length - this.state.narrationScroll - height + 1} more lines: ] scrolls down, [ up`);
       this.narration.setContent(shown.join('\n'));
     }
-    if (!this.typing) this.input.setValue(scenario ? '  space: next step · ←: back · ?: keys' : this.typist ? `  press i to type as ${this.typist}` : '  (view only)');
+    if (!this.typing)
+      this.input.setValue(scenario ? '  space: next step · ←: back · ?: keys' : this.typist ? `  press i to type as ${this.typist}` : '  (view only)');
     const state = ` detail: ${this.state.detail} · ${this.state.encoding} │ `;
     // fit() counts colour codes as text, so the legend (coloured) is appended after the cut.
     this.status.setContent(this.notice ? fit(`${state}${this.notice}`, width) : `${state}${legend(this.colors)}`);
@@ -354,8 +389,13 @@ export class LabView {
       const step = steps[this.state.stepCursor ?? steps.length - 1];
       if (!step) return;
       const body = [safeText(`${step.label}${step.note ? ` (${step.note})` : ''}`), ''];
-      if (step.value) body.push(`${step.value.bits} bits, ${step.value.bytes.length} bytes, ${this.state.encoding}:`, '', ...wrapValue(step.value, this.state.encoding, 64));
-      this.showOverlay(` ${safeText(step.label)} `, body, step.value ? () => this.save(step.label, wrapValue(step.value as NonNullable<LadderStep['value']>, this.state.encoding, 64).join('')) : undefined);
+      if (step.value)
+        body.push(`${step.value.bits} bits, ${step.value.bytes.length} bytes, ${this.state.encoding}:`, '', ...wrapValue(step.value, this.state.encoding, 64));
+      this.showOverlay(
+        ` ${safeText(step.label)} `,
+        body,
+        step.value ? () => this.save(step.label, wrapValue(step.value as NonNullable<LadderStep['value']>, this.state.encoding, 64).join('')) : undefined,
+      );
       return;
     }
     const frames = this.perspective.frames;
@@ -365,10 +405,19 @@ export class LabView {
     if (row.fields) body.push(`fields: ${safeText(row.fields)}`);
     if (row.plaintext !== undefined) body.push('', 'plaintext:', safeText(row.plaintext));
     if (row.sealed && row.layout === 'cbc') {
-      body.push('', `16-byte IV + AES-256-CBC ciphertext, no MAC (${this.state.encoding}):`, ...wrapValue({ bytes: row.sealed, bits: row.sealed.length * 8 }, this.state.encoding, 64));
+      body.push(
+        '',
+        `16-byte IV + AES-256-CBC ciphertext, no MAC (${this.state.encoding}):`,
+        ...wrapValue({ bytes: row.sealed, bits: row.sealed.length * 8 }, this.state.encoding, 64),
+      );
       body.push('', 'Nothing authenticates these bytes: flip a bit of the IV and the same bit of the first block flips.');
     } else {
-      if (row.sealed) body.push('', `ciphertext + 16-byte tag (${this.state.encoding}):`, ...wrapValue({ bytes: row.sealed, bits: row.sealed.length * 8 }, this.state.encoding, 64));
+      if (row.sealed)
+        body.push(
+          '',
+          `ciphertext + 16-byte tag (${this.state.encoding}):`,
+          ...wrapValue({ bytes: row.sealed, bits: row.sealed.length * 8 }, this.state.encoding, 64),
+        );
       if (row.nonce) body.push('', `nonce ${Buffer.from(row.nonce).toString('hex')}`, `aad "${safeText(Buffer.from(row.aad ?? []).toString('utf8'))}"`);
     }
     if (row.plaintext === undefined && row.sealed) body.push('', 'sealed: without the direction key nobody on the path can open this.');
@@ -399,7 +448,8 @@ export class LabView {
       } catch (error) {
         const code = (error as NodeJS.ErrnoException).code;
         if (code === 'EEXIST') continue;
-        why = code === 'ENOENT' ? 'the folder does not exist' : code === 'EACCES' || code === 'EPERM' ? 'permission denied' : (code ?? (error as Error).message);
+        why =
+          code === 'ENOENT' ? 'the folder does not exist' : code === 'EACCES' || code === 'EPERM' ? 'permission denied' : (code ?? (error as Error).message);
         break;
       }
     }

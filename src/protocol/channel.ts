@@ -38,7 +38,10 @@ export interface RecordCipher {
 export class DirectionalCipher implements RecordCipher {
   private seq = 0;
 
-  constructor(private readonly engine: CryptoEngine, private readonly key: Uint8Array) {}
+  constructor(
+    private readonly engine: CryptoEngine,
+    private readonly key: Uint8Array,
+  ) {}
 
   seal(plaintext: Uint8Array): SealedRecord {
     const seq = this.advance();

@@ -25,9 +25,7 @@ export interface ClientSessionOptions extends SessionOptions {
   checkHostKey?(hostKey: Uint8Array, fingerprint: string): void;
 }
 
-export type ClientSessionEvent =
-  | { type: 'established'; hostKey: Uint8Array; fingerprint: string }
-  | { type: 'server'; event: ServerEvent };
+export type ClientSessionEvent = { type: 'established'; hostKey: Uint8Array; fingerprint: string } | { type: 'server'; event: ServerEvent };
 
 type State =
   | { step: 'idle' }
@@ -87,7 +85,10 @@ export class ClientSession extends Session<ClientSessionEvent> {
     // An honest teaching server says it is weak; a client started without any --insecure-...
     // flag does not join one unawares (a lying server can stay silent: this is a label, not a defence).
     if (frame.insecure && !this.options.insecure) {
-      throw new DhlabError('ERR_INSECURE_SERVER', `the server announces teaching-only weakenings (${frame.insecure.join(', ')}); join it only with the matching --insecure-... flags`);
+      throw new DhlabError(
+        'ERR_INSECURE_SERVER',
+        `the server announces teaching-only weakenings (${frame.insecure.join(', ')}); join it only with the matching --insecure-... flags`,
+      );
     }
     if (frame.insecure) this.emit({ kind: 'announced', secret: false, weakenings: frame.insecure });
     const group = isGroupName(frame.group) ? GROUPS[frame.group] : this.options.insecure?.resolveGroup?.(frame.group);

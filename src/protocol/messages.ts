@@ -9,15 +9,39 @@ export const MAX_TEXT_BYTES = 4096;
 export const MAX_LISTED_MEMBERS = 200;
 
 // ---- Outer frames, as they cross the wire (docs/PROTOCOL.md s.3) ----
-export interface HelloFrame { type: 'hello'; version: number; name: string }
-export interface ServerKeyFrame { type: 'server_key'; group: string; y: string; host_key: string; insecure?: string[] }
+export interface HelloFrame {
+  type: 'hello';
+  version: number;
+  name: string;
+}
+export interface ServerKeyFrame {
+  type: 'server_key';
+  group: string;
+  y: string;
+  host_key: string;
+  insecure?: string[];
+}
 
 /** `server_key.insecure`: at most this many announced weakenings, each at most this long. */
 export const ANNOUNCEMENT_LIMITS = { items: 8, chars: 40 } as const;
-export interface ClientKeyFrame { type: 'client_key'; y: string }
-export interface ServerAuthFrame { type: 'server_auth'; signature: string }
-export interface ErrorFrame { type: 'error'; code: ErrorCode; message: string }
-export interface DataFrame { type: 'data'; seq: number; box: string }
+export interface ClientKeyFrame {
+  type: 'client_key';
+  y: string;
+}
+export interface ServerAuthFrame {
+  type: 'server_auth';
+  signature: string;
+}
+export interface ErrorFrame {
+  type: 'error';
+  code: ErrorCode;
+  message: string;
+}
+export interface DataFrame {
+  type: 'data';
+  seq: number;
+  box: string;
+}
 
 export type HandshakeFrame = HelloFrame | ServerKeyFrame | ClientKeyFrame | ServerAuthFrame;
 export type OuterFrame = HandshakeFrame | ErrorFrame | DataFrame;
@@ -81,7 +105,12 @@ function int(frame: WireFrame, field: string): number {
 function announcement(frame: WireFrame): string[] {
   const value = frame.insecure;
   const { items, chars } = ANNOUNCEMENT_LIMITS;
-  if (!Array.isArray(value) || value.length === 0 || value.length > items || !value.every((item) => typeof item === 'string' && item.length > 0 && item.length <= chars)) {
+  if (
+    !Array.isArray(value) ||
+    value.length === 0 ||
+    value.length > items ||
+    !value.every((item) => typeof item === 'string' && item.length > 0 && item.length <= chars)
+  ) {
     bad('server_key', 'insecure', `1 to ${items} strings of 1 to ${chars} characters`);
   }
   return value as string[];
@@ -190,9 +219,7 @@ export function validateServerEvent(frame: WireFrame): ServerEvent {
       const known = isErrorCode(code) || (frame.type === 'bye' && code === 'OK');
       if (!known) bad(frame.type, 'code', 'a known error code');
       const message = str(frame, frame.type === 'error' ? 'message' : 'reason');
-      return frame.type === 'error'
-        ? { type: 'error', code: code as ErrorCode, message }
-        : { type: 'bye', code: code as ErrorCode | 'OK', reason: message };
+      return frame.type === 'error' ? { type: 'error', code: code as ErrorCode, message } : { type: 'bye', code: code as ErrorCode | 'OK', reason: message };
     }
     default:
       throw new DhlabError('ERR_UNKNOWN_FRAME', `unknown event type "${frame.type.slice(0, 40)}"`);

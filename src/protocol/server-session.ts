@@ -22,10 +22,7 @@ export interface ServerSessionOptions extends SessionOptions {
   admitName(name: string): void;
 }
 
-export type ServerSessionEvent =
-  | { type: 'hello'; name: string }
-  | { type: 'established'; name: string }
-  | { type: 'request'; request: ClientRequest };
+export type ServerSessionEvent = { type: 'hello'; name: string } | { type: 'established'; name: string } | { type: 'request'; request: ClientRequest };
 
 /** Keeps a sealed batch (base64 grows it by 4/3) well inside the 64 KiB frame limit. */
 const MAX_BATCH_BYTES = 32 * 1024;
@@ -75,7 +72,7 @@ export class ServerSession extends Session<ServerSessionEvent> {
    * operation and one write per recipient however many messages arrived in the same turn.
    */
   sendSerialized(events: readonly Uint8Array[]): void {
-    for (let start = 0; start < events.length && !this.isClosed; ) {
+    for (let start = 0; start < events.length && !this.isClosed;) {
       let end = start + 1;
       let size = (events[start] as Uint8Array).length;
       while (end < events.length && size + (events[end] as Uint8Array).length + 1 <= MAX_BATCH_BYTES) size += (events[end++] as Uint8Array).length + 1;
@@ -120,7 +117,13 @@ export class ServerSession extends Session<ServerSessionEvent> {
     this.emit({ kind: 'public_key', secret: false, owner: 'server', y: serverPublic });
     this.state = { step: 'await_client_key', name: frame.name, privateKey, serverPublic };
     const announced = this.options.insecure?.announce ?? [];
-    this.sendFrame({ type: 'server_key', group: group.name, y: toHex(serverPublic), host_key: toHex(host.publicKey), ...(announced.length > 0 ? { insecure: [...announced] } : {}) });
+    this.sendFrame({
+      type: 'server_key',
+      group: group.name,
+      y: toHex(serverPublic),
+      host_key: toHex(host.publicKey),
+      ...(announced.length > 0 ? { insecure: [...announced] } : {}),
+    });
   }
 
   private onClientKey(frame: ClientKeyFrame, state: Extract<State, { step: 'await_client_key' }>): void {

@@ -208,7 +208,15 @@ export abstract class Session<E> {
       throw new DhlabError('ERR_FRAME_LENGTH', `sealed message of ${plaintext.length} bytes would not fit in one frame`);
     }
     const record = this.sendCipher.seal(plaintext);
-    this.emitSecret(() => ({ kind: 'seal', secret: true, seq: record.seq, nonce: record.nonce, aad: record.aad, plaintext: Buffer.from(plaintext).toString('utf8'), ciphertext: record.sealed }));
+    this.emitSecret(() => ({
+      kind: 'seal',
+      secret: true,
+      seq: record.seq,
+      nonce: record.nonce,
+      aad: record.aad,
+      plaintext: Buffer.from(plaintext).toString('utf8'),
+      ciphertext: record.sealed,
+    }));
     this.sendFrame({ type: 'data', seq: record.seq, box: Buffer.from(record.sealed).toString('base64') });
   }
 
@@ -216,7 +224,15 @@ export abstract class Session<E> {
     if (!this.receiveCipher) this.unexpected(frame, 'a handshake frame');
     const { record, plaintext } = this.receiveCipher.open(frame.seq, Buffer.from(frame.box, 'base64'));
     const inner = parseFramePayload(plaintext);
-    this.emitSecret(() => ({ kind: 'open', secret: true, seq: record.seq, nonce: record.nonce, aad: record.aad, plaintext: Buffer.from(plaintext).toString('utf8'), ciphertext: record.sealed }));
+    this.emitSecret(() => ({
+      kind: 'open',
+      secret: true,
+      seq: record.seq,
+      nonce: record.nonce,
+      aad: record.aad,
+      plaintext: Buffer.from(plaintext).toString('utf8'),
+      ciphertext: record.sealed,
+    }));
     return inner;
   }
 }

@@ -67,9 +67,16 @@ function discreteLog(world: ScenarioWorld, action: Extract<Action, { kind: 'disc
   // the RFC and toy groups; 2q in textbook23, where g = 5 generates the whole group).
   const order = orderOfGenerator(group);
   const bound = action.boundBits === undefined ? order : 1n << BigInt(action.boundBits);
-  const boundText = action.boundBits === undefined ? (order === group.q ? `q = ${showValue(group.q)}, the order of g` : `${showValue(order)}, the order of g`) : `2^${action.boundBits}`;
+  const boundText =
+    action.boundBits === undefined
+      ? order === group.q
+        ? `q = ${showValue(group.q)}, the order of g`
+        : `${showValue(order)}, the order of g`
+      : `2^${action.boundBits}`;
   const result = babyStepGiantStep(group.g, y, group.p, bound);
-  const lines = [`baby-step giant-step for ${action.of} = g^x mod p, x below ${boundText}: ${result.tableSize} table entries, ${result.steps} steps, ${result.ms.toFixed(0)} ms`];
+  const lines = [
+    `baby-step giant-step for ${action.of} = g^x mod p, x below ${boundText}: ${result.tableSize} table entries, ${result.steps} steps, ${result.ms.toFixed(0)} ms`,
+  ];
   if (result.x !== null) {
     world.values.set(action.as, result.x);
     lines.push(`found ${action.as} = ${showValue(result.x)}; check: g^x mod p = ${showValue(modPow(group.g, result.x, group.p))}`);
@@ -77,7 +84,9 @@ function discreteLog(world: ScenarioWorld, action: Extract<Action, { kind: 'disc
     const perStep = secondsPerStep(world, group);
     const bits = group.insecure ? group.q.toString(2).length : 256;
     lines.push(`no x below ${boundText}: the exponent is larger than the search covered`);
-    lines.push(`the same search over all ${bits}-bit exponents: about 2^${bits / 2 + 1} steps and a 2^${bits / 2}-entry table, ${humanDuration(estimateSeconds(bits, perStep))} at ${(perStep * 1e6).toFixed(2)} µs per step (measured once on this machine for this run)`);
+    lines.push(
+      `the same search over all ${bits}-bit exponents: about 2^${bits / 2 + 1} steps and a 2^${bits / 2}-entry table, ${humanDuration(estimateSeconds(bits, perStep))} at ${(perStep * 1e6).toFixed(2)} µs per step (measured once on this machine for this run)`,
+    );
   }
   return lines;
 }
@@ -89,12 +98,23 @@ function eveDecrypt(world: ScenarioWorld, action: Extract<Action, { kind: 'eve_d
   const x = asBigint(world, action.exponent);
   const clientPublic = asBytes(world, `eve/${name}.y_c`);
   const z = bigintToBytes(modPow(bytesToBigint(clientPublic), x, group.p), group.byteLength);
-  const h = transcriptHash(world.engine, { name, group, serverPublic: asBytes(world, `eve/${name}.y_s`), hostKey: asBytes(world, `eve/${name}.host_key`), clientPublic });
+  const h = transcriptHash(world.engine, {
+    name,
+    group,
+    serverPublic: asBytes(world, `eve/${name}.y_s`),
+    hostKey: asBytes(world, `eve/${name}.host_key`),
+    clientPublic,
+  });
   const keys = deriveSessionKeys(world.engine, z, h);
   world.values.set(`eve/${name}.Z`, z);
   world.values.set(`eve/${name}.K`, keys.hashedSecret);
-  const lines = [`Eve computes Z = y_c^x mod p = ${showValue(z, false, 'Z')}, K = SHA-256(Z) = ${showValue(keys.hashedSecret)}, and both HKDF keys from the transcript she saw`];
-  const ciphers = { 'client->server': new DirectionalCipher(world.engine, keys.clientToServer), 'server->client': new DirectionalCipher(world.engine, keys.serverToClient) };
+  const lines = [
+    `Eve computes Z = y_c^x mod p = ${showValue(z, false, 'Z')}, K = SHA-256(Z) = ${showValue(keys.hashedSecret)}, and both HKDF keys from the transcript she saw`,
+  ];
+  const ciphers = {
+    'client->server': new DirectionalCipher(world.engine, keys.clientToServer),
+    'server->client': new DirectionalCipher(world.engine, keys.serverToClient),
+  };
   const read: { dir: string; seq: number; text: string }[] = [];
   for (const o of world.observationsOf(name)) {
     if (o.frame?.type !== 'data') continue;
@@ -119,7 +139,9 @@ function cost(world: ScenarioWorld, groups: string[]): string[] {
     if (qBits <= 34) {
       const x = randomBelow(world.engine, 2n, group.q);
       const result = babyStepGiantStep(group.g, modPow(group.g, x, group.p), group.p, group.q);
-      lines.push(`${name}: q has ${qBits} bits; BSGS recovered x = ${showValue(result.x ?? -1n)} (was ${showValue(x)}) in ${result.steps} steps, ${result.ms.toFixed(1)} ms`);
+      lines.push(
+        `${name}: q has ${qBits} bits; BSGS recovered x = ${showValue(result.x ?? -1n)} (was ${showValue(x)}) in ${result.steps} steps, ${result.ms.toFixed(1)} ms`,
+      );
       world.values.set(`cost.${name}.x`, result.x ?? 0n);
       world.values.set(`cost.${name}.secret`, x);
     } else {
@@ -127,7 +149,9 @@ function cost(world: ScenarioWorld, groups: string[]): string[] {
       const bits = group.insecure ? qBits : 256;
       const what = group.insecure ? `q has ${qBits} bits` : `q has ${qBits} bits, dhlab's exponents 256`;
       const gib = (2 ** (bits / 2) * (group.byteLength + 48)) / 2 ** 30;
-      lines.push(`${name}: ${what}; BSGS needs 2^${bits / 2} table entries (~${gib < 1e6 ? gib.toPrecision(2) : gib.toExponential(1)} GiB) and ~${humanDuration(estimateSeconds(bits, perStep))} (${(perStep * 1e6).toFixed(2)} µs per step, measured once on this machine for this run)`);
+      lines.push(
+        `${name}: ${what}; BSGS needs 2^${bits / 2} table entries (~${gib < 1e6 ? gib.toPrecision(2) : gib.toExponential(1)} GiB) and ~${humanDuration(estimateSeconds(bits, perStep))} (${(perStep * 1e6).toFixed(2)} µs per step, measured once on this machine for this run)`,
+      );
     }
   }
   lines.push('(the best attack on the 2048-bit group is the number field sieve, not BSGS: about 2^112 work, NIST SP 800-57 table 2)');
@@ -233,4 +257,3 @@ export async function runAction(world: ScenarioWorld, action: Action): Promise<s
       throw scenarioError(world, 'restart is run by the scenario runner');
   }
 }
-

@@ -23,7 +23,8 @@ export function stepTranscript(result: StepResult, total: number, width = 80): s
   const out = [`── step ${result.index + 1}/${total}: ${safeText(result.step.title)} ──`];
   for (const paragraph of result.narration.split('\n')) out.push(...wrapLine(safeText(paragraph), width, ''));
   for (const line of result.lines) out.push(...wrapLine(`  > ${safeText(line)}`, width, '      '));
-  for (const c of result.checks) out.push(...wrapLine(`  ${c.ok ? '✓' : '✗'} ${safeText(c.what)}${c.found ? `  (found: ${safeText(c.found)})` : ''}`, width, '      '));
+  for (const c of result.checks)
+    out.push(...wrapLine(`  ${c.ok ? '✓' : '✗'} ${safeText(c.what)}${c.found ? `  (found: ${safeText(c.found)})` : ''}`, width, '      '));
   out.push('');
   return out;
 }

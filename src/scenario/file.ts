@@ -101,7 +101,11 @@ class Reader {
   }
 
   fail(path: Path, message: string): never {
-    const field = path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${p}`)).join('').replace(/^\./, '') || '(top)';
+    const field =
+      path
+        .map((p) => (typeof p === 'number' ? `[${p}]` : `.${p}`))
+        .join('')
+        .replace(/^\./, '') || '(top)';
     throw new DhlabError('ERR_SCENARIO', `${this.file}:${this.line(path)}: ${field}: ${message}`);
   }
 
@@ -180,7 +184,20 @@ function client(r: Reader, path: Path): ClientSpec {
 }
 
 const ACTIONS = ['restart', 'connect', 'leave', 'say', 'discrete_log', 'eve_decrypt', 'cost', 'flip', 'replay', 'cbc_bitflip'] as const;
-const EXPECTATIONS = ['equal', 'differ', 'value', 'missing', 'receives', 'not_receives', 'error', 'members', 'eve_reads', 'eve_cannot_read', 'mallory_reads', 'mallory_rewrote'] as const;
+const EXPECTATIONS = [
+  'equal',
+  'differ',
+  'value',
+  'missing',
+  'receives',
+  'not_receives',
+  'error',
+  'members',
+  'eve_reads',
+  'eve_cannot_read',
+  'mallory_reads',
+  'mallory_rewrote',
+] as const;
 
 function serverSpec(r: Reader, path: Path, base: ServerSpec): ServerSpec {
   r.keys(path, ['group', 'exponent', 'exponent_bits', 'validation', 'cbc']);
@@ -217,7 +234,12 @@ function action(r: Reader, path: Path, clients: Set<string>, server: ServerSpec)
       return { kind, from: known([...at, 'from'], r.string([...at, 'from'])), text: r.string([...at, 'text']) };
     case 'discrete_log':
       r.keys(at, ['of', 'bound_bits', 'as']);
-      return { kind, of: r.string([...at, 'of']), as: r.string([...at, 'as']), ...(r.has([...at, 'bound_bits']) ? { boundBits: r.integer([...at, 'bound_bits'], 2, 40) } : {}) };
+      return {
+        kind,
+        of: r.string([...at, 'of']),
+        as: r.string([...at, 'as']),
+        ...(r.has([...at, 'bound_bits']) ? { boundBits: r.integer([...at, 'bound_bits'], 2, 40) } : {}),
+      };
     case 'eve_decrypt':
       r.keys(at, ['connection', 'exponent']);
       return { kind, connection: known([...at, 'connection'], r.string([...at, 'connection'])), exponent: r.string([...at, 'exponent']) };
@@ -244,7 +266,13 @@ function action(r: Reader, path: Path, clients: Set<string>, server: ServerSpec)
       const from = Buffer.from(r.string([...at, 'from']), 'utf8');
       const to = Buffer.from(r.string([...at, 'to']), 'utf8');
       if (from.length !== to.length) r.fail([...at, 'to'], `must be as long as "from" (${from.length} bytes)`);
-      return { kind, connection, offset, xor: Uint8Array.from(from.map((b, i) => b ^ (to[i] as number))), what: `bytes ${offset}..${offset + from.length - 1} ("${from}" XOR "${to}")` };
+      return {
+        kind,
+        connection,
+        offset,
+        xor: Uint8Array.from(from.map((b, i) => b ^ (to[i] as number))),
+        what: `bytes ${offset}..${offset + from.length - 1} ("${from}" XOR "${to}")`,
+      };
     }
     case 'cbc_bitflip':
       r.keys(at, ['text', 'key', 'from', 'to']);
@@ -307,8 +335,36 @@ function seedOf(r: Reader): string {
 }
 
 /** Fields a run records for a connection's end (world.ts valueNames, actions.ts). */
-const END_FIELDS = new Set(['x', 'y', 'y_s', 'y_c', 'Z', 'K', 'H', 'key_c2s', 'key_s2c', 'fingerprint', 'host_key', 'last_sealed', 'last_sealed_plaintext', 'last_opened', 'name', 'group']);
-const FIXED_VALUES = new Set(['group.p', 'group.g', 'group.q', 'server.fingerprint', 'mallory.fingerprint', 'cbc.iv', 'cbc.forged_iv', 'cbc.tampered', 'gcm.flips_tried', 'gcm.flips_accepted']);
+const END_FIELDS = new Set([
+  'x',
+  'y',
+  'y_s',
+  'y_c',
+  'Z',
+  'K',
+  'H',
+  'key_c2s',
+  'key_s2c',
+  'fingerprint',
+  'host_key',
+  'last_sealed',
+  'last_sealed_plaintext',
+  'last_opened',
+  'name',
+  'group',
+]);
+const FIXED_VALUES = new Set([
+  'group.p',
+  'group.g',
+  'group.q',
+  'server.fingerprint',
+  'mallory.fingerprint',
+  'cbc.iv',
+  'cbc.forged_iv',
+  'cbc.tampered',
+  'gcm.flips_tried',
+  'gcm.flips_accepted',
+]);
 
 /** Whether a run can ever record a value of this name (docs/TEACHING.md, "value names"). */
 function isValueName(name: string, clients: ReadonlySet<string>, defined: ReadonlySet<string>): boolean {
@@ -343,7 +399,8 @@ function checkActorsAndNames(r: Reader, steps: Step[], clients: ReadonlySet<stri
     if (step.view === 'mallory' && !mallory) r.fail([...at, 'view'], 'mallory needs actors.mallory');
     const action = step.action;
     const actionAt: Path = [...at, 'action', action.kind];
-    if ((action.kind === 'eve_decrypt' || action.kind === 'discrete_log') && !eve && (action.kind === 'eve_decrypt' || action.of.startsWith('eve/'))) r.fail(actionAt, `${action.kind} needs actors.eve: true`);
+    if ((action.kind === 'eve_decrypt' || action.kind === 'discrete_log') && !eve && (action.kind === 'eve_decrypt' || action.of.startsWith('eve/')))
+      r.fail(actionAt, `${action.kind} needs actors.eve: true`);
     if ((action.kind === 'flip' || action.kind === 'replay') && !mallory) r.fail(actionAt, `${action.kind} needs actors.mallory`);
     if (action.kind === 'discrete_log') nameAt([...actionAt, 'of'], action.of);
     if (action.kind === 'eve_decrypt') nameAt([...actionAt, 'exponent'], action.exponent);
@@ -407,7 +464,8 @@ export function parseScenario(text: string, file: string): Scenario {
     const at = ['steps', i];
     r.keys(at, ['title', 'narration', 'view', 'action', 'expect']);
     const view = r.optionalString([...at, 'view']);
-    if (view !== undefined && !clientNames.has(view) && !['server', 'eve', 'mallory'].includes(view)) r.fail([...at, 'view'], `must be a client's name, server, eve or mallory`);
+    if (view !== undefined && !clientNames.has(view) && !['server', 'eve', 'mallory'].includes(view))
+      r.fail([...at, 'view'], `must be a client's name, server, eve or mallory`);
     const expectCount = r.has([...at, 'expect']) ? r.list([...at, 'expect']) : 0;
     const act = action(r, [...at, 'action'], clientNames, current);
     if (act.kind === 'restart') current = act.server;

@@ -13,7 +13,12 @@ export function frameSummary(f: FrameRecord): string {
     const text = String(v);
     return text.length > 12 ? `${text.slice(0, 8)}...` : text;
   };
-  const y = (v: unknown) => (typeof v === 'string' && /^[0-9a-f]+$/.test(v) ? formatEncodedNumber(Buffer.from(v, 'hex'), { keep: 4 }).replace(/ \(.*$/, '').replace('…', '..') : short(v));
+  const y = (v: unknown) =>
+    typeof v === 'string' && /^[0-9a-f]+$/.test(v)
+      ? formatEncodedNumber(Buffer.from(v, 'hex'), { keep: 4 })
+          .replace(/ \(.*$/, '')
+          .replace('…', '..')
+      : short(v);
   let label: string = frame.type;
   if (frame.type === 'hello') label += ` name=${short(frame.name)}`;
   if (frame.type === 'server_key') label += ` ${short(frame.group)} y=${y(frame.y)}`;
@@ -64,7 +69,9 @@ export function ladderSvg(frames: FrameRecord[], moments: Moment[], title: strin
       const x = columnX(m.over);
       const half = Math.min(WIDTH / 2 - 4, Math.max(90, gap * 0.9));
       const left = Math.max(2, Math.min(WIDTH - 2 - 2 * half, x - half));
-      body.push(`<rect x="${left}" y="${y - 13}" width="${2 * half}" height="17" class="note"/><text x="${left + half}" y="${y}" text-anchor="middle" class="note">${xml(clip(m.text, 2 * half - 8))}</text>`);
+      body.push(
+        `<rect x="${left}" y="${y - 13}" width="${2 * half}" height="17" class="note"/><text x="${left + half}" y="${y}" text-anchor="middle" class="note">${xml(clip(m.text, 2 * half - 8))}</text>`,
+      );
     }
     const f = frames[i];
     if (!f) continue;

@@ -103,7 +103,12 @@ export class ScenarioRun {
       if ([...world.clients.values()].some((c) => !c.closed)) world.note('server', 'the old server stops - a sealed bye (ERR_SERVER_SHUTDOWN) to each member');
       await world.close();
       this.world = await ScenarioWorld.start({ ...this.scenario, server: spec }, this.engine, this.makeObserver(), world);
-      const weak = [spec.validation ? '' : 'public-value validation OFF', spec.exponent !== undefined ? `fixed exponent ${spec.exponent}` : '', spec.exponentBits ? `${spec.exponentBits}-bit exponents` : '', spec.cbc ? 'AES-CBC without a MAC' : ''].filter(Boolean);
+      const weak = [
+        spec.validation ? '' : 'public-value validation OFF',
+        spec.exponent !== undefined ? `fixed exponent ${spec.exponent}` : '',
+        spec.exponentBits ? `${spec.exponentBits}-bit exponents` : '',
+        spec.cbc ? 'AES-CBC without a MAC' : '',
+      ].filter(Boolean);
       lines = [`a new server starts: group ${spec.group}${weak.map((w) => `, ${w}`).join('')}`];
       this.world.note('server', lines[0] as string);
     } else lines = await runAction(world, step.action);
@@ -143,7 +148,8 @@ export class ScenarioRun {
 export function firstFailure(scenario: Scenario, results: StepResult[]): string | null {
   for (const result of results) {
     const failed = result.checks.find((c) => !c.ok);
-    if (failed) return `${scenario.file}:${result.step.line}: step ${result.index + 1} "${result.step.title}": expected ${failed.what}${failed.found ? ` (${failed.found})` : ''}`;
+    if (failed)
+      return `${scenario.file}:${result.step.line}: step ${result.index + 1} "${result.step.title}": expected ${failed.what}${failed.found ? ` (${failed.found})` : ''}`;
   }
   return null;
 }

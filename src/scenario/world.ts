@@ -69,11 +69,20 @@ function valueNames(event: TraceEvent): [string, Value][] {
     case 'transcript':
       return [['H', event.h]];
     case 'session_keys':
-      return [['key_c2s', event.clientToServer], ['key_s2c', event.serverToClient]];
+      return [
+        ['key_c2s', event.clientToServer],
+        ['key_s2c', event.serverToClient],
+      ];
     case 'host_signature':
-      return [['fingerprint', event.fingerprint], ['host_key', event.hostKey]];
+      return [
+        ['fingerprint', event.fingerprint],
+        ['host_key', event.hostKey],
+      ];
     case 'seal':
-      return [['last_sealed', event.ciphertext], ['last_sealed_plaintext', event.plaintext]];
+      return [
+        ['last_sealed', event.ciphertext],
+        ['last_sealed_plaintext', event.plaintext],
+      ];
     case 'open':
       return [['last_opened', event.plaintext]];
     default:
@@ -289,7 +298,13 @@ export class ScenarioWorld {
     const over = `Mallory for ${event.connection}`;
     if (event.kind === 'rewrote') this.note(over, `Mallory rewrites "${event.from}" to "${event.to}"`);
     else if (event.kind === 'tampered') this.note(over, `Mallory flips bits at byte ${event.offset} of the sealed box (XOR ${event.xor})`);
-    else if (event.kind === 'replayed') this.note(over, event.sentAs === event.seq ? `Mallory replays data seq ${event.seq} as it was` : `Mallory replays data seq ${event.seq} with its seq field rewritten to ${event.sentAs}`);
+    else if (event.kind === 'replayed')
+      this.note(
+        over,
+        event.sentAs === event.seq
+          ? `Mallory replays data seq ${event.seq} as it was`
+          : `Mallory replays data seq ${event.seq} with its seq field rewritten to ${event.sentAs}`,
+      );
     else if (event.kind === 'note') this.note(over, event.text);
     this.observer.malloryEvent?.(event);
     this.touched();
@@ -391,6 +406,7 @@ export function showValue(value: Value, full = false, name = ''): string {
   if (typeof value === 'string') return value;
   if (typeof value === 'bigint') return full ? value.toString(10) : formatNumber(value);
   // Exponents, public values and Z are numbers (Z = 0 is "0", not 256 zero bytes); hashes and keys bytes.
-  if (isNumberName(name) || value.length <= 8) return full ? (value.length <= 8 ? bytesToBigint(value).toString(10) : toHex(value)) : formatEncodedNumber(value);
+  if (isNumberName(name) || value.length <= 8)
+    return full ? (value.length <= 8 ? bytesToBigint(value).toString(10) : toHex(value)) : formatEncodedNumber(value);
   return full ? toHex(value) : formatBytes(value);
 }

@@ -47,7 +47,8 @@ export class Admission {
     const { maxPerAddress, maxHandshakesPerAddress, connectRatePerAddress } = this.limits;
     let why: string | null = null;
     if (state.open >= maxPerAddress) why = `${address} already has ${state.open} connections open (limit ${maxPerAddress} per address)`;
-    else if (state.handshaking >= maxHandshakesPerAddress) why = `${address} already has ${state.handshaking} handshakes in progress (limit ${maxHandshakesPerAddress} per address)`;
+    else if (state.handshaking >= maxHandshakesPerAddress)
+      why = `${address} already has ${state.handshaking} handshakes in progress (limit ${maxHandshakesPerAddress} per address)`;
     else if (!state.connects.take()) why = `${address} is opening connections faster than ${connectRatePerAddress} a second`;
     if (why !== null) {
       this.forgetIfIdle(address, state);

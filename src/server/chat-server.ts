@@ -344,7 +344,9 @@ export class ChatServer {
       connection.frameTimer = setTimeout(() => {
         connection.frameTimer = null;
         const got = connection.session.partialFrameBytes;
-        connection.session.fail(new DhlabError('ERR_FRAME_TIMEOUT', `a frame was started ${this.options.frameTimeoutMs / 1000} s ago and is still incomplete (${got} bytes so far)`));
+        connection.session.fail(
+          new DhlabError('ERR_FRAME_TIMEOUT', `a frame was started ${this.options.frameTimeoutMs / 1000} s ago and is still incomplete (${got} bytes so far)`),
+        );
       }, this.options.frameTimeoutMs);
     }
   }

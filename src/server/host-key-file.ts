@@ -19,11 +19,17 @@ function refuseUnprotected(file: string, stat: fs.Stats): void {
   if (stat.isDirectory()) throw new DhlabError('ERR_HOST_KEY_FILE', `host key ${file} is a directory`);
   const uid = process.getuid?.();
   if (uid !== undefined && stat.uid !== uid) {
-    throw new DhlabError('ERR_HOST_KEY_FILE', `UNPROTECTED PRIVATE KEY FILE: ${file} is owned by uid ${stat.uid}, not by you (uid ${uid}); another user could have replaced it. Fix: chown ${uid} '${file}' (or create a new key)`);
+    throw new DhlabError(
+      'ERR_HOST_KEY_FILE',
+      `UNPROTECTED PRIVATE KEY FILE: ${file} is owned by uid ${stat.uid}, not by you (uid ${uid}); another user could have replaced it. Fix: chown ${uid} '${file}' (or create a new key)`,
+    );
   }
   const mode = stat.mode & 0o777;
   if ((mode & 0o077) !== 0) {
-    throw new DhlabError('ERR_HOST_KEY_FILE', `UNPROTECTED PRIVATE KEY FILE: permissions ${mode.toString(8).padStart(4, '0')} for ${file} are too open; anyone who can read it can impersonate this server. Fix: chmod 600 '${file}'`);
+    throw new DhlabError(
+      'ERR_HOST_KEY_FILE',
+      `UNPROTECTED PRIVATE KEY FILE: permissions ${mode.toString(8).padStart(4, '0')} for ${file} are too open; anyone who can read it can impersonate this server. Fix: chmod 600 '${file}'`,
+    );
   }
 }
 

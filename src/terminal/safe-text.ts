@@ -14,7 +14,6 @@ import { BIDI_CONTROL_CLASS } from '../protocol/unicode-controls.ts';
 /** Code points shown as escapes instead of being printed. */
 const UNSAFE = new RegExp(`[\\p{Cc}${BIDI_CONTROL_CLASS}\\u2028\\u2029\\ufff9-\\ufffb]|\\p{Cs}`, 'gu');
 
-
 const SHORT_ESCAPES: Record<string, string> = { '\t': '\\t', '\n': '\\n', '\r': '\\r' };
 
 function escapeCodePoint(char: string): string {

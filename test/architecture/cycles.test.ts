@@ -32,6 +32,9 @@ describe('import cycles', () => {
   it('bench/ and test/ share helpers in test/support/, and bench/ imports no test file', () => {
     const graph = importGraph(ROOT, ['bench']);
     const fromBench = [...graph.values()].flat().filter((t) => t.startsWith('test/'));
-    assert.ok(fromBench.every((t) => t.startsWith('test/support/')), fromBench.join(', '));
+    assert.ok(
+      fromBench.every((t) => t.startsWith('test/support/')),
+      fromBench.join(', '),
+    );
   });
 });

@@ -27,7 +27,7 @@ describe('ChatClient', () => {
       assert.equal(states[0], 'member', 'the welcome makes it a member before anyone hears of it');
       assert.deepEqual(alice.members, ['bob', 'alice']);
       bob.client.say('hello alice');
-      await waitFor(() => seen.some((e) => e.type === 'message' && e.text === 'hello alice'), 'bob\'s line');
+      await waitFor(() => seen.some((e) => e.type === 'message' && e.text === 'hello alice'), "bob's line");
       assert.equal(await alice.quit(), null);
       assert.equal(alice.state, 'closed');
       assert.ok(alice.closed);
@@ -42,7 +42,10 @@ describe('ChatClient', () => {
     await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
     const port = (silent.address() as net.AddressInfo).port;
     try {
-      await assert.rejects(ChatClient.connect({ name: 'alice', host: '127.0.0.1', port, engine: ENGINES.native }), (error: Error & { code?: string }) => error.code === 'ERR_CONNECTION' && /during the handshake/.test(error.message));
+      await assert.rejects(
+        ChatClient.connect({ name: 'alice', host: '127.0.0.1', port, engine: ENGINES.native }),
+        (error: Error & { code?: string }) => error.code === 'ERR_CONNECTION' && /during the handshake/.test(error.message),
+      );
     } finally {
       silent.close();
     }

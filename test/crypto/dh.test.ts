@@ -11,12 +11,14 @@ import { modPow } from './oracle.ts';
 const group = GROUPS.modp14;
 const { p, q } = group;
 
-
 const encode = (y: bigint) => bigintToBytes(y, group.byteLength);
 const exponent = fc.uint8Array({ minLength: PRIVATE_KEY_BYTES, maxLength: PRIVATE_KEY_BYTES }).filter((x) => bytesToBigint(x) > 1n);
 
 function rejects(y: Uint8Array, why: RegExp): void {
-  assert.throws(() => validatePublicKey(group, y), (error: unknown) => error instanceof DhlabError && error.code === 'ERR_BAD_PUBLIC_KEY' && why.test(error.message));
+  assert.throws(
+    () => validatePublicKey(group, y),
+    (error: unknown) => error instanceof DhlabError && error.code === 'ERR_BAD_PUBLIC_KEY' && why.test(error.message),
+  );
 }
 
 describe('Diffie-Hellman', () => {
@@ -81,7 +83,10 @@ describe('public value validation (NIST SP 800-56A s.5.6.2.3.1)', () => {
   it('accepts 2 and p-2 only when in the subgroup, and every real public value', () => {
     assert.equal(validatePublicKey(group, encode(2n)), 2n); // g itself
     rejects(encode(p - 2n), /subgroup/);
-    fc.assert(fc.property(exponent, (x) => void validatePublicKey(group, ENGINES.native.dhPublic(group, x))), { numRuns: 50 });
+    fc.assert(
+      fc.property(exponent, (x) => void validatePublicKey(group, ENGINES.native.dhPublic(group, x))),
+      { numRuns: 50 },
+    );
   });
 
   it('the Legendre-symbol test equals y^q mod p = 1 for any y in range', () => {
@@ -94,7 +99,7 @@ describe('public value validation (NIST SP 800-56A s.5.6.2.3.1)', () => {
     );
   });
 
-  it('the Legendre symbol matches Euler\'s criterion on small primes', () => {
+  it("the Legendre symbol matches Euler's criterion on small primes", () => {
     fc.assert(
       fc.property(fc.constantFrom(3n, 5n, 7n, 11n, 23n, 47n, 59n, 83n, 107n, 1019n, 2039n), fc.bigInt({ min: 0n, max: 10_000n }), (prime, a) => {
         const euler = modPow(a, (prime - 1n) / 2n, prime);

@@ -34,7 +34,10 @@ describe('engine lookup', () => {
       () => getEngine('openssl'),
       (e: unknown) => e instanceof DhlabError && e.code === 'ERR_USAGE' && e.message === 'unknown crypto engine "openssl" (expected native or forge)',
     );
-    assert.throws(() => getEngine(''), (e: unknown) => e instanceof DhlabError && e.code === 'ERR_USAGE');
+    assert.throws(
+      () => getEngine(''),
+      (e: unknown) => e instanceof DhlabError && e.code === 'ERR_USAGE',
+    );
   });
 });
 
@@ -46,7 +49,8 @@ describe('HKDF edges (RFC 5869)', () => {
       const prk = new Uint8Array(32).fill(9);
       const long = hkdfExpand(engine, prk, Uint8Array.of(5), 100);
       assert.equal(long.length, 100);
-      for (const length of [1, 31, 32, 33, 64, 65]) assert.deepEqual(hkdfExpand(engine, prk, Uint8Array.of(5), length), long.subarray(0, length), `L = ${length}`);
+      for (const length of [1, 31, 32, 33, 64, 65])
+        assert.deepEqual(hkdfExpand(engine, prk, Uint8Array.of(5), length), long.subarray(0, length), `L = ${length}`);
       // T(2) = HMAC(PRK, T(1) | info | 0x02)
       assert.deepEqual(long.subarray(32, 64), engine.hmacSha256(prk, Uint8Array.of(...long.subarray(0, 32), 5, 2)));
       assert.throws(() => hkdfExpand(engine, prk, new Uint8Array(0), 8161), rangeError('HKDF output length out of range'));
@@ -89,7 +93,7 @@ describe('Ed25519 with malformed inputs', () => {
   }
 });
 
-describe('modPow (the toy groups\' BigInt modexp)', () => {
+describe("modPow (the toy groups' BigInt modexp)", () => {
   it('matches the textbook and the toy23 worksheet', () => {
     assert.equal(modPow(5n, 6n, 23n), 8n); // A = 5^6 mod 23
     assert.equal(modPow(5n, 15n, 23n), 19n); // B = 5^15 mod 23
@@ -104,12 +108,17 @@ describe('modPow (the toy groups\' BigInt modexp)', () => {
 
   it('equals repeated multiplication (property)', () => {
     fc.assert(
-      fc.property(fc.bigInt({ min: -1000n, max: 1000n }), fc.integer({ min: 0, max: 40 }), fc.bigInt({ min: 1n, max: 10n ** 12n }), (base, exponent, modulus) => {
-        let expected = 1n % modulus;
-        for (let i = 0; i < exponent; i++) expected = (expected * base) % modulus;
-        expected = (expected + modulus) % modulus;
-        return modPow(base, BigInt(exponent), modulus) === expected;
-      }),
+      fc.property(
+        fc.bigInt({ min: -1000n, max: 1000n }),
+        fc.integer({ min: 0, max: 40 }),
+        fc.bigInt({ min: 1n, max: 10n ** 12n }),
+        (base, exponent, modulus) => {
+          let expected = 1n % modulus;
+          for (let i = 0; i < exponent; i++) expected = (expected * base) % modulus;
+          expected = (expected + modulus) % modulus;
+          return modPow(base, BigInt(exponent), modulus) === expected;
+        },
+      ),
     );
   });
 });

@@ -14,20 +14,20 @@ import { pool, RawPeer, waitFor } from '../support/helpers.ts';
 import { ServerProcess } from '../support/server-process.ts';
 
 const FULL = process.env.HOSTILE_SCALE === 'full';
-const COUNTS = FULL
-  ? { streams: 10_000, slow: 500, churn: 2_000, chatters: 100 }
-  : { streams: 300, slow: 40, churn: 100, chatters: 20 };
+const COUNTS = FULL ? { streams: 10_000, slow: 500, churn: 2_000, chatters: 100 } : { streams: 300, slow: 40, churn: 100, chatters: 20 };
 const MiB = 2 ** 20;
 
 function report(line: string): void {
   console.log(`hostile: ${line}`);
 }
 
-
 const tally = (codes: Array<string | undefined>) => {
   const counts = new Map<string, number>();
   for (const code of codes) counts.set(code ?? 'closed without error frame', (counts.get(code ?? 'closed without error frame') ?? 0) + 1);
-  return [...counts].sort((a, b) => b[1] - a[1]).map(([code, n]) => `${code} ${n}`).join(', ');
+  return [...counts]
+    .sort((a, b) => b[1] - a[1])
+    .map(([code, n]) => `${code} ${n}`)
+    .join(', ');
 };
 
 /**
@@ -84,7 +84,11 @@ class HonestRoom {
     assert.deepEqual([...first].sort(), Array.from({ length: this.sent }, (_, i) => `honest ${i}`).sort(), 'every line once');
     for (let speaker = 0; speaker < 3; speaker++) {
       const own = first.map((line) => Number(line.split(' ')[1])).filter((n) => n % 3 === speaker);
-      assert.deepEqual(own, [...own].sort((a, b) => a - b), `speaker ${speaker} in send order`);
+      assert.deepEqual(
+        own,
+        [...own].sort((a, b) => a - b),
+        `speaker ${speaker} in send order`,
+      );
     }
     return { sent: this.sent, lost };
   }
@@ -120,7 +124,17 @@ const hexValue = fc.oneof(
   fc.string({ maxLength: 40 }),
 );
 const frameObject = fc.oneof(
-  fc.record({ type: fc.constantFrom('hello', 'client_key', 'server_key', 'server_auth', 'data', 'error', 'chat', 'who', 'batch'), version: fc.oneof(fc.constant(1), fc.integer(), fc.string()), name: fc.oneof(fc.string({ maxLength: 40 }), fc.integer()), y: hexValue, seq: fc.oneof(fc.nat(), fc.integer()), box: fc.base64String({ maxLength: 80 }) }, { requiredKeys: ['type'] }),
+  fc.record(
+    {
+      type: fc.constantFrom('hello', 'client_key', 'server_key', 'server_auth', 'data', 'error', 'chat', 'who', 'batch'),
+      version: fc.oneof(fc.constant(1), fc.integer(), fc.string()),
+      name: fc.oneof(fc.string({ maxLength: 40 }), fc.integer()),
+      y: hexValue,
+      seq: fc.oneof(fc.nat(), fc.integer()),
+      box: fc.base64String({ maxLength: 80 }),
+    },
+    { requiredKeys: ['type'] },
+  ),
   fc.dictionary(fc.string({ maxLength: 8 }), fc.jsonValue({ maxDepth: 2 }), { maxKeys: 4 }),
 );
 const hostileStream = fc.oneof(
@@ -156,8 +170,13 @@ describe(`hostile network (${FULL ? 'full' : 'fast'} scale)`, { concurrency: fal
       const { sent, lost } = await room.stopAndVerify();
       assert.equal(after.connections, 3);
       assert.ok(after.rss - baseline.rss < 100 * MiB, `server RSS grew ${(after.rss - baseline.rss) / MiB} MiB`);
-      const serverCodes = server.logs.slice(logged).map((line) => /closed: (ERR_\w+)/.exec(line)?.[1]).filter((code) => code !== undefined);
-      report(`${streams.length} hostile streams; server closed them with: ${tally(serverCodes)} (the rest ended cleanly before a whole frame or mid-handshake); honest lines ${sent}, lost ${lost}; server RSS ${(baseline.rss / MiB).toFixed(0)} -> ${(after.rss / MiB).toFixed(0)} MiB`);
+      const serverCodes = server.logs
+        .slice(logged)
+        .map((line) => /closed: (ERR_\w+)/.exec(line)?.[1])
+        .filter((code) => code !== undefined);
+      report(
+        `${streams.length} hostile streams; server closed them with: ${tally(serverCodes)} (the rest ended cleanly before a whole frame or mid-handshake); honest lines ${sent}, lost ${lost}; server RSS ${(baseline.rss / MiB).toFixed(0)} -> ${(after.rss / MiB).toFixed(0)} MiB`,
+      );
       room.close();
     });
   });
@@ -176,9 +195,14 @@ describe(`hostile network (${FULL ? 'full' : 'fast'} scale)`, { concurrency: fal
         newcomer.destroy();
       }
       const codes = await Promise.all(slow.map((peer) => peer.closedWith()));
-      assert.ok(codes.every((code) => code === 'ERR_HANDSHAKE_TIMEOUT'), tally(codes));
+      assert.ok(
+        codes.every((code) => code === 'ERR_HANDSHAKE_TIMEOUT'),
+        tally(codes),
+      );
       const { sent, lost } = await room.stopAndVerify();
-      report(`${COUNTS.slow} stalled handshakes: ${tally(codes)}; 20 newcomers joined meanwhile (slowest ${Math.max(...joinTimes).toFixed(0)} ms); honest lines ${sent}, lost ${lost}`);
+      report(
+        `${COUNTS.slow} stalled handshakes: ${tally(codes)}; 20 newcomers joined meanwhile (slowest ${Math.max(...joinTimes).toFixed(0)} ms); honest lines ${sent}, lost ${lost}`,
+      );
       room.close();
     });
   });
@@ -212,7 +236,9 @@ describe(`hostile network (${FULL ? 'full' : 'fast'} scale)`, { concurrency: fal
       assert.equal(after.connections, 3);
       assert.equal(after.members, 3);
       assert.ok(after.rss - baseline.rss < 100 * MiB);
-      report(`churn of ${COUNTS.churn} (${[...kinds].map(([k, n]) => `${k} ${n}`).join(', ')}); server back to ${after.connections} connections; honest lines ${sent}, lost ${lost}; server RSS ${(baseline.rss / MiB).toFixed(0)} -> ${(after.rss / MiB).toFixed(0)} MiB`);
+      report(
+        `churn of ${COUNTS.churn} (${[...kinds].map(([k, n]) => `${k} ${n}`).join(', ')}); server back to ${after.connections} connections; honest lines ${sent}, lost ${lost}; server RSS ${(baseline.rss / MiB).toFixed(0)} -> ${(after.rss / MiB).toFixed(0)} MiB`,
+      );
       room.close();
     });
   });
@@ -246,7 +272,10 @@ describe(`hostile network (${FULL ? 'full' : 'fast'} scale)`, { concurrency: fal
       }
       const after = await server.stats();
       assert.ok(slothDropped(), `the sloth was not dropped after ${total} lines`);
-      assert.ok(leaves.every((leave) => leave === 'sloth:ERR_SLOW_CONSUMER'), `only the sloth left: ${leaves.join(', ')}`);
+      assert.ok(
+        leaves.every((leave) => leave === 'sloth:ERR_SLOW_CONSUMER'),
+        `only the sloth left: ${leaves.join(', ')}`,
+      );
       await waitFor(() => counts().every((n) => n === total), 'all delivered', 20_000);
       // Lines said in one round come over 20 connections, so the server may read them in any
       // order; the room's order is the server's. Every member saw that one order, every line once,
@@ -254,12 +283,22 @@ describe(`hostile network (${FULL ? 'full' : 'fast'} scale)`, { concurrency: fal
       const orders = room.members.map((m) => (room.received.get(m.name) as string[]).map((l) => Number(l.split(' ')[1])));
       const [first, ...others] = orders as [number[], ...number[][]];
       for (const order of others) assert.deepEqual(order, first, 'one room-wide order');
-      assert.deepEqual([...first].sort((a, b) => a - b), Array.from({ length: total }, (_, i) => i), 'every line once');
+      assert.deepEqual(
+        [...first].sort((a, b) => a - b),
+        Array.from({ length: total }, (_, i) => i),
+        'every line once',
+      );
       for (let speaker = 0; speaker < room.members.length; speaker++) {
         const own = first.filter((n) => n % room.members.length === speaker);
-        assert.deepEqual(own, [...own].sort((a, b) => a - b), `speaker ${speaker} in send order`);
+        assert.deepEqual(
+          own,
+          [...own].sort((a, b) => a - b),
+          `speaker ${speaker} in send order`,
+        );
       }
-      report(`1 stopped reader among ${COUNTS.chatters} chatters: disconnected with ERR_SLOW_CONSUMER after ${total} lines (${((total * 4.1) / 1024).toFixed(1)} MiB, ${((performance.now() - started) / 1000).toFixed(1)} s); others got all ${total} in order, lost 0; server RSS ${(baseline.rss / MiB).toFixed(0)} -> ${(after.rss / MiB).toFixed(0)} MiB`);
+      report(
+        `1 stopped reader among ${COUNTS.chatters} chatters: disconnected with ERR_SLOW_CONSUMER after ${total} lines (${((total * 4.1) / 1024).toFixed(1)} MiB, ${((performance.now() - started) / 1000).toFixed(1)} s); others got all ${total} in order, lost 0; server RSS ${(baseline.rss / MiB).toFixed(0)} -> ${(after.rss / MiB).toFixed(0)} MiB`,
+      );
       sloth.destroy();
       room.close();
     });
@@ -303,13 +342,18 @@ describe(`hostile network (${FULL ? 'full' : 'fast'} scale)`, { concurrency: fal
     const errors = await Promise.all(endings);
     room.stop();
     assert.equal(await server.exited, 0);
-    assert.deepEqual(errors.map((e) => e?.code), Array(5).fill('ERR_SERVER_SHUTDOWN'));
+    assert.deepEqual(
+      errors.map((e) => e?.code),
+      Array(5).fill('ERR_SERVER_SHUTDOWN'),
+    );
     assert.deepEqual(byes, Array(5).fill('ERR_SERVER_SHUTDOWN'));
     // Every client saw a prefix of the same order, each line whole.
     const lines = [...room.received.values()];
     const longest = lines.reduce((a, b) => (a.length >= b.length ? a : b));
     for (const got of lines) assert.deepEqual(got, longest.slice(0, got.length));
-    report(`SIGTERM during traffic: ${byes.length}/5 clients got bye ERR_SERVER_SHUTDOWN, none saw a truncated or undecryptable frame; ${longest.length} lines delivered before it; server exit 0`);
+    report(
+      `SIGTERM during traffic: ${byes.length}/5 clients got bye ERR_SERVER_SHUTDOWN, none saw a truncated or undecryptable frame; ${longest.length} lines delivered before it; server exit 0`,
+    );
     room.close();
   });
 });

@@ -48,7 +48,10 @@ describe('the insecure engine', () => {
     const b = seededRandom('1');
     const c = seededRandom('2');
     const first = [a(5), a(40), a(1)].map((x) => Buffer.from(x).toString('hex'));
-    assert.deepEqual([b(5), b(40), b(1)].map((x) => Buffer.from(x).toString('hex')), first);
+    assert.deepEqual(
+      [b(5), b(40), b(1)].map((x) => Buffer.from(x).toString('hex')),
+      first,
+    );
     assert.notEqual(Buffer.from(c(5)).toString('hex'), first[0]);
   });
 
@@ -93,7 +96,10 @@ describe('insecure hooks', () => {
     const g = GROUPS.modp14;
     const p = Uint8Array.from(Buffer.from(g.p.toString(16), 'hex'));
     assert.equal(hooks?.validatePublicValue?.(g, p), g.p);
-    assert.throws(() => hooks?.validatePublicValue?.(g, p.subarray(1)), (e: unknown) => e instanceof DhlabError && e.code === 'ERR_BAD_PUBLIC_KEY');
+    assert.throws(
+      () => hooks?.validatePublicValue?.(g, p.subarray(1)),
+      (e: unknown) => e instanceof DhlabError && e.code === 'ERR_BAD_PUBLIC_KEY',
+    );
   });
 });
 
@@ -132,7 +138,7 @@ describe('baby-step giant-step', () => {
   });
 });
 
-describe('AES-CBC without a MAC (the original project\'s record layer)', () => {
+describe("AES-CBC without a MAC (the original project's record layer)", () => {
   const key = new Uint8Array(32).fill(7);
   const engine = insecureEngine(ENGINES.native, { seed: 'cbc' });
 
@@ -156,7 +162,10 @@ describe('AES-CBC without a MAC (the original project\'s record layer)', () => {
 
   it('notices only broken padding', () => {
     const record = new CbcCipher(engine, key).seal(Buffer.from('x'));
-    assert.throws(() => new CbcCipher(engine, key).open(0, record.sealed.subarray(0, 20)), (e: unknown) => e instanceof DhlabError && e.code === 'ERR_DECRYPT');
+    assert.throws(
+      () => new CbcCipher(engine, key).open(0, record.sealed.subarray(0, 20)),
+      (e: unknown) => e instanceof DhlabError && e.code === 'ERR_DECRYPT',
+    );
   });
 });
 

@@ -72,15 +72,26 @@ describe('admission control against a real server (hardening item 2)', () => {
     const members = outcomes.filter((o) => o === 'member').length;
     const refused = outcomes.filter((o) => o === 'ERR_TOO_MANY_CONNECTIONS').length;
     assert.ok(members <= 16, `${members} attacker connections became members`);
-    assert.ok(refused >= 900, `${refused} refused; outcomes: ${JSON.stringify(Object.fromEntries(outcomes.map((o) => [o, outcomes.filter((x) => x === o).length])))}`);
+    assert.ok(
+      refused >= 900,
+      `${refused} refused; outcomes: ${JSON.stringify(Object.fromEntries(outcomes.map((o) => [o, outcomes.filter((x) => x === o).length])))}`,
+    );
     assert.ok(!outcomes.includes('ERR_SERVER_FULL'));
-    assert.deepEqual(bob.messages().map((m) => m.text), Array.from({ length: 20 }, (_, i) => `honest ${i}`));
+    assert.deepEqual(
+      bob.messages().map((m) => m.text),
+      Array.from({ length: 20 }, (_, i) => `honest ${i}`),
+    );
     const stats = await server.stats();
     assert.ok(stats.members <= 16 + 2, `${stats.members} members`);
-    assert.ok(server.logs.some((l) => /^refused \d+ connections? \(ERR_TOO_MANY_CONNECTIONS\): 127\.0\.0\.2/.test(l)), server.logs.slice(0, 5).join('\n'));
+    assert.ok(
+      server.logs.some((l) => /^refused \d+ connections? \(ERR_TOO_MANY_CONNECTIONS\): 127\.0\.0\.2/.test(l)),
+      server.logs.slice(0, 5).join('\n'),
+    );
     assert.ok(server.logs.filter((l) => l.includes('ERR_TOO_MANY_CONNECTIONS')).length < 20, 'refusals are summarized, not logged one by one');
     latencies.sort((a, b) => a - b);
-    console.log(`admission: ${outcomes.length} zero-cost handshakes from 127.0.0.2: ${members} members, ${refused} refused; honest join ${joinMs.toFixed(0)} ms, chat p50 ${latencies[10]?.toFixed(1)} ms, max ${latencies.at(-1)?.toFixed(1)} ms`);
+    console.log(
+      `admission: ${outcomes.length} zero-cost handshakes from 127.0.0.2: ${members} members, ${refused} refused; honest join ${joinMs.toFixed(0)} ms, chat p50 ${latencies[10]?.toFixed(1)} ms, max ${latencies.at(-1)?.toFixed(1)} ms`,
+    );
     await alice.client.quit();
     await bob.client.quit();
   });

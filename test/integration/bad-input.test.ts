@@ -54,7 +54,8 @@ describe('bad input against a real server: clear error, connection closed, room 
   it('a 4 GiB length prefix is ERR_FRAME_LENGTH', () => rawAttack((peer) => peer.write(Uint8Array.of(0xff, 0xff, 0xff, 0xff)), 'ERR_FRAME_LENGTH'));
   it('invalid JSON is ERR_BAD_JSON', () => rawAttack((peer) => peer.write(Buffer.concat([Uint8Array.of(0, 0, 0, 5), Buffer.from('{nope')])), 'ERR_BAD_JSON'));
   it('an unknown frame is ERR_UNKNOWN_FRAME', () => rawAttack((peer) => peer.sendFrame({ type: 'gimme_keys' }), 'ERR_UNKNOWN_FRAME'));
-  it('chat before the handshake is ERR_UNEXPECTED_FRAME', () => rawAttack((peer) => peer.sendFrame({ type: 'data', seq: 0, box: 'AAAA' }), 'ERR_UNEXPECTED_FRAME'));
+  it('chat before the handshake is ERR_UNEXPECTED_FRAME', () =>
+    rawAttack((peer) => peer.sendFrame({ type: 'data', seq: 0, box: 'AAAA' }), 'ERR_UNEXPECTED_FRAME'));
   it('a key before hello is ERR_UNEXPECTED_FRAME', () => rawAttack((peer) => peer.sendFrame({ type: 'client_key', y: hex(4n) }), 'ERR_UNEXPECTED_FRAME'));
   it('another protocol version is ERR_VERSION', () => rawAttack((peer) => peer.sendFrame({ type: 'hello', version: 9, name: 'old' }), 'ERR_VERSION'));
 
@@ -102,7 +103,10 @@ describe('bad input against a real server: clear error, connection closed, room 
       mallory.session.send({ type: 'chat', text: 'second' });
       assert.equal((await mallory.flush())?.code, 'ERR_DECRYPT');
       await assertRoomWorks(port, [alice, bob], `r${++round}`);
-      assert.equal(alice.messages().some((m) => m.from === 'mallory2'), false);
+      assert.equal(
+        alice.messages().some((m) => m.from === 'mallory2'),
+        false,
+      );
     });
 
     it('a bit-flipped ciphertext is ERR_DECRYPT and not delivered', async () => {
@@ -115,7 +119,10 @@ describe('bad input against a real server: clear error, connection closed, room 
       mallory.session.send({ type: 'chat', text: 'pay bob 100' });
       assert.equal((await mallory.flush())?.code, 'ERR_DECRYPT');
       await assertRoomWorks(port, [alice, bob], `r${++round}`);
-      assert.equal(alice.messages().some((m) => m.from === 'mallory3'), false);
+      assert.equal(
+        alice.messages().some((m) => m.from === 'mallory3'),
+        false,
+      );
     });
 
     it('an overlong message is ERR_MESSAGE_TOO_LONG (the client library refuses it before sending)', async () => {

@@ -6,7 +6,11 @@ import { after, before, describe, it } from 'node:test';
 import { waitFor } from '../support/helpers.ts';
 import { run, type Running } from '../support/cli-run.ts';
 
-const messagesOf = (client: Running) => client.json().filter((e) => e.type === 'message').map((e) => `${String(e.from)}: ${String(e.text)}`);
+const messagesOf = (client: Running) =>
+  client
+    .json()
+    .filter((e) => e.type === 'message')
+    .map((e) => `${String(e.from)}: ${String(e.text)}`);
 
 describe('the dhlab CLI end to end: a real server and three --json clients', () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dhlab-cli-'));
@@ -78,7 +82,10 @@ describe('the dhlab CLI end to end: a real server and three --json clients', () 
     writer.proc.stdin?.end(lines.join('\n') + '\n');
     assert.equal(await writer.exit, 0, writer.stdout.join('\n'));
     await waitFor(() => messagesOf(reader).length === lines.length, 'all lines relayed', 20_000);
-    assert.deepEqual(messagesOf(reader), lines.map((line) => `writer: ${line}`));
+    assert.deepEqual(
+      messagesOf(reader),
+      lines.map((line) => `writer: ${line}`),
+    );
     reader.proc.stdin?.end();
     assert.equal(await reader.exit, 0);
   });
@@ -124,7 +131,14 @@ describe('the dhlab CLI end to end: a real server and three --json clients', () 
 });
 
 describe('the dhlab CLI refuses bad command lines with ERR_USAGE', () => {
-  for (const args of [['frobnicate'], ['client'], ['client', '--name', 'a', '--port', 'http'], ['server', '--group', 'modp99'], ['server', '--bogus'], ['demo', '--crypto', 'rot13']]) {
+  for (const args of [
+    ['frobnicate'],
+    ['client'],
+    ['client', '--name', 'a', '--port', 'http'],
+    ['server', '--group', 'modp99'],
+    ['server', '--bogus'],
+    ['demo', '--crypto', 'rot13'],
+  ]) {
     it(args.join(' '), async () => {
       const cli = run(args);
       assert.equal(await cli.exit, 2);

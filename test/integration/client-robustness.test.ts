@@ -51,7 +51,12 @@ describe('the client never hangs and always says why it stopped', () => {
       const client = run(['client', '--name', 'alice', '--port', String(http.port), '--known-servers', known]);
       assert.equal(await client.exit, 1);
       const text = client.stdout.join('\n');
-      assert.match(text, new RegExp(`! ERR_NOT_DHLAB: 127\\.0\\.0\\.1:${http.port} does not speak dhlab \\(it sent "HTTP/1\\.0 400 Bad request\\\\r\\\\nServer: x\\\\r\\\\n\\\\r\\\\n"\\)`));
+      assert.match(
+        text,
+        new RegExp(
+          `! ERR_NOT_DHLAB: 127\\.0\\.0\\.1:${http.port} does not speak dhlab \\(it sent "HTTP/1\\.0 400 Bad request\\\\r\\\\nServer: x\\\\r\\\\n\\\\r\\\\n"\\)`,
+        ),
+      );
       assert.match(text, /^connecting to 127\.0\.0\.1:\d+\.\.\.$/m);
     } finally {
       await stop(http);
@@ -92,7 +97,10 @@ describe('the client never hangs and always says why it stopped', () => {
       bob.proc.kill('SIGINT');
       assert.equal(await bob.exit, 0);
       await waitFor(() => alice.json().some((e) => e.type === 'leave'), 'bob left', 20_000);
-      assert.deepEqual(alice.json().find((e) => e.type === 'leave'), { type: 'leave', name: 'bob', reason: 'quit' });
+      assert.deepEqual(
+        alice.json().find((e) => e.type === 'leave'),
+        { type: 'leave', name: 'bob', reason: 'quit' },
+      );
       alice.proc.stdin?.end();
       assert.equal(await alice.exit, 0);
     });
@@ -109,7 +117,10 @@ describe('the client never hangs and always says why it stopped', () => {
     it('a second server on a taken port names the address and suggests --port 0', async () => {
       const second = run(['server', '--port', String(port), '--host-key', path.join(dir, 'host_key')]);
       assert.equal(await second.exit, 1);
-      assert.match(second.stderr.join("\n"), new RegExp(`ERR_FILE: cannot listen on 127\\.0\\.0\\.1:${port}: the address is already in use; pick another port, or port 0`));
+      assert.match(
+        second.stderr.join('\n'),
+        new RegExp(`ERR_FILE: cannot listen on 127\\.0\\.0\\.1:${port}: the address is already in use; pick another port, or port 0`),
+      );
     });
 
     it("--trace narrates this client's own handshake and messages on stderr, within 80 columns", async () => {

@@ -24,7 +24,10 @@ describe('spec conformance against a real server on loopback', () => {
   it('message ids start at 1, and a joiner gets welcome (itself last), never its own join', async () => {
     bob.client.say('first');
     await waitFor(() => bob.messages().length === 1, 'the echo');
-    assert.deepEqual(bob.events.find((e) => e.type === 'message'), { type: 'message', id: 1, from: 'bob', text: 'first' });
+    assert.deepEqual(
+      bob.events.find((e) => e.type === 'message'),
+      { type: 'message', id: 1, from: 'bob', text: 'first' },
+    );
     const erin = await join(port, 'erin');
     assert.deepEqual(erin.client.members, ['bob', 'erin']);
     await waitFor(() => bob.events.some((e) => e.type === 'join' && e.name === 'erin'), "bob sees erin's join");
@@ -32,7 +35,10 @@ describe('spec conformance against a real server on loopback', () => {
     // A plain TCP close (no quit): the room is told ERR_CONNECTION.
     (erin.client as unknown as { socket: { destroy(): void } }).socket.destroy();
     await waitFor(() => bob.events.some((e) => e.type === 'leave' && e.name === 'erin'), 'erin left');
-    assert.deepEqual(bob.events.find((e) => e.type === 'leave' && e.name === 'erin'), { type: 'leave', name: 'erin', reason: 'ERR_CONNECTION' });
+    assert.deepEqual(
+      bob.events.find((e) => e.type === 'leave' && e.name === 'erin'),
+      { type: 'leave', name: 'erin', reason: 'ERR_CONNECTION' },
+    );
   });
 
   it("a client's sealed error ends its session with its own code: the room sees that code as the leave reason", async () => {
@@ -155,7 +161,9 @@ describe('an error code only a client detects, received from the wire (hardening
     const { ENGINES } = await import('../../src/crypto/engines.ts');
     const forger = createServer((socket) => {
       socket.on('error', () => {});
-      socket.once('data', () => socket.end(encodeFrame({ type: 'error', code: 'ERR_HOST_KEY_CHANGED', message: 'host key rotated: run again with --accept-new-host-key' })));
+      socket.once('data', () =>
+        socket.end(encodeFrame({ type: 'error', code: 'ERR_HOST_KEY_CHANGED', message: 'host key rotated: run again with --accept-new-host-key' })),
+      );
     });
     await new Promise<void>((resolve) => forger.listen(0, '127.0.0.1', resolve));
     const port = (forger.address() as { port: number }).port;

@@ -16,7 +16,10 @@ async function established(port: number, name: string): Promise<net.Socket> {
   socket.setNoDelay(true);
   socket.on('error', () => {});
   let done = false;
-  const session = new ClientSession({ engine: ENGINES.native, name }, { send: (bytes) => socket.write(bytes), event: (e) => void (e.type === 'established' && (done = true)), close: () => {} });
+  const session = new ClientSession(
+    { engine: ENGINES.native, name },
+    { send: (bytes) => socket.write(bytes), event: (e) => void (e.type === 'established' && (done = true)), close: () => {} },
+  );
   socket.on('connect', () => session.start());
   socket.on('data', (chunk) => session.feed(chunk));
   await waitFor(() => done, `${name}'s handshake`, 30_000);
@@ -58,10 +61,15 @@ describe('a frame dripped one byte at a time (hardening item 1)', () => {
     const growth = during.rss - baseline.rss;
     const bound = CONNECTIONS * 2 * 64 * 1024 + 8 * MiB;
     assert.equal(during.connections, CONNECTIONS + 2, 'the drip connections are still open (they are within the frame timeout)');
-    assert.ok(growth < bound, `server RSS grew ${(growth / MiB).toFixed(1)} MiB for ${CONNECTIONS} x ${BYTES} one-byte writes (bound ${(bound / MiB).toFixed(1)} MiB)`);
+    assert.ok(
+      growth < bound,
+      `server RSS grew ${(growth / MiB).toFixed(1)} MiB for ${CONNECTIONS} x ${BYTES} one-byte writes (bound ${(bound / MiB).toFixed(1)} MiB)`,
+    );
     assert.equal(bob.messages().length, said, 'every honest line arrived');
     latencies.sort((a, b) => a - b);
-    console.log(`drip: ${CONNECTIONS} connections x ${BYTES} one-byte writes; server RSS +${(growth / MiB).toFixed(1)} MiB; honest line latency max ${latencies.at(-1)?.toFixed(1)} ms`);
+    console.log(
+      `drip: ${CONNECTIONS} connections x ${BYTES} one-byte writes; server RSS +${(growth / MiB).toFixed(1)} MiB; honest line latency max ${latencies.at(-1)?.toFixed(1)} ms`,
+    );
     for (const socket of drips) socket.destroy();
     await alice.client.quit();
     await bob.client.quit();
@@ -84,7 +92,10 @@ describe('ERR_FRAME_TIMEOUT', () => {
     assert.equal(await peer.closedWith(), 'ERR_FRAME_TIMEOUT');
     const elapsed = performance.now() - started;
     assert.ok(elapsed >= 350 && elapsed < 3000, `${elapsed} ms`);
-    assert.ok(logs.some((l) => l.includes('ERR_FRAME_TIMEOUT')), logs.join('\n'));
+    assert.ok(
+      logs.some((l) => l.includes('ERR_FRAME_TIMEOUT')),
+      logs.join('\n'),
+    );
     await carol.client.quit();
     await server.close();
   });

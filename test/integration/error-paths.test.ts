@@ -99,7 +99,10 @@ ${expectation}
 
   it('a malformed field that quotes the file: ERR_SCENARIO, escaped', async () => {
     const file = path.join(dir, 'malformed.yaml');
-    fs.writeFileSync(file, scenario('      - receives: { who: bob, from: alice, text: "x" }').replace('clients: [alice, bob]', `clients: [alice, "b${takeover}"]`));
+    fs.writeFileSync(
+      file,
+      scenario('      - receives: { who: bob, from: alice, text: "x" }').replace('clients: [alice, bob]', `clients: [alice, "b${takeover}"]`),
+    );
     const running = run(['scenario', file, '--headless']);
     const printed = collectRaw(running);
     assert.equal(await running.exit, 1);

@@ -42,7 +42,13 @@ describe('dhlab eve: a real wiretap relay between real dhlab processes', () => {
     const types = new Set(frames.map((f) => f.type));
     for (const type of ['hello', 'server_key', 'client_key', 'server_auth', 'data']) assert.ok(types.has(type), type);
     assert.ok(frames.every((f) => typeof f.bytes === 'number' && (f.dir === 'client->server' || f.dir === 'server->client')));
-    assert.deepEqual(frames.filter((f) => f.type === 'hello').map((f) => (f.frame as { name: string }).name).sort(), ['alice', 'bob']);
+    assert.deepEqual(
+      frames
+        .filter((f) => f.type === 'hello')
+        .map((f) => (f.frame as { name: string }).name)
+        .sort(),
+      ['alice', 'bob'],
+    );
     assert.doesNotMatch(eve.stdout.join('\n'), /swordfish/);
   });
 });

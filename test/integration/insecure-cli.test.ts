@@ -15,7 +15,10 @@ describe('--insecure-... flags on real dhlab processes', () => {
     server = run(['server', '--port', '0', '--insecure-group', 'toy23', '--insecure-exponent-bits', '3', '--host-key', path.join(dir, 'host_key')]);
     await waitFor(() => server?.stdout.some((l) => l.startsWith('dhlab server listening on')) === true, 'the server');
     const port = /:(\d+)$/.exec(server.stdout[0] as string)?.[1] as string;
-    assert.ok(server.stderr.some((l) => /^WARNING: INSECURE \(teaching only\): toy group toy23/.test(l)), server.stderr.join('\n'));
+    assert.ok(
+      server.stderr.some((l) => /^WARNING: INSECURE \(teaching only\): toy group toy23/.test(l)),
+      server.stderr.join('\n'),
+    );
     assert.ok(server.stderr.some((l) => /3-bit private exponents/.test(l)));
 
     const toy = run(['client', '--name', 'ann', '--port', port, '--insecure-toy-groups', '--known-servers', path.join(dir, 'ks'), '--json', '--trace']);
@@ -25,7 +28,10 @@ describe('--insecure-... flags on real dhlab processes', () => {
     assert.ok(toy.stderr.some((l) => l.startsWith('WARNING: INSECURE (teaching only): toy groups accepted')));
     assert.match(toy.stderr.join(' '), /the server announces INSECURE \(teaching only\) weakenings: toy23, 3-bit\s+exponents/);
     // Values below 2^64 are narrated in decimal, so a class can check them with pow().
-    assert.ok(toy.stderr.some((l) => /public value y = g\^x mod p = \d{1,2}$/.test(l)), toy.stderr.join('\n'));
+    assert.ok(
+      toy.stderr.some((l) => /public value y = g\^x mod p = \d{1,2}$/.test(l)),
+      toy.stderr.join('\n'),
+    );
 
     const plain = run(['client', '--name', 'bea', '--port', port, '--known-servers', path.join(dir, 'ks'), '--json']);
     plain.proc.stdin?.end();

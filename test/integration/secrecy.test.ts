@@ -39,7 +39,8 @@ async function chatThroughTap(revealSecrets: boolean) {
   const { server, port, logs } = await startServer({ revealSecrets, trace: (_id, event) => traces.push(event) });
   const eve: string[] = [];
   const tap = await startTapProxy({ listenPort: 0, targetHost: '127.0.0.1', targetPort: port, onObservation: (o) => eve.push(describeObservation(o)) });
-  const connect = (name: string) => ChatClient.connect({ name, host: '127.0.0.1', port: tap.port, engine: ENGINES.native, revealSecrets, trace: (event) => traces.push(event) });
+  const connect = (name: string) =>
+    ChatClient.connect({ name, host: '127.0.0.1', port: tap.port, engine: ENGINES.native, revealSecrets, trace: (event) => traces.push(event) });
   const alice = await connect('alice');
   const bob = await connect('bob');
   let received = 0;
@@ -54,7 +55,7 @@ async function chatThroughTap(revealSecrets: boolean) {
 }
 
 describe("secrets stay out of Eve's view, logs and default traces", () => {
-  it("Eve sees the handshake and ciphertexts, and none of the secrets or plaintexts", async () => {
+  it('Eve sees the handshake and ciphertexts, and none of the secrets or plaintexts', async () => {
     const { traces, eve, logs } = await chatThroughTap(true);
     const view = eve.join('\n');
     // She does see what the protocol makes public.
@@ -80,7 +81,9 @@ describe("secrets stay out of Eve's view, logs and default traces", () => {
     const quiet = await chatThroughTap(false);
     assert.equal(quiet.traces.filter((t) => t.secret).length, 0);
     assert.ok(quiet.traces.some((t) => t.kind === 'transcript'));
-    const publicText = JSON.stringify(quiet.traces, (_k, value) => (value instanceof Uint8Array ? Buffer.from(value).toString('hex') : typeof value === 'bigint' ? value.toString(16) : value));
+    const publicText = JSON.stringify(quiet.traces, (_k, value) =>
+      value instanceof Uint8Array ? Buffer.from(value).toString('hex') : typeof value === 'bigint' ? value.toString(16) : value,
+    );
     for (const text of TEXTS) assert.equal(publicText.includes(text), false);
   });
 });

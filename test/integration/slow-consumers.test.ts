@@ -9,7 +9,6 @@ import { ServerProcess } from '../support/server-process.ts';
 import { waitFor } from '../support/helpers.ts';
 import { sleep } from '../support/timing.ts';
 
-
 /** A member that reads at most `bytesPerSecond` (0: never reads after its handshake). */
 async function throttledReader(port: number, name: string, bytesPerSecond: number) {
   const socket = net.connect({ host: '127.0.0.1', port });
@@ -96,7 +95,12 @@ describe('one slow member never slows the room (hardening item 4)', () => {
     for (const m of members) for (const [tag, at] of m.lines) latencies.push(at - (sentAt.get(tag) as number));
     latencies.sort((a, b) => a - b);
     const p99 = latencies[Math.floor(latencies.length * 0.99)] as number;
-    console.log(`slow consumers: ${CHATTERS} chatters, ${n} lines each delivered to all; stalled and 50 KB/s readers dropped (${server.logs.filter((l) => l.includes('ERR_SLOW_CONSUMER')).map((l) => l.replace(/^.*ERR_SLOW_CONSUMER /, '')).join(' | ')}); honest latency p50 ${latencies[Math.floor(latencies.length / 2)]?.toFixed(1)} ms, p99 ${p99.toFixed(1)} ms`);
+    console.log(
+      `slow consumers: ${CHATTERS} chatters, ${n} lines each delivered to all; stalled and 50 KB/s readers dropped (${server.logs
+        .filter((l) => l.includes('ERR_SLOW_CONSUMER'))
+        .map((l) => l.replace(/^.*ERR_SLOW_CONSUMER /, ''))
+        .join(' | ')}); honest latency p50 ${latencies[Math.floor(latencies.length / 2)]?.toFixed(1)} ms, p99 ${p99.toFixed(1)} ms`,
+    );
     // Not a speed test (the bench measures that): the old room paused every sender for seconds
     // while one member lagged; a second bounds that with room for a loaded CI machine.
     assert.ok(p99 < 1000, `honest p99 ${p99.toFixed(1)} ms: the room waited for a slow member`);

@@ -26,7 +26,13 @@ describe('the tap relay ends pairs that cannot move', () => {
       socket.on('close', () => upstreamClosed.push(who));
     });
     await new Promise<void>((resolve) => upstream.listen(0, '127.0.0.1', resolve));
-    const tap = await startTapProxy({ listenPort: 0, targetHost: '127.0.0.1', targetPort: (upstream.address() as net.AddressInfo).port, onObservation: () => {}, stallTimeoutMs: 300 });
+    const tap = await startTapProxy({
+      listenPort: 0,
+      targetHost: '127.0.0.1',
+      targetPort: (upstream.address() as net.AddressInfo).port,
+      onObservation: () => {},
+      stallTimeoutMs: 300,
+    });
     const stalled = net.connect(tap.port, '127.0.0.1');
     const reader = net.connect(tap.port, '127.0.0.1');
     try {

@@ -41,7 +41,7 @@ describe('a frame type is peer text in the lab', () => {
   });
 });
 
-describe("what Eve keeps is bounded", () => {
+describe('what Eve keeps is bounded', () => {
   it('repeated handshake frames on one connection add nothing after the first of each kind', () => {
     const eve = new EvePerspective();
     for (let i = 0; i < 10_000; i++) {

@@ -20,9 +20,15 @@ describe("Eve's view after the attack", () => {
       assert.ok(eve);
       const chat = eve.chat.tail(100).map((l) => l.text);
       assert.ok(sawBefore, 'before the attack: "Eve cannot open them"');
-      assert.ok(chat.some((t) => t.startsWith('read by the attack: alice') && t.includes('toy groups are for teaching')), chat.join('\n'));
+      assert.ok(
+        chat.some((t) => t.startsWith('read by the attack: alice') && t.includes('toy groups are for teaching')),
+        chat.join('\n'),
+      );
       const notes = [...eve.ladders.values()].flat().map((s) => `${s.label}: ${s.note ?? ''}`);
-      assert.ok(notes.some((n) => n.startsWith('from here on: sealed frames: opened: Eve derived the keys')), notes.join('\n'));
+      assert.ok(
+        notes.some((n) => n.startsWith('from here on: sealed frames: opened: Eve derived the keys')),
+        notes.join('\n'),
+      );
       assert.ok(!notes.some((n) => n.includes('keys Eve cannot derive')));
     } finally {
       await lab.run.close();

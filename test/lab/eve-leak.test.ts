@@ -40,7 +40,8 @@ function dumpEve(eve: Perspective): string {
     const row = eve.frames.at(i);
     parts.push(JSON.stringify({ ...row, sealed: undefined }), row?.sealed ? forms(row.sealed).join(' ') : '');
   }
-  for (const steps of eve.ladders.values()) for (const step of steps) parts.push(step.label, step.note ?? '', step.value ? forms(step.value.bytes).join(' ') : '');
+  for (const steps of eve.ladders.values())
+    for (const step of steps) parts.push(step.label, step.note ?? '', step.value ? forms(step.value.bytes).join(' ') : '');
   parts.push(...eve.chat.tail(eve.chat.length).map((l) => l.text));
   return parts.join('\n');
 }
@@ -54,7 +55,16 @@ describe("Eve's view leaks nothing (property over names and messages)", () => {
       fc.asyncProperty(names, messages, async (who, said) => {
         const lab = await LabWorld.start({ engine: ENGINES.native, group: GROUPS.modp14, names: who });
         const term = headlessTerminal(200, 50);
-        const view = new LabView({ perspectives: lab.perspectives, typists: who, initialPerspective: 'eve', subtitle: '', onQuit: () => {}, input: term.input, output: term.output, colors: palette(0) });
+        const view = new LabView({
+          perspectives: lab.perspectives,
+          typists: who,
+          initialPerspective: 'eve',
+          subtitle: '',
+          onQuit: () => {},
+          input: term.input,
+          output: term.output,
+          colors: palette(0),
+        });
         try {
           said.forEach((text, i) => assert.equal(lab.say(who[i % who.length] as string, text), null));
           const everyone = lab.perspectives.filter((p) => p.kind === 'client');
@@ -90,10 +100,23 @@ describe("Eve's view leaks nothing (property over names and messages)", () => {
       if (event.kind === 'private_key') secrets.push(...forms(event.x));
       if (event.kind === 'session_keys') secrets.push(...forms(event.clientToServer), ...forms(event.serverToClient));
     };
-    const server = new ChatServer({ engine, group: GROUPS.modp14, identity: ephemeralHostKey(engine), host: '127.0.0.1', port: 0, revealSecrets: true, trace: (_id, e) => trace(e) });
+    const server = new ChatServer({
+      engine,
+      group: GROUPS.modp14,
+      identity: ephemeralHostKey(engine),
+      host: '127.0.0.1',
+      port: 0,
+      revealSecrets: true,
+      trace: (_id, e) => trace(e),
+    });
     const { port } = await server.listen();
     const lines: string[] = [];
-    const tap = await startTapProxy({ listenPort: 0, targetHost: '127.0.0.1', targetPort: port, onObservation: (o: TapObservation) => lines.push(observationJson(o)) });
+    const tap = await startTapProxy({
+      listenPort: 0,
+      targetHost: '127.0.0.1',
+      targetPort: port,
+      onObservation: (o: TapObservation) => lines.push(observationJson(o)),
+    });
     const alice = await ChatClient.connect({ name: 'alice', host: '127.0.0.1', port: tap.port, engine, revealSecrets: true, trace });
     alice.say('attack at dawn, tell nobody');
     await new Promise((resolve) => alice.once('event', resolve));

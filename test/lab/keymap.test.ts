@@ -2,7 +2,16 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { KEYMAP, bindingsFor, boundKeys, commandFor, footer, helpLines } from '../../src/lab/keymap.ts';
-import { applyCommand, initialUiState, isStateCommand, stepState, type Command, type StateCommand, type UiContext, type UiState } from '../../src/lab/ui-state.ts';
+import {
+  applyCommand,
+  initialUiState,
+  isStateCommand,
+  stepState,
+  type Command,
+  type StateCommand,
+  type UiContext,
+  type UiState,
+} from '../../src/lab/ui-state.ts';
 import { displayWidth } from '../../src/terminal/width.ts';
 
 const CONTEXTS = ['lab', 'scenario'] as const;
@@ -32,8 +41,12 @@ describe('the keymap: one table for keys, help and footer', () => {
         assert.equal(text, binding.help);
       }
       const other = context === 'lab' ? 'scenario' : 'lab';
-      for (const binding of KEYMAP.filter((b) => b.context === other)) assert.ok(!lines.join(' ').includes(binding.help), `${binding.help} is not a ${context} key`);
-      assert.ok(lines.every((l) => displayWidth(l) <= 70), 'every line fits the overlay at 80 columns');
+      for (const binding of KEYMAP.filter((b) => b.context === other))
+        assert.ok(!lines.join(' ').includes(binding.help), `${binding.help} is not a ${context} key`);
+      assert.ok(
+        lines.every((l) => displayWidth(l) <= 70),
+        'every line fits the overlay at 80 columns',
+      );
     });
 
     it(`${context}: the footer fits every width, ends with "? help" and names only bound keys`, () => {
@@ -106,7 +119,12 @@ describe('the UI state: commands without a screen', () => {
     const stateCommands = KEYMAP.map((b) => b.command).filter(isStateCommand);
     fc.assert(
       fc.property(
-        fc.record({ perspectives: fc.integer({ min: 1, max: 9 }), typists: fc.integer({ min: 0, max: 4 }), steps: fc.integer({ min: 0, max: 30 }), frames: fc.integer({ min: 0, max: 100 }) }),
+        fc.record({
+          perspectives: fc.integer({ min: 1, max: 9 }),
+          typists: fc.integer({ min: 0, max: 4 }),
+          steps: fc.integer({ min: 0, max: 30 }),
+          frames: fc.integer({ min: 0, max: 100 }),
+        }),
         fc.array(fc.tuple(fc.constantFrom(...stateCommands), fc.integer({ min: 1, max: 9 })), { maxLength: 60 }),
         (counts, commands) => {
           let state = initialUiState();

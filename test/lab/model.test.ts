@@ -6,7 +6,8 @@ import { LabWorld } from '../../src/lab/world.ts';
 import type { TracePerspective } from '../../src/lab/model.ts';
 import { waitFor } from '../support/helpers.ts';
 
-const labels = (perspective: { ladders: Map<string, Array<{ label: string }>> }, connection: string) => (perspective.ladders.get(connection) ?? []).map((s) => s.label);
+const labels = (perspective: { ladders: Map<string, Array<{ label: string }>> }, connection: string) =>
+  (perspective.ladders.get(connection) ?? []).map((s) => s.label);
 
 describe('the lab model, fed by a real server, real clients and Eve on a real relay', () => {
   let lab: LabWorld;
@@ -19,7 +20,21 @@ describe('the lab model, fed by a real server, real clients and Eve on a real re
     for (const name of ['alice', 'bob', 'carol']) {
       const view = lab.perspectives.find((p) => p.name === name) as TracePerspective;
       const steps = labels(view, 'server');
-      const expected = ['group modp14', 'p', 'g', 'q = (p-1)/2', 'y_s received', '✓ y_s valid', "x (client's private exponent)", 'y_c = g^x mod p (sent)', 'Z = y_s^x mod p', 'K = SHA-256(Z)', 'H transcript hash', 'key client->server', 'key server->client'];
+      const expected = [
+        'group modp14',
+        'p',
+        'g',
+        'q = (p-1)/2',
+        'y_s received',
+        '✓ y_s valid',
+        "x (client's private exponent)",
+        'y_c = g^x mod p (sent)',
+        'Z = y_s^x mod p',
+        'K = SHA-256(Z)',
+        'H transcript hash',
+        'key client->server',
+        'key server->client',
+      ];
       assert.deepEqual(steps.slice(0, expected.length), expected, name);
       assert.match(steps[expected.length] ?? '', /^host key SHA256:/);
       assert.deepEqual(steps.slice(expected.length + 1), ['signature over H', '✓ established']);
@@ -50,7 +65,16 @@ describe('the lab model, fed by a real server, real clients and Eve on a real re
     assert.equal(new Set(rows.map((r) => r.plaintext)).size, 1, 'one plaintext');
     assert.equal(new Set(rows.map((r) => Buffer.from(r.sealed ?? []).toString('hex'))).size, 3, 'three ciphertexts');
     assert.ok(lab.server.chat.tail(10).some((l) => l.text === `<alice> ${text}`));
-    await waitFor(() => ['alice', 'bob', 'carol'].every((n) => lab.perspectives.find((p) => p.name === n)?.chat.tail(5).some((l) => l.text === `<alice> ${text}`)), 'everyone read it');
+    await waitFor(
+      () =>
+        ['alice', 'bob', 'carol'].every((n) =>
+          lab.perspectives
+            .find((p) => p.name === n)
+            ?.chat.tail(5)
+            .some((l) => l.text === `<alice> ${text}`),
+        ),
+      'everyone read it',
+    );
     // Eve saw the same frames, sealed.
     const eveRows = Array.from({ length: lab.eve.frames.length }, (_, i) => lab.eve.frames.at(i));
     assert.ok(eveRows.filter((r) => r?.type === 'data').every((r) => r?.plaintext === undefined && r?.sealed !== undefined));

@@ -30,7 +30,13 @@ const options = { colors: palette(0), detail: 'full' as const, encoding: 'hex' a
 describe('sealed records in the frames pane', () => {
   it('GCM: ciphertext, a 16-byte tag, the nonce and AAD', () => {
     const rows = sealedRows(false);
-    assert.deepEqual(rows.map((r) => [r.dir, r.layout]), [['→', 'gcm'], ['←', 'gcm']]);
+    assert.deepEqual(
+      rows.map((r) => [r.dir, r.layout]),
+      [
+        ['→', 'gcm'],
+        ['←', 'gcm'],
+      ],
+    );
     const lines = frameLines(rows[0] as FrameRow, options, 200).join('\n');
     assert.match(lines, /^ {4}tag [0-9a-f]{32}$/m);
     assert.match(lines, /nonce [0-9a-f]{24} {2}aad "/);
@@ -39,11 +45,20 @@ describe('sealed records in the frames pane', () => {
 
   it('CBC (teaching only): the IV, the ciphertext, and no tag because there is no MAC', () => {
     const rows = sealedRows(true);
-    assert.deepEqual(rows.map((r) => [r.dir, r.layout]), [['→', 'cbc'], ['←', 'cbc']]);
+    assert.deepEqual(
+      rows.map((r) => [r.dir, r.layout]),
+      [
+        ['→', 'cbc'],
+        ['←', 'cbc'],
+      ],
+    );
     const row = rows[0] as FrameRow;
     const lines = frameLines(row, options, 200).join('\n');
     assert.doesNotMatch(lines, /tag /);
-    assert.match(lines, new RegExp(`^ {4}iv ${Buffer.from(row.sealed?.subarray(0, 16) ?? []).toString('hex')} {2}no MAC: nothing authenticates these bytes$`, 'm'));
+    assert.match(
+      lines,
+      new RegExp(`^ {4}iv ${Buffer.from(row.sealed?.subarray(0, 16) ?? []).toString('hex')} {2}no MAC: nothing authenticates these bytes$`, 'm'),
+    );
     assert.match(lines, new RegExp(`^ {4}ct ${Buffer.from(row.sealed?.subarray(16) ?? []).toString('hex')}$`, 'm'));
   });
 });

@@ -27,7 +27,16 @@ describe('saving a value from the lab', () => {
 
   const open = (saveDir: string) => {
     const term = headlessTerminal(120, 40);
-    const view = new LabView({ perspectives: lab.perspectives, typists: [], subtitle: '', onQuit: () => {}, input: term.input, output: term.output, colors: palette(0), saveDir });
+    const view = new LabView({
+      perspectives: lab.perspectives,
+      typists: [],
+      subtitle: '',
+      onQuit: () => {},
+      input: term.input,
+      output: term.output,
+      colors: palette(0),
+      saveDir,
+    });
     return { view, press: (keys: string) => pressKeys(view, term.input, keys), screen: () => (view.render(true), screenText(view.screen).join('\n')) };
   };
 

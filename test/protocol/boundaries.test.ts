@@ -50,7 +50,10 @@ describe('limits pinned by their numbers (docs/PROTOCOL.md)', () => {
     const cipher = new DirectionalCipher(ENGINES.native, new Uint8Array(32));
     (cipher as unknown as { seq: number }).seq = MAX_SEQUENCE - 1;
     assert.equal(cipher.seal(Uint8Array.of(1)).seq, MAX_SEQUENCE - 1);
-    assert.throws(() => cipher.seal(Uint8Array.of(1)), (e: unknown) => code('ERR_NONCE_EXHAUSTED')(e) && (e as Error).message === 'message counter exhausted; reconnect');
+    assert.throws(
+      () => cipher.seal(Uint8Array.of(1)),
+      (e: unknown) => code('ERR_NONCE_EXHAUSTED')(e) && (e as Error).message === 'message counter exhausted; reconnect',
+    );
     assert.equal(MAX_SEQUENCE, 2 ** 53 - 1);
   });
 });
@@ -136,7 +139,10 @@ describe('more pins from the first mutation run', () => {
     assert.throws(() => validateServerEvent({ type: 'leave', name: 'a' }), code('ERR_BAD_FRAME'));
     assert.throws(() => validateServerEvent({ type: 'join' }), code('ERR_BAD_FRAME'));
     assert.throws(() => validateServerEvent({ type: 'welcome', name: 'a', members: [1], count: 1 }), code('ERR_BAD_FRAME'));
-    assert.throws(() => validateServerEvent({ type: 'party' }), (e: unknown) => code('ERR_UNKNOWN_FRAME')(e) && /unknown event type "party"/.test((e as Error).message));
+    assert.throws(
+      () => validateServerEvent({ type: 'party' }),
+      (e: unknown) => code('ERR_UNKNOWN_FRAME')(e) && /unknown event type "party"/.test((e as Error).message),
+    );
   });
 
   it('client requests: chat, who, quit, a sealed error; anything else is ERR_UNKNOWN_FRAME', async () => {
@@ -145,7 +151,10 @@ describe('more pins from the first mutation run', () => {
     assert.deepEqual(validateClientRequest({ type: 'who' }), { type: 'who' });
     assert.deepEqual(validateClientRequest({ type: 'error', code: 'ERR_NOPE', message: 'm' }), { type: 'error', code: 'ERR_BAD_FRAME', message: 'm' });
     assert.throws(() => validateClientRequest({ type: 'chat' }), code('ERR_BAD_FRAME'));
-    assert.throws(() => validateClientRequest({ type: 'dance' }), (e: unknown) => code('ERR_UNKNOWN_FRAME')(e) && /unknown request type "dance"/.test((e as Error).message));
+    assert.throws(
+      () => validateClientRequest({ type: 'dance' }),
+      (e: unknown) => code('ERR_UNKNOWN_FRAME')(e) && /unknown request type "dance"/.test((e as Error).message),
+    );
   });
 });
 
@@ -156,7 +165,10 @@ describe('the largest sealed message (s.5)', () => {
     const pair = sessionPair();
     const overhead = JSON.stringify({ type: 'message', id: 1, from: 'x', text: '' }).length;
     pair.server.send({ type: 'message', id: 1, from: 'x', text: 'y'.repeat(MAX_SEALED_PLAINTEXT_BYTES - overhead) });
-    assert.throws(() => pair.server.send({ type: 'message', id: 2, from: 'x', text: 'y'.repeat(MAX_SEALED_PLAINTEXT_BYTES - overhead + 1) }), code('ERR_FRAME_LENGTH'));
+    assert.throws(
+      () => pair.server.send({ type: 'message', id: 2, from: 'x', text: 'y'.repeat(MAX_SEALED_PLAINTEXT_BYTES - overhead + 1) }),
+      code('ERR_FRAME_LENGTH'),
+    );
     pair.pump();
     assert.equal(pair.received().length, 1);
   });

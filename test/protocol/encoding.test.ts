@@ -22,13 +22,17 @@ function refused(frame: Record<string, unknown>): string {
 
 describe('strict, canonical encodings (docs/PROTOCOL.md s.3)', () => {
   it('a public value with a stray hex digit (513 digits) is ERR_BAD_FRAME, not silently shortened', () => {
-    const pair = sessionPair({ toServer: (bytes) => (frameOf(bytes).type === 'client_key' ? [encodeFrame({ type: 'client_key', y: `${String(frameOf(bytes).y)}7` })] : [bytes]) });
+    const pair = sessionPair({
+      toServer: (bytes) => (frameOf(bytes).type === 'client_key' ? [encodeFrame({ type: 'client_key', y: `${String(frameOf(bytes).y)}7` })] : [bytes]),
+    });
     assert.equal(codeOf(pair.closed.server), 'ERR_BAD_FRAME');
     assert.match(pair.closed.server?.message ?? '', /client_key\.y must be lower-case hex with an even number of digits/);
   });
 
   it('well-formed hex of the wrong length is ERR_BAD_PUBLIC_KEY (the value, not the encoding, is wrong)', () => {
-    const pair = sessionPair({ toServer: (bytes) => (frameOf(bytes).type === 'client_key' ? [encodeFrame({ type: 'client_key', y: `${String(frameOf(bytes).y)}00` })] : [bytes]) });
+    const pair = sessionPair({
+      toServer: (bytes) => (frameOf(bytes).type === 'client_key' ? [encodeFrame({ type: 'client_key', y: `${String(frameOf(bytes).y)}00` })] : [bytes]),
+    });
     assert.equal(codeOf(pair.closed.server), 'ERR_BAD_PUBLIC_KEY');
   });
 
@@ -59,14 +63,14 @@ describe('strict, canonical encodings (docs/PROTOCOL.md s.3)', () => {
 });
 
 describe("a client's sealed error (docs/PROTOCOL.md s.5, s.7)", () => {
-  it('ends the session with the client\'s code, reported as the peer\'s', () => {
+  it("ends the session with the client's code, reported as the peer's", () => {
     const pair = sessionPair();
     pair.client.send({ type: 'error', code: 'ERR_SLOW_CONSUMER', message: 'I cannot keep up' });
     pair.pump();
     assert.equal(codeOf(pair.closed.server), 'ERR_SLOW_CONSUMER');
     assert.equal(pair.closed.server?.message, 'I cannot keep up');
     const errorTrace = pair.traces.find((t) => t.kind === 'error' && t.role === 'server');
-    assert.ok(errorTrace && errorTrace.kind === 'error' && errorTrace.remote, 'marked as the peer\'s report');
+    assert.ok(errorTrace && errorTrace.kind === 'error' && errorTrace.remote, "marked as the peer's report");
   });
 
   it('a client that fails after the handshake tells the server why, sealed', () => {
@@ -80,12 +84,18 @@ describe("a client's sealed error (docs/PROTOCOL.md s.5, s.7)", () => {
 describe('JSON edge cases the spec now decides (docs/PROTOCOL.md s.9)', () => {
   it('a UTF-8 byte-order mark before the JSON is ERR_BAD_JSON', () => {
     const json = Buffer.from(JSON.stringify({ type: 'hello', version: 1, name: 'alice' }));
-    assert.throws(() => parseFramePayload(Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), json])), (e: unknown) => e instanceof DhlabError && e.code === 'ERR_BAD_JSON');
+    assert.throws(
+      () => parseFramePayload(Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), json])),
+      (e: unknown) => e instanceof DhlabError && e.code === 'ERR_BAD_JSON',
+    );
   });
 
   it('invalid UTF-8 is ERR_BAD_JSON, never replaced by U+FFFD', () => {
     const bytes = Buffer.concat([Buffer.from('{"type":"hello","version":1,"name":"a'), Buffer.from([0xc3]), Buffer.from('"}')]);
-    assert.throws(() => parseFramePayload(bytes), (e: unknown) => e instanceof DhlabError && e.code === 'ERR_BAD_JSON');
+    assert.throws(
+      () => parseFramePayload(bytes),
+      (e: unknown) => e instanceof DhlabError && e.code === 'ERR_BAD_JSON',
+    );
   });
 
   it('numbers are compared by value: version 1.0 is 1; "1" and true are not numbers', () => {

@@ -26,7 +26,9 @@ describe('frames', () => {
       fc.property(fc.array(frameArb, { minLength: 1, maxLength: 8 }), fc.array(fc.nat(), { maxLength: 30 }), (frames, cuts) => {
         const stream = Buffer.concat(frames.map(encodeFrame));
         const decoder = new FrameDecoder();
-        const decoded = chunk(stream, cuts).flatMap((c) => decoder.push(c)).map(parseFramePayload);
+        const decoded = chunk(stream, cuts)
+          .flatMap((c) => decoder.push(c))
+          .map(parseFramePayload);
         assert.deepEqual(decoded, JSON.parse(JSON.stringify(frames)));
         assert.equal(decoder.pendingBytes, 0);
         decoder.end();
@@ -103,17 +105,41 @@ describe('frames', () => {
       }
       return 'no error';
     };
-    assert.equal(message(() => encodeFrame({ type: 'chat', text: 'x'.repeat(MAX_FRAME_BYTES) })), 'ERR_FRAME_LENGTH: frame of 65561 bytes exceeds 65536');
-    assert.equal(message(() => new FrameDecoder().push(Uint8Array.of(0, 1, 0, 1))), 'ERR_FRAME_LENGTH: length prefix 65537 is outside 1..65536');
-    assert.equal(message(() => parseFramePayload(Buffer.from('not json'))), 'ERR_BAD_JSON: frame payload is not UTF-8 JSON');
-    assert.equal(message(() => parseFramePayload(Buffer.from('[{"type":"a"}]'))), 'ERR_BAD_JSON: frame payload is not a JSON object with a string "type"');
-    assert.equal(message(() => parseFramePayload(Buffer.from('null'))), 'ERR_BAD_JSON: frame payload is not a JSON object with a string "type"');
+    assert.equal(
+      message(() => encodeFrame({ type: 'chat', text: 'x'.repeat(MAX_FRAME_BYTES) })),
+      'ERR_FRAME_LENGTH: frame of 65561 bytes exceeds 65536',
+    );
+    assert.equal(
+      message(() => new FrameDecoder().push(Uint8Array.of(0, 1, 0, 1))),
+      'ERR_FRAME_LENGTH: length prefix 65537 is outside 1..65536',
+    );
+    assert.equal(
+      message(() => parseFramePayload(Buffer.from('not json'))),
+      'ERR_BAD_JSON: frame payload is not UTF-8 JSON',
+    );
+    assert.equal(
+      message(() => parseFramePayload(Buffer.from('[{"type":"a"}]'))),
+      'ERR_BAD_JSON: frame payload is not a JSON object with a string "type"',
+    );
+    assert.equal(
+      message(() => parseFramePayload(Buffer.from('null'))),
+      'ERR_BAD_JSON: frame payload is not a JSON object with a string "type"',
+    );
     const decoder = new FrameDecoder();
     decoder.push(Uint8Array.of(0, 0, 0, 9, 0x7b, 0x7d));
-    assert.equal(message(() => decoder.end()), 'ERR_FRAME_TRUNCATED: stream ended 6 bytes into a frame');
+    assert.equal(
+      message(() => decoder.end()),
+      'ERR_FRAME_TRUNCATED: stream ended 6 bytes into a frame',
+    );
     // Once failed, it stays failed: no second verdict, no more input.
-    assert.equal(message(() => decoder.end()), 'no error');
-    assert.equal(message(() => decoder.push(Uint8Array.of(0x7d))), 'ERR_SESSION_CLOSED: frame decoder already failed');
+    assert.equal(
+      message(() => decoder.end()),
+      'no error',
+    );
+    assert.equal(
+      message(() => decoder.push(Uint8Array.of(0x7d))),
+      'ERR_SESSION_CLOSED: frame decoder already failed',
+    );
   });
 
   it('a payload whole in one chunk is a view of it; one split across chunks is one copy of exactly its length', () => {

@@ -30,11 +30,26 @@ describe('tracing', () => {
         assert.ok(kinds.has(`${role}:${kind}`), `${role}:${kind} traced`);
       }
     }
-    assert.deepEqual(pair.traces.filter((t) => t.secret || SECRET_KINDS.includes(t.kind)), []);
+    assert.deepEqual(
+      pair.traces.filter((t) => t.secret || SECRET_KINDS.includes(t.kind)),
+      [],
+    );
     const signatures = pair.traces.filter((t) => t.kind === 'host_signature');
-    assert.deepEqual(signatures.map((t) => [t.role, (t as { verified: boolean }).verified]), [['server', true], ['client', true]]);
+    assert.deepEqual(
+      signatures.map((t) => [t.role, (t as { verified: boolean }).verified]),
+      [
+        ['server', true],
+        ['client', true],
+      ],
+    );
     const established = pair.traces.filter((t): t is Extract<TraceEvent, { kind: 'established' }> => t.kind === 'established');
-    assert.deepEqual(established.map((t) => [t.role, t.name, t.cipher, t.record]), [['server', 'alice', 'AES-256-GCM', 'gcm'], ['client', 'alice', 'AES-256-GCM', 'gcm']]);
+    assert.deepEqual(
+      established.map((t) => [t.role, t.name, t.cipher, t.record]),
+      [
+        ['server', 'alice', 'AES-256-GCM', 'gcm'],
+        ['client', 'alice', 'AES-256-GCM', 'gcm'],
+      ],
+    );
   });
 
   it('with revealSecrets both sides trace every secret step, and the values agree', () => {
@@ -52,7 +67,7 @@ describe('tracing', () => {
     assert.equal(of('client', 'open')[0]?.seq, 0);
   });
 
-  it('with no trace sink (the server\'s and client\'s default) the sessions still work', () => {
+  it("with no trace sink (the server's and client's default) the sessions still work", () => {
     const pair = sessionPair({ trace: false, revealSecrets: true });
     chatBothWays(pair);
     assert.deepEqual(pair.requests(), [{ type: 'chat', text: 'hi' }]);
@@ -66,7 +81,10 @@ describe('tracing', () => {
     assert.deepEqual(pair.requests(), [{ type: 'chat', text: 'hi' }]);
     const ciphers = pair.traces.flatMap((t) => (t.kind === 'established' ? [[t.cipher, t.record]] : []));
     // The layout as data (what the lab reads), the words for people.
-    assert.deepEqual(ciphers, [['AES-256-CBC without a MAC (INSECURE)', 'cbc'], ['AES-256-CBC without a MAC (INSECURE)', 'cbc']]);
+    assert.deepEqual(ciphers, [
+      ['AES-256-CBC without a MAC (INSECURE)', 'cbc'],
+      ['AES-256-CBC without a MAC (INSECURE)', 'cbc'],
+    ]);
   });
 
   it('counts well-formed frames received and the bytes of an unfinished one', () => {
@@ -87,7 +105,7 @@ describe('tracing', () => {
 });
 
 describe('how a session ends', () => {
-  it('a plaintext error before keys exist ends it as the peer\'s report (remote)', () => {
+  it("a plaintext error before keys exist ends it as the peer's report (remote)", () => {
     const pair = sessionPair({ toServer: () => [] });
     pair.server.feed(encodeFrame({ type: 'error', code: 'ERR_BAD_NAME', message: 'nope' }));
     assert.deepEqual(pair.closeCalls, [{ side: 'server', code: 'ERR_BAD_NAME', remote: true }]);
@@ -115,7 +133,10 @@ describe('how a session ends', () => {
   it('fail(): tells the peer (sealed once keys exist) and ends as ours; the peer ends as theirs', () => {
     const pair = sessionPair();
     pair.server.fail(new DhlabError('ERR_RATE_LIMITED', 'slow down'));
-    assert.deepEqual(framesOf(pair.pending('client')).map((f) => f.type), ['data']);
+    assert.deepEqual(
+      framesOf(pair.pending('client')).map((f) => f.type),
+      ['data'],
+    );
     pair.pump();
     assert.deepEqual(pair.closeCalls, [
       { side: 'server', code: 'ERR_RATE_LIMITED', remote: false },
@@ -153,7 +174,10 @@ describe('how a session ends', () => {
     pair.client.close();
     pair.client.fail(new DhlabError('ERR_DECRYPT', 'x'));
     pair.client.end();
-    assert.deepEqual(pair.closeCalls, [{ side: 'client', code: null, remote: false }, { side: 'server', code: null, remote: false }]);
+    assert.deepEqual(pair.closeCalls, [
+      { side: 'client', code: null, remote: false },
+      { side: 'server', code: null, remote: false },
+    ]);
     assert.throws(() => pair.client.send({ type: 'chat', text: 'after' }), error('ERR_SESSION_CLOSED', 'session is not established'));
     pair.server.send({ type: 'message', id: 2, from: 'bob', text: 'after' });
     pair.server.sendSerialized([json({ type: 'who', members: [], count: 0 })]);
@@ -199,7 +223,7 @@ describe('how a session ends', () => {
     assert.deepEqual(pair.pending('server'), []);
   });
 
-  it('asDhlabError keeps a DhlabError and hides any other error\'s text (it might hold key material)', () => {
+  it("asDhlabError keeps a DhlabError and hides any other error's text (it might hold key material)", () => {
     const ours = new DhlabError('ERR_DECRYPT', 'tag mismatch');
     assert.equal(asDhlabError(ours), ours);
     const hidden = asDhlabError(new Error('key 0badc0ffee'));

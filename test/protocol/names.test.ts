@@ -5,7 +5,24 @@ import { describeCodePoint, nameKeys, nameProblem } from '../../src/protocol/nam
 
 describe('the name profile (docs/PROTOCOL.md s.6.1)', () => {
   it('accepts ordinary names in many scripts', () => {
-    for (const name of ['alice', 'Bob', 'José Ñuñez', "o'brien", 'mary-jane', 'r2_d2', 'dr.who', '山田太郎', 'やまだ', '山田たろう', '김철수', 'Ελένη', 'Борис', 'नमस्ते', 'محمد', 'x'.repeat(32)]) {
+    for (const name of [
+      'alice',
+      'Bob',
+      'José Ñuñez',
+      "o'brien",
+      'mary-jane',
+      'r2_d2',
+      'dr.who',
+      '山田太郎',
+      'やまだ',
+      '山田たろう',
+      '김철수',
+      'Ελένη',
+      'Борис',
+      'नमस्ते',
+      'محمد',
+      'x'.repeat(32),
+    ]) {
       assert.equal(nameProblem(name), null, name);
     }
   });

@@ -6,7 +6,7 @@ import { DhlabError, type ErrorCode } from '../../src/errors.ts';
 import { encodeFrame, FrameDecoder, parseFramePayload } from '../../src/protocol/frame.ts';
 import { sessionPair } from './pair.ts';
 
-const codeOf = (error: DhlabError | null | undefined): ErrorCode | null | undefined => (error === undefined ? undefined : error?.code ?? null);
+const codeOf = (error: DhlabError | null | undefined): ErrorCode | null | undefined => (error === undefined ? undefined : (error?.code ?? null));
 
 /** Decodes one chunk holding exactly one frame. */
 function frameOf(bytes: Uint8Array): Record<string, unknown> {
@@ -15,11 +15,18 @@ function frameOf(bytes: Uint8Array): Record<string, unknown> {
 }
 
 describe('client and server sessions', () => {
-  for (const [clientEngine, serverEngine] of [['native', 'native'], ['forge', 'native'], ['native', 'forge']] as const) {
+  for (const [clientEngine, serverEngine] of [
+    ['native', 'native'],
+    ['forge', 'native'],
+    ['native', 'forge'],
+  ] as const) {
     it(`handshake and chat: client ${clientEngine}, server ${serverEngine}`, () => {
       const pair = sessionPair({ clientEngine: ENGINES[clientEngine], serverEngine: ENGINES[serverEngine] });
       assert.ok(pair.client.isEstablished && pair.server.isEstablished);
-      assert.deepEqual(pair.serverEvents.slice(0, 2), [{ type: 'hello', name: 'alice' }, { type: 'established', name: 'alice' }]);
+      assert.deepEqual(pair.serverEvents.slice(0, 2), [
+        { type: 'hello', name: 'alice' },
+        { type: 'established', name: 'alice' },
+      ]);
       pair.client.send({ type: 'chat', text: 'café ☕ and José' });
       pair.pump();
       assert.deepEqual(pair.requests(), [{ type: 'chat', text: 'café ☕ and José' }]);
@@ -41,7 +48,8 @@ describe('client and server sessions', () => {
   it('every connection gets fresh ephemeral keys on both sides', () => {
     const a = sessionPair({ revealSecrets: true });
     const b = sessionPair({ revealSecrets: true });
-    const publics = (pair: typeof a) => pair.traces.filter((t) => t.kind === 'public_key' && t.owner === t.role).map((t) => Buffer.from((t as { y: Uint8Array }).y).toString('hex'));
+    const publics = (pair: typeof a) =>
+      pair.traces.filter((t) => t.kind === 'public_key' && t.owner === t.role).map((t) => Buffer.from((t as { y: Uint8Array }).y).toString('hex'));
     assert.equal(new Set([...publics(a), ...publics(b)]).size, 4);
   });
 
@@ -67,7 +75,9 @@ describe('client and server sessions', () => {
   });
 
   it('the server reports a fatal error to the client, which closes with that code', () => {
-    const pair = sessionPair({ toServer: (bytes) => (frameOf(bytes).type === 'client_key' ? [encodeFrame({ type: 'client_key', y: '00'.repeat(256) })] : [bytes]) });
+    const pair = sessionPair({
+      toServer: (bytes) => (frameOf(bytes).type === 'client_key' ? [encodeFrame({ type: 'client_key', y: '00'.repeat(256) })] : [bytes]),
+    });
     assert.equal(codeOf(pair.closed.server), 'ERR_BAD_PUBLIC_KEY');
     assert.equal(codeOf(pair.closed.client), 'ERR_BAD_PUBLIC_KEY');
   });
@@ -90,7 +100,10 @@ describe('client and server sessions', () => {
       },
     });
     assert.equal(codeOf(pair.closed.client), 'ERR_HOST_KEY_CHANGED');
-    assert.equal(pair.serverEvents.some((e) => e.type === 'established'), false);
+    assert.equal(
+      pair.serverEvents.some((e) => e.type === 'established'),
+      false,
+    );
   });
 
   it('a forged server_auth signature is ERR_BAD_SIGNATURE', () => {
@@ -176,7 +189,10 @@ describe('client and server sessions', () => {
       const before = pair.traces.length;
       pair.server.sendSerialized([event(1), event(2), event(3)]);
       pair.pump();
-      assert.deepEqual(pair.received().map((e) => (e as { id: number }).id), [1, 2, 3]);
+      assert.deepEqual(
+        pair.received().map((e) => (e as { id: number }).id),
+        [1, 2, 3],
+      );
       assert.equal(pair.traces.slice(before).filter((t) => t.kind === 'wire' && t.dir === 'send').length, 1);
     });
 
@@ -186,13 +202,20 @@ describe('client and server sessions', () => {
       const text = 'é'.repeat(2000); // 4000 UTF-8 bytes
       pair.server.sendSerialized(Array.from({ length: 40 }, (_, i) => event(i, text)));
       pair.pump();
-      assert.deepEqual(pair.received().map((e) => (e as { id: number }).id), Array.from({ length: 40 }, (_, i) => i));
+      assert.deepEqual(
+        pair.received().map((e) => (e as { id: number }).id),
+        Array.from({ length: 40 }, (_, i) => i),
+      );
       const sent = pair.traces.slice(before).filter((t) => t.kind === 'wire' && t.dir === 'send') as Array<{ bytes: Uint8Array }>;
       assert.ok(sent.length >= 5, `${sent.length} frames`);
       assert.ok(sent.every((t) => t.bytes.length < 64 * 1024));
     });
 
-    for (const [what, inner] of [['an empty batch', { type: 'batch', events: [] }], ['a nested batch', { type: 'batch', events: [{ type: 'batch', events: [] }] }], ['a batch of non-events', { type: 'batch', events: [1, 2] }]] as const) {
+    for (const [what, inner] of [
+      ['an empty batch', { type: 'batch', events: [] }],
+      ['a nested batch', { type: 'batch', events: [{ type: 'batch', events: [] }] }],
+      ['a batch of non-events', { type: 'batch', events: [1, 2] }],
+    ] as const) {
       it(`${what} is ERR_BAD_FRAME`, () => {
         const pair = sessionPair();
         pair.server.sendSerialized([Buffer.from(JSON.stringify(inner))]);
@@ -204,7 +227,10 @@ describe('client and server sessions', () => {
 
   it('a message too large to seal in one frame is refused before it uses a sequence number', () => {
     const pair = sessionPair();
-    assert.throws(() => pair.server.send({ type: 'message', id: 1, from: 'x', text: 'y'.repeat(50_000) }), (e: unknown) => e instanceof DhlabError && e.code === 'ERR_FRAME_LENGTH');
+    assert.throws(
+      () => pair.server.send({ type: 'message', id: 1, from: 'x', text: 'y'.repeat(50_000) }),
+      (e: unknown) => e instanceof DhlabError && e.code === 'ERR_FRAME_LENGTH',
+    );
     pair.server.send({ type: 'message', id: 2, from: 'x', text: 'fits' });
     pair.pump();
     assert.deepEqual(pair.received(), [{ type: 'message', id: 2, from: 'x', text: 'fits' }]);

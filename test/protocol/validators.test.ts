@@ -25,8 +25,14 @@ describe('outer frames', () => {
     assert.equal(outer({ type: 'client_key', y: 'ABC' }), 'ERR_BAD_FRAME: client_key.y must be lower-case hex with an even number of digits');
     assert.equal(outer({ type: 'client_key', y: 7 }), 'ERR_BAD_FRAME: client_key.y must be lower-case hex with an even number of digits');
     assert.equal(outer({ type: 'client_key', y: 'ab'.repeat(32_769) }), 'ERR_BAD_FRAME: client_key.y must be lower-case hex with an even number of digits');
-    assert.equal(outer({ type: 'server_key', group: 'modp14', y: '02', host_key: 'ab'.repeat(31) }), 'ERR_BAD_FRAME: server_key.host_key must be 32 bytes of hex (64 digits)');
-    assert.equal(outer({ type: 'server_key', group: 'modp14', y: '02', host_key: 'ab'.repeat(33) }), 'ERR_BAD_FRAME: server_key.host_key must be lower-case hex with an even number of digits');
+    assert.equal(
+      outer({ type: 'server_key', group: 'modp14', y: '02', host_key: 'ab'.repeat(31) }),
+      'ERR_BAD_FRAME: server_key.host_key must be 32 bytes of hex (64 digits)',
+    );
+    assert.equal(
+      outer({ type: 'server_key', group: 'modp14', y: '02', host_key: 'ab'.repeat(33) }),
+      'ERR_BAD_FRAME: server_key.host_key must be lower-case hex with an even number of digits',
+    );
     assert.equal(outer({ type: 'server_auth', signature: 'ab'.repeat(63) }), 'ERR_BAD_FRAME: server_auth.signature must be 64 bytes of hex (128 digits)');
     assert.equal(outer({ type: 'data', seq: 0, box: 'YWJjZA' }), 'ERR_BAD_FRAME: data.box must be padded, canonical base64');
     assert.equal(outer({ type: 'data', seq: 0, box: 5 }), 'ERR_BAD_FRAME: data.box must be padded, canonical base64');
@@ -44,7 +50,8 @@ describe('outer frames', () => {
     const rule = 'ERR_BAD_FRAME: server_key.insecure must be 1 to 8 strings of 1 to 40 characters';
     assert.equal(outer({ ...key, insecure: ['toy23', '2-bit exponents'] }), 'accepted');
     assert.equal(outer({ ...key, insecure: Array(8).fill('x'.repeat(40)) }), 'accepted');
-    for (const insecure of [[], Array(9).fill('x'), ['x'.repeat(41)], [''], 'toy23', [7], null]) assert.equal(outer({ ...key, insecure }), rule, JSON.stringify(insecure));
+    for (const insecure of [[], Array(9).fill('x'), ['x'.repeat(41)], [''], 'toy23', [7], null])
+      assert.equal(outer({ ...key, insecure }), rule, JSON.stringify(insecure));
     assert.deepEqual(validateOuterFrame({ ...key, insecure: ['toy23'] }), { ...key, insecure: ['toy23'] });
     assert.equal('insecure' in validateOuterFrame(key), false);
   });
@@ -68,7 +75,10 @@ describe('chat text (s.6.2)', () => {
     assert.equal(problem('\udc00'), 'ERR_BAD_TEXT: message text contains a lone UTF-16 surrogate, which is not Unicode text');
     assert.equal(problem('😀'), null); // a surrogate pair is one code point
     assert.equal(problem('x'.repeat(4097)), 'ERR_MESSAGE_TOO_LONG: message is 4097 UTF-8 bytes, the limit is 4096');
-    assert.match(problem('two\nlines') ?? '', /^ERR_BAD_TEXT: message contains .+; control, bidi and line-separator characters are not allowed \(one line per message\)$/);
+    assert.match(
+      problem('two\nlines') ?? '',
+      /^ERR_BAD_TEXT: message contains .+; control, bidi and line-separator characters are not allowed \(one line per message\)$/,
+    );
     for (const unsafe of ['\u0000', '\u001b', '\u007f', '\u0085', '\u2028', '\u2029', '\u202e', '\u2066', '\u200f', '\u061c']) {
       assert.equal(textProblem(`a${unsafe}b`)?.code, 'ERR_BAD_TEXT', JSON.stringify(unsafe));
     }
@@ -86,12 +96,25 @@ describe('server events', () => {
     assert.equal(event({ type: 'batch', events: [] }), 'ERR_BAD_FRAME: batch.events must be a non-empty list of events');
     assert.equal(event({ type: 'batch', events: { type: 'join', name: 'a' } }), 'ERR_BAD_FRAME: batch.events must be a non-empty list of events');
     for (const inner of [5, null, 'join', [], { name: 'a' }, { type: 5 }, { type: 'batch', events: [{ type: 'join', name: 'a' }] }]) {
-      assert.equal(event({ type: 'batch', events: [{ type: 'join', name: 'a' }, inner] }), 'ERR_BAD_FRAME: batch.events must be a list of events, none of them a batch', JSON.stringify(inner));
+      assert.equal(
+        event({ type: 'batch', events: [{ type: 'join', name: 'a' }, inner] }),
+        'ERR_BAD_FRAME: batch.events must be a list of events, none of them a batch',
+        JSON.stringify(inner),
+      );
     }
-    assert.deepEqual(validateServerEvents({ type: 'batch', events: [{ type: 'join', name: 'a' }, { type: 'leave', name: 'a', reason: 'quit' }] }), [
-      { type: 'join', name: 'a' },
-      { type: 'leave', name: 'a', reason: 'quit' },
-    ]);
+    assert.deepEqual(
+      validateServerEvents({
+        type: 'batch',
+        events: [
+          { type: 'join', name: 'a' },
+          { type: 'leave', name: 'a', reason: 'quit' },
+        ],
+      }),
+      [
+        { type: 'join', name: 'a' },
+        { type: 'leave', name: 'a', reason: 'quit' },
+      ],
+    );
   });
 
   it('who and welcome carry a list of names and a count', () => {
@@ -114,7 +137,11 @@ describe('server events', () => {
 
 describe('client requests', () => {
   it('a sealed error with an unknown code is kept as ERR_BAD_FRAME, its message capped at 1,024', () => {
-    assert.deepEqual(validateClientRequest({ type: 'error', code: 'ERR_DECRYPT', message: 'bad tag' }), { type: 'error', code: 'ERR_DECRYPT', message: 'bad tag' });
+    assert.deepEqual(validateClientRequest({ type: 'error', code: 'ERR_DECRYPT', message: 'bad tag' }), {
+      type: 'error',
+      code: 'ERR_DECRYPT',
+      message: 'bad tag',
+    });
     assert.equal(request({ type: 'error', code: 'ERR_DECRYPT', message: 'm'.repeat(1025) }), 'ERR_BAD_FRAME: error.message must be a string');
   });
 });

@@ -60,7 +60,11 @@ describe('docs/PROTOCOL.md test vectors', () => {
     assert.equal(k.toString('hex'), v.hashed_secret);
 
     const seed = fromHex(v.host_seed as string);
-    const hostKey = crypto.createPrivateKey({ key: Buffer.concat([Buffer.from('302e020100300506032b657004220420', 'hex'), seed]), format: 'der', type: 'pkcs8' });
+    const hostKey = crypto.createPrivateKey({
+      key: Buffer.concat([Buffer.from('302e020100300506032b657004220420', 'hex'), seed]),
+      format: 'der',
+      type: 'pkcs8',
+    });
     const hostPublic = crypto.createPublicKey(hostKey).export({ format: 'der', type: 'spki' }).subarray(12);
     assert.equal(hostPublic.toString('hex'), v.host_public);
     assert.equal(v.host_fingerprint, 'SHA256:' + crypto.createHash('sha256').update(hostPublic).digest('base64').replace(/=+$/, ''));
@@ -85,7 +89,10 @@ describe('docs/PROTOCOL.md test vectors', () => {
     assert.equal(v.first_frame, JSON.stringify({ type: 'data', seq: 0, box: sealed.toString('base64') }));
   });
 
-  for (const [clientEngine, serverEngine] of [['native', 'native'], ['forge', 'forge']] as const) {
+  for (const [clientEngine, serverEngine] of [
+    ['native', 'native'],
+    ['forge', 'forge'],
+  ] as const) {
     it(`are what the sessions produce (client ${clientEngine}, server ${serverEngine})`, () => {
       const pair = sessionPair({
         clientEngine: ENGINES[clientEngine],
@@ -99,7 +106,9 @@ describe('docs/PROTOCOL.md test vectors', () => {
       pair.client.send(JSON.parse(v.first_plaintext as string));
       pair.pump();
       assertHandshakeTraces(pair.traces, v);
-      const sent = pair.traces.filter((t) => t.role === 'client' && t.kind === 'wire' && t.dir === 'send').map((t) => Buffer.from((t as { bytes: Uint8Array }).bytes).toString());
+      const sent = pair.traces
+        .filter((t) => t.role === 'client' && t.kind === 'wire' && t.dir === 'send')
+        .map((t) => Buffer.from((t as { bytes: Uint8Array }).bytes).toString());
       assert.equal(sent.at(-1), v.first_frame);
       assert.deepEqual(pair.requests(), [JSON.parse(v.first_plaintext as string)]);
     });
@@ -133,7 +142,10 @@ describe('docs/PROTOCOL.md: more vectors (a server seal, a batch, a two-digit se
         serverPrivateKey: fromHex(v.server_private as string),
         hostSeed: fromHex(v.host_seed as string),
       });
-      const serverSent = () => pair.traces.filter((t) => t.role === 'server' && t.kind === 'wire' && t.dir === 'send').map((t) => Buffer.from((t as { bytes: Uint8Array }).bytes).toString());
+      const serverSent = () =>
+        pair.traces
+          .filter((t) => t.role === 'server' && t.kind === 'wire' && t.dir === 'send')
+          .map((t) => Buffer.from((t as { bytes: Uint8Array }).bytes).toString());
       pair.server.send(JSON.parse(more.s2c_plaintext as string));
       assert.equal(serverSent().at(-1), more.s2c_frame);
       const batch = JSON.parse(more.batch_plaintext as string) as { events: unknown[] };
@@ -146,7 +158,9 @@ describe('docs/PROTOCOL.md: more vectors (a server seal, a batch, a two-digit se
       // The client's 13th message (seq 12): twelve others first.
       for (let i = 0; i < 12; i++) pair.client.send({ type: 'who' });
       pair.client.send(JSON.parse(more.seq12_plaintext as string));
-      const clientSent = pair.traces.filter((t) => t.role === 'client' && t.kind === 'wire' && t.dir === 'send').map((t) => JSON.parse(Buffer.from((t as { bytes: Uint8Array }).bytes).toString()) as { seq?: number; box?: string });
+      const clientSent = pair.traces
+        .filter((t) => t.role === 'client' && t.kind === 'wire' && t.dir === 'send')
+        .map((t) => JSON.parse(Buffer.from((t as { bytes: Uint8Array }).bytes).toString()) as { seq?: number; box?: string });
       const twelfth = clientSent.at(-1) as { seq: number; box: string };
       assert.equal(twelfth.seq, 12);
       assert.equal(Buffer.from(twelfth.box, 'base64').toString('hex'), more.seq12_sealed);
@@ -161,7 +175,13 @@ describe('docs/PROTOCOL.md: more vectors (a server seal, a batch, a two-digit se
       assert.equal(crypto.createHash('sha256').update(z).digest('hex'), more.lz_hashed_secret);
       assert.equal(crypto.createHash('sha256').update(z.subarray(1)).digest('hex'), more.lz_unpadded_hash);
       assert.notEqual(more.lz_hashed_secret, more.lz_unpadded_hash);
-      const pair = sessionPair({ clientEngine: ENGINES[engine], serverEngine: ENGINES[engine], clientPrivateKey: fromHex(more.lz_client_private as string), serverPrivateKey: fromHex(v.server_private as string), revealSecrets: true });
+      const pair = sessionPair({
+        clientEngine: ENGINES[engine],
+        serverEngine: ENGINES[engine],
+        clientPrivateKey: fromHex(more.lz_client_private as string),
+        serverPrivateKey: fromHex(v.server_private as string),
+        revealSecrets: true,
+      });
       for (const role of ['client', 'server'] as const) {
         const k = pair.traces.find((t) => t.role === role && t.kind === 'hashed_secret') as Extract<TraceEvent, { kind: 'hashed_secret' }>;
         assert.equal(toHex(k.k), more.lz_hashed_secret, role);
@@ -185,12 +205,24 @@ for (const name of ['modp15', 'modp16'] as const) {
       const z = bigintToBytes(modPow(BigInt('0x' + w.client_public), BigInt('0x' + v.server_private), g.p), g.byteLength);
       assert.equal(toHex(z), w.shared_secret);
       assert.equal(crypto.createHash('sha256').update(z).digest('hex'), w.hashed_secret);
-      const h = crypto.createHash('sha256').update(Buffer.concat([lp('dhlab/1 transcript'), lp(v.name as string), lp(name), lp(ys), lp(fromHex(v.host_public as string)), lp(yc)])).digest();
+      const h = crypto
+        .createHash('sha256')
+        .update(Buffer.concat([lp('dhlab/1 transcript'), lp(v.name as string), lp(name), lp(ys), lp(fromHex(v.host_public as string)), lp(yc)]))
+        .digest();
       assert.equal(h.toString('hex'), w.transcript_hash);
     });
     for (const engine of ['native', 'forge'] as const) {
       it(`is what the sessions compute (${engine})`, () => {
-        const pair = sessionPair({ clientEngine: ENGINES[engine], serverEngine: ENGINES[engine], group: g, name: v.name, clientPrivateKey: fromHex(v.client_private as string), serverPrivateKey: fromHex(v.server_private as string), hostSeed: fromHex(v.host_seed as string), revealSecrets: true });
+        const pair = sessionPair({
+          clientEngine: ENGINES[engine],
+          serverEngine: ENGINES[engine],
+          group: g,
+          name: v.name,
+          clientPrivateKey: fromHex(v.client_private as string),
+          serverPrivateKey: fromHex(v.server_private as string),
+          hostSeed: fromHex(v.host_seed as string),
+          revealSecrets: true,
+        });
         assertHandshakeTraces(pair.traces, w);
       });
     }

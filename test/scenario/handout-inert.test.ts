@@ -37,7 +37,10 @@ describe('Markdown handouts are inert', () => {
   it('hostile chat text, titles and narration render as text: no live tag, link or image', async () => {
     const scenario = parseScenario(FILE, 'lesson`<img src=x onerror=alert(11)>`.yaml');
     const results = await runHeadless(scenario, 'native', () => {});
-    assert.ok(results.every((r) => r.checks.every((c) => c.ok)), 'the hostile lines were delivered');
+    assert.ok(
+      results.every((r) => r.checks.every((c) => c.ok)),
+      'the hostile lines were delivered',
+    );
     const rendered = await marked.parse(exportMarkdown(scenario, results), { gfm: true });
     const live = rendered.match(/<(img|script|a|b|i|strong|em|h[1-6])\b[^>]*>/gi) ?? [];
     // The handout's own markup is headings, lists, tables and code; none of these from peer text.
@@ -51,7 +54,36 @@ describe('Markdown handouts are inert', () => {
     const scenario = parseScenario(FILE, 'lesson`<img src=x onerror=alert(11)>`.yaml');
     const results = await runHeadless(scenario, 'native', () => {});
     const page = exportHtml(scenario, results);
-    const own = new Set(['html', 'head', 'meta', 'title', 'style', 'body', 'h1', 'h2', 'h4', 'p', 'small', 'code', 'b', 'table', 'tr', 'th', 'td', 'ul', 'li', 'pre', 'section', 'details', 'summary', 'svg', 'line', 'rect', 'polygon', 'text']);
+    const own = new Set([
+      'html',
+      'head',
+      'meta',
+      'title',
+      'style',
+      'body',
+      'h1',
+      'h2',
+      'h4',
+      'p',
+      'small',
+      'code',
+      'b',
+      'table',
+      'tr',
+      'th',
+      'td',
+      'ul',
+      'li',
+      'pre',
+      'section',
+      'details',
+      'summary',
+      'svg',
+      'line',
+      'rect',
+      'polygon',
+      'text',
+    ]);
     const tags = [...page.matchAll(/<([a-z][a-z0-9]*)\b/gi)].map((m) => (m[1] as string).toLowerCase());
     assert.deepEqual([...new Set(tags.filter((t) => !own.has(t)))], []);
     // The hostile words are still there, as text: no tag carries an event handler or a link.

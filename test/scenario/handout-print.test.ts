@@ -38,7 +38,10 @@ describe('printed handouts (chromium-headless-shell + pdftotext)', { skip: !TOOL
       const html = path.join(dir, `${name}.html`);
       const pdf = path.join(dir, `${name}.pdf`);
       fs.writeFileSync(html, exportHtml(scenario, results));
-      execFileSync('chromium-headless-shell', ['--no-sandbox', '--disable-gpu', '--no-pdf-header-footer', `--print-to-pdf=${pdf}`, `file://${html}`], { stdio: 'ignore', timeout: 60_000 });
+      execFileSync('chromium-headless-shell', ['--no-sandbox', '--disable-gpu', '--no-pdf-header-footer', `--print-to-pdf=${pdf}`, `file://${html}`], {
+        stdio: 'ignore',
+        timeout: 60_000,
+      });
       const pages = Number(/Pages:\s+(\d+)/.exec(execFileSync('pdfinfo', [pdf], { encoding: 'utf8' }))?.[1]);
       const text = squash(execFileSync('pdftotext', ['-layout', pdf, '-'], { encoding: 'utf8' }));
       assert.ok(pages >= 1 && pages <= MAX_PAGES, `${name}: ${pages} pages`);
@@ -50,7 +53,8 @@ describe('printed handouts (chromium-headless-shell + pdftotext)', { skip: !TOOL
       const auth = results.flatMap((r) => r.frames).find((f) => f.frame.type === 'server_auth');
       if (auth) assert.ok(text.replace(/ /g, '').includes(String(auth.frame.signature).slice(0, 24)), `${name}: the signature printed blank`);
       // A toy group's values are decimal on paper as in the narration ("y_s = 18").
-      for (const r of results) for (const m of r.narration.matchAll(/= (\d{1,6})\b/g)) assert.ok(text.includes(`= ${m[1]}`), `${name}: "= ${m[1]}" from step ${r.index + 1}`);
+      for (const r of results)
+        for (const m of r.narration.matchAll(/= (\d{1,6})\b/g)) assert.ok(text.includes(`= ${m[1]}`), `${name}: "= ${m[1]}" from step ${r.index + 1}`);
     });
   }
 });

@@ -30,15 +30,25 @@ describe('the shipped scenarios, headless', () => {
         results = await runHeadless(scenario, 'native', (line) => transcript.push(line));
         assert.equal(results.length, scenario.steps.length);
         assert.equal(firstFailure(scenario, results), null, transcript.join('\n'));
-        assert.ok(results.some((r) => r.checks.length > 0), 'a scenario that checks nothing proves nothing');
+        assert.ok(
+          results.some((r) => r.checks.length > 0),
+          'a scenario that checks nothing proves nothing',
+        );
       });
 
       it('exports a Markdown handout whose ladder names every frame type used', () => {
         const md = exportMarkdown(scenario, results);
         const diagrams = [...md.matchAll(/```mermaid\nsequenceDiagram\n([\s\S]*?)```/g)].map((m) => m[1] as string);
         assert.ok(diagrams.length > 0, 'no sequenceDiagram block');
-        const arrows = diagrams.join('\n').split('\n').filter((l) => l.includes('->>'));
-        for (const type of frameTypes(results)) assert.ok(arrows.some((a) => a.includes(`: ${type}`)), `no arrow for ${type}`);
+        const arrows = diagrams
+          .join('\n')
+          .split('\n')
+          .filter((l) => l.includes('->>'));
+        for (const type of frameTypes(results))
+          assert.ok(
+            arrows.some((a) => a.includes(`: ${type}`)),
+            `no arrow for ${type}`,
+          );
         for (const r of results) assert.ok(md.includes(`## Step ${r.index + 1}: `));
         // Each ladder is anchored to its step by a note, so a printed page says which step it is.
         for (const r of results.filter((x) => x.frames.length > 0)) assert.match(md, new RegExp(`  Note over \\w+(,\\w+)?: Step ${r.index + 1}\\. `));
@@ -51,19 +61,35 @@ describe('the shipped scenarios, headless', () => {
         const sections = md.split(/\n## Step \d+: /).slice(1);
         for (const r of results) {
           const notes = (sections[r.index] ?? '').split('\n').filter((l) => l.startsWith('  Note over ') && !l.includes(`: Step ${r.index + 1}. `));
-          const has = (pattern: RegExp, what: string) => assert.ok(notes.some((n) => pattern.test(n)), `step ${r.index + 1}: no note for ${what} in\n${notes.join('\n')}`);
+          const has = (pattern: RegExp, what: string) =>
+            assert.ok(
+              notes.some((n) => pattern.test(n)),
+              `step ${r.index + 1}: no note for ${what} in\n${notes.join('\n')}`,
+            );
           const kind = r.step.action.kind;
           if (kind === 'replay') has(/Mallory replays data seq \d+/, 'the replay');
           // A flip arms Mallory; the byte flips in the step that sends the next frame.
-          if (kind === 'flip') assert.ok(sections.slice(r.index).some((sec) => /Note over Mallory_for_\w+: Mallory flips bits at byte \d+/.test(sec)), `step ${r.index + 1}: the flip is never noted`);
+          if (kind === 'flip')
+            assert.ok(
+              sections.slice(r.index).some((sec) => /Note over Mallory_for_\w+: Mallory flips bits at byte \d+/.test(sec)),
+              `step ${r.index + 1}: the flip is never noted`,
+            );
           if (kind === 'restart') {
             has(/: a new server starts - group /, 'the new server');
             // The frames before the new server are the old one's goodbyes, and a note says so first.
             const lines = (sections[r.index] ?? '').split('\n');
             const firstArrow = lines.findIndex((l) => l.includes('->>'));
-            if (firstArrow >= 0) assert.ok(lines.slice(0, firstArrow).some((l) => /old server stops - a sealed bye ERR_SERVER_SHUTDOWN/.test(l)), 'the bye frames are explained before they appear');
+            if (firstArrow >= 0)
+              assert.ok(
+                lines.slice(0, firstArrow).some((l) => /old server stops - a sealed bye ERR_SERVER_SHUTDOWN/.test(l)),
+                'the bye frames are explained before they appear',
+              );
           }
-          for (const m of r.moments) assert.ok(notes.some((n) => n.startsWith(`  Note over ${m.over.replace(/[^A-Za-z0-9_]/g, '_')}: `)), m.text);
+          for (const m of r.moments)
+            assert.ok(
+              notes.some((n) => n.startsWith(`  Note over ${m.over.replace(/[^A-Za-z0-9_]/g, '_')}: `)),
+              m.text,
+            );
           // Every refusal a check expects is on the ladder, with its whole code.
           for (const c of r.step.expect) {
             if (c.kind === 'error') has(new RegExp(`refuses.* - ${c.code} - `), `the refusal ${c.code}`);
@@ -107,7 +133,10 @@ describe('a scenario run is reproducible', () => {
       const saidYet = () => run.world?.received.get('bob')?.some((e) => e.type === 'message') ?? false;
       assert.equal(saidYet(), false, 'step 4 has not run again yet');
       await run.next();
-      assert.deepEqual(names.map((n) => showValue(run.world?.value(n) ?? '(none)', true)), before);
+      assert.deepEqual(
+        names.map((n) => showValue(run.world?.value(n) ?? '(none)', true)),
+        before,
+      );
     } finally {
       await run.close();
     }
@@ -129,7 +158,17 @@ describe('a scenario run is reproducible', () => {
     const native = await values('native');
     const forge = await values('forge');
     assert.ok(native.has('eve/alice.K') && native.has('alice.last_opened'));
-    for (const name of ['alice.x', 'alice.y', 'alice.Z', 'alice.K', 'alice.H', 'alice.key_c2s', 'server/alice.last_sealed', 'eve/alice.x_s', 'server.fingerprint']) {
+    for (const name of [
+      'alice.x',
+      'alice.y',
+      'alice.Z',
+      'alice.K',
+      'alice.H',
+      'alice.key_c2s',
+      'server/alice.last_sealed',
+      'eve/alice.x_s',
+      'server.fingerprint',
+    ]) {
       assert.equal(forge.get(name), native.get(name), name);
     }
   });

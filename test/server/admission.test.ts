@@ -146,4 +146,3 @@ describe('admission control: what it remembers', () => {
     assert.equal(a.trackedAddresses, 0);
   });
 });
-

@@ -6,7 +6,12 @@ import { waitFor } from '../support/helpers.ts';
 function room(burst = 3) {
   let now = 0;
   const lines: string[] = [];
-  const a = new Announcements<string>((m) => lines.push(`+${m}`), (m) => lines.push(`-${m}`), burst, () => now);
+  const a = new Announcements<string>(
+    (m) => lines.push(`+${m}`),
+    (m) => lines.push(`-${m}`),
+    burst,
+    () => now,
+  );
   return { a, lines, advance: (ms: number) => (now += ms) };
 }
 
@@ -46,7 +51,12 @@ describe('announcements: the burst window', () => {
   it('held joins go out in order at the calm rate, never all at once; then joins are announced at once again', async () => {
     let now = 0;
     const lines: string[] = [];
-    const a = new Announcements<string>((m) => lines.push(`+${m}`), (m) => lines.push(`-${m}`), 2, () => now);
+    const a = new Announcements<string>(
+      (m) => lines.push(`+${m}`),
+      (m) => lines.push(`-${m}`),
+      2,
+      () => now,
+    );
     a.joined('a');
     a.joined('b');
     a.joined('c'); // held
@@ -72,7 +82,12 @@ describe('announcements: the burst window', () => {
   it('10,000 held joins: each calm check announces at most the burst', async () => {
     let now = 0;
     let announced = 0;
-    const a = new Announcements<number>(() => announced++, () => {}, 10, () => now);
+    const a = new Announcements<number>(
+      () => announced++,
+      () => {},
+      10,
+      () => now,
+    );
     for (let i = 0; i < 10_000; i++) a.joined(i);
     assert.equal(announced, 10);
     now += 1001;
@@ -136,7 +151,12 @@ describe('announcements: edges', () => {
   it('while the room stays busy, the calm check waits another second', async () => {
     let now = 0;
     const lines: string[] = [];
-    const a = new Announcements<string>((m) => lines.push(`+${m}`), (m) => lines.push(`-${m}`), 1, () => now);
+    const a = new Announcements<string>(
+      (m) => lines.push(`+${m}`),
+      (m) => lines.push(`-${m}`),
+      1,
+      () => now,
+    );
     a.joined('a');
     a.joined('b'); // held
     await new Promise((resolve) => setTimeout(resolve, 1100)); // the clock of the room has not moved: still busy
@@ -148,13 +168,18 @@ describe('announcements: edges', () => {
   });
 });
 
-
 describe('announcements: a large room', () => {
   it('every join waits for the once-a-second release, which announces up to the burst together', async () => {
     let now = 0;
     const lines: string[] = [];
     let large = false;
-    const a = new Announcements<string>((m) => lines.push(`+${m}`), (m) => lines.push(`-${m}`), 3, () => now, () => large);
+    const a = new Announcements<string>(
+      (m) => lines.push(`+${m}`),
+      (m) => lines.push(`-${m}`),
+      3,
+      () => now,
+      () => large,
+    );
     a.joined('a');
     assert.deepEqual(lines, ['+a'], 'a small room: at once');
     large = true;

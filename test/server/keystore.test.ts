@@ -46,7 +46,8 @@ describe('host key file protection (as ssh: UNPROTECTED PRIVATE KEY FILE)', () =
       fs.chmodSync(file, mode);
       assert.throws(
         () => loadOrCreateHostKey(ENGINES.native, file),
-        (e: unknown) => code('ERR_HOST_KEY_FILE')(e) && /UNPROTECTED PRIVATE KEY FILE/.test((e as Error).message) && (e as Error).message.includes(`chmod 600 '${file}'`),
+        (e: unknown) =>
+          code('ERR_HOST_KEY_FILE')(e) && /UNPROTECTED PRIVATE KEY FILE/.test((e as Error).message) && (e as Error).message.includes(`chmod 600 '${file}'`),
       );
     }
     fs.chmodSync(file, 0o400); // read-only for the owner is fine
@@ -57,7 +58,10 @@ describe('host key file protection (as ssh: UNPROTECTED PRIVATE KEY FILE)', () =
     const file = path.join(tmp(), 'host_key');
     loadOrCreateHostKey(ENGINES.native, file);
     fs.chownSync(file, 65534, 65534);
-    assert.throws(() => loadOrCreateHostKey(ENGINES.native, file), (e: unknown) => code('ERR_HOST_KEY_FILE')(e) && /owned by uid 65534, not by you/.test((e as Error).message));
+    assert.throws(
+      () => loadOrCreateHostKey(ENGINES.native, file),
+      (e: unknown) => code('ERR_HOST_KEY_FILE')(e) && /owned by uid 65534, not by you/.test((e as Error).message),
+    );
   });
 });
 
@@ -71,7 +75,10 @@ describe('known servers (trust on first use)', () => {
     store.pin('127.0.0.1:5068', keyA);
     assert.equal(store.check('127.0.0.1:5068', keyA, 'fpA', false), 'known');
     assert.equal(store.check('127.0.0.1:5069', keyB, 'fpB', false), 'new'); // per host:port
-    assert.throws(() => store.check('127.0.0.1:5068', keyB, 'fpB', false), (e: unknown) => code('ERR_HOST_KEY_CHANGED')(e) && /fpB/.test((e as Error).message));
+    assert.throws(
+      () => store.check('127.0.0.1:5068', keyB, 'fpB', false),
+      (e: unknown) => code('ERR_HOST_KEY_CHANGED')(e) && /fpB/.test((e as Error).message),
+    );
     assert.equal(store.check('127.0.0.1:5068', keyB, 'fpB', true), 'replaced');
     store.pin('127.0.0.1:5068', keyB);
     assert.equal(store.check('127.0.0.1:5068', keyB, 'fpB', false), 'known');
@@ -96,15 +103,18 @@ describe('known servers (trust on first use)', () => {
       const store = new KnownServers(process.argv[1]);
       for (let i = 0; i < 5; i++) store.pin('host-' + process.argv[2] + ':' + i, new Uint8Array(32).fill(Number(process.argv[2])));`;
     const { spawn } = await import('node:child_process');
-    const runs = Array.from({ length: 12 }, (_, n) =>
-      new Promise<number | null>((resolve) => {
-        const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script, file, String(n)], { stdio: 'inherit' });
-        child.on('close', resolve);
-      }),
+    const runs = Array.from(
+      { length: 12 },
+      (_, n) =>
+        new Promise<number | null>((resolve) => {
+          const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script, file, String(n)], { stdio: 'inherit' });
+          child.on('close', resolve);
+        }),
     );
     assert.deepEqual(await Promise.all(runs), Array(12).fill(0));
     const store = new KnownServers(file);
-    for (let n = 0; n < 12; n++) for (let i = 0; i < 5; i++) assert.equal(store.check(`host-${n}:${i}`, new Uint8Array(32).fill(n), 'fp', false), 'known', `host-${n}:${i}`);
+    for (let n = 0; n < 12; n++)
+      for (let i = 0; i < 5; i++) assert.equal(store.check(`host-${n}:${i}`, new Uint8Array(32).fill(n), 'fp', false), 'known', `host-${n}:${i}`);
   });
 
   it('never replaces what is not a regular file (/dev/null: remember nothing), and follows a symlink', () => {
@@ -133,6 +143,9 @@ describe('known servers (trust on first use)', () => {
   it('a malformed file is ERR_HOST_KEY_FILE, naming the line', () => {
     const file = path.join(tmp(), 'known_servers');
     fs.writeFileSync(file, '# comment\n127.0.0.1:1 ed25519 AQID\n');
-    assert.throws(() => new KnownServers(file).check('x:1', keyA, 'fp', false), (e: unknown) => code('ERR_HOST_KEY_FILE')(e) && /:2:/.test((e as Error).message));
+    assert.throws(
+      () => new KnownServers(file).check('x:1', keyA, 'fp', false),
+      (e: unknown) => code('ERR_HOST_KEY_FILE')(e) && /:2:/.test((e as Error).message),
+    );
   });
 });

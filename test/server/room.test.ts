@@ -26,7 +26,10 @@ const refusal = (code: string, message: string) => (e: unknown) => e instanceof 
 describe('the room (unit)', () => {
   it('a name is refused when it breaks the profile or is held, even by someone still in the handshake', () => {
     const { r } = room();
-    assert.throws(() => r.reserve('x', 'a\u202eb'), (e: unknown) => e instanceof DhlabError && e.code === 'ERR_BAD_NAME');
+    assert.throws(
+      () => r.reserve('x', 'a\u202eb'),
+      (e: unknown) => e instanceof DhlabError && e.code === 'ERR_BAD_NAME',
+    );
     r.reserve('first', 'alice'); // hello read, handshake not finished
     assert.throws(() => r.reserve('second', 'alice'), refusal('ERR_NAME_TAKEN', 'the name "alice" is taken'));
     assert.throws(() => r.reserve('third', 'ALICE'), refusal('ERR_NAME_TAKEN', 'the name "ALICE" is taken (it looks like "alice", who is here)'));
@@ -37,7 +40,7 @@ describe('the room (unit)', () => {
     assert.equal(r.nameOf('second'), 'ALICE');
   });
 
-  it('any one of a name\'s keys is enough to collide: ALICE (alice, allce) against allce', () => {
+  it("any one of a name's keys is enough to collide: ALICE (alice, allce) against allce", () => {
     const { r } = room();
     r.reserve('x', 'allce');
     assert.throws(() => r.reserve('y', 'ALICE'), refusal('ERR_NAME_TAKEN', 'the name "ALICE" is taken (it looks like "allce", who is here)'));
@@ -119,11 +122,14 @@ describe('the room (unit)', () => {
     const last = `m11`;
     r.say(last, 'first words');
     const tail = of('watcher').slice(-2);
-    assert.deepEqual(tail, [{ type: 'join', name: last }, { type: 'message', id: 1, from: last, text: 'first words' }]);
+    assert.deepEqual(tail, [
+      { type: 'join', name: last },
+      { type: 'message', id: 1, from: last, text: 'first words' },
+    ]);
     r.stop();
   });
 
-  it('members are members until they leave; stop() cancels the held joins\' calm check', async () => {
+  it("members are members until they leave; stop() cancels the held joins' calm check", async () => {
     const { r, enter, of } = room();
     enter('watcher');
     assert.equal(r.isMember('watcher'), true);

@@ -15,7 +15,11 @@ class FakeMember {
 function policy(limits = { maxQueueBytes: 1000, slowConsumerMs: 5000, maxTotalQueueBytes: 2500 }) {
   let now = 0;
   const dropped: string[] = [];
-  const slow = new SlowConsumers<FakeMember>(limits, (m, why) => dropped.push(`${m.name}: ${why}`), () => now);
+  const slow = new SlowConsumers<FakeMember>(
+    limits,
+    (m, why) => dropped.push(`${m.name}: ${why}`),
+    () => now,
+  );
   return { slow, dropped, advance: (ms: number) => (now += ms) };
 }
 
@@ -107,7 +111,10 @@ describe('slow consumers (unit, fake clock)', () => {
     b.queued = 801;
     a.queued = 801;
     even.slow.sweep();
-    assert.deepEqual(even.dropped.map((d) => d.split(':')[0]), ['a']);
+    assert.deepEqual(
+      even.dropped.map((d) => d.split(':')[0]),
+      ['a'],
+    );
 
     const tiny = policy({ maxQueueBytes: 1000, slowConsumerMs: 5000, maxTotalQueueBytes: 1 });
     const [c, d] = [new FakeMember('c', 1), new FakeMember('d', 1)];

@@ -29,4 +29,3 @@ export function run(args: string[]): Running {
   const exit = new Promise<number | null>((resolve) => proc.on('close', (code) => resolve(code)));
   return { proc, stdout, stderr, exit, json: () => stdout.map((line) => JSON.parse(line) as Record<string, unknown>) };
 }
-

@@ -7,7 +7,17 @@ import { GROUPS } from '../../src/crypto/groups.ts';
 import { ephemeralHostKey } from '../../src/server/host-key-file.ts';
 import { ChatServer, type ChatServerOptions } from '../../src/server/chat-server.ts';
 
-type Config = Pick<ChatServerOptions, 'rateLimit' | 'handshakeTimeoutMs' | 'frameTimeoutMs' | 'maxQueueBytes' | 'slowConsumerMs' | 'maxPerAddress' | 'maxHandshakesPerAddress' | 'connectRatePerAddress'> & { engine?: string; log?: boolean };
+type Config = Pick<
+  ChatServerOptions,
+  | 'rateLimit'
+  | 'handshakeTimeoutMs'
+  | 'frameTimeoutMs'
+  | 'maxQueueBytes'
+  | 'slowConsumerMs'
+  | 'maxPerAddress'
+  | 'maxHandshakesPerAddress'
+  | 'connectRatePerAddress'
+> & { engine?: string; log?: boolean };
 const config = JSON.parse(process.argv[2] ?? '{}') as Config;
 const engine = getEngine(config.engine ?? 'native');
 const server = new ChatServer({
@@ -35,7 +45,13 @@ process.on('message', (message: { cmd: string }) => {
   if (message.cmd === 'stats') {
     globalThis.gc?.();
     const cpu = process.cpuUsage();
-    process.send?.({ cpuMs: (cpu.user + cpu.system) / 1000, rss: process.memoryUsage().rss, connections: server.connectionCount, members: server.memberNames.length, loopMaxMs: loopDelay.max / 1e6 });
+    process.send?.({
+      cpuMs: (cpu.user + cpu.system) / 1000,
+      rss: process.memoryUsage().rss,
+      connections: server.connectionCount,
+      members: server.memberNames.length,
+      loopMaxMs: loopDelay.max / 1e6,
+    });
     loopDelay.reset();
   } else if (message.cmd === 'stop') {
     void server.close().then(() => process.exit(0));

@@ -25,7 +25,10 @@ export class ServerProcess {
 
   static start(config: Record<string, unknown>, execArgv: string[] = []): Promise<ServerProcess> {
     const script = path.resolve(import.meta.dirname, './server-child.ts');
-    const child = fork(script, [JSON.stringify(config)], { execArgv: ['--import', 'tsx', '--expose-gc', ...execArgv], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    const child = fork(script, [JSON.stringify(config)], {
+      execArgv: ['--import', 'tsx', '--expose-gc', ...execArgv],
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    });
     return new Promise((resolve, reject) => {
       child.once('error', reject);
       const onMessage = (m: { port?: number }) => {

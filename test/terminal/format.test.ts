@@ -20,7 +20,7 @@ describe('the one value formatter (fidelity 4a)', () => {
     assert.equal(formatBytes(new Uint8Array(32).fill(0xab)), 'abababab…abababab (256 bits)');
   });
 
-  it('property: decimal when and only when below 2^64, and the hex shown is the encoding\'s own', () => {
+  it("property: decimal when and only when below 2^64, and the hex shown is the encoding's own", () => {
     fc.assert(
       fc.property(fc.uint8Array({ minLength: 1, maxLength: 300 }), (bytes) => {
         const n = bytesToBigint(bytes);

@@ -58,8 +58,8 @@ describe('safeText: peer text made safe for a terminal', () => {
   });
 });
 
-describe('safeStyledText and safeJson: the output gate\'s two other forms', () => {
-  it('keeps dhlab\'s own colour codes and escapes every other control', () => {
+describe("safeStyledText and safeJson: the output gate's two other forms", () => {
+  it("keeps dhlab's own colour codes and escapes every other control", () => {
     assert.equal(safeStyledText('\x1b[31mred\x1b[0m and \x1b]0;title\x07'), '\x1b[31mred\x1b[0m and \\x1b]0;title\\x07');
     assert.equal(safeStyledText('\x1b[2J'), '\\x1b[2J');
   });

@@ -19,11 +19,14 @@ describe('error paths in a real terminal (tmux, set-clipboard on)', { skip: !Tmu
       it(`dhlab ${verb} against ${what}: title, clipboard and screen untouched`, async () => {
         const server = await startPrekeyHostileServer(reply);
         try {
-          const term = Tmux.start(`sh -c 'cd ${ROOT} && echo before-the-run && node bin/dhlab.js ${verb} --name alice --port ${server.port} --known-servers /dev/null; echo "exit status $?"'`, {
-            width: 160,
-            height: 30,
-            options: ['set-clipboard on', 'allow-rename on', 'set-titles on'],
-          });
+          const term = Tmux.start(
+            `sh -c 'cd ${ROOT} && echo before-the-run && node bin/dhlab.js ${verb} --name alice --port ${server.port} --known-servers /dev/null; echo "exit status $?"'`,
+            {
+              width: 160,
+              height: 30,
+              options: ['set-clipboard on', 'allow-rename on', 'set-titles on'],
+            },
+          );
           terms.push(term);
           const titleBefore = term.title();
           const screen = await term.waitForScreen((s) => s.includes('exit status'), 'the command to end');

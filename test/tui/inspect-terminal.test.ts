@@ -23,7 +23,10 @@ describe('dhlab inspect in a real terminal (tmux), against a toy-group server', 
     await waitFor(() => server?.stdout.some((l) => l.startsWith('dhlab server listening on')) === true, 'the server');
     const port = /:(\d+)$/.exec(server.stdout[0] as string)?.[1] as string;
     const known = path.join(dir, 'known_servers');
-    term = Tmux.start(`sh -c 'cd ${ROOT} && node bin/dhlab.js inspect --name ann --port ${port} --insecure-toy-groups --known-servers ${known} --accept-new-host-key 2>/dev/null; echo "exit status $?"'`, { width: 140, height: 40 });
+    term = Tmux.start(
+      `sh -c 'cd ${ROOT} && node bin/dhlab.js inspect --name ann --port ${port} --insecure-toy-groups --known-servers ${known} --accept-new-host-key 2>/dev/null; echo "exit status $?"'`,
+      { width: 140, height: 40 },
+    );
     let screen = await term.waitForScreen((s) => s.includes('established'), 'the handshake');
     assert.match(screen, /INSECURE \(teaching only\): toy groups/);
     assert.match(screen, /group toy23/);
@@ -39,7 +42,10 @@ describe('dhlab inspect in a real terminal (tmux), against a toy-group server', 
 
   it('without an insecure flag the inspector refuses the announced toy-group server (ERR_INSECURE_SERVER)', async () => {
     const port = /:(\d+)$/.exec(server?.stdout[0] as string)?.[1] as string;
-    const plain = Tmux.start(`sh -c 'cd ${ROOT} && node bin/dhlab.js inspect --name bea --port ${port} --known-servers ${path.join(dir, 'known_servers')}; echo "exit status $?"'`, { width: 140, height: 20 });
+    const plain = Tmux.start(
+      `sh -c 'cd ${ROOT} && node bin/dhlab.js inspect --name bea --port ${port} --known-servers ${path.join(dir, 'known_servers')}; echo "exit status $?"'`,
+      { width: 140, height: 20 },
+    );
     try {
       const screen = await plain.waitForScreen((s) => s.includes('exit status'), 'the refusal');
       assert.match(screen, /ERR_INSECURE_SERVER: the server announces teaching-only weakenings \(toy23\)/);

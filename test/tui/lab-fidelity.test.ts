@@ -36,7 +36,8 @@ export function borderProblems(screen: string): string[] {
       if (rows[bottom]?.[right] !== '┘') problems.push(`row ${bottom}: the box from (${top}, ${left}) ends without ┘ at cell ${right}`);
       for (let r = top + 1; r < bottom; r++) {
         for (const c of [left, right]) {
-          if (!VERTICAL.has(rows[r]?.[c] ?? '')) problems.push(`row ${r}: cell ${c} is "${rows[r]?.[c] ?? ''}", not the border of the box at (${top}, ${left}): ${screen.split('\n')[r]}`);
+          if (!VERTICAL.has(rows[r]?.[c] ?? ''))
+            problems.push(`row ${r}: cell ${c} is "${rows[r]?.[c] ?? ''}", not the border of the box at (${top}, ${left}): ${screen.split('\n')[r]}`);
         }
       }
     });
@@ -47,7 +48,7 @@ export function borderProblems(screen: string): string[] {
 /** The screen once it stops changing (the lab redraws at most ~30 times a second). */
 async function settled(term: Tmux): Promise<string> {
   let last = term.capture();
-  for (let stable = 0; stable < 3; ) {
+  for (let stable = 0; stable < 3;) {
     await new Promise((resolve) => setTimeout(resolve, 60));
     const now = term.capture();
     stable = now === last ? stable + 1 : 0;

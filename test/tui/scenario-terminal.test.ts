@@ -13,7 +13,11 @@ describe('dhlab scenario in a real terminal (tmux)', { skip: !Tmux.available() &
     term = Tmux.start(`sh -c 'cd ${ROOT} && node bin/dhlab.js scenario 08-tampering; echo "exit status $?"'`, { width: 110, height: 40 });
     await term.waitForScreen((s) => s.includes('every random value comes from it'), 'the scenario to open');
     await term.waitForInput();
-    for (const [step, text] of [[1, 'A room with the original'], [2, 'Bob joins'], [3, 'CBC: flip the IV']] as const) {
+    for (const [step, text] of [
+      [1, 'A room with the original'],
+      [2, 'Bob joins'],
+      [3, 'CBC: flip the IV'],
+    ] as const) {
       term.keys('Space');
       await term.waitForScreen((s) => s.includes(`step ${step}/11: ${text}`), `step ${step}`);
     }

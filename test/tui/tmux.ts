@@ -20,11 +20,17 @@ export class Tmux {
       fs.writeFileSync(conf, options.map((o) => `set-option -g ${o}\n`).join(''));
     }
     const vars = { TERM: 'xterm-256color', NCURSES_NO_UTF8_ACS: '1', LANG: 'C.UTF-8', ...env };
-    const exports = Object.entries(vars).map(([k, v]) => `${k}=${shellQuote(v)}`).join(' ');
+    const exports = Object.entries(vars)
+      .map(([k, v]) => `${k}=${shellQuote(v)}`)
+      .join(' ');
     // Each terminal gets its own tmux server (-L): parallel test files never race one server's exit.
-    execFileSync('tmux', ['-L', session, '-f', conf, 'new-session', '-d', '-s', session, '-x', String(width), '-y', String(height), `env ${exports} ${command}; sleep 600`], {
-      env: { ...process.env, TERM: 'xterm-256color' },
-    });
+    execFileSync(
+      'tmux',
+      ['-L', session, '-f', conf, 'new-session', '-d', '-s', session, '-x', String(width), '-y', String(height), `env ${exports} ${command}; sleep 600`],
+      {
+        env: { ...process.env, TERM: 'xterm-256color' },
+      },
+    );
     // Keep the size fixed whatever clients attach, so captures are reproducible.
     execFileSync('tmux', ['-L', session, 'set-option', '-t', session, 'window-size', 'manual']);
     return new Tmux(session);

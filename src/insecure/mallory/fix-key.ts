@@ -35,7 +35,10 @@ export class FixKeyInterceptor implements Interceptor {
   private clientEnd: EndKeys | null = null;
   private serverEnd: EndKeys | null = null;
 
-  constructor(private readonly link: Link, private readonly options: MalloryOptions) {}
+  constructor(
+    private readonly link: Link,
+    private readonly options: MalloryOptions,
+  ) {}
 
   private fixed(group: DhGroup): bigint {
     const choice = this.options.fixedValue ?? 'p';
@@ -87,7 +90,11 @@ export class FixKeyInterceptor implements Interceptor {
     const serverH = transcriptHash(engine, { name: this.name, group, serverPublic: this.serverPublic, hostKey: this.serverHostKey, clientPublic: fixed });
     const end = (h: Uint8Array): EndKeys => {
       const keys = this.candidates(group).map((z) => deriveSessionKeys(engine, bigintToBytes(z, group.byteLength), h));
-      return { c2s: keys.map((k) => new DirectionalCipher(engine, k.clientToServer)), s2c: keys.map((k) => new DirectionalCipher(engine, k.serverToClient)), known: keys.length === 1 ? 0 : null };
+      return {
+        c2s: keys.map((k) => new DirectionalCipher(engine, k.clientToServer)),
+        s2c: keys.map((k) => new DirectionalCipher(engine, k.serverToClient)),
+        known: keys.length === 1 ? 0 : null,
+      };
     };
     this.clientEnd = end(clientH);
     this.serverEnd = end(serverH);

@@ -22,7 +22,10 @@ class RelayInterceptor implements Interceptor {
   /** XOR `xor` into the next data frame's box at byte `offset` (a box is what the record layer sealed). */
   pendingTamper: { offset: number; xor: Uint8Array } | null = null;
 
-  constructor(private readonly link: Link, private readonly options: MalloryOptions) {}
+  constructor(
+    private readonly link: Link,
+    private readonly options: MalloryOptions,
+  ) {}
 
   fromClient(chunk: Uint8Array): void {
     for (const payload of this.up.push(chunk)) {
@@ -85,9 +88,11 @@ export class Mallory {
       toServer: (bytes) => upstream.write(bytes),
     };
     const interceptor: Interceptor =
-      this.options.mode === 'mitm' ? new MitmInterceptor(link, this.options)
-      : this.options.mode === 'fix-key' ? new FixKeyInterceptor(link, this.options)
-      : new RelayInterceptor(link, this.options);
+      this.options.mode === 'mitm'
+        ? new MitmInterceptor(link, this.options)
+        : this.options.mode === 'fix-key'
+          ? new FixKeyInterceptor(link, this.options)
+          : new RelayInterceptor(link, this.options);
     this.relays.push({ link, interceptor });
     const guard = (work: () => void) => {
       try {

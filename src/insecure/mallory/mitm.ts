@@ -20,7 +20,10 @@ export class MitmInterceptor implements Interceptor {
   /** Rewritten texts whose echo must reach the victim as she wrote them, so she notices nothing. */
   private readonly echoes = new Map<string, string>();
 
-  constructor(private readonly link: Link, private readonly options: MalloryOptions) {
+  constructor(
+    private readonly link: Link,
+    private readonly options: MalloryOptions,
+  ) {
     const { engine } = options;
     this.toClientSide = new ServerSession(
       {
@@ -90,7 +93,8 @@ export class MitmInterceptor implements Interceptor {
       this.echoes.delete(event.text);
       event = { ...event, text: echo };
     }
-    if (event.type === 'message') this.options.onEvent({ kind: 'read', connection: this.link.label, dir: 'server->client', text: `<${event.from}> ${event.text}` });
+    if (event.type === 'message')
+      this.options.onEvent({ kind: 'read', connection: this.link.label, dir: 'server->client', text: `<${event.from}> ${event.text}` });
     if (this.downEstablished) this.toClientSide.send(event);
     else this.pendingDown.push(event);
   }
