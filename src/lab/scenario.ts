@@ -3,7 +3,7 @@ import { bytesToBigint } from '../crypto/bytes.ts';
 import { getEngine } from '../crypto/engines.ts';
 import { safeText } from '../terminal/safe-text.ts';
 import type { MalloryEvent } from '../insecure/mallory/mallory.ts';
-import type { Scenario } from '../scenario/file.ts';
+import type { Scenario } from '../scenario/types.ts';
 import { namedValues, ScenarioRun } from '../scenario/runner.ts';
 import type { WorldObserver } from '../scenario/world.ts';
 import { EvePerspective } from './eve.ts';

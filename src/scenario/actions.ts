@@ -7,7 +7,7 @@ import { randomBelow } from '../insecure/hooks.ts';
 import { anyGroup } from '../insecure/toy-groups.ts';
 import { DirectionalCipher } from '../protocol/channel.ts';
 import { deriveSessionKeys, transcriptHash } from '../protocol/keyschedule.ts';
-import type { Action } from './file.ts';
+import type { Action } from './types.ts';
 import { showValue, type ScenarioWorld } from './world.ts';
 
 function scenarioError(world: ScenarioWorld, message: string): DhlabError {

@@ -2,7 +2,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DhlabError } from '../errors.ts';
-import { loadScenario, type Scenario } from './file.ts';
+import { loadScenario } from './file.ts';
+import type { Scenario } from './types.ts';
 
 /** The scenarios shipped in the package's scenarios/ directory. */
 export const SCENARIO_DIR = fileURLToPath(new URL('../../scenarios/', import.meta.url));

@@ -8,7 +8,8 @@ import { print, terminal } from '../terminal/output.ts';
 import { wrapLine } from '../terminal/narrate.ts';
 import { resolveScenario, shippedScenarioFiles } from './catalog.ts';
 import { exportHtml, exportMarkdown } from './export.ts';
-import { loadScenario, type Scenario } from './file.ts';
+import { loadScenario } from './file.ts';
+import type { Scenario } from './types.ts';
 import { firstFailure, ScenarioRun, type StepResult } from './runner.ts';
 
 export const SCENARIO_USAGE = `  dhlab scenario --list

@@ -1,5 +1,5 @@
 import { bytesToBigint } from '../crypto/bytes.ts';
-import type { Expectation } from './file.ts';
+import type { Expectation } from './types.ts';
 import { showValue, type ScenarioWorld, type Value } from './world.ts';
 
 export interface CheckResult {

@@ -1,6 +1,6 @@
 import { safeText } from '../terminal/safe-text.ts';
 import { GCM_TAG_BYTES } from '../crypto/engine.ts';
-import type { Scenario } from './file.ts';
+import type { Scenario } from './types.ts';
 import { frameSummary, ladderSvg } from './ladder-svg.ts';
 import type { StepResult } from './runner.ts';
 import type { FrameRecord, Moment } from './world.ts';

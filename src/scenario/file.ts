@@ -1,85 +1,8 @@
 import fs from 'node:fs';
 import { isMap, isSeq, LineCounter, parseDocument, type Document } from 'yaml';
-import { DhlabError, isErrorCode, type ErrorCode } from '../errors.ts';
+import { DhlabError, isErrorCode } from '../errors.ts';
 import { anyGroup } from '../insecure/toy-groups.ts';
-import type { MalloryMode, Rewrite } from '../insecure/mallory/mallory.ts';
-
-/** How one endpoint is weakened (all off by default). */
-export interface EndpointSpec {
-  exponent?: bigint;
-  exponentBits?: number;
-  /** Public-value validation (default on). */
-  validation: boolean;
-  /** AES-256-CBC without a MAC instead of AES-256-GCM (the original project's mode). */
-  cbc: boolean;
-}
-
-export interface ClientSpec extends EndpointSpec {
-  name: string;
-  /** The client already pinned the real server's host key for the address it dials. */
-  pinned: boolean;
-  /** Connect to the server directly even when Mallory is on the path. */
-  direct: boolean;
-}
-
-export interface ServerSpec extends EndpointSpec {
-  group: string;
-}
-
-export interface MallorySpec {
-  mode: MalloryMode;
-  fixedValue?: 'one' | 'p-1' | 'p';
-  rewrites: Rewrite[];
-}
-
-export type Action =
-  | { kind: 'none' }
-  | { kind: 'connect'; name: string }
-  | { kind: 'leave'; name: string }
-  | { kind: 'say'; from: string; text: string }
-  | { kind: 'discrete_log'; of: string; boundBits?: number; as: string }
-  | { kind: 'eve_decrypt'; connection: string; exponent: string }
-  | { kind: 'cost'; groups: string[] }
-  | { kind: 'flip'; connection: string; offset: number; xor: Uint8Array; what: string }
-  /** `seq: next` rewrites the replayed frame's seq field to the number the server expects next. */
-  | { kind: 'replay'; connection: string; rewriteSeq: boolean }
-  | { kind: 'cbc_bitflip'; text: string; key: string; from: string; to: string }
-  | { kind: 'restart'; server: ServerSpec };
-
-export type Expectation =
-  | { kind: 'equal' | 'differ'; names: [string, string] }
-  | { kind: 'value'; of: string; is: string }
-  | { kind: 'missing'; of: string }
-  | { kind: 'receives' | 'not_receives'; who: string; from?: string; text: string; times?: number }
-  /** `message`: a part of the error's text that must appear (which check refused, say). */
-  | { kind: 'error'; who: string; code: ErrorCode; message?: string }
-  | { kind: 'members'; names: string[] }
-  | { kind: 'eve_reads' | 'eve_cannot_read' | 'mallory_reads'; text: string }
-  | { kind: 'mallory_rewrote'; from: string; to: string };
-
-export interface Step {
-  title: string;
-  narration: string;
-  /** Whose view the lab shows for this step: a client's name, server, eve or mallory. */
-  view?: string;
-  action: Action;
-  expect: Expectation[];
-  /** 1-based line of the step in its file, for error messages. */
-  line: number;
-}
-
-export interface Scenario {
-  file: string;
-  name: string;
-  title: string;
-  summary: string;
-  seed: string;
-  server: ServerSpec;
-  clients: ClientSpec[];
-  eve: boolean;
-  mallory?: MallorySpec;
-  steps: Step[];
-}
+import type { EndpointSpec, ClientSpec, ServerSpec, MallorySpec, Action, Expectation, Step, Scenario } from './types.ts';
 
 type Path = (string | number)[];
 

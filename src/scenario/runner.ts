@@ -1,7 +1,7 @@
 import type { CryptoEngine } from '../crypto/engine.ts';
 import { runAction } from './actions.ts';
 import { check, type CheckResult } from './expect.ts';
-import type { Scenario, Step } from './file.ts';
+import type { Scenario, Step } from './types.ts';
 import { ScenarioWorld, showValue, type FrameRecord, type Moment, type WorldObserver } from './world.ts';
 
 export interface StepResult {

@@ -17,7 +17,7 @@ import type { ServerEvent } from '../protocol/messages.ts';
 import type { RecordLayout, TraceEvent } from '../protocol/trace.ts';
 import { ChatServer } from '../server/chat-server.ts';
 import { startTapProxy, type TapObservation } from '../tap/tap-proxy.ts';
-import type { ClientSpec, Scenario } from './file.ts';
+import type { ClientSpec, Scenario } from './types.ts';
 
 export type Value = Uint8Array | bigint | string;
 
