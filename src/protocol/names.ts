@@ -21,14 +21,18 @@ const confusables = CONFUSABLES as Record<string, string>;
 export function describeCodePoint(char: string): string {
   const code = (char.codePointAt(0) as number).toString(16).toUpperCase().padStart(4, '0');
   const name = unicodeName(char) ?? unicodeLabel(char);
+  // Stryker disable next-line StringLiteral: unicode-name labels every code point it does not name ("<reserved-0378>"), so the bare form is a fallback no input reaches
   return name ? `U+${code} ${name}` : `U+${code}`;
 }
 
-/** UTS #39 s.5.1: Han goes with Hiragana/Katakana (Jpan), Hangul (Kore) and Bopomofo (Hanb). */
+/**
+ * UTS #39 s.5.1: Han goes with Hiragana/Katakana (Jpan), Hangul (Kore) and Bopomofo (Hanb). A Han
+ * letter belongs to all three sets (no other script maps to Han itself, so it needs no set of its own).
+ */
 function augmentedScripts(script: string): string[] {
   switch (script) {
     case 'Han':
-      return ['Han', 'Jpan', 'Kore', 'Hanb'];
+      return ['Jpan', 'Kore', 'Hanb'];
     case 'Hiragana':
     case 'Katakana':
       return ['Jpan'];
@@ -79,22 +83,32 @@ export function nameProblem(name: string): string | null {
   return mixedScriptProblem(chars);
 }
 
+/**
+ * The character's script (UAX #24). unicode-properties' tables are older than the JavaScript
+ * engine's: a letter it calls Common that the engine places in no Common or Inherited set belongs
+ * to a script added since (Vithkuqi, say), and is Unknown here rather than free to mix.
+ */
+function scriptOf(char: string): string {
+  const script = getScript(char.codePointAt(0) as number);
+  if (script === 'Common' && !/[\p{Script=Common}\p{Script=Inherited}]/u.test(char)) return 'Unknown';
+  return script;
+}
+
 function mixedScriptProblem(chars: string[]): string | null {
-  let resolved: Set<string> | null = null;
-  let first = '';
+  /** The scripts every letter so far belongs to, and the first letter (for the message). */
+  let seen: { scripts: Set<string>; first: string } | null = null;
   for (const char of chars) {
-    const script = getScript(char.codePointAt(0) as number);
+    const script = scriptOf(char);
     if (script === 'Common' || script === 'Inherited') continue;
     if (script === 'Unknown') return `name contains ${describeCodePoint(char)}, which this server cannot place in a script`;
-    const scripts: string[] = augmentedScripts(script);
-    if (resolved === null) {
-      resolved = new Set(scripts);
-      first = `${script} (${describeCodePoint(char)})`;
+    const scripts = augmentedScripts(script);
+    if (seen === null) {
+      seen = { scripts: new Set(scripts), first: `${script} (${describeCodePoint(char)})` };
       continue;
     }
-    const kept = new Set(scripts.filter((s) => resolved?.has(s)));
-    if (kept.size === 0) return `name mixes scripts: ${first} and ${script} (${describeCodePoint(char)})`;
-    resolved = kept;
+    const kept = new Set(scripts.filter((s) => seen?.scripts.has(s)));
+    if (kept.size === 0) return `name mixes scripts: ${seen.first} and ${script} (${describeCodePoint(char)})`;
+    seen.scripts = kept;
   }
   return null;
 }

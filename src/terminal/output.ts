@@ -83,9 +83,9 @@ export function readlineOutput(): NodeJS.WritableStream {
 }
 
 /** `dhlab client --json | head -1`: the reader went away; leave quietly, not with a stack trace. */
-export function exitQuietlyOnBrokenPipe(): void {
-  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
-    if (error.code === 'EPIPE') process.exit(0);
+export function exitQuietlyOnBrokenPipe(stream: NodeJS.EventEmitter = process.stdout, exit: (code: number) => void = process.exit): void {
+  stream.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') return exit(0);
     throw error;
   });
 }
@@ -100,7 +100,7 @@ export const stdoutFlow = {
  * Ends the process once what was printed has left: a finished command must not wait for stdin
  * (`sleep 60 | dhlab client ...` after a fatal error) or for a peer that never closes.
  */
-export async function exitWhenFlushed(code: number): Promise<never> {
-  await Promise.all([process.stdout, process.stderr].map((stream) => new Promise<void>((resolve) => stream.write('', () => resolve()))));
-  process.exit(code);
+export async function exitWhenFlushed(code: number, streams: NodeJS.WritableStream[] = [process.stdout, process.stderr], exit: (code: number) => never = process.exit): Promise<never> {
+  await Promise.all(streams.map((stream) => new Promise<void>((resolve) => stream.write('', () => resolve()))));
+  return exit(code);
 }

@@ -20,8 +20,9 @@ function escapeCodePoint(char: string): string {
   const short = SHORT_ESCAPES[char];
   if (short) return short;
   const code = char.codePointAt(0) as number;
-  // Lone surrogates (JSON lets a peer send "\ud800") reach here one UTF-16 unit at a time.
-  return code <= 0xff ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16).padStart(4, '0')}`;
+  // C0, DEL and C1 (up to U+009F) as \xNN; the rest as \uNNNN. Lone surrogates (JSON lets a
+  // peer send "\ud800") reach here one UTF-16 unit at a time.
+  return code <= 0x9f ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16).padStart(4, '0')}`;
 }
 
 /**
@@ -31,9 +32,7 @@ function escapeCodePoint(char: string): string {
  * A string that was already safe is returned as is.
  */
 export function safeText(text: string): string {
-  UNSAFE.lastIndex = 0;
-  if (!UNSAFE.test(text)) return text;
-  UNSAFE.lastIndex = 0;
+  // replace() with a global pattern starts at 0 and returns the same text when nothing matches.
   return text.replace(UNSAFE, escapeCodePoint);
 }
 

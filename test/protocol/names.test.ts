@@ -80,6 +80,51 @@ describe('the name profile (docs/PROTOCOL.md s.6.1)', () => {
     );
   });
 
+  it('places every letter in a script: Han goes with kana, Hangul and Bopomofo, and with nothing else', () => {
+    // UTS #39 s.5.1 augmented sets: Jpan = Han + kana, Kore = Han + Hangul, Hanb = Han + Bopomofo.
+    for (const name of ['山田たろう', 'タナカ山', 'カタかな', '金철수', '김金', '山ㄅ', 'ㄅㄆ山', 'q\u0301uan', 'x\u0301\u0302\u0303']) {
+      assert.equal(nameProblem(name), null, name);
+    }
+    for (const [name, why] of [
+      ['ㄅ김', /mixes scripts: Bopomofo .* and Hangul/],
+      ['김た', /mixes scripts: Hangul .* and Hiragana/],
+      ['ㄅた', /mixes scripts: Bopomofo .* and Hiragana/],
+      ['山a', /mixes scripts: Han .* and Latin/],
+      ['a山', /mixes scripts: Latin .* and Han/],
+    ] as const) {
+      assert.match(nameProblem(name) ?? 'accepted', why, name);
+    }
+    // A letter from a script newer than the server's script tables (Vithkuqi, Unicode 14) is
+    // refused rather than taken for "Common", which would let it sit beside any script.
+    assert.match(nameProblem('a\u{10570}') ?? 'accepted', /U\+10570 .*cannot place in a script/);
+  });
+
+  it('says which rule a character breaks', () => {
+    assert.match(nameProblem('a\x07b') ?? '', /U\+0007 .*, a control or format character$/);
+    assert.match(nameProblem('a\nb') ?? '', /U\+000A .*, a control or format character$/);
+    assert.match(nameProblem('a\u00a0b') ?? '', /U\+00A0 NO-BREAK SPACE; the only space allowed is U\+0020 SPACE$/);
+    assert.match(nameProblem('a\u2003b') ?? '', /U\+2003 EM SPACE; the only space allowed is U\+0020 SPACE$/);
+    assert.match(nameProblem('a>b') ?? '', /U\+003E GREATER-THAN SIGN; a name has letters, digits, combining marks and - _ \. ' or single spaces$/);
+  });
+
+  it('refuses a dot above after a dot below on a soft-dotted letter (j\u0323\u0307 has no composed form)', () => {
+    assert.match(nameProblem('j\u0323\u0307ane') ?? 'accepted', /U\+0307 COMBINING DOT ABOVE on "j"/);
+  });
+
+  it('three combining marks on a letter are allowed, four are not', () => {
+    assert.equal(nameProblem('x\u0301\u0302\u0303'), null);
+    assert.match(nameProblem('x\u0301\u0302\u0303\u0304') ?? '', /more than 3 combining marks/);
+  });
+
+  it('the keys: one when case-folding and look-alike mapping agree, two when they do not; i is not l', () => {
+    assert.deepEqual(nameKeys('alice'), ['alice']);
+    const clash = (a: string, b: string) => nameKeys(a).some((key) => nameKeys(b).includes(key));
+    assert.ok(!clash('i', 'l'), 'i and l differ: only capital I looks like l');
+    assert.ok(!clash('ali', 'all'));
+    assert.ok(clash('alI', 'all'));
+    assert.ok(nameKeys('aIice').length === 2, 'aIice: folded first gives "aiice", mapped first gives "alice"');
+  });
+
   it('names code points as Unicode does', () => {
     assert.equal(describeCodePoint('\u034f'), 'U+034F COMBINING GRAPHEME JOINER');
     assert.equal(describeCodePoint('\x1b'), 'U+001B ESCAPE');

@@ -3,6 +3,8 @@ import { describe, it } from 'node:test';
 import { DhlabError } from '../../src/errors.ts';
 import { MAX_LISTED_MEMBERS } from '../../src/protocol/messages.ts';
 import { Room } from '../../src/server/room.ts';
+import { nameKeys, nameProblem } from '../../src/protocol/names.ts';
+import fc from 'fast-check';
 
 /** A room whose members are plain names; each member's inbox holds the events it was given. */
 function room() {
@@ -142,5 +144,48 @@ describe('the room (unit)', () => {
     assert.equal(of('watcher').length, seen);
     r.leave('watcher', 'quit');
     assert.equal(r.isMember('watcher'), false);
+  });
+});
+
+describe('the room and the name profile together (properties)', () => {
+  // Look-alikes a student would try: case, digits for letters, Cyrillic and Greek twins, rn for m.
+  const SWAPS: Array<[RegExp, string]> = [
+    [/l/g, 'I'],
+    [/o/g, '0'],
+    [/m/g, 'rn'],
+    [/a/g, '\u0430'],
+    [/e/g, '\u0435'],
+    [/o/g, '\u03bf'],
+    [/i/g, '1'],
+  ];
+  const base = fc.stringMatching(/^[a-z][a-z0-9]{0,10}$/);
+  const variant = fc.tuple(base, fc.subarray(SWAPS), fc.boolean()).map(([name, swaps, upper]) => {
+    let other = name;
+    for (const [pattern, to] of swaps) other = other.replace(pattern, to);
+    return [name, upper ? other.toUpperCase() : other] as const;
+  });
+
+  it('for any pair of names that share a key, the room refuses the second; names that share none both get in', () => {
+    fc.assert(
+      fc.property(fc.oneof(variant, fc.tuple(base, base)), ([first, second]) => {
+        const { r } = room();
+        r.reserve('first', first);
+        const clash = nameKeys(first).some((key) => nameKeys(second).includes(key));
+        let refused: DhlabError | null = null;
+        try {
+          r.reserve('second', second);
+        } catch (error) {
+          if (!(error instanceof DhlabError)) throw error;
+          refused = error;
+        }
+        if (clash) assert.ok(refused !== null, `${JSON.stringify(second)} got in beside ${JSON.stringify(first)}`);
+        if (refused?.code === 'ERR_NAME_TAKEN') assert.ok(clash, `${JSON.stringify(second)} refused as taken, without a shared key`);
+        if (!clash && nameProblem(second) === null) assert.equal(refused, null, `${JSON.stringify(second)}: ${refused?.message}`);
+        // A refused name takes nothing: after the first leaves, the second's name is free.
+        r.leave('first', 'quit');
+        if (refused !== null && nameProblem(second) === null) r.reserve('second', second);
+      }),
+      { numRuns: 500 },
+    );
   });
 });

@@ -15,6 +15,8 @@ describe('safeText: peer text made safe for a terminal', () => {
     assert.equal(safeText('evil\u202egnp.exe'), 'evil\\u202egnp.exe');
     assert.equal(safeText('a\u2028b\u2029'), 'a\\u2028b\\u2029');
     assert.equal(safeText('\ud800'), '\\ud800');
+    // Escapes are fixed width: two hex digits up to U+00FF, four above (U+061C ARABIC LETTER MARK).
+    assert.equal(safeText('\x07\x85\x9f\u061c\u200e'), '\\x07\\x85\\x9f\\u061c\\u200e');
   });
 
   it('leaves printable text, emoji sequences and combining marks alone', () => {
@@ -53,6 +55,7 @@ describe('safeText: peer text made safe for a terminal', () => {
 
   it('excerpts cut by code points and stay safe; bytes show as latin1', () => {
     assert.equal(safeExcerpt('👋'.repeat(5), 3), '👋👋👋…');
+    assert.equal(safeExcerpt('abc', 3), 'abc', 'a text of exactly the limit is not cut');
     assert.equal(safeExcerpt('\x1b]0;t\x07', 10), '\\x1b]0;t\\x07');
     assert.equal(safeBytes(Buffer.from('HTTP/1.0 400 Bad request\r\n')), 'HTTP/1.0 400 Bad request\\r\\n');
   });
