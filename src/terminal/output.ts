@@ -100,7 +100,11 @@ export const stdoutFlow = {
  * Ends the process once what was printed has left: a finished command must not wait for stdin
  * (`sleep 60 | dhlab client ...` after a fatal error) or for a peer that never closes.
  */
-export async function exitWhenFlushed(code: number, streams: NodeJS.WritableStream[] = [process.stdout, process.stderr], exit: (code: number) => never = process.exit): Promise<never> {
+export async function exitWhenFlushed(
+  code: number,
+  streams: NodeJS.WritableStream[] = [process.stdout, process.stderr],
+  exit: (code: number) => never = process.exit,
+): Promise<never> {
   await Promise.all(streams.map((stream) => new Promise<void>((resolve) => stream.write('', () => resolve()))));
   return exit(code);
 }
