@@ -69,26 +69,7 @@ export interface UiContext {
 }
 
 /** Commands that change the state alone; the others (type, expand, help, steps, quit) are effects. */
-export type StateCommand = Extract<
-  Command,
-  | 'narration-down'
-  | 'narration-up'
-  | 'perspective'
-  | 'typist'
-  | 'focus-toggle'
-  | 'focus-inspector'
-  | 'focus-frames'
-  | 'select-up'
-  | 'select-down'
-  | 'page-up'
-  | 'page-down'
-  | 'follow'
-  | 'connection'
-  | 'detail'
-  | 'encoding'
->;
-
-const STATE_COMMANDS: ReadonlySet<Command> = new Set<StateCommand>([
+const STATE_COMMANDS = [
   'narration-down',
   'narration-up',
   'perspective',
@@ -104,10 +85,12 @@ const STATE_COMMANDS: ReadonlySet<Command> = new Set<StateCommand>([
   'connection',
   'detail',
   'encoding',
-]);
+] as const satisfies readonly Command[];
+
+export type StateCommand = (typeof STATE_COMMANDS)[number];
 
 export function isStateCommand(command: Command): command is StateCommand {
-  return STATE_COMMANDS.has(command);
+  return (STATE_COMMANDS as readonly Command[]).includes(command);
 }
 
 /** Moves the cursor of the focused pane; from "following" the first move selects the newest. */

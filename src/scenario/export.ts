@@ -1,7 +1,7 @@
 import { safeText } from '../terminal/safe-text.ts';
 import { GCM_TAG_BYTES } from '../crypto/engine.ts';
 import type { Scenario } from './types.ts';
-import { frameSummary, ladderSvg } from './ladder-svg.ts';
+import { frameSummary, ladderSvg, participantsOf } from './ladder-svg.ts';
 import type { StepResult } from './runner.ts';
 import type { FrameRecord, Moment } from './world.ts';
 
@@ -45,13 +45,7 @@ function mermaidText(text: string): string {
  * byte, a refusal, a restart.
  */
 export function sequenceDiagram(frames: FrameRecord[], title?: string, moments: Moment[] = []): string[] {
-  const actors: string[] = [];
-  const meet = (a: string) => actors.includes(a) || actors.push(a);
-  for (let i = 0; i <= frames.length; i++) {
-    for (const m of moments) if (m.afterFrames === i) meet(m.over);
-    const f = frames[i];
-    if (f) for (const a of [f.from, f.to]) meet(a);
-  }
+  const actors = participantsOf(frames, moments);
   const span = actors.length > 1 ? `${participant(actors[0] as string)},${participant(actors.at(-1) as string)}` : participant(actors[0] ?? 'server');
   const note = title !== undefined && mermaidText(title) !== '' ? [`  Note over ${span}: ${mermaidText(title)}`] : [];
   const body: string[] = [];

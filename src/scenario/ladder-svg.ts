@@ -38,6 +38,18 @@ function clip(text: string, pixels: number): string {
   return text.length <= chars ? text : `${text.slice(0, chars - 1)}…`;
 }
 
+/** A ladder's lifelines, left to right in the order they first appear (a note's lifeline included). */
+export function participantsOf(frames: FrameRecord[], moments: Moment[]): string[] {
+  const actors: string[] = [];
+  const meet = (a: string) => actors.includes(a) || actors.push(a);
+  for (let i = 0; i <= frames.length; i++) {
+    for (const m of moments) if (m.afterFrames === i) meet(m.over);
+    const f = frames[i];
+    if (f) for (const a of [f.from, f.to]) meet(a);
+  }
+  return actors;
+}
+
 const WIDTH = 720;
 const MARGIN = 80;
 const HEAD = 30;
@@ -49,13 +61,7 @@ const ROW = 20;
  * Every text passes the sanitizer and is escaped for XML.
  */
 export function ladderSvg(frames: FrameRecord[], moments: Moment[], title: string): string {
-  const actors: string[] = [];
-  const meet = (a: string) => actors.includes(a) || actors.push(a);
-  for (let i = 0; i <= frames.length; i++) {
-    for (const m of moments) if (m.afterFrames === i) meet(m.over);
-    const f = frames[i];
-    if (f) for (const a of [f.from, f.to]) meet(a);
-  }
+  const actors = participantsOf(frames, moments);
   const columnX = (actor: string) => {
     const i = actors.indexOf(actor);
     return actors.length === 1 ? WIDTH / 2 : MARGIN + (i * (WIDTH - 2 * MARGIN)) / (actors.length - 1);
