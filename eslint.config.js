@@ -20,17 +20,19 @@ export const OUTPUT_GATE_RULES = {
  * The secure path (everything but insecure/, scenario/, lab/ and cli/'s flag parsing) never
  * imports src/insecure/: README's promise, checked. test/lint.test.ts proves each rule fires.
  */
-const ALL = ['crypto', 'protocol', 'terminal', 'server', 'client', 'tap', 'insecure', 'scenario', 'lab', 'cli'];
+const ALL = ['crypto', 'protocol', 'terminal', 'server', 'client', 'tap', 'insecure', 'scenario', 'exercises', 'lab', 'cli'];
 export const LAYERS = {
   crypto: ALL.filter((f) => f !== 'crypto'),
   protocol: ALL.filter((f) => !['crypto', 'protocol'].includes(f)),
-  terminal: ['server', 'client', 'tap', 'insecure', 'scenario', 'lab', 'cli'],
-  server: ['client', 'tap', 'insecure', 'scenario', 'lab', 'cli'],
-  client: ['server', 'tap', 'insecure', 'scenario', 'lab', 'cli'],
-  tap: ['server', 'client', 'insecure', 'scenario', 'lab', 'cli'],
-  insecure: ['server', 'client', 'tap', 'scenario', 'lab', 'cli', 'terminal'],
-  scenario: ['lab', 'cli'],
-  lab: ['cli'],
+  terminal: ['server', 'client', 'tap', 'insecure', 'scenario', 'exercises', 'lab', 'cli'],
+  server: ['client', 'tap', 'insecure', 'scenario', 'exercises', 'lab', 'cli'],
+  client: ['server', 'tap', 'insecure', 'scenario', 'exercises', 'lab', 'cli'],
+  tap: ['server', 'client', 'insecure', 'scenario', 'exercises', 'lab', 'cli'],
+  insecure: ['server', 'client', 'tap', 'scenario', 'exercises', 'lab', 'cli', 'terminal'],
+  scenario: ['exercises', 'lab', 'cli'],
+  // The grader: the spec's code, the toy groups, and (for the client exercise) real servers.
+  exercises: ['scenario', 'lab', 'cli'],
+  lab: ['exercises', 'cli'],
   // cli/ may import the weakenings' flag parser (insecure/flags.ts) and nothing else of insecure/.
   cli: ['lab'],
 };

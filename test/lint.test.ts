@@ -38,7 +38,7 @@ describe('the output gate is enforced by lint (second review, item 1)', () => {
 
 describe('the layers are enforced by lint (redesign, item 2)', () => {
   const probe = (from: string) => `import { x } from '${from}';\nexport const y = x;\n`;
-  const FOLDERS = ['crypto', 'protocol', 'terminal', 'server', 'client', 'tap', 'insecure', 'scenario', 'lab', 'cli'];
+  const FOLDERS = ['crypto', 'protocol', 'terminal', 'server', 'client', 'tap', 'insecure', 'scenario', 'exercises', 'lab', 'cli'];
 
   for (const [folder, forbidden] of Object.entries(LAYERS)) {
     it(`src/${folder}/ may not import ${forbidden.join(', ')}; may import the rest`, async () => {

@@ -17,6 +17,16 @@ export function parse(args: string[], options: Options) {
   }
 }
 
+/** parse() for a verb that takes names too ("dhlab check dh"): values and positionals. */
+export function parseWithPositionals(args: string[], options: Options) {
+  try {
+    const { values, positionals } = parseArgs({ args, options: { ...COMMON, ...options }, strict: true, allowPositionals: true });
+    return { values, positionals };
+  } catch (error) {
+    throw new DhlabError('ERR_USAGE', (error as Error).message);
+  }
+}
+
 export function stringOption(values: Record<string, unknown>, key: string): string {
   return String(values[key]);
 }

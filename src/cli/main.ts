@@ -9,6 +9,7 @@ import { defaultHostKeyPath, loadOrCreateHostKey } from '../server/host-key-file
 import { defaultKnownServersPath, KnownServers } from '../client/known-servers.ts';
 import { ChatServer, DEFAULTS } from '../server/chat-server.ts';
 import { scenarioCommand, SCENARIO_USAGE } from '../scenario/cli.ts';
+import { checkCommand, exerciseCommand, EXERCISE_USAGE } from './exercise-command.ts';
 import { INSECURE_CLIENT_FLAGS, INSECURE_SERVER_FLAGS, INSECURE_USAGE, insecureFromFlags, printWarnings } from '../insecure/flags.ts';
 
 const USAGE = `usage: dhlab <verb> [options]
@@ -21,6 +22,7 @@ const USAGE = `usage: dhlab <verb> [options]
   dhlab inspect --name NAME [--host 127.0.0.1] [--port 5068] [--insecure-... as the client]
       Join a server with the inspector on your own connection.
 ${SCENARIO_USAGE.trimEnd()}
+${EXERCISE_USAGE.trimEnd()}
   dhlab demo   [--crypto native|forge] [--group modp14|modp15|modp16] [--full]
       A server and three scripted clients on loopback, with a narrated trace.
   dhlab server [--host 127.0.0.1] [--port 5068] [--group modp14] [--crypto native|forge]
@@ -53,6 +55,10 @@ export async function main(argv: string[]): Promise<number> {
         return await scenarioCommand(rest, async (scenario, engineName) => (await import('../lab/scenario.ts')).runScenarioLab(scenario, engineName));
       case 'inspect':
         return await inspectCommand(rest);
+      case 'exercise':
+        return exerciseCommand(rest);
+      case 'check':
+        return await checkCommand(rest);
       case 'server':
         return await serverCommand(rest);
       case 'client':

@@ -1,0 +1,94 @@
+import { DhlabError } from '../errors.ts';
+import { EXERCISES, exerciseNamed, sheet, type Exercise } from '../exercises/catalog.ts';
+import { grade, LIMITS, type ExerciseResult } from '../exercises/grade.ts';
+import { print, printJson } from '../terminal/output.ts';
+import { safeExcerpt } from '../terminal/safe-text.ts';
+import { intOption, parseWithPositionals, stringOption } from './args.ts';
+
+export const EXERCISE_USAGE = `  dhlab exercise --list | NAME
+      The exercises, in order; NAME prints its sheet (goal, spec sections, I/O contract, hints).
+  dhlab check NAME|--all [--seed S] [--json] [--time-limit SECONDS] -- COMMAND [ARGS...]
+      Grade a program, in any language, against the spec: one case per stdin line, one answer
+      per stdout line. With --all every exercise runs, its name as the program's first argument.
+`;
+
+/** `dhlab exercise`: the ladder, or one sheet. */
+export function exerciseCommand(args: string[]): number {
+  const values = parseWithPositionals(args, { list: { type: 'boolean', default: false } });
+  const name = values.positionals[0];
+  if (values.values.list || name === undefined) {
+    print('dhlab exercises (grade one with: npx dhlab check NAME -- YOUR COMMAND):');
+    EXERCISES.forEach((e, i) => print(`  ${String(i + 1).padStart(2)}. ${e.name.padEnd(9)} ${e.title} (PROTOCOL ${e.spec.split(' ')[0]})`));
+    return 0;
+  }
+  print(sheet(exerciseOrFail(name)));
+  return 0;
+}
+
+function exerciseOrFail(name: string): Exercise {
+  const exercise = exerciseNamed(name);
+  if (!exercise) throw new DhlabError('ERR_USAGE', `no exercise "${name}" (dhlab exercise --list)`);
+  return exercise;
+}
+
+/** Student output is peer text: shown through the sanitizer, and cut. */
+const shown = (text: string) => safeExcerpt(text, 300);
+
+function report(result: ExerciseResult): void {
+  const total = result.cases.length;
+  print(`dhlab check ${result.exercise} (seed ${result.seed}): ${total} cases`);
+  const firstFailure = result.cases.find((c) => !c.ok);
+  for (const c of result.cases) {
+    print(`  ${c.ok ? '✓' : '✗'} ${c.index + 1}. ${c.what}`);
+    if (c !== firstFailure) continue;
+    print(`      sent:     ${shown(c.sent)}`);
+    print(`      expected: ${shown(c.expected)}`);
+    print(`      got:      ${c.got === null ? '(no line)' : shown(c.got)}`);
+    print(`      hint:     ${c.hint}`);
+  }
+  if (result.problem) print(`  the program: ${shown(result.problem)}`);
+  if (result.problem && result.stderrTail.trim() !== '') {
+    print('  its last stderr lines:');
+    for (const line of result.stderrTail.trimEnd().split('\n').slice(-8)) print(`    ${shown(line)}`);
+  }
+  const verdict = result.ok ? ': done' : result.passed === total ? ', but the program did not end cleanly' : '';
+  print(`${result.passed} of ${total} passed${verdict}`);
+}
+
+function reportJson(result: ExerciseResult): void {
+  for (const c of result.cases)
+    printJson({
+      exercise: result.exercise,
+      case: c.index + 1,
+      what: c.what,
+      ok: c.ok,
+      ...(c.ok ? {} : { sent: c.sent, expected: c.expected, got: c.got, hint: c.hint }),
+    });
+  printJson({ exercise: result.exercise, seed: result.seed, ok: result.ok, passed: result.passed, total: result.cases.length, problem: result.problem });
+}
+
+/** `dhlab check NAME|--all [--seed S] [--json] -- COMMAND...`: exit 0 when every case passed. */
+export async function checkCommand(args: string[]): Promise<number> {
+  const split = args.indexOf('--');
+  const command = split >= 0 ? args.slice(split + 1) : [];
+  const values = parseWithPositionals(split >= 0 ? args.slice(0, split) : args, {
+    all: { type: 'boolean', default: false },
+    seed: { type: 'string', default: '1' },
+    json: { type: 'boolean', default: false },
+    'time-limit': { type: 'string', default: String(LIMITS.timeMs / 1000) },
+  });
+  if (command.length === 0) throw new DhlabError('ERR_USAGE', 'give the program after --, for example: dhlab check dh -- python3 dh.py');
+  const name = values.positionals[0];
+  if (values.values.all === (name !== undefined)) throw new DhlabError('ERR_USAGE', 'name one exercise, or --all');
+  const exercises = values.values.all ? [...EXERCISES] : [exerciseOrFail(name as string)];
+  const seed = stringOption(values.values, 'seed');
+  const limits = { ...LIMITS, timeMs: intOption(values.values, 'time-limit', 0.1, 600) * 1000 };
+  let failed = 0;
+  for (const exercise of exercises) {
+    const result = await grade(exercise, values.values.all ? [...command, exercise.name] : command, seed, limits);
+    if (values.values.json) reportJson(result);
+    else report(result);
+    if (!result.ok) failed++;
+  }
+  return failed === 0 ? 0 : 1;
+}

@@ -1,0 +1,109 @@
+import { spawn } from 'node:child_process';
+import type { Exercise, ExerciseCase } from './catalog.ts';
+
+/** What a student's program may do before the grader stops it. */
+export interface Limits {
+  timeMs: number;
+  stdoutBytes: number;
+}
+
+export const LIMITS = {
+  /** For the whole run of one exercise (a 4096-bit modpow in plain Python takes well under 1 s). */
+  timeMs: 20_000,
+  stdoutBytes: 1024 * 1024,
+  /** The end of stderr is kept to show why a program failed. */
+  stderrTailBytes: 2048,
+} as const;
+
+export interface ProgramRun {
+  lines: string[];
+  /** Why the program did not end normally: it could not start, was killed, flooded, or exited non-zero (a failure even when every answer was right). */
+  problem: string | null;
+  stderrTail: string;
+}
+
+/** Runs `command` once with `input` on stdin; never hangs or floods the grader (LIMITS). */
+export function runProgram(command: string[], input: string, limits: Limits = LIMITS): Promise<ProgramRun> {
+  return new Promise((resolve) => {
+    const [file, ...args] = command as [string, ...string[]];
+    const child = spawn(file, args, { stdio: ['pipe', 'pipe', 'pipe'] });
+    const out: Buffer[] = [];
+    let outBytes = 0;
+    let stderr = Buffer.alloc(0);
+    let problem: string | null = null;
+    const stop = (why: string) => {
+      problem ??= why;
+      child.kill('SIGKILL');
+    };
+    const timer = setTimeout(() => stop(`still running ${limits.timeMs / 1000} s after it started (its input ended long before): stopped`), limits.timeMs);
+    child.stdout.on('data', (chunk: Buffer) => {
+      outBytes += chunk.length;
+      if (outBytes > limits.stdoutBytes) return stop(`printed more than ${limits.stdoutBytes} bytes: stopped`);
+      out.push(chunk);
+    });
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr = Buffer.concat([stderr, chunk]);
+      if (stderr.length > LIMITS.stderrTailBytes) stderr = stderr.subarray(stderr.length - LIMITS.stderrTailBytes);
+    });
+    // A program that exits without reading its input must not crash the grader with EPIPE.
+    child.stdin.on('error', () => {});
+    child.on('error', (error: NodeJS.ErrnoException) => {
+      problem ??= `cannot run ${command.join(' ')}: ${error.code ?? error.message}`;
+    });
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      if (code !== 0 && code !== null) problem ??= `exited with status ${code}`;
+      if (signal) problem ??= `killed by ${signal}`;
+      const text = Buffer.concat(out).toString('utf8');
+      resolve({ lines: text.split('\n').map((line) => line.replace(/\r$/, '')), problem, stderrTail: stderr.toString('utf8') });
+    });
+    child.stdin.end(input);
+  });
+}
+
+export interface CaseResult {
+  index: number;
+  what: string;
+  ok: boolean;
+  sent: string;
+  expected: string;
+  /** null: no line came back for this case. */
+  got: string | null;
+  hint: string;
+}
+
+export interface ExerciseResult {
+  exercise: string;
+  seed: string;
+  cases: CaseResult[];
+  passed: number;
+  /** Every case right and the program ended normally (exit status 0, within the limits). */
+  ok: boolean;
+  problem: string | null;
+  stderrTail: string;
+}
+
+/** Runs the program over every case of the exercise and judges each answer line. */
+export async function grade(exercise: Exercise, command: string[], seed: string, limits: Limits = LIMITS): Promise<ExerciseResult> {
+  const cases: ExerciseCase[] = exercise.cases(seed);
+  const run = await runProgram(command, cases.map((c) => `${c.input}\n`).join(''), limits);
+  const results = cases.map((c, index): CaseResult => {
+    const got = index < run.lines.length && !(index === run.lines.length - 1 && run.lines[index] === '') ? (run.lines[index] as string) : null;
+    const verdict = got === null ? '' : (exercise.judge ?? exactOnly)(got, c.expected);
+    return { index, what: c.what, ok: verdict === null, sent: c.input, expected: c.expected, got, hint: verdict ? `${verdict}; ${c.hint}` : c.hint };
+  });
+  const passed = results.filter((r) => r.ok).length;
+  return {
+    exercise: exercise.name,
+    seed,
+    cases: results,
+    passed,
+    ok: passed === results.length && run.problem === null,
+    problem: run.problem,
+    stderrTail: run.stderrTail,
+  };
+}
+
+function exactOnly(answer: string, expected: string): string | null {
+  return answer === expected ? null : '';
+}
