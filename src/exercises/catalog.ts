@@ -7,6 +7,7 @@ import { anyGroup } from '../insecure/toy-groups.ts';
 import { aadFor, nonceFor } from '../protocol/channel.ts';
 import { deriveSessionKeys, transcriptHash } from '../protocol/keyschedule.ts';
 import { wrapLine } from '../terminal/narrate.ts';
+import { weakExponentRecording } from './recording.ts';
 import { CaseSource } from './seeded.ts';
 
 /** One line sent to the student's program, and what must come back. */
@@ -29,6 +30,8 @@ export interface Exercise {
   goal: string;
   hints: string[];
   cases(seed: string): ExerciseCase[];
+  /** The program's whole stdin, when it is not one line per case (break-weak reads a recording). */
+  stdin?(seed: string): string;
   /** Compares one answer (already without its line ending): null when right, else a hint of its own or ''. */
   judge?(answer: string, expected: string): string | null;
 }
@@ -360,8 +363,52 @@ const open: Exercise = {
   judge: exact,
 };
 
+const CHATS = ['meet at 10', 'the key is under the mat', 'café at noon ☕', 'bring the USB stick', 'pay 10 euros to bob', '山田さんによろしく'];
+
+/** break-weak's recording and the chat it holds (the same seed, the same bytes). */
+function weakRun(seed: string): { chats: string[]; lines: string[] } {
+  const source = new CaseSource(`break-weak ${seed}`);
+  const start = Number(source.below(BigInt(CHATS.length), 'chats'));
+  const chats = [0, 1, 2].map((i) => CHATS[(start + i) % CHATS.length] as string);
+  return { chats, lines: weakExponentRecording(source, 'alice', chats) };
+}
+
+const breakWeak: Exercise = {
+  name: 'break-weak',
+  title: 'Reading a chat through a weak exponent',
+  spec: 's.4.1-4.4 and s.5 (and lesson 04-weak-exponents)',
+  contract:
+    "in: what `dhlab eve --json` recorded of one connection (one JSON object per line: hello, server_key, client_key, server_auth, then data frames both ways); the client's private exponent has 32 bits   out: the text of each chat line the client sent, one per line, in order",
+  goal: "Be Eve: from the wire alone, recover the client's 32-bit exponent by baby-step giant-step (or Pollard's kangaroo), derive the keys and read the chat.",
+  hints: [
+    'Find x < 2^32 with g^x = y_c mod p: baby steps g^j for j < 2^16 in a table, giant steps y_c * g^(-2^16 * i) until one is in the table; then x = i * 2^16 + j.',
+    'Z = y_s^x mod p, padded to 256 bytes; then K, H and the keys exactly as in the keys exercise, with the name, group, y_s, host_key and y_c from the frames.',
+    'The client\'s data frames are sealed with the client-to-server key, seq 0, 1, 2, ... in the order they were sent; each opens to {"type":"chat","text":...}.',
+  ],
+  cases(seed) {
+    const { chats, lines } = weakRun(seed);
+    const hints = [
+      "recover x_c from y_c (baby-step giant-step over x < 2^32), then Z = y_s^x_c mod p padded to 256 bytes, K, H and the client-to-server key (s.4.3-4.4); open the client's first data frame with seq 0 (s.5)",
+      "the client's second data frame is seq 1: its nonce and AAD follow the client's own counter (s.5)",
+      'every data frame the client sends advances its counter by one, and only the client-to-server direction holds its chat (s.4.4: two keys)',
+    ];
+    return chats.map((text, i) => ({
+      what: `chat line ${i + 1}`,
+      input: `(the recorded connection: ${lines.length} JSON lines)`,
+      expected: text,
+      hint: hints[i] as string,
+    }));
+  },
+  stdin(seed) {
+    return weakRun(seed)
+      .lines.map((line) => `${line}\n`)
+      .join('');
+  },
+  judge: exact,
+};
+
 /** The ladder, in order. */
-export const EXERCISES: readonly Exercise[] = [modpow, dh, validate, keys, seal, open];
+export const EXERCISES: readonly Exercise[] = [modpow, dh, validate, keys, seal, open, breakWeak];
 
 export function exerciseNamed(name: string): Exercise | undefined {
   return EXERCISES.find((e) => e.name === name);

@@ -86,7 +86,7 @@ export interface ExerciseResult {
 /** Runs the program over every case of the exercise and judges each answer line. */
 export async function grade(exercise: Exercise, command: string[], seed: string, limits: Limits = LIMITS): Promise<ExerciseResult> {
   const cases: ExerciseCase[] = exercise.cases(seed);
-  const run = await runProgram(command, cases.map((c) => `${c.input}\n`).join(''), limits);
+  const run = await runProgram(command, exercise.stdin ? exercise.stdin(seed) : cases.map((c) => `${c.input}\n`).join(''), limits);
   const results = cases.map((c, index): CaseResult => {
     const got = index < run.lines.length && !(index === run.lines.length - 1 && run.lines[index] === '') ? (run.lines[index] as string) : null;
     const verdict = got === null ? '' : (exercise.judge ?? exactOnly)(got, c.expected);

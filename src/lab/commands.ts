@@ -1,31 +1,14 @@
 import { ChatClient } from '../client/chat-client.ts';
 import type { CryptoEngine } from '../crypto/engine.ts';
 import { DhlabError, fileError } from '../errors.ts';
-import { safeJson } from '../terminal/safe-text.ts';
 import { printError, stdoutFlow } from '../terminal/output.ts';
 import type { KnownServers } from '../client/known-servers.ts';
 import type { InsecureHooks } from '../protocol/session.ts';
 import { startTapProxy, type TapObservation } from '../tap/tap-proxy.ts';
+import { observationRecord } from '../tap/observation-record.ts';
 import { EvePerspective } from './eve.ts';
 import { TracePerspective } from './model.ts';
 import { LabView } from './view.ts';
-
-/** One JSON object per frame: exactly what crossed the wire, never a key or a plaintext. */
-export function observationRecord(o: TapObservation): Record<string, unknown> {
-  return {
-    connection: o.connection,
-    dir: o.dir,
-    bytes: o.bytes.length + 4,
-    type: o.frame?.type ?? null,
-    frame: o.frame,
-    ...(o.frame ? {} : { unreadable: Buffer.from(o.bytes).toString('base64') }),
-  };
-}
-
-/** The same as one terminal-safe JSON line (the frame's strings are the peers' words). */
-export function observationJson(o: TapObservation): string {
-  return safeJson(observationRecord(o));
-}
 
 /**
  * `dhlab eve --json` writes a line per frame; when its reader falls behind (stdout's buffer is

@@ -5,7 +5,7 @@ import { bytesToBigint } from '../../src/crypto/bytes.ts';
 import { ENGINES } from '../../src/crypto/engines.ts';
 import { GROUPS } from '../../src/crypto/groups.ts';
 import { palette } from '../../src/terminal/colors.ts';
-import { observationJson } from '../../src/lab/commands.ts';
+import { observationJson } from '../../src/tap/observation-record.ts';
 import { LabWorld } from '../../src/lab/world.ts';
 import { LabView } from '../../src/lab/view.ts';
 import type { Perspective } from '../../src/lab/model.ts';

@@ -139,6 +139,66 @@ function answer(exercise: string, line: string): string {
   }
 }
 
+/** Baby-step giant-step for x < 2^32 with g^x = y mod p (lesson 04's attack). */
+function discreteLog32(g: bigint, y: bigint, p: bigint): bigint {
+  const m = 1n << 16n;
+  const table = new Map<bigint, bigint>();
+  let baby = 1n;
+  for (let j = 0n; j < m; j++) {
+    table.set(baby, j);
+    baby = (baby * g) % p;
+  }
+  const giantStep = modPow(g, p - 1n - m, p); // g^(-m)
+  let gamma = y;
+  for (let i = 0n; i < m; i++) {
+    const j = table.get(gamma);
+    if (j !== undefined) return i * m + j;
+    gamma = (gamma * giantStep) % p;
+  }
+  throw new Error('no x below 2^32');
+}
+
+/** break-weak: the whole stdin is one recording; the answers are the client's chat lines. */
+function breakWeak(records: Array<{ dir: string; frame: Record<string, string | number> }>): string[] {
+  const frame = (type: string) => records.find((r) => r.frame.type === type)?.frame as Record<string, string>;
+  const [hello, serverKey, clientKey] = [frame('hello'), frame('server_key'), frame('client_key')];
+  const p = primeOf(serverKey.group as string);
+  const x = discreteLog32(2n, BigInt(`0x${clientKey.y}`), p);
+  const z = Buffer.from(
+    modPow(BigInt(`0x${serverKey.y}`), x, p)
+      .toString(16)
+      .padStart(byteLength(p) * 2, '0'),
+    'hex',
+  );
+  const [k, h] = [
+    sha256(z),
+    sha256(
+      Buffer.concat(
+        [
+          Buffer.from('dhlab/1 transcript'),
+          Buffer.from(hello.name as string),
+          Buffer.from(serverKey.group as string),
+          Buffer.from(serverKey.y as string, 'hex'),
+          Buffer.from(serverKey.host_key as string, 'hex'),
+          Buffer.from(clientKey.y as string, 'hex'),
+        ].map(lp),
+      ),
+    ),
+  ];
+  const label = MISTAKE === 'wrong-direction' ? 'dhlab/1 server to client' : 'dhlab/1 client to server';
+  const key = hmac(hmac(h, k), Buffer.concat([Buffer.from(label), Buffer.from([1])]));
+  const sent = records.filter((r) => r.dir === 'client->server' && r.frame.type === 'data');
+  return sent.map((r, seq) => {
+    const box = Buffer.from(r.frame.box as string, 'base64');
+    const decipher = crypto.createDecipheriv('aes-256-gcm', key, nonce(seq), { authTagLength: 16 });
+    decipher.setAAD(aad(seq));
+    decipher.setAuthTag(box.subarray(box.length - 16));
+    if (MISTAKE === 'wrong-direction') return '(could not open)';
+    const plaintext = JSON.parse(Buffer.concat([decipher.update(box.subarray(0, box.length - 16)), decipher.final()]).toString('utf8')) as { text: string };
+    return plaintext.text;
+  });
+}
+
 const exercise = process.argv[2] ?? '';
 if (MISTAKE === 'hang') setInterval(() => {}, 1000);
 // A flood: as fast as the pipe takes it, forever (a print loop).
@@ -153,5 +213,9 @@ if (MISTAKE === 'crash') {
 }
 const out: string[] = [];
 const lines = readline.createInterface({ input: process.stdin });
-lines.on('line', (line) => out.push(MISTAKE === 'hostile' ? `\x1b]0;pwned\x07\x1b[2J${answer(exercise, line)}` : answer(exercise, line)));
-lines.on('close', () => process.stdout.write(out.map((l) => `${l}\n`).join('')));
+const records: Array<{ dir: string; frame: Record<string, string | number> }> = [];
+lines.on('line', (line) => {
+  if (exercise === 'break-weak') records.push(JSON.parse(line));
+  else out.push(MISTAKE === 'hostile' ? `\x1b]0;pwned\x07\x1b[2J${answer(exercise, line)}` : answer(exercise, line));
+});
+lines.on('close', () => process.stdout.write([...out, ...(exercise === 'break-weak' ? breakWeak(records) : [])].map((l) => `${l}\n`).join('')));
