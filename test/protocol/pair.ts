@@ -19,6 +19,8 @@ export interface PairOptions {
   revealSecrets?: boolean;
   /** Teaching-only hooks for both sessions (src/insecure/). */
   insecure?: SessionOptions['insecure'];
+  /** The server's own hooks, when they differ from the client's (a weakened server, an honest client). */
+  serverInsecure?: SessionOptions['insecure'];
   /** false: neither session gets a trace sink (the default of server and client). */
   trace?: boolean;
   checkHostKey?: ClientSessionOptions['checkHostKey'];
@@ -54,7 +56,7 @@ export function sessionPair(options: PairOptions = {}) {
       host,
       privateKey: options.serverPrivateKey,
       revealSecrets: options.revealSecrets,
-      insecure: options.insecure,
+      insecure: options.serverInsecure ?? options.insecure,
       trace,
       admitName: () => {},
     },

@@ -251,3 +251,23 @@ describe('client and server sessions', () => {
     assert.equal(codeOf(pair.closed.server), 'ERR_FRAME_TRUNCATED');
   });
 });
+
+describe('a server that announces weakenings (s.4.1, server_key.insecure)', () => {
+  it('is refused by a client without --insecure-... flags (ERR_INSECURE_SERVER, before client_key), and joined by one with them', () => {
+    const announce = ['toy group toy23', 'validation off'];
+    const honest = sessionPair({ serverInsecure: { announce } });
+    assert.equal(honest.closed.client?.code, 'ERR_INSECURE_SERVER');
+    assert.match(honest.closed.client?.message ?? '', /the server announces teaching-only weakenings \(toy group toy23, validation off\)/);
+    assert.equal(honest.client.isEstablished, false);
+
+    const student = sessionPair({ serverInsecure: { announce }, insecure: {} });
+    assert.equal(student.closed.client, undefined);
+    assert.equal(student.client.isEstablished, true);
+  });
+
+  it('a server with no weakening announces none', () => {
+    const pair = sessionPair({ trace: true });
+    const serverKey = pair.traces.find((t) => t.kind === 'wire' && t.dir === 'send' && t.frame.type === 'server_key');
+    assert.ok(serverKey && serverKey.kind === 'wire' && !('insecure' in serverKey.frame));
+  });
+});

@@ -145,3 +145,22 @@ describe('client requests', () => {
     assert.equal(request({ type: 'error', code: 'ERR_DECRYPT', message: 'm'.repeat(1025) }), 'ERR_BAD_FRAME: error.message must be a string');
   });
 });
+
+describe('server_key.insecure, the weakenings a server announces (s.4.1)', () => {
+  const serverKey = (insecure: unknown): WireFrame => ({ type: 'server_key', group: 'modp14', y: '00'.repeat(256), host_key: '00'.repeat(32), insecure });
+  const refused = (insecure: unknown) =>
+    assert.throws(
+      () => validateOuterFrame(serverKey(insecure)),
+      (e: unknown) => e instanceof DhlabError && e.code === 'ERR_BAD_FRAME',
+      JSON.stringify(insecure),
+    );
+
+  it('1 to 8 strings of 1 to 40 characters are read as they are', () => {
+    const frame = validateOuterFrame(serverKey(['toy group toy23', 'x'.repeat(40)]));
+    assert.deepEqual((frame as { insecure?: string[] }).insecure, ['toy group toy23', 'x'.repeat(40)]);
+  });
+
+  it('anything else is ERR_BAD_FRAME: an empty list, nine items, an empty, long or non-string item', () => {
+    for (const insecure of [[], Array(9).fill('x'), ['ok', ''], ['ok', 'x'.repeat(41)], ['ok', 7], ['ok', ['nested']], 'toy23', null]) refused(insecure);
+  });
+});
