@@ -54,8 +54,10 @@ export function runProgram(command: string[], input: string, limits: Limits = LI
       clearTimeout(timer);
       if (code !== 0 && code !== null) problem ??= `exited with status ${code}`;
       if (signal) problem ??= `killed by ${signal}`;
-      const text = Buffer.concat(out).toString('utf8');
-      resolve({ lines: text.split('\n').map((line) => line.replace(/\r$/, '')), problem, stderrTail: stderr.toString('utf8') });
+      // Lines end in \n (or \r\n); the text after the last \n, if any, is a last line without one.
+      const lines = Buffer.concat(out).toString('utf8').split('\n');
+      if (lines.at(-1) === '') lines.pop();
+      resolve({ lines: lines.map((line) => line.replace(/\r$/, '')), problem, stderrTail: stderr.toString('utf8') });
     });
     child.stdin.end(input);
   });
@@ -88,7 +90,7 @@ export async function grade(exercise: Exercise, command: string[], seed: string,
   const cases: ExerciseCase[] = exercise.cases(seed);
   const run = await runProgram(command, exercise.stdin ? exercise.stdin(seed) : cases.map((c) => `${c.input}\n`).join(''), limits);
   const results = cases.map((c, index): CaseResult => {
-    const got = index < run.lines.length && !(index === run.lines.length - 1 && run.lines[index] === '') ? (run.lines[index] as string) : null;
+    const got = run.lines[index] ?? null;
     const verdict = got === null ? '' : (exercise.judge ?? exactOnly)(got, c.expected);
     return { index, what: c.what, ok: verdict === null, sent: c.input, expected: c.expected, got, hint: verdict ? `${verdict}; ${c.hint}` : c.hint };
   });

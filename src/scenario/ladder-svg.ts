@@ -56,9 +56,9 @@ const HEAD = 30;
 const ROW = 20;
 
 /**
- * The step's ladder as inline SVG in HTML (no namespace needed there), drawn by dhlab: no script, no font, no CDN: a lifeline per
- * participant, an arrow per frame with its summary, a note for each moment among the frames.
- * Every text passes the sanitizer and is escaped for XML.
+ * The step's ladder as inline SVG, drawn by dhlab (no script, no font, no CDN; inline in HTML it
+ * needs no namespace): a lifeline per participant, an arrow per frame with its summary, a note for
+ * each moment among the frames. Every text passes the sanitizer and is escaped for XML.
  */
 export function ladderSvg(frames: FrameRecord[], moments: Moment[], title: string): string {
   const actors = participantsOf(frames, moments);

@@ -100,6 +100,8 @@ interface Connection {
   address: string | null;
   /** The name the room gave it (validated), kept after it leaves so its last trace events carry it too. */
   name: string | null;
+  /** Its hello, traced before the room decided on the name (traceOf); held for that one call. */
+  heldHello: TraceEvent | null;
   handshaken: boolean;
 }
 
@@ -118,8 +120,6 @@ export class ChatServer {
   private readonly options: Required<Omit<ChatServerOptions, 'trace' | 'log' | 'insecure'>> & Pick<ChatServerOptions, 'trace' | 'log' | 'insecure'>;
   private readonly server: net.Server;
   private readonly connections = new Set<Connection>();
-  /** A hello traced before the room decided on its name (traceOf): at most one per connection, for one call. */
-  private readonly heldHellos = new Map<Connection, TraceEvent>();
   private readonly room = new Room<Connection>((member, event) => this.enqueue(member, event));
   private readonly dirty = new Set<Connection>(); // connections with a non-empty outbox
   private readonly speakers = new Set<Connection>(); // said something this turn: flushed first
@@ -204,16 +204,16 @@ export class ChatServer {
   private traceOf(connection: Connection, id: number, event: TraceEvent): void {
     this.releaseHeldHello(connection, id);
     if (event.kind === 'wire' && event.dir === 'recv' && event.frame.type === 'hello' && connection.name === null) {
-      this.heldHellos.set(connection, event);
+      connection.heldHello = event;
       return;
     }
     this.options.trace?.(id, event, connection.name);
   }
 
   private releaseHeldHello(connection: Connection, id: number): void {
-    const held = this.heldHellos.get(connection);
+    const held = connection.heldHello;
     if (!held) return;
-    this.heldHellos.delete(connection);
+    connection.heldHello = null;
     this.options.trace?.(id, held, connection.name);
   }
 
@@ -238,6 +238,7 @@ export class ChatServer {
       requests: new TokenBucket(this.options.rateLimit),
       address: null,
       name: null,
+      heldHello: null,
       handshaken: false,
     };
     connection.session = new ServerSession(
