@@ -7,9 +7,12 @@ import { intOption, parseWithPositionals, stringOption } from './args.ts';
 
 export const EXERCISE_USAGE = `  dhlab exercise --list | NAME
       The exercises, in order; NAME prints its sheet (goal, spec sections, I/O contract, hints).
-  dhlab check NAME|--all [--seed S] [--json] [--time-limit SECONDS] -- COMMAND [ARGS...]
+  dhlab check NAME|--all [--seed S] [--json] [--time-limit SECONDS] [--watch] -- COMMAND [ARGS...]
       Grade a program, in any language, against the spec: one case per stdin line, one answer
-      per stdout line. With --all every exercise runs, its name as the program's first argument.
+      per stdout line; the client exercise runs it once per case against servers that cheat.
+      With --all every exercise runs, its name as the program's first argument. --time-limit:
+      for a whole run (default 20 s), for each client case (default 10 s). check client --watch
+      opens the lab on the grader's servers: the class sees the student's handshake and frames.
 `;
 
 /** `dhlab exercise`: the ladder, or one sheet. */
@@ -75,14 +78,15 @@ export async function checkCommand(args: string[]): Promise<number> {
     all: { type: 'boolean', default: false },
     seed: { type: 'string', default: '1' },
     json: { type: 'boolean', default: false },
-    'time-limit': { type: 'string', default: String(LIMITS.timeMs / 1000) },
+    'time-limit': { type: 'string' },
   });
   if (command.length === 0) throw new DhlabError('ERR_USAGE', 'give the program after --, for example: dhlab check dh -- python3 dh.py');
   const name = values.positionals[0];
   if (values.values.all === (name !== undefined)) throw new DhlabError('ERR_USAGE', 'name one exercise, or --all');
   const exercises = values.values.all ? [...EXERCISES] : [exerciseOrFail(name as string)];
   const seed = stringOption(values.values, 'seed');
-  const limits = { ...LIMITS, timeMs: intOption(values.values, 'time-limit', 0.1, 600) * 1000 };
+  // Without --time-limit each exercise keeps its own: 20 s for a whole run, 10 s for each client case.
+  const limits = values.values['time-limit'] === undefined ? undefined : { ...LIMITS, timeMs: intOption(values.values, 'time-limit', 0.1, 600) * 1000 };
   let failed = 0;
   for (const exercise of exercises) {
     const result = await grade(exercise, values.values.all ? [...command, exercise.name] : command, seed, limits);

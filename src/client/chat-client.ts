@@ -220,6 +220,23 @@ export class ChatClient extends EventEmitter<ChatClientEvents> {
     this.session.send({ type: 'chat', text });
   }
 
+  /**
+   * Several lines in one write: on loopback the server reads them in one turn and answers every
+   * member with one sealed batch (docs/PROTOCOL.md s.5.1), as when a paste arrives at once.
+   */
+  sayTogether(texts: readonly string[]): void {
+    for (const text of texts) {
+      const problem = textProblem(text);
+      if (problem) throw new DhlabError(problem.code, problem.message);
+    }
+    this.socket.cork();
+    try {
+      for (const text of texts) this.session.send({ type: 'chat', text });
+    } finally {
+      this.socket.uncork();
+    }
+  }
+
   who(): void {
     this.session.send({ type: 'who' });
   }

@@ -9,32 +9,10 @@ import { deriveSessionKeys, transcriptHash } from '../protocol/keyschedule.ts';
 import { wrapLine } from '../terminal/narrate.ts';
 import { weakExponentRecording } from './recording.ts';
 import { CaseSource } from './seeded.ts';
+import type { Exercise, ExerciseCase } from './types.ts';
+import { clientExercise } from './client-exercise.ts';
 
-/** One line sent to the student's program, and what must come back. */
-export interface ExerciseCase {
-  /** Short words for the report: "modp14, a Y whose first byte is 0". */
-  what: string;
-  input: string;
-  expected: string;
-  /** The usual mistake this case catches, with the spec section (shown for the first failure). */
-  hint: string;
-}
-
-export interface Exercise {
-  name: string;
-  title: string;
-  /** docs/PROTOCOL.md sections the exercise implements. */
-  spec: string;
-  /** The I/O contract: one input line and one answer line per case. */
-  contract: string;
-  goal: string;
-  hints: string[];
-  cases(seed: string): ExerciseCase[];
-  /** The program's whole stdin, when it is not one line per case (break-weak reads a recording). */
-  stdin?(seed: string): string;
-  /** Compares one answer (already without its line ending): null when right, else a hint of its own or ''. */
-  judge?(answer: string, expected: string): string | null;
-}
+export type { Exercise, ExerciseCase } from './types.ts';
 
 const engine = ENGINES.native;
 const hex = (bytes: Uint8Array) => toHex(bytes);
@@ -408,7 +386,7 @@ const breakWeak: Exercise = {
 };
 
 /** The ladder, in order. */
-export const EXERCISES: readonly Exercise[] = [modpow, dh, validate, keys, seal, open, breakWeak];
+export const EXERCISES: readonly Exercise[] = [modpow, dh, validate, keys, seal, open, breakWeak, clientExercise];
 
 export function exerciseNamed(name: string): Exercise | undefined {
   return EXERCISES.find((e) => e.name === name);
@@ -425,10 +403,12 @@ export function sheet(exercise: Exercise): string {
     '',
     ...wrapLine(`Spec: docs/PROTOCOL.md ${exercise.spec}`, 80, '  '),
     '',
-    'Contract: the grader starts your program once, writes one case per line to its',
-    'stdin, closes it, and reads one answer line per case from its stdout, in order.',
-    ...wrapLine(`  ${input}`, 80, '    '),
-    ...(output ? wrapLine(`  out: ${output}`, 80, '     ') : []),
+    ...(exercise.contractIntro ?? [
+      'Contract: the grader starts your program once, writes one case per line to its',
+      'stdin, closes it, and reads one answer line per case from its stdout, in order.',
+      ...wrapLine(`  ${input}`, 80, '    '),
+      ...(output ? wrapLine(`  out: ${output}`, 80, '     ') : []),
+    ]),
     '',
     'Hints:',
     ...exercise.hints.flatMap((hint) => wrapLine(`  - ${hint}`, 80, '  ')),

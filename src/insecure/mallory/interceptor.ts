@@ -1,6 +1,7 @@
 import type { CryptoEngine } from '../../crypto/engine.ts';
 import type { DhGroup } from '../../crypto/groups.ts';
 import type { HostIdentity } from '../../protocol/identity.ts';
+import type { WireFrame } from '../../protocol/frame.ts';
 import type { TraceEvent } from '../../protocol/trace.ts';
 
 /** What Mallory's interceptors share with her relay (kept apart so neither imports the other). */
@@ -29,6 +30,11 @@ export interface MalloryOptions {
   /** fix-key: the value substituted for both public values. */
   fixedValue?: 'one' | 'p-1' | 'p';
   rewrites?: Rewrite[];
+  /**
+   * relay: what she forwards for each frame the server sends (none, one, several: drop, change,
+   * replay). Called in order with the frame and its index on the connection (0: server_key).
+   */
+  rewriteFromServer?: (frame: WireFrame, index: number, connection: string) => WireFrame[];
   onEvent(event: MalloryEvent): void;
   /** Her own handshakes (mitm), for the lab's Mallory view. */
   trace?(connection: string, event: TraceEvent): void;

@@ -7,7 +7,8 @@ import type { Interceptor, Link, MalloryOptions } from './interceptor.ts';
 /**
  * Mallory, an active attacker on real sockets: clients connect to her, she connects to the server.
  *   relay   forwards every frame, and on request flips a bit of the next client frame or
- *           re-sends the last one (tampering and replay);
+ *           re-sends the last one (tampering and replay); `rewriteFromServer` may change, drop or
+ *           repeat what the server sends (the exercises' cheating servers);
  *   mitm    runs her own handshake with each side, with her own host key (needs the client's
  *           host-key check off), reads and rewrites every message;
  *   fix-key substitutes 1, p-1 or p for both public values (needs validation off to work).
@@ -18,6 +19,8 @@ export type { Interceptor, Link, MalloryEvent, MalloryMode, MalloryOptions, Rewr
 /** Forwards frames unchanged, except for one queued bit flip; remembers the last client frame. */
 class RelayInterceptor implements Interceptor {
   private readonly up = new FrameDecoder();
+  private readonly down = new FrameDecoder();
+  private framesFromServer = 0;
   lastClientData: WireFrame | null = null;
   /** XOR `xor` into the next data frame's box at byte `offset` (a box is what the record layer sealed). */
   pendingTamper: { offset: number; xor: Uint8Array } | null = null;
@@ -50,7 +53,15 @@ class RelayInterceptor implements Interceptor {
   }
 
   fromServer(chunk: Uint8Array): void {
-    this.link.toClient(chunk);
+    const rewrite = this.options.rewriteFromServer;
+    if (!rewrite) return this.link.toClient(chunk);
+    const out: Uint8Array[] = [];
+    for (const payload of this.down.push(chunk)) {
+      for (const frame of rewrite(parseFramePayload(payload), this.framesFromServer, this.link.label)) out.push(encodeFrame(frame));
+      this.framesFromServer++;
+    }
+    // What one read brought stays one write: the client reads it as the server sent it.
+    if (out.length > 0) this.link.toClient(Buffer.concat(out));
   }
 }
 

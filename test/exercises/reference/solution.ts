@@ -4,13 +4,9 @@
 // Usage: node --import tsx solution.ts EXERCISE   (one case per stdin line, one answer per line)
 import crypto from 'node:crypto';
 import readline from 'node:readline';
+import { MODP14, RFC3526 } from './groups.ts';
 
 const MISTAKE = process.env.MISTAKE ?? '';
-
-const MODP14 = BigInt(
-  '0x' +
-    'FFFFFFFFFFFFFFFFC90FDAA22168C234C4C6628B80DC1CD129024E088A67CC74020BBEA63B139B22514A08798E3404DDEF9519B3CD3A431B302B0A6DF25F14374FE1356D6D51C245E485B576625E7EC6F44C42E9A637ED6B0BFF5CB6F406B7EDEE386BFB5A899FA5AE9F24117C4B1FE649286651ECE45B3DC2007CB8A163BF0598DA48361C55D39A69163FA8FD24CF5F83655D23DCA3AD961C62F356208552BB9ED529077096966D670C354E4ABC9804F1746C08CA18217C32905E462E36CE3BE39E772C180E86039B2783A2EC07A28FB5C55DF06F4C52C9DE2BCBF6955817183995497CEA956AE515D2261898FA051015728E5A8AACAA68FFFFFFFFFFFFFFFF',
-);
 
 /** p for each group name: the toy groups, and RFC 3526 s.3-5 for modp14-16 (g = 2 in all). */
 function primeOf(group: string): bigint {
@@ -29,13 +25,6 @@ function primeOf(group: string): bigint {
       throw new Error(`unknown group ${group}`);
   }
 }
-
-const RFC3526 = {
-  modp15:
-    'FFFFFFFFFFFFFFFFC90FDAA22168C234C4C6628B80DC1CD129024E088A67CC74020BBEA63B139B22514A08798E3404DDEF9519B3CD3A431B302B0A6DF25F14374FE1356D6D51C245E485B576625E7EC6F44C42E9A637ED6B0BFF5CB6F406B7EDEE386BFB5A899FA5AE9F24117C4B1FE649286651ECE45B3DC2007CB8A163BF0598DA48361C55D39A69163FA8FD24CF5F83655D23DCA3AD961C62F356208552BB9ED529077096966D670C354E4ABC9804F1746C08CA18217C32905E462E36CE3BE39E772C180E86039B2783A2EC07A28FB5C55DF06F4C52C9DE2BCBF6955817183995497CEA956AE515D2261898FA051015728E5A8AAAC42DAD33170D04507A33A85521ABDF1CBA64ECFB850458DBEF0A8AEA71575D060C7DB3970F85A6E1E4C7ABF5AE8CDB0933D71E8C94E04A25619DCEE3D2261AD2EE6BF12FFA06D98A0864D87602733EC86A64521F2B18177B200CBBE117577A615D6C770988C0BAD946E208E24FA074E5AB3143DB5BFCE0FD108E4B82D120A93AD2CAFFFFFFFFFFFFFFFF',
-  modp16:
-    'FFFFFFFFFFFFFFFFC90FDAA22168C234C4C6628B80DC1CD129024E088A67CC74020BBEA63B139B22514A08798E3404DDEF9519B3CD3A431B302B0A6DF25F14374FE1356D6D51C245E485B576625E7EC6F44C42E9A637ED6B0BFF5CB6F406B7EDEE386BFB5A899FA5AE9F24117C4B1FE649286651ECE45B3DC2007CB8A163BF0598DA48361C55D39A69163FA8FD24CF5F83655D23DCA3AD961C62F356208552BB9ED529077096966D670C354E4ABC9804F1746C08CA18217C32905E462E36CE3BE39E772C180E86039B2783A2EC07A28FB5C55DF06F4C52C9DE2BCBF6955817183995497CEA956AE515D2261898FA051015728E5A8AAAC42DAD33170D04507A33A85521ABDF1CBA64ECFB850458DBEF0A8AEA71575D060C7DB3970F85A6E1E4C7ABF5AE8CDB0933D71E8C94E04A25619DCEE3D2261AD2EE6BF12FFA06D98A0864D87602733EC86A64521F2B18177B200CBBE117577A615D6C770988C0BAD946E208E24FA074E5AB3143DB5BFCE0FD108E4B82D120A92108011A723C12A787E6D788719A10BDBA5B2699C327186AF4E23C1A946834B6150BDA2583E9CA2AD44CE8DBBBC2DB04DE8EF92E8EFC141FBECAA6287C59474E6BC05D99B2964FA090C3A2233BA186515BE7ED1F612970CEE2D7AFB81BDD762170481CD0069127D5B05AA993B4EA988D8FDDC186FFB7DC90A6C08F4DF435C934063199FFFFFFFFFFFFFFFF',
-};
 
 function modPow(base: bigint, exponent: bigint, modulus: bigint): bigint {
   if (modulus === 1n) return 0n;
@@ -200,22 +189,28 @@ function breakWeak(records: Array<{ dir: string; frame: Record<string, string | 
 }
 
 const exercise = process.argv[2] ?? '';
-if (MISTAKE === 'hang') setInterval(() => {}, 1000);
-// A flood: as fast as the pipe takes it, forever (a print loop).
-const flood = (): void => {
-  while (process.stdout.write('x'.repeat(65536)));
-  process.stdout.once('drain', flood);
-};
-if (MISTAKE === 'flood') flood();
-if (MISTAKE === 'crash') {
-  process.stderr.write('Traceback: something broke\n');
-  process.exit(3);
+// The whole client is a program of its own (client.ts); the rest of this file answers line by line.
+if (exercise === 'client') await import('./client.ts');
+else main();
+
+function main(): void {
+  if (MISTAKE === 'hang') setInterval(() => {}, 1000);
+  // A flood: as fast as the pipe takes it, forever (a print loop).
+  const flood = (): void => {
+    while (process.stdout.write('x'.repeat(65536)));
+    process.stdout.once('drain', flood);
+  };
+  if (MISTAKE === 'flood') flood();
+  if (MISTAKE === 'crash') {
+    process.stderr.write('Traceback: something broke\n');
+    process.exit(3);
+  }
+  const out: string[] = [];
+  const lines = readline.createInterface({ input: process.stdin });
+  const records: Array<{ dir: string; frame: Record<string, string | number> }> = [];
+  lines.on('line', (line) => {
+    if (exercise === 'break-weak') records.push(JSON.parse(line));
+    else out.push(MISTAKE === 'hostile' ? `\x1b]0;pwned\x07\x1b[2J${answer(exercise, line)}` : answer(exercise, line));
+  });
+  lines.on('close', () => process.stdout.write([...out, ...(exercise === 'break-weak' ? breakWeak(records) : [])].map((l) => `${l}\n`).join('')));
 }
-const out: string[] = [];
-const lines = readline.createInterface({ input: process.stdin });
-const records: Array<{ dir: string; frame: Record<string, string | number> }> = [];
-lines.on('line', (line) => {
-  if (exercise === 'break-weak') records.push(JSON.parse(line));
-  else out.push(MISTAKE === 'hostile' ? `\x1b]0;pwned\x07\x1b[2J${answer(exercise, line)}` : answer(exercise, line));
-});
-lines.on('close', () => process.stdout.write([...out, ...(exercise === 'break-weak' ? breakWeak(records) : [])].map((l) => `${l}\n`).join('')));

@@ -1,0 +1,116 @@
+// Exercise 8, the whole client, graded by `dhlab check client` against real servers that cheat once
+// per case: the reference clients (TypeScript with node:crypto, Python with python3-cryptography,
+// both written from the spec alone) pass; each skipped check is caught at the case made for it,
+// with the hint that names it; a client that never exits is stopped.
+import assert from 'node:assert/strict';
+import path from 'node:path';
+import { describe, it } from 'node:test';
+import { gradeClient, clientCases, type ClientCaseObserver } from '../../src/exercises/client-exercise.ts';
+import { run } from '../support/cli-run.ts';
+
+const REFERENCE = path.resolve(import.meta.dirname, 'reference');
+const tsClient = [process.execPath, '--import', 'tsx', path.join(REFERENCE, 'client.ts')];
+const pyClient = ['python3', path.join(REFERENCE, 'client.py')];
+
+async function check(args: string[], mistake = '') {
+  const saved = process.env.MISTAKE;
+  process.env.MISTAKE = mistake;
+  try {
+    const running = run(['check', 'client', ...args]);
+    const code = await running.exit;
+    return { code, out: running.stdout.join('\n') };
+  } finally {
+    if (saved === undefined) delete process.env.MISTAKE;
+    else process.env.MISTAKE = saved;
+  }
+}
+
+const firstFailure = (out: string) => out.split('\n').find((line) => line.includes('✗')) ?? '';
+const hintOf = (out: string) => /hint: +(.*)/.exec(out)?.[1] ?? '';
+const gotOf = (out: string) => /got: +(.*)/.exec(out)?.[1] ?? '';
+
+describe('dhlab check client: the whole client against servers that cheat', () => {
+  for (const [language, command] of [
+    ['TypeScript', tsClient],
+    ['Python', pyClient],
+  ] as const) {
+    it(`the ${language} reference client passes all seven cases (exit 0)`, async () => {
+      const result = await check(['--', ...command]);
+      assert.equal(result.code, 0, result.out);
+      assert.match(result.out, /dhlab check client \(seed 1\): 7 cases/);
+      assert.match(result.out, /^7 of 7 passed: done$/m);
+    });
+  }
+
+  const MISTAKES: Array<[mistake: string, caughtAt: RegExp, got: RegExp, hint: RegExp]> = [
+    ['frame-seq', /✗ 3\. a replayed frame/, /bob: (.+) \| bob: \1 \(exit 0\)/, /from your own counter, never from the frame's seq/],
+    ['no-validation', /✗ 4\. an invalid public value: y_s = p - 1/, /ERROR ERR_BAD_SIGNATURE/, /check 2 <= y_s <= p-2 before you use it/],
+    ['range-only', /✗ 5\. a public value outside the subgroup/, /ERROR ERR_BAD_SIGNATURE/, /y_s\^q mod p = 1/],
+    ['no-signature-check', /✗ 6\. a bad host signature/, /^\+ bob \(exit 0\)$/, /verify server_auth's Ed25519 signature/],
+    ['no-fingerprint-check', /✗ 7\. a man in the middle/, /^\+ bob \(exit 0\)$/, /compare SHA256: \+ unpadded base64 .* with --fingerprint/],
+    ['no-quit', /✗ 1\. the honest room/, /; but the server got no quit from you$/, /at the end of stdin send quit and exit 0/],
+  ];
+  for (const [mistake, caughtAt, got, hint] of MISTAKES) {
+    it(`a client with the mistake "${mistake}" fails at the case that catches it, with its hint`, async () => {
+      const result = await check(['--', ...tsClient], mistake);
+      assert.equal(result.code, 1, result.out);
+      assert.match(firstFailure(result.out), caughtAt, result.out);
+      assert.match(gotOf(result.out), got, result.out);
+      assert.match(hintOf(result.out), hint, result.out);
+    });
+  }
+
+  it('a client that ignores batches waits for lines that never come: stopped at the case limit, with the batch hint', async () => {
+    const result = await check(['--time-limit', '3', '--', ...tsClient], 'no-batch');
+    assert.equal(result.code, 1);
+    assert.match(firstFailure(result.out), /✗ 1\. the honest room/);
+    assert.match(gotOf(result.out), /^\+ bob \(still running 3 s after it started: stopped\)$/);
+    assert.match(hintOf(result.out), /\{"type":"batch","events":\[\.\.\.\]\}/);
+  });
+
+  it('a client that never exits fails every case, each stopped at its limit', async () => {
+    const result = await check(['--time-limit', '2', '--', ...tsClient], 'hang');
+    assert.equal(result.code, 1);
+    assert.match(result.out, /^0 of 7 passed$/m);
+    assert.match(result.out, /the program: case 1: still running 2 s after it started: stopped/);
+  });
+
+  it("a client's escape sequences are shown escaped, never obeyed", async () => {
+    const result = await check(['--', ...tsClient], 'hostile');
+    assert.equal(result.code, 1);
+    assert.doesNotMatch(result.out, /\x1b/); // eslint-disable-line no-control-regex -- the point
+    assert.match(result.out, /\\x1b\]0;pwned\\x07/);
+  });
+
+  it("the honest room is what the sheet says: bob's two lines reach the student in one sealed batch, and the student's line reaches bob", async () => {
+    const sealed: string[] = [];
+    const observer: ClientCaseObserver = {
+      caseStarted: () => {},
+      serverTrace: (index, _connection, event, name) => {
+        if (index === 0 && event.kind === 'seal' && name === clientCases('1')[0]?.name) sealed.push(event.plaintext);
+      },
+      wire: () => {},
+      caseEnded: () => {},
+    };
+    const result = await gradeClient(tsClient, '1', undefined, observer);
+    assert.equal(result.ok, true, JSON.stringify(result.cases));
+    const [honest] = clientCases('1');
+    const batch = sealed.find((text) => text.startsWith('{"type":"batch"'));
+    assert.ok(batch, sealed.join('\n'));
+    const events = (JSON.parse(batch) as { events: Array<{ type: string; text?: string }> }).events;
+    assert.deepEqual(
+      events.map((e) => e.text),
+      honest?.bobSays,
+    );
+  });
+
+  it('--json and --seed: one object per case and a summary; another seed, other names and lines', async () => {
+    const a = await check(['--json', '--seed', '5', '--', ...tsClient]);
+    const lines = a.out.split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
+    assert.equal(lines.length, 8);
+    assert.deepEqual(lines.at(-1), { exercise: 'client', seed: '5', ok: true, passed: 7, total: 7, problem: null });
+    const expectations = (seed: string) => clientCases(seed).map((c) => [c.name, c.story, ...c.expected]);
+    assert.notDeepEqual(expectations('5'), expectations('6'));
+    assert.deepEqual(expectations('5'), expectations('5'));
+  });
+});
