@@ -1,7 +1,8 @@
 import { DhlabError } from '../errors.ts';
 import { EXERCISES, exerciseNamed, sheet, type Exercise } from '../exercises/catalog.ts';
 import { grade, LIMITS, type ExerciseResult } from '../exercises/grade.ts';
-import { print, printJson } from '../terminal/output.ts';
+import { print, printJson, terminal } from '../terminal/output.ts';
+import { clientCases, gradeClient } from '../exercises/client-exercise.ts';
 import { safeExcerpt } from '../terminal/safe-text.ts';
 import { intOption, parseWithPositionals, stringOption } from './args.ts';
 
@@ -79,6 +80,7 @@ export async function checkCommand(args: string[]): Promise<number> {
     seed: { type: 'string', default: '1' },
     json: { type: 'boolean', default: false },
     'time-limit': { type: 'string' },
+    watch: { type: 'boolean', default: false },
   });
   if (command.length === 0) throw new DhlabError('ERR_USAGE', 'give the program after --, for example: dhlab check dh -- python3 dh.py');
   const name = values.positionals[0];
@@ -87,6 +89,17 @@ export async function checkCommand(args: string[]): Promise<number> {
   const seed = stringOption(values.values, 'seed');
   // Without --time-limit each exercise keeps its own: 20 s for a whole run, 10 s for each client case.
   const limits = values.values['time-limit'] === undefined ? undefined : { ...LIMITS, timeMs: intOption(values.values, 'time-limit', 0.1, 600) * 1000 };
+  if (values.values.watch) {
+    if (name !== 'client') throw new DhlabError('ERR_USAGE', '--watch is for the client exercise: dhlab check client --watch -- COMMAND');
+    if (!terminal.stdoutIsTTY) throw new DhlabError('ERR_USAGE', '--watch opens the lab: it needs a terminal');
+    const { watchGrading } = await import('../lab/watch.ts');
+    const result = await watchGrading({ title: 'dhlab check client', subtitle: `seed ${seed} · ${command.join(' ')}`, cases: clientCases(seed) }, (observer) =>
+      gradeClient(command, seed, limits?.timeMs, observer),
+    );
+    if (values.values.json) reportJson(result);
+    else report(result);
+    return result.ok ? 0 : 1;
+  }
   let failed = 0;
   for (const exercise of exercises) {
     const result = await grade(exercise, values.values.all ? [...command, exercise.name] : command, seed, limits);

@@ -43,6 +43,8 @@ export interface ClientCase {
 
 /** Anyone watching the grading (`dhlab check client --watch`): the servers' traces and the student's wire. */
 export interface ClientCaseObserver {
+  /** Resolves when the watchers are ready for case `index` (the lab waits for space). */
+  ready?(index: number): Promise<void>;
   caseStarted(index: number, c: ClientCase): void;
   /** The grader's server, which reveals its secrets to the watcher (it is the grader's own). */
   serverTrace(index: number, connection: number, event: TraceEvent, name: string | null): void;
@@ -309,10 +311,18 @@ async function runCase(
 }
 
 /** `dhlab check client`: every case against servers the grader starts, one run of the program per case. */
-export async function gradeClient(command: readonly string[], seed: string, caseMs = CLIENT_CASE_MS, observer?: ClientCaseObserver): Promise<ExerciseResult> {
+export async function gradeClient(
+  command: readonly string[],
+  seed: string,
+  caseMs: number = CLIENT_CASE_MS,
+  observer?: ClientCaseObserver,
+): Promise<ExerciseResult> {
   const cases = clientCases(seed);
   const results = [];
-  for (const [index, c] of cases.entries()) results.push(await runCase(index, c, command, seed, caseMs, observer));
+  for (const [index, c] of cases.entries()) {
+    await observer?.ready?.(index);
+    results.push(await runCase(index, c, command, seed, caseMs, observer));
+  }
   const failed = results.find((r) => !r.ok);
   const passed = results.filter((r) => r.ok).length;
   return {

@@ -1,0 +1,170 @@
+import type { Readable, Writable } from 'node:stream';
+import type { TraceEvent } from '../protocol/trace.ts';
+import type { TapObservation } from '../tap/tap-proxy.ts';
+import { safeExcerpt } from '../terminal/safe-text.ts';
+import { EvePerspective } from './eve.ts';
+import { TracePerspective } from './model.ts';
+import { LabView } from './view.ts';
+
+/** What the lab needs to know of a graded case (the exercises' ClientCase has these and more). */
+export interface WatchedCase {
+  what: string;
+  story: string;
+  name: string;
+  expected: readonly string[];
+}
+
+export interface WatchedResult {
+  index: number;
+  ok: boolean;
+  got: string | null;
+  hint: string;
+}
+
+/** The grader reports to this (structurally the exercises' ClientCaseObserver: the lab does not import the grader). */
+export interface GradingObserver {
+  /** Resolves when the class is ready for case `index` (space in the lab). */
+  ready(index: number): Promise<void>;
+  caseStarted(index: number, c: WatchedCase): void;
+  serverTrace(index: number, connection: number, event: TraceEvent, name: string | null): void;
+  wire(index: number, observation: TapObservation): void;
+  caseEnded(result: WatchedResult): void;
+}
+
+/** Student output and names are peer text: each shown line is sanitized and cut. */
+const shown = (text: string) => safeExcerpt(text, 160);
+
+/**
+ * `dhlab check client --watch`: the grading, watched. The grader's servers report their traces
+ * (with secrets: they are the grader's own) to the server perspective, the student's connection as
+ * a wiretapper sees it to Eve's; the narration lists the cases, and space starts the next one.
+ */
+export class GradingWatch implements GradingObserver {
+  readonly server = new TracePerspective('server', 'server');
+  readonly eve = new EvePerspective();
+  private readonly cases: Array<{ c: WatchedCase; result: WatchedResult | null }>;
+  private current = -1;
+  private waiting: { index: number; go: () => void } | null = null;
+  /** Once the lab is gone, cases run without waiting for a key. */
+  private unattended = false;
+  finished = false;
+  onChange: () => void = () => {};
+
+  constructor(
+    private readonly title: string,
+    cases: readonly WatchedCase[],
+  ) {
+    this.cases = cases.map((c) => ({ c, result: null }));
+  }
+
+  ready(index: number): Promise<void> {
+    if (this.unattended) return Promise.resolve();
+    return new Promise((resolve) => {
+      this.waiting = { index, go: resolve };
+      this.onChange();
+    });
+  }
+
+  /** space: start the case the grader is waiting for. */
+  next(): void {
+    const waiting = this.waiting;
+    this.waiting = null;
+    waiting?.go();
+  }
+
+  /** The view is gone (q): the rest runs without waiting, and the report goes to the terminal. */
+  unattend(): void {
+    this.unattended = true;
+    this.next();
+  }
+
+  caseStarted(index: number, c: WatchedCase): void {
+    this.current = index;
+    const entry = this.cases[index];
+    if (entry) entry.c = c;
+    this.onChange();
+  }
+
+  serverTrace(index: number, connection: number, event: TraceEvent, name: string | null): void {
+    this.server.onTrace(`${index + 1}: ${name ?? `#${connection}`}`, event);
+    this.onChange();
+  }
+
+  wire(index: number, observation: TapObservation): void {
+    // Each case has its own tap, whose first connection is the student's: Eve numbers them by case.
+    this.eve.onObservation({ ...observation, connection: index + 1 });
+    this.onChange();
+  }
+
+  caseEnded(result: WatchedResult): void {
+    const entry = this.cases[result.index];
+    if (entry) entry.result = result;
+    this.onChange();
+  }
+
+  heading(): string {
+    const total = this.cases.length;
+    if (this.finished) return `${this.title}: ${this.cases.filter((e) => e.result?.ok).length} of ${total} passed · q quits and prints the report`;
+    if (this.waiting) return `${this.title}: space starts case ${this.waiting.index + 1}/${total}`;
+    return `${this.title}: case ${this.current + 1}/${total} running`;
+  }
+
+  lines(): string[] {
+    const out = this.cases.map((e, i) => {
+      const mark = e.result ? (e.result.ok ? '✓' : '✗') : i === this.current ? '…' : ' ';
+      return `${mark} ${i + 1}. ${shown(e.c.what)}`;
+    });
+    const shownCase = this.cases[this.current];
+    if (shownCase) {
+      const { c, result } = shownCase;
+      out.push('', `case ${this.current + 1}: ${shown(c.story)}`, `  --name ${shown(c.name)}`, `  expected: ${shown(c.expected.join(' | ') || '(nothing)')}`);
+      if (result) out.push(`  got:      ${result.got === null ? '(no line)' : shown(result.got)}`, ...(result.ok ? [] : [`  hint:     ${shown(result.hint)}`]));
+      out.push('', "server: the grader's server, its secrets shown; eve: the student's wire");
+    }
+    return out;
+  }
+}
+
+export interface WatchOptions {
+  title: string;
+  subtitle: string;
+  cases: readonly WatchedCase[];
+  input?: Readable;
+  output?: Writable;
+  onView?(view: LabView, watch: GradingWatch): void;
+}
+
+/** Runs `grade` with the lab watching; resolves with its result once the grading is over and the lab closed. */
+export async function watchGrading<R>(options: WatchOptions, grade: (observer: GradingObserver) => Promise<R>): Promise<R> {
+  const watch = new GradingWatch(options.title, options.cases);
+  let closed!: () => void;
+  const viewClosed = new Promise<void>((resolve) => (closed = resolve));
+  const view = new LabView({
+    perspectives: [watch.server, watch.eve],
+    typists: [],
+    initialPerspective: 'server',
+    subtitle: shown(options.subtitle),
+    input: options.input,
+    output: options.output,
+    scenario: {
+      heading: () => watch.heading(),
+      lines: () => watch.lines(),
+      highlights: () => [],
+      next: () => watch.next(),
+      back: () => {},
+    },
+    onQuit: () => {
+      watch.onChange = () => {};
+      view.destroy();
+      watch.unattend();
+      closed();
+    },
+  });
+  watch.onChange = () => view.invalidate();
+  options.onView?.(view, watch);
+  const result = await grade(watch);
+  watch.finished = true;
+  watch.onChange();
+  await viewClosed;
+  return result;
+}
