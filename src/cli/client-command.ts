@@ -6,7 +6,7 @@ import { INSECURE_CLIENT_FLAGS, insecureFromFlags, printWarnings, type InsecureC
 import { safeText } from '../terminal/safe-text.ts';
 import { DhlabError, type ErrorCode } from '../errors.ts';
 import { defaultKnownServersPath, KnownServers } from '../client/known-servers.ts';
-import { exitQuietlyOnBrokenPipe, print, printError, printStyled, readlineOutput, terminal } from '../terminal/output.ts';
+import { print, printError, printStyled, readlineOutput, terminal } from '../terminal/output.ts';
 import { setFullValues, traceNarrator } from '../terminal/narrate.ts';
 import { jsonOutput, pipeOutput, terminalOutput, type ClientOutput } from './client-output.ts';
 
@@ -178,7 +178,6 @@ export async function clientCommand(args: string[], usage: string): Promise<numb
   setFullValues(options.full);
   const narrator = options.trace ? traceNarrator(name, 'server', (line) => printStyled(line, 'stderr'), terminal.stderrColumns) : null;
 
-  exitQuietlyOnBrokenPipe();
   const input = new LineInput(interactive);
   const output = options.json ? jsonOutput() : interactive ? terminalOutput(input.readline, () => name) : pipeOutput();
   const reportError = (code: ErrorCode, message: string) => output.event({ type: 'error', code, message });
