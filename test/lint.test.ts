@@ -57,12 +57,14 @@ describe('the layers are enforced by lint (redesign, item 2)', () => {
     });
   }
 
-  it('the secure path never imports src/insecure/; cli/ only its flag parser', async () => {
+  it('the secure path never imports src/insecure/; cli/ only its flag parser and the by-hand AES', async () => {
     for (const folder of ['crypto', 'protocol', 'terminal', 'server', 'client', 'tap']) {
       assert.ok((await ruleIds(probe('../insecure/toy-groups.ts'), `src/${folder}/probe.ts`)).includes('no-restricted-imports'), folder);
     }
     assert.ok((await ruleIds(probe('../insecure/hooks.ts'), 'src/cli/probe.ts')).includes('no-restricted-imports'));
     assert.ok(!(await ruleIds(probe('../insecure/flags.ts'), 'src/cli/probe.ts')).includes('no-restricted-imports'));
+    assert.ok(!(await ruleIds(probe('../insecure/aes-by-hand.ts'), 'src/cli/probe.ts')).includes('no-restricted-imports'), 'dhlab aes');
+    assert.ok((await ruleIds(probe('../insecure/gcm-by-hand.ts'), 'src/cli/probe.ts')).includes('no-restricted-imports'));
     for (const folder of ['scenario', 'lab'])
       assert.ok(!(await ruleIds(probe('../insecure/toy-groups.ts'), `src/${folder}/probe.ts`)).includes('no-restricted-imports'), folder);
     assert.ok((await ruleIds(probe('./insecure/toy-groups.ts'), 'src/errors.ts')).includes('no-restricted-imports'), 'the base files import no layer');

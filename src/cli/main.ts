@@ -10,6 +10,7 @@ import { defaultKnownServersPath, KnownServers } from '../client/known-servers.t
 import { ChatServer, DEFAULTS } from '../server/chat-server.ts';
 import { scenarioCommand, SCENARIO_USAGE } from '../scenario/cli.ts';
 import { checkCommand, exerciseCommand, EXERCISE_USAGE } from './exercise-command.ts';
+import { aesCommand, AES_USAGE } from './aes-command.ts';
 import { INSECURE_CLIENT_FLAGS, INSECURE_SERVER_FLAGS, INSECURE_USAGE, insecureFromFlags, printWarnings } from '../insecure/flags.ts';
 
 const USAGE = `usage: dhlab <verb> [options]
@@ -23,6 +24,7 @@ const USAGE = `usage: dhlab <verb> [options]
       Join a server with the inspector on your own connection.
 ${SCENARIO_USAGE.trimEnd()}
 ${EXERCISE_USAGE.trimEnd()}
+${AES_USAGE.trimEnd()}
   dhlab demo   [--crypto native|forge] [--group modp14|modp15|modp16] [--full]
       A server and three scripted clients on loopback, with a narrated trace.
   dhlab server [--host 127.0.0.1] [--port 5068] [--group modp14] [--crypto native|forge]
@@ -59,6 +61,8 @@ export async function main(argv: string[]): Promise<number> {
         return exerciseCommand(rest);
       case 'check':
         return await checkCommand(rest);
+      case 'aes':
+        return aesCommand(rest);
       case 'server':
         return await serverCommand(rest);
       case 'client':
