@@ -7,6 +7,7 @@ import { randomBelow } from '../insecure/hooks.ts';
 import { anyGroup } from '../insecure/toy-groups.ts';
 import { DirectionalCipher } from '../protocol/channel.ts';
 import { deriveSessionKeys, transcriptHash } from '../protocol/keyschedule.ts';
+import { aesBlock } from './aes-block.ts';
 import type { Action } from './types.ts';
 import { showValue, type ScenarioWorld } from './world.ts';
 
@@ -253,6 +254,8 @@ export async function runAction(world: ScenarioWorld, action: Action): Promise<s
     }
     case 'cbc_bitflip':
       return cbcBitflip(world, action);
+    case 'aes_block':
+      return aesBlock(world, action);
     case 'restart':
       throw scenarioError(world, 'restart is run by the scenario runner');
   }

@@ -106,7 +106,8 @@ function client(r: Reader, path: Path): ClientSpec {
   return { name, ...endpoint(r, path), pinned: r.boolean([...path, 'pinned'], false), direct: r.boolean([...path, 'direct'], false) };
 }
 
-const ACTIONS = ['restart', 'connect', 'leave', 'say', 'discrete_log', 'eve_decrypt', 'cost', 'flip', 'replay', 'cbc_bitflip'] as const;
+const ACTIONS = ['restart', 'connect', 'leave', 'say', 'discrete_log', 'eve_decrypt', 'cost', 'flip', 'replay', 'cbc_bitflip', 'aes_block'] as const;
+const AES_PARTS = ['counter', 'rounds', 'keystream', 'tag'] as const;
 const EXPECTATIONS = [
   'equal',
   'differ',
@@ -196,6 +197,12 @@ function action(r: Reader, path: Path, clients: Set<string>, server: ServerSpec)
         xor: Uint8Array.from(from.map((b, i) => b ^ (to[i] as number))),
         what: `bytes ${offset}..${offset + from.length - 1} ("${from}" XOR "${to}")`,
       };
+    }
+    case 'aes_block': {
+      r.keys(at, ['connection', 'show']);
+      const show = r.string([...at, 'show']);
+      if (!(AES_PARTS as readonly string[]).includes(show)) r.fail([...at, 'show'], `must be one of ${AES_PARTS.join(', ')}, got "${show}"`);
+      return { kind, connection: known([...at, 'connection'], r.string([...at, 'connection'])), show: show as (typeof AES_PARTS)[number] };
     }
     case 'cbc_bitflip':
       r.keys(at, ['text', 'key', 'from', 'to']);
@@ -287,6 +294,24 @@ const FIXED_VALUES = new Set([
   'cbc.tampered',
   'gcm.flips_tried',
   'gcm.flips_accepted',
+  // aes_block (lesson 13): the first chat frame recomputed by hand, and what the wire carried.
+  ...[
+    'key',
+    'nonce',
+    'j0',
+    'j1',
+    'keystream',
+    'plaintext_block',
+    'ciphertext_block',
+    'wire_block',
+    'ciphertext',
+    'wire_ciphertext',
+    'h',
+    's',
+    'ek_j0',
+    'tag',
+    'wire_tag',
+  ].map((name) => `aes.${name}`),
 ]);
 
 /** Whether a run can ever record a value of this name (docs/TEACHING.md, "value names"). */

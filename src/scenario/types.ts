@@ -43,6 +43,8 @@ export type Action =
   /** `seq: next` rewrites the replayed frame's seq field to the number the server expects next. */
   | { kind: 'replay'; connection: string; rewriteSeq: boolean }
   | { kind: 'cbc_bitflip'; text: string; key: string; from: string; to: string }
+  /** Lesson 13: the connection's first chat frame by hand; `show` picks the part a step prints. */
+  | { kind: 'aes_block'; connection: string; show: 'counter' | 'rounds' | 'keystream' | 'tag' }
   | { kind: 'restart'; server: ServerSpec };
 
 export type Expectation =
