@@ -13,6 +13,7 @@ const IV_BYTES = 16;
  * Teaching only: `--insecure-cbc` and scenarios.
  */
 export class CbcCipher implements RecordCipher {
+  readonly layout = { record: 'cbc', cipher: 'AES-256-CBC without a MAC (INSECURE)' } as const;
   private seq = 0;
 
   constructor(

@@ -15,6 +15,7 @@ export const INSECURE_SERVER_FLAGS: Options = {
   'insecure-exponent-bits': { type: 'string' },
   'insecure-no-validation': { type: 'boolean', default: false },
   'insecure-cbc': { type: 'boolean', default: false },
+  'insecure-nonce-reuse': { type: 'boolean', default: false },
 };
 
 /** `--insecure-...` flags of `dhlab client`. */
@@ -24,13 +25,15 @@ export const INSECURE_CLIENT_FLAGS: Options = {
   'insecure-no-validation': { type: 'boolean', default: false },
   'insecure-no-host-key-check': { type: 'boolean', default: false },
   'insecure-cbc': { type: 'boolean', default: false },
+  'insecure-nonce-reuse': { type: 'boolean', default: false },
 };
 
 export const INSECURE_USAGE = `  Teaching only (each prints a warning; never use them for a real conversation):
     server: --insecure-group toy23|textbook23|toy-32|toy-48|toy-64  --insecure-exponent-bits N
-            --insecure-no-validation  --insecure-cbc
+            --insecure-no-validation  --insecure-cbc  --insecure-nonce-reuse
     client, inspect: --insecure-toy-groups  --insecure-exponent-bits N  --insecure-no-validation
-            --insecure-no-host-key-check  --insecure-cbc   (--insecure-cbc on both ends or neither)
+            --insecure-no-host-key-check  --insecure-cbc  --insecure-nonce-reuse
+            (--insecure-cbc and --insecure-nonce-reuse: on both ends or neither)
 `;
 
 export interface InsecureChoice {
@@ -81,6 +84,14 @@ export function insecureFromFlags(values: Record<string, unknown>, base: CryptoE
     settings.cbc = true;
     warnings.push('AES-256-CBC without a MAC: anyone on the path can flip bits and replay messages (both ends need --insecure-cbc)');
     labels.push('CBC, no MAC');
+  }
+  if (values['insecure-nonce-reuse'] === true) {
+    if (settings.cbc) throw new DhlabError('ERR_USAGE', '--insecure-nonce-reuse weakens GCM, --insecure-cbc replaces it: choose one');
+    settings.nonceReuse = true;
+    warnings.push(
+      'every frame sealed with nonce 0: two frames give P1 XOR P2 and the GCM hash key, and messages can be forged (both ends need --insecure-nonce-reuse)',
+    );
+    labels.push('nonce reuse');
   }
   const noHostKeyCheck = values['insecure-no-host-key-check'] === true;
   if (noHostKeyCheck) {

@@ -6,6 +6,7 @@ import { DhlabError } from '../errors.ts';
 import type { InsecureHooks } from '../protocol/session.ts';
 import { toyGroup } from './toy-groups.ts';
 import { cbcRecordCipher } from './cbc.ts';
+import { stuckNonceRecordCipher } from './stuck-nonce.ts';
 
 /** The weakenings a scenario or an `--insecure-...` flag may ask for. All default to off. */
 export interface InsecureSettings {
@@ -19,6 +20,8 @@ export interface InsecureSettings {
   acceptToyGroups?: boolean;
   /** AES-256-CBC without a MAC instead of AES-256-GCM (both ends must agree). */
   cbc?: boolean;
+  /** AES-256-GCM with every frame sealed at seq 0: one nonce for every message (both ends must agree). */
+  nonceReuse?: boolean;
 }
 
 export function isInsecure(settings: InsecureSettings): boolean {
@@ -27,7 +30,8 @@ export function isInsecure(settings: InsecureSettings): boolean {
     settings.exponent !== undefined ||
     settings.skipValidation === true ||
     settings.acceptToyGroups === true ||
-    settings.cbc === true
+    settings.cbc === true ||
+    settings.nonceReuse === true
   );
 }
 
@@ -70,5 +74,6 @@ export function insecureHooks(engine: CryptoEngine, settings: InsecureSettings):
   if (settings.skipValidation) hooks.validatePublicValue = lengthOnly;
   if (settings.acceptToyGroups) hooks.resolveGroup = toyGroup;
   if (settings.cbc) hooks.recordCipher = cbcRecordCipher;
+  else if (settings.nonceReuse) hooks.recordCipher = stuckNonceRecordCipher;
   return hooks;
 }

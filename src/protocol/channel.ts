@@ -1,3 +1,4 @@
+import type { RecordLayout } from './trace.ts';
 import { DhlabError } from '../errors.ts';
 import { utf8 } from '../crypto/bytes.ts';
 import { GCM_NONCE_BYTES, type CryptoEngine } from '../crypto/engine.ts';
@@ -26,6 +27,8 @@ export interface SealedRecord {
 
 /** One direction of the record layer: AES-GCM here, or the teaching-only CBC of src/insecure/cbc.ts. */
 export interface RecordCipher {
+  /** What a trace says of this record layer; absent: AES-256-GCM as the spec defines it. */
+  readonly layout?: { record: RecordLayout; cipher: string };
   seal(plaintext: Uint8Array): SealedRecord;
   open(claimedSeq: number, sealed: Uint8Array): { record: SealedRecord; plaintext: Uint8Array };
 }

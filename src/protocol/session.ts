@@ -104,7 +104,7 @@ export abstract class Session<E> {
 
   /** The record layer, as data and in words, for traces: AES-256-GCM unless a teaching scenario replaced it. */
   protected get recordLayer(): { record: RecordLayout; cipher: string } {
-    return this.options.insecure?.recordCipher ? { record: 'cbc', cipher: 'AES-256-CBC without a MAC (INSECURE)' } : { record: 'gcm', cipher: 'AES-256-GCM' };
+    return this.sendCipher?.layout ?? { record: 'gcm', cipher: 'AES-256-GCM' };
   }
 
   get isEstablished(): boolean {

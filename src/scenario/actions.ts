@@ -8,6 +8,7 @@ import { anyGroup } from '../insecure/toy-groups.ts';
 import { DirectionalCipher } from '../protocol/channel.ts';
 import { deriveSessionKeys, transcriptHash } from '../protocol/keyschedule.ts';
 import { aesBlock } from './aes-block.ts';
+import { eveXor, forbiddenAttack, forge } from './nonce-reuse.ts';
 import type { Action } from './types.ts';
 import { showValue, type ScenarioWorld } from './world.ts';
 
@@ -256,6 +257,12 @@ export async function runAction(world: ScenarioWorld, action: Action): Promise<s
       return cbcBitflip(world, action);
     case 'aes_block':
       return aesBlock(world, action);
+    case 'eve_xor':
+      return eveXor(world, action);
+    case 'forbidden_attack':
+      return forbiddenAttack(world, action);
+    case 'forge':
+      return forge(world, action);
     case 'restart':
       throw scenarioError(world, 'restart is run by the scenario runner');
   }

@@ -84,7 +84,12 @@ class Reader {
 const NAME = /^[a-z][a-z0-9]{0,15}$/;
 
 function endpoint(r: Reader, path: Path): EndpointSpec {
-  const spec: EndpointSpec = { validation: r.boolean([...path, 'validation'], true), cbc: r.boolean([...path, 'cbc'], false) };
+  const spec: EndpointSpec = {
+    validation: r.boolean([...path, 'validation'], true),
+    cbc: r.boolean([...path, 'cbc'], false),
+    nonceReuse: r.boolean([...path, 'nonce_reuse'], false),
+  };
+  if (spec.cbc && spec.nonceReuse) r.fail([...path, 'nonce_reuse'], 'nonce_reuse weakens GCM and cbc replaces it: choose one');
   if (r.has([...path, 'exponent'])) {
     const text = r.string([...path, 'exponent']);
     if (!/^\d+$/.test(text) || BigInt(text) < 1n) r.fail([...path, 'exponent'], 'must be a positive whole number');
@@ -98,15 +103,30 @@ function client(r: Reader, path: Path): ClientSpec {
   const value = r.raw(path);
   if (typeof value === 'string') {
     if (!NAME.test(value)) r.fail(path, 'a client name is 1-16 lower-case letters or digits, starting with a letter');
-    return { name: value, validation: true, cbc: false, pinned: false, direct: false };
+    return { name: value, validation: true, cbc: false, nonceReuse: false, pinned: false, direct: false };
   }
-  r.keys(path, ['name', 'exponent', 'exponent_bits', 'validation', 'cbc', 'pinned', 'direct']);
+  r.keys(path, ['name', 'exponent', 'exponent_bits', 'validation', 'cbc', 'nonce_reuse', 'pinned', 'direct']);
   const name = r.string([...path, 'name']);
   if (!NAME.test(name)) r.fail([...path, 'name'], 'a client name is 1-16 lower-case letters or digits, starting with a letter');
   return { name, ...endpoint(r, path), pinned: r.boolean([...path, 'pinned'], false), direct: r.boolean([...path, 'direct'], false) };
 }
 
-const ACTIONS = ['restart', 'connect', 'leave', 'say', 'discrete_log', 'eve_decrypt', 'cost', 'flip', 'replay', 'cbc_bitflip', 'aes_block'] as const;
+const ACTIONS = [
+  'restart',
+  'connect',
+  'leave',
+  'say',
+  'discrete_log',
+  'eve_decrypt',
+  'cost',
+  'flip',
+  'replay',
+  'cbc_bitflip',
+  'aes_block',
+  'eve_xor',
+  'forbidden_attack',
+  'forge',
+] as const;
 const AES_PARTS = ['counter', 'rounds', 'keystream', 'tag'] as const;
 const EXPECTATIONS = [
   'equal',
@@ -124,7 +144,7 @@ const EXPECTATIONS = [
 ] as const;
 
 function serverSpec(r: Reader, path: Path, base: ServerSpec): ServerSpec {
-  r.keys(path, ['group', 'exponent', 'exponent_bits', 'validation', 'cbc']);
+  r.keys(path, ['group', 'exponent', 'exponent_bits', 'validation', 'cbc', 'nonce_reuse']);
   const spec: ServerSpec = { ...endpoint(r, path), group: r.string([...path, 'group'], base.group) };
   if (!anyGroup(spec.group)) r.fail([...path, 'group'], `unknown group "${spec.group}" (modp14, modp15, modp16, toy23, textbook23, toy-32, toy-48, toy-64)`);
   return spec;
@@ -204,6 +224,17 @@ function action(r: Reader, path: Path, clients: Set<string>, server: ServerSpec)
       if (!(AES_PARTS as readonly string[]).includes(show)) r.fail([...at, 'show'], `must be one of ${AES_PARTS.join(', ')}, got "${show}"`);
       return { kind, connection: known([...at, 'connection'], r.string([...at, 'connection'])), show: show as (typeof AES_PARTS)[number] };
     }
+    case 'eve_xor':
+    case 'forbidden_attack':
+      return { kind, connection: known(at, r.string(at)) };
+    case 'forge':
+      r.keys(at, ['connection', 'known', 'text']);
+      return {
+        kind,
+        connection: known([...at, 'connection'], r.string([...at, 'connection'])),
+        known: r.string([...at, 'known']),
+        text: r.string([...at, 'text']),
+      };
     case 'cbc_bitflip':
       r.keys(at, ['text', 'key', 'from', 'to']);
       return { kind, text: r.string([...at, 'text']), key: r.string([...at, 'key']), from: r.string([...at, 'from']), to: r.string([...at, 'to']) };
@@ -266,6 +297,9 @@ function seedOf(r: Reader): string {
 
 /** Fields a run records for a connection's end (world.ts valueNames, actions.ts). */
 const END_FIELDS = new Set([
+  // eve_xor (lesson 11): C1 XOR C2, and what Eve read with her guess of P1.
+  'xor',
+  'recovered',
   'x',
   'y',
   'y_s',
@@ -294,6 +328,9 @@ const FIXED_VALUES = new Set([
   'cbc.tampered',
   'gcm.flips_tried',
   'gcm.flips_accepted',
+  // forbidden_attack and forge (lesson 11): what Mallory found, what the key says, her tag.
+  ...['h', 'ek_j0', 'true_h', 'true_ek_j0'].map((name) => `forbidden.${name}`),
+  'forge.tag',
   // aes_block (lesson 13): the first chat frame recomputed by hand, and what the wire carried.
   ...[
     'key',
@@ -349,7 +386,10 @@ function checkActorsAndNames(r: Reader, steps: Step[], clients: ReadonlySet<stri
     const actionAt: Path = [...at, 'action', action.kind];
     if ((action.kind === 'eve_decrypt' || action.kind === 'discrete_log') && !eve && (action.kind === 'eve_decrypt' || action.of.startsWith('eve/')))
       r.fail(actionAt, `${action.kind} needs actors.eve: true`);
-    if ((action.kind === 'flip' || action.kind === 'replay') && !mallory) r.fail(actionAt, `${action.kind} needs actors.mallory`);
+    if ((action.kind === 'flip' || action.kind === 'replay' || action.kind === 'forge') && !mallory) r.fail(actionAt, `${action.kind} needs actors.mallory`);
+    // These read the wire through Eve's tap (aes_block reads the frames the ends recorded).
+    if ((action.kind === 'eve_xor' || action.kind === 'forbidden_attack' || action.kind === 'forge') && !eve)
+      r.fail(actionAt, `${action.kind} needs actors.eve: true`);
     if (action.kind === 'discrete_log') nameAt([...actionAt, 'of'], action.of);
     if (action.kind === 'eve_decrypt') nameAt([...actionAt, 'exponent'], action.exponent);
     step.expect.forEach((e, j) => {
@@ -375,7 +415,7 @@ export function parseScenario(text: string, file: string): Scenario {
   r.keys([], ['title', 'summary', 'seed', 'actors', 'steps']);
   r.keys(['actors'], ['server', 'clients', 'eve', 'mallory']);
 
-  let server: ServerSpec = { group: 'modp14', validation: true, cbc: false };
+  let server: ServerSpec = { group: 'modp14', validation: true, cbc: false, nonceReuse: false };
   if (r.has(['actors', 'server'])) server = serverSpec(r, ['actors', 'server'], server);
   const clientCount = r.list(['actors', 'clients']);
   if (clientCount === 0) r.fail(['actors', 'clients'], 'needs at least one client');

@@ -11,6 +11,8 @@ export interface EndpointSpec {
   validation: boolean;
   /** AES-256-CBC without a MAC instead of AES-256-GCM (the original project's mode). */
   cbc: boolean;
+  /** AES-256-GCM with every frame sealed at seq 0, one nonce for all (lesson 11). */
+  nonceReuse: boolean;
 }
 
 export interface ClientSpec extends EndpointSpec {
@@ -45,6 +47,12 @@ export type Action =
   | { kind: 'cbc_bitflip'; text: string; key: string; from: string; to: string }
   /** Lesson 13: the connection's first chat frame by hand; `show` picks the part a step prints. */
   | { kind: 'aes_block'; connection: string; show: 'counter' | 'rounds' | 'keystream' | 'tag' }
+  /** Lesson 11: Eve XORs the first two frames the server sent a connection (a stuck nonce). */
+  | { kind: 'eve_xor'; connection: string }
+  /** Lesson 11: H and E_K(J0) from a connection's last two chats under one nonce. */
+  | { kind: 'forbidden_attack'; connection: string }
+  /** Lesson 11: Mallory sends a chat as `connection`, sealed with what forbidden_attack found. */
+  | { kind: 'forge'; connection: string; known: string; text: string }
   | { kind: 'restart'; server: ServerSpec };
 
 export type Expectation =

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { encryptBlockTraced, fipsLines, gfMultiply, SBOX, stateGrid } from '../../src/insecure/aes-by-hand.ts';
-import { gcmSealByHand, gfInverse128, gfMultiply128, gfSquareRoot128 } from '../../src/insecure/gcm-by-hand.ts';
+import { bigintToBlock, forgeTag, gcmSealByHand, gfInverse128, gfMultiply128, gfSquareRoot128, hashKeyFromNonceReuse } from '../../src/insecure/gcm-by-hand.ts';
 import { run } from '../support/cli-run.ts';
 
 const C3 = fs
@@ -142,5 +142,51 @@ describe('dhlab aes', () => {
       assert.equal(await running.exit, 2, args.join(' '));
       assert.match(running.stderr.join('\n'), /ERR_USAGE: --(key|block) must be/);
     }
+  });
+});
+
+describe("the forbidden attack (lesson 11), against node:crypto's own GCM", () => {
+  const seal = (key: Uint8Array, nonce: Uint8Array, aad: Uint8Array, plaintext: Uint8Array) => {
+    const cipher = crypto.createCipheriv('aes-256-gcm', key, nonce).setAAD(aad);
+    return { ciphertext: Buffer.concat([cipher.update(plaintext), cipher.final()]), tag: cipher.getAuthTag() };
+  };
+
+  it('two messages under one nonce that differ in their last block give H and E_K(J0); a forged tag then verifies', () => {
+    fc.assert(
+      fc.property(
+        fc.uint8Array({ minLength: 32, maxLength: 32 }),
+        fc.uint8Array({ minLength: 12, maxLength: 12 }),
+        fc.integer({ min: 1, max: 64 }),
+        fc.uint8Array({ minLength: 64, maxLength: 64 }),
+        fc.uint8Array({ minLength: 16, maxLength: 16 }),
+        fc.uint8Array({ minLength: 64, maxLength: 64 }),
+        (key, nonce, length, base, change, forged) => {
+          const aad = Buffer.from('dhlab/1 data 0');
+          const p1 = base.subarray(0, length);
+          const last = Math.floor((length - 1) / 16) * 16;
+          const p2 = Uint8Array.from(p1, (b, i) => (i >= last ? b ^ (change[i - last] as number) : b));
+          fc.pre(!Buffer.from(p1).equals(Buffer.from(p2)));
+          const [m1, m2] = [seal(key, nonce, aad, p1), seal(key, nonce, aad, p2)];
+          const found = hashKeyFromNonceReuse(aad, m1.ciphertext, m1.tag, m2.ciphertext, m2.tag);
+          assert.deepEqual(Buffer.from(bigintToBlock(found.h)), ecb(key, new Uint8Array(16)), 'H = E_K(0^128)');
+          // A message of Mallory's own, its keystream from P1: node:crypto accepts her tag.
+          const keystream = Uint8Array.from(m1.ciphertext, (c, i) => c ^ (p1[i] as number));
+          const ciphertext = Uint8Array.from(keystream, (k, i) => k ^ (forged[i] as number));
+          const decipher = crypto.createDecipheriv('aes-256-gcm', key, nonce, { authTagLength: 16 }).setAAD(aad);
+          decipher.setAuthTag(forgeTag(found.h, found.ekJ0, aad, ciphertext));
+          const opened = Buffer.concat([decipher.update(ciphertext), decipher.final()]);
+          assert.deepEqual(opened, Buffer.from(forged.subarray(0, ciphertext.length)));
+        },
+      ),
+      { numRuns: 30 },
+    );
+  });
+
+  it('refuses what the attack cannot use: other lengths, a difference before the last block, equal ciphertexts', () => {
+    const aad = new Uint8Array(0);
+    const t = new Uint8Array(16);
+    assert.throws(() => hashKeyFromNonceReuse(aad, new Uint8Array(20), t, new Uint8Array(21), t), /same, non-zero length/);
+    assert.throws(() => hashKeyFromNonceReuse(aad, new Uint8Array(20), t, Uint8Array.of(1, ...new Uint8Array(19)), t), /differ before their last block/);
+    assert.throws(() => hashKeyFromNonceReuse(aad, new Uint8Array(20), t, new Uint8Array(20), t), /are equal/);
   });
 });

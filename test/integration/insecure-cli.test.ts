@@ -61,6 +61,33 @@ describe('--insecure-... flags on real dhlab processes', () => {
     }
   });
 
+  it('--insecure-nonce-reuse on both ends: they chat; a default client refuses the server; with --insecure-cbc it is a usage error', async () => {
+    const stuck = run(['server', '--port', '0', '--insecure-nonce-reuse', '--host-key', path.join(dir, 'host_key_3')]);
+    try {
+      await waitFor(() => stuck.stdout.some((l) => l.startsWith('dhlab server listening on')), 'the server');
+      assert.ok(stuck.stderr.some((l) => /WARNING: INSECURE \(teaching only\): every frame sealed with nonce 0/.test(l)));
+      const port = /:(\d+)$/.exec(stuck.stdout[0] as string)?.[1] as string;
+      const client = run(['client', '--name', 'ed', '--port', port, '--known-servers', path.join(dir, 'ks3'), '--json', '--insecure-nonce-reuse']);
+      client.proc.stdin?.end('one\ntwo\n');
+      assert.equal(await client.exit, 0, client.stderr.join('\n'));
+      assert.deepEqual(
+        client.json().flatMap((e) => (e.type === 'message' ? [e.text] : [])),
+        ['one', 'two'],
+      );
+      // (That every frame then says seq 0 is checked at the protocol level: test/protocol/lifecycle.test.ts.)
+      const plain = run(['client', '--name', 'fi', '--port', port, '--known-servers', path.join(dir, 'ks3'), '--json']);
+      plain.proc.stdin?.end();
+      assert.equal(await plain.exit, 1);
+      assert.match(String(plain.json().find((e) => e.type === 'error')?.message), /nonce reuse/);
+    } finally {
+      stuck.proc.kill('SIGTERM');
+      await stuck.exit;
+    }
+    const both = run(['server', '--port', '0', '--insecure-nonce-reuse', '--insecure-cbc']);
+    assert.equal(await both.exit, 2);
+    assert.match(both.stderr.join('\n'), /--insecure-nonce-reuse weakens GCM, --insecure-cbc replaces it: choose one/);
+  });
+
   it('rejects an unknown toy group and a bad exponent size as usage errors', async () => {
     const bad = run(['server', '--port', '0', '--insecure-group', 'toy7']);
     assert.equal(await bad.exit, 2);

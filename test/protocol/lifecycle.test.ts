@@ -3,6 +3,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { cbcRecordCipher } from '../../src/insecure/cbc.ts';
+import { stuckNonceRecordCipher } from '../../src/insecure/stuck-nonce.ts';
 import { DhlabError, type ErrorCode } from '../../src/errors.ts';
 import { encodeFrame, parseFramePayload, type WireFrame } from '../../src/protocol/frame.ts';
 import { asDhlabError, MAX_SEALED_PLAINTEXT_BYTES } from '../../src/protocol/session.ts';
@@ -85,6 +86,28 @@ describe('tracing', () => {
       ['AES-256-CBC without a MAC (INSECURE)', 'cbc'],
       ['AES-256-CBC without a MAC (INSECURE)', 'cbc'],
     ]);
+  });
+
+  it('names the record layer: GCM with its nonce stuck at 0, and every frame on the wire says seq 0', () => {
+    const pair = sessionPair({ insecure: { recordCipher: stuckNonceRecordCipher } });
+    chatBothWays(pair);
+    pair.client.send({ type: 'chat', text: 'again' });
+    pair.pump();
+    assert.deepEqual(pair.requests(), [
+      { type: 'chat', text: 'hi' },
+      { type: 'chat', text: 'again' },
+    ]);
+    const ciphers = pair.traces.flatMap((t) => (t.kind === 'established' ? [[t.cipher, t.record]] : []));
+    assert.deepEqual(ciphers, [
+      ['AES-256-GCM with its nonce stuck at 0 (INSECURE)', 'gcm'],
+      ['AES-256-GCM with its nonce stuck at 0 (INSECURE)', 'gcm'],
+    ]);
+    const seqs = pair.traces.flatMap((t) => (t.kind === 'wire' && t.dir === 'send' && t.frame.type === 'data' ? [t.frame.seq] : []));
+    assert.ok(seqs.length >= 3);
+    assert.ok(
+      seqs.every((seq) => seq === 0),
+      String(seqs),
+    );
   });
 
   it('counts well-formed frames received and the bytes of an unfinished one', () => {

@@ -157,6 +157,13 @@ export class Mallory {
     return { seq, sentAs };
   }
 
+  /** Sends a frame of her own making to the server on `label`'s connection (a forgery, lesson 11). */
+  inject(label: string, frame: WireFrame): void {
+    const relay = this.relayFor(label);
+    const link = this.relays.find((r) => r.interceptor === relay)?.link as Link;
+    link.toServer(encodeFrame(frame));
+  }
+
   async close(): Promise<void> {
     for (const socket of this.sockets) socket.destroy();
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
