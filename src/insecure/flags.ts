@@ -16,6 +16,7 @@ export const INSECURE_SERVER_FLAGS: Options = {
   'insecure-no-validation': { type: 'boolean', default: false },
   'insecure-cbc': { type: 'boolean', default: false },
   'insecure-nonce-reuse': { type: 'boolean', default: false },
+  'insecure-static-key': { type: 'boolean', default: false },
 };
 
 /** `--insecure-...` flags of `dhlab client`. */
@@ -29,8 +30,8 @@ export const INSECURE_CLIENT_FLAGS: Options = {
 };
 
 export const INSECURE_USAGE = `  Teaching only (each prints a warning; never use them for a real conversation):
-    server: --insecure-group toy23|textbook23|toy-32|toy-48|toy-64  --insecure-exponent-bits N
-            --insecure-no-validation  --insecure-cbc  --insecure-nonce-reuse
+    server: --insecure-group toy23|textbook23|toy-32|toy-48|toy-64|smooth-48  --insecure-exponent-bits N
+            --insecure-no-validation  --insecure-cbc  --insecure-nonce-reuse  --insecure-static-key
     client, inspect: --insecure-toy-groups  --insecure-exponent-bits N  --insecure-no-validation
             --insecure-no-host-key-check  --insecure-cbc  --insecure-nonce-reuse
             (--insecure-cbc and --insecure-nonce-reuse: on both ends or neither)
@@ -92,6 +93,11 @@ export function insecureFromFlags(values: Record<string, unknown>, base: CryptoE
       'every frame sealed with nonce 0: two frames give P1 XOR P2 and the GCM hash key, and messages can be forged (both ends need --insecure-nonce-reuse)',
     );
     labels.push('nonce reuse');
+  }
+  if (values['insecure-static-key'] === true) {
+    settings.staticKey = true;
+    warnings.push('one private exponent for every connection (the original project): with validation off, small-subgroup probes reveal it');
+    labels.push('static key');
   }
   const noHostKeyCheck = values['insecure-no-host-key-check'] === true;
   if (noHostKeyCheck) {

@@ -22,6 +22,8 @@ export interface InsecureSettings {
   cbc?: boolean;
   /** AES-256-GCM with every frame sealed at seq 0: one nonce for every message (both ends must agree). */
   nonceReuse?: boolean;
+  /** Server: one private exponent for every connection, as the original project (its DH key per process). */
+  staticKey?: boolean;
 }
 
 export function isInsecure(settings: InsecureSettings): boolean {
@@ -31,7 +33,8 @@ export function isInsecure(settings: InsecureSettings): boolean {
     settings.skipValidation === true ||
     settings.acceptToyGroups === true ||
     settings.cbc === true ||
-    settings.nonceReuse === true
+    settings.nonceReuse === true ||
+    settings.staticKey === true
   );
 }
 
@@ -62,7 +65,7 @@ function lengthOnly(group: DhGroup, encoded: Uint8Array): bigint {
 export function insecureHooks(engine: CryptoEngine, settings: InsecureSettings): InsecureHooks | undefined {
   if (!isInsecure(settings)) return undefined;
   const hooks: InsecureHooks = {};
-  hooks.newPrivateKey = (group) => {
+  const draw = (group: DhGroup): Uint8Array => {
     if (settings.exponent !== undefined) return exponentBytes(settings.exponent);
     if (settings.exponentBits !== undefined) {
       const bits = BigInt(settings.exponentBits);
@@ -71,6 +74,9 @@ export function insecureHooks(engine: CryptoEngine, settings: InsecureSettings):
     // Toy groups: x in [2, q-1], small enough to check y = g^x mod p by hand.
     return group.insecure ? exponentBytes(randomBelow(engine, 2n, group.q)) : generatePrivateKey(engine);
   };
+  // A static key is drawn once, at the first connection, and kept for every connection after it.
+  let kept: Uint8Array | null = null;
+  hooks.newPrivateKey = settings.staticKey ? (group) => (kept ??= draw(group)) : draw;
   if (settings.skipValidation) hooks.validatePublicValue = lengthOnly;
   if (settings.acceptToyGroups) hooks.resolveGroup = toyGroup;
   if (settings.cbc) hooks.recordCipher = cbcRecordCipher;

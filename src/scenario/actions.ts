@@ -9,6 +9,7 @@ import { DirectionalCipher } from '../protocol/channel.ts';
 import { deriveSessionKeys, transcriptHash } from '../protocol/keyschedule.ts';
 import { aesBlock } from './aes-block.ts';
 import { eveXor, forbiddenAttack, forge } from './nonce-reuse.ts';
+import { smallSubgroup } from './small-subgroup.ts';
 import type { Action } from './types.ts';
 import { showValue, type ScenarioWorld } from './world.ts';
 
@@ -257,6 +258,8 @@ export async function runAction(world: ScenarioWorld, action: Action): Promise<s
       return cbcBitflip(world, action);
     case 'aes_block':
       return aesBlock(world, action);
+    case 'small_subgroup':
+      return smallSubgroup(world, action);
     case 'eve_xor':
       return eveXor(world, action);
     case 'forbidden_attack':

@@ -123,6 +123,7 @@ const ACTIONS = [
   'replay',
   'cbc_bitflip',
   'aes_block',
+  'small_subgroup',
   'eve_xor',
   'forbidden_attack',
   'forge',
@@ -144,9 +145,10 @@ const EXPECTATIONS = [
 ] as const;
 
 function serverSpec(r: Reader, path: Path, base: ServerSpec): ServerSpec {
-  r.keys(path, ['group', 'exponent', 'exponent_bits', 'validation', 'cbc', 'nonce_reuse']);
-  const spec: ServerSpec = { ...endpoint(r, path), group: r.string([...path, 'group'], base.group) };
-  if (!anyGroup(spec.group)) r.fail([...path, 'group'], `unknown group "${spec.group}" (modp14, modp15, modp16, toy23, textbook23, toy-32, toy-48, toy-64)`);
+  r.keys(path, ['group', 'exponent', 'exponent_bits', 'validation', 'cbc', 'nonce_reuse', 'static_key']);
+  const spec: ServerSpec = { ...endpoint(r, path), group: r.string([...path, 'group'], base.group), staticKey: r.boolean([...path, 'static_key'], false) };
+  if (!anyGroup(spec.group))
+    r.fail([...path, 'group'], `unknown group "${spec.group}" (modp14, modp15, modp16, toy23, textbook23, toy-32, toy-48, toy-64, smooth-48)`);
   return spec;
 }
 
@@ -223,6 +225,12 @@ function action(r: Reader, path: Path, clients: Set<string>, server: ServerSpec)
       const show = r.string([...at, 'show']);
       if (!(AES_PARTS as readonly string[]).includes(show)) r.fail([...at, 'show'], `must be one of ${AES_PARTS.join(', ')}, got "${show}"`);
       return { kind, connection: known([...at, 'connection'], r.string([...at, 'connection'])), show: show as (typeof AES_PARTS)[number] };
+    }
+    case 'small_subgroup': {
+      r.keys(at, ['orders', 'as']);
+      const n = r.list([...at, 'orders']);
+      const orders = Array.from({ length: n }, (_, i) => BigInt(r.integer([...at, 'orders', i], 2, 1_000_000)));
+      return { kind, orders, as: r.string([...at, 'as']) };
     }
     case 'eve_xor':
     case 'forbidden_attack':
@@ -371,7 +379,7 @@ function isValueName(name: string, clients: ReadonlySet<string>, defined: Readon
  * with file:line:field at load time, before anything runs.
  */
 function checkActorsAndNames(r: Reader, steps: Step[], clients: ReadonlySet<string>, eve: boolean, mallory: boolean): void {
-  const defined = new Set(steps.flatMap((s) => (s.action.kind === 'discrete_log' ? [s.action.as] : [])));
+  const defined = new Set(steps.flatMap((s) => (s.action.kind === 'discrete_log' || s.action.kind === 'small_subgroup' ? [s.action.as] : [])));
   const nameAt = (path: Path, name: string) => {
     if (!isValueName(name, clients, defined)) r.fail(path, `"${name}" is not a value a run records (docs/TEACHING.md lists the value names)`);
     if (name.startsWith('eve/') && !eve) r.fail(path, `"${name}" is Eve's, but actors.eve is not true`);
@@ -415,7 +423,7 @@ export function parseScenario(text: string, file: string): Scenario {
   r.keys([], ['title', 'summary', 'seed', 'actors', 'steps']);
   r.keys(['actors'], ['server', 'clients', 'eve', 'mallory']);
 
-  let server: ServerSpec = { group: 'modp14', validation: true, cbc: false, nonceReuse: false };
+  let server: ServerSpec = { group: 'modp14', validation: true, cbc: false, nonceReuse: false, staticKey: false };
   if (r.has(['actors', 'server'])) server = serverSpec(r, ['actors', 'server'], server);
   const clientCount = r.list(['actors', 'clients']);
   if (clientCount === 0) r.fail(['actors', 'clients'], 'needs at least one client');

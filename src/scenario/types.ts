@@ -25,6 +25,8 @@ export interface ClientSpec extends EndpointSpec {
 
 export interface ServerSpec extends EndpointSpec {
   group: string;
+  /** One private exponent for every connection (the original project; lesson 10). */
+  staticKey: boolean;
 }
 
 export interface MallorySpec {
@@ -47,6 +49,8 @@ export type Action =
   | { kind: 'cbc_bitflip'; text: string; key: string; from: string; to: string }
   /** Lesson 13: the connection's first chat frame by hand; `show` picks the part a step prints. */
   | { kind: 'aes_block'; connection: string; show: 'counter' | 'rounds' | 'keystream' | 'tag' }
+  /** Lesson 10: Mallory's small-subgroup probes (one connection per order), then the CRT into `as`. */
+  | { kind: 'small_subgroup'; orders: bigint[]; as: string }
   /** Lesson 11: Eve XORs the first two frames the server sent a connection (a stuck nonce). */
   | { kind: 'eve_xor'; connection: string }
   /** Lesson 11: H and E_K(J0) from a connection's last two chats under one nonce. */

@@ -371,8 +371,26 @@ export class ScenarioWorld {
    * (its expectations then say what is missing).
    */
   async settle(before: { events: Map<string, number> }, maxMs = 10_000): Promise<void> {
-    const answered = () =>
-      [...before.events].every(([name, count]) => (this.clients.get(name)?.closed ?? true) || (this.received.get(name)?.length ?? 0) > count);
+    await this.until(
+      () => [...before.events].every(([name, count]) => (this.clients.get(name)?.closed ?? true) || (this.received.get(name)?.length ?? 0) > count),
+      maxMs,
+    );
+  }
+
+  /**
+   * Resolves once every client connected now has heard `name` leave (or has closed): a visitor that
+   * is not one of the scenario's clients (Mallory's probes) has come and gone for everyone.
+   */
+  async heardLeave(name: string, maxMs = 10_000): Promise<void> {
+    const open = [...this.clients].filter(([, client]) => !client.closed).map(([who]) => who);
+    await this.until(
+      () => open.every((who) => (this.clients.get(who)?.closed ?? true) || (this.received.get(who) ?? []).some((e) => e.type === 'leave' && e.name === name)),
+      maxMs,
+    );
+  }
+
+  /** Event-driven: `answered` is checked whenever the world records something; `maxMs` bounds it. */
+  private async until(answered: () => boolean, maxMs: number): Promise<void> {
     if (answered()) return;
     await new Promise<void>((resolve) => {
       const check = (): void => {

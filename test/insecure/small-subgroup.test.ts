@@ -1,0 +1,55 @@
+// Lesson 10's arithmetic and its server weakening: elements of small order in smooth-48, the
+// Chinese remainder theorem (a property against brute force), and a static key that is one key.
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import fc from 'fast-check';
+import { bytesToBigint } from '../../src/crypto/bytes.ts';
+import { ENGINES } from '../../src/crypto/engines.ts';
+import { modPow } from '../../src/crypto/groups.ts';
+import { insecureHooks } from '../../src/insecure/hooks.ts';
+import { crt, elementOfOrder } from '../../src/insecure/small-subgroup.ts';
+import { SMOOTH_FACTORS, toyGroup } from '../../src/insecure/toy-groups.ts';
+
+const smooth = toyGroup('smooth-48');
+
+describe('small subgroups (lesson 10)', () => {
+  it('smooth-48: p is prime, p - 1 is the product of its listed factors, and g = 5 has order p - 1', () => {
+    assert.ok(smooth);
+    const factors = SMOOTH_FACTORS['smooth-48'] as readonly bigint[];
+    assert.equal(
+      factors.reduce((a, b) => a * b, 1n),
+      smooth.p - 1n,
+    );
+    // Fermat with several bases (p is small enough that this is no proof, but the factors are).
+    for (const a of [2n, 3n, 5n, 7n, 11n]) assert.equal(modPow(a, smooth.p - 1n, smooth.p), 1n);
+    for (const r of factors) assert.notEqual(modPow(smooth.g, (smooth.p - 1n) / r, smooth.p), 1n, `g has order p - 1, not a divisor (missing ${r})`);
+  });
+
+  it('elementOfOrder gives h with h^r = 1 and h != 1, for every factor; refuses an r that does not divide p - 1', () => {
+    for (const r of SMOOTH_FACTORS['smooth-48'] as readonly bigint[]) {
+      const h = elementOfOrder(smooth!, r);
+      assert.notEqual(h, 1n);
+      assert.equal(modPow(h, r, smooth!.p), 1n);
+    }
+    assert.throws(() => elementOfOrder(smooth!, 7n), /does not divide p - 1/);
+  });
+
+  it('crt: x from its residues equals x mod the product (property), including a zero residue', () => {
+    const moduli = SMOOTH_FACTORS['smooth-48'] as readonly bigint[];
+    const product = moduli.reduce((a, b) => a * b, 1n);
+    fc.assert(
+      fc.property(fc.bigInt({ min: 0n, max: product * 3n }), (x) => {
+        assert.deepEqual(crt(moduli.map((m) => ({ residue: x % m, modulus: m }))), { x: x % product, modulus: product });
+      }),
+    );
+  });
+
+  it('a static key is one key for every connection; without it each draw is fresh', () => {
+    const engine = ENGINES.native;
+    const fixed = insecureHooks(engine, { staticKey: true, acceptToyGroups: true });
+    const fresh = insecureHooks(engine, { acceptToyGroups: true });
+    const draws = (hooks: typeof fixed) => new Set([1, 2, 3, 4].map(() => bytesToBigint(hooks?.newPrivateKey?.(smooth!) as Uint8Array)));
+    assert.equal(draws(fixed).size, 1);
+    assert.equal(draws(fresh).size, 4);
+  });
+});
