@@ -10,6 +10,7 @@ import { deriveSessionKeys, transcriptHash } from '../protocol/keyschedule.ts';
 import { aesBlock } from './aes-block.ts';
 import { eveXor, forbiddenAttack, forge } from './nonce-reuse.ts';
 import { smallSubgroup } from './small-subgroup.ts';
+import { naiveRead, sayTogether } from './framing.ts';
 import type { Action } from './types.ts';
 import { showValue, type ScenarioWorld } from './world.ts';
 
@@ -260,6 +261,10 @@ export async function runAction(world: ScenarioWorld, action: Action): Promise<s
       return aesBlock(world, action);
     case 'small_subgroup':
       return smallSubgroup(world, action);
+    case 'naive_read':
+      return naiveRead(world, action);
+    case 'say_together':
+      return sayTogether(world, action);
     case 'eve_xor':
       return eveXor(world, action);
     case 'forbidden_attack':

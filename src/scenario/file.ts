@@ -123,6 +123,8 @@ const ACTIONS = [
   'replay',
   'cbc_bitflip',
   'aes_block',
+  'naive_read',
+  'say_together',
   'small_subgroup',
   'eve_xor',
   'forbidden_attack',
@@ -225,6 +227,15 @@ function action(r: Reader, path: Path, clients: Set<string>, server: ServerSpec)
       const show = r.string([...at, 'show']);
       if (!(AES_PARTS as readonly string[]).includes(show)) r.fail([...at, 'show'], `must be one of ${AES_PARTS.join(', ')}, got "${show}"`);
       return { kind, connection: known([...at, 'connection'], r.string([...at, 'connection'])), show: show as (typeof AES_PARTS)[number] };
+    }
+    case 'naive_read':
+    case 'say_together': {
+      r.keys(at, kind === 'naive_read' ? ['texts', 'long'] : ['from', 'texts', 'long']);
+      const n = r.list([...at, 'texts']);
+      const texts = Array.from({ length: n }, (_, i) => r.string([...at, 'texts', i]));
+      const long = r.has([...at, 'long']) ? r.integer([...at, 'long'], 1, 4096) : 0;
+      if (kind === 'naive_read') return { kind, texts, long };
+      return { kind, from: known([...at, 'from'], r.string([...at, 'from'])), texts, long };
     }
     case 'small_subgroup': {
       r.keys(at, ['orders', 'as']);
@@ -339,6 +350,10 @@ const FIXED_VALUES = new Set([
   // forbidden_attack and forge (lesson 11): what Mallory found, what the key says, her tag.
   ...['h', 'ek_j0', 'true_h', 'true_ek_j0'].map((name) => `forbidden.${name}`),
   'forge.tag',
+  // naive_read and say_together (lesson 12)
+  'naive.first',
+  'naive.count',
+  'framing.long_received',
   // aes_block (lesson 13): the first chat frame recomputed by hand, and what the wire carried.
   ...[
     'key',
@@ -421,7 +436,7 @@ export function parseScenario(text: string, file: string): Scenario {
   }
   const r: Reader = new Reader(file, doc, lines);
   r.keys([], ['title', 'summary', 'seed', 'actors', 'steps']);
-  r.keys(['actors'], ['server', 'clients', 'eve', 'mallory']);
+  r.keys(['actors'], ['server', 'clients', 'eve', 'mallory', 'resegment']);
 
   let server: ServerSpec = { group: 'modp14', validation: true, cbc: false, nonceReuse: false, staticKey: false };
   if (r.has(['actors', 'server'])) server = serverSpec(r, ['actors', 'server'], server);
@@ -487,6 +502,7 @@ export function parseScenario(text: string, file: string): Scenario {
     clients,
     eve,
     mallory,
+    resegment: r.boolean(['actors', 'resegment'], false),
     steps,
   };
 }

@@ -49,6 +49,10 @@ export type Action =
   | { kind: 'cbc_bitflip'; text: string; key: string; from: string; to: string }
   /** Lesson 13: the connection's first chat frame by hand; `show` picks the part a step prints. */
   | { kind: 'aes_block'; connection: string; show: 'counter' | 'rounds' | 'keystream' | 'tag' }
+  /** Lesson 12: the original's reader behind a relay that merges the texts into one segment. */
+  | { kind: 'naive_read'; texts: string[]; long: number }
+  /** Lesson 12: several lines in one write (and a long one, `long` bytes, generated), through the resegmenter. */
+  | { kind: 'say_together'; from: string; texts: string[]; long: number }
   /** Lesson 10: Mallory's small-subgroup probes (one connection per order), then the CRT into `as`. */
   | { kind: 'small_subgroup'; orders: bigint[]; as: string }
   /** Lesson 11: Eve XORs the first two frames the server sent a connection (a stuck nonce). */
@@ -91,5 +95,7 @@ export interface Scenario {
   clients: ClientSpec[];
   eve: boolean;
   mallory?: MallorySpec;
+  /** Lesson 12: a relay in front of the server re-cuts what clients send into segments of seeded sizes. */
+  resegment: boolean;
   steps: Step[];
 }

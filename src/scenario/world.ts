@@ -1,3 +1,4 @@
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -17,6 +18,7 @@ import type { ServerEvent } from '../protocol/messages.ts';
 import type { RecordLayout, TraceEvent } from '../protocol/trace.ts';
 import { ChatServer } from '../server/chat-server.ts';
 import { startTapProxy, type TapObservation } from '../tap/tap-proxy.ts';
+import { startResegmenter, type Segment } from '../insecure/resegment.ts';
 import type { ClientSpec, Scenario } from './types.ts';
 
 export type Value = Uint8Array | bigint | string;
@@ -125,6 +127,9 @@ export class ScenarioWorld {
     readonly serverPort: number,
     readonly mallory: Mallory | null,
     private readonly tap: { port: number; close(): Promise<void> } | null,
+    private readonly resegmenter: { port: number; close(): Promise<void> } | null,
+    /** Where a client without Eve or Mallory in front connects: the server, or the resegmenter before it. */
+    private readonly serverPath: number,
   ) {}
 
   /**
@@ -151,13 +156,30 @@ export class ScenarioWorld {
       trace: (id, event, name) => world?.onServerTrace(id, event, name),
     });
     const { port } = await server.listen();
+    // Lesson 12: what clients send is re-cut into segments of seeded sizes before the server reads it.
+    let resegmenter: Awaited<ReturnType<typeof startResegmenter>> | null = null;
+    if (scenario.resegment) {
+      const sizes = new Map<string, number>();
+      resegmenter = await startResegmenter({
+        targetPort: port,
+        // The same offset always gets the same size, however the bytes arrive (a step replays exactly).
+        nextSize: (connection, offset) => {
+          const key = `${connection}:${offset}`;
+          if (!sizes.has(key)) sizes.set(key, 1 + Number(bytesToBigint(crypto.createHash('sha256').update(`${scenario.seed}/${part}/${key}`).digest()) % 700n));
+          return sizes.get(key) as number;
+        },
+        flushWhenIdle: true,
+        onSegment: (segment) => world?.onSegment(segment),
+      });
+    }
+    const serverPath = resegmenter?.port ?? port;
     let mallory: Mallory | null = null;
     if (scenario.mallory) {
       mallory = await Mallory.start({
         engine,
         mode: scenario.mallory.mode,
         targetHost: '127.0.0.1',
-        targetPort: port,
+        targetPort: serverPath,
         group,
         identity: malloryIdentity,
         fixedValue: scenario.mallory.fixedValue,
@@ -171,11 +193,11 @@ export class ScenarioWorld {
       tap = await startTapProxy({
         listenPort: 0,
         targetHost: '127.0.0.1',
-        targetPort: mallory?.port ?? port,
+        targetPort: mallory?.port ?? serverPath,
         onObservation: (o) => world?.onObservation(o),
       });
     }
-    world = new ScenarioWorld(scenario, engine, serverIdentity, malloryIdentity, observer, server, port, mallory, tap);
+    world = new ScenarioWorld(scenario, engine, serverIdentity, malloryIdentity, observer, server, port, mallory, tap, resegmenter, serverPath);
     world.part = part;
     if (carry) world.carryFrom(carry);
     world.values.set('group.p', group.p);
@@ -273,6 +295,14 @@ export class ScenarioWorld {
     this.touched();
   }
 
+  /** The segments the resegmenter wrote, in order (lesson 12). */
+  readonly segments: Segment[] = [];
+
+  private onSegment(segment: Segment): void {
+    this.segments.push(segment);
+    this.touched();
+  }
+
   /** What Eve read by attack, for the lab's view of her (eve_decrypt). */
   reportEveDecrypted(connection: string, read: { dir: string; seq: number; text: string }[]): void {
     this.eveRead.push(...read.map((r) => r.text));
@@ -314,7 +344,7 @@ export class ScenarioWorld {
   async connect(name: string): Promise<DhlabError | null> {
     const spec = this.spec(name);
     if (!spec) throw new DhlabError('ERR_SCENARIO', `${this.scenario.file}: no client named ${name}`);
-    const port = this.tap?.port ?? (this.viaMallory(spec) ? (this.mallory as Mallory).port : this.serverPort);
+    const port = this.tap?.port ?? (this.viaMallory(spec) ? (this.mallory as Mallory).port : this.serverPath);
     let knownServers: KnownServers | undefined;
     if (spec.pinned) {
       // Alice has talked to the real server at this address before: its key is pinned.
@@ -390,7 +420,7 @@ export class ScenarioWorld {
   }
 
   /** Event-driven: `answered` is checked whenever the world records something; `maxMs` bounds it. */
-  private async until(answered: () => boolean, maxMs: number): Promise<void> {
+  async until(answered: () => boolean, maxMs = 10_000): Promise<void> {
     if (answered()) return;
     await new Promise<void>((resolve) => {
       const check = (): void => {
@@ -415,6 +445,7 @@ export class ScenarioWorld {
     await Promise.all([...this.clients.values()].map((c) => (c.closed ? null : Promise.race([c.waitForClose(), new Promise((r) => setTimeout(r, 1000))]))));
     await this.mallory?.close();
     await this.tap?.close();
+    await this.resegmenter?.close();
     fs.rmSync(this.tempDir, { recursive: true, force: true });
   }
 }

@@ -1,0 +1,98 @@
+import net from 'node:net';
+
+/**
+ * TCP is a byte stream, not a message stream: for lesson 12. A relay that re-cuts the client's
+ * byte stream into writes of its own sizes (one TCP segment each on loopback, with Nagle off),
+ * and the original project's reader, which took each recv(1024) for one message.
+ * Teaching only.
+ */
+
+export interface Segment {
+  connection: number;
+  /** Where in the client's byte stream the segment starts, and its bytes. */
+  offset: number;
+  bytes: Uint8Array;
+}
+
+export interface ResegmenterOptions {
+  targetPort: number;
+  /** The size of the next segment, given where it starts; the relay holds bytes until it has that many. */
+  nextSize(connection: number, offset: number): number;
+  /**
+   * Send what is held when the client has nothing more in flight (checked once the event loop
+   * is idle), rather than wait for a size that may never come: a handshake frame waits for its
+   * answer. Without it the relay waits for each full size (the naive demonstration).
+   */
+  flushWhenIdle: boolean;
+  onSegment(segment: Segment): void;
+  /** Resolves once the receiver has read the segment: the next one is then written on its own. */
+  afterSegment?(segment: Segment): Promise<void>;
+}
+
+/** Starts the relay on a free loopback port; server-to-client bytes pass unchanged. */
+export async function startResegmenter(options: ResegmenterOptions): Promise<{ port: number; close(): Promise<void> }> {
+  const sockets = new Set<net.Socket>();
+  let connections = 0;
+  const server = net.createServer((client) => {
+    const connection = ++connections;
+    const upstream = net.connect({ host: '127.0.0.1', port: options.targetPort });
+    upstream.setNoDelay(true);
+    for (const socket of [client, upstream]) {
+      sockets.add(socket);
+      socket.on('close', () => sockets.delete(socket));
+      socket.on('error', () => {});
+    }
+    let held = Buffer.alloc(0);
+    let offset = 0;
+    let writing = false;
+    let idleTimer: NodeJS.Immediate | null = null;
+    const write = async (size: number) => {
+      const segment = { connection, offset, bytes: Uint8Array.from(held.subarray(0, size)) };
+      held = held.subarray(size);
+      offset += size;
+      options.onSegment(segment);
+      upstream.write(segment.bytes);
+      await options.afterSegment?.(segment);
+    };
+    const pump = async (idle: boolean) => {
+      if (writing) return;
+      writing = true;
+      try {
+        for (;;) {
+          const size = Math.max(1, options.nextSize(connection, offset));
+          if (held.length >= size) await write(size);
+          else if (idle && options.flushWhenIdle && held.length > 0) await write(held.length);
+          else break;
+        }
+      } finally {
+        writing = false;
+      }
+    };
+    client.on('data', (chunk) => {
+      held = Buffer.concat([held, chunk]);
+      void pump(false);
+      if (idleTimer) clearImmediate(idleTimer);
+      idleTimer = setImmediate(() => void pump(true));
+    });
+    upstream.on('data', (chunk) => client.write(chunk));
+    client.on('end', () => upstream.end());
+    upstream.on('end', () => client.end());
+    client.on('close', () => upstream.destroy());
+    upstream.on('close', () => client.destroy());
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    port: (server.address() as net.AddressInfo).port,
+    close: async () => {
+      for (const socket of sockets) socket.destroy();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+/** The original project's reader: each recv(1024) is one message. What one segment gives it. */
+export function naiveMessages(segment: Uint8Array, bufferSize = 1024): Uint8Array[] {
+  const messages: Uint8Array[] = [];
+  for (let at = 0; at < segment.length; at += bufferSize) messages.push(segment.subarray(at, at + bufferSize));
+  return messages;
+}

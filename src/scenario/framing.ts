@@ -1,0 +1,127 @@
+import net from 'node:net';
+import { DhlabError } from '../errors.ts';
+import { naiveMessages, startResegmenter, type Segment } from '../insecure/resegment.ts';
+import type { Action } from './types.ts';
+import type { ScenarioWorld } from './world.ts';
+
+/** Shown in a transcript line: a long text cut, newlines and all, so one line stays one line. */
+const excerpt = (text: string, max = 40) => JSON.stringify(text.length > max ? `${text.slice(0, max)}…` : text);
+
+/** A long chat line of exactly `bytes` ASCII bytes, the same every run. */
+export function longText(bytes: number): string {
+  return 'the quick brown fox jumps over the lazy dog. '.repeat(Math.ceil(bytes / 45)).slice(0, bytes);
+}
+
+/**
+ * Lesson 12, the original's reader: a sender writes the texts one by one, then a long message; a
+ * relay delivers all the texts as one segment and the long message as another; the reader takes
+ * each recv(1024) for one message. Real TCP on both legs; the reader calls recv once a segment has
+ * fully arrived (as it did when messages came a millisecond apart).
+ */
+export async function naiveRead(world: ScenarioWorld, action: Extract<Action, { kind: 'naive_read' }>): Promise<string[]> {
+  const texts = action.texts.map((t) => Buffer.from(t, 'utf8'));
+  const long = Buffer.from(longText(action.long), 'utf8');
+  const textBytes = texts.reduce((n, t) => n + t.length, 0);
+  const total = textBytes + long.length;
+  let received = Buffer.alloc(0);
+  const waiters = new Set<() => void>();
+  const until = async (done: () => boolean) => {
+    while (!done()) {
+      await new Promise<void>((resolve) => {
+        waiters.add(resolve);
+      });
+    }
+  };
+  const receiver = net.createServer((socket) =>
+    socket.on('data', (chunk) => {
+      received = Buffer.concat([received, chunk]);
+      for (const wake of waiters) wake();
+      waiters.clear();
+    }),
+  );
+  await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+  const segments: Segment[] = [];
+  const relay = await startResegmenter({
+    targetPort: (receiver.address() as net.AddressInfo).port,
+    // Every text in one segment, then the long message in another; nothing after it.
+    nextSize: (_connection, offset) => (offset < textBytes ? textBytes - offset : offset < total ? total - offset : Infinity),
+    flushWhenIdle: false,
+    onSegment: (segment) => segments.push(segment),
+    afterSegment: (segment) => until(() => received.length >= segment.offset + segment.bytes.length),
+  });
+  const sender = net.connect({ host: '127.0.0.1', port: relay.port });
+  try {
+    sender.setNoDelay(true);
+    for (const text of [...texts, long]) sender.write(text);
+    await until(() => received.length >= total);
+  } finally {
+    sender.destroy();
+    await relay.close();
+    await new Promise<void>((resolve) => receiver.close(() => resolve()));
+  }
+  if (!received.equals(Buffer.concat([...texts, long])))
+    throw new DhlabError('ERR_SCENARIO', `${world.scenario.file}: naive_read: the bytes did not arrive as sent`);
+  const messages = segments.flatMap((s) => naiveMessages(received.subarray(s.offset, s.offset + s.bytes.length)));
+  world.values.set('naive.first', Buffer.from(messages[0] ?? []).toString('utf8'));
+  world.values.set('naive.count', BigInt(messages.length));
+  return [
+    `the sender writes ${action.texts.map((t) => excerpt(t)).join(', then ')}, then a ${long.length}-byte message: ${action.texts.length + 1} writes, ${total} bytes`,
+    ...segments.map((s, i) => `segment ${i + 1} on the wire: ${s.bytes.length} bytes`),
+    ...messages.map((m, i) => `recv(1024) #${i + 1} = message ${i + 1}: ${m.length} bytes ${excerpt(Buffer.from(m).toString('utf8'))}`),
+    `${action.texts.length + 1} messages were sent; the reader printed ${messages.length}`,
+  ];
+}
+
+/** The frames a client's byte stream holds, as [start, end) offsets (a 4-byte length, then the payload). */
+function frameBounds(stream: Uint8Array): Array<[number, number]> {
+  const bounds: Array<[number, number]> = [];
+  const view = Buffer.from(stream);
+  for (let at = 0; at + 4 <= view.length;) {
+    const end = at + 4 + view.readUInt32BE(at);
+    bounds.push([at, end]);
+    at = end;
+  }
+  return bounds;
+}
+
+/** "frame 5 (bytes 0-36 of 120), frame 6 (whole)": what one segment carries. */
+function describeSegment(segment: Segment, bounds: Array<[number, number]>): string {
+  const start = segment.offset;
+  const end = start + segment.bytes.length;
+  const parts = bounds.flatMap(([a, b], i) => {
+    if (b <= start || a >= end) return [];
+    const from = Math.max(a, start) - a;
+    const to = Math.min(b, end) - a;
+    return [from === 0 && to === b - a ? `frame ${i + 1} (whole, ${b - a} bytes)` : `frame ${i + 1} (bytes ${from}-${to - 1} of ${b - a})`];
+  });
+  return `segment at ${start}: ${segment.bytes.length} bytes = ${parts.join(' + ')}`;
+}
+
+/**
+ * Lesson 12, dhlab's framing: `from` sends the texts and a long line in one write; the resegmenter
+ * in front of the server cuts that stream at seeded sizes, merging frames and splitting them; the
+ * server's reader reassembles every frame by its length prefix, and the others receive each line
+ * exactly.
+ */
+export async function sayTogether(world: ScenarioWorld, action: Extract<Action, { kind: 'say_together' }>): Promise<string[]> {
+  const client = world.clients.get(action.from);
+  if (!client || client.closed) return [`${action.from} is not connected: nothing sent`];
+  const long = action.long > 0 ? longText(action.long) : null;
+  const lines = [...action.texts, ...(long ? [long] : [])];
+  const others = [...world.clients].filter(([name, c]) => name !== action.from && !c.closed).map(([name]) => name);
+  const firstSegment = world.segments.length;
+  client.sayTogether(lines);
+  const heard = (who: string, text: string) => (world.received.get(who) ?? []).some((e) => e.type === 'message' && e.from === action.from && e.text === text);
+  await world.until(() => others.every((who) => world.clients.get(who)?.closed === true || lines.every((text) => heard(who, text))));
+  if (long) world.values.set('framing.long_received', others.every((who) => heard(who, long)) ? 'exactly' : 'differs');
+  // The stream of the connection the new segments belong to, from its first byte, cut into frames.
+  const fresh = world.segments.slice(firstSegment);
+  const connection = fresh[0]?.connection;
+  const stream = Buffer.concat(world.segments.filter((s) => s.connection === connection).map((s) => s.bytes));
+  const bounds = frameBounds(stream);
+  return [
+    `${action.from} writes ${lines.length} chat frames at once: ${lines.map((l) => (l === long ? `a ${l.length}-byte line` : excerpt(l))).join(', ')}`,
+    ...fresh.map((s) => describeSegment(s, bounds)),
+    `the server read ${fresh.length} segments and found every frame by its 4-byte length; ${others.join(', ') || 'nobody'} received ${lines.length} lines, each exactly as sent`,
+  ];
+}
