@@ -38,4 +38,31 @@ describe('dhlab scenario in a real terminal (tmux)', { skip: !Tmux.available() &
     term.keys('q');
     await term.waitForScreen((s) => s.includes('exit status 0'), 'a clean exit');
   });
+
+  it('a new lesson end to end: 11-nonce-reuse, from the stuck nonce to the refused forgery, back one step, q', async () => {
+    term?.kill();
+    term = Tmux.start(`sh -c 'cd ${ROOT} && node bin/dhlab.js scenario 11-nonce-reuse; echo "exit status $?"'`, { width: 120, height: 40 });
+    await term.waitForScreen((s) => s.includes('every random value comes from it'), 'the scenario to open');
+    await term.waitForInput();
+    const checks: Array<[number, string, string]> = [
+      [4, 'Eve XORs two frames', '✓ Eve reads "meet in room 101 at 5pm"'],
+      [6, 'The forbidden attack', '✓ forbidden.h = forbidden.true_h'],
+      [7, 'Mallory forges a chat as Alice', '✓ carol receives <alice> "the meeting is off"'],
+      [13, 'The forgery is ERR_DECRYPT', '✓ server fails with ERR_DECRYPT'],
+    ];
+    let at = 0;
+    for (const [step, title, check] of checks) {
+      while (at < step) {
+        term.keys('Space');
+        at++;
+        await term.waitForScreen((s) => s.includes(`step ${at}/13`), `step ${at}`);
+      }
+      const screen = await term.waitForScreen((s) => s.includes(`step ${step}/13: ${title}`) && s.includes(check), `step ${step}: ${check}`);
+      assert.match(screen, /scenario 11-nonce-reuse · modp14 · seed 11 \(INSECURE\)/);
+    }
+    term.keys('Left');
+    await term.waitForScreen((s) => s.includes('step 12/13: The attack finds nothing') && s.includes('✓ forbidden.h ≠ forbidden.true_h'), 'one step back');
+    term.keys('q');
+    await term.waitForScreen((s) => s.includes('exit status 0'), 'a clean exit');
+  });
 });
