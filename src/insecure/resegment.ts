@@ -96,3 +96,29 @@ export function naiveMessages(segment: Uint8Array, bufferSize = 1024): Uint8Arra
   for (let at = 0; at < segment.length; at += bufferSize) messages.push(segment.subarray(at, at + bufferSize));
   return messages;
 }
+
+/** The frames a byte stream holds, as [start, end) offsets (a 4-byte length, then the payload). */
+export function frameBounds(stream: Uint8Array): Array<[number, number]> {
+  const bounds: Array<[number, number]> = [];
+  const view = Buffer.from(stream.buffer, stream.byteOffset, stream.byteLength);
+  for (let at = 0; at + 4 <= view.length;) {
+    const end = at + 4 + view.readUInt32BE(at);
+    bounds.push([at, end]);
+    at = end;
+  }
+  return bounds;
+}
+
+/** "frame 5 (bytes 0-36 of 120) + frame 6 (whole, 40 bytes)": what one segment carries. */
+export function segmentCarries(segment: Segment, bounds: ReadonlyArray<[number, number]>): string {
+  const start = segment.offset;
+  const end = start + segment.bytes.length;
+  return bounds
+    .flatMap(([a, b], i) => {
+      if (b <= start || a >= end) return [];
+      const from = Math.max(a, start) - a;
+      const to = Math.min(b, end) - a;
+      return [from === 0 && to === b - a ? `frame ${i + 1} (whole, ${b - a} bytes)` : `frame ${i + 1} (bytes ${from}-${to - 1} of ${b - a})`];
+    })
+    .join(' + ');
+}

@@ -97,6 +97,11 @@ export class Perspective {
     this.version++;
   }
 
+  /** A TCP segment a relay wrote to this side, beside the frames (lesson 12): what it carries, in words. */
+  addSegment(from: string, bytes: number, carries: string): void {
+    this.addFrame({ dir: '←', peer: from, type: 'tcp segment', size: bytes, fields: carries, at: Date.now() });
+  }
+
   addChat(line: ChatLine): void {
     this.chat.push(line);
     this.version++;

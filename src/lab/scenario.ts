@@ -75,6 +75,7 @@ export class ScenarioLab {
       clientEvent: (name, event) => set.clients.get(name)?.onServerEvent(event),
       serverTrace: (connection, event) => set.server.onTrace(connection, event),
       observation: (o) => set.eve?.onObservation(o),
+      segment: (client, bytes, carries) => set.server.addSegment(client, bytes, carries),
       malloryTrace: (connection, event) => set.mallory?.onTrace(connection, event),
       malloryEvent: (event) => set.malloryLine(event),
       eveDecrypted: (connection, read) => set.eve?.readByAttack(connection, read),

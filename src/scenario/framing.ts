@@ -1,6 +1,6 @@
 import net from 'node:net';
 import { DhlabError } from '../errors.ts';
-import { naiveMessages, startResegmenter, type Segment } from '../insecure/resegment.ts';
+import { frameBounds, naiveMessages, segmentCarries, startResegmenter, type Segment } from '../insecure/resegment.ts';
 import type { Action } from './types.ts';
 import type { ScenarioWorld } from './world.ts';
 
@@ -72,31 +72,6 @@ export async function naiveRead(world: ScenarioWorld, action: Extract<Action, { 
   ];
 }
 
-/** The frames a client's byte stream holds, as [start, end) offsets (a 4-byte length, then the payload). */
-function frameBounds(stream: Uint8Array): Array<[number, number]> {
-  const bounds: Array<[number, number]> = [];
-  const view = Buffer.from(stream);
-  for (let at = 0; at + 4 <= view.length;) {
-    const end = at + 4 + view.readUInt32BE(at);
-    bounds.push([at, end]);
-    at = end;
-  }
-  return bounds;
-}
-
-/** "frame 5 (bytes 0-36 of 120), frame 6 (whole)": what one segment carries. */
-function describeSegment(segment: Segment, bounds: Array<[number, number]>): string {
-  const start = segment.offset;
-  const end = start + segment.bytes.length;
-  const parts = bounds.flatMap(([a, b], i) => {
-    if (b <= start || a >= end) return [];
-    const from = Math.max(a, start) - a;
-    const to = Math.min(b, end) - a;
-    return [from === 0 && to === b - a ? `frame ${i + 1} (whole, ${b - a} bytes)` : `frame ${i + 1} (bytes ${from}-${to - 1} of ${b - a})`];
-  });
-  return `segment at ${start}: ${segment.bytes.length} bytes = ${parts.join(' + ')}`;
-}
-
 /**
  * Lesson 12, dhlab's framing: `from` sends the texts and a long line in one write; the resegmenter
  * in front of the server cuts that stream at seeded sizes, merging frames and splitting them; the
@@ -121,7 +96,7 @@ export async function sayTogether(world: ScenarioWorld, action: Extract<Action, 
   const bounds = frameBounds(stream);
   return [
     `${action.from} writes ${lines.length} chat frames at once: ${lines.map((l) => (l === long ? `a ${l.length}-byte line` : excerpt(l))).join(', ')}`,
-    ...fresh.map((s) => describeSegment(s, bounds)),
+    ...fresh.map((s) => `segment at ${s.offset}: ${s.bytes.length} bytes = ${segmentCarries(s, bounds)}`),
     `the server read ${fresh.length} segments and found every frame by its 4-byte length; ${others.join(', ') || 'nobody'} received ${lines.length} lines, each exactly as sent`,
   ];
 }

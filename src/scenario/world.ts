@@ -18,7 +18,7 @@ import type { ServerEvent } from '../protocol/messages.ts';
 import type { RecordLayout, TraceEvent } from '../protocol/trace.ts';
 import { ChatServer } from '../server/chat-server.ts';
 import { startTapProxy, type TapObservation } from '../tap/tap-proxy.ts';
-import { startResegmenter, type Segment } from '../insecure/resegment.ts';
+import { frameBounds, segmentCarries, startResegmenter, type Segment } from '../insecure/resegment.ts';
 import type { ClientSpec, Scenario } from './types.ts';
 
 export type Value = Uint8Array | bigint | string;
@@ -50,6 +50,8 @@ export interface WorldObserver {
   clientEvent?(name: string, event: ServerEvent): void;
   serverTrace?(connection: string, event: TraceEvent): void;
   observation?(observation: TapObservation): void;
+  /** Lesson 12: a segment the resegmenter wrote to the server, the client it came from, and the frames it carries. */
+  segment?(client: string, bytes: number, carries: string): void;
   malloryTrace?(connection: string, event: TraceEvent): void;
   malloryEvent?(event: MalloryEvent): void;
   /** Eve opened a connection's captured frames with keys she derived by attack (eve_decrypt). */
@@ -300,6 +302,21 @@ export class ScenarioWorld {
 
   private onSegment(segment: Segment): void {
     this.segments.push(segment);
+    // The connection's stream so far, cut into frames; its first frame is the client's hello. Eve's
+    // tap, in front of the relay, opens its connections in the same order and has read the hello whole.
+    const stream = Buffer.concat(this.segments.filter((s) => s.connection === segment.connection).map((s) => s.bytes));
+    const bounds = frameBounds(stream);
+    const [helloStart, helloEnd] = bounds[0] ?? [0, 0];
+    let client = (this.tap ? this.tapLabels.get(segment.connection) : undefined) ?? `connection ${segment.connection}`;
+    if (client.startsWith('connection ') && helloEnd <= stream.length && helloEnd > helloStart) {
+      try {
+        const hello = JSON.parse(stream.subarray(helloStart + 4, helloEnd).toString('utf8')) as { name?: unknown };
+        if (typeof hello.name === 'string') client = hello.name;
+      } catch {
+        // Not a dhlab hello: keep the connection number.
+      }
+    }
+    this.observer.segment?.(client, segment.bytes.length, segmentCarries(segment, bounds));
     this.touched();
   }
 
