@@ -7,6 +7,7 @@ import net from 'node:net';
 import readline from 'node:readline';
 import { parseArgs } from 'node:util';
 import { MODP14, RFC3526 } from './groups.ts';
+import { hmac, lp, modPow, nonce, sha256 } from './primitives.ts';
 
 const MISTAKE = process.env.MISTAKE ?? '';
 if (MISTAKE === 'hang') {
@@ -30,31 +31,8 @@ class ProtocolError extends Error {
   }
 }
 
-function modPow(base: bigint, exponent: bigint, modulus: bigint): bigint {
-  let result = 1n;
-  let b = base % modulus;
-  for (let e = exponent; e > 0n; e >>= 1n) {
-    if (e & 1n) result = (result * b) % modulus;
-    b = (b * b) % modulus;
-  }
-  return result;
-}
-
-const sha256 = (data: Buffer) => crypto.createHash('sha256').update(data).digest();
-const hmac = (key: Buffer, data: Buffer) => crypto.createHmac('sha256', key).update(data).digest();
 const toFixed = (value: bigint, bytes: number) => Buffer.from(value.toString(16).padStart(bytes * 2, '0'), 'hex');
 
-function lp(bytes: Buffer): Buffer {
-  const length = Buffer.alloc(4);
-  length.writeUInt32BE(bytes.length);
-  return Buffer.concat([length, bytes]);
-}
-
-function nonce(seq: number): Buffer {
-  const n = Buffer.alloc(12);
-  n.writeBigUInt64BE(BigInt(seq), 4);
-  return n;
-}
 const aad = (seq: number) => Buffer.from(`dhlab/1 data ${seq}`, 'utf8');
 
 function print(line: string): void {

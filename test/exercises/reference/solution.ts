@@ -5,6 +5,7 @@
 import crypto from 'node:crypto';
 import readline from 'node:readline';
 import { MODP14, RFC3526 } from './groups.ts';
+import { hmac, lp, modPow, nonce, sha256 } from './primitives.ts';
 
 const MISTAKE = process.env.MISTAKE ?? '';
 
@@ -26,33 +27,8 @@ function primeOf(group: string): bigint {
   }
 }
 
-function modPow(base: bigint, exponent: bigint, modulus: bigint): bigint {
-  if (modulus === 1n) return 0n;
-  let result = 1n;
-  let b = base % modulus;
-  for (let e = exponent; e > 0n; e >>= 1n) {
-    if (e & 1n) result = (result * b) % modulus;
-    b = (b * b) % modulus;
-  }
-  return result;
-}
-
 const byteLength = (p: bigint) => Math.ceil(p.toString(16).length / 2);
 const fixedHex = (value: bigint, bytes: number) => (MISTAKE === 'unpadded' ? value.toString(16).padStart(2, '0') : value.toString(16).padStart(bytes * 2, '0'));
-const sha256 = (data: Buffer) => crypto.createHash('sha256').update(data).digest();
-const hmac = (key: Buffer, data: Buffer) => crypto.createHmac('sha256', key).update(data).digest();
-
-function lp(bytes: Buffer): Buffer {
-  const length = Buffer.alloc(4);
-  length.writeUInt32BE(bytes.length);
-  return Buffer.concat([length, bytes]);
-}
-
-function nonce(seq: number): Buffer {
-  const n = Buffer.alloc(12);
-  n.writeBigUInt64BE(BigInt(seq), 4);
-  return n;
-}
 
 const aad = (seq: number) => Buffer.from(`dhlab/1 data ${MISTAKE === 'padded-seq' ? String(seq).padStart(4, '0') : seq}`, 'utf8');
 
