@@ -28,13 +28,13 @@ describe('12-tcp-framing in the lab', () => {
     }
     const rows = l.perspectives.server.frames.tail(l.perspectives.server.frames.length);
     const segments = rows.filter((r) => r.type === 'tcp segment');
-    assert.ok(segments.length >= 10, `${segments.length} segments`);
+    assert.ok(segments.length >= 6, `${segments.length} segments`);
     assert.ok(
       segments.every((r) => r.peer === 'alice' || r.peer === 'bob'),
       segments.map((r) => r.peer).join(','),
     );
     assert.ok(segments.some((r) => /frame \d+ \(whole, \d+ bytes\) \+ frame \d+ \(whole, \d+ bytes\) \+ frame \d+ \(bytes 0-/.test(r.fields ?? '')));
-    assert.ok(segments.some((r) => /^frame \d+ \(bytes \d+-\d+ of 4092\)$/.test(r.fields ?? '')));
+    assert.ok(segments.some((r) => /^frame \d+ \(bytes \d+-\d+ of \d+\)$/.test(r.fields ?? '')));
     // Segments and frames are one list, in the order they happened.
     assert.ok(rows.findIndex((r) => r.type === 'tcp segment') < rows.findIndex((r) => r.type === 'client_key'));
     await pressKeys(v, term.input, 'q');
