@@ -1,4 +1,5 @@
 import { ChatClient } from '../client/chat-client.ts';
+import { DhlabError } from '../errors.ts';
 import { toHex } from '../crypto/bytes.ts';
 import { ENGINES } from '../crypto/engines.ts';
 import { GROUPS } from '../crypto/groups.ts';
@@ -259,7 +260,13 @@ async function runCase(
     // The student is in the room (or has given up): only then does bob come, so his join is news to it.
     await student.until(() => side.established.has(c.name));
     if (!student.exited) {
-      bob = await ChatClient.connect({ name: 'bob', host: '127.0.0.1', port: serverPort, engine, onEvent: (event) => bobHeard.push(event) });
+      // A program may take the name bob itself: then bob cannot join, and the case says so.
+      bob = await ChatClient.connect({ name: 'bob', host: '127.0.0.1', port: serverPort, engine, onEvent: (event) => bobHeard.push(event) }).catch(
+        (error: unknown) => {
+          student.stop(`the grader's bob could not join the room (${error instanceof DhlabError ? error.code : 'error'}): stopped`);
+          return null;
+        },
+      );
       await student.until(() => student.lines.length >= 1);
     }
     if (!student.exited && c.bobSays.length > 0) {

@@ -1,6 +1,6 @@
 import net from 'node:net';
 import { DhlabError } from '../errors.ts';
-import { frameBounds, naiveMessages, segmentCarries, startResegmenter, type Segment } from '../insecure/resegment.ts';
+import { naiveMessages, startResegmenter, type Segment } from '../insecure/resegment.ts';
 import type { Action } from './types.ts';
 import type { ScenarioWorld } from './world.ts';
 
@@ -89,14 +89,10 @@ export async function sayTogether(world: ScenarioWorld, action: Extract<Action, 
   const heard = (who: string, text: string) => (world.received.get(who) ?? []).some((e) => e.type === 'message' && e.from === action.from && e.text === text);
   await world.until(() => others.every((who) => world.clients.get(who)?.closed === true || lines.every((text) => heard(who, text))));
   if (long) world.values.set('framing.long_received', others.every((who) => heard(who, long)) ? 'exactly' : 'differs');
-  // The stream of the connection the new segments belong to, from its first byte, cut into frames.
   const fresh = world.segments.slice(firstSegment);
-  const connection = fresh[0]?.connection;
-  const stream = Buffer.concat(world.segments.filter((s) => s.connection === connection).map((s) => s.bytes));
-  const bounds = frameBounds(stream);
   return [
     `${action.from} writes ${lines.length} chat frames at once: ${lines.map((l) => (l === long ? `a ${l.length}-byte line` : excerpt(l))).join(', ')}`,
-    ...fresh.map((s) => `segment at ${s.offset}: ${s.bytes.length} bytes = ${segmentCarries(s, bounds)}`),
+    ...fresh.map((s) => `segment at ${s.offset}: ${s.bytes.length} bytes = ${s.carries}`),
     `the server read ${fresh.length} segments and found every frame by its 4-byte length; ${others.join(', ') || 'nobody'} received ${lines.length} lines, each exactly as sent`,
   ];
 }

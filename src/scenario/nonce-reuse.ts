@@ -115,7 +115,8 @@ export function forbiddenAttack(world: ScenarioWorld, action: Extract<Action, { 
     };
     const difference = last(f1.ciphertext) ^ last(f2.ciphertext) || 1n;
     h = gfSquareRoot128(gfMultiply128(blockToBigint(f1.tag) ^ blockToBigint(f2.tag), gfInverse128(difference)));
-    ekJ0 = bigintToBlock(blockToBigint(f1.tag) ^ 1n);
+    // ...and her E_K(J0) = T1 XOR GHASH_H'(A, C1) with that H', as the attack would compute it.
+    ekJ0 = bigintToBlock(blockToBigint(f1.tag) ^ blockToBigint(forgeTag(h, new Uint8Array(16), aadOf(f1.seq), f1.ciphertext)));
     lines.push(
       `the attack's condition fails: ${(error as Error).message}. Different nonces mean different keystreams (C1 XOR C2 is noise, not P1 XOR P2) and different tag masks: nothing cancels`,
       `the formula still gives a number: ${hex(bigintToBlock(h))}; it is not H`,

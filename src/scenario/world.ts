@@ -297,14 +297,13 @@ export class ScenarioWorld {
     this.touched();
   }
 
-  /** The segments the resegmenter wrote, in order (lesson 12). */
-  readonly segments: Segment[] = [];
+  /** The segments the resegmenter wrote, in order, with the client and the frames each carries (lesson 12). */
+  readonly segments: (Segment & { client: string; carries: string })[] = [];
 
   private onSegment(segment: Segment): void {
-    this.segments.push(segment);
     // The connection's stream so far, cut into frames; its first frame is the client's hello. Eve's
     // tap, in front of the relay, opens its connections in the same order and has read the hello whole.
-    const stream = Buffer.concat(this.segments.filter((s) => s.connection === segment.connection).map((s) => s.bytes));
+    const stream = Buffer.concat([...this.segments.filter((s) => s.connection === segment.connection).map((s) => s.bytes), segment.bytes]);
     const bounds = frameBounds(stream);
     const [helloStart, helloEnd] = bounds[0] ?? [0, 0];
     let client = (this.tap ? this.tapLabels.get(segment.connection) : undefined) ?? `connection ${segment.connection}`;
@@ -316,7 +315,9 @@ export class ScenarioWorld {
         // Not a dhlab hello: keep the connection number.
       }
     }
-    this.observer.segment?.(client, segment.bytes.length, segmentCarries(segment, bounds));
+    const carries = segmentCarries(segment, bounds);
+    this.segments.push({ ...segment, client, carries });
+    this.observer.segment?.(client, segment.bytes.length, carries);
     this.touched();
   }
 
