@@ -310,7 +310,10 @@ async function runCase(
     expected,
     got: problems.length > 0 && got === expected ? `${got}; but ${problems.join('; ')}` : got,
     hint: c.diagnose?.(student.lines) ?? c.hint,
-    problem: student.problem,
+    // A crash is worth its stderr: any exit status the case did not expect (1 is a reported error).
+    problem:
+      student.problem ??
+      (student.exitCode !== null && student.exitCode !== c.exitCode && student.exitCode > 1 ? `exited with status ${student.exitCode}` : null),
     stderrTail: student.stderrTail,
   };
   observer?.caseEnded(result);

@@ -75,6 +75,14 @@ describe('dhlab check client: the whole client against servers that cheat', () =
     assert.match(result.out, /the program: case 1: still running 2 s after it started: stopped/);
   });
 
+  it('a client that crashes: its exit status and the end of its stderr, through the sanitizer', async () => {
+    const result = await check(['--time-limit', '5', '--', ...tsClient], 'crash');
+    assert.equal(result.code, 1);
+    assert.match(gotOf(result.out), /^\(nothing\) \(exit 3\)$/);
+    assert.match(result.out, /the program: case 1: exited with status 3/);
+    assert.match(result.out, /Traceback: the client broke/);
+  });
+
   it("a client's escape sequences are shown escaped, never obeyed", async () => {
     const result = await check(['--', ...tsClient], 'hostile');
     assert.equal(result.code, 1);

@@ -180,7 +180,13 @@ function flushInput(): void {
   if (inputEnded && MISTAKE === 'no-quit') done();
 }
 
-socket.on('connect', () => sendFrame({ type: 'hello', version: 1, name: NAME }));
+socket.on('connect', () => {
+  if (MISTAKE === 'crash') {
+    process.stderr.write('Traceback: the client broke\n');
+    process.exit(3);
+  }
+  sendFrame({ type: 'hello', version: 1, name: NAME });
+});
 socket.on('data', (chunk) => {
   pending = Buffer.concat([pending, chunk]);
   // s.2: a 4-byte length, then that many bytes; a read may hold part of a frame or several.
