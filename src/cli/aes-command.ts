@@ -1,4 +1,5 @@
 import crypto from 'node:crypto';
+import { toHex as hex } from '../crypto/bytes.ts';
 import { DhlabError } from '../errors.ts';
 import { encryptBlockTraced, fipsLines, stateGrid } from '../insecure/aes-by-hand.ts';
 import { print, printJson } from '../terminal/output.ts';
@@ -16,8 +17,6 @@ function hexOption(values: Record<string, unknown>, name: string, bytes: number)
   }
   return Uint8Array.from(Buffer.from(text, 'hex'));
 }
-
-const hex = (bytes: Uint8Array) => Buffer.from(bytes).toString('hex');
 
 /** `dhlab aes`: AES-256 by hand (src/insecure/aes-by-hand.ts), checked against node:crypto on every run. */
 export function aesCommand(args: string[]): number {

@@ -1,3 +1,5 @@
+import { toHex as hex } from '../crypto/bytes.ts';
+
 /**
  * AES-256 written out step by step (FIPS-197), for lesson 13 and `dhlab aes`: every round's
  * state is kept so a class can follow one block through the cipher. Teaching only: table lookups
@@ -109,8 +111,6 @@ export function encryptBlockTraced(key: Uint8Array, block: Uint8Array): AesTrace
   }
   return { input: Uint8Array.from(block), rounds, output: state };
 }
-
-const hex = (bytes: Uint8Array) => Buffer.from(bytes).toString('hex');
 
 /** The trace in FIPS-197 Appendix C's notation: `round[ 1].s_box 63ca...`. */
 export function fipsLines(trace: AesTrace): string[] {

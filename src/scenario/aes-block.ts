@@ -1,12 +1,10 @@
+import { toHex as hex } from '../crypto/bytes.ts';
 import { DhlabError } from '../errors.ts';
+import { printableAscii as printable } from '../terminal/format.ts';
 import { encryptBlockTraced, stateGrid, type AesRound } from '../insecure/aes-by-hand.ts';
 import { counterBlock, gcmSealByHand } from '../insecure/gcm-by-hand.ts';
 import type { Action } from './types.ts';
 import type { ScenarioWorld } from './world.ts';
-
-const hex = (bytes: Uint8Array) => Buffer.from(bytes).toString('hex');
-/** A printable view of plaintext bytes: the text where it is ASCII, a dot elsewhere. */
-const printable = (bytes: Uint8Array) => [...bytes].map((b) => (b >= 0x20 && b < 0x7f ? String.fromCharCode(b) : '.')).join('');
 
 /** One round as five 4x4 grids side by side (start, s_box, s_row, m_col, k_sch): FIPS-197 figure 3's layout. */
 function roundLines(r: AesRound): string[] {

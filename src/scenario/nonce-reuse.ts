@@ -1,4 +1,7 @@
+import { toHex as hex } from '../crypto/bytes.ts';
 import { DhlabError } from '../errors.ts';
+import { aadFor, nonceFor } from '../protocol/channel.ts';
+import { printableAscii as printable } from '../terminal/format.ts';
 import { encryptBlockTraced } from '../insecure/aes-by-hand.ts';
 import {
   bigintToBlock,
@@ -14,17 +17,8 @@ import type { TapObservation } from '../tap/tap-proxy.ts';
 import type { Action } from './types.ts';
 import type { ScenarioWorld } from './world.ts';
 
-const hex = (bytes: Uint8Array) => Buffer.from(bytes).toString('hex');
 const xor = (a: Uint8Array, b: Uint8Array) => Uint8Array.from({ length: Math.min(a.length, b.length) }, (_, i) => (a[i] as number) ^ (b[i] as number));
-/** Bytes as text where printable, a dot elsewhere (a XOR of two plaintexts is mostly not text). */
-const printable = (bytes: Uint8Array) => [...bytes].map((b) => (b >= 0x20 && b < 0x7f ? String.fromCharCode(b) : '.')).join('');
-const aadOf = (seq: number) => Buffer.from(`dhlab/1 data ${seq}`, 'utf8');
-/** The spec's nonce, written out (PROTOCOL s.5): 4 zero bytes, then seq as 64 bits. */
-function nonceOf(seq: number): Uint8Array {
-  const nonce = new Uint8Array(12);
-  new DataView(nonce.buffer).setBigUint64(4, BigInt(seq));
-  return nonce;
-}
+const aadOf = (seq: number) => aadFor('data', seq);
 
 interface Sealed {
   seq: number;
@@ -88,7 +82,7 @@ export function forbiddenAttack(world: ScenarioWorld, action: Extract<Action, { 
   const key = world.value(`${name}.key_c2s`);
   if (!(key instanceof Uint8Array)) throw scenarioError(world, `forbidden_attack needs ${name}.key_c2s`);
   const trueH = encryptBlockTraced(key, new Uint8Array(16)).output;
-  const trueMask = encryptBlockTraced(key, counterBlock(nonceOf(f1.seq), 1)).output;
+  const trueMask = encryptBlockTraced(key, counterBlock(nonceFor(f1.seq), 1)).output;
   const lines = [
     `${name}'s last two frames: seq ${f1.seq} and ${f2.seq}, ${f1.ciphertext.length} and ${f2.ciphertext.length} bytes`,
     `T1 ${hex(f1.tag)}   T2 ${hex(f2.tag)}`,

@@ -52,3 +52,8 @@ export function formatBytes(bytes: Uint8Array, options: FormatOptions = {}): str
 export function isNumberName(name: string): boolean {
   return /(^|\.)(x|y|y_s|y_c|Z|x_s|x_c|p|g|q|secret)$/.test(name);
 }
+
+/** Bytes as text where they are printable ASCII, a dot elsewhere (a XOR of plaintexts, a block of a message). */
+export function printableAscii(bytes: Uint8Array): string {
+  return [...bytes].map((b) => (b >= 0x20 && b < 0x7f ? String.fromCharCode(b) : '.')).join('');
+}
