@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { SupervisedProgram } from './supervisor.ts';
 import type { CaseResult, Exercise, ExerciseCase, ExerciseResult, Limits } from './types.ts';
 
 export type { CaseResult, ExerciseResult, Limits } from './types.ts';
@@ -13,50 +13,22 @@ export const LIMITS = {
 
 export interface ProgramRun {
   lines: string[];
-  /** Why the program did not end normally: it could not start, was killed, flooded, or exited non-zero (a failure even when every answer was right). */
+  /** Why the program did not end normally: it could not start, hit a limit, exited non-zero or left processes running (a failure even when every answer was right). */
   problem: string | null;
   stderrTail: string;
 }
 
-/** Runs `command` once with `input` on stdin; never hangs or floods the grader (LIMITS). */
-export function runProgram(command: string[], input: string, limits: Limits = LIMITS): Promise<ProgramRun> {
-  return new Promise((resolve) => {
-    const [file, ...args] = command as [string, ...string[]];
-    const child = spawn(file, args, { stdio: ['pipe', 'pipe', 'pipe'] });
-    const out: Buffer[] = [];
-    let outBytes = 0;
-    let stderr = Buffer.alloc(0);
-    let problem: string | null = null;
-    const stop = (why: string) => {
-      problem ??= why;
-      child.kill('SIGKILL');
-    };
-    const timer = setTimeout(() => stop(`still running ${limits.timeMs / 1000} s after it started (its input ended long before): stopped`), limits.timeMs);
-    child.stdout.on('data', (chunk: Buffer) => {
-      outBytes += chunk.length;
-      if (outBytes > limits.stdoutBytes) return stop(`printed more than ${limits.stdoutBytes} bytes: stopped`);
-      out.push(chunk);
-    });
-    child.stderr.on('data', (chunk: Buffer) => {
-      stderr = Buffer.concat([stderr, chunk]);
-      if (stderr.length > LIMITS.stderrTailBytes) stderr = stderr.subarray(stderr.length - LIMITS.stderrTailBytes);
-    });
-    // A program that exits without reading its input must not crash the grader with EPIPE.
-    child.stdin.on('error', () => {});
-    child.on('error', (error: NodeJS.ErrnoException) => {
-      problem ??= `cannot run ${command.join(' ')}: ${error.code ?? error.message}`;
-    });
-    child.on('close', (code, signal) => {
-      clearTimeout(timer);
-      if (code !== 0 && code !== null) problem ??= `exited with status ${code}`;
-      if (signal) problem ??= `killed by ${signal}`;
-      // Lines end in \n (or \r\n); the text after the last \n, if any, is a last line without one.
-      const lines = Buffer.concat(out).toString('utf8').split('\n');
-      if (lines.at(-1) === '') lines.pop();
-      resolve({ lines: lines.map((line) => line.replace(/\r$/, '')), problem, stderrTail: stderr.toString('utf8') });
-    });
-    child.stdin.end(input);
-  });
+/** Runs `command` once with `input` on stdin; never hangs or floods the grader (LIMITS, children included). */
+export async function runProgram(command: string[], input: string, limits: Limits = LIMITS): Promise<ProgramRun> {
+  const out: Buffer[] = [];
+  const program = new SupervisedProgram(command, { ...limits, stderrTailBytes: LIMITS.stderrTailBytes }, (chunk) => out.push(chunk));
+  program.writeStdin(input);
+  program.endStdin();
+  const { problem } = await program.done;
+  // Lines end in \n (or \r\n); the text after the last \n, if any, is a last line without one.
+  const lines = Buffer.concat(out).toString('utf8').split('\n');
+  if (lines.at(-1) === '') lines.pop();
+  return { lines: lines.map((line) => line.replace(/\r$/, '')), problem, stderrTail: program.stderrTail };
 }
 
 /** Runs the program over every case of the exercise and judges each answer line. */

@@ -1,13 +1,13 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { EventEmitter } from 'node:events';
+import { SupervisedProgram } from './supervisor.ts';
 
 /** The end of stderr kept to show why a program failed. */
 const STDERR_TAIL_BYTES = 2048;
 
 /**
  * A student's program that runs while the grader acts (the client exercise): its stdout read line
- * by line as it comes, stdin written step by step, and a deadline after which it is killed. Like
- * runProgram, it never hangs or floods the grader.
+ * by line as it comes, stdin written step by step. The supervisor bounds its wall time and kills
+ * everything it started.
  */
 export class StudentProgram {
   readonly lines: string[] = [];
@@ -15,51 +15,38 @@ export class StudentProgram {
   problem: string | null = null;
   exitCode: number | null = null;
   exited = false;
-  private readonly child: ChildProcess;
+  private readonly program: SupervisedProgram;
   private readonly changes = new EventEmitter();
+  private readonly decoder = new TextDecoder('utf-8');
   private partial = '';
-  private outBytes = 0;
-  private stderr = Buffer.alloc(0);
-  private readonly timer: NodeJS.Timeout;
 
   constructor(command: readonly string[], limits: { timeMs: number; stdoutBytes: number }) {
-    const [file, ...args] = command as [string, ...string[]];
-    this.child = spawn(file, args, { stdio: ['pipe', 'pipe', 'pipe'] });
-    this.timer = setTimeout(() => this.stop(`still running ${limits.timeMs / 1000} s after it started: stopped`), limits.timeMs);
-    this.child.stdout?.setEncoding('utf8');
-    this.child.stdout?.on('data', (text: string) => {
-      this.outBytes += Buffer.byteLength(text);
-      if (this.outBytes > limits.stdoutBytes) return this.stop(`printed more than ${limits.stdoutBytes} bytes: stopped`);
-      const parts = (this.partial + text).split('\n');
-      this.partial = parts.pop() as string;
-      for (const line of parts) this.lines.push(line.replace(/\r$/, ''));
-      if (parts.length > 0) this.changes.emit('change');
-    });
-    this.child.stderr?.on('data', (chunk: Buffer) => {
-      this.stderr = Buffer.concat([this.stderr, chunk]);
-      if (this.stderr.length > STDERR_TAIL_BYTES) this.stderr = this.stderr.subarray(this.stderr.length - STDERR_TAIL_BYTES);
-    });
-    // A program that exits without reading its input must not crash the grader with EPIPE.
-    this.child.stdin?.on('error', () => {});
-    this.child.on('error', (error: NodeJS.ErrnoException) => {
-      this.problem ??= `cannot run ${command.join(' ')}: ${error.code ?? error.message}`;
-    });
-    this.child.on('close', (code, signal) => {
-      clearTimeout(this.timer);
+    this.program = new SupervisedProgram(command, { ...limits, stderrTailBytes: STDERR_TAIL_BYTES }, (chunk) => this.programOnStdout(chunk));
+    void this.program.done.then(({ ending, leftovers, problem }) => {
+      this.partial += this.decoder.decode();
       if (this.partial !== '') this.lines.push(this.partial.replace(/\r$/, ''));
       this.partial = '';
-      this.exitCode = code;
-      if (signal) this.problem ??= `killed by ${signal}`;
+      this.exitCode = ending.kind === 'exited' ? ending.code : null;
+      // A non-zero status is the case's to judge (1 is a reported error); the rest is a problem.
+      const reportedError = ending.kind === 'exited' && ending.signal === null && ending.code !== 0;
+      this.problem ??= !reportedError ? problem : leftovers > 0 ? `it exited with status ${ending.code}, but left processes running: killed` : null;
       this.exited = true;
       this.changes.emit('change');
     });
   }
 
   get stderrTail(): string {
-    return this.stderr.toString('utf8');
+    return this.program.stderrTail;
   }
 
-  /** Resolves once `done()` holds, or the program has exited (it can print nothing more). */
+  private programOnStdout(chunk: Buffer): void {
+    const parts = (this.partial + this.decoder.decode(chunk, { stream: true })).split('\n');
+    this.partial = parts.pop() as string;
+    for (const line of parts) this.lines.push(line.replace(/\r$/, ''));
+    if (parts.length > 0) this.changes.emit('change');
+  }
+
+  /** Resolves once `done()` holds, or the program has ended (it can print nothing more). */
   until(done: () => boolean): Promise<void> {
     return new Promise((resolve) => {
       const check = () => {
@@ -78,19 +65,20 @@ export class StudentProgram {
   }
 
   writeLine(line: string): void {
-    if (!this.exited) this.child.stdin?.write(`${line}\n`);
+    this.program.writeStdin(`${line}\n`);
   }
 
   endInput(): void {
-    if (!this.exited) this.child.stdin?.end();
+    this.program.endStdin();
   }
 
+  /** Ends the program for a reason of the grader's: `why` is what the report says. */
   stop(why: string): void {
     this.problem ??= why;
-    this.child.kill('SIGKILL');
+    this.program.stop({ kind: 'exited', code: null, signal: 'SIGKILL' });
   }
 
-  /** Resolves when the program has exited (it is killed at the deadline, so this always ends). */
+  /** Resolves when the program and everything it started are gone (the supervisor's deadline bounds it). */
   exit(): Promise<void> {
     return this.until(() => false);
   }

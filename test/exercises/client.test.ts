@@ -64,7 +64,7 @@ describe('dhlab check client: the whole client against servers that cheat', () =
     const result = await check(['--time-limit', '3', '--', ...tsClient], 'no-batch');
     assert.equal(result.code, 1);
     assert.match(firstFailure(result.out), /✗ 1\. the honest room/);
-    assert.match(gotOf(result.out), /^\+ bob \(still running 3 s after it started: stopped\)$/);
+    assert.match(gotOf(result.out), /^\+ bob \(still running at the time limit \(3 s\): killed, with everything it started\)$/);
     assert.match(hintOf(result.out), /\{"type":"batch","events":\[\.\.\.\]\}/);
   });
 
@@ -72,7 +72,7 @@ describe('dhlab check client: the whole client against servers that cheat', () =
     const result = await check(['--time-limit', '2', '--', ...tsClient], 'hang');
     assert.equal(result.code, 1);
     assert.match(result.out, /^0 of 7 passed$/m);
-    assert.match(result.out, /the program: case 1: still running 2 s after it started: stopped/);
+    assert.match(result.out, /the program: case 1: still running at the time limit \(2 s\): killed/);
   });
 
   it('a client that crashes: its exit status and the end of its stderr, through the sanitizer', async () => {
