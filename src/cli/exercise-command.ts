@@ -8,12 +8,13 @@ import { intOption, parseWithPositionals, stringOption } from './args.ts';
 
 export const EXERCISE_USAGE = `  dhlab exercise --list | NAME
       The exercises, in order; NAME prints its sheet (goal, spec sections, I/O contract, hints).
-  dhlab check NAME|--all [--seed S] [--json] [--time-limit SECONDS] [--watch] -- COMMAND [ARGS...]
+  dhlab check NAME|--all [--seed S] [--json|--summary] [--time-limit SECONDS] [--watch] -- COMMAND [ARGS...]
       Grade a program, in any language, against the spec: one case per stdin line, one answer
       per stdout line; the client exercise runs it once per case against servers that cheat.
       With --all every exercise runs, its name as the program's first argument. --time-limit:
       for a whole run (default 20 s), for each client case (default 10 s). check client --watch
       opens the lab on the grader's servers: the class sees the student's handshake and frames.
+      --summary: only the gradebook line of each exercise, as JSON.
 `;
 
 /** `dhlab exercise`: the ladder, or one sheet. */
@@ -59,15 +60,17 @@ function report(result: ExerciseResult): void {
   print(`${result.passed} of ${total} passed${verdict}`);
 }
 
-function reportJson(result: ExerciseResult): void {
-  for (const c of result.cases)
-    printJson({
-      exercise: result.exercise,
-      case: c.index + 1,
-      what: c.what,
-      ok: c.ok,
-      ...(c.ok ? {} : { sent: c.sent, expected: c.expected, got: c.got, hint: c.hint }),
-    });
+/** `summaryOnly` (--summary): the gradebook line alone, one per exercise. */
+function reportJson(result: ExerciseResult, summaryOnly = false): void {
+  if (!summaryOnly)
+    for (const c of result.cases)
+      printJson({
+        exercise: result.exercise,
+        case: c.index + 1,
+        what: c.what,
+        ok: c.ok,
+        ...(c.ok ? {} : { sent: c.sent, expected: c.expected, got: c.got, hint: c.hint }),
+      });
   printJson({ exercise: result.exercise, seed: result.seed, ok: result.ok, passed: result.passed, total: result.cases.length, problem: result.problem });
 }
 
@@ -79,6 +82,7 @@ export async function checkCommand(args: string[]): Promise<number> {
     all: { type: 'boolean', default: false },
     seed: { type: 'string', default: '1' },
     json: { type: 'boolean', default: false },
+    summary: { type: 'boolean', default: false },
     'time-limit': { type: 'string' },
     watch: { type: 'boolean', default: false },
   });
@@ -94,16 +98,17 @@ export async function checkCommand(args: string[]): Promise<number> {
     if (!terminal.stdoutIsTTY) throw new DhlabError('ERR_USAGE', '--watch opens the lab: it needs a terminal');
     const { watchGrading } = await import('../lab/watch.ts');
     const result = await watchGrading({ title: 'dhlab check client', subtitle: `seed ${seed} · ${command.join(' ')}`, cases: clientCases(seed) }, (observer) =>
-      gradeClient(command, seed, limits?.timeMs, observer),
+      // Watched, the cases run in their numbered order: the lab tells their story to a class.
+      gradeClient(command, seed, limits?.timeMs, observer, [...clientCases(seed).keys()]),
     );
-    if (values.values.json) reportJson(result);
+    if (values.values.json || values.values.summary) reportJson(result, values.values.summary === true);
     else report(result);
     return result.ok ? 0 : 1;
   }
   let failed = 0;
   for (const exercise of exercises) {
     const result = await grade(exercise, values.values.all ? [...command, exercise.name] : command, seed, limits);
-    if (values.values.json) reportJson(result);
+    if (values.values.json || values.values.summary) reportJson(result, values.values.summary === true);
     else report(result);
     if (!result.ok) failed++;
   }

@@ -341,13 +341,29 @@ const open: Exercise = {
   judge: exact,
 };
 
-const CHATS = ['meet at 10', 'the key is under the mat', 'café at noon ☕', 'bring the USB stick', 'pay 10 euros to bob', '山田さんによろしく'];
+/** Eight letters each (é is two bytes: the café is left out so that every line has one size). */
+const PLACES = ['the hall', 'the yard', 'room 101', 'the park', 'the gate', 'platform', 'the dock', 'the roof'];
+
+/**
+ * One chat line no one can guess: about 2^46 lines, every one the same length (bytes too), so
+ * neither a word list nor the size of a sealed box (lesson 03) tells which line it is.
+ */
+function unguessableChat(source: CaseSource, label: string): string {
+  const digits = (count: number, what: string) =>
+    source
+      .below(10n ** BigInt(count), `${label} ${what}`)
+      .toString()
+      .padStart(count, '0');
+  const place = PLACES[Number(source.below(BigInt(PLACES.length), `${label} place`))] as string;
+  const hour = String(Number(source.below(24n, `${label} hour`))).padStart(2, '0');
+  const minute = String(Number(source.below(60n, `${label} minute`))).padStart(2, '0');
+  return `${place} at ${hour}:${minute}, code ${digits(4, 'a')}-${digits(4, 'b')}`;
+}
 
 /** break-weak's recording and the chat it holds (the same seed, the same bytes). */
 function weakRun(seed: string): { chats: string[]; lines: string[] } {
   const source = new CaseSource(`break-weak ${seed}`);
-  const start = Number(source.below(BigInt(CHATS.length), 'chats'));
-  const chats = [0, 1, 2].map((i) => CHATS[(start + i) % CHATS.length] as string);
+  const chats = [0, 1, 2].map((i) => unguessableChat(source, `chat ${i}`));
   return { chats, lines: weakExponentRecording(source, 'alice', chats) };
 }
 
@@ -383,6 +399,8 @@ const breakWeak: Exercise = {
       .join('');
   },
   judge: exact,
+  // The answer is the chat Eve must read: a failed run does not hand it over.
+  secretAnswers: true,
 };
 
 /** The ladder, in order. */

@@ -40,7 +40,10 @@ export async function grade(exercise: Exercise, command: string[], seed: string,
   const results = cases.map((c, index): CaseResult => {
     const got = run.lines[index] ?? null;
     const verdict = got === null ? '' : (exercise.judge ?? exactOnly)(got, c.expected);
-    return { index, what: c.what, ok: verdict === null, sent: c.input, expected: c.expected, got, hint: verdict ? `${verdict}; ${c.hint}` : c.hint };
+    const ok = verdict === null;
+    // An answer that is the exercise's secret (break-weak's chat) is never handed to a failed run.
+    const expected = exercise.secretAnswers && !ok ? '(not shown: finding it is the exercise)' : c.expected;
+    return { index, what: c.what, ok, sent: c.input, expected, got, hint: verdict ? `${verdict}; ${c.hint}` : c.hint };
   });
   const passed = results.filter((r) => r.ok).length;
   return {

@@ -24,6 +24,8 @@ export interface Exercise {
   judge?(answer: string, expected: string): string | null;
   /** The contract's words on the sheet, when it is not one answer line per case (the client). */
   contractIntro?: string[];
+  /** The expected answers are the secret the exercise is about: reports never show them. */
+  secretAnswers?: boolean;
   /** Grades by its own script instead of one line per case (the client exercise runs the program once per case). */
   run?(command: readonly string[], seed: string, limits?: Limits): Promise<ExerciseResult>;
 }

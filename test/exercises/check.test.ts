@@ -55,6 +55,17 @@ describe('dhlab check: the function exercises', () => {
     });
   }
 
+  it('break-weak cannot be passed without the discrete log: lines from a large space, one size, never shown to a failed run', async () => {
+    const breakWeak = EXERCISES.find((e) => e.name === 'break-weak');
+    const lines = ['1', '2', '3', '4', '5', '6', '7', '8'].flatMap((seed) => breakWeak?.cases(seed).map((c) => c.expected) ?? []);
+    assert.equal(new Set(lines).size, lines.length, 'no line repeats across seeds');
+    assert.equal(new Set(lines.map((line) => Buffer.byteLength(line))).size, 1, 'the sealed boxes all have one size');
+    const result = await check(['break-weak', '--json', '--', 'true']);
+    assert.equal(result.code, 1);
+    for (const line of breakWeak?.cases('1').map((c) => c.expected) ?? []) assert.ok(!result.out.includes(line), `${line} was printed`);
+    assert.match(result.out, /not shown: finding it is the exercise/);
+  });
+
   it('a program that never exits is stopped at the time limit and fails, even with every answer right', async () => {
     const started = Date.now();
     const result = await check(['modpow', '--time-limit', '3', '--', ...solution, 'modpow'], { MISTAKE: 'hang' });
@@ -106,6 +117,17 @@ describe('dhlab check: the function exercises', () => {
         .filter(Boolean);
     assert.deepEqual(sent(again.out), sent((await check(['dh', '--json', '--seed', '7', '--', '/bin/cat'])).out), 'the same seed, the same cases');
     assert.notDeepEqual(sent(again.out), sent(other.out));
+  });
+
+  it('--summary: only the gradebook lines, whatever a student printed (an answer ending in "total cannot add one)', async () => {
+    const tricky = ['sh', '-c', "while read -r line; do echo '\"total'; done"];
+    const result = await check(['--all', '--summary', '--time-limit', '1', '--', ...tricky]);
+    const lines = result.out.split('\n').map((line) => JSON.parse(line) as { exercise: string; total: number });
+    assert.deepEqual(
+      lines.map((l) => l.exercise),
+      EXERCISES.map((e) => e.name),
+    );
+    assert.ok(lines.every((l) => typeof l.total === 'number'));
   });
 
   it('usage errors: no program, both a name and --all, an unknown exercise', async () => {

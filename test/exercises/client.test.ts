@@ -3,9 +3,11 @@
 // both written from the spec alone) pass; each skipped check is caught at the case made for it,
 // with the hint that names it; a client that never exits is stopped.
 import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, it } from 'node:test';
-import { gradeClient, clientCases, type ClientCaseObserver } from '../../src/exercises/client-exercise.ts';
+import { gradeClient, clientCases, shuffledOrder, type ClientCaseObserver } from '../../src/exercises/client-exercise.ts';
 import { run } from '../support/cli-run.ts';
 
 const REFERENCE = path.resolve(import.meta.dirname, 'reference');
@@ -43,11 +45,23 @@ describe('dhlab check client: the whole client against servers that cheat', () =
   }
 
   const MISTAKES: Array<[mistake: string, caughtAt: RegExp, got: RegExp, hint: RegExp]> = [
-    ['frame-seq', /✗ 3\. a replayed frame/, /bob: (.+) \| bob: \1 \(exit 0\)/, /from your own counter, never from the frame's seq/],
+    ['frame-seq', /✗ 3\. a replayed frame/, /bob: (.+) \| bob: (.+) \| bob: \1 \| bob: \2 \|/, /from your own counter, never from the frame's seq/],
     ['no-validation', /✗ 4\. an invalid public value: y_s = p - 1/, /ERROR ERR_BAD_SIGNATURE/, /check 2 <= y_s <= p-2 before you use it/],
     ['range-only', /✗ 5\. a public value outside the subgroup/, /ERROR ERR_BAD_SIGNATURE/, /y_s\^q mod p = 1/],
-    ['no-signature-check', /✗ 6\. a bad host signature/, /^\+ bob \(exit 0\)$/, /verify server_auth's Ed25519 signature/],
-    ['no-fingerprint-check', /✗ 7\. a man in the middle/, /^\+ bob \(exit 0\)$/, /compare SHA256: \+ unpadded base64 .* with --fingerprint/],
+    [
+      'no-signature-check',
+      /✗ 6\. a bad host signature/,
+      /^\+ bob \| .* \(exit 0\); but you sent a sealed frame after a server_auth that did not verify$/,
+      /verify server_auth's Ed25519 signature/,
+    ],
+    [
+      'no-fingerprint-check',
+      /✗ 7\. a man in the middle/,
+      /^\+ bob \| .* \(exit 0\); but you sent client_key after a server_key you had to refuse$/,
+      /compare SHA256: \+ unpadded base64 .* with --fingerprint/,
+    ],
+    // The printed lines are right; only the wire shows the check came after client_key.
+    ['late-fingerprint', /✗ 7\. a man in the middle/, /^ERROR ERR_HOST_KEY_CHANGED \(exit 1\); but you sent client_key/, /before sending client_key/],
     ['no-quit', /✗ 1\. the honest room/, /; but the server got no quit from you$/, /at the end of stdin send quit and exit 0/],
   ];
   for (const [mistake, caughtAt, got, hint] of MISTAKES) {
@@ -59,6 +73,27 @@ describe('dhlab check client: the whole client against servers that cheat', () =
       assert.match(hintOf(result.out), hint, result.out);
     });
   }
+
+  it('a program that prints the expected error without connecting fails: the wire shows it never came', async () => {
+    const result = await check(['--json', '--', 'sh', '-c', 'echo ERROR ERR_BAD_PUBLIC_KEY; exit 1']);
+    const cases = result.out.split('\n').map((line) => JSON.parse(line) as { index?: number; ok?: boolean; got?: string });
+    assert.equal(cases[3]?.ok, false);
+    assert.match(cases[3]?.got ?? '', /; but you never connected/);
+    assert.match(result.out.split('\n').at(-1) ?? '', /"passed":0/);
+  });
+
+  it('every case looks the same to the program: one --name, one --fingerprint, in a new order each run', async () => {
+    const log = path.join(mkdtempSync(path.join(tmpdir(), 'dhlab-client-')), 'args');
+    const record = ['sh', '-c', `echo "$*" | sed 's/--port [0-9]*//' >> ${log}; exit 1`, 'record'];
+    await check(['--', ...record]);
+    const seen = readFileSync(log, 'utf8').trim().split('\n');
+    assert.equal(seen.length, 7);
+    assert.equal(new Set(seen).size, 1, seen.join('\n'));
+    // The order: a permutation each time, and not always the same one.
+    const orders = Array.from({ length: 20 }, () => shuffledOrder(7).join(','));
+    for (const order of orders) assert.deepEqual(order.split(',').map(Number).sort(), [0, 1, 2, 3, 4, 5, 6]);
+    assert.ok(new Set(orders).size > 1);
+  });
 
   it('a client that ignores batches waits for lines that never come: stopped at the case limit, with the batch hint', async () => {
     const result = await check(['--time-limit', '3', '--', ...tsClient], 'no-batch');

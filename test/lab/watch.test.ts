@@ -23,7 +23,7 @@ describe('dhlab check client --watch', () => {
     const cases = clientCases('1');
     const grading = watchGrading(
       { title: 'dhlab check client', subtitle: 'seed 1', cases, input: term.input, output: term.output, onView: (v, w) => ((view = v), (watch = w)) },
-      (observer) => gradeClient(CLIENT, '1', undefined, observer),
+      (observer) => gradeClient(CLIENT, '1', undefined, observer, [...cases.keys()]),
     );
     await waitFor(() => view !== null, 'the lab');
     const lab = () => view as unknown as LabView;

@@ -93,9 +93,13 @@ export class Mallory {
       socket.on('close', () => this.sockets.delete(socket));
       socket.on('error', () => {});
     }
+    const watch = this.options.onClientWire;
     const link: Link = {
       label: `connection ${this.relays.length + 1}`,
-      toClient: (bytes) => client.write(bytes),
+      toClient: (bytes) => {
+        watch?.('to-client', bytes, link.label);
+        client.write(bytes);
+      },
       toServer: (bytes) => upstream.write(bytes),
     };
     const interceptor: Interceptor =
@@ -115,7 +119,10 @@ export class Mallory {
         upstream.destroy();
       }
     };
-    client.on('data', (chunk) => guard(() => interceptor.fromClient(chunk)));
+    client.on('data', (chunk) => {
+      watch?.('from-client', chunk, link.label);
+      guard(() => interceptor.fromClient(chunk));
+    });
     upstream.on('data', (chunk) => guard(() => interceptor.fromServer(chunk)));
     client.on('end', () => upstream.end());
     upstream.on('end', () => client.end());
