@@ -75,6 +75,12 @@ export function fileError(error: unknown, what: string): DhlabError {
               ? 'this machine has no such address'
               : code === 'ENOTDIR'
                 ? 'a part of the path is not a folder'
-                : (code ?? (error as Error).message);
+                : code === 'ELOOP'
+                  ? 'it is a symbolic link; dhlab does not follow links it writes or reads through'
+                  : code === 'ENOTREGULAR' || code === 'ENXIO'
+                    ? 'it is not a regular file (a FIFO or a device)'
+                    : code === 'EFBIG'
+                      ? 'it is too large'
+                      : (code ?? (error as Error).message);
   return new DhlabError('ERR_FILE', `${what}: ${why}`);
 }

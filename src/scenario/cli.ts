@@ -1,9 +1,9 @@
-import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { getEngine } from '../crypto/engines.ts';
 import { safeText } from '../terminal/safe-text.ts';
 import { DhlabError, fileError } from '../errors.ts';
+import { writeRegularFile } from '../files.ts';
 import { print, terminal } from '../terminal/output.ts';
 import { wrapLine } from '../terminal/narrate.ts';
 import { resolveScenario, shippedScenarioFiles } from './catalog.ts';
@@ -93,7 +93,7 @@ export async function scenarioCommand(args: string[], runInLab: (scenario: Scena
   if (exportTo !== undefined) {
     const text = exportTo.endsWith('.html') ? exportHtml(scenario, results) : exportMarkdown(scenario, results);
     try {
-      fs.writeFileSync(exportTo, text);
+      writeRegularFile(exportTo, text);
     } catch (error) {
       throw fileError(error, `cannot write ${exportTo}`);
     }

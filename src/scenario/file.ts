@@ -1,10 +1,20 @@
-import fs from 'node:fs';
 import { isMap, isSeq, LineCounter, parseDocument, type Document } from 'yaml';
 import { DhlabError, isErrorCode } from '../errors.ts';
+import { readRegularFile } from '../files.ts';
+import { humanDuration, orderOfGenerator } from '../insecure/discrete-log.ts';
 import { anyGroup } from '../insecure/toy-groups.ts';
 import type { EndpointSpec, ClientSpec, ServerSpec, MallorySpec, Action, Expectation, Step, Scenario } from './types.ts';
 
 type Path = (string | number)[];
+
+/** A lesson is a few KiB of YAML; a file far larger is not one. */
+const MAX_SCENARIO_BYTES = 1024 * 1024;
+/** The longest string a field may hold: a narration of a few screens (the longest shipped is under 2,000). */
+const MAX_STRING = 8192;
+/** cbc_bitflip's text: its GCM half opens one box per bit, so the work grows with the square of it. */
+const MAX_CBC_TEXT_BYTES = 256;
+/** A baby-step table of 2^20 entries (a 2^40 search) takes about a second and 200 MB. */
+export const MAX_DISCRETE_LOG_BITS = 40;
 
 /** Reads a field with its position: every problem names the file, the line and the field. */
 class Reader {
@@ -46,6 +56,7 @@ class Reader {
     if (value === undefined && fallback !== undefined) return fallback;
     if (typeof value === 'number') return String(value);
     if (typeof value !== 'string' || value.length === 0) this.fail(path, 'must be a non-empty string');
+    if (value.length > MAX_STRING) this.fail(path, `is ${value.length} characters long; at most ${MAX_STRING}`);
     return value;
   }
 
@@ -74,9 +85,11 @@ class Reader {
     return keys;
   }
 
-  list(path: Path): number {
+  /** The length of a list, refused above `max` items (limits before work: nothing runs long). */
+  list(path: Path, max = 64): number {
     const node = this.doc.getIn(path, true);
     if (!isSeq(node)) this.fail(path, 'must be a list');
+    if (node.items.length > max) this.fail(path, `has ${node.items.length} items; at most ${max}`);
     return node.items.length;
   }
 }
@@ -92,7 +105,9 @@ function endpoint(r: Reader, path: Path): EndpointSpec {
   if (spec.cbc && spec.nonceReuse) r.fail([...path, 'nonce_reuse'], 'nonce_reuse weakens GCM and cbc replaces it: choose one');
   if (r.has([...path, 'exponent'])) {
     const text = r.string([...path, 'exponent']);
-    if (!/^\d+$/.test(text) || BigInt(text) < 1n) r.fail([...path, 'exponent'], 'must be a positive whole number');
+    // Exponents are below 2^256 (s.4.1): a longer one is a typo, or a file that wants to stall modPow.
+    if (!/^\d{1,78}$/.test(text) || BigInt(text) < 1n || BigInt(text) >= 1n << 256n)
+      r.fail([...path, 'exponent'], 'must be a positive whole number below 2^256 (at most 78 digits)');
     spec.exponent = BigInt(text);
   }
   if (r.has([...path, 'exponent_bits'])) spec.exponentBits = r.integer([...path, 'exponent_bits'], 2, 256);
@@ -186,14 +201,14 @@ function action(r: Reader, path: Path, clients: Set<string>, server: ServerSpec)
         kind,
         of: r.string([...at, 'of']),
         as: r.string([...at, 'as']),
-        ...(r.has([...at, 'bound_bits']) ? { boundBits: r.integer([...at, 'bound_bits'], 2, 40) } : {}),
+        ...(r.has([...at, 'bound_bits']) ? { boundBits: r.integer([...at, 'bound_bits'], 2, MAX_DISCRETE_LOG_BITS) } : {}),
       };
     case 'eve_decrypt':
       r.keys(at, ['connection', 'exponent']);
       return { kind, connection: known([...at, 'connection'], r.string([...at, 'connection'])), exponent: r.string([...at, 'exponent']) };
     case 'cost': {
       r.keys(at, ['groups']);
-      const n = r.list([...at, 'groups']);
+      const n = r.list([...at, 'groups'], 9);
       const groups = Array.from({ length: n }, (_, i) => {
         const name = r.string([...at, 'groups', i]);
         if (!anyGroup(name)) r.fail([...at, 'groups', i], `unknown group "${name}"`);
@@ -231,7 +246,7 @@ function action(r: Reader, path: Path, clients: Set<string>, server: ServerSpec)
     case 'naive_read':
     case 'say_together': {
       r.keys(at, kind === 'naive_read' ? ['texts', 'long'] : ['from', 'texts', 'long']);
-      const n = r.list([...at, 'texts']);
+      const n = r.list([...at, 'texts'], 16);
       const texts = Array.from({ length: n }, (_, i) => r.string([...at, 'texts', i]));
       const long = r.has([...at, 'long']) ? r.integer([...at, 'long'], 1, 4096) : 0;
       if (kind === 'naive_read') return { kind, texts, long };
@@ -239,7 +254,7 @@ function action(r: Reader, path: Path, clients: Set<string>, server: ServerSpec)
     }
     case 'small_subgroup': {
       r.keys(at, ['orders', 'as']);
-      const n = r.list([...at, 'orders']);
+      const n = r.list([...at, 'orders'], 16);
       const orders = Array.from({ length: n }, (_, i) => BigInt(r.integer([...at, 'orders', i], 2, 1_000_000)));
       return { kind, orders, as: r.string([...at, 'as']) };
     }
@@ -256,6 +271,7 @@ function action(r: Reader, path: Path, clients: Set<string>, server: ServerSpec)
       };
     case 'cbc_bitflip':
       r.keys(at, ['text', 'key', 'from', 'to']);
+      if (Buffer.byteLength(r.string([...at, 'text'])) > MAX_CBC_TEXT_BYTES) r.fail([...at, 'text'], `must be at most ${MAX_CBC_TEXT_BYTES} bytes`);
       return { kind, text: r.string([...at, 'text']), key: r.string([...at, 'key']), from: r.string([...at, 'from']), to: r.string([...at, 'to']) };
   }
 }
@@ -305,6 +321,26 @@ function expectation(r: Reader, path: Path): Expectation {
       r.keys(at, ['from', 'to']);
       return { kind, from: r.string([...at, 'from']), to: r.string([...at, 'to']) };
   }
+}
+
+/**
+ * Without bound_bits a discrete log searches the whole order of g: in toy-48 a table of 2^24
+ * entries (1.5 GB, half a minute), in modp14 one that cannot exist. Refused at load time, with the
+ * estimate, so nothing that long ever runs on the lab's event loop.
+ */
+function refuseLongSearch(r: Reader, path: Path, groupName: string): void {
+  const group = anyGroup(groupName);
+  if (!group) return;
+  const bits = orderOfGenerator(group).toString(2).length;
+  if (bits <= MAX_DISCRETE_LOG_BITS) return;
+  const half = Math.ceil(bits / 2);
+  // About 90 bytes a BigInt table entry and 1 µs a step, measured on toy-48.
+  const gigabytes = (2 ** half * 90) / 1e9;
+  const estimate = half <= 32 ? ` (about ${gigabytes < 10 ? gigabytes.toFixed(1) : Math.round(gigabytes)} GB and ${humanDuration(2 ** half * 2e-6)})` : '';
+  r.fail(
+    path,
+    `without bound_bits the search covers the order of g in ${groupName}, a ${bits}-bit number: a table of 2^${half} entries${estimate}; give bound_bits (at most ${MAX_DISCRETE_LOG_BITS})`,
+  );
 }
 
 /** `seed: 42` and `seed: "42"` are the same seed. */
@@ -467,7 +503,7 @@ export function parseScenario(text: string, file: string): Scenario {
     }
   }
 
-  const stepCount = r.list(['steps']);
+  const stepCount = r.list(['steps'], 200);
   if (stepCount === 0) r.fail(['steps'], 'needs at least one step');
   const steps: Step[] = [];
   let current = server;
@@ -480,6 +516,7 @@ export function parseScenario(text: string, file: string): Scenario {
     const expectCount = r.has([...at, 'expect']) ? r.list([...at, 'expect']) : 0;
     const act = action(r, [...at, 'action'], clientNames, current);
     if (act.kind === 'restart') current = act.server;
+    if (act.kind === 'discrete_log' && act.boundBits === undefined) refuseLongSearch(r, [...at, 'action', 'discrete_log'], current.group);
     steps.push({
       title: r.string([...at, 'title']),
       narration: r.string([...at, 'narration']).trim(),
@@ -510,9 +547,11 @@ export function parseScenario(text: string, file: string): Scenario {
 export function loadScenario(file: string): Scenario {
   let text: string;
   try {
-    text = fs.readFileSync(file, 'utf8');
+    text = readRegularFile(file, MAX_SCENARIO_BYTES);
   } catch (error) {
-    throw new DhlabError('ERR_SCENARIO', `${file}: cannot read (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
+    const code = (error as NodeJS.ErrnoException).code ?? 'error';
+    const why = code === 'ENOTREGULAR' ? 'not a regular file' : code === 'EFBIG' ? `larger than ${MAX_SCENARIO_BYTES / 1024} KiB` : code;
+    throw new DhlabError('ERR_SCENARIO', `${file}: cannot read (${why})`);
   }
   return parseScenario(text, file);
 }

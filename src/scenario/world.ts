@@ -1,8 +1,8 @@
 import crypto from 'node:crypto';
-import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { bytesToBigint, toHex } from '../crypto/bytes.ts';
+import { temporaryFolder } from '../files.ts';
 import { formatBytes, formatEncodedNumber, formatNumber, isNumberName } from '../terminal/format.ts';
 import type { CryptoEngine } from '../crypto/engine.ts';
 import { ChatClient } from '../client/chat-client.ts';
@@ -117,7 +117,7 @@ export class ScenarioWorld {
   private readonly waiters = new Set<() => void>();
   part = 1;
   private readonly tapLabels = new Map<number, string>();
-  private readonly tempDir = fs.mkdtempSync(path.join(os.tmpdir(), 'dhlab-scenario-'));
+  private readonly tempDir = temporaryFolder(path.join(os.tmpdir(), 'dhlab-scenario-'));
 
   private constructor(
     readonly scenario: Scenario,
@@ -366,7 +366,7 @@ export class ScenarioWorld {
     let knownServers: KnownServers | undefined;
     if (spec.pinned) {
       // Alice has talked to the real server at this address before: its key is pinned.
-      const file = path.join(this.tempDir, `${name}-known_servers`);
+      const file = path.join(this.tempDir.path, `${name}-known_servers`);
       knownServers = new KnownServers(file);
       knownServers.pin(`127.0.0.1:${port}`, this.serverIdentity.publicKey);
     }
@@ -464,7 +464,7 @@ export class ScenarioWorld {
     await this.mallory?.close();
     await this.tap?.close();
     await this.resegmenter?.close();
-    fs.rmSync(this.tempDir, { recursive: true, force: true });
+    this.tempDir.remove();
   }
 }
 

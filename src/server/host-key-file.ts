@@ -41,9 +41,12 @@ export function loadOrCreateHostKey(engine: CryptoEngine, file: string): { ident
   let pem: string;
   try {
     // Check the permissions of the file we read (fstat on the open descriptor, not a second lookup).
-    const fd = fs.openSync(file, 'r');
+    // O_NONBLOCK: a FIFO planted as the key file must not hang the server waiting for a writer.
+    const fd = fs.openSync(file, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
     try {
-      refuseUnprotected(file, fs.fstatSync(fd));
+      const stats = fs.fstatSync(fd);
+      if (!stats.isFile()) throw new DhlabError('ERR_HOST_KEY_FILE', `cannot read host key ${file}: not a regular file`);
+      refuseUnprotected(file, stats);
       pem = fs.readFileSync(fd, 'utf8');
     } finally {
       fs.closeSync(fd);
