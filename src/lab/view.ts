@@ -223,7 +223,8 @@ export class LabView {
     const helpHint = '   ?=help';
     this.title.setContent(
       fit(
-        ` dhlab lab · view: ${viewName}${typing} · ${typeof this.options.subtitle === 'string' ? this.options.subtitle : this.options.subtitle()}`,
+        // The subtitle and heading may hold a file's words (a scenario's name and titles): the sanitizer first.
+        safeText(` dhlab lab · view: ${viewName}${typing} · ${typeof this.options.subtitle === 'string' ? this.options.subtitle : this.options.subtitle()}`),
         width - helpHint.length,
       ) + helpHint,
     );
@@ -256,7 +257,7 @@ export class LabView {
 
     const scenario = this.options.scenario;
     if (scenario && this.narration) {
-      this.narration.setLabel(` ${fit(scenario.heading(), paneWidth(this.narration) - 2)} `);
+      this.narration.setLabel(` ${fit(safeText(scenario.heading()), paneWidth(this.narration) - 2)} `);
       // Prose wraps flush left; action output and checks (">", "✓", "✗") hang indented.
       const wrapped = scenario
         .lines()
