@@ -9,13 +9,14 @@ import { ENGINES } from '../src/crypto/engines.ts';
 import { pool } from '../test/support/helpers.ts';
 import { ServerProcess } from '../test/support/server-process.ts';
 import { benchStorm, storm, type StormRow } from './storm.ts';
+import { benchFanout, type FanoutRow } from './fanout.ts';
 import { ADMISSION_DEFAULTS } from '../src/server/admission.ts';
 import type net from 'node:net';
 import { percentile, sleep } from '../test/support/timing.ts';
 
 const HERE = import.meta.dirname;
 const QUICK = process.argv.includes('--quick');
-const ONLY = process.argv.find((arg) => arg.startsWith('--only='))?.slice('--only='.length); // handshakes | broadcast | memory | storm | slow
+const ONLY = process.argv.find((arg) => arg.startsWith('--only='))?.slice('--only='.length); // handshakes | broadcast | memory | storm | slow | fanout
 const runs = (section: string) => !ONLY || ONLY === section;
 
 /** The server under test runs in its own process (test/support/server-process.ts) so its CPU and RSS are its own. */
@@ -129,7 +130,9 @@ async function benchBroadcast(opts: {
    */
   measured?: number;
 }): Promise<BroadcastResult> {
-  const server = await BenchServer.start({ engine: opts.engine, rateLimit: opts.rateLimit, ...opts.limits });
+  // A row that lifts the request limit measures throughput: the fan-out pacing is lifted with it.
+  const fanoutLimit = opts.rateLimit === undefined ? undefined : 1e12;
+  const server = await BenchServer.start({ engine: opts.engine, rateLimit: opts.rateLimit, fanoutLimit, ...opts.limits });
   const members: ChatClient[] = [];
   const from = (i: number) => (opts.limits ? `127.0.1.${i + 1}` : undefined); // a class: one address per student
   await pool(opts.clients, opts.limits ? 4 : 50, async (i) => void members.push(await connect(server.port, `m${i}`, from(i))));
@@ -396,6 +399,17 @@ async function main(): Promise<void> {
       `${(r === slowRows[0] ? 'honest members only' : '+ 1 stalled, 1 at 50 KB/s').padEnd(27)}  ${fmt(r.latencyP50Ms, 1).padStart(6)}  ${fmt(r.latencyP99Ms, 1).padStart(6)}  ${String(r.lost).padStart(13)}  ${at(r.stalledDroppedS).padStart(18)}  ${at(r.slowDroppedS).padStart(15)}  ${fmt(r.serverCpuPercent).padStart(9)}%  ${fmt(r.clientCpuPercent).padStart(10)}%`,
     );
   }
+
+  const fanout: FanoutRow[] = [];
+  if (runs('fanout')) for (const heavy of [0, 1, 3]) fanout.push(await benchFanout(heavy, QUICK ? 3 : 8));
+  results.fanout = fanout;
+  console.log('\nFan-out: 200 members (own addresses, default limits), 200 short lines/s, 20 timing every line;');
+  console.log('heavy members each send 4,096-byte lines at 190/s (under the line limit), paced by --fanout-limit');
+  console.log('heavy  honest p50 ms  honest p99 ms  server stall ms  honest dropped  heavy lines/s each  server CPU');
+  for (const r of fanout)
+    console.log(
+      `${String(r.heavy).padStart(5)}  ${fmt(r.honestP50Ms, 1).padStart(13)}  ${fmt(r.honestP99Ms, 1).padStart(13)}  ${fmt(r.serverStallMs, 0).padStart(15)}  ${String(r.honestDropped).padStart(14)}  ${fmt(r.heavyLinesPerSecond, 1).padStart(18)}  ${fmt(r.serverCpuPercent).padStart(9)}%`,
+    );
 
   if (!ONLY && !QUICK) fs.writeFileSync(path.join(HERE, 'results.json'), JSON.stringify(results, null, 2) + '\n');
   if (!ONLY && !QUICK) console.log('\nwritten to bench/results.json');

@@ -30,7 +30,7 @@ ${AES_USAGE.trimEnd()}
   dhlab server [--host 127.0.0.1] [--port 5068] [--group modp14] [--crypto native|forge]
                [--host-key PATH] [--max-clients N] [--handshake-timeout SECONDS] [--frame-timeout SECONDS]
                [--rate-limit PER_SECOND] [--max-per-address 16] [--max-handshakes-per-address 4]
-               [--connect-rate PER_SECOND_PER_ADDRESS]
+               [--connect-rate PER_SECOND_PER_ADDRESS] [--fanout-limit BYTES_PER_SECOND]
                [--trace [--full]]   narrate every connection's handshake and messages on stderr
   dhlab client --name NAME [--host 127.0.0.1] [--port 5068] [--known-servers PATH]
                [--accept-new-host-key] [--crypto native|forge] [--json]
@@ -183,6 +183,7 @@ async function serverCommand(args: string[]): Promise<number> {
     'handshake-timeout': { type: 'string', default: String(DEFAULTS.handshakeTimeoutMs / 1000) },
     'frame-timeout': { type: 'string', default: String(DEFAULTS.frameTimeoutMs / 1000) },
     'rate-limit': { type: 'string', default: String(DEFAULTS.rateLimit) },
+    'fanout-limit': { type: 'string', default: String(DEFAULTS.fanoutLimit) },
     'max-per-address': { type: 'string', default: String(DEFAULTS.maxPerAddress) },
     'max-handshakes-per-address': { type: 'string', default: String(DEFAULTS.maxHandshakesPerAddress) },
     'connect-rate': { type: 'string', default: String(DEFAULTS.connectRatePerAddress) },
@@ -209,6 +210,7 @@ async function serverCommand(args: string[]): Promise<number> {
     handshakeTimeoutMs: intOption(values, 'handshake-timeout', 0.01, 3600) * 1000,
     frameTimeoutMs: intOption(values, 'frame-timeout', 0.01, 3600) * 1000,
     rateLimit: intOption(values, 'rate-limit', 1, 10_000_000),
+    fanoutLimit: intOption(values, 'fanout-limit', 1024, 1_000_000_000_000),
     maxPerAddress: intOption(values, 'max-per-address', 1, 1_000_000),
     maxHandshakesPerAddress: intOption(values, 'max-handshakes-per-address', 1, 1_000_000),
     connectRatePerAddress: intOption(values, 'connect-rate', 0.1, 1_000_000),

@@ -26,10 +26,18 @@ export class SlowConsumers<T extends QueueOwner> {
   /** Members with something queued, and when each was last seen with an empty queue. */
   private readonly behind = new Map<T, number>();
 
+  private lastSweep: number | null = null;
+
   constructor(
     private readonly limits: QueueLimits,
     private readonly drop: (member: T, why: string) => void,
     private readonly now: () => number = () => performance.now(),
+    /**
+     * How often sweep() is meant to run. When given, time the sweep came late by (the server's own
+     * event loop was busy) is not counted as any member's lag: a member is not blamed for the
+     * server's backlog.
+     */
+    private readonly sweepEveryMs?: number,
   ) {}
 
   /** After writing to a member: enforce the size cap, start measuring lag. */
@@ -63,6 +71,11 @@ export class SlowConsumers<T extends QueueOwner> {
   /** Called a few times a second: drops members that lag too long, then enforces the total. */
   sweep(): void {
     const now = this.now();
+    if (this.sweepEveryMs !== undefined && this.lastSweep !== null) {
+      const late = now - this.lastSweep - this.sweepEveryMs;
+      if (late > this.sweepEveryMs) for (const [member, since] of this.behind) this.behind.set(member, since + late);
+    }
+    this.lastSweep = now;
     let total = 0;
     for (const [member, since] of [...this.behind]) {
       const queued = member.queuedBytes();

@@ -47,6 +47,30 @@ describe('slow consumers (unit, fake clock)', () => {
     assert.match(dropped[0] ?? '', /^m: its queue has not been empty for 5\d\d\d ms/);
   });
 
+  it("the server's own stall is not a member's lag: a sweep that comes late does not count the delay", () => {
+    let now = 0;
+    const dropped: string[] = [];
+    const slow = new SlowConsumers<FakeMember>(
+      QUEUE_DEFAULTS,
+      (m) => dropped.push(m.name),
+      () => now,
+      250,
+    );
+    const m = new FakeMember('m', 10);
+    slow.written(m);
+    slow.sweep();
+    // The event loop was blocked 6 s (the room's own fan-out): the member had no chance to read.
+    now += 6000;
+    slow.sweep();
+    assert.deepEqual(dropped, []);
+    // Then it really lags: 5 s of sweeps on time with its queue never empty.
+    for (let t = 0; t <= 5000; t += 250) {
+      now += 250;
+      slow.sweep();
+    }
+    assert.deepEqual(dropped, ['m']);
+  });
+
   it('a member whose queue empties now and then is never dropped, however long it is busy', () => {
     const { slow, dropped, advance } = policy();
     const m = new FakeMember('m', 500);

@@ -10,6 +10,7 @@ import { ChatServer, type ChatServerOptions } from '../../src/server/chat-server
 type Config = Pick<
   ChatServerOptions,
   | 'rateLimit'
+  | 'fanoutLimit'
   | 'handshakeTimeoutMs'
   | 'frameTimeoutMs'
   | 'maxQueueBytes'
