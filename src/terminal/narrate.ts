@@ -72,6 +72,14 @@ export function wrapLine(line: string, width: number, indent = '      '): string
   return out;
 }
 
+/** A plaintext longer than this is cut in the narration unless `--full` (the count says how long). */
+const PLAINTEXT_SHOWN_CHARS = 200;
+
+function plaintextShown(plaintext: string): string {
+  if (fullValues || plaintext.length <= PLAINTEXT_SHOWN_CHARS) return safeText(plaintext);
+  return `${safeExcerpt(plaintext, PLAINTEXT_SHOWN_CHARS)} [${plaintext.length} characters; --full shows all]`;
+}
+
 /**
  * One line of plain-text narration for a trace event, from the point of view of `who`
  * ("alice", "server"); null for events the narration leaves out.
@@ -110,9 +118,9 @@ export function narrate(event: TraceEvent, rawWho: string, rawPeer: string): str
     case 'established':
       return `${who}: handshake complete, ${event.cipher} keys in place`;
     case 'seal':
-      return `${who} seals #${event.seq} for ${peer}: ${safeText(event.plaintext)}\n    nonce ${toHex(event.nonce)}  ciphertext+tag ${abbreviate(event.ciphertext)}`;
+      return `${who} seals #${event.seq} for ${peer}: ${plaintextShown(event.plaintext)}\n    nonce ${toHex(event.nonce)}  ciphertext+tag ${abbreviate(event.ciphertext)}`;
     case 'open':
-      return `${who} opens #${event.seq} from ${peer}: ${safeText(event.plaintext)}`;
+      return `${who} opens #${event.seq} from ${peer}: ${plaintextShown(event.plaintext)}`;
     case 'error':
       // Bounded: the message may quote what a peer sent (a 60,000-character name, say).
       return `${who}: ${event.remote ? 'peer reported' : 'error'} ${event.code}: ${safeExcerpt(event.message, 300)}`;
@@ -126,10 +134,30 @@ export function narrate(event: TraceEvent, rawWho: string, rawPeer: string): str
  */
 export function traceNarrator(who: string | ((id: number) => string), peer: string | ((id: number) => string), write: (line: string) => void, width = 80) {
   const colors = palette();
+  // A line relayed to every member is sealed once per member: it is narrated in full once, and
+  // for the others as "the same plaintext" (the narration's cost no longer grows with the room).
+  const recentlySealed = new Map<string, string>();
   return (id: number, event: TraceEvent, peerLabel?: string | null): void => {
-    const line = narrate(event, typeof who === 'string' ? who : who(id), peerLabel ?? (typeof peer === 'string' ? peer : peer(id)));
+    const whoName = typeof who === 'string' ? who : who(id);
+    const peerName = peerLabel ?? (typeof peer === 'string' ? peer : peer(id));
+    const line = event.kind === 'seal' ? narrateSeal(event, whoName, peerName, recentlySealed) : narrate(event, whoName, peerName);
     if (line === null) return;
     const paint = event.kind === 'error' ? colors.error : event.secret ? colors.secret : event.kind === 'wire' ? colors.wire : colors.public;
     for (const part of wrapLine(line, width)) write(paint(part));
   };
+}
+
+/** How many recent sealed plaintexts the narrator remembers, to say "the same" instead of repeating one. */
+const RECENT_SEALS = 16;
+
+function narrateSeal(event: Extract<TraceEvent, { kind: 'seal' | 'open' }>, who: string, peer: string, recent: Map<string, string>): string | null {
+  const first = event.plaintext.length > 80 ? recent.get(event.plaintext) : undefined;
+  if (first === undefined) {
+    if (event.plaintext.length > 80) {
+      recent.set(event.plaintext, `${safeText(peer)} (#${event.seq})`);
+      if (recent.size > RECENT_SEALS) recent.delete(recent.keys().next().value as string);
+    }
+    return narrate(event, who, peer);
+  }
+  return `${safeText(who)} seals #${event.seq} for ${safeText(peer)}: the same ${event.plaintext.length}-character plaintext as for ${first}\n    nonce ${toHex(event.nonce)}  ciphertext+tag ${abbreviate(event.ciphertext)}`;
 }
