@@ -1,3 +1,5 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import { DhlabError } from '../errors.ts';
 import { EXERCISES, exerciseNamed, sheet, type Exercise } from '../exercises/catalog.ts';
 import { grade, LIMITS, type ExerciseResult } from '../exercises/grade.ts';
@@ -74,6 +76,29 @@ function reportJson(result: ExerciseResult, summaryOnly = false): void {
   printJson({ exercise: result.exercise, seed: result.seed, ok: result.ok, passed: result.passed, total: result.cases.length, problem: result.problem });
 }
 
+/**
+ * A program that cannot start would fail every case with a hint about the first: say the cause
+ * once instead (ERR_USAGE, exit 2), as a shell does.
+ */
+function refuseUnrunnable(file: string): void {
+  const candidates = file.includes('/')
+    ? [file]
+    : (process.env.PATH ?? '')
+        .split(path.delimiter)
+        .filter(Boolean)
+        .map((dir) => path.join(dir, file));
+  for (const candidate of candidates) {
+    try {
+      fs.accessSync(candidate, fs.constants.X_OK);
+      if (fs.statSync(candidate).isFile()) return;
+    } catch {
+      // Not here, or not executable: look further.
+    }
+  }
+  const why = file.includes('/') ? (fs.existsSync(file) ? 'not an executable file' : 'no such file') : 'not found on PATH';
+  throw new DhlabError('ERR_USAGE', `cannot run ${safeExcerpt(file, 200)}: ${why}`);
+}
+
 /** `dhlab check NAME|--all [--seed S] [--json] -- COMMAND...`: exit 0 when every case passed. */
 export async function checkCommand(args: string[]): Promise<number> {
   const split = args.indexOf('--');
@@ -90,6 +115,7 @@ export async function checkCommand(args: string[]): Promise<number> {
   const name = values.positionals[0];
   if (values.values.all === (name !== undefined)) throw new DhlabError('ERR_USAGE', 'name one exercise, or --all');
   const exercises = values.values.all ? [...EXERCISES] : [exerciseOrFail(name as string)];
+  refuseUnrunnable(command[0] as string);
   const seed = stringOption(values.values, 'seed');
   // Without --time-limit each exercise keeps its own: 20 s for a whole run, 10 s for each client case.
   const limits = values.values['time-limit'] === undefined ? undefined : { ...LIMITS, timeMs: intOption(values.values, 'time-limit', 0.1, 600) * 1000 };

@@ -222,7 +222,11 @@ async function runCase(
     expected: transcriptOf(c.expected, `exit ${c.exitCode}`),
     // Lines already wrong say enough; what it sent after the cheat is still worth saying.
     got: (printedRight ? problems : violations).length > 0 ? `${got}; but ${(printedRight ? problems : violations).join('; ')}` : got,
-    hint: c.diagnose?.(student.lines) ?? c.hint,
+    hint:
+      // Connected, then silent until the limit: the usual cause is output that was never flushed.
+      student.lines.length === 0 && evidence.helloSeen && student.exitCode === null
+        ? `your program printed nothing before it was stopped: flush stdout after each line (print(..., flush=True), System.out.flush()), and read the socket and stdin at once: the grader waits for each line before it acts; then: ${c.hint}`
+        : (c.diagnose?.(student.lines) ?? c.hint),
     // A crash is worth its stderr: any exit status the case did not expect (1 is a reported error).
     problem:
       student.problem ??
@@ -317,6 +321,8 @@ export const clientExercise: Exercise = {
     'run: the honest room, then one cheat each: a flipped bit, a replayed frame,',
     'invalid public values, a bad signature, a man in the middle with her own key.',
     'The wire is judged too: nothing may be sent after a frame you had to refuse.',
+    'The grader waits for each line before it acts: flush stdout after every line,',
+    'and read the socket and stdin at once.',
   ],
   goal: 'Write a dhlab client from the spec alone that a real server accepts and a cheating one cannot fool: the handshake, the keys, the sealed frames both ways, and every check the spec makes a MUST.',
   hints: [

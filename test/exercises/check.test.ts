@@ -97,10 +97,17 @@ describe('dhlab check: the function exercises', () => {
     assert.match(result.out, /\\x1b\]0;pwned\\x07/);
   });
 
-  it('a command that does not exist is reported, not thrown', async () => {
-    const result = await check(['modpow', '--', '/nonexistent/program']);
-    assert.equal(result.code, 1);
-    assert.match(result.out, /cannot run \/nonexistent\/program: ENOENT/);
+  it('a command that cannot start: one line with the cause, exit 2, no cases', async () => {
+    for (const [program, why] of [
+      ['/nonexistent/program', 'no such file'],
+      ['no-such-program-dhlab', 'not found on PATH'],
+      [path.resolve(import.meta.dirname, 'check.test.ts'), 'not an executable file'],
+    ]) {
+      const result = await check(['modpow', '--', program as string]);
+      assert.equal(result.code, 2);
+      assert.equal(result.out, '');
+      assert.match(result.stderr, new RegExp(`ERR_USAGE: cannot run ${program}: ${why}`));
+    }
   });
 
   it('--json: one object per case, then a summary; --seed changes the cases reproducibly', async () => {

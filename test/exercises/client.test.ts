@@ -110,6 +110,12 @@ describe('dhlab check client: the whole client against servers that cheat', () =
     assert.match(result.out, /the program: case 1: still running at the time limit \(2 s\): killed/);
   });
 
+  it('a client whose output never arrives (not flushed) gets the flush hint', async () => {
+    const result = await check(['--time-limit', '2', '--', ...tsClient], 'silent');
+    assert.equal(result.code, 1);
+    assert.match(hintOf(result.out), /^your program printed nothing before it was stopped: flush stdout after each line/);
+  });
+
   it('a client that crashes: its exit status and the end of its stderr, through the sanitizer', async () => {
     const result = await check(['--time-limit', '5', '--', ...tsClient], 'crash');
     assert.equal(result.code, 1);

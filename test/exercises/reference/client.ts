@@ -10,7 +10,9 @@ import { MODP14, RFC3526 } from './groups.ts';
 import { hmac, lp, modPow, nonce, sha256 } from './primitives.ts';
 
 const MISTAKE = process.env.MISTAKE ?? '';
-if (MISTAKE === 'hang') {
+// 'silent' is a client whose output never reaches the pipe (unflushed), and so never ends either.
+const HANGS = MISTAKE === 'hang' || MISTAKE === 'silent';
+if (HANGS) {
   // Never exits: not at an error, not at the end (the grader must stop it).
   setInterval(() => {}, 1000);
   process.on('uncaughtException', () => {});
@@ -36,13 +38,14 @@ const toFixed = (value: bigint, bytes: number) => Buffer.from(value.toString(16)
 const aad = (seq: number) => Buffer.from(`dhlab/1 data ${seq}`, 'utf8');
 
 function print(line: string): void {
+  if (MISTAKE === 'silent') return;
   process.stdout.write(`${MISTAKE === 'hostile' ? '\x1b]0;pwned\x07\x1b[2J' : ''}${line}\n`);
 }
 
 function fail(code: string): never {
   print(`ERROR ${code}`);
   // Linux pipes are written synchronously: the line is out before we exit.
-  if (MISTAKE !== 'hang') process.exit(1);
+  if (!HANGS) process.exit(1);
   throw new ProtocolError(code);
 }
 
@@ -151,7 +154,7 @@ function onEvent(event: Record<string, unknown>): void {
 }
 
 function done(): void {
-  if (MISTAKE === 'hang') return;
+  if (HANGS) return;
   socket.end();
   process.exit(0);
 }
