@@ -22,6 +22,7 @@ describe('server defaults (docs/PROTOCOL.md s.6)', () => {
         slowConsumerMs: 5000,
         maxTotalQueueBytes: 128 * 1024 * 1024,
         rateLimit: 200,
+        fanoutLimit: 512 * 1024,
         maxPerAddress: 16,
         maxHandshakesPerAddress: 4,
         connectRatePerAddress: 10,
@@ -38,6 +39,7 @@ describe('server defaults (docs/PROTOCOL.md s.6)', () => {
       `passes ${DEFAULTS.maxQueueBytes / 2 ** 20} MiB, or has not once been empty for ${DEFAULTS.slowConsumerMs / 1000} s`,
       `pass ${DEFAULTS.maxTotalQueueBytes / 2 ** 20} MiB`,
       `(default ${DEFAULTS.rateLimit})`,
+      `--fanout-limit\` such bytes a second (default ${DEFAULTS.fanoutLimit}, ${DEFAULTS.fanoutLimit / 1024} KiB;`,
     ];
     const flat = spec.replace(/\s+/g, ' ');
     for (const phrase of expected) assert.ok(flat.includes(phrase), `PROTOCOL.md says "${phrase}"`);

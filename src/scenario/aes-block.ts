@@ -97,7 +97,7 @@ export function aesBlock(world: ScenarioWorld, action: Extract<Action, { kind: '
         `plaintext  ${hex(first)}  "${printable(first)}"`,
         `XOR        ${hex(firstCipher)}`,
         `on the wire (the box's first ${first.length} bytes)  ${hex(wireCiphertext.subarray(0, first.length))}`,
-        `the other ${gcm.counters.length - 1} blocks, counters J2..J${gcm.counters.length + 1}: the whole ciphertext by hand ${Buffer.from(gcm.ciphertext).equals(wireCiphertext) ? 'equals' : 'DIFFERS FROM'} the ${wireCiphertext.length} bytes on the wire`,
+        `${otherBlocks(gcm.counters.length)}: the whole ciphertext by hand ${Buffer.from(gcm.ciphertext).equals(wireCiphertext) ? 'equals' : 'DIFFERS FROM'} the ${wireCiphertext.length} bytes on the wire`,
       ];
     case 'tag':
       return [
@@ -111,4 +111,11 @@ export function aesBlock(world: ScenarioWorld, action: Extract<Action, { kind: '
         `on the wire (the box's last 16 bytes)  ${hex(wireTag)}`,
       ];
   }
+}
+
+/** The blocks after the first, J2..Jn, named with their counter values (Ji holds i + 1: J0 holds 1). */
+export function otherBlocks(blocks: number): string {
+  if (blocks <= 1) return 'no other block';
+  if (blocks === 2) return 'the other block, counter J2 (value 3)';
+  return `the other ${blocks - 1} blocks, counters J2..J${blocks} (values 3..${blocks + 1})`;
 }

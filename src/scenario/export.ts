@@ -21,22 +21,27 @@ const FIELD_MEANING: Record<string, string> = {
   'error.message': 'error text (plaintext: not authenticated)',
 };
 
-/** A Mermaid message label: the frame's summary, in characters Mermaid never treats as syntax. */
+/**
+ * Text for Mermaid: letters, digits and plain punctuation as they are; every other character as
+ * the numeric entity Mermaid decodes (`<` is #60;, an apostrophe #39;), so nothing a file wrote is
+ * read as syntax and nothing is dropped ("2 <= y", "the original's server").
+ */
+function mermaidEntities(text: string): string {
+  return [...safeText(text)].map((char) => (/[A-Za-z0-9 =_.,-]/.test(char) ? char : `#${char.codePointAt(0)};`)).join('');
+}
+
+/** A Mermaid message label: the frame's summary. */
 function mermaidLabel(f: FrameRecord): string {
-  return frameSummary(f).replace(/[^A-Za-z0-9 =_.,-]/g, '');
+  return mermaidEntities(frameSummary(f));
 }
 
 function participant(name: string): string {
   return name.replace(/[^A-Za-z0-9_]/g, '_');
 }
 
-/** Step titles and frame labels in a Mermaid note: only characters Mermaid never reads as syntax. */
+/** Step titles and notes in a Mermaid note (a colon would end the note's label: it reads " -"). */
 function mermaidText(text: string): string {
-  return safeText(text)
-    .replace(/:/g, ' -')
-    .replace(/[^A-Za-z0-9 =_.,-]/g, '')
-    .replace(/ +/g, ' ')
-    .trim();
+  return mermaidEntities(text.replace(/:/g, ' -').replace(/ +/g, ' ').trim());
 }
 
 /**

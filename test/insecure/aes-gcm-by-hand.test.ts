@@ -190,3 +190,24 @@ describe("the forbidden attack (lesson 11), against node:crypto's own GCM", () =
     assert.throws(() => hashKeyFromNonceReuse(aad, new Uint8Array(20), t, new Uint8Array(20), t), /are equal/);
   });
 });
+
+describe("lesson 13's words for the blocks after the first", () => {
+  it('name the counters the plaintext really used: J2..Jn, whose 32-bit counters hold 3..n+1', async () => {
+    const { otherBlocks } = await import('../../src/scenario/aes-block.ts');
+    for (const length of [10, 16, 17, 32, 33, 64, 65]) {
+      const gcm = gcmSealByHand(crypto.randomBytes(32), crypto.randomBytes(12), crypto.randomBytes(length), new Uint8Array(0));
+      const blocks = Math.ceil(length / 16);
+      assert.equal(gcm.counters.length, blocks);
+      // SP 800-38D s.7.1: J0 = IV || 0^31 || 1, and inc32 from there: block i (from 1) counts i + 1.
+      const values = gcm.counters.map((c) => Buffer.from(c).readUInt32BE(12));
+      assert.deepEqual(
+        values,
+        Array.from({ length: blocks }, (_, i) => i + 2),
+      );
+      const words = otherBlocks(blocks);
+      if (blocks === 1) assert.equal(words, 'no other block');
+      else if (blocks === 2) assert.equal(words, `the other block, counter J2 (value ${values[1]})`);
+      else assert.equal(words, `the other ${blocks - 1} blocks, counters J2..J${blocks} (values ${values[1]}..${values.at(-1)})`);
+    }
+  });
+});

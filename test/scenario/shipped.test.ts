@@ -54,10 +54,20 @@ describe('the shipped scenarios, headless', () => {
         for (const r of results.filter((x) => x.frames.length > 0)) assert.match(md, new RegExp(`  Note over \\w+(,\\w+)?: Step ${r.index + 1}\\. `));
         // Error codes whole (ERR_BAD_PUBLIC_KEY, not ERR_BAD_...).
         assert.doesNotMatch(md, /ERR_[A-Z_]*\.\.\./);
+        // Labels keep every character: what is not plain is a numeric entity Mermaid decodes.
+        const labels = diagrams
+          .join('\n')
+          .split('\n')
+          .map((l) => l.replace(/^ +(Note over [\w,]+|\w+->>\w+): /, ''))
+          .join('\n');
+        assert.doesNotMatch(labels, /[^A-Za-z0-9 =_.,\-#;\n]/);
+        const decoded = labels.replace(/#(\d+);/g, (_, code: string) => String.fromCodePoint(Number(code)));
+        if (scenario.name === '10-small-subgroup') assert.match(decoded, /2 <= y <= p-2/);
       });
 
       it("notes every attack moment, refusal and restart on the step's ladder", () => {
-        const md = exportMarkdown(scenario, results);
+        // Read as Mermaid renders it: its numeric entities (#40; for "(") decoded.
+        const md = exportMarkdown(scenario, results).replace(/#(\d+);/g, (_, code: string) => String.fromCodePoint(Number(code)));
         const sections = md.split(/\n## Step \d+: /).slice(1);
         for (const r of results) {
           const notes = (sections[r.index] ?? '').split('\n').filter((l) => l.startsWith('  Note over ') && !l.includes(`: Step ${r.index + 1}. `));
@@ -81,7 +91,7 @@ describe('the shipped scenarios, headless', () => {
             const firstArrow = lines.findIndex((l) => l.includes('->>'));
             if (firstArrow >= 0)
               assert.ok(
-                lines.slice(0, firstArrow).some((l) => /old server stops - a sealed bye ERR_SERVER_SHUTDOWN/.test(l)),
+                lines.slice(0, firstArrow).some((l) => /old server stops - a sealed bye \(ERR_SERVER_SHUTDOWN\)/.test(l)),
                 'the bye frames are explained before they appear',
               );
           }
