@@ -77,7 +77,10 @@ export function insecureHooks(engine: CryptoEngine, settings: InsecureSettings):
   // A static key is drawn once, at the first connection, and kept for every connection after it.
   let kept: Uint8Array | null = null;
   hooks.newPrivateKey = settings.staticKey ? (group) => (kept ??= draw(group)) : draw;
-  if (settings.skipValidation) hooks.validatePublicValue = lengthOnly;
+  if (settings.skipValidation) {
+    hooks.validatePublicValue = lengthOnly;
+    hooks.validationOff = true;
+  }
   if (settings.acceptToyGroups) hooks.resolveGroup = toyGroup;
   if (settings.cbc) hooks.recordCipher = cbcRecordCipher;
   else if (settings.nonceReuse) hooks.recordCipher = stuckNonceRecordCipher;

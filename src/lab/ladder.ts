@@ -82,7 +82,16 @@ export function ladderSteps(event: TraceEvent, ctx?: HandContext): LadderStep[] 
           ]
         : [{ label: `${ySub(event.owner)} received`, kind: 'wire', detail: 'basic', value: valueOfNumber(event.y) }];
     case 'public_key_valid':
-      return [{ label: `✓ ${ySub(event.owner)} valid`, kind: 'public', detail: 'basic', note: '2 <= y <= p-2 and y^q = 1 mod p (q = (p-1)/2)' }];
+      return event.checked === 'length only'
+        ? [
+            {
+              label: `${ySub(event.owner)} not checked (validation off)`,
+              kind: 'error',
+              detail: 'basic',
+              note: 'only its length: 2 <= y <= p-2 and y^q = 1 mod p were skipped',
+            },
+          ]
+        : [{ label: `✓ ${ySub(event.owner)} valid`, kind: 'public', detail: 'basic', note: '2 <= y <= p-2 and y^q = 1 mod p (q = (p-1)/2)' }];
     case 'shared_secret':
       return [
         {

@@ -99,7 +99,8 @@ export class ClientSession extends Session<ClientSessionEvent> {
     this.emit({ kind: 'group', secret: false, group: group.name, p: group.p, g: group.g });
     this.emit({ kind: 'public_key', secret: false, owner: 'server', y: serverPublic });
     (this.options.insecure?.validatePublicValue ?? validatePublicKey)(group, serverPublic);
-    this.emit({ kind: 'public_key_valid', secret: false, owner: 'server', y: serverPublic });
+    const checked = this.options.insecure?.validationOff ? 'length only' : 'range and subgroup';
+    this.emit({ kind: 'public_key_valid', secret: false, owner: 'server', y: serverPublic, checked });
     this.options.checkHostKey?.(hostKey, hostFingerprint);
 
     const privateKey = this.options.privateKey ?? this.options.insecure?.newPrivateKey?.(group) ?? generatePrivateKey(engine);

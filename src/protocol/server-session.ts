@@ -131,7 +131,8 @@ export class ServerSession extends Session<ServerSessionEvent> {
     const clientPublic = fromHex(frame.y);
     this.emit({ kind: 'public_key', secret: false, owner: 'client', y: clientPublic });
     (this.options.insecure?.validatePublicValue ?? validatePublicKey)(group, clientPublic);
-    this.emit({ kind: 'public_key_valid', secret: false, owner: 'client', y: clientPublic });
+    const checked = this.options.insecure?.validationOff ? 'length only' : 'range and subgroup';
+    this.emit({ kind: 'public_key_valid', secret: false, owner: 'client', y: clientPublic, checked });
 
     const sharedSecret = engine.dhShared(group, state.privateKey, clientPublic);
     const transcript = transcriptHash(engine, { name: state.name, group, serverPublic: state.serverPublic, hostKey: host.publicKey, clientPublic });

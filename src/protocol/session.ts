@@ -26,6 +26,8 @@ export interface InsecureHooks {
   newPrivateKey?(group: DhGroup): Uint8Array;
   /** Replaces public-value validation (checks only the length when validation is off). */
   validatePublicValue?(group: DhGroup, encoded: Uint8Array): bigint;
+  /** Set with a validatePublicValue that checks the length alone: the trace must not say "valid". */
+  validationOff?: boolean;
   /** Client side: resolves a group name the RFC list does not know (the toy groups). */
   resolveGroup?(name: string): DhGroup | undefined;
   /** Replaces AES-256-GCM for one direction (AES-CBC without a MAC, as the original project). */

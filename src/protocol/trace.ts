@@ -18,7 +18,8 @@ export type TraceEvent =
   | { kind: 'announced'; role: Role; secret: false; weakenings: string[] }
   | { kind: 'private_key'; role: Role; secret: true; x: Uint8Array }
   | { kind: 'public_key'; role: Role; secret: false; owner: Role; y: Uint8Array }
-  | { kind: 'public_key_valid'; role: Role; secret: false; owner: Role; y: Uint8Array }
+  /** `checked`: 'range and subgroup' (s.4.2), or 'length only' when a teaching server turned validation off. */
+  | { kind: 'public_key_valid'; role: Role; secret: false; owner: Role; y: Uint8Array; checked: 'range and subgroup' | 'length only' }
   | { kind: 'shared_secret'; role: Role; secret: true; z: Uint8Array }
   | { kind: 'hashed_secret'; role: Role; secret: true; k: Uint8Array }
   | { kind: 'transcript'; role: Role; secret: false; h: Uint8Array }

@@ -102,7 +102,9 @@ export function narrate(event: TraceEvent, rawWho: string, rawPeer: string): str
     case 'public_key':
       return event.owner === event.role ? `${who}: public value y = g^x mod p = ${abbreviateNumber(event.y)}` : null;
     case 'public_key_valid':
-      return `${who}: ${event.owner}'s y passes 2 <= y <= p-2 and y^q = 1 mod p`;
+      return event.checked === 'length only'
+        ? `${who}: ${event.owner}'s y NOT checked (validation off): only its length; 2 <= y <= p-2 and y^q = 1 mod p were skipped`
+        : `${who}: ${event.owner}'s y passes 2 <= y <= p-2 and y^q = 1 mod p`;
     case 'shared_secret':
       return `${who}: shared secret Z = y_peer^x mod p = ${abbreviateNumber(event.z)}  [secret]`;
     case 'hashed_secret':
