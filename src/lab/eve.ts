@@ -29,7 +29,8 @@ export class EvePerspective extends Perspective {
   /** The group each connection's server_key named, so what Eve is told fits it (toy or RFC 3526). */
   private readonly groups = new Map<string, DhGroup>();
   /** Clients whose keys Eve derived by attack (a scenario's eve_decrypt): her view says so. */
-  private readonly broken = new Set<string>();
+  /** Connections Eve read by attack, and how: with their keys, or by XOR with a known plaintext. */
+  private readonly broken = new Map<string, 'keys' | 'xor'>();
   /** Handshake frames already learned from, per connection: one of each, in its own direction. */
   private readonly learned = new Map<string, Set<string>>();
 
@@ -59,7 +60,13 @@ export class EvePerspective extends Perspective {
       row.seq = Number(frame.seq);
       if (typeof frame.box === 'string') row.sealed = Uint8Array.from(Buffer.from(frame.box, 'base64'));
       const name = this.names.get(o.connection);
-      const fate = name !== undefined && this.broken.has(name) ? 'Eve has the keys (the attack): she can open it' : 'Eve cannot open them';
+      const how = name === undefined ? undefined : this.broken.get(name);
+      const fate =
+        how === 'keys'
+          ? 'Eve has the keys (the attack): she can open it'
+          : how === 'xor'
+            ? 'Eve has no key: she reads a frame only by XOR with one whose plaintext she knows, under the same counter'
+            : 'Eve cannot open them';
       this.addChat({ text: `sealed: ${connection} ${row.dir} seq ${row.seq}, ${row.sealed?.length ?? 0} bytes; ${fate}`, kind: 'wire' });
     } else if (frame) {
       row.fields = safeExcerpt(publicFields(frame), 200);
@@ -88,14 +95,19 @@ export class EvePerspective extends Perspective {
    * now on her view shows that chat, marked as read by the attack, and her ladder says the keys
    * are no longer out of reach.
    */
-  readByAttack(name: string, read: { dir: string; seq: number; text: string }[]): void {
-    this.broken.add(name);
+  readByAttack(name: string, read: { dir: string; seq: number; text: string }[], how: 'keys' | 'xor' = 'keys'): void {
+    this.broken.set(name, how);
     for (const r of read) this.addChat({ text: `read by the attack: ${name} ${r.dir} seq ${r.seq}: ${safeExcerpt(r.text, 300)}`, kind: 'error' });
     for (const [connection, steps] of this.ladders) {
       if (!connection.endsWith(` ${name}⇄server`)) continue;
       for (const step of steps) {
-        if (step.label === 'from here on: sealed frames') step.note = 'opened: Eve derived the keys from the exponent she recovered (the attack)';
-        if (step.label === 'to read the chat Eve needs x') step.note = 'she has it now (the attack)';
+        if (step.label === 'from here on: sealed frames')
+          step.note =
+            how === 'keys'
+              ? 'opened: Eve derived the keys from the exponent she recovered (the attack)'
+              : 'sealed under one reused counter: Eve read one by XOR with a plaintext she knew; she has no key';
+        if (step.label === 'to read the chat Eve needs x')
+          step.note = how === 'keys' ? 'she has it now (the attack)' : 'she still does not: the reused counter let her read without it';
       }
     }
     this.version++;

@@ -78,7 +78,7 @@ export class ScenarioLab {
       segment: (client, bytes, carries) => set.server.addSegment(client, bytes, carries),
       malloryTrace: (connection, event) => set.mallory?.onTrace(connection, event),
       malloryEvent: (event) => set.malloryLine(event),
-      eveDecrypted: (connection, read) => set.eve?.readByAttack(connection, read),
+      eveDecrypted: (connection, read, how) => set.eve?.readByAttack(connection, read, how),
       change: () => this.onChange(),
     };
   }

@@ -57,7 +57,7 @@ export function eveXor(world: ScenarioWorld, action: Extract<Action, { kind: 'ev
   const recovered = Buffer.from(xor(difference, guess)).toString('utf8');
   world.values.set(`eve/${name}.xor`, difference);
   world.values.set(`eve/${name}.recovered`, recovered);
-  world.reportEveDecrypted(name, [{ dir: 'server->client', seq: second.seq, text: recovered }]);
+  world.reportEveDecrypted(name, [{ dir: 'server->client', seq: second.seq, text: recovered }], 'xor');
   return [
     first.seq === second.seq
       ? `the server's first two frames to ${name} both say seq ${first.seq}: the same nonce, the same keystream`

@@ -21,6 +21,8 @@ import { startTapProxy, type TapObservation } from '../tap/tap-proxy.ts';
 import { frameBounds, segmentCarries, startResegmenter, type Segment } from '../insecure/resegment.ts';
 import type { ClientSpec, Scenario } from './types.ts';
 
+/** How Eve read a sealed frame: with the keys (a recovered exponent), or by XOR with a known plaintext (lesson 11). */
+export type EveReadHow = 'keys' | 'xor';
 export type Value = Uint8Array | bigint | string;
 
 /** One frame as it crossed one hop, for the handout's ladder diagram and byte tables. */
@@ -55,7 +57,8 @@ export interface WorldObserver {
   malloryTrace?(connection: string, event: TraceEvent): void;
   malloryEvent?(event: MalloryEvent): void;
   /** Eve opened a connection's captured frames with keys she derived by attack (eve_decrypt). */
-  eveDecrypted?(connection: string, read: { dir: string; seq: number; text: string }[]): void;
+  /** `how`: with the keys derived from a recovered exponent, or by XOR with a known plaintext (no key). */
+  eveDecrypted?(connection: string, read: { dir: string; seq: number; text: string }[], how: EveReadHow): void;
   change?(): void;
 }
 
@@ -322,9 +325,9 @@ export class ScenarioWorld {
   }
 
   /** What Eve read by attack, for the lab's view of her (eve_decrypt). */
-  reportEveDecrypted(connection: string, read: { dir: string; seq: number; text: string }[]): void {
+  reportEveDecrypted(connection: string, read: { dir: string; seq: number; text: string }[], how: EveReadHow = 'keys'): void {
     this.eveRead.push(...read.map((r) => r.text));
-    this.observer.eveDecrypted?.(connection, read);
+    this.observer.eveDecrypted?.(connection, read, how);
     this.touched();
   }
 

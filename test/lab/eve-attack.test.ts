@@ -34,4 +34,31 @@ describe("Eve's view after the attack", () => {
       await lab.run.close();
     }
   });
+
+  it('11-nonce-reuse: after the XOR Eve is not said to have the keys; she has a plaintext and the keystream', async () => {
+    const lab = new ScenarioLab(resolveScenario('11-nonce-reuse'), 'native');
+    try {
+      // Every line Eve's chat pane held at some step (a restart later starts her view afresh).
+      const seen = new Set<string>();
+      const notes = new Set<string>();
+      while (!lab.run.finished) {
+        await lab.run.next();
+        for (const l of lab.perspectives.eve?.chat.tail(200) ?? []) seen.add(l.text);
+        for (const s of [...(lab.perspectives.eve?.ladders.values() ?? [])].flat()) notes.add(`${s.label}: ${s.note ?? ''}`);
+      }
+      const chat = [...seen];
+      assert.ok(
+        chat.some((t) => t.startsWith('read by the attack: carol')),
+        chat.join('\n'),
+      );
+      assert.ok(!chat.some((t) => t.includes('Eve has the keys')), chat.join('\n'));
+      assert.ok(
+        chat.some((t) => t.includes('Eve has no key: she reads a frame only by XOR')),
+        chat.join('\n'),
+      );
+      assert.ok(![...notes].some((n) => n.includes('Eve derived the keys')), [...notes].join('\n'));
+    } finally {
+      await lab.run.close();
+    }
+  });
 });
