@@ -151,7 +151,8 @@ export class ChatClient extends EventEmitter<ChatClientEvents> {
       this.session.feed(chunk);
     });
     this.socket.on('error', (error: NodeJS.ErrnoException) => {
-      this.session.fail(new DhlabError('ERR_CONNECTION', `cannot reach ${server}: ${error.code ?? error.message}`));
+      // A socket that failed carries nothing: no error frame is sent (or traced) into it.
+      this.session.abort(new DhlabError('ERR_CONNECTION', `cannot reach ${server}: ${error.code ?? error.message}`));
     });
     this.socket.on('close', () => this.session.end());
   }

@@ -160,6 +160,11 @@ export abstract class Session<E> {
     this.finish(error, false);
   }
 
+  /** The transport failed (no connection, a reset): the session ends with `error` and sends nothing. */
+  abort(error: DhlabError): void {
+    this.finish(error, false);
+  }
+
   /** End the session without error (after a quit or bye has been sent or received). */
   close(): void {
     this.finish(null, false);

@@ -9,6 +9,25 @@ import type { ServerEvent } from '../../src/protocol/messages.ts';
 import { join, startServer, waitFor } from '../support/helpers.ts';
 
 describe('ChatClient', () => {
+  it('a port nobody listens on: ERR_CONNECTION, and no error frame is sent or traced into the failed socket', async () => {
+    const closed = net.createServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    const port = (closed.address() as net.AddressInfo).port;
+    await new Promise<void>((resolve) => closed.close(() => resolve()));
+    const traced: string[] = [];
+    await assert.rejects(
+      ChatClient.connect({
+        name: 'zz',
+        host: '127.0.0.1',
+        port,
+        engine: ENGINES.native,
+        trace: (e) => traced.push(e.kind === 'wire' ? `wire ${e.dir} ${e.frame.type}` : e.kind),
+      }),
+      /ERR_CONNECTION|cannot reach/,
+    );
+    assert.deepEqual(traced, ['error']);
+  });
+
   it('is a member once connect() resolves, closed after quit(); onEvent starts with the welcome', async () => {
     const { server, port } = await startServer();
     try {
