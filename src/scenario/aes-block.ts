@@ -94,7 +94,7 @@ export function aesBlock(world: ScenarioWorld, action: Extract<Action, { kind: '
     case 'keystream':
       return [
         `keystream  ${hex(rounds.output.subarray(0, first.length))}`,
-        `plaintext  ${hex(first)}  "${printable(first)}"`,
+        `plaintext  ${hex(first)}  "${printable(first)}"${printable(first) === '{"type":"chat","' ? ' (every chat begins with these 16 bytes: the words start in block 2)' : ''}`,
         `XOR        ${hex(firstCipher)}`,
         `on the wire (the box's first ${first.length} bytes)  ${hex(wireCiphertext.subarray(0, first.length))}`,
         `${otherBlocks(gcm.counters.length)}: the whole ciphertext by hand ${Buffer.from(gcm.ciphertext).equals(wireCiphertext) ? 'equals' : 'DIFFERS FROM'} the ${wireCiphertext.length} bytes on the wire`,
