@@ -41,6 +41,8 @@ function transcriptOf(lines: readonly string[], ending: string): string {
 class CaseEvidence {
   private clock = 0;
   helloSeen = false;
+  /** The code the grader's server refused the student with, if it did (ERR_DECRYPT: a frame it could not open). */
+  serverRefused: string | null = null;
   /** When the cheated frame was handed to the student's socket; null: the case never got there. */
   cheatAt: number | null = null;
   private cheatPending = false;
@@ -122,6 +124,7 @@ async function runCase(
       if (name === null) return;
       if (event.kind === 'established') established.add(name);
       if (event.kind === 'open' && name === script.name) evidence.request(event.plaintext);
+      if (event.kind === 'error' && !event.remote && name === script.name) evidence.serverRefused ??= event.code;
       program?.poke();
     },
   });
@@ -226,7 +229,9 @@ async function runCase(
       // Connected, then silent until the limit: the usual cause is output that was never flushed.
       student.lines.length === 0 && evidence.helloSeen && student.exitCode === null
         ? `your program printed nothing before it was stopped: flush stdout after each line (print(..., flush=True), System.out.flush()), and read the socket and stdin at once: the grader waits for each line before it acts; then: ${c.hint}`
-        : (c.diagnose?.(student.lines) ?? c.hint),
+        : c.forbidden === 'nothing' && evidence.serverRefused === 'ERR_DECRYPT' && evidence.requests.length > 0
+          ? 'the server opened your first frame and refused a later one with ERR_DECRYPT: its seq, nonce or AAD does not follow your own counter; count the frames you send from 0, one more for each (s.5)'
+          : (c.diagnose?.(student.lines) ?? c.hint),
     // A crash is worth its stderr: any exit status the case did not expect (1 is a reported error).
     problem:
       student.problem ??

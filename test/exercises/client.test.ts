@@ -62,6 +62,7 @@ describe('dhlab check client: the whole client against servers that cheat', () =
     ],
     // The printed lines are right; only the wire shows the check came after client_key.
     ['late-fingerprint', /✗ 7\. a man in the middle/, /^ERROR ERR_HOST_KEY_CHANGED \(exit 1\); but you sent client_key/, /before sending client_key/],
+    ['reuse-seq', /✗ 1\. the honest room/, /.*/, /the server opened your first frame and refused a later one with ERR_DECRYPT/],
     ['no-quit', /✗ 1\. the honest room/, /; but the server got no quit from you$/, /at the end of stdin send quit and exit 0/],
   ];
   for (const [mistake, caughtAt, got, hint] of MISTAKES) {

@@ -72,7 +72,8 @@ function seal(inner: object): void {
   cipher.setAAD(aad(sendSeq));
   const box = Buffer.concat([cipher.update(Buffer.from(JSON.stringify(inner), 'utf8')), cipher.final(), cipher.getAuthTag()]);
   sendFrame({ type: 'data', seq: sendSeq, box: box.toString('base64') });
-  sendSeq++;
+  // reuse-seq: the counter never moves past 0 (the server refuses the second frame).
+  if (MISTAKE !== 'reuse-seq') sendSeq++;
 }
 
 function open(frame: { seq: number; box: string }): Record<string, unknown> {
