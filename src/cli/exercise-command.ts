@@ -25,7 +25,9 @@ export function exerciseCommand(args: string[]): number {
   const name = values.positionals[0];
   if (values.values.list || name === undefined) {
     print('dhlab exercises (grade one with: npx dhlab check NAME -- YOUR COMMAND):');
-    EXERCISES.forEach((e, i) => print(`  ${String(i + 1).padStart(2)}. ${e.name.padEnd(9)} ${e.title} (PROTOCOL ${e.spec.split(' ')[0]})`));
+    EXERCISES.forEach((e, i) =>
+      print(`  ${String(i + 1).padStart(2)}. ${e.name.padEnd(Math.max(...EXERCISES.map((x) => x.name.length)))} ${e.title} (PROTOCOL ${e.spec.split(' ')[0]})`),
+    );
     return 0;
   }
   print(sheet(exerciseOrFail(name)));

@@ -37,13 +37,17 @@ export async function grade(exercise: Exercise, command: string[], seed: string,
   const limits = given ?? LIMITS;
   const cases: ExerciseCase[] = exercise.cases(seed);
   const run = await runProgram(command, exercise.stdin ? exercise.stdin(seed) : cases.map((c) => `${c.input}\n`).join(''), limits);
+  const judge = exercise.judge ?? exactOnly;
+  const shift = shiftedBy(run.lines, cases, judge);
   const results = cases.map((c, index): CaseResult => {
     const got = run.lines[index] ?? null;
-    const verdict = got === null ? '' : (exercise.judge ?? exactOnly)(got, c.expected);
+    const verdict = got === null ? '' : judge(got, c.expected);
     const ok = verdict === null;
     // An answer that is the exercise's secret (break-weak's chat) is never handed to a failed run.
     const expected = exercise.secretAnswers && !ok ? '(not shown: finding it is the exercise)' : c.expected;
-    return { index, what: c.what, ok, sent: c.input, expected, got, hint: verdict ? `${verdict}; ${c.hint}` : c.hint };
+    const shifted = `your answers are shifted by ${shift} line${shift > 1 ? 's' : ''}: the first ${shift > 1 ? `${shift} lines were` : 'line was'} not an answer (a debug print? print those to stderr)`;
+    const hint = !ok && shift > 0 ? shifted : verdict ? `${verdict}; ${c.hint}` : c.hint;
+    return { index, what: c.what, ok, sent: c.input, expected, got, hint };
   });
   const passed = results.filter((r) => r.ok).length;
   return {
@@ -55,6 +59,18 @@ export async function grade(exercise: Exercise, command: string[], seed: string,
     problem: run.problem,
     stderrTail: run.stderrTail,
   };
+}
+
+/**
+ * How many extra lines came before the answers: the smallest k (1 to 3) for which every case's
+ * answer is right when read k lines later; 0 when none (or when the answers are right as they are).
+ */
+function shiftedBy(lines: readonly string[], cases: readonly ExerciseCase[], judge: (got: string, expected: string) => string | null): number {
+  if (cases.length < 2 || cases.every((c, i) => lines[i] !== undefined && judge(lines[i] as string, c.expected) === null)) return 0;
+  for (let k = 1; k <= 3; k++) {
+    if (cases.every((c, i) => lines[i + k] !== undefined && judge(lines[i + k] as string, c.expected) === null)) return k;
+  }
+  return 0;
 }
 
 function exactOnly(answer: string, expected: string): string | null {

@@ -43,6 +43,7 @@ describe('dhlab check: the function exercises', () => {
     ['seal', 'padded-seq', /✗ 1\. the first message/, /aad "dhlab\/1 data 0"/],
     ['seal', 'hex-box', /✗ 1\. the first message/, /box is base64, not hex/],
     ['open', 'frame-seq', /✗ 5\. a replay/, /from your own counter \(4\), not from the frame's seq/],
+    ['dh', 'debug-line', /✗ 1\. /, /your answers are shifted by 1 line: the first line was not an answer/],
     ['break-weak', 'wrong-direction', /✗ 1\. chat line 1/, /the client-to-server key/],
   ];
   for (const [exercise, mistake, caughtAt, hint] of MISTAKES) {

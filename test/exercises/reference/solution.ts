@@ -188,5 +188,12 @@ function main(): void {
     if (exercise === 'break-weak') records.push(JSON.parse(line));
     else out.push(MISTAKE === 'hostile' ? `\x1b]0;pwned\x07\x1b[2J${answer(exercise, line)}` : answer(exercise, line));
   });
-  lines.on('close', () => process.stdout.write([...out, ...(exercise === 'break-weak' ? breakWeak(records) : [])].map((l) => `${l}\n`).join('')));
+  // debug-line: a stray print before the answers.
+  lines.on('close', () =>
+    process.stdout.write(
+      [...(MISTAKE === 'debug-line' ? ['reading input...'] : []), ...out, ...(exercise === 'break-weak' ? breakWeak(records) : [])]
+        .map((l) => `${l}\n`)
+        .join(''),
+    ),
+  );
 }
