@@ -106,8 +106,29 @@ export function insecureFromFlags(values: Record<string, unknown>, base: CryptoE
   }
   const weakened = warnings.length > 0;
   // A server announces its weakenings in server_key (PROTOCOL s.4.1); a client never sends them.
-  const hooks = weakened ? { ...insecureHooks(base, settings), announce: labels } : undefined;
+  const hooks = weakened
+    ? { ...insecureHooks(base, settings), announce: labels, checkAnnounced: (announced: readonly string[]) => matchRecordLayer(labels, announced) }
+    : undefined;
   return { engine: weakened ? insecureEngine(base) : base, hooks, group, noHostKeyCheck, warnings, labels };
+}
+
+/** The weakenings that change the record layer: both ends need the flag, or every frame is ERR_DECRYPT. */
+const RECORD_LAYER_FLAGS: Record<string, string> = { 'CBC, no MAC': '--insecure-cbc', 'nonce reuse': '--insecure-nonce-reuse' };
+
+/** A client's record layer must be the server's: say which flag is missing, before the handshake. */
+function matchRecordLayer(mine: readonly string[], announced: readonly string[]): void {
+  for (const [label, flag] of Object.entries(RECORD_LAYER_FLAGS)) {
+    if (announced.includes(label) && !mine.includes(label))
+      throw new DhlabError(
+        'ERR_INSECURE_SERVER',
+        `the server announces "${label}": join it with ${flag} as well (both ends need it, or every frame fails as ERR_DECRYPT)`,
+      );
+    if (mine.includes(label) && !announced.includes(label))
+      throw new DhlabError(
+        'ERR_INSECURE_SERVER',
+        `this client runs with ${flag}, but the server does not announce "${label}": every frame would fail as ERR_DECRYPT; drop ${flag}`,
+      );
+  }
 }
 
 export function printWarnings(warnings: string[], write: (line: string) => void): void {

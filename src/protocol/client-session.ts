@@ -91,6 +91,7 @@ export class ClientSession extends Session<ClientSessionEvent> {
       );
     }
     if (frame.insecure) this.emit({ kind: 'announced', secret: false, weakenings: frame.insecure });
+    this.options.insecure?.checkAnnounced?.(frame.insecure ?? []);
     const group = isGroupName(frame.group) ? GROUPS[frame.group] : this.options.insecure?.resolveGroup?.(frame.group);
     if (!group) throw new DhlabError('ERR_BAD_GROUP', `unknown group "${frame.group}" (this client accepts modp14, modp15 and modp16)`);
     const hostKey = fromHex(frame.host_key); // 32 bytes: validateOuterFrame checked its length

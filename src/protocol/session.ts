@@ -37,6 +37,11 @@ export interface InsecureHooks {
    * (docs/PROTOCOL.md s.4.1), so a secure client refuses rather than joins unawares.
    */
   announce?: readonly string[];
+  /**
+   * Client side: refuses (ERR_INSECURE_SERVER, before any key is agreed) a server whose announced
+   * weakenings this client cannot speak, or that lacks one this client's record layer needs.
+   */
+  checkAnnounced?(weakenings: readonly string[]): void;
 }
 
 /** The record layer for a direction key: AES-256-GCM unless a teaching scenario asked otherwise. */

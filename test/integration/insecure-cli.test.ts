@@ -88,6 +88,38 @@ describe('--insecure-... flags on real dhlab processes', () => {
     assert.match(both.stderr.join('\n'), /--insecure-nonce-reuse weakens GCM, --insecure-cbc replaces it: choose one/);
   });
 
+  it('a client whose record-layer flag does not match the server is refused before the handshake, with the flag to use', async () => {
+    const cbc = run(['server', '--port', '0', '--insecure-cbc', '--host-key', path.join(dir, 'host_key_4')]);
+    try {
+      await waitFor(() => cbc.stdout.some((l) => l.startsWith('dhlab server listening on')), 'the server');
+      const port = /:(\d+)$/.exec(cbc.stdout[0] as string)?.[1] as string;
+      const toy = run(['client', '--name', 'gus', '--port', port, '--known-servers', path.join(dir, 'ks4'), '--json', '--insecure-toy-groups']);
+      toy.proc.stdin?.end('hi\n');
+      assert.equal(await toy.exit, 1);
+      const error = toy.json().find((e) => e.type === 'error');
+      assert.equal(error?.code, 'ERR_INSECURE_SERVER');
+      assert.match(String(error?.message), /announces "CBC, no MAC": join it with --insecure-cbc/);
+    } finally {
+      cbc.proc.kill('SIGTERM');
+      await cbc.exit;
+    }
+    const secure = run(['server', '--port', '0', '--host-key', path.join(dir, 'host_key_5')]);
+    try {
+      await waitFor(() => secure.stdout.some((l) => l.startsWith('dhlab server listening on')), 'the server');
+      const port = /:(\d+)$/.exec(secure.stdout[0] as string)?.[1] as string;
+      const weak = run(['client', '--name', 'hal', '--port', port, '--known-servers', path.join(dir, 'ks5'), '--json', '--insecure-nonce-reuse']);
+      weak.proc.stdin?.end('hi\n');
+      assert.equal(await weak.exit, 1);
+      assert.match(
+        String(weak.json().find((e) => e.type === 'error')?.message),
+        /runs with --insecure-nonce-reuse, but the server does not announce "nonce reuse"/,
+      );
+    } finally {
+      secure.proc.kill('SIGTERM');
+      await secure.exit;
+    }
+  });
+
   it('rejects an unknown toy group and a bad exponent size as usage errors', async () => {
     const bad = run(['server', '--port', '0', '--insecure-group', 'toy7']);
     assert.equal(await bad.exit, 2);
