@@ -97,7 +97,8 @@ async function demoCommand(args: string[]): Promise<number> {
   await runDemo({
     engine: getEngine(stringOption(values, 'crypto')),
     group: groupOption(values),
-    out: (line) => wrapLine(line, width).forEach((part) => printStyled(part)),
+    // Prose wraps flush left; an indented trace line hangs its continuations under its value.
+    out: (line) => wrapLine(line, width, line.startsWith(' ') ? undefined : '').forEach((part) => printStyled(part)),
   });
   return 0;
 }

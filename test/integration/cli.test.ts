@@ -160,6 +160,12 @@ describe('npm start (dhlab demo)', () => {
     assert.equal(await demo.exit, 0, demo.stderr.join('\n'));
     // Every line fits 80 columns; a value or word is never broken, continuations are indented.
     for (const line of demo.stdout) assert.ok([...line].length <= 80, line);
+    // Only trace lines (indented) hang their continuations; prose wraps flush left.
+    let head = '';
+    for (const line of demo.stdout) {
+      if (!/^ {6}/.test(line)) head = line;
+      else assert.ok(head.startsWith(' '), `prose continued with an indent: "${head}" / "${line}"`);
+    }
     const out = demo.stdout.join('\n').replace(/\n {6,}/g, ' ');
     for (const name of ['alice', 'bob', 'carol']) {
       const k = (who: string) => [...out.matchAll(new RegExp(`${who}: hashed shared secret K = SHA-256\\(Z\\) = (\\S+)`, 'g'))].map((m) => m[1]);
