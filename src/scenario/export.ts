@@ -156,7 +156,9 @@ function frameCard(f: FrameRecord, explained: Set<string>): string {
     if (field === 'type' && explained.has('type')) continue;
     const meaning = once(key, FIELD_MEANING[key] ?? '');
     const text = typeof value === 'string' ? value : JSON.stringify(value);
-    rows.push({ field: html(field), value: expandable(text), meaning: html(meaning) });
+    // A toy group's public value (below 2^64) is also given in decimal, as the ladder gives it.
+    const decimal = (key === 'server_key.y' || key === 'client_key.y') && /^[0-9a-f]{1,16}$/.test(text) ? ` = ${BigInt(`0x${text}`)}` : '';
+    rows.push({ field: html(field), value: `${expandable(text)}${decimal}`, meaning: html(meaning) });
     if (f.frame.type === 'data' && field === 'box' && typeof value === 'string' && f.record === 'cbc') {
       const box = Buffer.from(value, 'base64');
       rows.push({

@@ -65,6 +65,15 @@ describe('the shipped scenarios, headless', () => {
         if (scenario.name === '10-small-subgroup') assert.match(decoded, /2 <= y <= p-2/);
       });
 
+      it('gives every toy public value on a frame card in decimal too, equal to its hex', () => {
+        const html = exportHtml(scenario, results);
+        for (const m of html.matchAll(/<td>y<\/td><td><code>([0-9a-f]+)<\/code>( = (\d+))?/g)) {
+          const hex = m[1] as string;
+          if (hex.length > 16) assert.equal(m[2], undefined, 'a 2048-bit value stays in hex');
+          else assert.equal(m[3], BigInt(`0x${hex}`).toString(), `y ${hex}`);
+        }
+      });
+
       it("notes every attack moment, refusal and restart on the step's ladder", () => {
         // Read as Mermaid renders it: its numeric entities (#40; for "(") decoded.
         const md = exportMarkdown(scenario, results).replace(/#(\d+);/g, (_, code: string) => String.fromCodePoint(Number(code)));
