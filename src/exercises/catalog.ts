@@ -19,6 +19,19 @@ const hex = (bytes: Uint8Array) => toHex(bytes);
 const groupOf = (name: string) => anyGroup(name) as DhGroup;
 
 /** The answer matches but for case, or but for leading zeros: a hint of its own. */
+/** keys: which of K, H and the two keys differ says which step is wrong (s.4.3, s.4.4). */
+function keysJudge(answer: string, expected: string): string | null {
+  const plain = exact(answer, expected);
+  if (plain !== '') return plain;
+  const [k, h, ...keys] = answer.split(' ');
+  const [wantK, wantH, ...wantKeys] = expected.split(' ');
+  if (k === wantK && h !== wantH)
+    return 'K is right and H differs: the transcript hash is SHA-256 of lp() of each field in order ("dhlab/1 transcript", name, group, y_s, host_key, y_c), lp = 4-byte big-endian length, then the bytes (s.4.3)';
+  if (k === wantK && h === wantH && keys.join(' ') !== wantKeys.join(' '))
+    return 'K and H are right and the keys differ: PRK = HMAC-SHA256(key = H, message = K), then each key is HMAC-SHA256(PRK, label || 0x01) with its own label (s.4.4)';
+  return '';
+}
+
 function exact(answer: string, expected: string): string | null {
   if (answer === expected) return null;
   if (answer.toLowerCase() === expected.toLowerCase()) return 'the spec writes hex in lower case';
@@ -209,10 +222,31 @@ const keys: Exercise = {
       make('modp14, a CJK name', GROUPS.modp14, '山田', 'lp(name) counts UTF-8 bytes: 山田 is 6 bytes (s.4.3)'),
     ];
   },
-  judge: exact,
+  judge: keysJudge,
 };
 
 /** The data frame a direction key makes as message `seq` (PROTOCOL s.5, with the core's nonce and AAD). */
+/** Nonces laid out the usual wrong ways, by name: the one that makes `box`, if any. */
+function nonceLayoutUsed(input: string, box: unknown): string | null {
+  const [keyHex, seqText] = input.split(' ');
+  const plaintext = input.slice(`${keyHex} ${seqText} `.length);
+  const key = Buffer.from(keyHex ?? '', 'hex');
+  const seq = BigInt(seqText ?? '0');
+  if (key.length !== 32 || typeof box !== 'string') return null;
+  const layouts: Record<string, Buffer> = {
+    'with SEQ first': Buffer.concat([bigEndian(seq, 8), Buffer.alloc(4)]),
+    'little-endian': Buffer.concat([Buffer.alloc(4), Buffer.from(bigEndian(seq, 8).reverse())]),
+    'with SEQ in 32 bits': Buffer.concat([Buffer.alloc(8), bigEndian(seq & 0xffffffffn, 4)]),
+  };
+  for (const [name, nonce] of Object.entries(layouts)) {
+    const sealed = engine.aesGcmSeal(key, nonce, Buffer.from(plaintext, 'utf8'), aadFor('data', Number(seq)));
+    if (Buffer.from(sealed).toString('base64') === box && !nonce.equals(Buffer.from(nonceFor(Number(seq))))) return name;
+  }
+  return null;
+}
+
+const bigEndian = (value: bigint, bytes: number) => Buffer.from(value.toString(16).padStart(bytes * 2, '0'), 'hex');
+
 function sealAt(key: Uint8Array, seq: number, plaintext: string): { seq: number; box: string } {
   const sealed = engine.aesGcmSeal(key, nonceFor(seq), Buffer.from(plaintext, 'utf8'), aadFor('data', seq));
   return { seq, box: Buffer.from(sealed).toString('base64') };
@@ -264,7 +298,7 @@ const seal: Exercise = {
       ),
     ];
   },
-  judge(answer, expected) {
+  judge(answer, expected, input) {
     let frame: unknown;
     try {
       frame = JSON.parse(answer);
@@ -277,6 +311,8 @@ const seal: Exercise = {
     if (got.seq !== want.seq) return 'seq is the message number, a JSON number';
     if (got.box === want.box) return null;
     if (typeof got.box === 'string' && got.box.toLowerCase() === Buffer.from(want.box, 'base64').toString('hex')) return 'box is base64, not hex (s.5)';
+    const layout = input === undefined ? null : nonceLayoutUsed(input, got.box);
+    if (layout) return `the nonce is laid out ${layout}: it is 4 zero bytes, then SEQ as a 64-bit big-endian number (s.5)`;
     return '';
   },
 };

@@ -41,7 +41,7 @@ export async function grade(exercise: Exercise, command: string[], seed: string,
   const shift = shiftedBy(run.lines, cases, judge);
   const results = cases.map((c, index): CaseResult => {
     const got = run.lines[index] ?? null;
-    const verdict = got === null ? '' : judge(got, c.expected);
+    const verdict = got === null ? '' : judge(got, c.expected, c.input);
     const ok = verdict === null;
     // An answer that is the exercise's secret (break-weak's chat) is never handed to a failed run.
     const expected = exercise.secretAnswers && !ok ? '(not shown: finding it is the exercise)' : c.expected;
@@ -65,7 +65,7 @@ export async function grade(exercise: Exercise, command: string[], seed: string,
  * How many extra lines came before the answers: the smallest k (1 to 3) for which every case's
  * answer is right when read k lines later; 0 when none (or when the answers are right as they are).
  */
-function shiftedBy(lines: readonly string[], cases: readonly ExerciseCase[], judge: (got: string, expected: string) => string | null): number {
+function shiftedBy(lines: readonly string[], cases: readonly ExerciseCase[], judge: (got: string, expected: string, input?: string) => string | null): number {
   if (cases.length < 2 || cases.every((c, i) => lines[i] !== undefined && judge(lines[i] as string, c.expected) === null)) return 0;
   for (let k = 1; k <= 3; k++) {
     if (cases.every((c, i) => lines[i + k] !== undefined && judge(lines[i + k] as string, c.expected) === null)) return k;

@@ -43,6 +43,8 @@ describe('dhlab check: the function exercises', () => {
     ['seal', 'padded-seq', /✗ 1\. the first message/, /aad "dhlab\/1 data 0"/],
     ['seal', 'hex-box', /✗ 1\. the first message/, /box is base64, not hex/],
     ['open', 'frame-seq', /✗ 5\. a replay/, /from your own counter \(4\), not from the frame's seq/],
+    ['seal', 'seq-first-nonce', /✗ 2\. message 12/, /the nonce is laid out with SEQ first: it is 4 zero bytes, then SEQ as a 64-bit big-endian number/],
+    ['keys', 'no-lp', /✗ 1\. /, /K is right and H differs: the transcript hash is SHA-256 of lp\(\) of each field/],
     ['dh', 'debug-line', /✗ 1\. /, /your answers are shifted by 1 line: the first line was not an answer/],
     ['break-weak', 'wrong-direction', /✗ 1\. chat line 1/, /the client-to-server key/],
   ];

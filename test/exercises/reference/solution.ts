@@ -70,7 +70,8 @@ function answer(exercise: string, line: string): string {
             Buffer.from(ys as string, 'hex'),
             Buffer.from(hostKey as string, 'hex'),
             Buffer.from(yc as string, 'hex'),
-          ].map(lp),
+            // no-lp: the fields concatenated without their lengths.
+          ].map((field) => (MISTAKE === 'no-lp' ? field : lp(field))),
         ),
       );
       const prk = hmac(h, k);
@@ -79,7 +80,9 @@ function answer(exercise: string, line: string): string {
     }
     case 'seal': {
       const seq = Number(b);
-      const cipher = crypto.createCipheriv('aes-256-gcm', Buffer.from(a, 'hex'), nonce(seq));
+      // seq-first-nonce: the counter before the 4 zero bytes instead of after them.
+      const iv = MISTAKE === 'seq-first-nonce' ? Buffer.concat([nonce(seq).subarray(4), Buffer.alloc(4)]) : nonce(seq);
+      const cipher = crypto.createCipheriv('aes-256-gcm', Buffer.from(a, 'hex'), iv);
       cipher.setAAD(aad(seq));
       const sealed = Buffer.concat([cipher.update(Buffer.from(rest.join(' '), 'utf8')), cipher.final(), cipher.getAuthTag()]);
       return JSON.stringify({ type: 'data', seq, box: sealed.toString(MISTAKE === 'hex-box' ? 'hex' : 'base64') });
