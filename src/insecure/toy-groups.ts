@@ -52,6 +52,8 @@ export function anyGroup(name: string): DhGroup | undefined {
 
 /** "toy group toy23: p = 23, g = 2, q = 11 (INSECURE)" or "the RFC 3526 2048-bit MODP prime (s.3)" */
 export function describeGroup(group: DhGroup): string {
+  const factors = SMOOTH_FACTORS[group.name];
+  if (factors) return `toy group ${group.name}: p = ${group.p}, g = ${group.g}, p - 1 = ${factors.join(' * ')}: no prime q (INSECURE, teaching only)`;
   if (group.insecure) return `toy group ${group.name}: p = ${group.p}, g = ${group.g}, q = ${group.q} (INSECURE, teaching only)`;
   return `the RFC 3526 ${group.p.toString(2).length}-bit MODP prime (s.${group.rfcSection.split(' ')[0]})`;
 }

@@ -6,6 +6,8 @@ import { valueOf, valueOfBigint, type LabValue, type ValueKind, valueOfNumber } 
 
 /** RFC 3526 g = 2 generates the order-q subgroup (checked in test/crypto/groups.test.ts); a toy group is checked here. */
 function generatorNote(group: DhGroup): string {
+  // smooth-48 is no safe prime: its "q" is p - 1 itself, and g = 5 is a primitive root (lesson 10).
+  if (group.q === group.p - 1n) return `g = ${group.g} generates the whole group, of order p-1 (p is not a safe prime: there is no q = (p-1)/2 prime)`;
   if (!group.insecure || modPow(group.g, group.q, group.p) === 1n) return `g = ${group.g}, generates the subgroup of order q`;
   return `g = ${group.g} generates the whole group (order p-1), NOT the subgroup of prime order q`;
 }
@@ -62,7 +64,9 @@ export function ladderSteps(event: TraceEvent, ctx?: HandContext): LadderStep[] 
         { label: `group ${event.group}`, kind: 'public', detail: 'basic', note: `${group.p.toString(2).length}-bit, ${origin}` },
         { label: 'p', kind: 'public', detail: 'basic', value: valueOfBigint(event.p), note: describeGroup(group) },
         { label: 'g', kind: 'public', detail: 'basic', value: valueOfBigint(event.g), note: generatorNote(group) },
-        { label: 'q = (p-1)/2', kind: 'public', detail: 'full', value: valueOfBigint(group.q), note: 'prime: p is a safe prime' },
+        group.q === group.p - 1n
+          ? { label: 'p - 1', kind: 'public', detail: 'full', value: valueOfBigint(group.q), note: 'not 2q with q prime: p is not a safe prime' }
+          : { label: 'q = (p-1)/2', kind: 'public', detail: 'full', value: valueOfBigint(group.q), note: 'prime: p is a safe prime' },
       ];
     }
     case 'announced':

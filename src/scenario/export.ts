@@ -204,7 +204,7 @@ function frameCard(f: FrameRecord, explained: Set<string>): string {
 const STYLE = `body{font:15px/1.5 system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;color:#222}
 h1{font-size:1.6rem}h2{border-top:2px solid #ccc;padding-top:1rem;margin-top:2rem}h4{margin:.2rem 0;font-weight:normal}
 code{font:13px/1.4 ui-monospace,monospace;word-break:break-all}code.full{display:block;white-space:pre-wrap}
-pre{background:#f4f4f4;padding:.6rem;white-space:pre-wrap;font-size:13px}
+pre{background:#f4f4f4;padding:.6rem;white-space:pre-wrap;overflow-wrap:anywhere;font-size:13px}
 table{border-collapse:collapse;width:100%;margin:.3rem 0}td,th{border:1px solid #ddd;padding:.2rem .4rem;vertical-align:top;text-align:left}
 td:first-child{white-space:nowrap}tr.sub td{background:#fafafa}.frame{border-left:4px solid #c90;padding-left:.6rem;margin:.8rem 0}
 .ok{color:#070}svg.ladder{display:block;max-width:100%;height:auto;margin:.5rem 0}.fail{color:#b00}.values td:first-child code{color:#057}.relay{margin:.2rem 0 .2rem 1rem;color:#555}

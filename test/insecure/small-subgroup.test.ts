@@ -54,3 +54,31 @@ describe('small subgroups (lesson 10)', () => {
     assert.equal(draws(fresh).size, 4);
   });
 });
+
+describe("smooth-48's ladder says what g generates", () => {
+  it('the whole group, of order p-1: recomputed from the factors of p-1', async () => {
+    const { ladderSteps } = await import('../../src/lab/ladder.ts');
+    const { toyGroup } = await import('../../src/insecure/toy-groups.ts');
+    const group = toyGroup('smooth-48');
+    assert.ok(group);
+    const factors = [2n, 2267n, 3943n, 3947n, 3989n];
+    assert.equal(
+      factors.reduce((a, b) => a * b),
+      group.p - 1n,
+    );
+    const pow = (b: bigint, e: bigint) => {
+      let r = 1n;
+      for (let x = b % group.p, k = e; k > 0n; k >>= 1n, x = (x * x) % group.p) if (k & 1n) r = (r * x) % group.p;
+      return r;
+    };
+    // A primitive root: g^((p-1)/r) != 1 for every prime factor r of p-1.
+    assert.ok(factors.every((r) => pow(group.g, (group.p - 1n) / r) !== 1n));
+    const notes = ladderSteps({ kind: 'group', role: 'server', secret: false, group: 'smooth-48', p: group.p, g: group.g })
+      .map((s) => s.note ?? '')
+      .join(' ');
+    assert.match(notes, /generates the whole group, of order p-1/);
+    assert.doesNotMatch(notes, /subgroup of order q|safe prime: q|prime: p is a safe prime/);
+    const labels = ladderSteps({ kind: 'group', role: 'server', secret: false, group: 'smooth-48', p: group.p, g: group.g }).map((s) => s.label);
+    assert.ok(!labels.includes('q = (p-1)/2'), labels.join(', '));
+  });
+});
