@@ -414,6 +414,7 @@ const breakWeak: Exercise = {
     "in: what `dhlab eve --json` recorded of one connection (one JSON object per line: hello, server_key, client_key, server_auth, then data frames both ways); the client's private exponent has 32 bits   out: the text of each chat line the client sent, one per line, in order",
   goal: "Be Eve: from the wire alone, recover the client's 32-bit exponent by baby-step giant-step (or Pollard's kangaroo), derive the keys and read the chat.",
   hints: [
+    'Each input line is one frame as `dhlab eve --json` prints it: {"connection":1,"dir":"client->server" or "server->client","bytes":N (on the wire, length prefix included),"type":"hello","frame":{...the frame\'s JSON...}}; take name from hello, group, y and host_key from server_key, y from client_key, and seq and box from the data frames.',
     'Find x < 2^32 with g^x = y_c mod p: baby steps g^j for j < 2^16 in a table, giant steps y_c * g^(-2^16 * i) until one is in the table; then x = i * 2^16 + j.',
     'Z = y_s^x mod p, padded to 256 bytes; then K, H and the keys exactly as in the keys exercise, with the name, group, y_s, host_key and y_c from the frames.',
     'The client\'s data frames are sealed with the client-to-server key, seq 0, 1, 2, ... in the order they were sent; each opens to {"type":"chat","text":...}.',

@@ -63,6 +63,14 @@ describe('dhlab check: the function exercises', () => {
     const lines = ['1', '2', '3', '4', '5', '6', '7', '8'].flatMap((seed) => breakWeak?.cases(seed).map((c) => c.expected) ?? []);
     assert.equal(new Set(lines).size, lines.length, 'no line repeats across seeds');
     assert.equal(new Set(lines.map((line) => Buffer.byteLength(line))).size, 1, 'the sealed boxes all have one size');
+    // The sheet names every field of the lines the program reads (from the recording itself).
+    const fields = Object.keys(JSON.parse(breakWeak?.stdin?.('1').split('\n')[0] ?? '{}') as object);
+    assert.deepEqual(fields, ['connection', 'dir', 'bytes', 'type', 'frame']);
+    for (const field of fields)
+      assert.ok(
+        breakWeak?.hints.some((h) => h.includes(`"${field}":`)),
+        field,
+      );
     const result = await check(['break-weak', '--json', '--', 'true']);
     assert.equal(result.code, 1);
     for (const line of breakWeak?.cases('1').map((c) => c.expected) ?? []) assert.ok(!result.out.includes(line), `${line} was printed`);
