@@ -198,7 +198,8 @@ export async function clientCommand(args: string[], usage: string): Promise<numb
       connectTimeoutMs: options.connectTimeoutMs,
       handshakeTimeoutMs: options.handshakeTimeoutMs,
       // --trace shows this side's own secrets to this side's own user, on stderr, and nowhere else.
-      trace: narrator ? (event) => narrator(0, event) : undefined,
+      // The client's own errors end the command with their line ("! ERR_..."): narrated once, there.
+      trace: narrator ? (event) => void (event.kind === 'error' && !event.remote ? undefined : narrator(0, event)) : undefined,
       revealSecrets: narrator !== null,
       onEvent: (event, self) => {
         // The welcome is where the session starts for the user: who we are, the key, the room.

@@ -178,3 +178,19 @@ describe('npm start (dhlab demo)', () => {
     assert.match(out, /ça va\? Unicode is fine here: 👋/);
   });
 });
+
+describe('dhlab client --trace against a port nobody listens on', () => {
+  it('one error line, and no frame narrated: there was no connection', async () => {
+    const net = await import('node:net');
+    const closed = net.createServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    const port = (closed.address() as { port: number }).port;
+    await new Promise<void>((resolve) => closed.close(() => resolve()));
+    const client = run(['client', '--name', 'zz', '--port', String(port), '--trace']);
+    client.proc.stdin?.end();
+    assert.equal(await client.exit, 1);
+    const all = [...client.stdout, ...client.stderr].join('\n');
+    assert.equal(all.match(/ERR_CONNECTION/g)?.length, 1, all);
+    assert.doesNotMatch(all, /frame, \d+ bytes on the wire/);
+  });
+});
