@@ -1,15 +1,16 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { DhlabError } from '../errors.ts';
-import { EXERCISES, exerciseNamed, sheet, type Exercise } from '../exercises/catalog.ts';
+import { EXERCISE_GROUPS, EXERCISES, exerciseNamed, sheet, type Exercise } from '../exercises/catalog.ts';
 import { grade, LIMITS, type ExerciseResult } from '../exercises/grade.ts';
 import { print, printJson, terminal } from '../terminal/output.ts';
 import { clientCases, gradeClient } from '../exercises/client-exercise.ts';
 import { safeExcerpt } from '../terminal/safe-text.ts';
 import { intOption, parseWithPositionals, stringOption } from './args.ts';
 
-export const EXERCISE_USAGE = `  dhlab exercise --list | NAME
-      The exercises, in order; NAME prints its sheet (goal, spec sections, I/O contract, hints).
+export const EXERCISE_USAGE = `  dhlab exercise --list | --groups | NAME
+      The exercises, in order; NAME prints its sheet (goal, spec sections, I/O contract, hints);
+      --groups prints p and g of every group the cases use (RFC 3526 and the toy groups), offline.
   dhlab check NAME|--all [--seed S] [--json|--summary] [--time-limit SECONDS] [--watch] -- COMMAND [ARGS...]
       Grade a program, in any language, against the spec: one case per stdin line, one answer
       per stdout line; the client exercise runs it once per case against servers that cheat.
@@ -21,8 +22,12 @@ export const EXERCISE_USAGE = `  dhlab exercise --list | NAME
 
 /** `dhlab exercise`: the ladder, or one sheet. */
 export function exerciseCommand(args: string[]): number {
-  const values = parseWithPositionals(args, { list: { type: 'boolean', default: false } });
+  const values = parseWithPositionals(args, { list: { type: 'boolean', default: false }, groups: { type: 'boolean', default: false } });
   const name = values.positionals[0];
+  if (values.values.groups) {
+    printGroups();
+    return 0;
+  }
   if (values.values.list || name === undefined) {
     print('dhlab exercises (grade one with: npx dhlab check NAME -- YOUR COMMAND):');
     EXERCISES.forEach((e, i) =>
@@ -32,6 +37,17 @@ export function exerciseCommand(args: string[]): number {
   }
   print(sheet(exerciseOrFail(name)));
   return 0;
+}
+
+/** The groups' numbers, so a student needs no network: hex in lines of 64 digits, toys in decimal too. */
+function printGroups(): void {
+  for (const group of EXERCISE_GROUPS) {
+    const hexP = group.p.toString(16);
+    const origin = group.insecure ? 'toy group, INSECURE' : `RFC 3526 s.${group.rfcSection.split(' ')[0]}`;
+    print(`${group.name} (${group.p.toString(2).length} bits, ${origin}): g = ${group.g}`);
+    if (group.p < 1n << 64n) print(`  p = ${group.p} (hex ${hexP})`);
+    else for (let at = 0; at < hexP.length; at += 64) print(`  ${at === 0 ? 'p = ' : '    '}${hexP.slice(at, at + 64)}`);
+  }
 }
 
 function exerciseOrFail(name: string): Exercise {

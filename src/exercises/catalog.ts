@@ -3,7 +3,7 @@ import { validatePublicKey, legendreSymbol } from '../crypto/dh.ts';
 import { ENGINES } from '../crypto/engines.ts';
 import { GROUPS, modPow, type DhGroup } from '../crypto/groups.ts';
 import { DhlabError } from '../errors.ts';
-import { anyGroup } from '../insecure/toy-groups.ts';
+import { anyGroup, TOY_GROUPS } from '../insecure/toy-groups.ts';
 import { aadFor, nonceFor } from '../protocol/channel.ts';
 import { deriveSessionKeys, transcriptHash } from '../protocol/keyschedule.ts';
 import { wrapLine } from '../terminal/narrate.ts';
@@ -77,7 +77,7 @@ const dh: Exercise = {
   contract: 'in: GROUP X (X in hex)   out: Y = g^X mod p, in hex, padded to the byte length of p',
   goal: "Compute a Diffie-Hellman public value as it goes on the wire, for the toy groups (toy23, toy-64) and RFC 3526's modp14, modp15 and modp16.",
   hints: [
-    "p and g: RFC 3526 s.3-5 for modp14-16 (g = 2); toy23 is p = 23, g = 2; toy-64 is p = 18446744073709543127, g = 2 (dhlab's src/insecure/toy-groups.ts, `dhlab scenario 05-toy-discrete-log` shows them).",
+    "p and g: RFC 3526 s.3-5 for modp14-16 (g = 2); toy23 is p = 23, g = 2; toy-64 is p = 18446744073709543127, g = 2. `npx dhlab exercise --groups` prints every group's p and g, offline.",
     'Y is exactly as many bytes as p (toy23: 1 byte, modp14: 256 bytes): pad with zero bytes on the left.',
   ],
   cases(seed) {
@@ -126,6 +126,7 @@ const validate: Exercise = {
   hints: [
     'Three checks, in order: the encoding is exactly the byte length of p; 2 <= y <= p-2; y^q = 1 mod p (q = (p-1)/2).',
     '0, 1 and p-1 give a shared secret an attacker knows without any key (s.4.2); a y outside the order-q subgroup leaks your exponent mod 2.',
+    "The groups' p: `npx dhlab exercise --groups` prints them all (RFC 3526 and the toy groups), offline.",
   ],
   cases(seed) {
     const source = new CaseSource(`validate ${seed}`);
@@ -442,6 +443,9 @@ const breakWeak: Exercise = {
   // The answer is the chat Eve must read: a failed run does not hand it over.
   secretAnswers: true,
 };
+
+/** Every group a case may use, for `dhlab exercise --groups`: the RFC 3526 ones, then the toys. */
+export const EXERCISE_GROUPS: readonly DhGroup[] = [GROUPS.modp14, GROUPS.modp15, GROUPS.modp16, ...Object.values(TOY_GROUPS)];
 
 /** The ladder, in order. */
 export const EXERCISES: readonly Exercise[] = [modpow, dh, validate, keys, seal, open, breakWeak, clientExercise];

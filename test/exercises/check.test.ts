@@ -179,3 +179,20 @@ describe('dhlab exercise: the ladder and the sheets', () => {
     }
   });
 });
+
+describe('dhlab exercise --groups', () => {
+  it("prints the RFC 3526 primes as the RFC has them, and the toy groups' p and g", async () => {
+    const { MODP14, RFC3526 } = await import('./reference/groups.ts');
+    const out = run(['exercise', '--groups']);
+    assert.equal(await out.exit, 0);
+    const text = out.stdout.join('\n');
+    const hexOf = (name: string) =>
+      new RegExp(`^${name} \\(\\d+ bits, RFC 3526 s\\.\\d\\): g = 2\\n((?:  (?:p = |    )[0-9a-f]+\\n?)+)`, 'm').exec(text)?.[1]?.replace(/p = |\s/g, '');
+    // The reference primes are copied from the RFC itself, not from src/.
+    assert.equal(hexOf('modp14'), MODP14.toString(16));
+    assert.equal(hexOf('modp15'), RFC3526.modp15.toLowerCase());
+    assert.equal(hexOf('modp16'), RFC3526.modp16.toLowerCase());
+    assert.match(text, /^toy23 \(5 bits, toy group, INSECURE\): g = 2\n {2}p = 23 \(hex 17\)$/m);
+    for (const line of out.stdout) assert.ok([...line].length <= 80, line);
+  });
+});
