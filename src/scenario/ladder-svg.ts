@@ -23,7 +23,8 @@ export function frameSummary(f: FrameRecord): string {
   if (frame.type === 'hello') label += ` name=${short(frame.name)}`;
   if (frame.type === 'server_key') label += ` ${short(frame.group)} y=${y(frame.y)}`;
   if (frame.type === 'client_key') label += ` y=${y(frame.y)}`;
-  if (frame.type === 'data') label += ` seq ${short(frame.seq)}, ${f.bytes.length} bytes`;
+  // Bytes on the wire, the length prefix included: the count the frame cards and the lab give.
+  if (frame.type === 'data') label += ` seq ${short(frame.seq)}, ${f.bytes.length + 4} bytes`;
   if (frame.type === 'error') label += ` ${String(frame.code)}`; // whole: ERR_BAD_PUBLIC_KEY, not ERR_BAD_...
   return label;
 }

@@ -65,6 +65,20 @@ describe('the shipped scenarios, headless', () => {
         if (scenario.name === '10-small-subgroup') assert.match(decoded, /2 <= y <= p-2/);
       });
 
+      it('counts a data frame the same way on the ladder and on its card: prefix and JSON, as on the wire', () => {
+        const md = exportMarkdown(scenario, results);
+        const onWire = new Set(
+          results.flatMap((r) => r.frames.filter((f) => f.frame.type === 'data').map((f) => `${String(f.frame.seq)} ${f.bytes.length + 4}`)),
+        );
+        for (const m of md.matchAll(/data seq (\d+), (\d+) bytes/g)) assert.ok(onWire.has(`${m[1]} ${m[2]}`), `data seq ${m[1]}, ${m[2]} bytes`);
+        const html = exportHtml(scenario, results);
+        for (const m of html.matchAll(/<b>data<\/b> · (\d+) bytes/g))
+          assert.ok(
+            [...onWire].some((w) => w.endsWith(` ${m[1]}`)),
+            `card of ${m[1]} bytes`,
+          );
+      });
+
       it('gives every toy public value on a frame card in decimal too, equal to its hex', () => {
         const html = exportHtml(scenario, results);
         for (const m of html.matchAll(/<td>y<\/td><td><code>([0-9a-f]+)<\/code>( = (\d+))?/g)) {
