@@ -33,6 +33,29 @@ function xml(text: string): string {
   return safeText(text).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 }
 
+/** Breaks text at spaces into lines about `pixels` wide; a word longer than a line is split. */
+function wrapTo(text: string, pixels: number): string[] {
+  const chars = Math.max(4, Math.floor(pixels / 6.2));
+  const lines: string[] = [];
+  let line = '';
+  const words = text.split(' ').flatMap((word) => (word.length <= chars ? [word] : (word.match(new RegExp(`.{1,${chars}}`, 'gu')) ?? [word])));
+  for (const word of words) {
+    if (line !== '' && line.length + 1 + word.length > chars) {
+      lines.push(line);
+      line = '';
+    }
+    line = line === '' ? word : `${line} ${word}`;
+  }
+  lines.push(line);
+  return lines;
+}
+
+/** SVG text of several lines, the first at `y`, each `LINE` px below the one before. */
+function textLines(x: number, y: number, lines: string[], cls?: string): string {
+  const spans = lines.map((l, i) => `<tspan x="${x}" dy="${i === 0 ? 0 : LINE}">${xml(l)}</tspan>`).join('');
+  return `<text x="${x}" y="${y}" text-anchor="middle"${cls ? ` class="${cls}"` : ''}>${spans}</text>`;
+}
+
 /** Cuts text to about `pixels` wide at the diagram's font (an average glyph is ~6.2 px at 11 px). */
 function clip(text: string, pixels: number): string {
   const chars = Math.max(4, Math.floor(pixels / 6.2));
@@ -55,6 +78,8 @@ const WIDTH = 720;
 const MARGIN = 80;
 const HEAD = 30;
 const ROW = 20;
+/** The line height of a wrapped label. */
+const LINE = 13;
 
 /**
  * The step's ladder as inline SVG, drawn by dhlab (no script, no font, no CDN; inline in HTML it
@@ -76,20 +101,23 @@ export function ladderSvg(frames: FrameRecord[], moments: Moment[], title: strin
       const x = columnX(m.over);
       const half = Math.min(WIDTH / 2 - 4, Math.max(90, gap * 0.9));
       const left = Math.max(2, Math.min(WIDTH - 2 - 2 * half, x - half));
+      // A long note wraps inside a taller box instead of being cut.
+      const lines = wrapTo(m.text, 2 * half - 8);
       body.push(
-        `<rect x="${left}" y="${y - 13}" width="${2 * half}" height="17" class="note"/><text x="${left + half}" y="${y}" text-anchor="middle" class="note">${xml(clip(m.text, 2 * half - 8))}</text>`,
+        `<rect x="${left}" y="${y - 13}" width="${2 * half}" height="${17 + LINE * (lines.length - 1)}" class="note"/>${textLines(left + half, y, lines, 'note')}`,
       );
+      y += LINE * (lines.length - 1);
     }
     const f = frames[i];
     if (!f) continue;
-    y += ROW;
     const [from, to] = [columnX(f.from), columnX(f.to)];
     const direction = to >= from ? 1 : -1;
-    const label = clip(frameSummary(f), Math.max(80, Math.abs(to - from) - 8));
+    const label = wrapTo(frameSummary(f), Math.max(80, Math.abs(to - from) - 8));
+    y += ROW + LINE * (label.length - 1);
     body.push(
       `<line x1="${from}" y1="${y}" x2="${to - direction * 7}" y2="${y}" class="${f.frame.type === 'error' ? 'arrow error' : 'arrow'}"/>`,
       `<polygon points="${to},${y} ${to - direction * 8},${y - 4} ${to - direction * 8},${y + 4}" class="${f.frame.type === 'error' ? 'head error' : 'head'}"/>`,
-      `<text x="${(from + to) / 2}" y="${y - 4}" text-anchor="middle">${xml(label)}</text>`,
+      textLines((from + to) / 2, y - 4 - LINE * (label.length - 1), label),
     );
   }
   const height = y + 14;

@@ -83,6 +83,7 @@ describe('Markdown handouts are inert', () => {
       'rect',
       'polygon',
       'text',
+      'tspan',
     ]);
     const tags = [...page.matchAll(/<([a-z][a-z0-9]*)\b/gi)].map((m) => (m[1] as string).toLowerCase());
     assert.deepEqual([...new Set(tags.filter((t) => !own.has(t)))], []);

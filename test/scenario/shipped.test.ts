@@ -79,6 +79,13 @@ describe('the shipped scenarios, headless', () => {
           );
       });
 
+      it('cuts no label of its drawn ladders: long ones wrap onto more lines', () => {
+        const html = exportHtml(scenario, results);
+        const spans = [...html.matchAll(/<tspan [^>]*>([^<]*)<\/tspan>/g)].map((m) => m[1] as string);
+        assert.ok(spans.length > 0);
+        for (const text of spans) assert.ok(!text.endsWith('…'), `a cut label: ${text}`);
+      });
+
       it('gives every toy public value on a frame card in decimal too, equal to its hex', () => {
         const html = exportHtml(scenario, results);
         for (const m of html.matchAll(/<td>y<\/td><td><code>([0-9a-f]+)<\/code>( = (\d+))?/g)) {
