@@ -204,12 +204,35 @@ function frameCard(f: FrameRecord, explained: Set<string>): string {
 const STYLE = `body{font:15px/1.5 system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;color:#222}
 h1{font-size:1.6rem}h2{border-top:2px solid #ccc;padding-top:1rem;margin-top:2rem}h4{margin:.2rem 0;font-weight:normal}
 code{font:13px/1.4 ui-monospace,monospace;word-break:break-all}code.full{display:block;white-space:pre-wrap}
-pre{background:#f4f4f4;padding:.6rem;white-space:pre-wrap;overflow-wrap:anywhere;font-size:13px}
+pre{background:#f4f4f4;padding:.6rem;white-space:pre-wrap;overflow-wrap:anywhere;font-size:13px}pre .keep{display:block;break-inside:avoid}
 table{border-collapse:collapse;width:100%;margin:.3rem 0}td,th{border:1px solid #ddd;padding:.2rem .4rem;vertical-align:top;text-align:left}
 td:first-child{white-space:nowrap}tr.sub td{background:#fafafa}.frame{border-left:4px solid #c90;padding-left:.6rem;margin:.8rem 0}
 .ok{color:#070}svg.ladder{display:block;max-width:100%;height:auto;margin:.5rem 0}.fail{color:#b00}.values td:first-child code{color:#057}.relay{margin:.2rem 0 .2rem 1rem;color:#555}
 @page{size:A4;margin:10mm}@media print{body{font-size:11px;margin:0;max-width:none}svg.ladder{break-inside:avoid;width:85%}code{font-size:9px}h2{font-size:1.1rem;margin-top:.8rem;padding-top:.4rem}
 .raw{display:none}td,th{padding:.05rem .25rem}.frame{margin:.3rem 0;break-inside:avoid}pre{font-size:9px;padding:.3rem}p{margin:.3rem 0}}`;
+
+/**
+ * Action output for a <pre>: a block that starts with a label ("round[ 9]  start ...") and goes
+ * on in indented rows is kept on one printed page (lesson 13's 4x4 states split across pages).
+ */
+function keptTogether(lines: readonly string[]): string {
+  const out: string[] = [];
+  let block: string[] = [];
+  const close = () => {
+    if (block.length > 1) out.push(`<span class="keep">${block.join('\n')}</span>`);
+    else out.push(...block);
+    block = [];
+  };
+  for (const line of lines) {
+    if (/^ {2,}\S/.test(line) && block.length > 0) block.push(html(line));
+    else {
+      close();
+      block = [html(line)];
+    }
+  }
+  close();
+  return out.join('\n');
+}
 
 /** One self-contained printable page: no script, no external resource. */
 export function exportHtml(scenario: Scenario, results: StepResult[]): string {
@@ -228,7 +251,7 @@ export function exportHtml(scenario: Scenario, results: StepResult[]): string {
       parts.push(
         `<table class="values"><tr><th>value</th><th>in this run</th></tr>${r.values.map(([n, v]) => `<tr><td><code>${html(n)}</code></td><td>${expandable(v)}</td></tr>`).join('')}</table>`,
       );
-    if (r.lines.length > 0) parts.push(`<pre>${r.lines.map(html).join('\n')}</pre>`);
+    if (r.lines.length > 0) parts.push(`<pre>${keptTogether(r.lines)}</pre>`);
     if (r.checks.length > 0)
       parts.push(`<ul>${r.checks.map((c) => `<li class="${c.ok ? 'ok' : 'fail'}">${c.ok ? '✓' : '✗'} ${html(c.what)}</li>`).join('')}</ul>`);
     // A frame relayed byte for byte (by Eve's tap, or by Mallory when she does not rewrite) is

@@ -75,6 +75,7 @@ describe('Markdown handouts are inert', () => {
       'ul',
       'li',
       'pre',
+      'span',
       'section',
       'details',
       'summary',

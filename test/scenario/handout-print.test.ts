@@ -52,6 +52,15 @@ describe('printed handouts (chromium-headless-shell + pdftotext)', { skip: !TOOL
       // Every value of a frame is printed: the first signature's opening digits are on paper.
       const auth = results.flatMap((r) => r.frames).find((f) => f.frame.type === 'server_auth');
       if (auth) assert.ok(text.replace(/ /g, '').includes(String(auth.frame.signature).slice(0, 24)), `${name}: the signature printed blank`);
+      // A round's 4x4 states stay on one page with their heading (lesson 13).
+      const paged = execFileSync('pdftotext', ['-layout', pdf, '-'], { encoding: 'utf8' }).split('\f');
+      for (const page of paged) {
+        const rows = page.split('\n');
+        rows.forEach((row, i) => {
+          if (/round\[ ?\d+\]\s+start/.test(row))
+            assert.ok(rows.slice(i + 1, i + 5).filter((r) => /([0-9a-f]{2} ){3}[0-9a-f]{2}/.test(r)).length === 4, `${name}: ${row.trim()} split across pages`);
+        });
+      }
       // A toy group's values are decimal on paper as in the narration ("y_s = 18").
       for (const r of results)
         for (const m of r.narration.matchAll(/= (\d{1,6})\b/g)) assert.ok(text.includes(`= ${m[1]}`), `${name}: "= ${m[1]}" from step ${r.index + 1}`);
