@@ -23,8 +23,10 @@ export interface FanoutRow {
   serverCpuPercent: number;
 }
 
-const socketOf = (client: ChatClient) => (client as unknown as { socket: net.Socket }).socket;
-function drainUnopened(member: ChatClient): void {
+export const socketOf = (client: ChatClient) => (client as unknown as { socket: net.Socket }).socket;
+
+/** The member still reads every byte at once but drops it unopened (the server's work is the same). */
+export function drainUnopened(member: ChatClient): void {
   const socket = socketOf(member);
   socket.removeAllListeners('data');
   socket.on('data', () => {});

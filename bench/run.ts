@@ -9,7 +9,7 @@ import { ENGINES } from '../src/crypto/engines.ts';
 import { pool } from '../test/support/helpers.ts';
 import { ServerProcess } from '../test/support/server-process.ts';
 import { benchStorm, storm, type StormRow } from './storm.ts';
-import { benchFanout, type FanoutRow } from './fanout.ts';
+import { benchFanout, drainUnopened, socketOf, type FanoutRow } from './fanout.ts';
 import { ADMISSION_DEFAULTS } from '../src/server/admission.ts';
 import type net from 'node:net';
 import { percentile, sleep } from '../test/support/timing.ts';
@@ -99,8 +99,6 @@ function throttle(socket: net.Socket, bytesPerSecond: number): NodeJS.Timeout {
     if (budget > 0) socket.resume();
   }, 100);
 }
-
-const socketOf = (client: ChatClient) => (client as unknown as { socket: net.Socket }).socket;
 
 /**
  * Joins `clients` members, then sends `messages` chat lines (from one member or round-robin from
@@ -228,13 +226,6 @@ async function benchBroadcast(opts: {
     stalledDroppedS: dropped.get('stalled'),
     slowDroppedS: dropped.get('slow'),
   };
-}
-
-/** The member still reads every byte at once but drops it unopened (the server's work is the same). */
-function drainUnopened(member: ChatClient): void {
-  const socket = socketOf(member);
-  socket.removeAllListeners('data');
-  socket.on('data', () => {});
 }
 
 /**

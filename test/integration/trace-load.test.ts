@@ -3,7 +3,24 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { serverTraceNarrator } from '../../src/cli/main.ts';
-import { join, RawPeer, startServer, waitFor } from '../support/helpers.ts';
+import { join, RawPeer, startServer, waitFor, type Member } from '../support/helpers.ts';
+
+/** alice says a line to bob every 20 ms; each latency is its send to bob's receipt. */
+function honestChat(alice: Member, bob: Member): { latencies: number[]; ticker: NodeJS.Timeout } {
+  const latencies: number[] = [];
+  const sentAt = new Map<string, number>();
+  bob.client.on('event', (event) => {
+    const at = event.type === 'message' ? sentAt.get(event.text) : undefined;
+    if (at !== undefined) latencies.push(performance.now() - at);
+  });
+  let n = 0;
+  const ticker = setInterval(() => {
+    const text = `honest ${n++}`;
+    sentAt.set(text, performance.now());
+    alice.client.say(text);
+  }, 20);
+  return { latencies, ticker };
+}
 
 describe('--trace under long names and long lines', () => {
   it('honest chat latency stays low while hellos with 60,000-character names and 4,000-character words are traced', async () => {
@@ -18,18 +35,7 @@ describe('--trace under long names and long lines', () => {
     const bob = await join(port, 'bob');
     const mallory = await join(port, 'mallory');
     try {
-      const latencies: number[] = [];
-      const sentAt = new Map<string, number>();
-      bob.client.on('event', (event) => {
-        const at = event.type === 'message' ? sentAt.get(event.text) : undefined;
-        if (at !== undefined) latencies.push(performance.now() - at);
-      });
-      let n = 0;
-      const ticker = setInterval(() => {
-        const text = `honest ${n++}`;
-        sentAt.set(text, performance.now());
-        alice.client.say(text);
-      }, 20);
+      const { latencies, ticker } = honestChat(alice, bob);
       const started = performance.now();
       // The attack: hellos whose name is one 60,000-character word, and chat lines that are one
       // 4,000-character word (a batch's JSON has no spaces either).
@@ -63,18 +69,7 @@ describe('--trace under long names and long lines', () => {
     const bob = await join(port, 'bob');
     const loud = await Promise.all(Array.from({ length: 8 }, (_, i) => join(port, `loud${i}`)));
     try {
-      const latencies: number[] = [];
-      const sentAt = new Map<string, number>();
-      bob.client.on('event', (event) => {
-        const at = event.type === 'message' ? sentAt.get(event.text) : undefined;
-        if (at !== undefined) latencies.push(performance.now() - at);
-      });
-      let n = 0;
-      const ticker = setInterval(() => {
-        const text = `honest ${n++}`;
-        sentAt.set(text, performance.now());
-        alice.client.say(text);
-      }, 20);
+      const { latencies, ticker } = honestChat(alice, bob);
       narratedChars = 0;
       // Eight members each send three 4,000-character lines: 24 lines, each sealed for 10 members.
       for (const [i, member] of loud.entries()) for (let k = 0; k < 3; k++) member.client.say(`${i}${k} ${'word '.repeat(799)}`);
