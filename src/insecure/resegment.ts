@@ -12,6 +12,8 @@ export interface Segment {
   /** Where in the client's byte stream the segment starts, and its bytes. */
   offset: number;
   bytes: Uint8Array;
+  /** The relay's own port on its connection to the receiver: the receiver sees it as the peer's port. */
+  relayPort: number;
 }
 
 export interface ResegmenterOptions {
@@ -25,7 +27,10 @@ export interface ResegmenterOptions {
    */
   flushWhenIdle: boolean;
   onSegment(segment: Segment): void;
-  /** Resolves once the receiver has read the segment: the next one is then written on its own. */
+  /**
+   * Resolves once the receiver has read the segment: the next one is then written on its own
+   * (writes on loopback otherwise coalesce). Given up on if the receiver's side closes.
+   */
   afterSegment?(segment: Segment): Promise<void>;
 }
 
@@ -45,19 +50,25 @@ export async function startResegmenter(options: ResegmenterOptions): Promise<{ p
     let held = Buffer.alloc(0);
     let offset = 0;
     let writing = false;
+    // The client has nothing more in flight: set once the event loop is idle after its last bytes.
+    let idle = false;
     let idleTimer: NodeJS.Immediate | null = null;
+    const upstreamClosed = new Promise<void>((resolve) => upstream.once('close', () => resolve()));
+    const upstreamReady = Promise.race([new Promise<void>((resolve) => upstream.once('connect', () => resolve())), upstreamClosed]);
     const write = async (size: number) => {
-      const segment = { connection, offset, bytes: Uint8Array.from(held.subarray(0, size)) };
+      const segment = { connection, offset, bytes: Uint8Array.from(held.subarray(0, size)), relayPort: upstream.localPort ?? 0 };
       held = held.subarray(size);
       offset += size;
       options.onSegment(segment);
       upstream.write(segment.bytes);
-      await options.afterSegment?.(segment);
+      if (options.afterSegment) await Promise.race([options.afterSegment(segment), upstreamClosed]);
     };
-    const pump = async (idle: boolean) => {
+    const pump = async () => {
       if (writing) return;
       writing = true;
       try {
+        // A segment names the relay's port, known once connected.
+        await upstreamReady;
         for (;;) {
           const size = Math.max(1, options.nextSize(connection, offset));
           if (held.length >= size) await write(size);
@@ -70,9 +81,13 @@ export async function startResegmenter(options: ResegmenterOptions): Promise<{ p
     };
     client.on('data', (chunk) => {
       held = Buffer.concat([held, chunk]);
-      void pump(false);
+      idle = false;
+      void pump();
       if (idleTimer) clearImmediate(idleTimer);
-      idleTimer = setImmediate(() => void pump(true));
+      idleTimer = setImmediate(() => {
+        idle = true;
+        void pump();
+      });
     });
     upstream.on('data', (chunk) => client.write(chunk));
     client.on('end', () => upstream.end());

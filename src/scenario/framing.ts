@@ -15,8 +15,9 @@ export function longText(bytes: number): string {
 /**
  * Lesson 12, the original's reader: a sender writes the texts one by one, then a long message; a
  * relay delivers all the texts as one segment and the long message as another; the reader takes
- * each recv(1024) for one message. Real TCP on both legs; the reader calls recv once a segment has
- * fully arrived (as it did when messages came a millisecond apart).
+ * each recv(1024) for one message. Real TCP on both legs; the relay writes a segment only once the
+ * reader has read the one before (as when messages came a millisecond apart). The reader's reads
+ * are real; recv(1024) is applied to what each found waiting.
  */
 export async function naiveRead(world: ScenarioWorld, action: Extract<Action, { kind: 'naive_read' }>): Promise<string[]> {
   const texts = action.texts.map((t) => Buffer.from(t, 'utf8'));
@@ -24,6 +25,8 @@ export async function naiveRead(world: ScenarioWorld, action: Extract<Action, { 
   const textBytes = texts.reduce((n, t) => n + t.length, 0);
   const total = textBytes + long.length;
   let received = Buffer.alloc(0);
+  // What each of the reader's reads found waiting (a 64 KiB read buffer: all of it).
+  const reads: Buffer[] = [];
   const waiters = new Set<() => void>();
   const until = async (done: () => boolean) => {
     while (!done()) {
@@ -35,6 +38,7 @@ export async function naiveRead(world: ScenarioWorld, action: Extract<Action, { 
   const receiver = net.createServer((socket) =>
     socket.on('data', (chunk) => {
       received = Buffer.concat([received, chunk]);
+      reads.push(chunk);
       for (const wake of waiters) wake();
       waiters.clear();
     }),
@@ -61,13 +65,15 @@ export async function naiveRead(world: ScenarioWorld, action: Extract<Action, { 
   }
   if (!received.equals(Buffer.concat([...texts, long])))
     throw new DhlabError('ERR_SCENARIO', `${world.scenario.file}: naive_read: the bytes did not arrive as sent`);
-  const messages = segments.flatMap((s) => naiveMessages(received.subarray(s.offset, s.offset + s.bytes.length)));
+  // recv(1024) on what a read found: the first 1024 bytes, then the next call takes the next 1024.
+  const messages = reads.flatMap((chunk) => naiveMessages(chunk));
   world.values.set('naive.first', Buffer.from(messages[0] ?? []).toString('utf8'));
   world.values.set('naive.count', BigInt(messages.length));
   return [
     `the sender writes ${action.texts.map((t) => excerpt(t)).join(', then ')}, then a ${long.length}-byte message: ${action.texts.length + 1} writes, ${total} bytes`,
     ...segments.map((s, i) => `segment ${i + 1} on the wire: ${s.bytes.length} bytes`),
-    ...messages.map((m, i) => `recv(1024) #${i + 1} = message ${i + 1}: ${m.length} bytes ${excerpt(Buffer.from(m).toString('utf8'))}`),
+    `the reader's socket had ${reads.map((r) => r.length).join(', then ')} bytes waiting when it read`,
+    ...messages.map((m, i) => `what recv(1024) returns, call ${i + 1} = message ${i + 1}: ${m.length} bytes ${excerpt(Buffer.from(m).toString('utf8'))}`),
     `${action.texts.length + 1} messages were sent; the reader printed ${messages.length}`,
   ];
 }
@@ -85,14 +91,20 @@ export async function sayTogether(world: ScenarioWorld, action: Extract<Action, 
   const lines = [...action.texts, ...(long ? [long] : [])];
   const others = [...world.clients].filter(([name, c]) => name !== action.from && !c.closed).map(([name]) => name);
   const firstSegment = world.segments.length;
+  const readsBefore = new Map([...world.serverReads].map(([port, reads]) => [port, reads.length]));
   client.sayTogether(lines);
   const heard = (who: string, text: string) => (world.received.get(who) ?? []).some((e) => e.type === 'message' && e.from === action.from && e.text === text);
   await world.until(() => others.every((who) => world.clients.get(who)?.closed === true || lines.every((text) => heard(who, text))));
   if (long) world.values.set('framing.long_received', others.every((who) => heard(who, long)) ? 'exactly' : 'differs');
-  const fresh = world.segments.slice(firstSegment);
+  const fresh = world.segments.slice(firstSegment).filter((s) => s.client === action.from);
+  const ports = new Set(fresh.map((s) => s.relayPort));
+  const reads = [...ports].flatMap((port) => (world.serverReads.get(port) ?? []).slice(readsBefore.get(port) ?? 0));
+  const oneEach = reads.join() === fresh.map((s) => s.bytes.length).join();
+  world.values.set('framing.server_reads', BigInt(reads.length));
   return [
     `${action.from} writes ${lines.length} chat frames at once: ${lines.map((l) => (l === long ? `a ${l.length}-byte line` : excerpt(l))).join(', ')}`,
     ...fresh.map((s) => `segment at ${s.offset}: ${s.bytes.length} bytes = ${s.carries}`),
-    `the server read ${fresh.length} segments and found every frame by its 4-byte length; ${others.join(', ') || 'nobody'} received ${lines.length} lines, each exactly as sent`,
+    `the server's socket gave it ${reads.length} reads (${reads.join(', ')} bytes)${oneEach ? ', one per segment' : ` for ${fresh.length} segments`}; its frame reader found every frame by its 4-byte length`,
+    `${others.join(', ') || 'nobody'} received ${lines.length} lines, each exactly as sent`,
   ];
 }

@@ -159,6 +159,7 @@ export class ScenarioWorld {
       // acceptToyGroups also makes a toy-group server draw x below q, so y = g^x mod p can be checked by hand.
       insecure: insecureHooks(engine, { ...scenario.server, skipValidation: !scenario.server.validation, acceptToyGroups: true }),
       trace: (id, event, name) => world?.onServerTrace(id, event, name),
+      onRead: (peer, bytes) => world?.onServerRead(peer.port, bytes),
     });
     const { port } = await server.listen();
     // Lesson 12: what clients send is re-cut into segments of seeded sizes before the server reads it.
@@ -175,6 +176,8 @@ export class ScenarioWorld {
         },
         flushWhenIdle: true,
         onSegment: (segment) => world?.onSegment(segment),
+        // One segment, one read: the next is written only once the server has read this one.
+        afterSegment: (segment) => world?.until(() => world?.serverHasRead(segment) ?? true) ?? Promise.resolve(),
       });
     }
     const serverPath = resegmenter?.port ?? port;
@@ -302,6 +305,20 @@ export class ScenarioWorld {
 
   /** The segments the resegmenter wrote, in order, with the client and the frames each carries (lesson 12). */
   readonly segments: (Segment & { client: string; carries: string })[] = [];
+
+  /** Lesson 12: the size of every read the server made, by the port its peer reads from. */
+  readonly serverReads = new Map<number, number[]>();
+
+  private onServerRead(peerPort: number, bytes: number): void {
+    if (!this.resegmenter) return;
+    this.serverReads.set(peerPort, [...(this.serverReads.get(peerPort) ?? []), bytes]);
+    this.touched();
+  }
+
+  private serverHasRead(segment: Segment): boolean {
+    const read = (this.serverReads.get(segment.relayPort) ?? []).reduce((sum, n) => sum + n, 0);
+    return read >= segment.offset + segment.bytes.length;
+  }
 
   private onSegment(segment: Segment): void {
     // The connection's stream so far, cut into frames; its first frame is the client's hello. Eve's

@@ -44,6 +44,8 @@ export interface ChatServerOptions {
   log?: (line: string) => void;
   /** Every connection's trace; `name` is the one the room holds for it (validated), once it has one. */
   trace?: (connectionId: number, event: TraceEvent, name: string | null) => void;
+  /** Each read from a client's socket: its size, and the peer's address and port (lesson 12 shows them). */
+  onRead?: (peer: { address: string; port: number }, bytes: number) => void;
   revealSecrets?: boolean;
   /** Teaching-only handshake weakenings (src/insecure/); absent on the secure path. */
   insecure?: InsecureHooks;
@@ -135,7 +137,7 @@ interface Connection {
  * ERR_SLOW_CONSUMER, and nobody else's messages are delayed or lost.
  */
 export class ChatServer {
-  private readonly options: Required<Omit<ChatServerOptions, 'trace' | 'log' | 'insecure'>> & Pick<ChatServerOptions, 'trace' | 'log' | 'insecure'>;
+  private readonly options: Required<Omit<ChatServerOptions, 'trace' | 'log' | 'insecure' | 'onRead'>> & Pick<ChatServerOptions, 'trace' | 'log' | 'insecure' | 'onRead'>;
   private readonly server: net.Server;
   private readonly connections = new Set<Connection>();
   private readonly room = new Room<Connection>((member, event) => this.enqueue(member, event));
@@ -295,6 +297,7 @@ export class ChatServer {
       },
     );
     socket.on('data', (chunk) => {
+      this.options.onRead?.({ address: socket.remoteAddress ?? '', port: socket.remotePort ?? 0 }, chunk.length);
       // Everything this chunk makes us send leaves in one write (server_auth and welcome, say).
       socket.cork();
       connection.session.feed(chunk);
