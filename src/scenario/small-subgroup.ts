@@ -43,14 +43,19 @@ type ProbeResult = { residue: bigint; tried: number; serverPublic: bigint } | { 
  * it; the value of j for which Z = h^j opens that welcome is x_s mod r.
  */
 async function probe(world: ScenarioWorld, group: DhGroup, name: string, h: bigint, r: bigint): Promise<ProbeResult> {
-  const socket = net.connect({ host: '127.0.0.1', port: world.serverPort });
+  const socket = net.connect({ host: '127.0.0.1', port: world.wirePort });
   const reader = new FrameReader(socket);
   try {
-    socket.write(encodeFrame({ type: 'hello', version: 1, name }));
+    const send = (frame: WireFrame) => {
+      const wire = encodeFrame(frame);
+      socket.write(wire);
+      world.sentToServer(name, frame, wire);
+    };
+    send({ type: 'hello', version: 1, name });
     const serverKey = await reader.next();
     if (serverKey?.type !== 'server_key') return { refused: `${String(serverKey?.code ?? 'closed')} ${String(serverKey?.message ?? '')}`.trim() };
     const clientPublic = bigintToBytes(h, group.byteLength);
-    socket.write(encodeFrame({ type: 'client_key', y: Buffer.from(clientPublic).toString('hex') }));
+    send({ type: 'client_key', y: Buffer.from(clientPublic).toString('hex') });
     const auth = await reader.next();
     if (auth?.type !== 'server_auth') return { refused: `${String(auth?.code ?? 'closed')} ${String(auth?.message ?? '')}`.trim() };
     const welcome = await reader.next();

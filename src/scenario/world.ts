@@ -378,6 +378,18 @@ export class ScenarioWorld {
     this.touched();
   }
 
+  /** A frame a lesson's own connection sent to the server (Mallory's probes): on the ladder like a client's. */
+  sentToServer(from: string, frame: WireFrame, wire: Uint8Array): void {
+    const bytes = Uint8Array.from(wire.subarray(4));
+    this.frames.push({ from, to: 'server', frame, bytes, record: this.scenario.server.cbc ? 'cbc' : 'gcm' });
+    this.touched();
+  }
+
+  /** Where a connection of the lesson's own making enters the wire: through Eve's tap when she listens, so she (and the handout) see it. */
+  get wirePort(): number {
+    return this.tap?.port ?? this.serverPath;
+  }
+
   /** Connects a client (through Eve and Mallory when present); resolves once welcomed or refused. */
   async connect(name: string): Promise<DhlabError | null> {
     const spec = this.spec(name);
