@@ -11,7 +11,7 @@ import type { Perspective } from './model.ts';
 import { chatLine, fit, frameLines, ladderLines, legend, visibleSteps, windowOf, type RenderOptions } from './render.ts';
 import { applyCommand, initialUiState, isStateCommand, stepState, type Command, type UiState } from './ui-state.ts';
 import { wrapValue } from './values.ts';
-import { wrapLine } from '../terminal/narrate.ts';
+import { foldStateTables, wrapLine } from '../terminal/narrate.ts';
 
 export interface LabViewOptions {
   perspectives: Perspective[];
@@ -259,9 +259,9 @@ export class LabView {
     if (scenario && this.narration) {
       this.narration.setLabel(` ${fit(safeText(scenario.heading()), paneWidth(this.narration) - 2)} `);
       // Prose wraps flush left; action output and checks (">", "✓", "✗") hang indented.
-      const wrapped = scenario
-        .lines()
-        .flatMap((line) => wrapLine(line, paneWidth(this.narration as blessed.Widgets.BoxElement) - 1, /^[>✓✗ ]/.test(line) ? '    ' : ''));
+      // AES state tables fold to the pane's width instead of wrapping (lesson 13 at 80x24).
+      const width = paneWidth(this.narration) - 1;
+      const wrapped = foldStateTables(scenario.lines(), width).flatMap((line) => wrapLine(line, width, /^[>✓✗ ]/.test(line) ? '    ' : ''));
       const height = paneHeight(this.narration);
       const heading = scenario.heading();
       if (heading !== this.narrationHeading) this.state.narrationScroll = 0; // a new step starts at its top

@@ -163,3 +163,38 @@ function narrateSeal(event: Extract<TraceEvent, { kind: 'seal' | 'open' }>, who:
   }
   return `${safeText(who)} seals #${event.seq} for ${safeText(peer)}: the same ${event.plaintext.length}-character plaintext as for ${first}\n    nonce ${toHex(event.nonce)}  ciphertext+tag ${abbreviate(event.ciphertext)}`;
 }
+
+/** A state table's margin ("round[ 3]  ") and one column (an 11-character 4x4 row and its gap). */
+const TABLE_MARGIN = 11;
+const TABLE_COLUMN = 13;
+
+/**
+ * Lays out AES state tables (a `round[ n]` header and its four rows of 4x4 states side by side)
+ * for a pane narrower than the table: the columns that do not fit move under the first ones, a
+ * block at a time, instead of wrapping each row into a stream of bytes. Other lines pass as they are.
+ */
+export function foldStateTables(lines: readonly string[], width: number): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < lines.length; i++) {
+    const head = lines[i] ?? '';
+    const lead = /^(> )?/.exec(head)?.[0] ?? '';
+    const rows = lines.slice(i + 1, i + 5);
+    const isTable = head.slice(lead.length).startsWith('round[') && rows.length === 4 && rows.every((r) => r.startsWith(`${lead}${' '.repeat(TABLE_MARGIN)}`));
+    const widest = Math.max(...[head, ...rows].map((l) => l.length));
+    if (!isTable || widest <= width) {
+      out.push(head);
+      continue;
+    }
+    const start = lead.length + TABLE_MARGIN;
+    const perBlock = Math.max(1, Math.floor((width - start + 2) / TABLE_COLUMN));
+    const columns = Math.ceil((widest - start) / TABLE_COLUMN);
+    for (let first = 0; first < columns; first += perBlock) {
+      const cut = (line: string, margin: string) =>
+        `${margin}${line.slice(start + first * TABLE_COLUMN, start + (first + perBlock) * TABLE_COLUMN)}`.trimEnd();
+      out.push(cut(head, first === 0 ? head.slice(0, start) : `${lead}${' '.repeat(TABLE_MARGIN)}`));
+      for (const row of rows) out.push(cut(row, row.slice(0, start)));
+    }
+    i += 4;
+  }
+  return out;
+}

@@ -65,4 +65,32 @@ describe('dhlab scenario in a real terminal (tmux)', { skip: !Tmux.available() &
     term.keys('q');
     await term.waitForScreen((s) => s.includes('exit status 0'), 'a clean exit');
   });
+
+  it('13-aes-inside at 80x24: the 4x4 round states fold into blocks the pane can hold, none wraps', async () => {
+    term?.kill();
+    term = Tmux.start(`sh -c 'cd ${ROOT} && node bin/dhlab.js scenario 13-aes-inside; echo "exit status $?"'`, { width: 80, height: 24 });
+    await term.waitForScreen((s) => s.includes('The original project'), 'the scenario to open');
+    await term.waitForInput();
+    for (let step = 1; step <= 4; step++) {
+      term.keys('Space');
+      await term.waitForScreen((s) => s.includes(`step ${step}/6`), `step ${step}`);
+    }
+    // Page through the step: every row of a state table is whole 4x4 rows or column names, side
+    // by side as many as fit, never a row wrapped into the next line.
+    const grid = '(?:[0-9a-f]{2} ){3}[0-9a-f]{2}';
+    const row = new RegExp(`^│> {12}(?:${grid}(?:  ${grid})*|[a-z_]+(?: +[a-z_]+)*)\\s*│`);
+    let headers = 0;
+    let screen = term.capture();
+    for (let page = 0; page < 60; page++) {
+      for (const line of screen.split('\n').filter((l) => l.startsWith('│> ') && !l.startsWith('│> round[') && /^│> {11}/.test(l))) assert.match(line, row, screen);
+      headers += screen.split('\n').filter((l) => /^│> round\[ ?\d+\] {2}(input|start) /.test(l)).length;
+      if (!screen.includes('more lines: ]')) break;
+      const before = screen;
+      term.keys(']');
+      screen = await term.waitForScreen((s) => s !== before, 'the pane to scroll');
+    }
+    assert.ok(headers >= 10, `saw ${headers} round headers`);
+    term.keys('q');
+    await term.waitForScreen((s) => s.includes('exit status 0'), 'a clean exit');
+  });
 });
