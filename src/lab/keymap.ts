@@ -99,9 +99,9 @@ const FOOTER_ORDER: Record<'lab' | 'scenario', readonly Command[]> = {
   scenario: ['step-next', 'step-back', 'perspective', 'quit', 'focus-toggle', 'detail', 'select-up', 'expand', 'connection', 'encoding'],
 };
 
-/** The bindings of one context, in help order. */
-export function bindingsFor(context: 'lab' | 'scenario'): KeyBinding[] {
-  return KEYMAP.filter((binding) => binding.context === 'all' || binding.context === context);
+/** The bindings of one context, in help order, less the commands this lab does not offer. */
+export function bindingsFor(context: 'lab' | 'scenario', without: readonly Command[] = []): KeyBinding[] {
+  return KEYMAP.filter((binding) => (binding.context === 'all' || binding.context === context) && !without.includes(binding.command));
 }
 
 /** The footer's short key names: "1-5" rather than "1 2 3 ...", arrows rather than words. */
@@ -127,11 +127,11 @@ function footerKeys(binding: KeyBinding, context: 'lab' | 'scenario', perspectiv
 }
 
 /** The footer at this width: keys by priority while they fit, then "? help" (what is cut is one ? away). */
-export function footer(context: 'lab' | 'scenario', width: number, perspectives = 5): string {
+export function footer(context: 'lab' | 'scenario', width: number, perspectives = 5, without: readonly Command[] = []): string {
   const help = '  ? help';
   let line = '';
   for (const command of FOOTER_ORDER[context]) {
-    const binding = bindingsFor(context).find((b) => b.command === command);
+    const binding = bindingsFor(context, without).find((b) => b.command === command);
     if (!binding?.footer) continue;
     const item = ` ${footerKeys(binding, context, perspectives)} ${binding.footer} `;
     if (displayWidth(line + item + help) > width) break;
@@ -152,8 +152,8 @@ const HELP_NOTES: Record<'lab' | 'scenario', string[]> = {
 };
 
 /** The help overlay's lines, generated from the keymap: one binding per entry, its words wrapped beside its keys. */
-export function helpLines(context: 'lab' | 'scenario', width = 70): string[] {
-  const bindings = bindingsFor(context);
+export function helpLines(context: 'lab' | 'scenario', width = 70, without: readonly Command[] = []): string[] {
+  const bindings = bindingsFor(context, without);
   const column = 2 + Math.max(...bindings.map((b) => displayWidth(b.shown))) + 3;
   const rows = bindings.flatMap((b) =>
     wrapLine(b.help, Math.max(20, width - column), '').map(

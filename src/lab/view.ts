@@ -30,6 +30,11 @@ export interface LabViewOptions {
   saveDir?: string;
   /** A step-through scenario drives the lab: a narration pane, space/→ next, ← back. */
   scenario?: ScenarioControls;
+  /**
+   * Names of the connection whose ladder to show until c picks another (a grading: the current
+   * case's student, as each perspective names it); a name also matches a label it begins.
+   */
+  preferredConnection?(): readonly string[];
 }
 
 /** What the lab needs from a scenario run (lab/scenario.ts). */
@@ -41,7 +46,8 @@ export interface ScenarioControls {
   /** Values the narration names: ladder steps holding one of them are highlighted. */
   highlights(): bigint[];
   next(): void;
-  back(): void;
+  /** Absent where there is no going back (a grading runs forward): ← is then not offered (and does nothing). */
+  back?(): void;
 }
 
 /**
@@ -200,7 +206,8 @@ export class LabView {
   private currentLadder(): { connection: string; steps: LadderStep[] } {
     const connections = this.connections();
     if (connections.length === 0) return { connection: '', steps: [] };
-    const preferred = this.perspective.kind === 'server' && this.typist ? connections.indexOf(this.typist) : -1;
+    const wanted = this.options.preferredConnection?.() ?? (this.perspective.kind === 'server' && this.typist ? [this.typist] : []);
+    const preferred = connections.findIndex((c) => wanted.some((w) => c === w || c.startsWith(`${w} `)));
     const index = this.state.connection === 0 && preferred >= 0 ? preferred : this.state.connection % connections.length;
     const connection = connections[index] as string;
     return { connection, steps: this.perspective.ladders.get(connection) ?? [] };
@@ -273,11 +280,11 @@ export class LabView {
       this.narration.setContent(shown.join('\n'));
     }
     if (!this.typing)
-      this.input.setValue(scenario ? '  space: next step · ←: back · ?: keys' : this.typist ? `  press i to type as ${this.typist}` : '  (view only)');
+      this.input.setValue(scenario ? `  space: next step${scenario.back ? ' · ←: back' : ''} · ?: keys` : this.typist ? `  press i to type as ${this.typist}` : '  (view only)');
     const state = ` detail: ${this.state.detail} · ${this.state.encoding} │ `;
     // fit() counts colour codes as text, so the legend (coloured) is appended after the cut.
     this.status.setContent(this.notice ? fit(`${state}${this.notice}`, width) : `${state}${legend(this.colors)}`);
-    this.helpBar.setContent(footer(this.context, width, this.options.perspectives.length));
+    this.helpBar.setContent(footer(this.context, width, this.options.perspectives.length, this.withoutCommands));
     this.screen.render();
   }
 
@@ -300,6 +307,11 @@ export class LabView {
       out.unshift(...lines);
     }
     return out.slice(Math.max(0, out.length - height)).join('\n');
+  }
+
+  /** Commands this lab does not offer: no step back in a run that only goes forward. */
+  private get withoutCommands(): Command[] {
+    return this.options.scenario && !this.options.scenario.back ? ['step-back'] : [];
   }
 
   private get context(): 'lab' | 'scenario' {
@@ -343,7 +355,7 @@ export class LabView {
         if (this.typing) return;
         if (this.overlay) this.closeOverlay();
         // The overlay is 90% wide, less its border and a column for the scroll.
-        else this.showOverlay(' help ', helpLines(this.context, Math.floor(((this.screen.width as number) || 80) * 0.9) - 3));
+        else this.showOverlay(' help ', helpLines(this.context, Math.floor(((this.screen.width as number) || 80) * 0.9) - 3, this.withoutCommands));
         return;
       case 'typist':
         if (this.overlay || this.options.typists.length === 0) return;
@@ -356,7 +368,7 @@ export class LabView {
     if (command === 'type') return this.startTyping();
     if (command === 'expand') return this.expand();
     if (command === 'step-next') this.options.scenario?.next();
-    else if (command === 'step-back') this.options.scenario?.back();
+    else if (command === 'step-back') this.options.scenario?.back?.();
     else if (isStateCommand(command)) this.state = applyCommand(this.state, command, this.uiContext(), Number(ch));
     this.touch();
   }

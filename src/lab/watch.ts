@@ -109,18 +109,30 @@ export class GradingWatch implements GradingObserver {
     return `${this.title}: case ${this.current + 1}/${total} running`;
   }
 
+  /** The student's connection in the case in front, as the server and Eve perspectives name it. */
+  studentConnection(): string[] {
+    const entry = this.cases[this.current];
+    return entry ? [`${this.current + 1}: ${entry.c.name}`, `#${this.current + 1}`] : [];
+  }
+
+  /** The case in front first (its verdict must show in a small pane), then the list of cases. */
   lines(): string[] {
-    const out = this.cases.map((e, i) => {
-      const mark = e.result ? (e.result.ok ? '✓' : '✗') : i === this.current ? '…' : ' ';
-      return `${mark} ${i + 1}. ${shown(e.c.what)}`;
-    });
+    const out: string[] = [];
     const shownCase = this.cases[this.current];
     if (shownCase) {
       const { c, result } = shownCase;
-      out.push('', `case ${this.current + 1}: ${shown(c.story)}`, `  --name ${shown(c.name)}`, `  expected: ${shown(c.expected.join(' | ') || '(nothing)')}`);
+      const verdict = result ? (result.ok ? '✓ passed' : '✗ failed') : 'running';
+      out.push(`case ${this.current + 1}: ${verdict}: ${shown(c.what)}`);
       if (result) out.push(`  got:      ${result.got === null ? '(no line)' : shown(result.got)}`, ...(result.ok ? [] : [`  hint:     ${shown(result.hint)}`]));
-      out.push('', "server: the grader's server, its secrets shown; eve: the student's wire");
+      out.push(`  expected: ${shown(c.expected.join(' | ') || '(nothing)')}`, `  --name ${shown(c.name)}`, `  ${shown(c.story)}`, '');
     }
+    out.push(
+      ...this.cases.map((e, i) => {
+        const mark = e.result ? (e.result.ok ? '✓' : '✗') : i === this.current ? '…' : ' ';
+        return `${mark} ${i + 1}. ${shown(e.c.what)}`;
+      }),
+    );
+    if (shownCase) out.push('', "server: the grader's server, its secrets shown; eve: the student's wire");
     return out;
   }
 }
@@ -143,6 +155,7 @@ export async function watchGrading<R>(options: WatchOptions, grade: (observer: G
     perspectives: [watch.server, watch.eve],
     typists: [],
     initialPerspective: 'server',
+    preferredConnection: () => watch.studentConnection(),
     subtitle: shown(options.subtitle),
     input: options.input,
     output: options.output,
@@ -151,7 +164,6 @@ export async function watchGrading<R>(options: WatchOptions, grade: (observer: G
       lines: () => watch.lines(),
       highlights: () => [],
       next: () => watch.next(),
-      back: () => {},
     },
     onQuit: () => {
       watch.onChange = () => {};

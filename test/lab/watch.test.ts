@@ -36,7 +36,7 @@ describe('dhlab check client --watch', () => {
     for (let i = 1; i <= cases.length; i++) {
       await pressKeys(lab(), term.input, ' ');
       await waitFor(() => screen().includes(i < cases.length ? `space starts case ${i + 1}/7` : '7 of 7 passed'), `case ${i}`, 30_000);
-      assert.match(screen(), new RegExp(`✓ ${i}\\. `));
+      assert.match(screen(), new RegExp(`case ${i}: ✓ passed`));
     }
     const w = watch as unknown as GradingWatch;
     const honest = cases[0]?.name as string;
@@ -53,6 +53,40 @@ describe('dhlab check client --watch', () => {
     await pressKeys(lab(), term.input, 'q');
     const result = await grading;
     assert.equal(result.ok, true);
+    assert.equal(result.passed, 7);
+  });
+
+  it('at 80x24: the verdict of the case in front shows, the inspector follows its student, no dead ← back', async () => {
+    process.env.FORCE_COLOR = '0';
+    const term = headlessTerminal(80, 24);
+    let view: LabView | null = null;
+    const cases = clientCases('2');
+    const grading = watchGrading(
+      { title: 'dhlab check client', subtitle: 'seed 2', cases, input: term.input, output: term.output, onView: (v) => (view = v) },
+      (observer) => gradeClient(CLIENT, '2', undefined, observer, [...cases.keys()]),
+    );
+    await waitFor(() => view !== null, 'the lab');
+    const lab = () => view as unknown as LabView;
+    const screen = () => {
+      lab().render(true);
+      return screenText(lab().screen).join('\n');
+    };
+    await waitFor(() => screen().includes('space starts case 1/7'), 'the first case waits for space');
+    for (let i = 1; i <= 2; i++) {
+      await pressKeys(lab(), term.input, ' ');
+      await waitFor(() => screen().includes(`space starts case ${i + 1}/7`), `case ${i}`, 30_000);
+      const now = screen();
+      assert.match(now, new RegExp(`case ${i}: ✓ passed`), now);
+      assert.ok(now.includes(`handshake: server ⇄ ${i}: ${cases[i - 1]?.name ?? '?'}`), now);
+      assert.doesNotMatch(now, /← back|←: back/, now);
+    }
+    await pressKeys(lab(), term.input, '?');
+    await waitFor(() => screen().includes('dhlab scenario: keys'), 'the help');
+    assert.doesNotMatch(screen(), /back one step/);
+    await pressKeys(lab(), term.input, '\x1b');
+    await waitFor(() => !screen().includes('dhlab scenario: keys'), 'the help to close');
+    await pressKeys(lab(), term.input, 'q');
+    const result = await grading;
     assert.equal(result.passed, 7);
   });
 
