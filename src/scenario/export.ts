@@ -1,7 +1,7 @@
 import { safeText } from '../terminal/safe-text.ts';
 import { GCM_TAG_BYTES } from '../crypto/engine.ts';
 import type { Scenario } from './types.ts';
-import { frameSummary, ladderSvg, participantsOf } from './ladder-svg.ts';
+import { frameSummary, ladderSvg, participantsOf, segmentsSvg } from './ladder-svg.ts';
 import type { StepResult } from './runner.ts';
 import type { FrameRecord, Moment } from './world.ts';
 
@@ -123,12 +123,21 @@ function hexOf(bytes: Uint8Array): string {
   return Buffer.from(bytes).toString('hex').replace(/(..)/g, '$1 ').trim();
 }
 
+/** A value up to this many characters prints whole (a 2048-bit y in hex is 512); longer, its head and tail. */
+const PRINTED_WHOLE = 600;
+const PRINTED_HEAD = 96;
+const PRINTED_TAIL = 32;
+
 /**
  * A value, all of it, wrapped in fixed-width blocks: a printed handout shows every byte (a closed
  * <details> prints blank in Chromium, whatever the print stylesheet says).
  */
 function expandable(text: string): string {
-  return text.length <= 72 ? `<code>${html(text)}</code>` : `<code class="full">${html(text)}</code>`;
+  if (text.length <= 72) return `<code>${html(text)}</code>`;
+  if (text.length <= PRINTED_WHOLE) return `<code class="full">${html(text)}</code>`;
+  // Pages of solid hex teach nothing: paper gets the head and the tail, the screen every character.
+  const cut = `${text.slice(0, PRINTED_HEAD)} … ${text.slice(-PRINTED_TAIL)}`;
+  return `<code class="full screen">${html(text)}</code><code class="full paper">${html(cut)} <i>(${text.length} characters in all)</i></code>`;
 }
 
 /**
@@ -203,13 +212,13 @@ function frameCard(f: FrameRecord, explained: Set<string>): string {
 
 const STYLE = `body{font:15px/1.5 system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;color:#222}
 h1{font-size:1.6rem}h2{border-top:2px solid #ccc;padding-top:1rem;margin-top:2rem}h4{margin:.2rem 0;font-weight:normal}
-code{font:13px/1.4 ui-monospace,monospace;word-break:break-all}code.full{display:block;white-space:pre-wrap}
+code{font:13px/1.4 ui-monospace,monospace;word-break:break-all}code.full{display:block;white-space:pre-wrap}code.paper{display:none}
 pre{background:#f4f4f4;padding:.6rem;white-space:pre-wrap;overflow-wrap:anywhere;font-size:13px}pre .keep{display:block;break-inside:avoid}
 table{border-collapse:collapse;width:100%;margin:.3rem 0}td,th{border:1px solid #ddd;padding:.2rem .4rem;vertical-align:top;text-align:left}
 td:first-child{white-space:nowrap}tr.sub td{background:#fafafa}.frame{border-left:4px solid #c90;padding-left:.6rem;margin:.8rem 0}
 .ok{color:#070}svg.ladder{display:block;max-width:100%;height:auto;margin:.5rem 0}.fail{color:#b00}.values td:first-child code{color:#057}.relay{margin:.2rem 0 .2rem 1rem;color:#555}
 @page{size:A4;margin:10mm}@media print{body{font-size:11px;margin:0;max-width:none}svg.ladder{break-inside:avoid;width:85%}code{font-size:9px}h2{font-size:1.1rem;margin-top:.8rem;padding-top:.4rem}
-.raw{display:none}td,th{padding:.05rem .25rem}.frame{margin:.3rem 0;break-inside:avoid}pre{font-size:9px;padding:.3rem}p{margin:.3rem 0}}`;
+.raw{display:none}code.screen{display:none}code.paper{display:block}td,th{padding:.05rem .25rem}.frame{margin:.3rem 0;break-inside:avoid}pre{font-size:9px;padding:.3rem}p{margin:.3rem 0}}`;
 
 /**
  * Action output for a <pre>: a block that starts with a label ("round[ 9]  start ...") and goes
@@ -247,6 +256,7 @@ export function exportHtml(scenario: Scenario, results: StepResult[]): string {
     parts.push(`<h2>Step ${r.index + 1}: ${html(r.step.title)}</h2>`);
     parts.push(...r.narration.split(/\n\s*\n/).map((p) => `<p>${html(p)}</p>`));
     if (r.frames.length > 0 || r.moments.length > 0) parts.push(ladderSvg(r.frames, r.moments, `Step ${r.index + 1}: ${r.step.title}`));
+    if (r.segments.length > 0) parts.push(segmentsSvg(r.segments, `Step ${r.index + 1}`));
     if (r.values.length > 0)
       parts.push(
         `<table class="values"><tr><th>value</th><th>in this run</th></tr>${r.values.map(([n, v]) => `<tr><td><code>${html(n)}</code></td><td>${expandable(v)}</td></tr>`).join('')}</table>`,

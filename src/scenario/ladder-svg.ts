@@ -131,3 +131,28 @@ export function ladderSvg(frames: FrameRecord[], moments: Moment[], title: strin
     'rect.actor{fill:#eef;stroke:#557}.arrow{stroke:#333;stroke-width:1.2}.head{fill:#333}.error{stroke:#b00;fill:#b00}rect.note{fill:#fff6c8;stroke:#c90}';
   return `<svg class="ladder" viewBox="0 0 ${WIDTH} ${height}" width="${WIDTH}" height="${height}" role="img" aria-label="${xml(title)}"><style>${style}</style>${lifelines.join('')}${body.join('')}</svg>`;
 }
+
+/**
+ * Lesson 12's segments drawn: one bar per segment, as long as its bytes, in the order the relay
+ * wrote them, each labelled with its size and the frames it carries; frames are named, not
+ * printed byte by byte.
+ */
+export function segmentsSvg(segments: readonly { client: string; offset: number; size: number; carries: string }[], title: string): string {
+  const width = 640;
+  const barLeft = 8;
+  const barMax = 180;
+  const largest = Math.max(1, ...segments.map((s) => s.size));
+  let y = 20;
+  const rows: string[] = [];
+  for (const s of segments) {
+    const label = wrapTo(`${s.client}, bytes ${s.offset}-${s.offset + s.size - 1} (${s.size} B): ${s.carries}`, width - barMax - 24);
+    const bar = Math.max(2, Math.round((s.size / largest) * barMax));
+    const height = Math.max(18, label.length * 13 + 5);
+    rows.push(
+      `<rect x="${barLeft}" y="${y}" width="${bar}" height="12" class="segment"/>`,
+      `<text x="${barLeft + barMax + 12}" y="${y + 10}">${label.map((line, i) => `<tspan x="${barLeft + barMax + 12}" dy="${i === 0 ? 0 : 13}">${xml(line)}</tspan>`).join('')}</text>`,
+    );
+    y += height;
+  }
+  return `<svg class="ladder segments" viewBox="0 0 ${width} ${y + 4}" width="${width}" height="${y + 4}" role="img" aria-label="${xml(title)}"><style>text{font:11px sans-serif}.segment{fill:#c90}</style><text x="${barLeft}" y="12">${xml(`${title}: TCP segments as the server read them`)}</text>${rows.join('')}</svg>`;
+}

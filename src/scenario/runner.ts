@@ -18,6 +18,8 @@ export interface StepResult {
   moments: Moment[];
   /** The values the narration names, in full, as they were after this step. */
   values: [string, string][];
+  /** Lesson 12: the TCP segments the relay wrote to the server during this step. */
+  segments: { client: string; offset: number; size: number; carries: string }[];
 }
 
 /** "{alice.y}" -> the value (decimal below 2^64); an unknown name stays visible as "{name?}". */
@@ -95,6 +97,7 @@ export class ScenarioRun {
     if (!step) return null;
     const framesBefore = world.frames.length;
     const momentsBefore = world.moments.length;
+    const segmentsBefore = world.segments.length;
     let lines: string[];
     if (step.action.kind === 'restart') {
       // A new server (and a new Eve and Mallory in front of it); what was recorded stays.
@@ -126,6 +129,7 @@ export class ScenarioRun {
       frames: now.frames.slice(framesBefore),
       moments: now.moments.slice(momentsBefore).map((m) => ({ ...m, afterFrames: m.afterFrames - framesBefore })),
       values: values.filter(([name], i) => values.findIndex(([n]) => n === name) === i),
+      segments: now.segments.slice(now === world ? segmentsBefore : 0).map((s) => ({ client: s.client, offset: s.offset, size: s.bytes.length, carries: s.carries })),
     };
     this.results.push(result);
     return result;

@@ -61,6 +61,15 @@ describe('printed handouts (chromium-headless-shell + pdftotext)', { skip: !TOOL
             assert.ok(rows.slice(i + 1, i + 5).filter((r) => /([0-9a-f]{2} ){3}[0-9a-f]{2}/.test(r)).length === 4, `${name}: ${row.trim()} split across pages`);
         });
       }
+      // No page is a wall of bytes: long values print head and tail (lesson 12 printed three pages of hex).
+      for (const [i, page] of paged.entries()) {
+        const solid = [...page.matchAll(/(?:[0-9a-f]{2} ){8,}|[A-Za-z0-9+/=]{40,}/g)].reduce((n, m) => n + m[0].length, 0);
+        const chars = page.replace(/\s+/g, ' ').length;
+        assert.ok(chars < 400 || solid / chars < 0.75, `${name}: page ${i + 1} is ${Math.round((100 * solid) / chars)} % hex or base64`);
+      }
+      // Lesson 12's segments are drawn, each with its size, where it starts and what it carries.
+      for (const segment of results.flatMap((r) => r.segments))
+        assert.ok(text.includes(`bytes ${segment.offset}-${segment.offset + segment.size - 1} (${segment.size} B)`), `${name}: segment at ${segment.offset}`);
       // A toy group's values are decimal on paper as in the narration ("y_s = 18").
       for (const r of results)
         for (const m of r.narration.matchAll(/= (\d{1,6})\b/g)) assert.ok(text.includes(`= ${m[1]}`), `${name}: "= ${m[1]}" from step ${r.index + 1}`);
