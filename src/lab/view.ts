@@ -280,7 +280,9 @@ export class LabView {
       this.narration.setContent(shown.join('\n'));
     }
     if (!this.typing)
-      this.input.setValue(scenario ? `  space: next step${scenario.back ? ' · ←: back' : ''} · ?: keys` : this.typist ? `  press i to type as ${this.typist}` : '  (view only)');
+      this.input.setValue(
+        scenario ? `  space: next step${scenario.back ? ' · ←: back' : ''} · ?: keys` : this.typist ? `  press i to type as ${this.typist}` : '  (view only)',
+      );
     const state = ` detail: ${this.state.detail} · ${this.state.encoding} │ `;
     // fit() counts colour codes as text, so the legend (coloured) is appended after the cut.
     this.status.setContent(this.notice ? fit(`${state}${this.notice}`, width) : `${state}${legend(this.colors)}`);

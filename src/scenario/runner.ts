@@ -129,7 +129,9 @@ export class ScenarioRun {
       frames: now.frames.slice(framesBefore),
       moments: now.moments.slice(momentsBefore).map((m) => ({ ...m, afterFrames: m.afterFrames - framesBefore })),
       values: values.filter(([name], i) => values.findIndex(([n]) => n === name) === i),
-      segments: now.segments.slice(now === world ? segmentsBefore : 0).map((s) => ({ client: s.client, offset: s.offset, size: s.bytes.length, carries: s.carries })),
+      segments: now.segments
+        .slice(now === world ? segmentsBefore : 0)
+        .map((s) => ({ client: s.client, offset: s.offset, size: s.bytes.length, carries: s.carries })),
     };
     this.results.push(result);
     return result;

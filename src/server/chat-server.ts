@@ -137,7 +137,8 @@ interface Connection {
  * ERR_SLOW_CONSUMER, and nobody else's messages are delayed or lost.
  */
 export class ChatServer {
-  private readonly options: Required<Omit<ChatServerOptions, 'trace' | 'log' | 'insecure' | 'onRead'>> & Pick<ChatServerOptions, 'trace' | 'log' | 'insecure' | 'onRead'>;
+  private readonly options: Required<Omit<ChatServerOptions, 'trace' | 'log' | 'insecure' | 'onRead'>> &
+    Pick<ChatServerOptions, 'trace' | 'log' | 'insecure' | 'onRead'>;
   private readonly server: net.Server;
   private readonly connections = new Set<Connection>();
   private readonly room = new Room<Connection>((member, event) => this.enqueue(member, event));

@@ -189,8 +189,7 @@ export function foldStateTables(lines: readonly string[], width: number): string
     const perBlock = Math.max(1, Math.floor((width - start + 2) / TABLE_COLUMN));
     const columns = Math.ceil((widest - start) / TABLE_COLUMN);
     for (let first = 0; first < columns; first += perBlock) {
-      const cut = (line: string, margin: string) =>
-        `${margin}${line.slice(start + first * TABLE_COLUMN, start + (first + perBlock) * TABLE_COLUMN)}`.trimEnd();
+      const cut = (line: string, margin: string) => `${margin}${line.slice(start + first * TABLE_COLUMN, start + (first + perBlock) * TABLE_COLUMN)}`.trimEnd();
       out.push(cut(head, first === 0 ? head.slice(0, start) : `${lead}${' '.repeat(TABLE_MARGIN)}`));
       for (const row of rows) out.push(cut(row, row.slice(0, start)));
     }

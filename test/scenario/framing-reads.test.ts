@@ -36,8 +36,7 @@ describe('12-tcp-framing: the reads narrated are the reads the kernel saw', { sk
         const key = `${hit[1]}:${hit[2]}`;
         readsByFd.set(key, [...(readsByFd.get(key) ?? []), Number(hit[3])]);
       }
-      const seenInOrder = (sizes: number[]) =>
-        [...readsByFd.values()].some((reads) => reads.some((_, at) => sizes.every((size, i) => reads[at + i] === size)));
+      const seenInOrder = (sizes: number[]) => [...readsByFd.values()].some((reads) => reads.some((_, at) => sizes.every((size, i) => reads[at + i] === size)));
 
       const waiting = /the reader's socket had ([\d, then]+) bytes waiting/.exec(text);
       assert.ok(waiting, text);

@@ -147,7 +147,10 @@ describe('the shipped scenarios, headless', () => {
         const svgs = [...html.matchAll(/<svg class="ladder"[^]*?<\/svg>/g)].map((m) => m[0]);
         // Lesson 12's segment drawings: one bar per segment the relay wrote in the step.
         const bars = [...html.matchAll(/<svg class="ladder segments"[^]*?<\/svg>/g)].map((m) => (m[0].match(/class="segment"/g) ?? []).length);
-        assert.deepEqual(bars, results.filter((r) => r.segments.length > 0).map((r) => r.segments.length));
+        assert.deepEqual(
+          bars,
+          results.filter((r) => r.segments.length > 0).map((r) => r.segments.length),
+        );
         const drawn = results.filter((r) => r.frames.length > 0 || r.moments.length > 0);
         assert.equal(svgs.length, drawn.length);
         drawn.forEach((r, i) => {

@@ -82,7 +82,8 @@ describe('dhlab scenario in a real terminal (tmux)', { skip: !Tmux.available() &
     let headers = 0;
     let screen = term.capture();
     for (let page = 0; page < 60; page++) {
-      for (const line of screen.split('\n').filter((l) => l.startsWith('│> ') && !l.startsWith('│> round[') && /^│> {11}/.test(l))) assert.match(line, row, screen);
+      for (const line of screen.split('\n').filter((l) => l.startsWith('│> ') && !l.startsWith('│> round[') && /^│> {11}/.test(l)))
+        assert.match(line, row, screen);
       headers += screen.split('\n').filter((l) => /^│> round\[ ?\d+\] {2}(input|start) /.test(l)).length;
       if (!screen.includes('more lines: ]')) break;
       const before = screen;
