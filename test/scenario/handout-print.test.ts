@@ -67,6 +67,11 @@ describe('printed handouts (chromium-headless-shell + pdftotext)', { skip: !TOOL
         const chars = page.replace(/\s+/g, ' ').length;
         assert.ok(chars < 400 || solid / chars < 0.75, `${name}: page ${i + 1} is ${Math.round((100 * solid) / chars)} % hex or base64`);
       }
+      // Long hex in the action output (11's XOR lines) wraps inside its box: every digit is on paper.
+      const flat = text.replace(/\s+/g, '');
+      for (const r of results)
+        for (const token of r.lines.join(' ').match(/\b[0-9a-f]{48,}\b/g) ?? [])
+          assert.ok(flat.includes(token), `${name}: ${token.slice(0, 16)}… runs off the page`);
       // Lesson 12's segments are drawn, each with its size, where it starts and what it carries.
       for (const segment of results.flatMap((r) => r.segments))
         assert.ok(text.includes(`bytes ${segment.offset}-${segment.offset + segment.size - 1} (${segment.size} B)`), `${name}: segment at ${segment.offset}`);
