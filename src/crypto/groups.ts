@@ -80,8 +80,13 @@ export function isGroupName(name: string): name is GroupName {
   return Object.hasOwn(GROUPS, name);
 }
 
-/** y^x mod p by square-and-multiply on BigInt: for toy groups, which OpenSSL refuses (modulus too small). */
+/**
+ * y^x mod p by square-and-multiply on BigInt: for toy groups, which OpenSSL refuses (modulus too small).
+ * @throws RangeError for a modulus below 1 or a negative exponent (an inverse is not what DH wants)
+ */
 export function modPow(base: bigint, exponent: bigint, modulus: bigint): bigint {
+  if (modulus < 1n) throw new RangeError('modPow: the modulus must be positive');
+  if (exponent < 0n) throw new RangeError('modPow: the exponent must not be negative');
   if (modulus === 1n) return 0n;
   let result = 1n;
   let b = ((base % modulus) + modulus) % modulus;

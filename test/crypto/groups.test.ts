@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
 import { describe, it } from 'node:test';
 import { bigintToBytes } from '../../src/crypto/bytes.ts';
-import { GROUPS } from '../../src/crypto/groups.ts';
+import { GROUPS, modPow } from '../../src/crypto/groups.ts';
 
 describe('RFC 3526 groups', () => {
   it('group 14 is the 2048-bit prime printed in RFC 3526 s.3', () => {
@@ -24,4 +24,14 @@ describe('RFC 3526 groups', () => {
       assert.ok(crypto.checkPrimeSync(group.q, { checks: 2 }));
     });
   }
+});
+
+describe('modPow', () => {
+  it('computes small cases, and refuses a negative exponent or a modulus below 1', () => {
+    assert.equal(modPow(5n, 3n, 23n), 10n); // 125 = 5 * 23 + 10
+    assert.equal(modPow(-2n, 3n, 7n), 6n); // -8 = -2 * 7 + 6
+    assert.equal(modPow(9n, 0n, 1n), 0n);
+    assert.throws(() => modPow(5n, -1n, 23n), /exponent must not be negative/);
+    assert.throws(() => modPow(5n, 2n, 0n), /modulus must be positive/);
+  });
 });

@@ -63,6 +63,11 @@ describe('HKDF-SHA256 (RFC 5869)', () => {
     });
   }
 
+  it('refuses a PRK shorter than HashLen and a fractional length (RFC 5869 s.2.3)', () => {
+    assert.throws(() => hkdfExpand(ENGINES.native, new Uint8Array(31), new Uint8Array(0), 32), /at least 32/);
+    assert.throws(() => hkdfExpand(ENGINES.native, new Uint8Array(32), new Uint8Array(0), 1.5), RangeError);
+  });
+
   it('refuses output longer than 255 blocks', () => {
     assert.throws(() => hkdfExpand(ENGINES.native, new Uint8Array(32), new Uint8Array(0), 255 * 32 + 1), RangeError);
   });
