@@ -31,7 +31,24 @@ export function stringOption(values: Record<string, unknown>, key: string): stri
   return String(values[key]);
 }
 
+/**
+ * A whole number from `min` to `max` (a port, a count).
+ * @throws DhlabError ERR_USAGE for anything else, "8080.5" and "1e3" included
+ */
 export function intOption(values: Record<string, unknown>, key: string, min: number, max: number): number {
+  const text = stringOption(values, key);
+  const value = Number(text);
+  if (!/^\d+$/.test(text) || value < min || value > max) {
+    throw new DhlabError('ERR_USAGE', `--${key} must be a whole number from ${min} to ${max}, got "${text}"`);
+  }
+  return value;
+}
+
+/**
+ * A decimal number from `min` to `max` (seconds, a rate): digits, optionally a point and more.
+ * @throws DhlabError ERR_USAGE for anything else
+ */
+export function numberOption(values: Record<string, unknown>, key: string, min: number, max: number): number {
   const text = stringOption(values, key);
   const value = Number(text);
   if (!/^\d+(\.\d+)?$/.test(text) || value < min || value > max) {

@@ -1,6 +1,6 @@
 import readline from 'node:readline';
 import { ChatClient, CLIENT_DEFAULTS } from '../client/chat-client.ts';
-import { intOption, parse, stringOption } from './args.ts';
+import { intOption, numberOption, parse, stringOption } from './args.ts';
 import { getEngine } from '../crypto/engines.ts';
 import { INSECURE_CLIENT_FLAGS, insecureFromFlags, printWarnings, type InsecureChoice } from '../insecure/flags.ts';
 import { safeText } from '../terminal/safe-text.ts';
@@ -51,8 +51,8 @@ export function parseClientArgs(args: string[]): ClientCommandOptions | null {
     port: intOption(values, 'port', 1, 65535),
     knownServersFile: stringOption(values, 'known-servers'),
     acceptNewHostKey: values['accept-new-host-key'] === true,
-    connectTimeoutMs: intOption(values, 'connect-timeout', 0.01, 3600) * 1000,
-    handshakeTimeoutMs: intOption(values, 'handshake-timeout', 0.01, 3600) * 1000,
+    connectTimeoutMs: numberOption(values, 'connect-timeout', 0.01, 3600) * 1000,
+    handshakeTimeoutMs: numberOption(values, 'handshake-timeout', 0.01, 3600) * 1000,
     json: values.json === true,
     trace: values.trace === true,
     full: values.full === true,

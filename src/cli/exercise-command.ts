@@ -6,7 +6,7 @@ import { grade, LIMITS, type ExerciseResult } from '../exercises/grade.ts';
 import { print, printJson, terminal } from '../terminal/output.ts';
 import { clientCases, gradeClient } from '../exercises/client-exercise.ts';
 import { safeExcerpt } from '../terminal/safe-text.ts';
-import { intOption, parseWithPositionals, stringOption } from './args.ts';
+import { numberOption, parseWithPositionals, stringOption } from './args.ts';
 
 export const EXERCISE_USAGE = `  dhlab exercise --list | --groups | NAME
       The exercises, in order; NAME prints its sheet (goal, spec sections, I/O contract, hints);
@@ -136,7 +136,7 @@ export async function checkCommand(args: string[]): Promise<number> {
   refuseUnrunnable(command[0] as string);
   const seed = stringOption(values.values, 'seed');
   // Without --time-limit each exercise keeps its own: 20 s for a whole run, 10 s for each client case.
-  const limits = values.values['time-limit'] === undefined ? undefined : { ...LIMITS, timeMs: intOption(values.values, 'time-limit', 0.1, 600) * 1000 };
+  const limits = values.values['time-limit'] === undefined ? undefined : { ...LIMITS, timeMs: numberOption(values.values, 'time-limit', 0.1, 600) * 1000 };
   if (values.values.watch) {
     if (name !== 'client') throw new DhlabError('ERR_USAGE', '--watch is for the client exercise: dhlab check client --watch -- COMMAND');
     if (!terminal.stdoutIsTTY) throw new DhlabError('ERR_USAGE', '--watch opens the lab: it needs a terminal');

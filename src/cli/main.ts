@@ -1,4 +1,4 @@
-import { groupOption, intOption, parse, stringOption } from './args.ts';
+import { groupOption, intOption, numberOption, parse, stringOption } from './args.ts';
 import { clientCommand } from './client-command.ts';
 import { getEngine } from '../crypto/engines.ts';
 import { runDemo } from './demo.ts';
@@ -208,13 +208,13 @@ async function serverCommand(args: string[]): Promise<number> {
     host: stringOption(values, 'host'),
     port: intOption(values, 'port', 0, 65535),
     maxClients: intOption(values, 'max-clients', 1, 1_000_000),
-    handshakeTimeoutMs: intOption(values, 'handshake-timeout', 0.01, 3600) * 1000,
-    frameTimeoutMs: intOption(values, 'frame-timeout', 0.01, 3600) * 1000,
+    handshakeTimeoutMs: numberOption(values, 'handshake-timeout', 0.01, 3600) * 1000,
+    frameTimeoutMs: numberOption(values, 'frame-timeout', 0.01, 3600) * 1000,
     rateLimit: intOption(values, 'rate-limit', 1, 10_000_000),
     fanoutLimit: intOption(values, 'fanout-limit', 1024, 1_000_000_000_000),
     maxPerAddress: intOption(values, 'max-per-address', 1, 1_000_000),
     maxHandshakesPerAddress: intOption(values, 'max-handshakes-per-address', 1, 1_000_000),
-    connectRatePerAddress: intOption(values, 'connect-rate', 0.1, 1_000_000),
+    connectRatePerAddress: numberOption(values, 'connect-rate', 0.1, 1_000_000),
     log: printError,
     revealSecrets: narrator !== null,
     trace: narrator ?? undefined,
