@@ -1,6 +1,6 @@
 import { safeExcerpt } from '../terminal/safe-text.ts';
 import type { ServerEvent } from '../protocol/messages.ts';
-import type { TraceEvent } from '../protocol/trace.ts';
+import type { RecordLayout, TraceEvent } from '../protocol/trace.ts';
 import { ladderSteps, updateHandContext, type HandContext, type LadderStep } from './ladder.ts';
 import { Ring } from './ring.ts';
 import type { ValueKind } from './values.ts';
@@ -45,8 +45,6 @@ export interface FrameRow {
   fields?: string;
   at: number;
 }
-
-export type RecordLayout = 'gcm' | 'cbc';
 
 export interface ChatLine {
   text: string;
