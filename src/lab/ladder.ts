@@ -27,10 +27,6 @@ export interface LadderStep {
 
 const OTHER = { client: 'server', server: 'client' } as const;
 
-/**
- * Turns one trace event of one side into ladder steps (docs/PROTOCOL.md s.4). The names are the
- * protocol's: x private exponent, y = g^x mod p, Z shared secret, K = SHA-256(Z), H transcript.
- */
 /** What one connection's ladder has seen so far, to show toy-group values as a computation. */
 export interface HandContext {
   group?: DhGroup;
@@ -52,6 +48,10 @@ export function updateHandContext(ctx: HandContext, event: TraceEvent): void {
   else if (event.kind === 'public_key' && event.owner !== event.role) ctx.peerY = bytesToBigint(event.y);
 }
 
+/**
+ * Turns one trace event of one side into ladder steps (docs/PROTOCOL.md s.4). The names are the
+ * protocol's: x private exponent, y = g^x mod p, Z shared secret, K = SHA-256(Z), H transcript.
+ */
 export function ladderSteps(event: TraceEvent, ctx?: HandContext): LadderStep[] {
   const me = event.role;
   const ySub = (owner: 'client' | 'server') => (owner === 'client' ? 'y_c' : 'y_s');

@@ -3,14 +3,14 @@ import type { WireFrame } from './frame.ts';
 
 export type Role = 'client' | 'server';
 
+/** What a data frame's box holds: AES-256-GCM (PROTOCOL s.5), or IV + AES-256-CBC in the insecure teaching mode. */
+export type RecordLayout = 'gcm' | 'cbc';
+
 /**
  * What a session reports about itself, step by step. Events with `secret: true` carry private
  * exponents, shared secrets, keys or plaintext: a session emits them only when constructed with
  * `revealSecrets: true` (the inspector's own-side views and the demo), never by default.
  */
-/** What a data frame's box holds: AES-256-GCM (PROTOCOL s.5), or IV + AES-256-CBC in the insecure teaching mode. */
-export type RecordLayout = 'gcm' | 'cbc';
-
 export type TraceEvent =
   | { kind: 'wire'; role: Role; secret: false; dir: 'send' | 'recv'; bytes: Uint8Array; frame: WireFrame }
   | { kind: 'group'; role: Role; secret: false; group: string; p: bigint; g: bigint }

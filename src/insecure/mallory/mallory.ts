@@ -145,11 +145,11 @@ export class Mallory {
     this.relayFor(label).pendingTamper = { offset, xor };
   }
 
-  /** Send the last data frame `label` sent to the server again; returns its seq. */
   /**
    * Sends the last data frame captured from `label` to the server again: as it was sent, or with
    * its seq field rewritten to the next number (the one the server expects), which gets it past
-   * the counter check but not the tag (the nonce and the AAD are built from the seq).
+   * the counter check but not the tag (the nonce and the AAD are built from the seq). Returns
+   * the captured seq and the seq it was sent as.
    */
   replayLast(label: string, rewriteSeq = false): { seq: number; sentAs: number } {
     const relay = this.relayFor(label);
