@@ -14,31 +14,36 @@ import { run } from '../support/cli-run.ts';
 
 const CLIENT = [process.execPath, '--import', 'tsx', path.resolve(import.meta.dirname, '../exercises/reference/client.ts')];
 
+/** The client exercise graded with the lab watching, on a headless terminal of this size. */
+async function watchedGrading(seed: string, width: number, height: number) {
+  process.env.FORCE_COLOR = '0';
+  const term = headlessTerminal(width, height);
+  let view: LabView | null = null;
+  let watch: GradingWatch | null = null;
+  const cases = clientCases(seed);
+  const grading = watchGrading(
+    { title: 'dhlab check client', subtitle: `seed ${seed}`, cases, input: term.input, output: term.output, onView: (v, w) => ((view = v), (watch = w)) },
+    (observer) => gradeClient(CLIENT, seed, undefined, observer, [...cases.keys()]),
+  );
+  await waitFor(() => view !== null, 'the lab');
+  const lab = view as unknown as LabView;
+  const screen = () => {
+    lab.render(true);
+    return screenText(lab.screen).join('\n');
+  };
+  await waitFor(() => screen().includes('space starts case 1/7'), 'the first case waits for space');
+  return { term, cases, grading, lab, watch: watch as unknown as GradingWatch, screen, press: (keys: string) => pressKeys(lab, term.input, keys) };
+}
+
 describe('dhlab check client --watch', () => {
   it('space runs one case at a time; the server and Eve perspectives fill; q returns the grade', async () => {
-    process.env.FORCE_COLOR = '0';
-    const term = headlessTerminal(120, 40);
-    let view: LabView | null = null;
-    let watch: GradingWatch | null = null;
-    const cases = clientCases('1');
-    const grading = watchGrading(
-      { title: 'dhlab check client', subtitle: 'seed 1', cases, input: term.input, output: term.output, onView: (v, w) => ((view = v), (watch = w)) },
-      (observer) => gradeClient(CLIENT, '1', undefined, observer, [...cases.keys()]),
-    );
-    await waitFor(() => view !== null, 'the lab');
-    const lab = () => view as unknown as LabView;
-    const screen = () => {
-      lab().render(true);
-      return screenText(lab().screen).join('\n');
-    };
-    await waitFor(() => screen().includes('space starts case 1/7'), 'the first case waits for space');
+    const { cases, grading, watch: w, screen, press } = await watchedGrading('1', 120, 40);
     assert.match(screen(), /3\. a replayed frame/, 'every case is listed before it runs');
     for (let i = 1; i <= cases.length; i++) {
-      await pressKeys(lab(), term.input, ' ');
+      await press(' ');
       await waitFor(() => screen().includes(i < cases.length ? `space starts case ${i + 1}/7` : '7 of 7 passed'), `case ${i}`, 30_000);
       assert.match(screen(), new RegExp(`case ${i}: ✓ passed`));
     }
-    const w = watch as unknown as GradingWatch;
     const honest = cases[0]?.name as string;
     assert.ok(w.server.ladders.has(`1: ${honest}`), [...w.server.ladders.keys()].join(', '));
     assert.ok(w.server.ladders.has('1: bob'));
@@ -50,42 +55,28 @@ describe('dhlab check client --watch', () => {
       eveFrames.every((f) => f.plaintext === undefined),
       'Eve reads no plaintext',
     );
-    await pressKeys(lab(), term.input, 'q');
+    await press('q');
     const result = await grading;
     assert.equal(result.ok, true);
     assert.equal(result.passed, 7);
   });
 
   it('at 80x24: the verdict of the case in front shows, the inspector follows its student, no dead ← back', async () => {
-    process.env.FORCE_COLOR = '0';
-    const term = headlessTerminal(80, 24);
-    let view: LabView | null = null;
-    const cases = clientCases('2');
-    const grading = watchGrading(
-      { title: 'dhlab check client', subtitle: 'seed 2', cases, input: term.input, output: term.output, onView: (v) => (view = v) },
-      (observer) => gradeClient(CLIENT, '2', undefined, observer, [...cases.keys()]),
-    );
-    await waitFor(() => view !== null, 'the lab');
-    const lab = () => view as unknown as LabView;
-    const screen = () => {
-      lab().render(true);
-      return screenText(lab().screen).join('\n');
-    };
-    await waitFor(() => screen().includes('space starts case 1/7'), 'the first case waits for space');
+    const { cases, grading, screen, press } = await watchedGrading('2', 80, 24);
     for (let i = 1; i <= 2; i++) {
-      await pressKeys(lab(), term.input, ' ');
+      await press(' ');
       await waitFor(() => screen().includes(`space starts case ${i + 1}/7`), `case ${i}`, 30_000);
       const now = screen();
       assert.match(now, new RegExp(`case ${i}: ✓ passed`), now);
       assert.ok(now.includes(`handshake: server ⇄ ${i}: ${cases[i - 1]?.name ?? '?'}`), now);
       assert.doesNotMatch(now, /← back|←: back/, now);
     }
-    await pressKeys(lab(), term.input, '?');
+    await press('?');
     await waitFor(() => screen().includes('dhlab scenario: keys'), 'the help');
     assert.doesNotMatch(screen(), /back one step/);
-    await pressKeys(lab(), term.input, '\x1b');
+    await press('\x1b');
     await waitFor(() => !screen().includes('dhlab scenario: keys'), 'the help to close');
-    await pressKeys(lab(), term.input, 'q');
+    await press('q');
     const result = await grading;
     assert.equal(result.passed, 7);
   });
