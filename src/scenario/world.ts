@@ -308,16 +308,20 @@ export class ScenarioWorld {
 
   /** Lesson 12: the size of every read the server made, by the port its peer reads from. */
   readonly serverReads = new Map<number, number[]>();
+  /** The bytes those reads add up to, by the same port. */
+  private readonly serverReadTotal = new Map<number, number>();
 
   private onServerRead(peerPort: number, bytes: number): void {
     if (!this.resegmenter) return;
-    this.serverReads.set(peerPort, [...(this.serverReads.get(peerPort) ?? []), bytes]);
+    const reads = this.serverReads.get(peerPort) ?? [];
+    reads.push(bytes);
+    this.serverReads.set(peerPort, reads);
+    this.serverReadTotal.set(peerPort, (this.serverReadTotal.get(peerPort) ?? 0) + bytes);
     this.touched();
   }
 
   private serverHasRead(segment: Segment): boolean {
-    const read = (this.serverReads.get(segment.relayPort) ?? []).reduce((sum, n) => sum + n, 0);
-    return read >= segment.offset + segment.bytes.length;
+    return (this.serverReadTotal.get(segment.relayPort) ?? 0) >= segment.offset + segment.bytes.length;
   }
 
   private onSegment(segment: Segment): void {
