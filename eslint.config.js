@@ -14,42 +14,48 @@ export const OUTPUT_GATE_RULES = {
 };
 
 /**
- * The layers, bottom up: each folder of src/ and the folders it must never import (statically).
- * crypto and protocol import nothing above them; server and client never import each other; only
- * cli/ reaches the lab, and only by a dynamic import (so `dhlab server` never loads blessed).
- * The secure path (everything but insecure/, scenario/, lab/ and cli/'s flag parsing) never
- * imports src/insecure/: README's promise, checked. test/lint.test.ts proves each rule fires.
+ * The layers, bottom up: each folder of src/ and the folders of src/ it must never import
+ * (statically). crypto and protocol import nothing above them; server and client never import
+ * each other. The secure path (everything but insecure/, scenario/ and cli/'s flag parsing) never
+ * imports src/insecure/: README's promise, checked. No folder of src/ imports the top-level lab/
+ * (the inspector): only cli/ reaches it, by a dynamic import, so `dhlab server` never loads blessed.
+ * test/lint.test.ts proves each rule fires.
  */
-const ALL = ['crypto', 'protocol', 'terminal', 'server', 'client', 'tap', 'insecure', 'scenario', 'exercises', 'lab', 'cli'];
+const ALL = ['crypto', 'protocol', 'terminal', 'server', 'client', 'tap', 'insecure', 'scenario', 'exercises', 'cli'];
 export const LAYERS = {
   crypto: ALL.filter((f) => f !== 'crypto'),
   protocol: ALL.filter((f) => !['crypto', 'protocol'].includes(f)),
-  terminal: ['server', 'client', 'tap', 'insecure', 'scenario', 'exercises', 'lab', 'cli'],
-  server: ['client', 'tap', 'insecure', 'scenario', 'exercises', 'lab', 'cli'],
-  client: ['server', 'tap', 'insecure', 'scenario', 'exercises', 'lab', 'cli'],
-  tap: ['server', 'client', 'insecure', 'scenario', 'exercises', 'lab', 'cli'],
-  insecure: ['server', 'client', 'tap', 'scenario', 'exercises', 'lab', 'cli', 'terminal'],
-  scenario: ['exercises', 'lab', 'cli'],
+  terminal: ['server', 'client', 'tap', 'insecure', 'scenario', 'exercises', 'cli'],
+  server: ['client', 'tap', 'insecure', 'scenario', 'exercises', 'cli'],
+  client: ['server', 'tap', 'insecure', 'scenario', 'exercises', 'cli'],
+  tap: ['server', 'client', 'insecure', 'scenario', 'exercises', 'cli'],
+  insecure: ['server', 'client', 'tap', 'scenario', 'exercises', 'cli', 'terminal'],
+  scenario: ['exercises', 'cli'],
   // The grader: the spec's code, the toy groups, and (for the client exercise) real servers.
-  exercises: ['scenario', 'lab', 'cli'],
-  lab: ['exercises', 'cli'],
+  exercises: ['scenario', 'cli'],
   // cli/ may import the weakenings' flag parser (insecure/flags.ts) and `dhlab aes`'s by-hand AES, nothing else of insecure/.
-  cli: ['lab'],
+  cli: [],
 };
+/** The inspector (top-level lab/) uses the engine but never the CLI that loads it. */
+export const LAB_FORBIDS = ['cli'];
 /** Files at the top of src/ (errors.ts, config-dir.ts) are the base every layer may use. */
 const ROOT_FILES_FORBID = ALL;
 
 const WHY = {
   insecure: 'The secure path never imports src/insecure/ (teaching-only weakenings): take them as hooks.',
-  lab: 'Only src/cli/ reaches the lab, by a dynamic import (so `dhlab server` never loads blessed).',
+  lab: 'Only src/cli/ reaches lab/, by a dynamic import (so `dhlab server` never loads blessed).',
+  cli: 'src/cli/ loads lab/, never the reverse: lab/ takes what it needs as arguments.',
 };
 
-function layerRule(forbidden, extra = []) {
+const LAB_PATTERN = { group: ['**/lab/*', '**/lab/**'], message: WHY.lab };
+const BLESSED = [{ name: 'blessed', message: "blessed is the lab's: only lab/ draws with it." }];
+
+function layerRule(forbidden, extra = [], { blessed = false } = {}) {
   return {
     'no-restricted-imports': [
       'error',
       {
-        paths: forbidden.includes('lab') ? [{ name: 'blessed', message: "blessed is the lab's: only src/lab/ draws with it." }] : [],
+        paths: blessed ? [] : BLESSED,
         patterns: [
           ...forbidden.map((folder) => ({
             group: [`**/${folder}/*`, `**/${folder}/**`, `../${folder}`, `./${folder}`],
@@ -68,14 +74,16 @@ export const LAYER_CONFIGS = [
     rules:
       folder === 'cli'
         ? layerRule(forbidden, [
+            LAB_PATTERN,
             {
               group: ['**/insecure/**', '!**/insecure/flags.ts', '!**/insecure/aes-by-hand.ts'],
               message: 'cli/ reaches src/insecure/ only through the flag parser (flags.ts) and the by-hand AES of `dhlab aes` (aes-by-hand.ts).',
             },
           ])
-        : layerRule(forbidden),
+        : layerRule(forbidden, [LAB_PATTERN]),
   })),
-  { files: ['src/*.ts'], rules: layerRule(ROOT_FILES_FORBID) },
+  { files: ['src/*.ts'], rules: layerRule(ROOT_FILES_FORBID, [LAB_PATTERN]) },
+  { files: ['lab/**/*.ts'], rules: layerRule(LAB_FORBIDS, [], { blessed: true }) },
 ];
 
 export default tseslint.config(
@@ -106,7 +114,7 @@ export default tseslint.config(
   {
     // The output gate (src/terminal/output.ts) is the only writer to stdout and stderr: everything
     // the CLI prints is made safe there, error paths included (docs/PROTOCOL.md s.6.3).
-    files: ['src/**/*.ts', 'bin/**/*.js'],
+    files: ['src/**/*.ts', 'lab/**/*.ts', 'bin/**/*.js'],
     ignores: ['src/terminal/output.ts'],
     rules: OUTPUT_GATE_RULES,
   },

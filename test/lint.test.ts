@@ -22,10 +22,10 @@ describe('the output gate is enforced by lint (second review, item 1)', () => {
     ['process.stderr.write(text);', 'no-restricted-syntax'],
     ['const out = process.stdout; out.write(text);', 'no-restricted-syntax'],
   ] as const) {
-    it(`refuses \`${code}\` in src/ (the lab included)`, async () => {
+    it(`refuses \`${code}\` in src/ and lab/`, async () => {
       const source = `declare const text: string;\n${code}\nexport {};\n`;
       assert.ok((await ruleIds(source, 'src/probe.ts')).includes(rule));
-      assert.ok((await ruleIds(source, 'src/lab/probe.ts')).includes(rule));
+      assert.ok((await ruleIds(source, 'lab/probe.ts')).includes(rule));
     });
   }
 
@@ -38,7 +38,7 @@ describe('the output gate is enforced by lint (second review, item 1)', () => {
 
 describe('the layers are enforced by lint (redesign, item 2)', () => {
   const probe = (from: string) => `import { x } from '${from}';\nexport const y = x;\n`;
-  const FOLDERS = ['crypto', 'protocol', 'terminal', 'server', 'client', 'tap', 'insecure', 'scenario', 'exercises', 'lab', 'cli'];
+  const FOLDERS = Object.keys(LAYERS);
 
   for (const [folder, forbidden] of Object.entries(LAYERS)) {
     it(`src/${folder}/ may not import ${forbidden.join(', ')}; may import the rest`, async () => {
@@ -52,8 +52,10 @@ describe('the layers are enforced by lint (redesign, item 2)', () => {
         );
       }
       // Deeper files are held to the same rule (src/insecure/mallory/, say).
-      const forbiddenOne = forbidden[0] as string;
+      const forbiddenOne = forbidden[0] ?? 'lab';
       assert.ok((await ruleIds(probe(`../../${forbiddenOne}/probe.ts`), `src/${folder}/deeper/probe.ts`)).includes('no-restricted-imports'));
+      // No folder of src/ imports the inspector statically.
+      assert.ok((await ruleIds(probe('../../lab/probe.ts'), `src/${folder}/probe.ts`)).includes('no-restricted-imports'), `src/${folder}/ importing lab/`);
     });
   }
 
@@ -65,8 +67,8 @@ describe('the layers are enforced by lint (redesign, item 2)', () => {
     assert.ok(!(await ruleIds(probe('../insecure/flags.ts'), 'src/cli/probe.ts')).includes('no-restricted-imports'));
     assert.ok(!(await ruleIds(probe('../insecure/aes-by-hand.ts'), 'src/cli/probe.ts')).includes('no-restricted-imports'), 'dhlab aes');
     assert.ok((await ruleIds(probe('../insecure/gcm-by-hand.ts'), 'src/cli/probe.ts')).includes('no-restricted-imports'));
-    for (const folder of ['scenario', 'lab'])
-      assert.ok(!(await ruleIds(probe('../insecure/toy-groups.ts'), `src/${folder}/probe.ts`)).includes('no-restricted-imports'), folder);
+    assert.ok(!(await ruleIds(probe('../insecure/toy-groups.ts'), 'src/scenario/probe.ts')).includes('no-restricted-imports'), 'scenario');
+    assert.ok(!(await ruleIds(probe('../src/insecure/toy-groups.ts'), 'lab/probe.ts')).includes('no-restricted-imports'), 'lab');
     assert.ok((await ruleIds(probe('./insecure/toy-groups.ts'), 'src/errors.ts')).includes('no-restricted-imports'), 'the base files import no layer');
   });
 
@@ -74,8 +76,10 @@ describe('the layers are enforced by lint (redesign, item 2)', () => {
     const blessed = "import blessed from 'blessed';\nexport const b = blessed;\n";
     for (const folder of ['server', 'client', 'terminal', 'scenario', 'cli'])
       assert.ok((await ruleIds(blessed, `src/${folder}/probe.ts`)).includes('no-restricted-imports'), folder);
-    assert.ok(!(await ruleIds(blessed, 'src/lab/probe.ts')).includes('no-restricted-imports'));
-    const dynamic = "export async function f() {\n  return (await import('../lab/run.ts')).runLab;\n}\n";
+    assert.ok(!(await ruleIds(blessed, 'lab/probe.ts')).includes('no-restricted-imports'));
+    const dynamic = "export async function f() {\n  return (await import('../../lab/run.ts')).runLab;\n}\n";
     assert.deepEqual(await ruleIds(dynamic, 'src/cli/probe.ts'), []);
+    assert.ok((await ruleIds(probe('../../lab/run.ts'), 'src/cli/probe.ts')).includes('no-restricted-imports'), 'a static import of lab/');
+    assert.ok((await ruleIds(probe('../src/cli/args.ts'), 'lab/probe.ts')).includes('no-restricted-imports'), 'lab/ never imports src/cli/');
   });
 });

@@ -1,11 +1,11 @@
 import type { Readable, Writable } from 'node:stream';
-import { bytesToBigint } from '../crypto/bytes.ts';
-import { getEngine } from '../crypto/engines.ts';
-import { safeText } from '../terminal/safe-text.ts';
-import type { MalloryEvent } from '../insecure/mallory/mallory.ts';
-import type { Scenario } from '../scenario/types.ts';
-import { namedValues, ScenarioRun } from '../scenario/runner.ts';
-import type { WorldObserver } from '../scenario/world.ts';
+import { bytesToBigint } from '../src/crypto/bytes.ts';
+import { getEngine } from '../src/crypto/engines.ts';
+import { safeText } from '../src/terminal/safe-text.ts';
+import type { MalloryEvent } from '../src/insecure/mallory/mallory.ts';
+import type { Scenario } from '../src/scenario/types.ts';
+import { namedValues, ScenarioRun } from '../src/scenario/runner.ts';
+import type { WorldObserver } from '../src/scenario/world.ts';
 import { EvePerspective } from './eve.ts';
 import { TracePerspective, type Perspective } from './model.ts';
 import { LabView } from './view.ts';

@@ -1,13 +1,13 @@
-import { ChatClient } from '../client/chat-client.ts';
-import type { CryptoEngine } from '../crypto/engine.ts';
-import type { DhGroup } from '../crypto/groups.ts';
-import { DhlabError } from '../errors.ts';
-import { ephemeralHostKey } from '../server/host-key-file.ts';
-import { ChatServer } from '../server/chat-server.ts';
-import { startTapProxy } from '../tap/tap-proxy.ts';
+import { ChatClient } from '../src/client/chat-client.ts';
+import type { CryptoEngine } from '../src/crypto/engine.ts';
+import type { DhGroup } from '../src/crypto/groups.ts';
+import { DhlabError } from '../src/errors.ts';
+import { ephemeralHostKey } from '../src/server/host-key-file.ts';
+import { ChatServer } from '../src/server/chat-server.ts';
+import { startTapProxy } from '../src/tap/tap-proxy.ts';
 import { EvePerspective } from './eve.ts';
 import { TracePerspective, type Perspective } from './model.ts';
-import type { InsecureHooks } from '../protocol/session.ts';
+import type { InsecureHooks } from '../src/protocol/session.ts';
 
 export interface LabSessionOptions {
   engine: CryptoEngine;

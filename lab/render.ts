@@ -1,12 +1,12 @@
-import { safeText as escapeControls } from '../terminal/safe-text.ts';
+import { safeText as escapeControls } from '../src/terminal/safe-text.ts';
 import { cellSafe } from './cells.ts';
 
 /** Peer text as a widget may show it: controls escaped (safeText), disputed widths too (cellSafe). */
 const safeText = (text: string): string => cellSafe(escapeControls(text));
-import { bytesToBigint } from '../crypto/bytes.ts';
-import type { Palette } from '../terminal/colors.ts';
-import { wrapLine } from '../terminal/narrate.ts';
-import { displayWidth } from '../terminal/width.ts';
+import { bytesToBigint } from '../src/crypto/bytes.ts';
+import type { Palette } from '../src/terminal/colors.ts';
+import { wrapLine } from '../src/terminal/narrate.ts';
+import { displayWidth } from '../src/terminal/width.ts';
 import type { Detail, LadderStep } from './ladder.ts';
 import type { ChatLine, FrameRow } from './model.ts';
 import { abbreviate, encode, type Encoding, type ValueKind } from './values.ts';

@@ -1,7 +1,7 @@
 import type { Readable, Writable } from 'node:stream';
-import type { TraceEvent } from '../protocol/trace.ts';
-import type { TapObservation } from '../tap/tap-proxy.ts';
-import { safeExcerpt } from '../terminal/safe-text.ts';
+import type { TraceEvent } from '../src/protocol/trace.ts';
+import type { TapObservation } from '../src/tap/tap-proxy.ts';
+import { safeExcerpt } from '../src/terminal/safe-text.ts';
 import { EvePerspective } from './eve.ts';
 import { TracePerspective } from './model.ts';
 import { LabView } from './view.ts';

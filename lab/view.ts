@@ -2,8 +2,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 import blessed from 'blessed';
-import { palette, type Palette } from '../terminal/colors.ts';
-import { safeText } from '../terminal/safe-text.ts';
+import { palette, type Palette } from '../src/terminal/colors.ts';
+import { safeText } from '../src/terminal/safe-text.ts';
 import { cellSafe } from './cells.ts';
 import { boundKeys, commandFor, footer, helpLines } from './keymap.ts';
 import type { LadderStep } from './ladder.ts';
@@ -11,7 +11,7 @@ import type { Perspective } from './model.ts';
 import { chatLine, fit, frameLines, ladderLines, legend, visibleSteps, windowOf, type RenderOptions } from './render.ts';
 import { applyCommand, initialUiState, isStateCommand, stepState, type Command, type UiState } from './ui-state.ts';
 import { wrapValue } from './values.ts';
-import { foldStateTables, wrapLine } from '../terminal/narrate.ts';
+import { foldStateTables, wrapLine } from '../src/terminal/narrate.ts';
 
 export interface LabViewOptions {
   perspectives: Perspective[];

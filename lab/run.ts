@@ -1,8 +1,8 @@
-import type { CryptoEngine } from '../crypto/engine.ts';
-import type { DhGroup } from '../crypto/groups.ts';
+import type { CryptoEngine } from '../src/crypto/engine.ts';
+import type { DhGroup } from '../src/crypto/groups.ts';
 import { LabWorld } from './world.ts';
 import { LabView } from './view.ts';
-import type { InsecureHooks } from '../protocol/session.ts';
+import type { InsecureHooks } from '../src/protocol/session.ts';
 
 export interface RunLabOptions {
   engine: CryptoEngine;
