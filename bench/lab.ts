@@ -8,9 +8,9 @@ import { palette } from '../src/terminal/colors.ts';
 import { ENGINES } from '../src/crypto/engines.ts';
 import { GROUPS } from '../src/crypto/groups.ts';
 import type { TraceEvent } from '../src/protocol/trace.ts';
-import { LabWorld } from '../lab/world.ts';
-import { TracePerspective } from '../lab/model.ts';
-import { LabView } from '../lab/view.ts';
+import { LabWorld } from '../lab/apps/room-world.ts';
+import { TracePerspective } from '../lab/model/model.ts';
+import { LabView } from '../lab/view/view.ts';
 import { headlessTerminal } from '../test/support/headless.ts';
 
 const FRAMES = 100_000;

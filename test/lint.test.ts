@@ -72,11 +72,13 @@ describe('the layers are enforced by lint (redesign, item 2)', () => {
     assert.ok((await ruleIds(probe('./insecure/toy-groups.ts'), 'src/errors.ts')).includes('no-restricted-imports'), 'the base files import no layer');
   });
 
-  it('only the lab imports blessed, and cli/ reaches the lab only by a dynamic import', async () => {
+  it('only lab/view/ imports blessed, and cli/ reaches the lab only by a dynamic import', async () => {
     const blessed = "import blessed from 'blessed';\nexport const b = blessed;\n";
     for (const folder of ['server', 'client', 'terminal', 'scenario', 'cli'])
       assert.ok((await ruleIds(blessed, `src/${folder}/probe.ts`)).includes('no-restricted-imports'), folder);
-    assert.ok(!(await ruleIds(blessed, 'lab/probe.ts')).includes('no-restricted-imports'));
+    assert.ok(!(await ruleIds(blessed, 'lab/view/probe.ts')).includes('no-restricted-imports'));
+    for (const folder of ['model', 'keys', 'apps'])
+      assert.ok((await ruleIds(blessed, `lab/${folder}/probe.ts`)).includes('no-restricted-imports'), `lab/${folder}/ draws nothing itself`);
     const dynamic = "export async function f() {\n  return (await import('../../lab/run.ts')).runLab;\n}\n";
     assert.deepEqual(await ruleIds(dynamic, 'src/cli/probe.ts'), []);
     assert.ok((await ruleIds(probe('../../lab/run.ts'), 'src/cli/probe.ts')).includes('no-restricted-imports'), 'a static import of lab/');

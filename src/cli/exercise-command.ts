@@ -140,7 +140,7 @@ export async function checkCommand(args: string[]): Promise<number> {
   if (values.values.watch) {
     if (name !== 'client') throw new DhlabError('ERR_USAGE', '--watch is for the client exercise: dhlab check client --watch -- COMMAND');
     if (!terminal.stdoutIsTTY) throw new DhlabError('ERR_USAGE', '--watch opens the lab: it needs a terminal');
-    const { watchGrading } = await import('../../lab/watch.ts');
+    const { watchGrading } = await import('../../lab/apps/watch.ts');
     const result = await watchGrading({ title: 'dhlab check client', subtitle: `seed ${seed} · ${command.join(' ')}`, cases: clientCases(seed) }, (observer) =>
       // Watched, the cases run in their numbered order: the lab tells their story to a class.
       gradeClient(command, seed, limits?.timeMs, observer, [...clientCases(seed).keys()]),

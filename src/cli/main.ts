@@ -54,7 +54,7 @@ export async function main(argv: string[]): Promise<number> {
         return await eveCommand(rest);
       case 'scenario':
         // The lab (and blessed) load only when a scenario runs in it: `dhlab server` never loads them.
-        return await scenarioCommand(rest, async (scenario, engineName) => (await import('../../lab/scenario.ts')).runScenarioLab(scenario, engineName));
+        return await scenarioCommand(rest, async (scenario, engineName) => (await import('../../lab/apps/scenario.ts')).runScenarioLab(scenario, engineName));
       case 'inspect':
         return await inspectCommand(rest);
       case 'exercise':
@@ -111,7 +111,7 @@ async function labCommand(args: string[]): Promise<number> {
   const perspective = stringOption(values, 'perspective');
   if (!PERSPECTIVES.includes(perspective)) throw new DhlabError('ERR_USAGE', `--perspective must be one of ${PERSPECTIVES.join(', ')}, got "${perspective}"`);
   if (!terminal.stdoutIsTTY) throw new DhlabError('ERR_USAGE', 'the lab needs a terminal; try `dhlab demo` for the narrated trace');
-  const { runLab } = await import('../../lab/run.ts');
+  const { runLab } = await import('../../lab/apps/room.ts');
   // The lab's server and clients share the weakenings (a toy group needs both ends to accept it).
   const insecure = insecureFromFlags(values, getEngine(stringOption(values, 'crypto')));
   return runLab({ engine: insecure.engine, group: insecure.group ?? groupOption(values), perspective, insecure: insecure.hooks, warnings: insecure.labels });
@@ -135,7 +135,7 @@ async function eveCommand(args: string[]): Promise<number> {
   const forward = hostPort(stringOption(values, 'forward'), 'forward');
   const json = values.json === true;
   if (!json && !terminal.stdoutIsTTY) throw new DhlabError('ERR_USAGE', 'without a terminal, use --json');
-  const { runEve } = await import('../../lab/commands.ts');
+  const { runEve } = await import('../../lab/apps/commands.ts');
   return runEve({ listenHost: listen.host, listenPort: listen.port, targetHost: forward.host, targetPort: forward.port, json });
 }
 
@@ -153,7 +153,7 @@ async function inspectCommand(args: string[]): Promise<number> {
   const insecure = insecureFromFlags(values, getEngine(stringOption(values, 'crypto')));
   if (!terminal.stdoutIsTTY) throw new DhlabError('ERR_USAGE', 'the inspector needs a terminal; try `dhlab client --trace`');
   printWarnings(insecure.warnings, printError);
-  const { runInspect } = await import('../../lab/commands.ts');
+  const { runInspect } = await import('../../lab/apps/commands.ts');
   return runInspect({
     name: values.name.normalize('NFC'),
     host: stringOption(values, 'host'),

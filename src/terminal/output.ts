@@ -6,7 +6,7 @@ import { safeJson, safeStyledText, safeText } from './safe-text.ts';
  * eslint.config.js). Every line goes through safeText on the way out, so an error message that
  * quotes a peer (a server's `error` text, a frame type, a group name, a scenario file's title)
  * can be seen but never obeyed by the terminal, whichever path it took (docs/PROTOCOL.md s.6.3).
- * The lab draws through blessed instead; its widgets get safe text from lab/render.ts.
+ * The lab draws through blessed instead; its widgets get safe text from lab/view/render.ts.
  */
 
 function lines(text: string, safe: (line: string) => string): string {

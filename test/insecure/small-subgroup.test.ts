@@ -57,7 +57,7 @@ describe('small subgroups (lesson 10)', () => {
 
 describe("smooth-48's ladder says what g generates", () => {
   it('the whole group, of order p-1: recomputed from the factors of p-1', async () => {
-    const { ladderSteps } = await import('../../lab/ladder.ts');
+    const { ladderSteps } = await import('../../lab/model/ladder.ts');
     const { toyGroup } = await import('../../src/insecure/toy-groups.ts');
     const group = toyGroup('smooth-48');
     assert.ok(group);

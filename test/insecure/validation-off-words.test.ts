@@ -5,7 +5,7 @@ import { describe, it } from 'node:test';
 import { ENGINES } from '../../src/crypto/engines.ts';
 import { GROUPS } from '../../src/crypto/groups.ts';
 import { insecureHooks } from '../../src/insecure/hooks.ts';
-import { ladderSteps } from '../../lab/ladder.ts';
+import { ladderSteps } from '../../lab/model/ladder.ts';
 import { narrate } from '../../src/terminal/narrate.ts';
 import { sessionPair } from '../protocol/pair.ts';
 

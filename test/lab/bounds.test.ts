@@ -6,10 +6,10 @@ import v8 from 'node:v8';
 import vm from 'node:vm';
 import { palette } from '../../src/terminal/colors.ts';
 import type { TapObservation } from '../../src/tap/tap-proxy.ts';
-import { EvePerspective } from '../../lab/eve.ts';
-import { LIMITS, TracePerspective } from '../../lab/model.ts';
-import { frameLines } from '../../lab/render.ts';
-import { Ring } from '../../lab/ring.ts';
+import { EvePerspective } from '../../lab/model/eve.ts';
+import { LIMITS, TracePerspective } from '../../lab/model/model.ts';
+import { frameLines } from '../../lab/view/render.ts';
+import { Ring } from '../../lab/model/ring.ts';
 import { FORBIDDEN_ON_SCREEN } from '../support/hostile-corpus.ts';
 
 v8.setFlagsFromString('--expose-gc');

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { resolveScenario } from '../../src/scenario/catalog.ts';
-import { ScenarioLab } from '../../lab/scenario.ts';
+import { ScenarioLab } from '../../lab/apps/scenario.ts';
 
 describe("Eve's view after the attack", () => {
   it('05-toy-discrete-log: after eve_decrypt her chat pane shows the plaintext, marked, and her ladder says she has x', async () => {

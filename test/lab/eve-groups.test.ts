@@ -2,7 +2,7 @@
 // RFC 3526 group, within reach in a toy group (where the sealed frames are not safe from her).
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { EvePerspective } from '../../lab/eve.ts';
+import { EvePerspective } from '../../lab/model/eve.ts';
 import type { WireFrame } from '../../src/protocol/frame.ts';
 
 function eveSees(group: string): Map<string, string> {

@@ -1,8 +1,17 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import { KEYMAP, bindingsFor, boundKeys, commandFor, footer, helpLines } from '../../lab/keymap.ts';
-import { applyCommand, initialUiState, isStateCommand, stepState, type Command, type StateCommand, type UiContext, type UiState } from '../../lab/ui-state.ts';
+import { KEYMAP, bindingsFor, boundKeys, commandFor, footer, helpLines } from '../../lab/keys/keymap.ts';
+import {
+  applyCommand,
+  initialUiState,
+  isStateCommand,
+  stepState,
+  type Command,
+  type StateCommand,
+  type UiContext,
+  type UiState,
+} from '../../lab/keys/ui-state.ts';
 import { displayWidth } from '../../src/terminal/width.ts';
 
 const CONTEXTS = ['lab', 'scenario'] as const;

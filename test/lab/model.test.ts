@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { ENGINES } from '../../src/crypto/engines.ts';
 import { GROUPS } from '../../src/crypto/groups.ts';
-import { LabWorld } from '../../lab/world.ts';
-import type { TracePerspective } from '../../lab/model.ts';
+import { LabWorld } from '../../lab/apps/room-world.ts';
+import type { TracePerspective } from '../../lab/model/model.ts';
 import { waitFor } from '../support/helpers.ts';
 
 const labels = (perspective: { ladders: Map<string, Array<{ label: string }>> }, connection: string) =>

@@ -4,8 +4,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { cbcRecordCipher } from '../../src/insecure/cbc.ts';
 import { palette } from '../../src/terminal/colors.ts';
-import { TracePerspective, type FrameRow } from '../../lab/model.ts';
-import { frameLines } from '../../lab/render.ts';
+import { TracePerspective, type FrameRow } from '../../lab/model/model.ts';
+import { frameLines } from '../../lab/view/render.ts';
 import { sessionPair } from '../protocol/pair.ts';
 
 function sealedRows(cbc: boolean): FrameRow[] {

@@ -8,8 +8,8 @@ import { after, before, describe, it } from 'node:test';
 import { palette } from '../../src/terminal/colors.ts';
 import { ENGINES } from '../../src/crypto/engines.ts';
 import { GROUPS } from '../../src/crypto/groups.ts';
-import { LabWorld } from '../../lab/world.ts';
-import { LabView } from '../../lab/view.ts';
+import { LabWorld } from '../../lab/apps/room-world.ts';
+import { LabView } from '../../lab/view/view.ts';
 import { waitFor } from '../support/helpers.ts';
 import { headlessTerminal, pressKeys, screenText } from '../support/headless.ts';
 

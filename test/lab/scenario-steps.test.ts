@@ -4,8 +4,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { resolveScenario, shippedScenarioFiles } from '../../src/scenario/catalog.ts';
 import { loadScenario } from '../../src/scenario/file.ts';
-import { runScenarioLab, type ScenarioLab } from '../../lab/scenario.ts';
-import type { LabView } from '../../lab/view.ts';
+import { runScenarioLab, type ScenarioLab } from '../../lab/apps/scenario.ts';
+import type { LabView } from '../../lab/view/view.ts';
 import { waitFor } from '../support/helpers.ts';
 import { headlessTerminal, pressKeys, screenText } from '../support/headless.ts';
 

@@ -3,8 +3,8 @@
 // redraw (nothing shifted a label).
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { runScenarioLab, type ScenarioLab } from '../../lab/scenario.ts';
-import type { LabView } from '../../lab/view.ts';
+import { runScenarioLab, type ScenarioLab } from '../../lab/apps/scenario.ts';
+import type { LabView } from '../../lab/view/view.ts';
 import { parseScenario } from '../../src/scenario/file.ts';
 import { headlessTerminal, pressKeys, screenText } from '../support/headless.ts';
 import { waitFor } from '../support/helpers.ts';

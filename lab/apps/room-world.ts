@@ -1,13 +1,13 @@
-import { ChatClient } from '../src/client/chat-client.ts';
-import type { CryptoEngine } from '../src/crypto/engine.ts';
-import type { DhGroup } from '../src/crypto/groups.ts';
-import { DhlabError } from '../src/errors.ts';
-import { ephemeralHostKey } from '../src/server/host-key-file.ts';
-import { ChatServer } from '../src/server/chat-server.ts';
-import { startTapProxy } from '../src/tap/tap-proxy.ts';
-import { EvePerspective } from './eve.ts';
-import { TracePerspective, type Perspective } from './model.ts';
-import type { InsecureHooks } from '../src/protocol/session.ts';
+import { ChatClient } from '../../src/client/chat-client.ts';
+import type { CryptoEngine } from '../../src/crypto/engine.ts';
+import type { DhGroup } from '../../src/crypto/groups.ts';
+import { DhlabError } from '../../src/errors.ts';
+import { ephemeralHostKey } from '../../src/server/host-key-file.ts';
+import { ChatServer } from '../../src/server/chat-server.ts';
+import { startTapProxy } from '../../src/tap/tap-proxy.ts';
+import { EvePerspective } from '../model/eve.ts';
+import { TracePerspective, type Perspective } from '../model/model.ts';
+import type { InsecureHooks } from '../../src/protocol/session.ts';
 
 export interface LabSessionOptions {
   engine: CryptoEngine;

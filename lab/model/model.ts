@@ -1,6 +1,6 @@
-import { safeExcerpt } from '../src/terminal/safe-text.ts';
-import type { ServerEvent } from '../src/protocol/messages.ts';
-import type { RecordLayout, TraceEvent } from '../src/protocol/trace.ts';
+import { safeExcerpt } from '../../src/terminal/safe-text.ts';
+import type { ServerEvent } from '../../src/protocol/messages.ts';
+import type { RecordLayout, TraceEvent } from '../../src/protocol/trace.ts';
 import { ladderSteps, updateHandContext, type HandContext, type LadderStep } from './ladder.ts';
 import { Ring } from './ring.ts';
 import type { ValueKind } from './values.ts';

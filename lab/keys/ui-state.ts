@@ -1,9 +1,9 @@
-import type { Detail } from './ladder.ts';
-import type { Encoding } from './values.ts';
+import type { Detail } from '../model/ladder.ts';
+import type { Encoding } from '../model/values.ts';
 
 export type Pane = 'inspector' | 'frames';
 
-/** Every command a key can run (lab/keymap.ts binds keys to them). */
+/** Every command a key can run (lab/keys/keymap.ts binds keys to them). */
 export type Command =
   | 'step-next'
   | 'step-back'

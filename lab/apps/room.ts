@@ -1,8 +1,8 @@
-import type { CryptoEngine } from '../src/crypto/engine.ts';
-import type { DhGroup } from '../src/crypto/groups.ts';
-import { LabWorld } from './world.ts';
-import { LabView } from './view.ts';
-import type { InsecureHooks } from '../src/protocol/session.ts';
+import type { CryptoEngine } from '../../src/crypto/engine.ts';
+import type { DhGroup } from '../../src/crypto/groups.ts';
+import { LabWorld } from './room-world.ts';
+import { LabView } from '../view/view.ts';
+import type { InsecureHooks } from '../../src/protocol/session.ts';
 
 export interface RunLabOptions {
   engine: CryptoEngine;

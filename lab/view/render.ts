@@ -1,15 +1,15 @@
-import { safeText as escapeControls } from '../src/terminal/safe-text.ts';
+import { safeText as escapeControls } from '../../src/terminal/safe-text.ts';
 import { cellSafe } from './cells.ts';
 
 /** Peer text as a widget may show it: controls escaped (safeText), disputed widths too (cellSafe). */
 const safeText = (text: string): string => cellSafe(escapeControls(text));
-import { bytesToBigint } from '../src/crypto/bytes.ts';
-import type { Palette } from '../src/terminal/colors.ts';
-import { wrapLine } from '../src/terminal/narrate.ts';
-import { displayWidth } from '../src/terminal/width.ts';
-import type { Detail, LadderStep } from './ladder.ts';
-import type { ChatLine, FrameRow } from './model.ts';
-import { abbreviate, encode, type Encoding, type ValueKind } from './values.ts';
+import { bytesToBigint } from '../../src/crypto/bytes.ts';
+import type { Palette } from '../../src/terminal/colors.ts';
+import { wrapLine } from '../../src/terminal/narrate.ts';
+import { displayWidth } from '../../src/terminal/width.ts';
+import type { Detail, LadderStep } from '../model/ladder.ts';
+import type { ChatLine, FrameRow } from '../model/model.ts';
+import { abbreviate, encode, type Encoding, type ValueKind } from '../model/values.ts';
 
 export interface RenderOptions {
   colors: Palette;
@@ -77,7 +77,7 @@ export function frameLines(row: FrameRow, options: RenderOptions, width: number)
   } else if (row.sealed) {
     const tag = row.sealed.subarray(row.sealed.length - 16);
     const ct = row.sealed.subarray(0, row.sealed.length - 16);
-    // One-cell words, not a 🔒 (two cells in a terminal, one in blessed: lab/cells.ts).
+    // One-cell words, not a 🔒 (two cells in a terminal, one in blessed: lab/view/cells.ts).
     const lock = row.plaintext === undefined ? 'sealed ' : '';
     lines.push(colors.wire(fit(`    ${lock}ct ${encode(ct, options.encoding)}`, width)));
     if (options.detail === 'full') {

@@ -1,10 +1,10 @@
 import type { Readable, Writable } from 'node:stream';
-import type { TraceEvent } from '../src/protocol/trace.ts';
-import type { TapObservation } from '../src/tap/tap-proxy.ts';
-import { safeExcerpt } from '../src/terminal/safe-text.ts';
-import { EvePerspective } from './eve.ts';
-import { TracePerspective } from './model.ts';
-import { LabView } from './view.ts';
+import type { TraceEvent } from '../../src/protocol/trace.ts';
+import type { TapObservation } from '../../src/tap/tap-proxy.ts';
+import { safeExcerpt } from '../../src/terminal/safe-text.ts';
+import { EvePerspective } from '../model/eve.ts';
+import { TracePerspective } from '../model/model.ts';
+import { LabView } from '../view/view.ts';
 
 /** What the lab needs to know of a graded case (the exercises' ClientCase has these and more). */
 export interface WatchedCase {

@@ -1,5 +1,5 @@
-import { bigintToBytes, bytesToBigint } from '../src/crypto/bytes.ts';
-import { bitLength } from '../src/terminal/format.ts';
+import { bigintToBytes, bytesToBigint } from '../../src/crypto/bytes.ts';
+import { bitLength } from '../../src/terminal/format.ts';
 
 /** The colour classes of the legend: public, secret (this side only), on the wire, error. */
 export type ValueKind = 'public' | 'secret' | 'wire' | 'error' | 'plain';

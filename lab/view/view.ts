@@ -2,16 +2,16 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 import blessed from 'blessed';
-import { palette, type Palette } from '../src/terminal/colors.ts';
-import { safeText } from '../src/terminal/safe-text.ts';
+import { palette, type Palette } from '../../src/terminal/colors.ts';
+import { safeText } from '../../src/terminal/safe-text.ts';
 import { cellSafe } from './cells.ts';
-import { boundKeys, commandFor, footer, helpLines } from './keymap.ts';
-import type { LadderStep } from './ladder.ts';
-import type { Perspective } from './model.ts';
+import { boundKeys, commandFor, footer, helpLines } from '../keys/keymap.ts';
+import type { LadderStep } from '../model/ladder.ts';
+import type { Perspective } from '../model/model.ts';
 import { chatLine, fit, frameLines, ladderLines, legend, visibleSteps, windowOf, type RenderOptions } from './render.ts';
-import { applyCommand, initialUiState, isStateCommand, stepState, type Command, type UiState } from './ui-state.ts';
-import { wrapValue } from './values.ts';
-import { foldStateTables, wrapLine } from '../src/terminal/narrate.ts';
+import { applyCommand, initialUiState, isStateCommand, stepState, type Command, type UiState } from '../keys/ui-state.ts';
+import { wrapValue } from '../model/values.ts';
+import { foldStateTables, wrapLine } from '../../src/terminal/narrate.ts';
 
 export interface LabViewOptions {
   perspectives: Perspective[];
@@ -37,7 +37,7 @@ export interface LabViewOptions {
   preferredConnection?(): readonly string[];
 }
 
-/** What the lab needs from a scenario run (lab/scenario.ts). */
+/** What the lab needs from a scenario run (lab/apps/scenario.ts). */
 export interface ScenarioControls {
   /** "step 3/9: title" */
   heading(): string;
@@ -81,7 +81,7 @@ export class LabView {
   private overlay: blessed.Widgets.BoxElement | null = null;
   private readonly colors: Palette;
 
-  /** Everything the keys change, as a plain object (lab/ui-state.ts); blessed only draws it. */
+  /** Everything the keys change, as a plain object (lab/keys/ui-state.ts); blessed only draws it. */
   private state: UiState;
   private typing = false;
   private notice = '';
@@ -320,7 +320,7 @@ export class LabView {
     return this.options.scenario ? 'scenario' : 'lab';
   }
 
-  /** Binds every key of the keymap (lab/keymap.ts) for this context to its command. */
+  /** Binds every key of the keymap (lab/keys/keymap.ts) for this context to its command. */
   private bindKeys(): void {
     for (const key of boundKeys(this.context)) {
       const command = commandFor(key, this.context) as Command;

@@ -1,14 +1,14 @@
-import { ChatClient } from '../src/client/chat-client.ts';
-import type { CryptoEngine } from '../src/crypto/engine.ts';
-import { DhlabError, fileError } from '../src/errors.ts';
-import { printError, stdoutFlow } from '../src/terminal/output.ts';
-import type { KnownServers } from '../src/client/known-servers.ts';
-import type { InsecureHooks } from '../src/protocol/session.ts';
-import { startTapProxy, type TapObservation } from '../src/tap/tap-proxy.ts';
-import { observationRecord } from '../src/tap/observation-record.ts';
-import { EvePerspective } from './eve.ts';
-import { TracePerspective } from './model.ts';
-import { LabView } from './view.ts';
+import { ChatClient } from '../../src/client/chat-client.ts';
+import type { CryptoEngine } from '../../src/crypto/engine.ts';
+import { DhlabError, fileError } from '../../src/errors.ts';
+import { printError, stdoutFlow } from '../../src/terminal/output.ts';
+import type { KnownServers } from '../../src/client/known-servers.ts';
+import type { InsecureHooks } from '../../src/protocol/session.ts';
+import { startTapProxy, type TapObservation } from '../../src/tap/tap-proxy.ts';
+import { observationRecord } from '../../src/tap/observation-record.ts';
+import { EvePerspective } from '../model/eve.ts';
+import { TracePerspective } from '../model/model.ts';
+import { LabView } from '../view/view.ts';
 
 /**
  * `dhlab eve --json` writes a line per frame; when its reader falls behind (stdout's buffer is

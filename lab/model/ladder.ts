@@ -1,7 +1,7 @@
-import { bytesToBigint, toHex } from '../src/crypto/bytes.ts';
-import { anyGroup, describeGroup } from '../src/insecure/toy-groups.ts';
-import { modPow, type DhGroup } from '../src/crypto/groups.ts';
-import type { TraceEvent } from '../src/protocol/trace.ts';
+import { bytesToBigint, toHex } from '../../src/crypto/bytes.ts';
+import { anyGroup, describeGroup } from '../../src/insecure/toy-groups.ts';
+import { modPow, type DhGroup } from '../../src/crypto/groups.ts';
+import type { TraceEvent } from '../../src/protocol/trace.ts';
 import { valueOf, valueOfBigint, type LabValue, type ValueKind, valueOfNumber } from './values.ts';
 
 /** RFC 3526 g = 2 generates the order-q subgroup (checked in test/crypto/groups.test.ts); a toy group is checked here. */

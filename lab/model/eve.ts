@@ -1,9 +1,9 @@
-import { fromHex } from '../src/crypto/bytes.ts';
-import { anyGroup, describeGroup } from '../src/insecure/toy-groups.ts';
-import type { DhGroup } from '../src/crypto/groups.ts';
-import type { WireFrame } from '../src/protocol/frame.ts';
-import type { TapObservation } from '../src/tap/tap-proxy.ts';
-import { safeExcerpt } from '../src/terminal/safe-text.ts';
+import { fromHex } from '../../src/crypto/bytes.ts';
+import { anyGroup, describeGroup } from '../../src/insecure/toy-groups.ts';
+import type { DhGroup } from '../../src/crypto/groups.ts';
+import type { WireFrame } from '../../src/protocol/frame.ts';
+import type { TapObservation } from '../../src/tap/tap-proxy.ts';
+import { safeExcerpt } from '../../src/terminal/safe-text.ts';
 import { LIMITS, Perspective, type FrameRow } from './model.ts';
 import { valueOf, valueOfBigint } from './values.ts';
 

@@ -1,14 +1,14 @@
 import type { Readable, Writable } from 'node:stream';
-import { bytesToBigint } from '../src/crypto/bytes.ts';
-import { getEngine } from '../src/crypto/engines.ts';
-import { safeText } from '../src/terminal/safe-text.ts';
-import type { MalloryEvent } from '../src/insecure/mallory/mallory.ts';
-import type { Scenario } from '../src/scenario/types.ts';
-import { namedValues, ScenarioRun } from '../src/scenario/runner.ts';
-import type { WorldObserver } from '../src/scenario/world.ts';
-import { EvePerspective } from './eve.ts';
-import { TracePerspective, type Perspective } from './model.ts';
-import { LabView } from './view.ts';
+import { bytesToBigint } from '../../src/crypto/bytes.ts';
+import { getEngine } from '../../src/crypto/engines.ts';
+import { safeText } from '../../src/terminal/safe-text.ts';
+import type { MalloryEvent } from '../../src/insecure/mallory/mallory.ts';
+import type { Scenario } from '../../src/scenario/types.ts';
+import { namedValues, ScenarioRun } from '../../src/scenario/runner.ts';
+import type { WorldObserver } from '../../src/scenario/world.ts';
+import { EvePerspective } from '../model/eve.ts';
+import { TracePerspective, type Perspective } from '../model/model.ts';
+import { LabView } from '../view/view.ts';
 
 /** The perspectives of one run: a view per client, the server, Eve and Mallory when present. */
 class PerspectiveSet {

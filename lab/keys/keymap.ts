@@ -1,5 +1,5 @@
-import { wrapLine } from '../src/terminal/narrate.ts';
-import { displayWidth } from '../src/terminal/width.ts';
+import { wrapLine } from '../../src/terminal/narrate.ts';
+import { displayWidth } from '../../src/terminal/width.ts';
 import type { Command } from './ui-state.ts';
 
 /** Where a binding applies: the live lab (and `eve`, `inspect`), a step-through scenario, or both. */
