@@ -11,6 +11,7 @@ import { ChatServer, DEFAULTS } from '../server/chat-server.ts';
 import { scenarioCommand, SCENARIO_USAGE } from '../scenario/cli.ts';
 import { checkCommand, exerciseCommand, EXERCISE_USAGE } from './exercise-command.ts';
 import { aesCommand, AES_USAGE } from './aes-command.ts';
+import { eveCommand } from './eve-command.ts';
 import { INSECURE_CLIENT_FLAGS, INSECURE_SERVER_FLAGS, INSECURE_USAGE, insecureFromFlags, printWarnings } from '../insecure/flags.ts';
 
 const USAGE = `usage: dhlab <verb> [options]
@@ -51,7 +52,7 @@ export async function main(argv: string[]): Promise<number> {
       case 'lab':
         return await labCommand(rest);
       case 'eve':
-        return await eveCommand(rest);
+        return await eveCommand(rest, USAGE.trimEnd());
       case 'scenario':
         // The lab (and blessed) load only when a scenario runs in it: `dhlab server` never loads them.
         return await scenarioCommand(rest, async (scenario, engineName) => (await import('../../lab/apps/scenario.ts')).runScenarioLab(scenario, engineName));
@@ -117,28 +118,6 @@ async function labCommand(args: string[]): Promise<number> {
   return runLab({ engine: insecure.engine, group: insecure.group ?? groupOption(values), perspective, insecure: insecure.hooks, warnings: insecure.labels });
 }
 
-function hostPort(text: string, flag: string): { host: string; port: number } {
-  const match = /^(?:(.+):)?(\d{1,5})$/.exec(text);
-  const port = Number(match?.[2]);
-  if (!match || port > 65535) throw new DhlabError('ERR_USAGE', `--${flag} must be PORT or HOST:PORT, got "${text}"`);
-  return { host: match[1] ?? '127.0.0.1', port };
-}
-
-async function eveCommand(args: string[]): Promise<number> {
-  const values = parse(args, {
-    listen: { type: 'string', default: '5069' },
-    forward: { type: 'string', default: '127.0.0.1:5068' },
-    json: { type: 'boolean', default: false },
-  });
-  if (values.help) return (print(USAGE.trimEnd()), 0);
-  const listen = hostPort(stringOption(values, 'listen'), 'listen');
-  const forward = hostPort(stringOption(values, 'forward'), 'forward');
-  const json = values.json === true;
-  if (!json && !terminal.stdoutIsTTY) throw new DhlabError('ERR_USAGE', 'without a terminal, use --json');
-  const { runEve } = await import('../../lab/apps/commands.ts');
-  return runEve({ listenHost: listen.host, listenPort: listen.port, targetHost: forward.host, targetPort: forward.port, json });
-}
-
 async function inspectCommand(args: string[]): Promise<number> {
   const values = parse(args, {
     name: { type: 'string' },
@@ -153,7 +132,7 @@ async function inspectCommand(args: string[]): Promise<number> {
   const insecure = insecureFromFlags(values, getEngine(stringOption(values, 'crypto')));
   if (!terminal.stdoutIsTTY) throw new DhlabError('ERR_USAGE', 'the inspector needs a terminal; try `dhlab client --trace`');
   printWarnings(insecure.warnings, printError);
-  const { runInspect } = await import('../../lab/apps/commands.ts');
+  const { runInspect } = await import('../../lab/apps/inspect.ts');
   return runInspect({
     name: values.name.normalize('NFC'),
     host: stringOption(values, 'host'),
@@ -225,15 +204,16 @@ async function serverCommand(args: string[]): Promise<number> {
   } catch (error) {
     throw fileError(error, `cannot listen on ${stringOption(values, 'host')}:${stringOption(values, 'port')}`);
   }
-  print(`dhlab server listening on ${address.host}:${address.port}`);
-  print(`host key ${identity.fingerprint} (${created ? 'created' : 'loaded'} ${hostKeyPath})`);
   await new Promise<void>((resolve) => {
     const stop = (signal: string) => {
       printError(`${signal}: shutting down`);
       void server.close(`server shutting down (${signal})`).then(resolve);
     };
+    // Handlers before the banner: a supervisor that sends SIGTERM on seeing it must find them.
     process.once('SIGINT', () => stop('SIGINT'));
     process.once('SIGTERM', () => stop('SIGTERM'));
+    print(`dhlab server listening on ${address.host}:${address.port}`);
+    print(`host key ${identity.fingerprint} (${created ? 'created' : 'loaded'} ${hostKeyPath})`);
   });
   return 0;
 }

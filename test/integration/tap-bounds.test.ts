@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import net from 'node:net';
 import { describe, it } from 'node:test';
-import { JsonObservationWriter } from '../../lab/apps/commands.ts';
+import { JsonObservationWriter } from '../../src/tap/json-writer.ts';
 import { startTapProxy, type TapObservation } from '../../src/tap/tap-proxy.ts';
 import { waitFor } from '../support/helpers.ts';
 
