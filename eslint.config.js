@@ -21,11 +21,13 @@ export const OUTPUT_GATE_RULES = {
  * (the inspector): only cli/ reaches it, by a dynamic import, so `dhlab server` never loads blessed.
  * test/lint.test.ts proves each rule fires.
  */
-const ALL = ['crypto', 'protocol', 'terminal', 'server', 'client', 'tap', 'insecure', 'scenario', 'exercises', 'cli'];
+const ALL = ['crypto', 'protocol', 'net', 'terminal', 'server', 'client', 'tap', 'insecure', 'scenario', 'exercises', 'cli'];
 export const LAYERS = {
   crypto: ALL.filter((f) => f !== 'crypto'),
   protocol: ALL.filter((f) => !['crypto', 'protocol'].includes(f)),
-  terminal: ['server', 'client', 'tap', 'insecure', 'scenario', 'exercises', 'cli'],
+  // Sockets and nothing else: the relay and listen() know no frame.
+  net: ALL.filter((f) => f !== 'net'),
+  terminal: ['net', 'server', 'client', 'tap', 'insecure', 'scenario', 'exercises', 'cli'],
   server: ['client', 'tap', 'insecure', 'scenario', 'exercises', 'cli'],
   client: ['server', 'tap', 'insecure', 'scenario', 'exercises', 'cli'],
   tap: ['server', 'client', 'insecure', 'scenario', 'exercises', 'cli'],

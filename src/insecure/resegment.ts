@@ -1,4 +1,4 @@
-import net from 'node:net';
+import { startRelay, type Relay, type RelayHandler, type RelayPair } from '../net/relay.ts';
 
 /**
  * TCP is a byte stream, not a message stream: for lesson 12. A relay that re-cuts the client's
@@ -34,52 +34,46 @@ export interface ResegmenterOptions {
   afterSegment?(segment: Segment): Promise<void>;
 }
 
-/** Starts the relay on a free loopback port; server-to-client bytes pass unchanged. */
-export async function startResegmenter(options: ResegmenterOptions): Promise<{ port: number; close(): Promise<void> }> {
-  const sockets = new Set<net.Socket>();
-  let connections = 0;
-  const server = net.createServer((client) => {
-    const connection = ++connections;
-    const upstream = net.connect({ host: '127.0.0.1', port: options.targetPort });
-    upstream.setNoDelay(true);
-    for (const socket of [client, upstream]) {
-      sockets.add(socket);
-      socket.on('close', () => sockets.delete(socket));
-      socket.on('error', () => {});
+/**
+ * Starts the relay on a free loopback port; server-to-client bytes pass unchanged.
+ * @throws the listen error
+ */
+export function startResegmenter(options: ResegmenterOptions): Promise<Relay> {
+  return startRelay({ targetHost: '127.0.0.1', targetPort: options.targetPort, noDelay: true, handler: (pair) => resegmenting(pair, options) });
+}
+
+/** Holds the client's bytes and writes them on in the sizes `nextSize` asks for. */
+function resegmenting(pair: RelayPair, options: ResegmenterOptions): RelayHandler {
+  let held = Buffer.alloc(0);
+  let offset = 0;
+  let pumping: Promise<void> | null = null;
+  // The client has nothing more in flight: set once the event loop is idle after its last bytes.
+  let idle = false;
+  let idleTimer: NodeJS.Immediate | null = null;
+  const write = async (size: number) => {
+    const segment = { connection: pair.connection, offset, bytes: Uint8Array.from(held.subarray(0, size)), relayPort: pair.upstreamPort };
+    held = held.subarray(size);
+    offset += size;
+    options.onSegment(segment);
+    pair.toServer(segment.bytes);
+    if (options.afterSegment) await Promise.race([options.afterSegment(segment), pair.gone]);
+  };
+  const drainHeld = async () => {
+    // A segment names the relay's port, known once connected.
+    await pair.upstreamReady;
+    for (;;) {
+      const size = Math.max(1, options.nextSize(pair.connection, offset));
+      if (held.length >= size) await write(size);
+      else if (idle && options.flushWhenIdle && held.length > 0) await write(held.length);
+      else break;
     }
-    let held = Buffer.alloc(0);
-    let offset = 0;
-    let writing = false;
-    // The client has nothing more in flight: set once the event loop is idle after its last bytes.
-    let idle = false;
-    let idleTimer: NodeJS.Immediate | null = null;
-    const upstreamClosed = new Promise<void>((resolve) => upstream.once('close', () => resolve()));
-    const upstreamReady = Promise.race([new Promise<void>((resolve) => upstream.once('connect', () => resolve())), upstreamClosed]);
-    const write = async (size: number) => {
-      const segment = { connection, offset, bytes: Uint8Array.from(held.subarray(0, size)), relayPort: upstream.localPort ?? 0 };
-      held = held.subarray(size);
-      offset += size;
-      options.onSegment(segment);
-      upstream.write(segment.bytes);
-      if (options.afterSegment) await Promise.race([options.afterSegment(segment), upstreamClosed]);
-    };
-    const pump = async () => {
-      if (writing) return;
-      writing = true;
-      try {
-        // A segment names the relay's port, known once connected.
-        await upstreamReady;
-        for (;;) {
-          const size = Math.max(1, options.nextSize(connection, offset));
-          if (held.length >= size) await write(size);
-          else if (idle && options.flushWhenIdle && held.length > 0) await write(held.length);
-          else break;
-        }
-      } finally {
-        writing = false;
-      }
-    };
-    client.on('data', (chunk) => {
+  };
+  const pump = (): Promise<void> =>
+    (pumping ??= drainHeld().finally(() => {
+      pumping = null;
+    }));
+  return {
+    fromClient: (chunk) => {
       held = Buffer.concat([held, chunk]);
       idle = false;
       void pump();
@@ -88,19 +82,15 @@ export async function startResegmenter(options: ResegmenterOptions): Promise<{ p
         idle = true;
         void pump();
       });
-    });
-    upstream.on('data', (chunk) => client.write(chunk));
-    client.on('end', () => upstream.end());
-    upstream.on('end', () => client.end());
-    client.on('close', () => upstream.destroy());
-    upstream.on('close', () => client.destroy());
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return {
-    port: (server.address() as net.AddressInfo).port,
-    close: async () => {
-      for (const socket of sockets) socket.destroy();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+    // What is held goes on before the end: the receiver must see every byte the client sent.
+    clientEnded: async () => {
+      idle = true;
+      await pumping;
+      if (held.length > 0) await write(held.length);
+    },
+    closed: () => {
+      if (idleTimer) clearImmediate(idleTimer);
     },
   };
 }

@@ -3,6 +3,7 @@ import { DhlabError } from '../errors.ts';
 import { naiveMessages, startResegmenter, type Segment } from '../insecure/resegment.ts';
 import type { Action } from './types.ts';
 import type { ScenarioWorld } from './world.ts';
+import { listen } from '../net/listen.ts';
 
 /** Shown in a transcript line: a long text cut, newlines and all, so one line stays one line. */
 const excerpt = (text: string, max = 40) => JSON.stringify(text.length > max ? `${text.slice(0, max)}…` : text);
@@ -43,10 +44,10 @@ export async function naiveRead(world: ScenarioWorld, action: Extract<Action, { 
       waiters.clear();
     }),
   );
-  await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+  const { port: receiverPort } = await listen(receiver, 0, '127.0.0.1');
   const segments: Segment[] = [];
   const relay = await startResegmenter({
-    targetPort: (receiver.address() as net.AddressInfo).port,
+    targetPort: receiverPort,
     // Every text in one segment, then the long message in another; nothing after it.
     nextSize: (_connection, offset) => (offset < textBytes ? textBytes - offset : offset < total ? total - offset : Infinity),
     flushWhenIdle: false,

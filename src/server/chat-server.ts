@@ -13,6 +13,7 @@ import { Room } from './room.ts';
 import { ServerSession } from '../protocol/server-session.ts';
 import type { TraceEvent } from '../protocol/trace.ts';
 import type { InsecureHooks } from '../protocol/session.ts';
+import { listen } from '../net/listen.ts';
 
 export interface ChatServerOptions {
   engine: CryptoEngine;
@@ -172,13 +173,7 @@ export class ChatServer {
   }
 
   async listen(): Promise<{ host: string; port: number }> {
-    await new Promise<void>((resolve, reject) => {
-      this.server.once('error', reject);
-      this.server.listen(this.options.port, this.options.host, () => {
-        this.server.off('error', reject);
-        resolve();
-      });
-    });
+    await listen(this.server, this.options.port, this.options.host);
     // Lag is measured a few times a second (it is a matter of seconds, not of each write).
     this.sweepTimer = setInterval(() => this.slow.sweep(), SWEEP_EVERY_MS);
     this.sweepTimer.unref();

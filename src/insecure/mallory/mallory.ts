@@ -1,4 +1,4 @@
-import net from 'node:net';
+import { startRelay, type Relay, type RelayHandler, type RelayPair } from '../../net/relay.ts';
 import { encodeFrame, FrameDecoder, parseFramePayload, type WireFrame } from '../../protocol/frame.ts';
 import { FixKeyInterceptor } from './fix-key.ts';
 import { MitmInterceptor } from './mitm.ts';
@@ -67,40 +67,38 @@ class RelayInterceptor implements Interceptor {
 
 export class Mallory {
   private readonly relays: { link: Link; interceptor: Interceptor }[] = [];
-  private readonly sockets = new Set<net.Socket>();
 
   private constructor(
-    private readonly server: net.Server,
+    private readonly relay: Relay,
     private readonly options: MalloryOptions,
   ) {}
 
   get port(): number {
-    return (this.server.address() as net.AddressInfo).port;
+    return this.relay.port;
   }
 
+  /** @throws the listen error */
   static async start(options: MalloryOptions): Promise<Mallory> {
-    const server = net.createServer();
-    const mallory = new Mallory(server, options);
-    server.on('connection', (socket) => mallory.accept(socket));
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    let mallory: Mallory | null = null;
+    const relay = await startRelay({
+      targetHost: options.targetHost,
+      targetPort: options.targetPort,
+      // No pair exists before the relay listens, so `mallory` is set by the time one arrives.
+      handler: (pair) => (mallory as Mallory).accept(pair),
+    });
+    mallory = new Mallory(relay, options);
     return mallory;
   }
 
-  private accept(client: net.Socket): void {
-    const upstream = net.connect({ host: this.options.targetHost, port: this.options.targetPort });
-    for (const socket of [client, upstream]) {
-      this.sockets.add(socket);
-      socket.on('close', () => this.sockets.delete(socket));
-      socket.on('error', () => {});
-    }
+  private accept(pair: RelayPair): RelayHandler {
     const watch = this.options.onClientWire;
     const link: Link = {
-      label: `connection ${this.relays.length + 1}`,
+      label: `connection ${pair.connection}`,
       toClient: (bytes) => {
         watch?.('to-client', bytes, link.label);
-        client.write(bytes);
+        pair.toClient(bytes);
       },
-      toServer: (bytes) => upstream.write(bytes),
+      toServer: (bytes) => pair.toServer(bytes),
     };
     const interceptor: Interceptor =
       this.options.mode === 'mitm'
@@ -115,19 +113,16 @@ export class Mallory {
       } catch (error) {
         // A frame she cannot parse or open: she gives up on this connection, as a real relay would.
         this.options.onEvent({ kind: 'note', connection: link.label, text: `Mallory drops the connection: ${(error as Error).message}` });
-        client.destroy();
-        upstream.destroy();
+        pair.destroy();
       }
     };
-    client.on('data', (chunk) => {
-      watch?.('from-client', chunk, link.label);
-      guard(() => interceptor.fromClient(chunk));
-    });
-    upstream.on('data', (chunk) => guard(() => interceptor.fromServer(chunk)));
-    client.on('end', () => upstream.end());
-    upstream.on('end', () => client.end());
-    client.on('close', () => upstream.destroy());
-    upstream.on('close', () => client.destroy());
+    return {
+      fromClient: (chunk) => {
+        watch?.('from-client', chunk, link.label);
+        guard(() => interceptor.fromClient(chunk));
+      },
+      fromServer: (chunk) => guard(() => interceptor.fromServer(chunk)),
+    };
   }
 
   private relayFor(label: string): RelayInterceptor {
@@ -171,8 +166,7 @@ export class Mallory {
     link.toServer(encodeFrame(frame));
   }
 
-  async close(): Promise<void> {
-    for (const socket of this.sockets) socket.destroy();
-    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  close(): Promise<void> {
+    return this.relay.close();
   }
 }
