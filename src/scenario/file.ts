@@ -1,100 +1,18 @@
-import { isMap, isSeq, LineCounter, parseDocument, type Document } from 'yaml';
+import { LineCounter, parseDocument } from 'yaml';
 import { DhlabError, isErrorCode } from '../errors.ts';
 import { readRegularFile } from '../files.ts';
 import { humanDuration, orderOfGenerator } from '../insecure/discrete-log.ts';
 import { anyGroup } from '../insecure/toy-groups.ts';
+import { checkActorsAndNames } from './value-names.ts';
+import { Reader, type Path } from './yaml-reader.ts';
 import type { EndpointSpec, ClientSpec, ServerSpec, MallorySpec, Action, Expectation, Step, Scenario } from './types.ts';
-
-type Path = (string | number)[];
 
 /** A lesson is a few KiB of YAML; a file far larger is not one. */
 const MAX_SCENARIO_BYTES = 1024 * 1024;
-/** The longest string a field may hold: a narration of a few screens (the longest shipped is under 2,000). */
-const MAX_STRING = 8192;
 /** cbc_bitflip's text: its GCM half opens one box per bit, so the work grows with the square of it. */
 const MAX_CBC_TEXT_BYTES = 256;
 /** A baby-step table of 2^20 entries (a 2^40 search) takes about a second and 200 MB. */
 export const MAX_DISCRETE_LOG_BITS = 40;
-
-/** Reads a field with its position: every problem names the file, the line and the field. */
-class Reader {
-  constructor(
-    private readonly file: string,
-    private readonly doc: Document,
-    private readonly lines: LineCounter,
-  ) {}
-
-  line(path: Path): number {
-    for (let p = path; p.length >= 0; p = p.slice(0, -1)) {
-      const node = this.doc.getIn(p, true) as { range?: [number, number, number] } | undefined;
-      if (node?.range) return this.lines.linePos(node.range[0]).line;
-      if (p.length === 0) break;
-    }
-    return 1;
-  }
-
-  fail(path: Path, message: string): never {
-    const field =
-      path
-        .map((p) => (typeof p === 'number' ? `[${p}]` : `.${p}`))
-        .join('')
-        .replace(/^\./, '') || '(top)';
-    throw new DhlabError('ERR_SCENARIO', `${this.file}:${this.line(path)}: ${field}: ${message}`);
-  }
-
-  raw(path: Path): unknown {
-    const value = this.doc.getIn(path, false) as unknown;
-    return value !== null && typeof value === 'object' && 'toJSON' in value ? (value as { toJSON(): unknown }).toJSON() : value;
-  }
-
-  has(path: Path): boolean {
-    return this.doc.hasIn(path);
-  }
-
-  string(path: Path, fallback?: string): string {
-    const value = this.raw(path);
-    if (value === undefined && fallback !== undefined) return fallback;
-    if (typeof value === 'number') return String(value);
-    if (typeof value !== 'string' || value.length === 0) this.fail(path, 'must be a non-empty string');
-    if (value.length > MAX_STRING) this.fail(path, `is ${value.length} characters long; at most ${MAX_STRING}`);
-    return value;
-  }
-
-  optionalString(path: Path): string | undefined {
-    return this.has(path) ? this.string(path) : undefined;
-  }
-
-  integer(path: Path, min: number, max: number): number {
-    const value = this.raw(path);
-    if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) this.fail(path, `must be an integer from ${min} to ${max}`);
-    return value;
-  }
-
-  boolean(path: Path, fallback: boolean): boolean {
-    if (!this.has(path)) return fallback;
-    const value = this.raw(path);
-    if (typeof value !== 'boolean') this.fail(path, 'must be true or false');
-    return value;
-  }
-
-  keys(path: Path, allowed: readonly string[]): string[] {
-    const node = path.length === 0 ? this.doc.contents : this.doc.getIn(path, true);
-    if (!isMap(node)) this.fail(path, 'must be a mapping (key: value lines)');
-    const keys = node.items.map((item) => String((item.key as { value?: unknown } | null)?.value ?? item.key));
-    for (const key of keys) if (!allowed.includes(key)) this.fail([...path, key], `unknown field (expected one of: ${allowed.join(', ')})`);
-    return keys;
-  }
-
-  /** The length of a list, refused above `max` items (limits before work: nothing runs long). */
-  list(path: Path, max = 64): number {
-    const node = this.doc.getIn(path, true);
-    if (!isSeq(node)) this.fail(path, 'must be a list');
-    if (node.items.length > max) this.fail(path, `has ${node.items.length} items; at most ${max}`);
-    return node.items.length;
-  }
-}
-
-const NAME = /^[a-z][a-z0-9]{0,15}$/;
 
 function endpoint(r: Reader, path: Path): EndpointSpec {
   const spec: EndpointSpec = {
@@ -113,6 +31,8 @@ function endpoint(r: Reader, path: Path): EndpointSpec {
   if (r.has([...path, 'exponent_bits'])) spec.exponentBits = r.integer([...path, 'exponent_bits'], 2, 256);
   return spec;
 }
+
+const NAME = /^[a-z][a-z0-9]{0,15}$/;
 
 function client(r: Reader, path: Path): ClientSpec {
   const value = r.raw(path);
@@ -348,117 +268,6 @@ function seedOf(r: Reader): string {
   const raw = r.raw(['seed']);
   if (typeof raw === 'number' && Number.isSafeInteger(raw) && raw >= 0) return String(raw);
   return r.string(['seed'], '1');
-}
-
-/** Fields a run records for a connection's end (world.ts valueNames, actions.ts). */
-const END_FIELDS = new Set([
-  // eve_xor (lesson 11): C1 XOR C2, and what Eve read with her guess of P1.
-  'xor',
-  'recovered',
-  'x',
-  'y',
-  'y_s',
-  'y_c',
-  'Z',
-  'K',
-  'H',
-  'key_c2s',
-  'key_s2c',
-  'fingerprint',
-  'host_key',
-  'last_sealed',
-  'last_sealed_plaintext',
-  'last_opened',
-  'name',
-  'group',
-]);
-const FIXED_VALUES = new Set([
-  'group.p',
-  'group.g',
-  'group.q',
-  'server.fingerprint',
-  'mallory.fingerprint',
-  'cbc.iv',
-  'cbc.forged_iv',
-  'cbc.tampered',
-  'gcm.flips_tried',
-  'gcm.flips_accepted',
-  // forbidden_attack and forge (lesson 11): what Mallory found, what the key says, her tag.
-  ...['h', 'ek_j0', 'true_h', 'true_ek_j0'].map((name) => `forbidden.${name}`),
-  'forge.tag',
-  // naive_read and say_together (lesson 12)
-  'naive.first',
-  'naive.count',
-  'framing.long_received',
-  // aes_block (lesson 13): the first chat frame recomputed by hand, and what the wire carried.
-  ...[
-    'key',
-    'nonce',
-    'j0',
-    'j1',
-    'keystream',
-    'plaintext_block',
-    'ciphertext_block',
-    'wire_block',
-    'ciphertext',
-    'wire_ciphertext',
-    'h',
-    's',
-    'ek_j0',
-    'tag',
-    'wire_tag',
-  ].map((name) => `aes.${name}`),
-]);
-
-/** Whether a run can ever record a value of this name (docs/TEACHING.md, "value names"). */
-function isValueName(name: string, clients: ReadonlySet<string>, defined: ReadonlySet<string>): boolean {
-  if (FIXED_VALUES.has(name) || defined.has(name) || /^cost\.[a-z0-9-]+\.(x|secret)$/.test(name)) return true;
-  const dot = name.lastIndexOf('.');
-  if (dot < 0 || !END_FIELDS.has(name.slice(dot + 1))) return false;
-  const who = name.slice(0, dot);
-  const [side, client] = who.includes('/') ? (who.split('/', 2) as [string, string]) : ['', who];
-  if (side === '') return clients.has(client);
-  if (side === 'server' || side === 'eve') return clients.has(client);
-  if (side === 'mallory') return /^(.+)-(client|server)$/.test(client) && clients.has(client.replace(/-(client|server)$/, ''));
-  return false;
-}
-
-/**
- * Checks what a step can only get wrong against the rest of the file: a placeholder or value name
- * no run records (`{alice.yy}`), and a view, action or check that needs an actor the file does not
- * have (`view: eve` without `eve: true`, a discrete log with no Eve to read y). All ERR_SCENARIO
- * with file:line:field at load time, before anything runs.
- */
-function checkActorsAndNames(r: Reader, steps: Step[], clients: ReadonlySet<string>, eve: boolean, mallory: boolean): void {
-  const defined = new Set(steps.flatMap((s) => (s.action.kind === 'discrete_log' || s.action.kind === 'small_subgroup' ? [s.action.as] : [])));
-  const nameAt = (path: Path, name: string) => {
-    if (!isValueName(name, clients, defined)) r.fail(path, `"${name}" is not a value a run records (docs/TEACHING.md lists the value names)`);
-    if (name.startsWith('eve/') && !eve) r.fail(path, `"${name}" is Eve's, but actors.eve is not true`);
-    if (name.startsWith('mallory/') && !mallory) r.fail(path, `"${name}" is Mallory's, but there is no actors.mallory`);
-  };
-  steps.forEach((step, i) => {
-    const at: Path = ['steps', i];
-    for (const match of step.narration.matchAll(/\{([A-Za-z0-9_./-]+)\}/g)) nameAt([...at, 'narration'], match[1] as string);
-    if (step.view === 'eve' && !eve) r.fail([...at, 'view'], 'eve needs actors.eve: true');
-    if (step.view === 'mallory' && !mallory) r.fail([...at, 'view'], 'mallory needs actors.mallory');
-    const action = step.action;
-    const actionAt: Path = [...at, 'action', action.kind];
-    if ((action.kind === 'eve_decrypt' || action.kind === 'discrete_log') && !eve && (action.kind === 'eve_decrypt' || action.of.startsWith('eve/')))
-      r.fail(actionAt, `${action.kind} needs actors.eve: true`);
-    if ((action.kind === 'flip' || action.kind === 'replay' || action.kind === 'forge') && !mallory) r.fail(actionAt, `${action.kind} needs actors.mallory`);
-    // These read the wire through Eve's tap (aes_block reads the frames the ends recorded).
-    if ((action.kind === 'eve_xor' || action.kind === 'forbidden_attack' || action.kind === 'forge') && !eve)
-      r.fail(actionAt, `${action.kind} needs actors.eve: true`);
-    if (action.kind === 'discrete_log') nameAt([...actionAt, 'of'], action.of);
-    if (action.kind === 'eve_decrypt') nameAt([...actionAt, 'exponent'], action.exponent);
-    step.expect.forEach((e, j) => {
-      const eAt: Path = [...at, 'expect', j, e.kind];
-      if ((e.kind === 'eve_reads' || e.kind === 'eve_cannot_read') && !eve) r.fail(eAt, `${e.kind} needs actors.eve: true`);
-      if ((e.kind === 'mallory_reads' || e.kind === 'mallory_rewrote') && !mallory) r.fail(eAt, `${e.kind} needs actors.mallory`);
-      if (e.kind === 'equal' || e.kind === 'differ') e.names.forEach((n, k) => nameAt([...eAt, k], n));
-      if (e.kind === 'value' || e.kind === 'missing') nameAt(e.kind === 'value' ? [...eAt, 'of'] : eAt, e.of);
-    });
-  });
 }
 
 /** Parses and checks a scenario; throws ERR_SCENARIO naming file, line and field. */
