@@ -21,17 +21,19 @@ export const OUTPUT_GATE_RULES = {
  * (the inspector): only cli/ reaches it, by a dynamic import, so `dhlab server` never loads blessed.
  * test/lint.test.ts proves each rule fires.
  */
-const ALL = ['crypto', 'protocol', 'net', 'terminal', 'server', 'client', 'tap', 'insecure', 'scenario', 'exercises', 'cli'];
+const ALL = ['crypto', 'protocol', 'net', 'terminal', 'server', 'client', 'tap', 'insecure', 'loopback', 'scenario', 'exercises', 'cli'];
 export const LAYERS = {
   crypto: ALL.filter((f) => f !== 'crypto'),
   protocol: ALL.filter((f) => !['crypto', 'protocol'].includes(f)),
   // Sockets and nothing else: the relay and listen() know no frame.
   net: ALL.filter((f) => f !== 'net'),
-  terminal: ['net', 'server', 'client', 'tap', 'insecure', 'scenario', 'exercises', 'cli'],
-  server: ['client', 'tap', 'insecure', 'scenario', 'exercises', 'cli'],
-  client: ['server', 'tap', 'insecure', 'scenario', 'exercises', 'cli'],
-  tap: ['server', 'client', 'insecure', 'scenario', 'exercises', 'cli'],
-  insecure: ['server', 'client', 'tap', 'scenario', 'exercises', 'cli', 'terminal'],
+  terminal: ['net', 'server', 'client', 'tap', 'insecure', 'loopback', 'scenario', 'exercises', 'cli'],
+  server: ['client', 'tap', 'insecure', 'loopback', 'scenario', 'exercises', 'cli'],
+  client: ['server', 'tap', 'insecure', 'loopback', 'scenario', 'exercises', 'cli'],
+  tap: ['server', 'client', 'insecure', 'loopback', 'scenario', 'exercises', 'cli'],
+  insecure: ['server', 'client', 'tap', 'loopback', 'scenario', 'exercises', 'cli', 'terminal'],
+  // A room on loopback: the server and the relays in front of it (lab, lessons, demo, grader).
+  loopback: ['scenario', 'exercises', 'cli'],
   scenario: ['exercises', 'cli'],
   // The grader: the spec's code, the toy groups, and (for the client exercise) real servers.
   exercises: ['scenario', 'cli'],

@@ -3,8 +3,7 @@ import type { CryptoEngine } from '../../src/crypto/engine.ts';
 import type { DhGroup } from '../../src/crypto/groups.ts';
 import { DhlabError } from '../../src/errors.ts';
 import { ephemeralHostKey } from '../../src/server/host-key-file.ts';
-import { ChatServer } from '../../src/server/chat-server.ts';
-import { startTapProxy } from '../../src/tap/tap-proxy.ts';
+import { LoopbackRoom } from '../../src/loopback/topology.ts';
 import { EvePerspective } from '../model/eve.ts';
 import { TracePerspective, type Perspective } from '../model/model.ts';
 import type { InsecureHooks } from '../../src/protocol/session.ts';
@@ -27,8 +26,7 @@ export class LabWorld {
   readonly clients = new Map<string, ChatClient>();
 
   private constructor(
-    private readonly chatServer: ChatServer,
-    private readonly tap: { port: number; close(): Promise<void> },
+    private readonly room: LoopbackRoom,
     readonly server: TracePerspective,
     readonly eve: EvePerspective,
   ) {}
@@ -39,31 +37,27 @@ export class LabWorld {
   static async start(options: LabSessionOptions): Promise<LabWorld> {
     const serverView = new TracePerspective('server', 'server');
     let session: LabWorld | null = null;
-    const chatServer = new ChatServer({
-      engine: options.engine,
-      group: options.group,
-      identity: ephemeralHostKey(options.engine),
-      host: '127.0.0.1',
-      port: 0,
-      revealSecrets: true,
-      insecure: options.insecure,
-      trace: (id, event, name) => {
-        serverView.onTrace(name ?? `connection ${id}`, event);
-        session?.onChange();
-      },
-    });
-    const { port } = await chatServer.listen();
     const eve = new EvePerspective();
-    const tap = await startTapProxy({
-      listenPort: 0,
-      targetHost: '127.0.0.1',
-      targetPort: port,
-      onObservation: (o) => {
-        eve.onObservation(o);
-        session?.onChange();
+    const room = await LoopbackRoom.start({
+      server: {
+        engine: options.engine,
+        group: options.group,
+        identity: ephemeralHostKey(options.engine),
+        revealSecrets: true,
+        insecure: options.insecure,
+        trace: (id, event, name) => {
+          serverView.onTrace(name ?? `connection ${id}`, event);
+          session?.onChange();
+        },
+      },
+      eve: {
+        onObservation: (o) => {
+          eve.onObservation(o);
+          session?.onChange();
+        },
       },
     });
-    session = new LabWorld(chatServer, tap, serverView, eve);
+    session = new LabWorld(room, serverView, eve);
     for (const name of options.names ?? ['alice', 'bob', 'carol']) await session.addClient(name, options.engine, options.insecure);
     session.perspectives.push(serverView, eve);
     return session;
@@ -75,7 +69,7 @@ export class LabWorld {
     const client = await ChatClient.connect({
       name,
       host: '127.0.0.1',
-      port: this.tap.port,
+      port: this.room.frontPort,
       engine,
       revealSecrets: true,
       insecure,
@@ -106,8 +100,6 @@ export class LabWorld {
   }
 
   async close(): Promise<void> {
-    await this.chatServer.close('lab closed');
-    await Promise.all([...this.clients.values()].map((c) => (c.closed ? null : c.waitForClose())));
-    await this.tap.close();
+    await this.room.close('lab closed', this.clients.values());
   }
 }

@@ -5,7 +5,7 @@ import { ephemeralHostKey } from '../server/host-key-file.ts';
 import { narrate } from '../terminal/narrate.ts';
 import type { ServerEvent } from '../protocol/messages.ts';
 import type { TraceEvent } from '../protocol/trace.ts';
-import { ChatServer } from '../server/chat-server.ts';
+import { LoopbackRoom } from '../loopback/topology.ts';
 
 export interface DemoOptions {
   engine: CryptoEngine;
@@ -30,8 +30,9 @@ export async function runDemo({ engine, group, out }: DemoOptions): Promise<void
     const line = narrate(event, 'server', name ?? `connection ${id}`);
     if (line) say(`  ${line}`);
   };
-  const server = new ChatServer({ engine, group, identity, host: '127.0.0.1', port: 0, trace: serverTrace, revealSecrets: true });
-  const { host, port } = await server.listen();
+  const room = await LoopbackRoom.start({ server: { engine, group, identity, trace: serverTrace, revealSecrets: true } });
+  const host = '127.0.0.1';
+  const port = room.serverPort;
 
   say(`dhlab demo: Diffie-Hellman key agreement + AES-256-GCM chat on ${host}:${port} (crypto engine: ${engine.name})`);
   say(`The server's long-term Ed25519 host key is ${identity.fingerprint} (made for this demo only).`);
@@ -53,7 +54,10 @@ export async function runDemo({ engine, group, out }: DemoOptions): Promise<void
         const line = narrate(event, name, 'server');
         if (line) say(`  ${line}`);
       },
-      onEvent: (event) => received.get(name)?.push(event),
+      onEvent: (event) => {
+        received.get(name)?.push(event);
+        for (const check of [...waiting]) check();
+      },
     });
     clients.set(name, client);
     // Let the earlier members read the join announcement before the story moves on.
@@ -79,23 +83,32 @@ export async function runDemo({ engine, group, out }: DemoOptions): Promise<void
 
   say('');
   say('== the server shuts down and tells everyone why ==');
-  const closing = [...clients.values()].filter((client) => !client.closed).map((client) => client.waitForClose());
-  await server.close('demo finished');
-  await Promise.all(closing);
+  await room.close('demo finished', clients.values(), 10_000);
 
   say('');
   say('What Eve saw on the wire: the group, both public values, the host key and signature, and');
   say('ciphertexts. Without a private exponent she cannot compute K, so every message stayed private.');
 }
 
+/** Checks re-run on every event a client receives: a step waits for what it needs, not for a clock. */
+const waiting = new Set<() => void>();
+
 function waitFor(condition: () => boolean, timeoutMs = 10_000): Promise<void> {
   return new Promise((resolve, reject) => {
-    const started = Date.now();
-    const poll = () => {
-      if (condition()) resolve();
-      else if (Date.now() - started > timeoutMs) reject(new Error('demo step timed out'));
-      else setTimeout(poll, 5);
+    const done = () => {
+      waiting.delete(check);
+      clearTimeout(timer);
     };
-    poll();
+    const check = () => {
+      if (!condition()) return;
+      done();
+      resolve();
+    };
+    const timer = setTimeout(() => {
+      done();
+      reject(new Error('demo step timed out'));
+    }, timeoutMs);
+    waiting.add(check);
+    check();
   });
 }

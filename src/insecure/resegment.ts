@@ -1,3 +1,5 @@
+import crypto from 'node:crypto';
+import { bytesToBigint } from '../crypto/bytes.ts';
 import { startRelay, type Relay, type RelayHandler, type RelayPair } from '../net/relay.ts';
 
 /**
@@ -92,6 +94,16 @@ function resegmenting(pair: RelayPair, options: ResegmenterOptions): RelayHandle
     closed: () => {
       if (idleTimer) clearImmediate(idleTimer);
     },
+  };
+}
+
+/** Segment sizes of 1-700 bytes from the seed: the same offset always gets the same size, however the bytes arrive. */
+export function seededSegmentSizes(seed: string): (connection: number, offset: number) => number {
+  const sizes = new Map<string, number>();
+  return (connection, offset) => {
+    const key = `${connection}:${offset}`;
+    if (!sizes.has(key)) sizes.set(key, 1 + Number(bytesToBigint(crypto.createHash('sha256').update(`${seed}/${key}`).digest()) % 700n));
+    return sizes.get(key) as number;
   };
 }
 

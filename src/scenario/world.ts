@@ -1,9 +1,6 @@
-import crypto from 'node:crypto';
 import os from 'node:os';
 import path from 'node:path';
-import { bytesToBigint, toHex } from '../crypto/bytes.ts';
 import { temporaryFolder } from '../files.ts';
-import { formatBytes, formatEncodedNumber, formatNumber, isNumberName } from '../terminal/format.ts';
 import type { CryptoEngine } from '../crypto/engine.ts';
 import { ChatClient } from '../client/chat-client.ts';
 import { DhlabError, type ErrorCode } from '../errors.ts';
@@ -15,94 +12,16 @@ import { KnownServers } from '../client/known-servers.ts';
 import type { WireFrame } from '../protocol/frame.ts';
 import { hostIdentityFromSeed, type HostIdentity } from '../protocol/identity.ts';
 import type { ServerEvent } from '../protocol/messages.ts';
-import type { RecordLayout, TraceEvent } from '../protocol/trace.ts';
-import { ChatServer } from '../server/chat-server.ts';
-import { startTapProxy, type TapObservation } from '../tap/tap-proxy.ts';
-import { frameBounds, segmentCarries, startResegmenter, type Segment } from '../insecure/resegment.ts';
+import type { TraceEvent } from '../protocol/trace.ts';
+import type { ChatServer } from '../server/chat-server.ts';
+import { LoopbackRoom } from '../loopback/topology.ts';
+import type { TapObservation } from '../tap/tap-proxy.ts';
+import { frameBounds, seededSegmentSizes, segmentCarries, type Segment } from '../insecure/resegment.ts';
 import type { ClientSpec, Scenario } from './types.ts';
+import { valueNames, type EveReadHow, type FrameRecord, type Moment, type Value, type WorldObserver } from './run-record.ts';
 
-/** How Eve read a sealed frame: with the keys (a recovered exponent), or by XOR with a known plaintext (lesson 11). */
-export type EveReadHow = 'keys' | 'xor';
-export type Value = Uint8Array | bigint | string;
+export { showValue, type EveReadHow, type FrameRecord, type Moment, type Value, type WorldObserver } from './run-record.ts';
 
-/** One frame as it crossed one hop, for the handout's ladder diagram and byte tables. */
-export interface FrameRecord {
-  from: string;
-  to: string;
-  frame: WireFrame;
-  /** The JSON payload (the 4-byte length prefix is its length). */
-  bytes: Uint8Array;
-  /** The record layer of this hop's data frames: what a data frame's box holds. */
-  record: RecordLayout;
-}
-
-/**
- * A moment a ladder of frames cannot show by itself (Mallory's rewrite, a replay, a flipped byte,
- * a refusal, a restart): a handout writes it as a note on a lifeline, after `afterFrames` frames.
- */
-export interface Moment {
-  afterFrames: number;
-  over: string;
-  text: string;
-}
-
-/** What the lab listens to: the same events the world records, as they happen. */
-export interface WorldObserver {
-  clientTrace?(name: string, event: TraceEvent): void;
-  clientEvent?(name: string, event: ServerEvent): void;
-  serverTrace?(connection: string, event: TraceEvent): void;
-  observation?(observation: TapObservation): void;
-  /** Lesson 12: a segment the resegmenter wrote to the server, the client it came from, and the frames it carries. */
-  segment?(client: string, bytes: number, carries: string): void;
-  malloryTrace?(connection: string, event: TraceEvent): void;
-  malloryEvent?(event: MalloryEvent): void;
-  /** Eve opened a connection's captured frames with keys she derived by attack (eve_decrypt). */
-  /** `how`: with the keys derived from a recovered exponent, or by XOR with a known plaintext (no key). */
-  eveDecrypted?(connection: string, read: { dir: string; seq: number; text: string }[], how: EveReadHow): void;
-  change?(): void;
-}
-
-/** Names under which each trace event's value is recorded (see docs/TEACHING.md, "value names"). */
-function valueNames(event: TraceEvent): [string, Value][] {
-  switch (event.kind) {
-    case 'private_key':
-      return [['x', event.x]];
-    case 'public_key':
-      return event.owner === event.role ? [['y', event.y]] : [[event.owner === 'server' ? 'y_s' : 'y_c', event.y]];
-    case 'shared_secret':
-      return [['Z', event.z]];
-    case 'hashed_secret':
-      return [['K', event.k]];
-    case 'transcript':
-      return [['H', event.h]];
-    case 'session_keys':
-      return [
-        ['key_c2s', event.clientToServer],
-        ['key_s2c', event.serverToClient],
-      ];
-    case 'host_signature':
-      return [
-        ['fingerprint', event.fingerprint],
-        ['host_key', event.hostKey],
-      ];
-    case 'seal':
-      return [
-        ['last_sealed', event.ciphertext],
-        ['last_sealed_plaintext', event.plaintext],
-      ];
-    case 'open':
-      return [['last_opened', event.plaintext]];
-    default:
-      return [];
-  }
-}
-
-/**
- * The real parts of one scenario run: a ChatServer on a free loopback port, Eve's tap and Mallory's
- * relay where the file asks for them, and ChatClients that connect through them. Everything random
- * comes from one seeded engine, so a replay produces the same bytes. It records what a scenario's
- * checks need: named values, what each client received, errors, Eve's and Mallory's findings.
- */
 export class ScenarioWorld {
   readonly values = new Map<string, Value>();
   readonly received = new Map<string, ServerEvent[]>();
@@ -128,14 +47,16 @@ export class ScenarioWorld {
     readonly serverIdentity: HostIdentity,
     readonly malloryIdentity: HostIdentity,
     private readonly observer: WorldObserver,
-    readonly server: ChatServer,
-    readonly serverPort: number,
-    readonly mallory: Mallory | null,
-    private readonly tap: { port: number; close(): Promise<void> } | null,
-    private readonly resegmenter: { port: number; close(): Promise<void> } | null,
-    /** Where a client without Eve or Mallory in front connects: the server, or the resegmenter before it. */
-    private readonly serverPath: number,
+    private readonly room: LoopbackRoom,
   ) {}
+
+  get server(): ChatServer {
+    return this.room.server;
+  }
+
+  get mallory(): Mallory | null {
+    return this.room.mallory;
+  }
 
   /**
    * `carry` is the world a `restart` step replaces: its records carry over, and the seed moves
@@ -149,63 +70,40 @@ export class ScenarioWorld {
     const serverIdentity = hostIdentityFromSeed(engine, engine.randomBytes(32));
     const malloryIdentity = hostIdentityFromSeed(engine, engine.randomBytes(32));
     let world: ScenarioWorld | null = null;
-    const server = new ChatServer({
-      engine,
-      group,
-      identity: serverIdentity,
-      host: '127.0.0.1',
-      port: 0,
-      revealSecrets: true,
-      // acceptToyGroups also makes a toy-group server draw x below q, so y = g^x mod p can be checked by hand.
-      insecure: insecureHooks(engine, { ...scenario.server, skipValidation: !scenario.server.validation, acceptToyGroups: true }),
-      trace: (id, event, name) => world?.onServerTrace(id, event, name),
-      onRead: (peer, bytes) => world?.onServerRead(peer.port, bytes),
-    });
-    const { port } = await server.listen();
-    // Lesson 12: what clients send is re-cut into segments of seeded sizes before the server reads it.
-    let resegmenter: Awaited<ReturnType<typeof startResegmenter>> | null = null;
-    if (scenario.resegment) {
-      const sizes = new Map<string, number>();
-      resegmenter = await startResegmenter({
-        targetPort: port,
-        // The same offset always gets the same size, however the bytes arrive (a step replays exactly).
-        nextSize: (connection, offset) => {
-          const key = `${connection}:${offset}`;
-          if (!sizes.has(key)) sizes.set(key, 1 + Number(bytesToBigint(crypto.createHash('sha256').update(`${scenario.seed}/${part}/${key}`).digest()) % 700n));
-          return sizes.get(key) as number;
-        },
-        flushWhenIdle: true,
-        onSegment: (segment) => world?.onSegment(segment),
-        // One segment, one read: the next is written only once the server has read this one.
-        afterSegment: (segment) => world?.until(() => world?.serverHasRead(segment) ?? true) ?? Promise.resolve(),
-      });
-    }
-    const serverPath = resegmenter?.port ?? port;
-    let mallory: Mallory | null = null;
-    if (scenario.mallory) {
-      mallory = await Mallory.start({
+    const room = await LoopbackRoom.start({
+      server: {
+        engine,
+        group,
+        identity: serverIdentity,
+        revealSecrets: true,
+        // acceptToyGroups also makes a toy-group server draw x below q, so y = g^x mod p can be checked by hand.
+        insecure: insecureHooks(engine, { ...scenario.server, skipValidation: !scenario.server.validation, acceptToyGroups: true }),
+        trace: (id, event, name) => world?.onServerTrace(id, event, name),
+        onRead: (peer, bytes) => world?.onServerRead(peer.port, bytes),
+      },
+      // Lesson 12: what clients send is re-cut into segments of seeded sizes before the server reads it.
+      resegment: scenario.resegment
+        ? {
+            nextSize: seededSegmentSizes(`${scenario.seed}/${part}`),
+            flushWhenIdle: true,
+            onSegment: (segment) => world?.onSegment(segment),
+            // One segment, one read: the next is written only once the server has read this one.
+            afterSegment: (segment) => world?.until(() => world?.serverHasRead(segment) ?? true) ?? Promise.resolve(),
+          }
+        : undefined,
+      mallory: scenario.mallory && {
         engine,
         mode: scenario.mallory.mode,
-        targetHost: '127.0.0.1',
-        targetPort: serverPath,
         group,
         identity: malloryIdentity,
         fixedValue: scenario.mallory.fixedValue,
         rewrites: scenario.mallory.rewrites,
         onEvent: (event) => world?.onMalloryEvent(event),
         trace: (connection, event) => world?.onMalloryTrace(connection, event),
-      });
-    }
-    let tap: Awaited<ReturnType<typeof startTapProxy>> | null = null;
-    if (scenario.eve) {
-      tap = await startTapProxy({
-        listenPort: 0,
-        targetHost: '127.0.0.1',
-        targetPort: mallory?.port ?? serverPath,
-        onObservation: (o) => world?.onObservation(o),
-      });
-    }
-    world = new ScenarioWorld(scenario, engine, serverIdentity, malloryIdentity, observer, server, port, mallory, tap, resegmenter, serverPath);
+      },
+      eve: scenario.eve ? { onObservation: (o) => world?.onObservation(o) } : undefined,
+    });
+    world = new ScenarioWorld(scenario, engine, serverIdentity, malloryIdentity, observer, room);
     world.part = part;
     if (carry) world.carryFrom(carry);
     world.values.set('group.p', group.p);
@@ -312,7 +210,7 @@ export class ScenarioWorld {
   private readonly serverReadTotal = new Map<number, number>();
 
   private onServerRead(peerPort: number, bytes: number): void {
-    if (!this.resegmenter) return;
+    if (!this.room.resegmenter) return;
     const reads = this.serverReads.get(peerPort) ?? [];
     reads.push(bytes);
     this.serverReads.set(peerPort, reads);
@@ -330,7 +228,7 @@ export class ScenarioWorld {
     const stream = Buffer.concat([...this.segments.filter((s) => s.connection === segment.connection).map((s) => s.bytes), segment.bytes]);
     const bounds = frameBounds(stream);
     const [helloStart, helloEnd] = bounds[0] ?? [0, 0];
-    let client = (this.tap ? this.tapLabels.get(segment.connection) : undefined) ?? `connection ${segment.connection}`;
+    let client = (this.room.tap ? this.tapLabels.get(segment.connection) : undefined) ?? `connection ${segment.connection}`;
     if (client.startsWith('connection ') && helloEnd <= stream.length && helloEnd > helloStart) {
       try {
         const hello = JSON.parse(stream.subarray(helloStart + 4, helloEnd).toString('utf8')) as { name?: unknown };
@@ -391,14 +289,14 @@ export class ScenarioWorld {
 
   /** Where a connection of the lesson's own making enters the wire: through Eve's tap when she listens, so she (and the handout) see it. */
   get wirePort(): number {
-    return this.tap?.port ?? this.serverPath;
+    return this.room.wirePort;
   }
 
   /** Connects a client (through Eve and Mallory when present); resolves once welcomed or refused. */
   async connect(name: string): Promise<DhlabError | null> {
     const spec = this.spec(name);
     if (!spec) throw new DhlabError('ERR_SCENARIO', `${this.scenario.file}: no client named ${name}`);
-    const port = this.tap?.port ?? (this.viaMallory(spec) ? (this.mallory as Mallory).port : this.serverPath);
+    const port = this.room.tap?.port ?? (this.viaMallory(spec) ? (this.room.mallory as Mallory).port : this.room.serverPath);
     let knownServers: KnownServers | undefined;
     if (spec.pinned) {
       // Alice has talked to the real server at this address before: its key is pinned.
@@ -495,21 +393,7 @@ export class ScenarioWorld {
   }
 
   async close(): Promise<void> {
-    await this.server.close('scenario finished');
-    await Promise.all([...this.clients.values()].map((c) => (c.closed ? null : Promise.race([c.waitForClose(), new Promise((r) => setTimeout(r, 1000))]))));
-    await this.mallory?.close();
-    await this.tap?.close();
-    await this.resegmenter?.close();
+    await this.room.close('scenario finished', this.clients.values());
     this.tempDir.remove();
   }
-}
-
-/** Decimal below 2^64 (so a class can check it with pow()), else abbreviated hex. */
-export function showValue(value: Value, full = false, name = ''): string {
-  if (typeof value === 'string') return value;
-  if (typeof value === 'bigint') return full ? value.toString(10) : formatNumber(value);
-  // Exponents, public values and Z are numbers (Z = 0 is "0", not 256 zero bytes); hashes and keys bytes.
-  if (isNumberName(name) || value.length <= 8)
-    return full ? (value.length <= 8 ? bytesToBigint(value).toString(10) : toHex(value)) : formatEncodedNumber(value);
-  return full ? toHex(value) : formatBytes(value);
 }

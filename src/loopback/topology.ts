@@ -1,0 +1,74 @@
+import type { ChatClient } from '../client/chat-client.ts';
+import { Mallory, type MalloryOptions } from '../insecure/mallory/mallory.ts';
+import { startResegmenter, type ResegmenterOptions } from '../insecure/resegment.ts';
+import type { Relay } from '../net/relay.ts';
+import { ChatServer, type ChatServerOptions } from '../server/chat-server.ts';
+import { startTapProxy, type TapObservation } from '../tap/tap-proxy.ts';
+
+/**
+ * A room on loopback, as the lab, the lessons and the demo build it: a ChatServer on a free port
+ * and, in front of it, a chain of relays a client's bytes cross in this order:
+ *
+ *   client -> Eve's tap -> Mallory -> the resegmenter -> server
+ *
+ * each one optional. One place starts them back to front and one close() ends them front to back.
+ */
+export interface LoopbackRoomOptions {
+  server: Omit<ChatServerOptions, 'host' | 'port'>;
+  /** Lesson 12: the client's byte stream re-cut before the server reads it. */
+  resegment?: Omit<ResegmenterOptions, 'targetPort'>;
+  mallory?: Omit<MalloryOptions, 'targetHost' | 'targetPort'>;
+  eve?: { onObservation(o: TapObservation): void };
+}
+
+export class LoopbackRoom {
+  private constructor(
+    readonly server: ChatServer,
+    readonly serverPort: number,
+    readonly resegmenter: Relay | null,
+    readonly mallory: Mallory | null,
+    readonly tap: Relay | null,
+  ) {}
+
+  /** @throws the listen error of the server or of a relay */
+  static async start(options: LoopbackRoomOptions): Promise<LoopbackRoom> {
+    const server = new ChatServer({ ...options.server, host: '127.0.0.1', port: 0 });
+    const { port } = await server.listen();
+    const resegmenter = options.resegment ? await startResegmenter({ ...options.resegment, targetPort: port }) : null;
+    const behindMallory = resegmenter?.port ?? port;
+    const mallory = options.mallory ? await Mallory.start({ ...options.mallory, targetHost: '127.0.0.1', targetPort: behindMallory }) : null;
+    const eve = options.eve;
+    const tap = eve
+      ? await startTapProxy({ listenPort: 0, targetHost: '127.0.0.1', targetPort: mallory?.port ?? behindMallory, onObservation: (o) => eve.onObservation(o) })
+      : null;
+    return new LoopbackRoom(server, port, resegmenter, mallory, tap);
+  }
+
+  /** Where a client that bypasses Eve and Mallory connects: the server, or the resegmenter before it. */
+  get serverPath(): number {
+    return this.resegmenter?.port ?? this.serverPort;
+  }
+
+  /** Where a connection enters the wire Eve sees: her tap when she listens (then Mallory behind her, if any). */
+  get wirePort(): number {
+    return this.tap?.port ?? this.serverPath;
+  }
+
+  /** The front of the chain: where a client connects to cross every relay there is. */
+  get frontPort(): number {
+    return this.tap?.port ?? this.mallory?.port ?? this.serverPath;
+  }
+
+  /**
+   * The one teardown order: the server says goodbye to everyone, the room's clients get up to
+   * `graceMs` to hear it and close, then the relays end from the front (tap, Mallory, resegmenter).
+   */
+  async close(reason: string, clients: Iterable<ChatClient> = [], graceMs = 1000): Promise<void> {
+    await this.server.close(reason);
+    const heard = (client: ChatClient) => Promise.race([client.waitForClose(), new Promise((resolve) => setTimeout(resolve, graceMs))]);
+    await Promise.all([...clients].filter((c) => !c.closed).map(heard));
+    await this.tap?.close();
+    await this.mallory?.close();
+    await this.resegmenter?.close();
+  }
+}
