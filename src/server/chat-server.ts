@@ -1,130 +1,20 @@
 import net from 'node:net';
 import { DhlabError } from '../errors.ts';
-import type { CryptoEngine } from '../crypto/engine.ts';
-import type { DhGroup } from '../crypto/groups.ts';
-import type { HostIdentity } from '../protocol/identity.ts';
 import { textProblem, type ClientRequest, type ServerEvent } from '../protocol/messages.ts';
 import { safeExcerpt, safeText } from '../terminal/safe-text.ts';
-import { Admission, ADMISSION_DEFAULTS } from './admission.ts';
-import { QUEUE_DEFAULTS, SlowConsumers } from './slow-consumers.ts';
+import { Admission } from './admission.ts';
+import { SlowConsumers } from './slow-consumers.ts';
 import { TokenBucket } from './token-bucket.ts';
 import { FanoutPacer } from './fanout-pacer.ts';
 import { Room } from './room.ts';
 import { ServerSession } from '../protocol/server-session.ts';
 import type { TraceEvent } from '../protocol/trace.ts';
-import type { InsecureHooks } from '../protocol/session.ts';
 import { listen } from '../net/listen.ts';
+import { CLOSE_GRACE_MS, DEFAULTS, EVENT_OVERHEAD_BYTES, MAX_REFUSING, SWEEP_EVERY_MS, type ChatServerOptions } from './options.ts';
+import { RefusalLog } from './refusal-log.ts';
+import type { Connection } from './connection.ts';
 
-export interface ChatServerOptions {
-  engine: CryptoEngine;
-  group: DhGroup;
-  identity: HostIdentity;
-  host?: string;
-  port?: number;
-  maxClients?: number;
-  handshakeTimeoutMs?: number;
-  /** A frame that has started must be complete within this many ms (a drip-fed frame is cut off). */
-  frameTimeoutMs?: number;
-  /** A member whose unsent output passes this many bytes is dropped alone (src/server/slow-consumers.ts). */
-  maxQueueBytes?: number;
-  /** A member whose queue has not been empty for this long is dropped alone. */
-  slowConsumerMs?: number;
-  /** All members' unsent output together; above it the largest queue is dropped. */
-  maxTotalQueueBytes?: number;
-  /** Requests per second a member may send on average; bursts of twice as many are allowed. */
-  rateLimit?: number;
-  /** Bytes a second a member's chat may cost the room: its bytes times the members they go to (src/server/fanout-pacer.ts). */
-  fanoutLimit?: number;
-  /** Open connections per source address (src/server/admission.ts). */
-  maxPerAddress?: number;
-  /** Unfinished handshakes per source address. */
-  maxHandshakesPerAddress?: number;
-  /** New connections per second per source address (bursts of twice as many). */
-  connectRatePerAddress?: number;
-  /** One line per connection event; never carries secrets. */
-  log?: (line: string) => void;
-  /** Every connection's trace; `name` is the one the room holds for it (validated), once it has one. */
-  trace?: (connectionId: number, event: TraceEvent, name: string | null) => void;
-  /** Each read from a client's socket: its size, and the peer's address and port (lesson 12 shows them). */
-  onRead?: (peer: { address: string; port: number }, bytes: number) => void;
-  revealSecrets?: boolean;
-  /** Teaching-only handshake weakenings (src/insecure/); absent on the secure path. */
-  insecure?: InsecureHooks;
-}
-
-/**
- * 512 KiB a second of fanned-out chat per member. In a room of 200: about 30 short lines a second,
- * or one 4 KiB line every 1.6 s; in a room of 10, a dozen 4 KiB lines a second. Measured (npm run
- * bench, fanout): with three members sending 4 KiB lines as fast as the line limit lets them, the
- * honest members' p99 stays under 50 ms on a 2-core machine.
- */
-const FANOUT_DEFAULT = 512 * 1024;
-/** What an event adds to its text on the wire (JSON, the seal), counted in its fan-out cost. */
-const EVENT_OVERHEAD_BYTES = 64;
-
-export const DEFAULTS = {
-  host: '127.0.0.1',
-  port: 5068,
-  maxClients: 1000,
-  handshakeTimeoutMs: 10_000,
-  frameTimeoutMs: 30_000,
-  ...QUEUE_DEFAULTS,
-  rateLimit: 200,
-  fanoutLimit: FANOUT_DEFAULT,
-  ...ADMISSION_DEFAULTS,
-} as const;
-
-/** How often members' lag is looked at (it is a matter of seconds, not of each write). */
-const SWEEP_EVERY_MS = 250;
-/** How long a closing connection may take to flush its last frames before it is destroyed. */
-const CLOSE_GRACE_MS = 2000;
-/** Refused connections allowed to wait CLOSE_GRACE_MS for their notice to flush; more are closed at once. */
-const MAX_REFUSING = 1024;
-
-/** Refusals summarized: at most one log line a second per error code, with how many. */
-class RefusalLog {
-  private readonly counts = new Map<string, { count: number; lastLog: number }>();
-
-  constructor(private readonly log: (line: string) => void) {}
-
-  note(code: string, why: string): void {
-    const entry = this.counts.get(code) ?? { count: 0, lastLog: -Infinity };
-    this.counts.set(code, entry);
-    entry.count++;
-    const now = performance.now();
-    if (now - entry.lastLog < 1000) return;
-    this.log(`refused ${entry.count} connection${entry.count > 1 ? 's' : ''} (${code}): ${why}`);
-    entry.count = 0;
-    entry.lastLog = now;
-  }
-}
-
-interface Connection {
-  /** Bytes waiting to be sent to it (what the slow-consumer policy measures). */
-  queuedBytes(): number;
-  readonly id: number;
-  readonly socket: net.Socket;
-  readonly label: string;
-  session: ServerSession;
-  handshakeTimer: NodeJS.Timeout | null;
-  /** Running while a frame is partly received. */
-  frameTimer: NodeJS.Timeout | null;
-  /** session.framesReceived when frameTimer started: a frame finished since means a new frame. */
-  frameTimerFrames: number;
-  /** Serialized events waiting for the end of this event-loop turn, sealed together. */
-  outbox: Uint8Array[];
-  /** Its requests: rateLimit a second, bursts of twice that. */
-  requests: TokenBucket;
-  /** Its chat's cost to the room, paced to fanoutLimit. */
-  pacer: FanoutPacer<ClientRequest>;
-  /** Counted by admission control until it closes (null: refused before admission). */
-  address: string | null;
-  /** The name the room gave it (validated), kept after it leaves so its last trace events carry it too. */
-  name: string | null;
-  /** Its hello, traced before the room decided on the name (traceOf); held for that one call. */
-  heldHello: TraceEvent | null;
-  handshaken: boolean;
-}
+export { DEFAULTS, type ChatServerOptions } from './options.ts';
 
 /**
  * The chat room: one ServerSession per TCP connection, one room-wide order of events. Every
@@ -242,79 +132,103 @@ export class ChatServer {
 
   private accept(socket: net.Socket): void {
     socket.setNoDelay(true);
+    const connection = this.connectionFor(socket);
+    this.listenTo(connection);
+    this.admitOrRefuse(connection);
+  }
+
+  /** A connection's state; its session and pacer call back into it only after this returns (their constructors emit nothing). */
+  private connectionFor(socket: net.Socket): Connection {
     const id = this.nextConnectionId++;
     const connection: Connection = {
       queuedBytes: () => socket.writableLength,
       id,
       socket,
       label: `#${id} ${socket.remoteAddress}:${socket.remotePort}`,
-      session: null as unknown as ServerSession,
+      session: this.sessionFor(() => connection),
       handshakeTimer: null,
       frameTimer: null,
       frameTimerFrames: 0,
       outbox: [],
       requests: new TokenBucket(this.options.rateLimit),
-      pacer: null as unknown as FanoutPacer<ClientRequest>,
+      pacer: new FanoutPacer(
+        this.options.fanoutLimit,
+        socket,
+        (request: ClientRequest) => this.handleRequest(connection, request),
+        (error) => connection.session.fail(error instanceof DhlabError ? error : new DhlabError('ERR_BAD_FRAME', String(error))),
+      ),
       address: null,
       name: null,
       heldHello: null,
       handshaken: false,
     };
-    connection.pacer = new FanoutPacer(
-      this.options.fanoutLimit,
-      socket,
-      (request: ClientRequest) => this.handleRequest(connection, request),
-      (error) => connection.session.fail(error instanceof DhlabError ? error : new DhlabError('ERR_BAD_FRAME', String(error))),
-    );
-    connection.session = new ServerSession(
+    return connection;
+  }
+
+  private sessionFor(connectionOf: () => Connection): ServerSession {
+    return new ServerSession(
       {
         engine: this.options.engine,
         group: this.options.group,
         host: this.options.identity,
         revealSecrets: this.options.revealSecrets,
         insecure: this.options.insecure,
-        trace: this.options.trace ? (event) => this.traceOf(connection, id, event) : undefined,
+        trace: this.options.trace ? (event) => this.traceOf(connectionOf(), connectionOf().id, event) : undefined,
         admitName: (name) => {
+          const connection = connectionOf();
           try {
             this.room.reserve(connection, name);
             connection.name = name;
           } finally {
-            this.releaseHeldHello(connection, id);
+            this.releaseHeldHello(connection, connection.id);
           }
         },
       },
       {
-        send: (bytes) => this.write(connection, bytes),
+        send: (bytes) => this.write(connectionOf(), bytes),
         event: (event) => {
-          if (event.type === 'established') this.join(connection);
-          else if (event.type === 'request') connection.pacer.offer(event.request);
+          if (event.type === 'established') this.join(connectionOf());
+          else if (event.type === 'request') connectionOf().pacer.offer(event.request);
         },
-        close: (error, remote) => this.onSessionClose(connection, error, remote),
+        close: (error, remote) => this.onSessionClose(connectionOf(), error, remote),
       },
     );
-    socket.on('data', (chunk) => {
-      this.options.onRead?.({ address: socket.remoteAddress ?? '', port: socket.remotePort ?? 0 }, chunk.length);
-      // Everything this chunk makes us send leaves in one write (server_auth and welcome, say).
-      socket.cork();
-      connection.session.feed(chunk);
-      process.nextTick(() => socket.uncork());
-      this.watchPartialFrame(connection);
-    });
-    socket.on('error', () => {}); // 'close' follows and ends the session
-    socket.on('close', () => {
-      connection.session.end();
-      this.releaseHeldHello(connection, id);
-      if (connection.handshakeTimer) clearTimeout(connection.handshakeTimer);
-      if (connection.frameTimer) clearTimeout(connection.frameTimer);
-      if (connection.address !== null) this.admission.release(connection.address, !connection.handshaken);
-      this.slow.forget(connection);
-      this.connections.delete(connection);
-      this.refusing.delete(connection);
-    });
-    socket.on('drain', () => this.slow.emptied(connection));
+  }
 
-    // Refused connections count against nothing but their own address: they are not in
-    // `connections`, so a flood of them (that never closes) cannot fill the room for others.
+  private listenTo(connection: Connection): void {
+    const socket = connection.socket;
+    socket.on('data', (chunk: Buffer) => this.socketOnData(connection, chunk));
+    socket.on('error', () => {}); // 'close' follows and ends the session
+    socket.on('close', () => this.socketOnClose(connection));
+    socket.on('drain', () => this.slow.emptied(connection));
+  }
+
+  private socketOnData(connection: Connection, chunk: Buffer): void {
+    const socket = connection.socket;
+    this.options.onRead?.({ address: socket.remoteAddress ?? '', port: socket.remotePort ?? 0 }, chunk.length);
+    // Everything this chunk makes us send leaves in one write (server_auth and welcome, say).
+    socket.cork();
+    connection.session.feed(chunk);
+    process.nextTick(() => socket.uncork());
+    this.watchPartialFrame(connection);
+  }
+
+  private socketOnClose(connection: Connection): void {
+    connection.session.end();
+    this.releaseHeldHello(connection, connection.id);
+    if (connection.handshakeTimer) clearTimeout(connection.handshakeTimer);
+    if (connection.frameTimer) clearTimeout(connection.frameTimer);
+    if (connection.address !== null) this.admission.release(connection.address, !connection.handshaken);
+    this.slow.forget(connection);
+    this.connections.delete(connection);
+    this.refusing.delete(connection);
+  }
+
+  /**
+   * Refused connections count against nothing but their own address: they are not in
+   * `connections`, so a flood of them (that never closes) cannot fill the room for others.
+   */
+  private admitOrRefuse(connection: Connection): void {
     if (this.shuttingDown) {
       this.refuse(connection, new DhlabError('ERR_SERVER_SHUTDOWN', 'server shutting down'));
     } else if (!this.admit(connection)) {
@@ -330,11 +244,6 @@ export class ChatServer {
     }
   }
 
-  /**
-   * Tells a connection why it is refused and lets the notice flush. Past MAX_REFUSING waiting to
-   * flush, further refusals are closed at once: a flood of connections that never close must not
-   * hold a file descriptor each for the grace period.
-   */
   private refuse(connection: Connection, error: DhlabError): void {
     this.refusing.add(connection);
     connection.session.fail(error);
