@@ -1,54 +1,20 @@
-import fs from 'node:fs';
-import path from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 import blessed from 'blessed';
 import { palette, type Palette } from '../../src/terminal/colors.ts';
 import { safeText } from '../../src/terminal/safe-text.ts';
 import { cellSafe } from './cells.ts';
+import { frameDetail, stepDetail } from './detail.ts';
+import { saveToNewFile } from './save-file.ts';
+import { chatPane, framesPane, ladderPane, narrationPane, titleLine } from './panes.ts';
 import { boundKeys, commandFor, footer, helpLines } from '../keys/keymap.ts';
 import type { LadderStep } from '../model/ladder.ts';
 import type { Perspective } from '../model/model.ts';
-import { chatLine, fit, frameLines, ladderLines, legend, visibleSteps, windowOf, type RenderOptions } from './render.ts';
+import { fit, legend, visibleSteps, type RenderOptions } from './render.ts';
 import { applyCommand, initialUiState, isStateCommand, stepState, type Command, type UiState } from '../keys/ui-state.ts';
 import { wrapValue } from '../model/values.ts';
-import { foldStateTables, wrapLine } from '../../src/terminal/narrate.ts';
+import type { LabViewOptions } from './view-options.ts';
 
-export interface LabViewOptions {
-  perspectives: Perspective[];
-  /** Who can type (client names); empty for a view-only lab such as `dhlab eve`. */
-  typists: string[];
-  initialPerspective?: string;
-  /** Shown in the title bar: "modp14 (2048-bit) · native" (a function when it can change). */
-  subtitle: string | (() => string);
-  send?(typist: string, text: string): string | null;
-  onQuit(): void;
-  /** Headless tests pass streams; the terminal otherwise. */
-  input?: Readable;
-  output?: Writable;
-  colors?: Palette;
-  /** Where "save value" writes (default: the current directory). */
-  saveDir?: string;
-  /** A step-through scenario drives the lab: a narration pane, space/→ next, ← back. */
-  scenario?: ScenarioControls;
-  /**
-   * Names of the connection whose ladder to show until c picks another (a grading: the current
-   * case's student, as each perspective names it); a name also matches a label it begins.
-   */
-  preferredConnection?(): readonly string[];
-}
-
-/** What the lab needs from a scenario run (lab/apps/scenario.ts). */
-export interface ScenarioControls {
-  /** "step 3/9: title" */
-  heading(): string;
-  /** The narration of the current step and what it did, already safe for the terminal. */
-  lines(): string[];
-  /** Values the narration names: ladder steps holding one of them are highlighted. */
-  highlights(): bigint[];
-  next(): void;
-  /** Absent where there is no going back (a grading runs forward): ← is then not offered (and does nothing). */
-  back?(): void;
-}
+export type { LabViewOptions, ScenarioControls } from './view-options.ts';
 
 /**
  * Every string this element is given passes cellSafe (nothing blessed would mis-measure reaches
@@ -224,60 +190,29 @@ export class LabView {
     const paneWidth = (el: blessed.Widgets.BoxElement) => Math.max(10, (el.width as number) - 2);
     const paneHeight = (el: blessed.Widgets.BoxElement) => Math.max(1, (el.height as number) - 2);
 
-    const viewName = perspective.kind === 'eve' ? 'Eve (wiretap)' : perspective.name;
-    const typing = this.typist ? ` · typing as: ${this.typist}` : '';
-    // "?=help" always shows: the rest of the title is cut before it, not it.
-    const helpHint = '   ?=help';
-    this.title.setContent(
-      fit(
-        // The subtitle and heading may hold a file's words (a scenario's name and titles): the sanitizer first.
-        safeText(` dhlab lab · view: ${viewName}${typing} · ${typeof this.options.subtitle === 'string' ? this.options.subtitle : this.options.subtitle()}`),
-        width - helpHint.length,
-      ) + helpHint,
-    );
-
+    const subtitle = typeof this.options.subtitle === 'string' ? this.options.subtitle : this.options.subtitle();
+    this.title.setContent(titleLine(perspective, this.typist, subtitle, width));
+    const pane = { perspective, state: this.state, options, colors: this.colors };
     const { connection, steps } = this.currentLadder();
-    const ladderTitle =
-      perspective.kind === 'eve'
-        ? ` what Eve knows: ${safeText(connection)} `
-        : perspective.kind === 'server'
-          ? ` handshake: server ⇄ ${safeText(connection)} `
-          : ` handshake: ${perspective.name} ⇄ server `;
-    this.inspector.setLabel(this.state.focus === 'inspector' ? `[${ladderTitle.trim()}]` : ladderTitle);
-    const lines = ladderLines(steps, options, paneWidth(this.inspector) - 1, perspective.kind === 'client' ? perspective.name : 'server');
-    const stepWindow = windowOf(lines, paneHeight(this.inspector), this.state.focus === 'inspector' ? this.state.stepCursor : null);
-    const stepRows = stepWindow.items.map((line, i) =>
-      this.state.focus === 'inspector' && stepWindow.first + i === this.state.stepCursor ? this.colors.bold(`▶${line}`) : ` ${line}`,
-    );
-    // At 80x24 the first steps (group, p, g) are above the pane: say how many, and how to reach them.
-    if (stepWindow.first > 0 && stepRows.length > 1)
-      stepRows[0] = this.colors.dim(fit(` ↑ ${stepWindow.first + 1} more above (↑/PgUp)`, paneWidth(this.inspector)));
-    this.inspector.setContent(stepRows.join('\n'));
-
-    this.framesBox.setLabel(this.state.focus === 'frames' ? `[frames: ${perspective.frames.total}]` : ` frames: ${perspective.frames.total} `);
-    this.framesBox.setContent(this.frameContent(paneWidth(this.framesBox), paneHeight(this.framesBox)));
-
-    this.chat.setLabel(perspective.kind === 'eve' ? ' what Eve gets instead of the chat ' : ` chat: ${perspective.name} `);
-    // Chat and error lines wrap (an error's reason is the point of it); the newest rows show.
-    const chatRows = perspective.chat.tail(paneHeight(this.chat)).flatMap((line) => chatLine(line, options, paneWidth(this.chat) - 1));
-    this.chat.setContent(chatRows.slice(-paneHeight(this.chat)).join('\n'));
+    const ladder = ladderPane(pane, connection, steps, paneWidth(this.inspector), paneHeight(this.inspector));
+    this.inspector.setLabel(ladder.label);
+    this.inspector.setContent(ladder.content);
+    const frames = framesPane(pane, paneWidth(this.framesBox), paneHeight(this.framesBox));
+    this.framesBox.setLabel(frames.label);
+    this.framesBox.setContent(frames.content);
+    const chat = chatPane(pane, paneWidth(this.chat), paneHeight(this.chat));
+    this.chat.setLabel(chat.label);
+    this.chat.setContent(chat.content);
 
     const scenario = this.options.scenario;
     if (scenario && this.narration) {
-      this.narration.setLabel(` ${fit(safeText(scenario.heading()), paneWidth(this.narration) - 2)} `);
-      // Prose wraps flush left; action output and checks (">", "✓", "✗") hang indented.
-      // AES state tables fold to the pane's width instead of wrapping (lesson 13 at 80x24).
-      const width = paneWidth(this.narration) - 1;
-      const wrapped = foldStateTables(scenario.lines(), width).flatMap((line) => wrapLine(line, width, /^[>✓✗ ]/.test(line) ? '    ' : ''));
-      const height = paneHeight(this.narration);
       const heading = scenario.heading();
       if (heading !== this.narrationHeading) this.state.narrationScroll = 0; // a new step starts at its top
       this.narrationHeading = heading;
-      this.state.narrationScroll = Math.max(0, Math.min(this.state.narrationScroll, wrapped.length - height));
-      const shown = wrapped.slice(this.state.narrationScroll, this.state.narrationScroll + height);
-      if (this.state.narrationScroll + height < wrapped.length)
-        shown[height - 1] = this.colors.bold(`▼ ${wrapped.length - this.state.narrationScroll - height + 1} more lines: ] scrolls down, [ up`);
-      this.narration.setContent(shown.join('\n'));
+      const narration = narrationPane(pane, heading, scenario.lines(), paneWidth(this.narration), paneHeight(this.narration));
+      this.state.narrationScroll = narration.scroll;
+      this.narration.setLabel(narration.label);
+      this.narration.setContent(narration.content);
     }
     if (!this.typing)
       this.input.setValue(
@@ -293,22 +228,6 @@ export class LabView {
   private touch(): void {
     this.dirtyUi = true;
     this.render();
-  }
-
-  private frameContent(width: number, height: number): string {
-    const frames = this.perspective.frames;
-    const options = this.renderOptions();
-    // Render only what fits: the ring may hold 10,000 frames.
-    const cursor = this.state.focus === 'frames' ? this.state.frameCursor : null;
-    const lastIndex = cursor ?? frames.length - 1;
-    const out: string[] = [];
-    for (let i = lastIndex; i >= 0 && out.length < height; i--) {
-      const row = frames.at(i);
-      if (!row) break;
-      const lines = frameLines(row, options, width - 1).map((line, j) => (j === 0 && i === cursor ? this.colors.bold(`▶${line}`) : ` ${line}`));
-      out.unshift(...lines);
-    }
-    return out.slice(Math.max(0, out.length - height)).join('\n');
   }
 
   /** Commands this lab does not offer: no step back in a run that only goes forward. */
@@ -403,72 +322,19 @@ export class LabView {
       const steps = visibleSteps(this.currentLadder().steps, this.state.detail);
       const step = steps[this.state.stepCursor ?? steps.length - 1];
       if (!step) return;
-      const body = [safeText(`${step.label}${step.note ? ` (${step.note})` : ''}`), ''];
-      if (step.value)
-        body.push(`${step.value.bits} bits, ${step.value.bytes.length} bytes, ${this.state.encoding}:`, '', ...wrapValue(step.value, this.state.encoding, 64));
-      this.showOverlay(
-        ` ${safeText(step.label)} `,
-        body,
-        step.value ? () => this.save(step.label, wrapValue(step.value as NonNullable<LadderStep['value']>, this.state.encoding, 64).join('')) : undefined,
-      );
+      const value = step.value;
+      const save = value ? () => this.save(step.label, wrapValue(value, this.state.encoding, 64).join('')) : undefined;
+      this.showOverlay(` ${safeText(step.label)} `, stepDetail(step, this.state.encoding), save);
       return;
     }
     const frames = this.perspective.frames;
     const row = frames.at(this.state.frameCursor ?? frames.length - 1);
-    if (!row) return;
-    const body = [`${row.dir} ${safeText(row.peer)} ${safeText(row.type)}${row.seq === undefined ? '' : ` #${row.seq}`}, ${row.size} bytes on the wire`];
-    if (row.fields) body.push(`fields: ${safeText(row.fields)}`);
-    if (row.plaintext !== undefined) body.push('', 'plaintext:', safeText(row.plaintext));
-    if (row.sealed && row.layout === 'cbc') {
-      body.push(
-        '',
-        `16-byte IV + AES-256-CBC ciphertext, no MAC (${this.state.encoding}):`,
-        ...wrapValue({ bytes: row.sealed, bits: row.sealed.length * 8 }, this.state.encoding, 64),
-      );
-      body.push('', 'Nothing authenticates these bytes: flip a bit of the IV and the same bit of the first block flips.');
-    } else {
-      if (row.sealed)
-        body.push(
-          '',
-          `ciphertext + 16-byte tag (${this.state.encoding}):`,
-          ...wrapValue({ bytes: row.sealed, bits: row.sealed.length * 8 }, this.state.encoding, 64),
-        );
-      if (row.nonce) body.push('', `nonce ${Buffer.from(row.nonce).toString('hex')}`, `aad "${safeText(Buffer.from(row.aad ?? []).toString('utf8'))}"`);
-    }
-    if (row.plaintext === undefined && row.sealed) body.push('', 'sealed: without the direction key nobody on the path can open this.');
-    this.showOverlay(' frame ', body);
+    if (row) this.showOverlay(' frame ', frameDetail(row, this.state.encoding));
   }
 
-  /**
-   * Saves a value (it may be a secret: K, x) to a new file readable by the user alone. Never
-   * follows or overwrites what is there (a planted symlink included): a taken name gets a suffix.
-   * Failure is a notice in the lab, not a crash.
-   */
   private save(label: string, text: string): void {
-    const base = path.join(this.options.saveDir ?? process.cwd(), `dhlab-${label.replace(/[^A-Za-z0-9_-]+/g, '_').replace(/^_|_$/g, '')}`);
-    const { O_WRONLY, O_CREAT, O_EXCL, O_NOFOLLOW } = fs.constants;
-    let why = '';
-    for (let n = 1; n <= 100; n++) {
-      const file = n === 1 ? `${base}.txt` : `${base}-${n}.txt`;
-      try {
-        const fd = fs.openSync(file, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, 0o600);
-        try {
-          fs.writeSync(fd, `${text}\n`);
-        } finally {
-          fs.closeSync(fd);
-        }
-        this.notice = `saved ${safeText(file)} (readable by you only)`;
-        this.render(true);
-        return;
-      } catch (error) {
-        const code = (error as NodeJS.ErrnoException).code;
-        if (code === 'EEXIST') continue;
-        why =
-          code === 'ENOENT' ? 'the folder does not exist' : code === 'EACCES' || code === 'EPERM' ? 'permission denied' : (code ?? (error as Error).message);
-        break;
-      }
-    }
-    this.notice = this.colors.error(`not saved: ${safeText(path.dirname(base))}: ${why || 'every name up to -100 is taken'}`);
+    const saved = saveToNewFile(this.options.saveDir ?? process.cwd(), label, text);
+    this.notice = saved.ok ? `saved ${safeText(saved.file)} (readable by you only)` : this.colors.error(`not saved: ${safeText(saved.folder)}: ${saved.why}`);
     this.render(true);
   }
 
