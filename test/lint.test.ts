@@ -85,3 +85,16 @@ describe('the layers are enforced by lint (redesign, item 2)', () => {
     assert.ok((await ruleIds(probe('../src/cli/args.ts'), 'lab/probe.ts')).includes('no-restricted-imports'), 'lab/ never imports src/cli/');
   });
 });
+
+describe('files and functions stay small (max-lines 400, max-lines-per-function 80)', () => {
+  it('a 401-line file and an 81-line function in src/ or lab/ are refused', async () => {
+    const long = `${Array.from({ length: 401 }, (_, i) => `export const v${i} = ${i};`).join('\n')}\n`;
+    const body = Array.from({ length: 80 }, (_, i) => `  const v${i} = ${i};`).join('\n');
+    const fn = `export function f(): number {\n${body}\n  return 0;\n}\n`;
+    for (const file of ['src/probe.ts', 'lab/view/probe.ts']) {
+      assert.ok((await ruleIds(long, file)).includes('max-lines'), file);
+      assert.ok((await ruleIds(fn, file)).includes('max-lines-per-function'), file);
+    }
+    assert.deepEqual(await ruleIds('export const v = 1;\n', 'src/probe.ts'), []);
+  });
+});

@@ -56,19 +56,8 @@ export function ladderSteps(event: TraceEvent, ctx?: HandContext): LadderStep[] 
   const me = event.role;
   const ySub = (owner: 'client' | 'server') => (owner === 'client' ? 'y_c' : 'y_s');
   switch (event.kind) {
-    case 'group': {
-      const group = anyGroup(event.group);
-      if (!group) return [];
-      const origin = group.insecure ? 'INSECURE toy group' : `RFC 3526 s.${group.rfcSection.split(' ')[0]}`;
-      return [
-        { label: `group ${event.group}`, kind: 'public', detail: 'basic', note: `${group.p.toString(2).length}-bit, ${origin}` },
-        { label: 'p', kind: 'public', detail: 'basic', value: valueOfBigint(event.p), note: describeGroup(group) },
-        { label: 'g', kind: 'public', detail: 'basic', value: valueOfBigint(event.g), note: generatorNote(group) },
-        group.q === group.p - 1n
-          ? { label: 'p - 1', kind: 'public', detail: 'full', value: valueOfBigint(group.q), note: 'not 2q with q prime: p is not a safe prime' }
-          : { label: 'q = (p-1)/2', kind: 'public', detail: 'full', value: valueOfBigint(group.q), note: 'prime: p is a safe prime' },
-      ];
-    }
+    case 'group':
+      return groupSteps(event.group, event.p, event.g);
     case 'announced':
       return [{ label: `server announces: INSECURE (teaching only): ${event.weakenings.join(', ')}`, kind: 'error', detail: 'basic' }];
     case 'private_key':
@@ -116,22 +105,7 @@ export function ladderSteps(event: TraceEvent, ctx?: HandContext): LadderStep[] 
         { label: 'key server->client', kind: 'secret', detail: 'full', value: valueOf(event.serverToClient), note: 'HKDF-SHA-256(K, salt H)' },
       ];
     case 'host_signature':
-      return [
-        {
-          label: `host key ${event.fingerprint}`,
-          kind: event.verified ? 'public' : 'error',
-          detail: 'basic',
-          value: valueOf(event.hostKey),
-          note: me === 'server' ? 'Ed25519; signs H' : event.verified ? '✓ signature over H verified' : '✗ signature does NOT verify',
-        },
-        {
-          label: 'signature over H',
-          kind: 'public',
-          detail: 'full',
-          value: valueOf(event.signature),
-          note: `Ed25519 ${toHex(event.signature).length / 2} bytes`,
-        },
-      ];
+      return hostKeySteps(event, me);
     case 'established':
       return [{ label: '✓ established', kind: 'public', detail: 'basic', note: `${event.cipher} keys in place` }];
     case 'error':
@@ -141,4 +115,39 @@ export function ladderSteps(event: TraceEvent, ctx?: HandContext): LadderStep[] 
     case 'open':
       return [];
   }
+}
+
+/** The group's steps: its name and origin, p, g, and (full detail) q or p - 1. */
+function groupSteps(name: string, p: bigint, g: bigint): LadderStep[] {
+  const group = anyGroup(name);
+  if (!group) return [];
+  const origin = group.insecure ? 'INSECURE toy group' : `RFC 3526 s.${group.rfcSection.split(' ')[0]}`;
+  return [
+    { label: `group ${name}`, kind: 'public', detail: 'basic', note: `${group.p.toString(2).length}-bit, ${origin}` },
+    { label: 'p', kind: 'public', detail: 'basic', value: valueOfBigint(p), note: describeGroup(group) },
+    { label: 'g', kind: 'public', detail: 'basic', value: valueOfBigint(g), note: generatorNote(group) },
+    group.q === group.p - 1n
+      ? { label: 'p - 1', kind: 'public', detail: 'full', value: valueOfBigint(group.q), note: 'not 2q with q prime: p is not a safe prime' }
+      : { label: 'q = (p-1)/2', kind: 'public', detail: 'full', value: valueOfBigint(group.q), note: 'prime: p is a safe prime' },
+  ];
+}
+
+/** The server's host key and its signature over H, as verified (or not) on this side. */
+function hostKeySteps(event: Extract<TraceEvent, { kind: 'host_signature' }>, me: TraceEvent['role']): LadderStep[] {
+  return [
+    {
+      label: `host key ${event.fingerprint}`,
+      kind: event.verified ? 'public' : 'error',
+      detail: 'basic',
+      value: valueOf(event.hostKey),
+      note: me === 'server' ? 'Ed25519; signs H' : event.verified ? '✓ signature over H verified' : '✗ signature does NOT verify',
+    },
+    {
+      label: 'signature over H',
+      kind: 'public',
+      detail: 'full',
+      value: valueOf(event.signature),
+      note: `Ed25519 ${toHex(event.signature).length / 2} bytes`,
+    },
+  ];
 }

@@ -89,6 +89,52 @@ function serverSpec(r: Reader, path: Path, base: ServerSpec): ServerSpec {
   return spec;
 }
 
+type Known = (p: Path, name: string) => string;
+
+/** cost: the groups whose discrete log is timed, each one dhlab knows. */
+function groupNames(r: Reader, at: Path): string[] {
+  r.keys(at, ['groups']);
+  const n = r.list([...at, 'groups'], 9);
+  return Array.from({ length: n }, (_, i) => {
+    const name = r.string([...at, 'groups', i]);
+    if (!anyGroup(name)) r.fail([...at, 'groups', i], `unknown group "${name}"`);
+    return name;
+  });
+}
+
+/** flip: one bit, or "at byte N, turn FROM into TO" (XOR with FROM ^ TO, same length). */
+function flipAction(r: Reader, at: Path, known: Known): Extract<Action, { kind: 'flip' }> {
+  const kind = 'flip';
+  const connection = known([...at, 'connection'], r.string([...at, 'connection']));
+  if (r.has([...at, 'bit'])) {
+    r.keys(at, ['connection', 'bit']);
+    const bit = r.integer([...at, 'bit'], 0, 1 << 20);
+    return { kind, connection, offset: bit >> 3, xor: Uint8Array.of(0x80 >> (bit & 7)), what: `bit ${bit}` };
+  }
+  r.keys(at, ['connection', 'at', 'from', 'to']);
+  const offset = r.integer([...at, 'at'], 0, 1 << 16);
+  const from = Buffer.from(r.string([...at, 'from']), 'utf8');
+  const to = Buffer.from(r.string([...at, 'to']), 'utf8');
+  if (from.length !== to.length) r.fail([...at, 'to'], `must be as long as "from" (${from.length} bytes)`);
+  return {
+    kind,
+    connection,
+    offset,
+    xor: Uint8Array.from(from.map((b, i) => b ^ (to[i] as number))),
+    what: `bytes ${offset}..${offset + from.length - 1} ("${from}" XOR "${to}")`,
+  };
+}
+
+/** replay: a connection's last data frame again, with its seq as sent or rewritten to the next. */
+function replayAction(r: Reader, at: Path, known: Known): Extract<Action, { kind: 'replay' }> {
+  const kind = 'replay';
+  if (typeof r.raw(at) === 'string') return { kind, connection: known(at, r.string(at)), rewriteSeq: false };
+  r.keys(at, ['connection', 'seq']);
+  const seq = r.string([...at, 'seq'], 'as_sent');
+  if (seq !== 'as_sent' && seq !== 'next') r.fail([...at, 'seq'], `must be as_sent or next, got "${seq}"`);
+  return { kind, connection: known([...at, 'connection'], r.string([...at, 'connection'])), rewriteSeq: seq === 'next' };
+}
+
 function action(r: Reader, path: Path, clients: Set<string>, server: ServerSpec): Action {
   if (!r.has(path)) return { kind: 'none' };
   const keys = r.keys(path, ACTIONS);
@@ -105,13 +151,8 @@ function action(r: Reader, path: Path, clients: Set<string>, server: ServerSpec)
     case 'connect':
     case 'leave':
       return { kind, name: known(at, r.string(at)) };
-    case 'replay': {
-      if (typeof r.raw(at) === 'string') return { kind, connection: known(at, r.string(at)), rewriteSeq: false };
-      r.keys(at, ['connection', 'seq']);
-      const seq = r.string([...at, 'seq'], 'as_sent');
-      if (seq !== 'as_sent' && seq !== 'next') r.fail([...at, 'seq'], `must be as_sent or next, got "${seq}"`);
-      return { kind, connection: known([...at, 'connection'], r.string([...at, 'connection'])), rewriteSeq: seq === 'next' };
-    }
+    case 'replay':
+      return replayAction(r, at, known);
     case 'say':
       r.keys(at, ['from', 'text']);
       return { kind, from: known([...at, 'from'], r.string([...at, 'from'])), text: r.string([...at, 'text']) };
@@ -126,37 +167,10 @@ function action(r: Reader, path: Path, clients: Set<string>, server: ServerSpec)
     case 'eve_decrypt':
       r.keys(at, ['connection', 'exponent']);
       return { kind, connection: known([...at, 'connection'], r.string([...at, 'connection'])), exponent: r.string([...at, 'exponent']) };
-    case 'cost': {
-      r.keys(at, ['groups']);
-      const n = r.list([...at, 'groups'], 9);
-      const groups = Array.from({ length: n }, (_, i) => {
-        const name = r.string([...at, 'groups', i]);
-        if (!anyGroup(name)) r.fail([...at, 'groups', i], `unknown group "${name}"`);
-        return name;
-      });
-      return { kind, groups };
-    }
-    case 'flip': {
-      // Either one bit, or "at byte N, turn FROM into TO" (XOR with FROM ^ TO, same length).
-      const connection = known([...at, 'connection'], r.string([...at, 'connection']));
-      if (r.has([...at, 'bit'])) {
-        r.keys(at, ['connection', 'bit']);
-        const bit = r.integer([...at, 'bit'], 0, 1 << 20);
-        return { kind, connection, offset: bit >> 3, xor: Uint8Array.of(0x80 >> (bit & 7)), what: `bit ${bit}` };
-      }
-      r.keys(at, ['connection', 'at', 'from', 'to']);
-      const offset = r.integer([...at, 'at'], 0, 1 << 16);
-      const from = Buffer.from(r.string([...at, 'from']), 'utf8');
-      const to = Buffer.from(r.string([...at, 'to']), 'utf8');
-      if (from.length !== to.length) r.fail([...at, 'to'], `must be as long as "from" (${from.length} bytes)`);
-      return {
-        kind,
-        connection,
-        offset,
-        xor: Uint8Array.from(from.map((b, i) => b ^ (to[i] as number))),
-        what: `bytes ${offset}..${offset + from.length - 1} ("${from}" XOR "${to}")`,
-      };
-    }
+    case 'cost':
+      return { kind, groups: groupNames(r, at) };
+    case 'flip':
+      return flipAction(r, at, known);
     case 'aes_block': {
       r.keys(at, ['connection', 'show']);
       const show = r.string([...at, 'show']);
@@ -270,6 +284,27 @@ function seedOf(r: Reader): string {
   return r.string(['seed'], '1');
 }
 
+/** actors.mallory: her mode, the value fix-key substitutes, and the text she rewrites. */
+function mallorySpec(r: Reader, at: Path): MallorySpec {
+  r.keys(at, ['mode', 'fixed_value', 'rewrite']);
+  const mode = r.string([...at, 'mode']);
+  if (mode !== 'relay' && mode !== 'mitm' && mode !== 'fix-key') r.fail([...at, 'mode'], 'must be relay, mitm or fix-key');
+  const mallory: MallorySpec = { mode, rewrites: [] };
+  if (r.has([...at, 'fixed_value'])) {
+    const value = r.string([...at, 'fixed_value']);
+    if (value !== 'one' && value !== 'p-1' && value !== 'p') r.fail([...at, 'fixed_value'], 'must be one, p-1 or p');
+    mallory.fixedValue = value;
+  }
+  if (r.has([...at, 'rewrite'])) {
+    const n = r.list([...at, 'rewrite']);
+    for (let i = 0; i < n; i++) {
+      r.keys([...at, 'rewrite', i], ['from', 'to']);
+      mallory.rewrites.push({ from: r.string([...at, 'rewrite', i, 'from']), to: r.string([...at, 'rewrite', i, 'to']) });
+    }
+  }
+  return mallory;
+}
+
 /** Parses and checks a scenario; throws ERR_SCENARIO naming file, line and field. */
 export function parseScenario(text: string, file: string): Scenario {
   const lines = new LineCounter();
@@ -291,26 +326,7 @@ export function parseScenario(text: string, file: string): Scenario {
   const clientNames = new Set(clients.map((c) => c.name));
   if (clientNames.size !== clients.length) r.fail(['actors', 'clients'], 'client names must differ');
 
-  let mallory: MallorySpec | undefined;
-  if (r.has(['actors', 'mallory'])) {
-    const at = ['actors', 'mallory'];
-    r.keys(at, ['mode', 'fixed_value', 'rewrite']);
-    const mode = r.string([...at, 'mode']);
-    if (mode !== 'relay' && mode !== 'mitm' && mode !== 'fix-key') r.fail([...at, 'mode'], 'must be relay, mitm or fix-key');
-    mallory = { mode, rewrites: [] };
-    if (r.has([...at, 'fixed_value'])) {
-      const value = r.string([...at, 'fixed_value']);
-      if (value !== 'one' && value !== 'p-1' && value !== 'p') r.fail([...at, 'fixed_value'], 'must be one, p-1 or p');
-      mallory.fixedValue = value;
-    }
-    if (r.has([...at, 'rewrite'])) {
-      const n = r.list([...at, 'rewrite']);
-      for (let i = 0; i < n; i++) {
-        r.keys([...at, 'rewrite', i], ['from', 'to']);
-        mallory.rewrites.push({ from: r.string([...at, 'rewrite', i, 'from']), to: r.string([...at, 'rewrite', i, 'to']) });
-      }
-    }
-  }
+  const mallory = r.has(['actors', 'mallory']) ? mallorySpec(r, ['actors', 'mallory']) : undefined;
 
   const stepCount = r.list(['steps'], 200);
   if (stepCount === 0) r.fail(['steps'], 'needs at least one step');
