@@ -20,7 +20,7 @@ class PerspectiveSet {
   constructor(scenario: Scenario) {
     for (const c of scenario.clients) this.clients.set(c.name, new TracePerspective(c.name, 'client'));
     this.eve = scenario.eve ? new EvePerspective() : null;
-    this.mallory = scenario.mallory ? new TracePerspective('mallory', 'server') : null;
+    this.mallory = scenario.mallory ? new TracePerspective('mallory', 'mallory') : null;
   }
 
   get list(): Perspective[] {

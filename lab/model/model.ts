@@ -51,7 +51,8 @@ export interface ChatLine {
   kind: ValueKind;
 }
 
-export type PerspectiveKind = 'client' | 'server' | 'eve';
+/** Whose eyes: a client, the server, Eve on the wire, or Mallory (a server to each client, a client to the server). */
+export type PerspectiveKind = 'client' | 'server' | 'eve' | 'mallory';
 
 /** What one perspective has seen: the data a view renders, and nothing else. */
 export class Perspective {
@@ -157,7 +158,7 @@ export class TracePerspective extends Perspective {
           });
           this.frames.resized(row);
         }
-        if (this.kind === 'server') this.noteRelayed(connection, event.plaintext);
+        if (this.kind === 'server' || this.kind === 'mallory') this.noteRelayed(connection, event.plaintext);
         this.version++;
         return;
       }

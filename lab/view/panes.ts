@@ -39,7 +39,9 @@ export function ladderPane(pane: PaneInput, connection: string, steps: LadderSte
       ? ` what Eve knows: ${safeText(connection)} `
       : perspective.kind === 'server'
         ? ` handshake: server ⇄ ${safeText(connection)} `
-        : ` handshake: ${perspective.name} ⇄ server `;
+        : perspective.kind === 'mallory'
+          ? ` Mallory's handshake: ${safeText(connection)} `
+          : ` handshake: ${perspective.name} ⇄ server `;
   const focused = state.focus === 'inspector';
   const lines = ladderLines(steps, pane.options, width - 1, perspective.kind === 'client' ? perspective.name : 'server');
   const stepWindow = windowOf(lines, height, focused ? state.stepCursor : null);
