@@ -1,4 +1,6 @@
 import type { Readable, Writable } from 'node:stream';
+import type { ClientCase, ClientCaseObserver } from '../../src/exercises/client-exercise.ts';
+import type { CaseResult } from '../../src/exercises/types.ts';
 import type { TraceEvent } from '../../src/protocol/trace.ts';
 import type { TapObservation } from '../../src/tap/tap-proxy.ts';
 import { safeExcerpt } from '../../src/terminal/safe-text.ts';
@@ -6,30 +8,8 @@ import { EvePerspective } from '../model/eve.ts';
 import { TracePerspective } from '../model/model.ts';
 import { LabView } from '../view/view.ts';
 
-/** What the lab needs to know of a graded case (the exercises' ClientCase has these and more). */
-export interface WatchedCase {
-  what: string;
-  story: string;
-  name: string;
-  expected: readonly string[];
-}
-
-export interface WatchedResult {
-  index: number;
-  ok: boolean;
-  got: string | null;
-  hint: string;
-}
-
-/** The grader reports to this (structurally the exercises' ClientCaseObserver: the lab does not import the grader). */
-export interface GradingObserver {
-  /** Resolves when the class is ready for case `index` (space in the lab). */
-  ready(index: number): Promise<void>;
-  caseStarted(index: number, c: WatchedCase): void;
-  serverTrace(index: number, connection: number, event: TraceEvent, name: string | null): void;
-  wire(index: number, observation: TapObservation): void;
-  caseEnded(result: WatchedResult): void;
-}
+/** What the lab shows of a graded case: the grader's own case, by name. */
+export type WatchedCase = Pick<ClientCase, 'what' | 'story' | 'expected'> & { name: string };
 
 /** Student output and names are peer text: each shown line is sanitized and cut. */
 const shown = (text: string) => safeExcerpt(text, 160);
@@ -39,10 +19,10 @@ const shown = (text: string) => safeExcerpt(text, 160);
  * (with secrets: they are the grader's own) to the server perspective, the student's connection as
  * a wiretapper sees it to Eve's; the narration lists the cases, and space starts the next one.
  */
-export class GradingWatch implements GradingObserver {
+export class GradingWatch implements ClientCaseObserver {
   readonly server = new TracePerspective('server', 'server');
   readonly eve = new EvePerspective();
-  private readonly cases: Array<{ c: WatchedCase; result: WatchedResult | null }>;
+  private readonly cases: Array<{ c: WatchedCase; result: CaseResult | null }>;
   private current = -1;
   private waiting: { index: number; go: () => void } | null = null;
   /** Once the lab is gone, cases run without waiting for a key. */
@@ -96,7 +76,7 @@ export class GradingWatch implements GradingObserver {
     this.onChange();
   }
 
-  caseEnded(result: WatchedResult): void {
+  caseEnded(result: CaseResult): void {
     const entry = this.cases[result.index];
     if (entry) entry.result = result;
     this.onChange();
@@ -147,7 +127,7 @@ export interface WatchOptions {
 }
 
 /** Runs `grade` with the lab watching; resolves with its result once the grading is over and the lab closed. */
-export async function watchGrading<R>(options: WatchOptions, grade: (observer: GradingObserver) => Promise<R>): Promise<R> {
+export async function watchGrading<R>(options: WatchOptions, grade: (observer: ClientCaseObserver) => Promise<R>): Promise<R> {
   const watch = new GradingWatch(options.title, options.cases);
   let closed!: () => void;
   const viewClosed = new Promise<void>((resolve) => (closed = resolve));

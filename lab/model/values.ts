@@ -24,7 +24,7 @@ export function valueOfNumber(bytes: Uint8Array): LabValue {
 
 export function valueOfBigint(n: bigint): LabValue {
   const length = Math.max(1, Math.ceil(n.toString(16).length / 2));
-  return { bytes: bigintToBytes(n, length), bits: n.toString(2).length };
+  return { bytes: bigintToBytes(n, length), bits: bitLength(n) };
 }
 
 export function encode(bytes: Uint8Array, encoding: Encoding): string {

@@ -1,3 +1,4 @@
+import { safeText } from '../../src/terminal/safe-text.ts';
 /**
  * What reaches a blessed widget must take on screen the cells blessed thinks it takes, or
  * blessed's differential redraw writes later cells one column off and the damage stays (the
@@ -21,4 +22,9 @@ const DISPUTED = /[\u{10000}-\u{10ffff}]|\p{Emoji_Presentation}|\p{Regional_Indi
 /** Text as the lab may hand it to blessed: disputed characters shown as `\u{...}`. */
 export function cellSafe(text: string): string {
   return text.replace(DISPUTED, (char) => (BLESSED_WIDE.test(char) ? char : `\\u{${(char.codePointAt(0) as number).toString(16)}}`));
+}
+
+/** Peer text as a widget may show it: controls escaped (the one sanitizer), then disputed widths (cellSafe). */
+export function widgetText(text: string): string {
+  return cellSafe(safeText(text));
 }

@@ -1,8 +1,5 @@
-import { safeText as escapeControls } from '../../src/terminal/safe-text.ts';
-import { cellSafe } from './cells.ts';
+import { widgetText as safeText } from './cells.ts';
 
-/** Peer text as a widget may show it: controls escaped (safeText), disputed widths too (cellSafe). */
-const safeText = (text: string): string => cellSafe(escapeControls(text));
 import { bytesToBigint } from '../../src/crypto/bytes.ts';
 import type { Palette } from '../../src/terminal/colors.ts';
 import { wrapLine } from '../../src/terminal/narrate.ts';

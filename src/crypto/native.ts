@@ -2,10 +2,7 @@ import crypto from 'node:crypto';
 import { bigintToBytes } from './bytes.ts';
 import { GCM_TAG_BYTES, type CryptoEngine } from './engine.ts';
 import type { DhGroup } from './groups.ts';
-
-// DER prefixes of an Ed25519 PKCS#8 private key and SPKI public key (RFC 8410 s.7, s.4).
-export const ED25519_PKCS8_PREFIX = Buffer.from('302e020100300506032b657004220420', 'hex');
-const ED25519_SPKI_PREFIX = Buffer.from('302a300506032b6570032100', 'hex');
+import { ED25519_PKCS8_PREFIX, ED25519_SPKI_PREFIX } from './ed25519-der.ts';
 
 const primeCache = new Map<string, { p: Buffer; g: Buffer }>();
 function groupBuffers(group: DhGroup): { p: Buffer; g: Buffer } {

@@ -1,9 +1,8 @@
-import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { DhlabError } from '../errors.ts';
 import type { CryptoEngine } from '../crypto/engine.ts';
-import { ED25519_PKCS8_PREFIX as PKCS8_PREFIX } from '../crypto/native.ts';
+import { ED25519_PKCS8_PREFIX as PKCS8_PREFIX } from '../crypto/ed25519-der.ts';
 import { hostIdentityFromSeed, type HostIdentity } from '../protocol/identity.ts';
 import { configDir } from '../config-dir.ts';
 
@@ -77,5 +76,5 @@ export function loadOrCreateHostKey(engine: CryptoEngine, file: string): { ident
 
 /** A host identity that lives only in memory (demo, tests). */
 export function ephemeralHostKey(engine: CryptoEngine): HostIdentity {
-  return hostIdentityFromSeed(engine, Uint8Array.from(crypto.randomBytes(32)));
+  return hostIdentityFromSeed(engine, engine.randomBytes(32));
 }
