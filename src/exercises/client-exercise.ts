@@ -2,13 +2,12 @@ import { randomBytes, randomInt } from 'node:crypto';
 import { ChatClient } from '../client/chat-client.ts';
 import { DhlabError } from '../errors.ts';
 import { ENGINES } from '../crypto/engines.ts';
-import { Mallory } from '../insecure/mallory/mallory.ts';
+import { LoopbackRoom } from '../loopback/topology.ts';
 import { FrameDecoder, parseFramePayload, type WireFrame } from '../protocol/frame.ts';
 import { hostIdentityFromSeed, type HostIdentity } from '../protocol/identity.ts';
 import type { ServerEvent } from '../protocol/messages.ts';
 import type { TraceEvent } from '../protocol/trace.ts';
-import { ChatServer } from '../server/chat-server.ts';
-import { startTapProxy, type TapObservation } from '../tap/tap-proxy.ts';
+import type { TapObservation } from '../tap/tap-proxy.ts';
 import { clientScript, group, type ClientCase, type ClientScript, type Forbidden } from './client-cases.ts';
 import type { CaseResult, Exercise, ExerciseResult } from './types.ts';
 import { StudentProgram } from './student-program.ts';
@@ -101,80 +100,69 @@ function requestType(plaintext: string): string {
 
 const sameLines = (a: readonly string[], b: readonly string[]) => a.length === b.length && a.every((line, i) => line === b[i]);
 
-/** Runs one case: a fresh server, Mallory in front of it, the program, bob; then the verdict. */
-// eslint-disable-next-line max-lines-per-function -- the client exercise still builds its own room; LoopbackRoom and named steps are next
-async function runCase(
+/** The case's room: a fresh server, Mallory in front of it (cheating as the case says), Eve's tap for a watcher. */
+async function caseRoom(
   index: number,
   c: ClientCase,
   run: RunSetting,
-  observer?: ClientCaseObserver,
-): Promise<CaseResult & { problem: string | null; stderrTail: string }> {
-  const { script } = run;
-  observer?.caseStarted(index, { ...c, name: script.name });
-  const evidence = new CaseEvidence(c.path.kind === 'mallory');
-  const established = new Set<string>();
-  let program: StudentProgram | null = null;
-  const server = new ChatServer({
-    engine,
-    group,
-    identity: run.serverIdentity,
-    port: 0,
-    revealSecrets: true,
-    trace: (connection, event, name) => {
-      observer?.serverTrace(index, connection, event, name);
-      if (name === null) return;
-      if (event.kind === 'established') established.add(name);
-      if (event.kind === 'open' && name === script.name) evidence.request(event.plaintext);
-      if (event.kind === 'error' && !event.remote && name === script.name) evidence.serverRefused ??= event.code;
-      program?.poke();
-    },
-  });
-  const { port: serverPort } = await server.listen();
-  const closers: (() => Promise<void>)[] = [() => server.close('the case is over')];
+  evidence: CaseEvidence,
+  observer: ClientCaseObserver | undefined,
+  onServerTrace: TraceSink,
+) {
   const path = c.path;
-  const mallory = await Mallory.start({
-    engine,
-    mode: path.kind === 'mallory' ? 'mitm' : 'relay',
-    targetHost: '127.0.0.1',
-    targetPort: serverPort,
-    group,
-    identity: run.malloryIdentity,
-    ...(path.kind === 'relay'
-      ? {
-          rewriteFromServer: (frame: WireFrame) => {
-            const { frames, cheated } = path.rewrite(frame);
-            if (cheated) evidence.cheated();
-            return frames;
-          },
-        }
-      : {}),
-    onClientWire: (direction, bytes) => evidence.wire(direction, bytes),
-    onEvent: () => {},
-  });
-  closers.unshift(() => mallory.close());
-  let port = mallory.port;
-  if (observer) {
-    const tap = await startTapProxy({ listenPort: 0, targetHost: '127.0.0.1', targetPort: port, onObservation: (o) => observer.wire(index, o) });
-    closers.unshift(() => tap.close());
-    port = tap.port;
-  }
-
-  const student = new StudentProgram(
-    [...run.command, '--host', '127.0.0.1', '--port', String(port), '--name', script.name, '--fingerprint', run.serverIdentity.fingerprint],
-    {
-      timeMs: run.caseMs,
-      stdoutBytes: 64 * 1024,
+  return LoopbackRoom.start({
+    server: {
+      engine,
+      group,
+      identity: run.serverIdentity,
+      revealSecrets: true,
+      trace: (connection, event, name) => {
+        observer?.serverTrace(index, connection, event, name);
+        onServerTrace(event, name);
+      },
     },
-  );
-  program = student;
-  const bobHeard: ServerEvent[] = [];
+    mallory: {
+      engine,
+      mode: path.kind === 'mallory' ? 'mitm' : 'relay',
+      group,
+      identity: run.malloryIdentity,
+      ...(path.kind === 'relay'
+        ? {
+            rewriteFromServer: (frame: WireFrame) => {
+              const { frames, cheated } = path.rewrite(frame);
+              if (cheated) evidence.cheated();
+              return frames;
+            },
+          }
+        : {}),
+      onClientWire: (direction, bytes) => evidence.wire(direction, bytes),
+      onEvent: () => {},
+    },
+    eve: observer ? { onObservation: (o) => observer.wire(index, o) } : undefined,
+  });
+}
+
+type TraceSink = (event: TraceEvent, name: string | null) => void;
+
+/**
+ * The script, the same in every case: the student joins; bob joins and says his lines in one
+ * write; the student's stdin lines; bob leaves; stdin ends. Each step waits for the program's answer.
+ */
+async function playScript(
+  student: StudentProgram,
+  run: RunSetting,
+  room: LoopbackRoom,
+  established: ReadonlySet<string>,
+  bobHeard: ServerEvent[],
+): Promise<void> {
+  const { script } = run;
   let bob: ChatClient | null = null;
   try {
     // The student is in the room (or has given up): only then does bob come, so his join is news to it.
     await student.until(() => established.has(script.name));
     if (!student.exited) {
       // A program may take the name bob itself: then bob cannot join, and the case says so.
-      bob = await ChatClient.connect({ name: 'bob', host: '127.0.0.1', port: serverPort, engine, onEvent: (event) => bobHeard.push(event) }).catch(
+      bob = await ChatClient.connect({ name: 'bob', host: '127.0.0.1', port: room.serverPort, engine, onEvent: (event) => bobHeard.push(event) }).catch(
         (error: unknown) => {
           student.stop(`the grader's bob could not join the room (${error instanceof DhlabError ? error.code : 'error'}): stopped`);
           return null;
@@ -201,9 +189,53 @@ async function runCase(
     await student.exit();
   } finally {
     if (bob && !bob.closed) await bob.quit();
-    for (const close of closers) await close();
   }
+}
 
+/** Runs one case: its room, the program, the script; then the verdict. */
+async function runCase(
+  index: number,
+  c: ClientCase,
+  run: RunSetting,
+  observer?: ClientCaseObserver,
+): Promise<CaseResult & { problem: string | null; stderrTail: string }> {
+  const { script } = run;
+  observer?.caseStarted(index, { ...c, name: script.name });
+  const evidence = new CaseEvidence(c.path.kind === 'mallory');
+  const established = new Set<string>();
+  let program: StudentProgram | null = null;
+  const room = await caseRoom(index, c, run, evidence, observer, (event, name) => {
+    if (name === null) return;
+    if (event.kind === 'established') established.add(name);
+    if (event.kind === 'open' && name === script.name) evidence.request(event.plaintext);
+    if (event.kind === 'error' && !event.remote && name === script.name) evidence.serverRefused ??= event.code;
+    program?.poke();
+  });
+  const student = new StudentProgram(
+    [...run.command, '--host', '127.0.0.1', '--port', String(room.frontPort), '--name', script.name, '--fingerprint', run.serverIdentity.fingerprint],
+    { timeMs: run.caseMs, stdoutBytes: 64 * 1024 },
+  );
+  program = student;
+  const bobHeard: ServerEvent[] = [];
+  try {
+    await playScript(student, run, room, established, bobHeard);
+  } finally {
+    await room.close('the case is over');
+  }
+  const result = verdict(index, c, script, student, evidence, bobHeard);
+  observer?.caseEnded(result);
+  return result;
+}
+
+/** What the case concludes from what the program printed, sent and did after the cheat. */
+function verdict(
+  index: number,
+  c: ClientCase,
+  script: ClientScript,
+  student: StudentProgram,
+  evidence: CaseEvidence,
+  bobHeard: readonly ServerEvent[],
+): CaseResult & { problem: string | null; stderrTail: string } {
   const ending = student.problem ?? `exit ${student.exitCode}`;
   const problems: string[] = [];
   if (!evidence.helloSeen) problems.push('you never connected (no hello reached the server)');
@@ -218,14 +250,15 @@ async function runCase(
   }
   const printedRight = sameLines(student.lines, c.expected) && student.problem === null && student.exitCode === c.exitCode;
   const got = transcriptOf(student.lines, ending);
-  const result = {
+  // Lines already wrong say enough; what it sent after the cheat is still worth saying.
+  const said = printedRight ? problems : violations;
+  return {
     index,
     what: c.what,
     ok: printedRight && problems.length === 0,
     sent: c.story,
     expected: transcriptOf(c.expected, `exit ${c.exitCode}`),
-    // Lines already wrong say enough; what it sent after the cheat is still worth saying.
-    got: (printedRight ? problems : violations).length > 0 ? `${got}; but ${(printedRight ? problems : violations).join('; ')}` : got,
+    got: said.length > 0 ? `${got}; but ${said.join('; ')}` : got,
     hint:
       // Connected, then silent until the limit: the usual cause is output that was never flushed.
       student.lines.length === 0 && evidence.helloSeen && student.exitCode === null
@@ -239,8 +272,6 @@ async function runCase(
       (student.exitCode !== null && student.exitCode !== c.exitCode && student.exitCode > 1 ? `exited with status ${student.exitCode}` : null),
     stderrTail: student.stderrTail,
   };
-  observer?.caseEnded(result);
-  return result;
 }
 
 /** What every case of one run shares: the script, the host keys (fresh each run), the program. */
