@@ -10,6 +10,7 @@ import path from 'node:path';
 import { after, describe, it } from 'node:test';
 import { runProgram } from '../../src/exercises/grade.ts';
 import { DRAIN_GRACE_MS } from '../../src/exercises/supervisor.ts';
+import { unlessInstalled } from '../support/helpers.ts';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'dhlab-supervisor-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -96,7 +97,7 @@ describe('the supervisor: a program cannot outlive its limit, nor reach the term
     assert.equal(run.lines[1], 'no-tty');
   });
 
-  it('on a real terminal, a program that writes to /dev/tty reaches nothing', { skip: !hasScript() && 'no script(1)' }, () => {
+  it('on a real terminal, a program that writes to /dev/tty reaches nothing', { skip: unlessInstalled(hasScript(), 'no script(1)') }, () => {
     // script(1) gives the grader a pseudo-terminal of its own, as a teacher's shell would.
     const grader = path.join(dir, 'grader.mts');
     const runner = path.resolve(import.meta.dirname, '../../src/exercises/grade.ts');

@@ -5,6 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { BIN } from '../support/cli-run.ts';
+import { unlessInstalled } from '../support/helpers.ts';
 
 /**
  * Lesson 12 says what the server's socket read. The kernel is the witness: strace records every
@@ -13,7 +14,7 @@ import { BIN } from '../support/cli-run.ts';
  */
 const STRACE = spawnSync('strace', ['-V']).status === 0;
 
-describe('12-tcp-framing: the reads narrated are the reads the kernel saw', { skip: !STRACE && 'strace is not installed' }, () => {
+describe('12-tcp-framing: the reads narrated are the reads the kernel saw', { skip: unlessInstalled(STRACE, 'strace is not installed') }, () => {
   it('step 1 and step 4 name reads that strace recorded, and the long frame never fits in one', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dhlab-strace-'));
     const log = path.join(dir, 'reads');

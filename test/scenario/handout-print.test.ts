@@ -12,6 +12,7 @@ import { resolveScenario, shippedScenarioFiles } from '../../src/scenario/catalo
 import { exportHtml } from '../../src/scenario/export.ts';
 import { loadScenario } from '../../src/scenario/file.ts';
 import { runHeadless } from '../../src/scenario/cli.ts';
+import { unlessInstalled } from '../support/helpers.ts';
 
 function available(tool: string): boolean {
   try {
@@ -28,7 +29,7 @@ const MAX_PAGES = 10;
 
 const squash = (text: string) => text.replace(/\s+/g, ' ');
 
-describe('printed handouts (chromium-headless-shell + pdftotext)', { skip: !TOOLS && 'chromium-headless-shell or poppler-utils is not installed' }, () => {
+describe('printed handouts (chromium-headless-shell + pdftotext)', { skip: unlessInstalled(TOOLS, 'no chromium or pdftotext') }, () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dhlab-print-'));
   for (const file of shippedScenarioFiles()) {
     const name = loadScenario(file).name;

@@ -4,10 +4,11 @@ import { after, before, describe, it } from 'node:test';
 import { startHostileServer } from '../integration/hostile-server.ts';
 import { hostileScriptForTerminal } from './hostile-screen.ts';
 import { Tmux } from './tmux.ts';
+import { unlessInstalled } from '../support/helpers.ts';
 
 const BIN = path.resolve(import.meta.dirname, '../../bin/dhlab.js');
 
-describe('the interactive client in a real terminal (tmux) against a hostile server', { skip: !Tmux.available() && 'tmux is not installed' }, () => {
+describe('the interactive client in a real terminal (tmux) against a hostile server', { skip: unlessInstalled(Tmux.available(), 'no tmux') }, () => {
   let hostile: Awaited<ReturnType<typeof startHostileServer>>;
   let term: Tmux;
 

@@ -7,10 +7,11 @@ import path from 'node:path';
 import { after, describe, it } from 'node:test';
 import { PREKEY_REPLIES, startPrekeyHostileServer } from '../integration/prekey-hostile-server.ts';
 import { Tmux } from './tmux.ts';
+import { unlessInstalled } from '../support/helpers.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 
-describe('error paths in a real terminal (tmux, set-clipboard on)', { skip: !Tmux.available() && 'tmux is not installed' }, () => {
+describe('error paths in a real terminal (tmux, set-clipboard on)', { skip: unlessInstalled(Tmux.available(), 'tmux is not installed') }, () => {
   const terms: Tmux[] = [];
   after(() => terms.forEach((t) => t.kill()));
 

@@ -4,12 +4,12 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
 import { run, type Running } from '../support/cli-run.ts';
-import { waitFor } from '../support/helpers.ts';
+import { waitFor, unlessInstalled } from '../support/helpers.ts';
 import { Tmux } from './tmux.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 
-describe('dhlab inspect in a real terminal (tmux), against a toy-group server', { skip: !Tmux.available() && 'tmux is not installed' }, () => {
+describe('dhlab inspect in a real terminal (tmux), against a toy-group server', { skip: unlessInstalled(Tmux.available(), 'tmux is not installed') }, () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dhlab-inspect-'));
   let server: Running | undefined;
   let term: Tmux | undefined;

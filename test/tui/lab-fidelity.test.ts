@@ -8,6 +8,7 @@ import path from 'node:path';
 import { after, describe, it } from 'node:test';
 import { displayWidth } from '../../src/terminal/width.ts';
 import { Tmux } from './tmux.ts';
+import { unlessInstalled } from '../support/helpers.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const VERTICAL = new Set(['│', '├', '┤', '┼']);
@@ -66,7 +67,7 @@ async function check(term: Tmux, what: string, { boxes = true } = {}): Promise<s
   return screen;
 }
 
-describe('the lab draws exactly what it means to (tmux)', { skip: !Tmux.available() && 'tmux is not installed' }, () => {
+describe('the lab draws exactly what it means to (tmux)', { skip: unlessInstalled(Tmux.available(), 'tmux is not installed') }, () => {
   const terms: Tmux[] = [];
   after(() => terms.forEach((t) => t.kill()));
 

@@ -2,10 +2,11 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
 import { Tmux } from './tmux.ts';
+import { unlessInstalled } from '../support/helpers.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 
-describe('npm start in a real terminal (tmux): the lab', { skip: !Tmux.available() && 'tmux is not installed' }, () => {
+describe('npm start in a real terminal (tmux): the lab', { skip: unlessInstalled(Tmux.available(), 'tmux is not installed') }, () => {
   let term: Tmux | undefined;
   after(() => term?.kill());
 

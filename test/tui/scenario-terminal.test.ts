@@ -2,10 +2,11 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
 import { Tmux } from './tmux.ts';
+import { unlessInstalled } from '../support/helpers.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 
-describe('dhlab scenario in a real terminal (tmux)', { skip: !Tmux.available() && 'tmux is not installed' }, () => {
+describe('dhlab scenario in a real terminal (tmux)', { skip: unlessInstalled(Tmux.available(), 'tmux is not installed') }, () => {
   let term: Tmux | undefined;
   after(() => term?.kill());
 
