@@ -65,8 +65,11 @@ export class LoopbackRoom {
    */
   async close(reason: string, clients: Iterable<ChatClient> = [], graceMs = 1000): Promise<void> {
     await this.server.close(reason);
-    const heard = (client: ChatClient) => Promise.race([client.waitForClose(), new Promise((resolve) => setTimeout(resolve, graceMs))]);
-    await Promise.all([...clients].filter((c) => !c.closed).map(heard));
+    let timer: NodeJS.Timeout | undefined;
+    const grace = new Promise<void>((resolve) => (timer = setTimeout(resolve, graceMs)));
+    // The grace timer is cleared once everyone heard: a closed room leaves nothing running.
+    await Promise.race([Promise.all([...clients].filter((c) => !c.closed).map((c) => c.waitForClose())), grace]);
+    clearTimeout(timer);
     await this.tap?.close();
     await this.mallory?.close();
     await this.resegmenter?.close();
