@@ -9,10 +9,13 @@ import type { LabView } from '../../lab/view/view.ts';
 import { waitFor } from '../support/helpers.ts';
 import { headlessTerminal, pressKeys, screenText } from '../support/headless.ts';
 
-/** What may differ between two runs of the same seed: measured times and loopback ports. */
+/**
+ * What may differ between two runs of the same seed: measured times (and so the padding after
+ * them: "0.9 s" and "1.25 s" differ in width) and loopback ports.
+ */
 function comparable(screen: string): string {
   return screen
-    .replace(/\d+(\.\d+)? ?(ms|µs|s\b|minutes|hours|days|years)/g, 'TIME')
+    .replace(/\d+(\.\d+)? ?(ms|µs|s\b|minutes|hours|days|years) */g, 'TIME ')
     .replace(/\d[\d.e+]* (GiB)/g, 'SIZE')
     .replace(/127\.0\.0\.1:\d+/g, '127.0.0.1:PORT');
 }
