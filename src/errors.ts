@@ -36,7 +36,9 @@ export const ERROR_CODES = {
   ERR_USAGE: 'the command line is invalid',
   ERR_SCENARIO: 'a scenario file is malformed (the message names the file, line and field)',
   ERR_EXPECTATION: 'a scenario step did not do what its file expects',
-  ERR_FILE: 'a file or port the command was given cannot be used (a folder, a missing folder, no permission, a port in use)',
+  ERR_FILE: 'a file the command was given cannot be used (a folder, a missing folder, no permission)',
+  ERR_LISTEN: 'the address to listen on cannot be used (in use, not on this machine, a privileged port)',
+  ERR_RESOLVE: 'a host name does not resolve to an address',
   ERR_INSECURE_SERVER: 'the server announces teaching-only weakenings and this client was started without --insecure-... flags',
 } as const;
 
@@ -81,6 +83,28 @@ export function fileError(error: unknown, what: string): DhlabError {
                     ? 'it is not a regular file (a FIFO or a device)'
                     : code === 'EFBIG'
                       ? 'it is too large'
-                      : (code ?? (error as Error).message);
+                      : code === 'EEXIST'
+                        ? 'it already exists; --force replaces it'
+                        : (code ?? (error as Error).message);
   return new DhlabError('ERR_FILE', `${what}: ${why}`);
+}
+
+/** Name lookups that failed: the host name is wrong, or no resolver answers. */
+const RESOLVE_CODES = new Set(['ENOTFOUND', 'EAI_AGAIN', 'EAI_NONAME', 'EAI_FAIL']);
+
+/**
+ * A listen error as a sentence: ERR_RESOLVE when the host name does not resolve, ERR_LISTEN for
+ * the rest ("cannot listen on 127.0.0.1:5068: the address is already in use; ...").
+ */
+export function listenError(error: unknown, host: string, port: number | string): DhlabError {
+  const code = (error as NodeJS.ErrnoException).code ?? '';
+  if (RESOLVE_CODES.has(code)) return new DhlabError('ERR_RESOLVE', `cannot listen on ${host}:${port}: the host name "${host}" does not resolve (${code})`);
+  const privileged = (code === 'EACCES' || code === 'EPERM') && Number(port) > 0 && Number(port) < 1024;
+  const why = privileged ? `ports below 1024 need privileges; pick a port from 1024 to 65535` : fileError(error, '').message.slice(2);
+  return new DhlabError('ERR_LISTEN', `cannot listen on ${host}:${port}: ${why}`);
+}
+
+/** Whether a socket error is a failed name lookup (ERR_RESOLVE rather than ERR_CONNECTION). */
+export function isResolveError(error: NodeJS.ErrnoException): boolean {
+  return RESOLVE_CODES.has(error.code ?? '');
 }

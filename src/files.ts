@@ -32,10 +32,20 @@ export function readRegularFile(file: string, maxBytes: number): string {
   }
 }
 
-/** Creates or replaces a regular file, never through a symlink and never into a FIFO. @throws an errno-coded error */
-export function writeRegularFile(file: string, text: string, mode = 0o644): void {
-  const { O_WRONLY, O_CREAT, O_NOFOLLOW, O_NONBLOCK } = fs.constants;
-  const fd = fs.openSync(file, O_WRONLY | O_CREAT | O_NOFOLLOW | O_NONBLOCK, mode);
+/**
+ * Creates or replaces a regular file, never through a symlink and never into a FIFO; with
+ * `replace: false`, only creates (EEXIST when the file is there). @throws an errno-coded error
+ */
+export function writeRegularFile(file: string, text: string, mode = 0o644, replace = true): void {
+  const { O_WRONLY, O_CREAT, O_EXCL, O_NOFOLLOW, O_NONBLOCK } = fs.constants;
+  let fd: number;
+  try {
+    fd = fs.openSync(file, O_WRONLY | O_CREAT | O_NOFOLLOW | O_NONBLOCK | (replace ? 0 : O_EXCL), mode);
+  } catch (error) {
+    // O_EXCL says EEXIST for a folder too: name what is there.
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST' && fs.lstatSync(file).isDirectory()) throw new FileProblem('EISDIR');
+    throw error;
+  }
   try {
     regularOrThrow(fd);
     fs.ftruncateSync(fd, 0);

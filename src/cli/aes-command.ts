@@ -3,15 +3,30 @@ import { toHex as hex } from '../crypto/bytes.ts';
 import { DhlabError } from '../errors.ts';
 import { encryptBlockTraced, fipsLines, stateGrid } from '../insecure/aes-by-hand.ts';
 import { print, printJson } from '../terminal/output.ts';
-import { parse } from './args.ts';
+import type { ParsedArgs, Verb } from './verb.ts';
 
-export const AES_USAGE = `  dhlab aes    --key HEX64 --block HEX32 [--grid] [--json]
-      One block through AES-256's 14 rounds, printed as FIPS-197 Appendix C prints them
-      (round[ r].start, .s_box, .s_row, .m_col, .k_sch, .output); --grid adds each state as 4x4.
-`;
+export const aesVerb: Omit<Verb, 'name' | 'summary'> = {
+  synopsis: ['dhlab aes --key HEX64 --block HEX32 [--grid] [--json]'],
+  description: [
+    "One block through AES-256's 14 rounds, printed as FIPS-197 Appendix C prints them",
+    '(round[ r].start, .s_box, .s_row, .m_col, .k_sch, .output), and checked against node:crypto.',
+  ],
+  flags: {
+    key: { type: 'string', value: 'HEX64', needs: 'a key: 32 bytes as 64 hex digits', help: 'the AES-256 key (required)' },
+    block: { type: 'string', value: 'HEX32', needs: 'a block: 16 bytes as 32 hex digits', help: 'the plaintext block (required)' },
+    grid: { type: 'boolean', help: 'draw each state as FIPS-197 does, 4x4' },
+    json: { type: 'boolean', help: 'the rounds as one JSON object' },
+  },
+  examples: [
+    'dhlab aes --key 000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f \\\n      --block 00112233445566778899aabbccddeeff   # FIPS-197 Appendix C.3',
+    'dhlab aes --key $(openssl rand -hex 32) --block $(openssl rand -hex 16) --grid',
+  ],
+  run: ({ values }) => aesCommand(values),
+};
 
 function hexOption(values: Record<string, unknown>, name: string, bytes: number): Uint8Array {
   const text = values[name];
+  if (text === undefined) throw new DhlabError('ERR_USAGE', `--${name} is required: ${bytes} bytes as ${bytes * 2} hex digits`);
   if (typeof text !== 'string' || !new RegExp(`^[0-9a-fA-F]{${bytes * 2}}$`).test(text)) {
     throw new DhlabError('ERR_USAGE', `--${name} must be ${bytes} bytes as ${bytes * 2} hex digits`);
   }
@@ -19,14 +34,7 @@ function hexOption(values: Record<string, unknown>, name: string, bytes: number)
 }
 
 /** `dhlab aes`: AES-256 by hand (src/insecure/aes-by-hand.ts), checked against node:crypto on every run. */
-export function aesCommand(args: string[]): number {
-  const values = parse(args, {
-    key: { type: 'string' },
-    block: { type: 'string' },
-    json: { type: 'boolean', default: false },
-    grid: { type: 'boolean', default: false },
-  });
-  if (values.help) return (print(AES_USAGE.trimEnd()), 0);
+function aesCommand(values: ParsedArgs['values']): number {
   const key = hexOption(values, 'key', 32);
   const block = hexOption(values, 'block', 16);
   const trace = encryptBlockTraced(key, block);

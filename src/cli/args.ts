@@ -1,31 +1,5 @@
-import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { GROUPS, isGroupName, type DhGroup } from '../crypto/groups.ts';
 import { DhlabError } from '../errors.ts';
-
-export type Options = NonNullable<ParseArgsConfig['options']>;
-const COMMON: Options = {
-  crypto: { type: 'string', default: 'native' },
-  help: { type: 'boolean', short: 'h' },
-  'no-color': { type: 'boolean', default: false },
-};
-
-export function parse(args: string[], options: Options) {
-  try {
-    return parseArgs({ args, options: { ...COMMON, ...options }, strict: true, allowPositionals: false }).values;
-  } catch (error) {
-    throw new DhlabError('ERR_USAGE', (error as Error).message);
-  }
-}
-
-/** parse() for a verb that takes names too ("dhlab check dh"): values and positionals. */
-export function parseWithPositionals(args: string[], options: Options) {
-  try {
-    const { values, positionals } = parseArgs({ args, options: { ...COMMON, ...options }, strict: true, allowPositionals: true });
-    return { values, positionals };
-  } catch (error) {
-    throw new DhlabError('ERR_USAGE', (error as Error).message);
-  }
-}
 
 export function stringOption(values: Record<string, unknown>, key: string): string {
   return String(values[key]);

@@ -1,12 +1,13 @@
 import readline from 'node:readline';
 import { ChatClient, CLIENT_DEFAULTS } from '../client/chat-client.ts';
-import { intOption, numberOption, parse, stringOption } from './args.ts';
+import { intOption, numberOption, stringOption } from './args.ts';
+import type { ParsedArgs, Verb } from './verb.ts';
 import { getEngine } from '../crypto/engines.ts';
 import { INSECURE_CLIENT_FLAGS, insecureFromFlags, printWarnings, type InsecureChoice } from '../insecure/flags.ts';
 import { safeText } from '../terminal/safe-text.ts';
 import { DhlabError, type ErrorCode } from '../errors.ts';
 import { defaultKnownServersPath, KnownServers } from '../client/known-servers.ts';
-import { print, printError, printStyled, readlineOutput, terminal } from '../terminal/output.ts';
+import { printError, printStyled, readlineOutput, terminal } from '../terminal/output.ts';
 import { setFullValues, traceNarrator } from '../terminal/narrate.ts';
 import { jsonOutput, pipeOutput, terminalOutput, type ClientOutput } from './client-output.ts';
 
@@ -27,22 +28,44 @@ export interface ClientCommandOptions {
   insecure: InsecureChoice;
 }
 
-/** Parses and checks the flags (null: --help was asked for). */
-export function parseClientArgs(args: string[]): ClientCommandOptions | null {
-  const values = parse(args, {
-    name: { type: 'string' },
-    host: { type: 'string', default: '127.0.0.1' },
-    port: { type: 'string', default: '5068' },
-    'known-servers': { type: 'string', default: defaultKnownServersPath() },
-    'accept-new-host-key': { type: 'boolean', default: false },
-    'connect-timeout': { type: 'string', default: String(CLIENT_DEFAULTS.connectTimeoutMs / 1000) },
-    'handshake-timeout': { type: 'string', default: String(CLIENT_DEFAULTS.handshakeTimeoutMs / 1000) },
-    json: { type: 'boolean', default: false },
-    trace: { type: 'boolean', default: false },
-    full: { type: 'boolean', default: false },
+export const clientVerb: Omit<Verb, 'name' | 'summary'> = {
+  synopsis: ['dhlab client --name NAME [--host HOST] [--port PORT] [--json] [--trace] [options]'],
+  description: [
+    'Joins a server as NAME. Lines typed are messages (one line, at most 4096 UTF-8 bytes);',
+    '/who lists the members, /quit (or Ctrl-C) leaves, //text sends "/text". The server\'s host key',
+    'is pinned on first use, as ssh does. --json prints one event per line, for scripts.',
+  ],
+  flags: {
+    name: { type: 'string', value: 'NAME', needs: 'a name (letters, digits, one script, at most 32 characters)', help: 'your name in the room (required)' },
+    host: { type: 'string', value: 'HOST', default: '127.0.0.1', help: "the server's address" },
+    port: { type: 'string', value: 'PORT', default: '5068', needs: 'a port number from 1 to 65535', help: "the server's port" },
+    'known-servers': { type: 'string', value: 'PATH', default: defaultKnownServersPath(), needs: 'a file name', help: 'pinned host keys' },
+    'accept-new-host-key': { type: 'boolean', help: "pin a server's new host key (after it changed)" },
+    'connect-timeout': {
+      type: 'string',
+      value: 'SECONDS',
+      default: String(CLIENT_DEFAULTS.connectTimeoutMs / 1000),
+      needs: 'a number of seconds',
+      help: 'time to connect',
+    },
+    'handshake-timeout': {
+      type: 'string',
+      value: 'SECONDS',
+      default: String(CLIENT_DEFAULTS.handshakeTimeoutMs / 1000),
+      needs: 'a number of seconds',
+      help: 'time to be welcomed',
+    },
+    json: { type: 'boolean', help: 'one JSON event per line on stdout' },
+    trace: { type: 'boolean', help: 'narrate the handshake and each frame on stderr (shows your keys)' },
+    full: { type: 'boolean', help: 'with --trace: print long values whole' },
     ...INSECURE_CLIENT_FLAGS,
-  });
-  if (values.help) return null;
+  },
+  examples: ['dhlab client --name alice', "printf 'hello\\n/quit\\n' | dhlab client --name bob --json"],
+  run: ({ values }) => runClient(clientOptions(values)),
+};
+
+/** The flags, checked. */
+export function clientOptions(values: ParsedArgs['values']): ClientCommandOptions {
   if (typeof values.name !== 'string') throw new DhlabError('ERR_USAGE', '--name is required');
   return {
     // The name is part of the transcript hash, so it is sent exactly as the server will check it: NFC.
@@ -168,10 +191,8 @@ async function chatLoop(
   return (await closed) ? 1 : 0;
 }
 
-/** `dhlab client`: flags, then the terminal's input and output, then the session loop. */
-export async function clientCommand(args: string[], usage: string): Promise<number> {
-  const options = parseClientArgs(args);
-  if (options === null) return (print(usage.trimEnd()), 0);
+/** `dhlab client`: the terminal's input and output, then the session loop. */
+async function runClient(options: ClientCommandOptions): Promise<number> {
   const { name, host, port, insecure } = options;
   printWarnings(insecure.warnings, printError);
   const interactive = !options.json && terminal.interactive;

@@ -1,8 +1,9 @@
-import { DhlabError, fileError } from '../errors.ts';
+import { DhlabError, listenError } from '../errors.ts';
 import { JsonObservationWriter } from '../tap/json-writer.ts';
 import { startTapProxy, type TapObservation } from '../tap/tap-proxy.ts';
-import { print, printError, terminal } from '../terminal/output.ts';
-import { parse, stringOption } from './args.ts';
+import { printError, terminal } from '../terminal/output.ts';
+import { stringOption } from './args.ts';
+import type { ParsedArgs, Verb } from './verb.ts';
 
 /** `--listen` and `--forward`: PORT or HOST:PORT. */
 export function hostPort(text: string, flag: string): { host: string; port: number } {
@@ -12,22 +13,32 @@ export function hostPort(text: string, flag: string): { host: string; port: numb
   return { host: match[1] ?? '127.0.0.1', port };
 }
 
+export const eveVerb: Omit<Verb, 'name' | 'summary'> = {
+  synopsis: ['dhlab eve [--listen [HOST:]PORT] [--forward HOST:PORT] [--json]'],
+  description: [
+    'A passive wiretap: a relay clients connect to instead of the server. It forwards every byte',
+    'unchanged and shows what Eve learns from them: the handshake in clear, then only ciphertext.',
+    "On a terminal it opens Eve's screen; --json prints one object per frame (and loads no screen).",
+  ],
+  flags: {
+    listen: { type: 'string', value: '[HOST:]PORT', default: '5069', needs: 'PORT or HOST:PORT', help: 'where clients connect' },
+    forward: { type: 'string', value: 'HOST:PORT', default: '127.0.0.1:5068', needs: 'HOST:PORT', help: 'the server' },
+    json: { type: 'boolean', help: 'one JSON object per frame on stdout' },
+  },
+  examples: ['dhlab eve --listen 5069 --forward 127.0.0.1:5068', 'dhlab eve --json | jq .type'],
+  run: eveCommand,
+};
+
 /**
  * `dhlab eve`: a passive wiretap relay in front of any dhlab server. With `--json` it writes a
  * line per frame and never loads the lab (nor blessed); on a terminal it opens Eve's screen.
  */
-export async function eveCommand(args: string[], usage: string): Promise<number> {
-  const values = parse(args, {
-    listen: { type: 'string', default: '5069' },
-    forward: { type: 'string', default: '127.0.0.1:5068' },
-    json: { type: 'boolean', default: false },
-  });
-  if (values.help) return (print(usage), 0);
+async function eveCommand({ values }: ParsedArgs): Promise<number> {
   const listen = hostPort(stringOption(values, 'listen'), 'listen');
   const forward = hostPort(stringOption(values, 'forward'), 'forward');
   const json = values.json === true;
   if (!json && !terminal.stdoutIsTTY) throw new DhlabError('ERR_USAGE', 'without a terminal, use --json');
-  const screens = json ? null : await import('../../lab/apps/eve.ts');
+  const screens = json ? null : await import('../../lab/cli.ts');
   const writer = new JsonObservationWriter();
   let deliver: (o: TapObservation) => void = (o) => writer.write(o);
   const tap = await startTapProxy({
@@ -37,7 +48,7 @@ export async function eveCommand(args: string[], usage: string): Promise<number>
     targetPort: forward.port,
     onObservation: (o) => deliver(o),
   }).catch((error: unknown) => {
-    throw fileError(error, `cannot listen on ${listen.host}:${listen.port}`);
+    throw listenError(error, listen.host, listen.port);
   });
   const banner = `dhlab eve listening on ${listen.host}:${tap.port}, forwarding to ${forward.host}:${forward.port}`;
   return new Promise<number>((resolve) => {

@@ -6,29 +6,62 @@ import { grade, LIMITS, type ExerciseResult } from '../exercises/grade.ts';
 import { print, printJson, terminal } from '../terminal/output.ts';
 import { clientCases, gradeClient } from '../exercises/client-exercise.ts';
 import { safeExcerpt } from '../terminal/safe-text.ts';
-import { numberOption, parseWithPositionals, stringOption } from './args.ts';
+import { numberOption, stringOption } from './args.ts';
+import type { ParsedArgs, Verb } from './verb.ts';
 
-export const EXERCISE_USAGE = `  dhlab exercise --list | --groups | NAME
-      The exercises, in order; NAME prints its sheet (goal, spec sections, I/O contract, hints);
-      --groups prints p and g of every group the cases use (RFC 3526 and the toy groups), offline.
-  dhlab check NAME|--all [--seed S] [--json|--summary] [--time-limit SECONDS] [--watch] -- COMMAND [ARGS...]
-      Grade a program, in any language, against the spec: one case per stdin line, one answer
-      per stdout line; the client exercise runs it once per case against servers that cheat.
-      With --all every exercise runs, its name as the program's first argument. --time-limit:
-      for a whole run (default 20 s), for each client case (default 10 s). check client --watch
-      opens the lab on the grader's servers: the class sees the student's handshake and frames.
-      --summary: only the gradebook line of each exercise, as JSON.
-`;
+type VerbSpec = Omit<Verb, 'name' | 'summary'>;
+
+export const exerciseVerb: VerbSpec = {
+  synopsis: ['dhlab exercise [--list | --groups | NAME]'],
+  description: [
+    'The exercises, in order. NAME prints its sheet: the goal, the spec sections, the I/O contract',
+    'and hints. --groups prints p and g of every group the cases use (RFC 3526 and the toys).',
+  ],
+  flags: {
+    list: { type: 'boolean', help: 'the exercises, one line each (also with no NAME)' },
+    groups: { type: 'boolean', help: "the groups' numbers, so no network is needed" },
+  },
+  positionals: true,
+  examples: ['dhlab exercise --list', 'dhlab exercise dh'],
+  run: ({ values, positionals }) => exerciseCommand(values, positionals),
+};
+
+export const checkVerb: VerbSpec = {
+  synopsis: ['dhlab check NAME|--all [--seed S] [--json|--summary] [--time-limit SECONDS] [--watch] -- COMMAND [ARGS...]'],
+  description: [
+    'Grades a program, in any language, against the spec: one case per stdin line, one answer per',
+    'stdout line; the client exercise runs it once per case against servers that cheat. With --all',
+    "every exercise runs, its name as the program's first argument. The program runs in its own",
+    'process group, killed whole at its time limit. Exit 0 when every case passed.',
+  ],
+  flags: {
+    all: { type: 'boolean', help: 'every exercise, in order' },
+    seed: { type: 'string', value: 'S', default: '1', needs: 'a seed (any word)', help: "the cases' seed: the same seed, the same cases" },
+    json: { type: 'boolean', help: 'one JSON object per case, then one per exercise' },
+    summary: { type: 'boolean', help: 'only the gradebook line of each exercise, as JSON' },
+    'time-limit': {
+      type: 'string',
+      value: 'SECONDS',
+      needs: 'a number of seconds from 0.1 to 600',
+      help: 'per run (default 20 s), per client case (default 10 s)',
+    },
+    watch: { type: 'boolean', help: "check client only: open the lab on the grader's servers" },
+  },
+  positionals: true,
+  command: true,
+  examples: ['dhlab check dh -- python3 dh.py', 'dhlab check client --watch -- node client.js'],
+  run: checkCommand,
+};
 
 /** `dhlab exercise`: the ladder, or one sheet. */
-export function exerciseCommand(args: string[]): number {
-  const values = parseWithPositionals(args, { list: { type: 'boolean', default: false }, groups: { type: 'boolean', default: false } });
-  const name = values.positionals[0];
-  if (values.values.groups) {
+function exerciseCommand(values: ParsedArgs['values'], positionals: string[]): number {
+  const name = positionals[0];
+  if (positionals.length > 1) throw new DhlabError('ERR_USAGE', `exercise takes one NAME, got ${positionals.length}`);
+  if (values.groups) {
     printGroups();
     return 0;
   }
-  if (values.values.list || name === undefined) {
+  if (values.list || name === undefined) {
     print('dhlab exercises (grade one with: npx dhlab check NAME -- YOUR COMMAND):');
     EXERCISES.forEach((e, i) =>
       print(`  ${String(i + 1).padStart(2)}. ${e.name.padEnd(Math.max(...EXERCISES.map((x) => x.name.length)))} ${e.title} (PROTOCOL ${e.spec.split(' ')[0]})`),
@@ -118,19 +151,11 @@ function refuseUnrunnable(file: string): void {
 }
 
 /** `dhlab check NAME|--all [--seed S] [--json] -- COMMAND...`: exit 0 when every case passed. */
-export async function checkCommand(args: string[]): Promise<number> {
-  const split = args.indexOf('--');
-  const command = split >= 0 ? args.slice(split + 1) : [];
-  const values = parseWithPositionals(split >= 0 ? args.slice(0, split) : args, {
-    all: { type: 'boolean', default: false },
-    seed: { type: 'string', default: '1' },
-    json: { type: 'boolean', default: false },
-    summary: { type: 'boolean', default: false },
-    'time-limit': { type: 'string' },
-    watch: { type: 'boolean', default: false },
-  });
+async function checkCommand({ values: flags, positionals, command }: ParsedArgs): Promise<number> {
+  const values = { values: flags, positionals };
   if (command.length === 0) throw new DhlabError('ERR_USAGE', 'give the program after --, for example: dhlab check dh -- python3 dh.py');
   const name = values.positionals[0];
+  if (values.positionals.length > 1) throw new DhlabError('ERR_USAGE', `check takes one NAME, got ${values.positionals.join(' ')}; the program goes after --`);
   if (values.values.all === (name !== undefined)) throw new DhlabError('ERR_USAGE', 'name one exercise, or --all');
   const exercises = values.values.all ? [...EXERCISES] : [exerciseOrFail(name as string)];
   refuseUnrunnable(command[0] as string);
@@ -140,7 +165,7 @@ export async function checkCommand(args: string[]): Promise<number> {
   if (values.values.watch) {
     if (name !== 'client') throw new DhlabError('ERR_USAGE', '--watch is for the client exercise: dhlab check client --watch -- COMMAND');
     if (!terminal.stdoutIsTTY) throw new DhlabError('ERR_USAGE', '--watch opens the lab: it needs a terminal');
-    const { watchGrading } = await import('../../lab/apps/watch.ts');
+    const { watchGrading } = await import('../../lab/cli.ts');
     const result = await watchGrading({ title: 'dhlab check client', subtitle: `seed ${seed} · ${command.join(' ')}`, cases: clientCases(seed) }, (observer) =>
       // Watched, the cases run in their numbered order: the lab tells their story to a class.
       gradeClient(command, seed, limits?.timeMs, observer, [...clientCases(seed).keys()]),

@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import net from 'node:net';
-import { DhlabError } from '../errors.ts';
+import { DhlabError, isResolveError } from '../errors.ts';
 import type { CryptoEngine } from '../crypto/engine.ts';
 import type { KnownServers, PinResult } from './known-servers.ts';
 import { ClientSession } from '../protocol/client-session.ts';
@@ -62,6 +62,12 @@ const FIRST_BYTES_KEPT = 64;
 export interface ChatClientEvents {
   event: [ServerEvent];
   close: [DhlabError | null];
+}
+
+/** Why a socket failed: a name that does not resolve, or a connection that did not open or broke. */
+function connectError(server: string, error: NodeJS.ErrnoException): DhlabError {
+  if (isResolveError(error)) return new DhlabError('ERR_RESOLVE', `cannot reach ${server}: the host name does not resolve (${error.code})`);
+  return new DhlabError('ERR_CONNECTION', `cannot reach ${server}: ${error.code ?? error.message}`);
 }
 
 /** A chat room member over TCP: a ClientSession driven by a socket. */
@@ -152,7 +158,7 @@ export class ChatClient extends EventEmitter<ChatClientEvents> {
     });
     this.socket.on('error', (error: NodeJS.ErrnoException) => {
       // A socket that failed carries nothing: no error frame is sent (or traced) into it.
-      this.session.abort(new DhlabError('ERR_CONNECTION', `cannot reach ${server}: ${error.code ?? error.message}`));
+      this.session.abort(connectError(server, error));
     });
     this.socket.on('close', () => this.session.end());
   }

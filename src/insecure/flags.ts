@@ -1,4 +1,3 @@
-import type { ParseArgsConfig } from 'node:util';
 import type { CryptoEngine } from '../crypto/engine.ts';
 import type { DhGroup } from '../crypto/groups.ts';
 import { DhlabError } from '../errors.ts';
@@ -7,35 +6,41 @@ import { insecureEngine } from './engine.ts';
 import { insecureHooks, type InsecureSettings } from './hooks.ts';
 import { TOY_GROUPS, toyGroup } from './toy-groups.ts';
 
-type Options = NonNullable<ParseArgsConfig['options']>;
+/** The shape of a CLI flag (src/cli/verb.ts's Flag): parsed, and printed in a verb's help. */
+interface InsecureFlag {
+  type: 'string' | 'boolean';
+  value?: string;
+  needs?: string;
+  help: string;
+}
+type Options = Record<string, InsecureFlag>;
+
+const TEACHING = 'INSECURE, teaching only:';
 
 /** `--insecure-...` flags of `dhlab server`: for a class that attacks a weak server across the room. */
 export const INSECURE_SERVER_FLAGS: Options = {
-  'insecure-group': { type: 'string' },
-  'insecure-exponent-bits': { type: 'string' },
-  'insecure-no-validation': { type: 'boolean', default: false },
-  'insecure-cbc': { type: 'boolean', default: false },
-  'insecure-nonce-reuse': { type: 'boolean', default: false },
-  'insecure-static-key': { type: 'boolean', default: false },
+  'insecure-group': {
+    type: 'string',
+    value: 'toy23|textbook23|toy-32|toy-48|toy-64|smooth-48',
+    needs: 'a toy group name',
+    help: `${TEACHING} a toy group instead of --group`,
+  },
+  'insecure-exponent-bits': { type: 'string', value: 'N', needs: 'a number of bits from 2 to 256', help: `${TEACHING} private exponents of N bits` },
+  'insecure-no-validation': { type: 'boolean', help: `${TEACHING} accept any public value (1, p-1, p)` },
+  'insecure-cbc': { type: 'boolean', help: `${TEACHING} AES-256-CBC without a MAC (both ends)` },
+  'insecure-nonce-reuse': { type: 'boolean', help: `${TEACHING} seal every frame with nonce 0 (both ends)` },
+  'insecure-static-key': { type: 'boolean', help: `${TEACHING} one private exponent for every connection` },
 };
 
-/** `--insecure-...` flags of `dhlab client`. */
+/** `--insecure-...` flags of `dhlab client` and `dhlab inspect`. */
 export const INSECURE_CLIENT_FLAGS: Options = {
-  'insecure-toy-groups': { type: 'boolean', default: false },
-  'insecure-exponent-bits': { type: 'string' },
-  'insecure-no-validation': { type: 'boolean', default: false },
-  'insecure-no-host-key-check': { type: 'boolean', default: false },
-  'insecure-cbc': { type: 'boolean', default: false },
-  'insecure-nonce-reuse': { type: 'boolean', default: false },
+  'insecure-toy-groups': { type: 'boolean', help: `${TEACHING} accept a server's toy group` },
+  'insecure-exponent-bits': INSECURE_SERVER_FLAGS['insecure-exponent-bits'] as InsecureFlag,
+  'insecure-no-validation': INSECURE_SERVER_FLAGS['insecure-no-validation'] as InsecureFlag,
+  'insecure-no-host-key-check': { type: 'boolean', help: `${TEACHING} do not check the server's host key` },
+  'insecure-cbc': INSECURE_SERVER_FLAGS['insecure-cbc'] as InsecureFlag,
+  'insecure-nonce-reuse': INSECURE_SERVER_FLAGS['insecure-nonce-reuse'] as InsecureFlag,
 };
-
-export const INSECURE_USAGE = `  Teaching only (each prints a warning; never use them for a real conversation):
-    server: --insecure-group toy23|textbook23|toy-32|toy-48|toy-64|smooth-48  --insecure-exponent-bits N
-            --insecure-no-validation  --insecure-cbc  --insecure-nonce-reuse  --insecure-static-key
-    client, inspect: --insecure-toy-groups  --insecure-exponent-bits N  --insecure-no-validation
-            --insecure-no-host-key-check  --insecure-cbc  --insecure-nonce-reuse
-            (--insecure-cbc and --insecure-nonce-reuse: on both ends or neither)
-`;
 
 export interface InsecureChoice {
   /** The engine to use: the base one, or the base one able to compute in toy groups. */

@@ -1,12 +1,12 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { DhlabError } from '../errors.ts';
+import { PACKAGE_ROOT } from '../package-files.ts';
 import { loadScenario } from './file.ts';
 import type { Scenario } from './types.ts';
 
 /** The scenarios shipped in the package's scenarios/ directory. */
-export const SCENARIO_DIR = fileURLToPath(new URL('../../scenarios/', import.meta.url));
+export const SCENARIO_DIR = path.join(PACKAGE_ROOT, 'scenarios');
 
 export function shippedScenarioFiles(): string[] {
   return fs

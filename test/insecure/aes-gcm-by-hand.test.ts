@@ -140,7 +140,7 @@ describe('dhlab aes', () => {
     ]) {
       const running = run(['aes', ...args]);
       assert.equal(await running.exit, 2, args.join(' '));
-      assert.match(running.stderr.join('\n'), /ERR_USAGE: --(key|block) must be/);
+      assert.match(running.stderr.join('\n'), /ERR_USAGE: --(key|block) (must be|is required)/);
     }
   });
 });

@@ -119,7 +119,7 @@ describe('the client never hangs and always says why it stopped', () => {
       assert.equal(await second.exit, 1);
       assert.match(
         second.stderr.join('\n'),
-        new RegExp(`ERR_FILE: cannot listen on 127\\.0\\.0\\.1:${port}: the address is already in use; pick another port, or port 0`),
+        new RegExp(`ERR_LISTEN: cannot listen on 127\\.0\\.0\\.1:${port}: the address is already in use; pick another port, or port 0`),
       );
     });
 

@@ -111,7 +111,41 @@ ${expectation}
   });
 });
 
-describe('files and ports a command cannot use: a clear ERR_FILE, no stack trace', () => {
+describe('files and ports a command cannot use: a clear ERR_FILE, ERR_LISTEN or ERR_RESOLVE, no stack trace', () => {
+  it('a host name that does not resolve is ERR_RESOLVE, for the server and the client', async () => {
+    const server = run([
+      'server',
+      '--host',
+      'no-such-host.invalid',
+      '--port',
+      '0',
+      '--host-key',
+      path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'dhlab-hk-')), 'key'),
+    ]);
+    assert.equal(await server.exit, 1);
+    assert.match(
+      server.stderr.join('\n'),
+      /^dhlab: ERR_RESOLVE: cannot listen on no-such-host\.invalid:0: the host name "no-such-host\.invalid" does not resolve \(E[A-Z_]+\)$/,
+    );
+    const client = run(['client', '--json', '--name', 'a', '--host', 'no-such-host.invalid']);
+    client.proc.stdin?.end();
+    assert.equal(await client.exit, 1);
+    assert.equal(client.json()[0]?.code, 'ERR_RESOLVE');
+  });
+
+  it('--export does not replace a file without --force, and prints the path last', async () => {
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'dhlab-export-')), 'handout.md');
+    fs.writeFileSync(file, 'mine');
+    const refused = run(['scenario', '01-handshake', '--export', file]);
+    assert.equal(await refused.exit, 1);
+    assert.match(refused.stderr.join('\n'), /ERR_FILE: cannot write .*handout\.md: it already exists; --force replaces it/);
+    assert.equal(fs.readFileSync(file, 'utf8'), 'mine');
+    const forced = run(['scenario', '01-handshake', '--export', file, '--force']);
+    assert.equal(await forced.exit, 0, forced.stderr.join('\n'));
+    assert.equal(forced.stdout.at(-1), `handout written to ${file}`);
+    assert.match(fs.readFileSync(file, 'utf8'), /^# /);
+  });
+
   it('dhlab eve --listen on a port in use', async () => {
     const busy = net.createServer();
     await new Promise<void>((resolve) => busy.listen(0, '127.0.0.1', resolve));
@@ -119,7 +153,7 @@ describe('files and ports a command cannot use: a clear ERR_FILE, no stack trace
       const eve = run(['eve', '--listen', `127.0.0.1:${(busy.address() as net.AddressInfo).port}`, '--forward', '127.0.0.1:1', '--json']);
       assert.equal(await eve.exit, 1);
       const text = eve.stderr.join('\n');
-      assert.match(text, /dhlab: ERR_FILE: cannot listen on 127\.0\.0\.1:\d+: the address is already in use/);
+      assert.match(text, /dhlab: ERR_LISTEN: cannot listen on 127\.0\.0\.1:\d+: the address is already in use/);
       assert.doesNotMatch(text, /\n\s+at /, 'no stack trace');
     } finally {
       busy.close();

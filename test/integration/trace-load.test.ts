@@ -2,7 +2,7 @@
 // peer sends must cost the narration no more than its length: honest members keep chatting.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { serverTraceNarrator } from '../../src/cli/main.ts';
+import { serverTraceNarrator } from '../../src/cli/server-command.ts';
 import { join, RawPeer, startServer, waitFor, type Member } from '../support/helpers.ts';
 
 /** alice says a line to bob every 20 ms; each latency is its send to bob's receipt. */
