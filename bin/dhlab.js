@@ -1,10 +1,14 @@
 #!/usr/bin/env node
-// Runs the TypeScript CLI through tsx's loader, so no build step stands between `npm ci` and use.
-import { register } from 'tsx/esm/api';
+// In a checkout the TypeScript sources run through tsx's loader, so no build step stands between
+// `npm ci` and use; the installed package runs the JavaScript `npm pack` compiled into dist/.
+import { existsSync } from 'node:fs';
 
-register();
-const { main } = await import('../src/cli/main.ts');
-const { exitWhenFlushed, exitQuietlyOnBrokenPipe } = await import('../src/terminal/output.ts');
+const fromSource = existsSync(new URL('../src/cli/main.ts', import.meta.url));
+if (fromSource) (await import('tsx/esm/api')).register();
+const root = fromSource ? '../src/' : '../dist/src/';
+const extension = fromSource ? 'ts' : 'js';
+const { main } = await import(`${root}cli/main.${extension}`);
+const { exitWhenFlushed, exitQuietlyOnBrokenPipe } = await import(`${root}terminal/output.${extension}`);
 // `dhlab scenario --list | head -1`: a reader that goes away ends the command quietly, every verb.
 exitQuietlyOnBrokenPipe();
 // A finished command exits, whatever stdin or a silent peer still holds open.
