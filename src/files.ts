@@ -20,6 +20,12 @@ function regularOrThrow(fd: number): fs.Stats {
   return stats;
 }
 
+function existingKind(stats: fs.Stats): string {
+  if (stats.isSymbolicLink()) return 'ELOOP';
+  if (stats.isDirectory()) return 'EISDIR';
+  return stats.isFile() ? 'EEXIST' : 'ENOTREGULAR';
+}
+
 /** Reads a regular file of at most `maxBytes` as UTF-8. @throws an errno-coded error */
 export function readRegularFile(file: string, maxBytes: number): string {
   const { O_RDONLY, O_NONBLOCK } = fs.constants;
@@ -42,8 +48,8 @@ export function writeRegularFile(file: string, text: string, mode = 0o644, repla
   try {
     fd = fs.openSync(file, O_WRONLY | O_CREAT | O_NOFOLLOW | O_NONBLOCK | (replace ? 0 : O_EXCL), mode);
   } catch (error) {
-    // O_EXCL says EEXIST for a folder too: name what is there.
-    if ((error as NodeJS.ErrnoException).code === 'EEXIST' && fs.lstatSync(file).isDirectory()) throw new FileProblem('EISDIR');
+    // O_EXCL says EEXIST for whatever is there: a link, a folder or a FIFO is named as such.
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST') throw new FileProblem(existingKind(fs.lstatSync(file)));
     throw error;
   }
   try {
