@@ -1,5 +1,5 @@
 import readline from 'node:readline';
-import { ChatClient, CLIENT_DEFAULTS } from '../client/chat-client.ts';
+import { ChatClient, CLIENT_DEFAULTS, nameRefusal } from '../client/chat-client.ts';
 import { intOption, numberOption, stringOption } from './args.ts';
 import type { ParsedArgs, Verb } from './verb.ts';
 import { getEngine } from '../crypto/engines.ts';
@@ -67,9 +67,12 @@ export const clientVerb: Omit<Verb, 'name' | 'summary'> = {
 /** The flags, checked. */
 export function clientOptions(values: ParsedArgs['values']): ClientCommandOptions {
   if (typeof values.name !== 'string') throw new DhlabError('ERR_USAGE', '--name is required');
+  // The name is part of the transcript hash, so it is sent exactly as the server will check it: NFC.
+  const name = values.name.normalize('NFC');
+  const refused = nameRefusal(name);
+  if (refused) throw refused;
   return {
-    // The name is part of the transcript hash, so it is sent exactly as the server will check it: NFC.
-    name: values.name.normalize('NFC'),
+    name,
     host: stringOption(values, 'host'),
     port: intOption(values, 'port', 1, 65535),
     knownServersFile: stringOption(values, 'known-servers'),
@@ -231,6 +234,7 @@ async function runClient(options: ClientCommandOptions): Promise<number> {
             name: self.name,
             fingerprint: self.fingerprint,
             pin: self.pin,
+            ...(self.pin === 'new' || self.pin === 'replaced' ? { pinnedIn: options.knownServersFile } : {}),
             members: self.members,
             count: self.memberCount,
           });

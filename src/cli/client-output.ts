@@ -2,6 +2,7 @@ import type readline from 'node:readline';
 import { palette } from '../terminal/colors.ts';
 import { safeText } from '../terminal/safe-text.ts';
 import type { ServerEvent } from '../protocol/messages.ts';
+import type { PinResult } from '../client/known-servers.ts';
 import { rowsOf } from '../terminal/width.ts';
 import { cursor, print, printJson, printStyled, terminal, writeStyled } from '../terminal/output.ts';
 
@@ -16,6 +17,13 @@ export interface ClientOutput {
   note(line: string): void;
 }
 
+const PIN_WORDS: Record<PinResult, string> = {
+  new: 'first use',
+  known: 'matches the pinned key',
+  replaced: 'changed, accepted with --accept-new-host-key',
+  unchecked: 'not checked: --insecure-no-host-key-check',
+};
+
 function roster(members: readonly string[], count: number): string {
   return members.map(safeText).join(', ') + (count > members.length ? ` and ${count - members.length} more` : '');
 }
@@ -24,8 +32,15 @@ function roster(members: readonly string[], count: number): string {
 export function plainLine(event: Printable): string | null {
   switch (event.type) {
     case 'connected': {
-      const pin = event.pin === 'new' ? 'first use: pinned' : event.pin === 'replaced' ? 'changed: re-pinned' : 'matches the pinned key';
-      return `* connected to ${String(event.server)} as ${safeText(String(event.name))}; host key ${String(event.fingerprint)} (${pin})\n* in the room: ${roster(event.members as string[], event.count as number)}`;
+      const file = safeText(String(event.pinnedIn));
+      const pin = PIN_WORDS[event.pin as PinResult];
+      const pinned =
+        event.pin === 'new'
+          ? `\n* first connection to this server: its host key is now pinned in ${file}`
+          : event.pin === 'replaced'
+            ? `\n* the new host key replaces the old one in ${file}`
+            : '';
+      return `* connected to ${String(event.server)} as ${safeText(String(event.name))}; host key ${String(event.fingerprint)} (${pin})${pinned}\n* in the room: ${roster(event.members as string[], event.count as number)}`;
     }
     case 'message':
       return `<${safeText(event.from)}> ${safeText(event.text)}`;

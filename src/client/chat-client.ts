@@ -4,7 +4,9 @@ import { DhlabError, isResolveError } from '../errors.ts';
 import type { CryptoEngine } from '../crypto/engine.ts';
 import type { KnownServers, PinResult } from './known-servers.ts';
 import { ClientSession } from '../protocol/client-session.ts';
+import { fingerprint } from '../protocol/identity.ts';
 import { textProblem, type ServerEvent } from '../protocol/messages.ts';
+import { nameProblem } from '../protocol/names.ts';
 import { safeBytes } from '../terminal/safe-text.ts';
 import type { TraceEvent } from '../protocol/trace.ts';
 import type { InsecureHooks } from '../protocol/session.ts';
@@ -70,11 +72,22 @@ function connectError(server: string, error: NodeJS.ErrnoException): DhlabError 
   return new DhlabError('ERR_CONNECTION', `cannot reach ${server}: ${error.code ?? error.message}`);
 }
 
+/** "name mixes scripts: ..." as "it mixes scripts: ...", after a sentence that names the name. */
+function namedIt(problem: string): string {
+  return problem.replace(/^name /, 'it ');
+}
+
+/** ERR_BAD_NAME for a name outside the profile of docs/PROTOCOL.md s.6.1, or null. */
+export function nameRefusal(name: string): DhlabError | null {
+  const problem = nameProblem(name);
+  return problem ? new DhlabError('ERR_BAD_NAME', `the name "${name}" cannot be used: ${namedIt(problem)}`) : null;
+}
+
 /** A chat room member over TCP: a ClientSession driven by a socket. */
 export class ChatClient extends EventEmitter<ChatClientEvents> {
   readonly name: string;
   fingerprint = '';
-  pin: PinResult = 'new';
+  pin: PinResult = 'unchecked';
   members: string[] = [];
   /** Members in the room when we joined (members names at most the first 200). */
   memberCount = 0;
@@ -103,8 +116,9 @@ export class ChatClient extends EventEmitter<ChatClientEvents> {
         revealSecrets: options.revealSecrets,
         privateKey: options.privateKey,
         insecure: options.insecure,
-        checkHostKey: (hostKey, fingerprint) => {
-          this.pin = options.knownServers?.check(server, hostKey, fingerprint, options.acceptNewHostKey ?? false) ?? 'new';
+        checkHostKey: (hostKey) => {
+          const fingerprintOf = (key: Uint8Array) => fingerprint(options.engine, key);
+          this.pin = options.knownServers?.check(server, hostKey, fingerprintOf, options.acceptNewHostKey ?? false) ?? 'unchecked';
         },
       },
       {
@@ -114,7 +128,7 @@ export class ChatClient extends EventEmitter<ChatClientEvents> {
             this.current = 'joining';
             this.fingerprint = event.fingerprint;
             // Pin only now: the signature has proved the server holds this key.
-            if (this.pin !== 'known') options.knownServers?.pin(server, event.hostKey);
+            if (this.pin === 'new' || this.pin === 'replaced') options.knownServers?.pin(server, event.hostKey);
             return;
           }
           if (event.event.type === 'welcome') {
@@ -164,7 +178,13 @@ export class ChatClient extends EventEmitter<ChatClientEvents> {
   }
 
   /** Connects, completes the handshake and resolves once the room has welcomed us. */
+  /**
+   * Connects and joins. A name the server's profile would refuse (docs/PROTOCOL.md s.6.1) is
+   * refused here first, with no round trip: ERR_BAD_NAME.
+   */
   static connect(options: ChatClientOptions): Promise<ChatClient> {
+    const refused = nameRefusal(options.name);
+    if (refused) return Promise.reject(refused);
     return new Promise((resolve, reject) => {
       const client: ChatClient = new ChatClient(options, () => resolve(client), reject);
     });
@@ -200,6 +220,10 @@ export class ChatClient extends EventEmitter<ChatClientEvents> {
         `the peer sent ${error.code}, a code only a client detects: the report is forged or broken, and its advice is not shown`,
       );
     }
+    if (remote && !this.keysAgreed && error.code === 'ERR_BAD_NAME') {
+      return new DhlabError(error.code, `the server refused the name "${this.name}": ${namedIt(error.message)}`);
+    }
+    if (remote && !this.keysAgreed && error.code === 'ERR_NAME_TAKEN') return error;
     if (remote && !this.keysAgreed) {
       // Before keys exist an error frame is not authenticated: anyone on the path can forge it.
       return new DhlabError(error.code, `the server reported (unauthenticated, before keys were agreed): ${error.message}`);

@@ -7,7 +7,14 @@ export function defaultKnownServersPath(): string {
   return path.join(configDir(), 'known_servers');
 }
 
-export type PinResult = 'known' | 'new' | 'replaced';
+/** What the client did with the host key: `unchecked` when it keeps no known_servers file. */
+export type PinResult = 'known' | 'new' | 'replaced' | 'unchecked';
+
+/** A pinned key (base64) and the line of the file it is on. */
+interface PinnedKey {
+  key: string;
+  line: number;
+}
 
 /**
  * Trust on first use, as SSH's known_hosts: one line per server, "HOST:PORT ed25519 BASE64KEY".
@@ -17,7 +24,12 @@ export type PinResult = 'known' | 'new' | 'replaced';
 export class KnownServers {
   constructor(private readonly file: string) {}
 
-  private read(): Map<string, string> {
+  /** The file's path, for messages that say where a key is pinned. */
+  get path(): string {
+    return this.file;
+  }
+
+  private read(): Map<string, PinnedKey> {
     let text = '';
     try {
       text = fs.readFileSync(this.file, 'utf8');
@@ -25,7 +37,7 @@ export class KnownServers {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return new Map();
       throw new DhlabError('ERR_HOST_KEY_FILE', `cannot read ${this.file}: ${(error as NodeJS.ErrnoException).code}`);
     }
-    const entries = new Map<string, string>();
+    const entries = new Map<string, PinnedKey>();
     text.split('\n').forEach((line, index) => {
       const trimmed = line.trim();
       if (trimmed === '' || trimmed.startsWith('#')) return;
@@ -33,25 +45,30 @@ export class KnownServers {
       if (!server || algorithm !== 'ed25519' || !key || rest.length > 0 || Buffer.from(key, 'base64').length !== 32) {
         throw new DhlabError('ERR_HOST_KEY_FILE', `${this.file}:${index + 1}: expected "HOST:PORT ed25519 BASE64KEY"`);
       }
-      entries.set(server, key);
+      entries.set(server, { key, line: index + 1 });
     });
     return entries;
   }
 
   lookup(server: string): Uint8Array | null {
-    const key = this.read().get(server);
-    return key ? Uint8Array.from(Buffer.from(key, 'base64')) : null;
+    const entry = this.read().get(server);
+    return entry ? Uint8Array.from(Buffer.from(entry.key, 'base64')) : null;
   }
 
-  /** Throws ERR_HOST_KEY_CHANGED when another key is pinned for this server (and accepting is off). */
-  check(server: string, hostKey: Uint8Array, fingerprint: string, acceptChanged: boolean): PinResult {
-    const pinned = this.lookup(server);
-    if (!pinned) return 'new';
+  /**
+   * Throws ERR_HOST_KEY_CHANGED when another key is pinned for this server (and accepting is off),
+   * naming both fingerprints and the file and line of the pin, as ssh names the offending line.
+   */
+  check(server: string, hostKey: Uint8Array, fingerprintOf: (key: Uint8Array) => string, acceptChanged: boolean): PinResult {
+    const entry = this.read().get(server);
+    if (!entry) return 'new';
+    const pinned = Uint8Array.from(Buffer.from(entry.key, 'base64'));
     if (Buffer.compare(pinned, hostKey) === 0) return 'known';
     if (acceptChanged) return 'replaced';
     throw new DhlabError(
       'ERR_HOST_KEY_CHANGED',
-      `host key for ${server} changed (now ${fingerprint}); someone may be intercepting the connection. ` +
+      `the host key of ${server} is not the one pinned: pinned ${fingerprintOf(pinned)} (${this.file}:${entry.line}), ` +
+        `now ${fingerprintOf(hostKey)}. Someone may be intercepting the connection. ` +
         `If the server's key really changed, run again with --accept-new-host-key.`,
     );
   }
@@ -79,8 +96,8 @@ export class KnownServers {
     }
     withLock(`${target}.lock`, () => {
       const entries = this.read();
-      entries.set(server, Buffer.from(hostKey).toString('base64'));
-      const lines = [...entries].map(([name, key]) => `${name} ed25519 ${key}`);
+      entries.set(server, { key: Buffer.from(hostKey).toString('base64'), line: 0 });
+      const lines = [...entries].map(([name, { key }]) => `${name} ed25519 ${key}`);
       const temp = `${target}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
       try {
         const fd = fs.openSync(temp, 'wx', 0o600);

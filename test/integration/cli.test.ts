@@ -40,6 +40,7 @@ describe('the dhlab CLI end to end: a real server and three --json clients', () 
     await waitFor(() => alice.json().some((e) => e.type === 'connected'), 'alice connected', 20_000);
     const connected = alice.json()[0] as Record<string, unknown>;
     assert.equal(connected.pin, 'new');
+    assert.equal(connected.pinnedIn, known);
     assert.equal(`host key ${String(connected.fingerprint)}`, server.stdout[1]?.split(' (')[0]);
     const bob = client('bob');
     await waitFor(() => alice.json().some((e) => e.type === 'join' && e.name === 'bob'), 'bob joined', 20_000);
@@ -98,6 +99,8 @@ describe('the dhlab CLI end to end: a real server and three --json clients', () 
     refused.proc.stdin?.end();
     assert.equal(await refused.exit, 1);
     assert.equal(refused.json()[0]?.code, 'ERR_HOST_KEY_CHANGED');
+    // Both fingerprints and the line of the pin, as ssh names the offending line of known_hosts.
+    assert.match(String(refused.json()[0]?.message), new RegExp(`pinned SHA256:\\S{43} \\(${forged}:1\\), now SHA256:\\S{43}\\.`));
     assert.equal(fs.readFileSync(forged, 'utf8'), entry); // not re-pinned
 
     const accepted = run(['client', '--json', '--name', 'dave', '--port', String(port), '--known-servers', forged, '--accept-new-host-key']);
@@ -114,8 +117,20 @@ describe('the dhlab CLI end to end: a real server and three --json clients', () 
     twin.proc.stdin?.end();
     assert.equal(await twin.exit, 1);
     assert.equal(twin.json()[0]?.code, 'ERR_NAME_TAKEN');
+    assert.match(String(twin.json()[0]?.message), /^the name "alice" is taken/);
     alice.proc.stdin?.end();
     assert.equal(await alice.exit, 0);
+  });
+
+  it('refuses a name outside the profile before connecting: no round trip, the reason in words', async () => {
+    // Port 1 has no server: a client that connected anyway would report ERR_CONNECTION instead.
+    const mixed = run(['client', '--name', '\u0430lice', '--port', '1']);
+    assert.equal(await mixed.exit, 1);
+    assert.deepEqual(mixed.stdout, []);
+    assert.match(mixed.stderr.join('\n'), /^dhlab: ERR_BAD_NAME: the name "\u0430lice" cannot be used: it mixes scripts: Cyrillic .* and Latin/);
+    const empty = run(['client', '--name', '', '--port', '1']);
+    assert.equal(await empty.exit, 1);
+    assert.match(empty.stderr.join('\n'), /ERR_BAD_NAME: the name "" cannot be used: it is empty/);
   });
 
   it('SIGTERM shuts the server down cleanly and tells every client why', async () => {

@@ -70,18 +70,20 @@ describe('known servers (trust on first use)', () => {
   const keyB = new Uint8Array(32).fill(2);
 
   it('new, then pinned and known, then a changed key is refused unless accepted', () => {
-    const store = new KnownServers(path.join(tmp(), 'known_servers'));
-    assert.equal(store.check('127.0.0.1:5068', keyA, 'fpA', false), 'new');
+    const file = path.join(tmp(), 'known_servers');
+    const store = new KnownServers(file);
+    const fp = (key: Uint8Array) => (key[0] === 1 ? 'fpA' : 'fpB');
+    assert.equal(store.check('127.0.0.1:5068', keyA, fp, false), 'new');
     store.pin('127.0.0.1:5068', keyA);
-    assert.equal(store.check('127.0.0.1:5068', keyA, 'fpA', false), 'known');
-    assert.equal(store.check('127.0.0.1:5069', keyB, 'fpB', false), 'new'); // per host:port
+    assert.equal(store.check('127.0.0.1:5068', keyA, fp, false), 'known');
+    assert.equal(store.check('127.0.0.1:5069', keyB, fp, false), 'new'); // per host:port
     assert.throws(
-      () => store.check('127.0.0.1:5068', keyB, 'fpB', false),
-      (e: unknown) => code('ERR_HOST_KEY_CHANGED')(e) && /fpB/.test((e as Error).message),
+      () => store.check('127.0.0.1:5068', keyB, fp, false),
+      (e: unknown) => code('ERR_HOST_KEY_CHANGED')(e) && (e as Error).message.includes(`pinned fpA (${file}:2), now fpB`), // line 1 is the file's comment
     );
-    assert.equal(store.check('127.0.0.1:5068', keyB, 'fpB', true), 'replaced');
+    assert.equal(store.check('127.0.0.1:5068', keyB, fp, true), 'replaced');
     store.pin('127.0.0.1:5068', keyB);
-    assert.equal(store.check('127.0.0.1:5068', keyB, 'fpB', false), 'known');
+    assert.equal(store.check('127.0.0.1:5068', keyB, fp, false), 'known');
   });
 
   it('is replaced atomically: no temporary or lock file is left, the mode is 0600, other entries stay', () => {
@@ -94,7 +96,10 @@ describe('known servers (trust on first use)', () => {
     assert.notEqual(fs.statSync(file).ino, inode, 'a new file was renamed into place, not rewritten in place');
     assert.deepEqual(fs.readdirSync(dir), ['known_servers']);
     assert.equal(fs.statSync(file).mode & 0o777, 0o600);
-    assert.equal(store.check('a:1', keyA, 'fp', false), 'known');
+    assert.equal(
+      store.check('a:1', keyA, () => 'fp', false),
+      'known',
+    );
   });
 
   it('twelve clients pinning at once, in separate processes, all land', async () => {
@@ -114,14 +119,22 @@ describe('known servers (trust on first use)', () => {
     assert.deepEqual(await Promise.all(runs), Array(12).fill(0));
     const store = new KnownServers(file);
     for (let n = 0; n < 12; n++)
-      for (let i = 0; i < 5; i++) assert.equal(store.check(`host-${n}:${i}`, new Uint8Array(32).fill(n), 'fp', false), 'known', `host-${n}:${i}`);
+      for (let i = 0; i < 5; i++)
+        assert.equal(
+          store.check(`host-${n}:${i}`, new Uint8Array(32).fill(n), () => 'fp', false),
+          'known',
+          `host-${n}:${i}`,
+        );
   });
 
   it('never replaces what is not a regular file (/dev/null: remember nothing), and follows a symlink', () => {
     const store = new KnownServers('/dev/null');
     store.pin('a:1', keyA);
     assert.ok(fs.statSync('/dev/null').isCharacterDevice(), '/dev/null is still a device');
-    assert.equal(store.check('a:1', keyA, 'fp', false), 'new');
+    assert.equal(
+      store.check('a:1', keyA, () => 'fp', false),
+      'new',
+    );
 
     const dir = tmp();
     fs.writeFileSync(path.join(dir, 'real'), '');
@@ -137,14 +150,17 @@ describe('known servers (trust on first use)', () => {
     const old = new Date(Date.now() - 60_000);
     fs.utimesSync(`${file}.lock`, old, old);
     new KnownServers(file).pin('a:1', keyA);
-    assert.equal(new KnownServers(file).check('a:1', keyA, 'fp', false), 'known');
+    assert.equal(
+      new KnownServers(file).check('a:1', keyA, () => 'fp', false),
+      'known',
+    );
   });
 
   it('a malformed file is ERR_HOST_KEY_FILE, naming the line', () => {
     const file = path.join(tmp(), 'known_servers');
     fs.writeFileSync(file, '# comment\n127.0.0.1:1 ed25519 AQID\n');
     assert.throws(
-      () => new KnownServers(file).check('x:1', keyA, 'fp', false),
+      () => new KnownServers(file).check('x:1', keyA, () => 'fp', false),
       (e: unknown) => code('ERR_HOST_KEY_FILE')(e) && /:2:/.test((e as Error).message),
     );
   });
