@@ -7,7 +7,7 @@ import { INSECURE_CLIENT_FLAGS, insecureFromFlags, printWarnings, type InsecureC
 import { safeText } from '../terminal/safe-text.ts';
 import { DhlabError, type ErrorCode } from '../errors.ts';
 import { defaultKnownServersPath, KnownServers } from '../client/known-servers.ts';
-import { printError, printStyled, readlineOutput, terminal } from '../terminal/output.ts';
+import { printError, readlineOutput, terminal } from '../terminal/output.ts';
 import { setFullValues, traceNarrator } from '../terminal/narrate.ts';
 import { jsonOutput, pipeOutput, terminalOutput, type ClientOutput } from './client-output.ts';
 
@@ -95,11 +95,13 @@ class LineInput {
   readonly queued: string[] = [];
   ended = false;
   readonly readline: readline.Interface;
+  /** Called as each line arrives, while readline's echo of it is the last thing on screen. */
+  onLine: (line: string) => void = () => {};
   private wake: () => void = () => {};
 
   constructor(interactive: boolean) {
     this.readline = readline.createInterface({ input: process.stdin, output: interactive ? readlineOutput() : undefined, terminal: interactive, prompt: '> ' });
-    this.readline.on('line', (line) => (this.queued.push(line), this.wake()));
+    this.readline.on('line', (line) => (this.onLine(line), this.queued.push(line), this.wake()));
     this.readline.on('close', () => this.end());
     const interrupt = () => (this.queued.splice(0), this.end());
     this.readline.on('SIGINT', interrupt);
@@ -200,10 +202,10 @@ async function runClient(options: ClientCommandOptions): Promise<number> {
   printWarnings(insecure.warnings, printError);
   const interactive = !options.json && terminal.interactive;
   setFullValues(options.full);
-  const narrator = options.trace ? traceNarrator(name, 'server', (line) => printStyled(line, 'stderr'), terminal.stderrColumns) : null;
-
   const input = new LineInput(interactive);
   const output = options.json ? jsonOutput() : interactive ? terminalOutput(input.readline, () => name) : pipeOutput();
+  input.onLine = (line) => output.typed?.(line);
+  const narrator = options.trace ? traceNarrator(name, 'server', (line) => output.aside(line), terminal.stderrColumns) : null;
   const reportError = (code: ErrorCode, message: string) => output.event({ type: 'error', code, message });
 
   const server = `${host}:${port}`;

@@ -12,9 +12,13 @@ export type Printable = ServerEvent | { type: 'connected'; [key: string]: unknow
 /** What the client prints, as JSON lines or as text lines on a terminal or pipe. */
 export interface ClientOutput {
   event(event: Printable): void;
+  /** The user pressed Enter on a line: its echo, still on screen, is taken back. */
+  typed?(line: string): void;
   /** A line the user typed is on its way: shown once, marked until the server's echo confirms it. */
   pending?(text: string): void;
   note(line: string): void;
+  /** A --trace line for stderr; on a terminal it goes above the prompt, which stays whole. */
+  aside(line: string): void;
 }
 
 const PIN_WORDS: Record<PinResult, string> = {
@@ -60,7 +64,7 @@ export function plainLine(event: Printable): string | null {
 }
 
 export function jsonOutput(): ClientOutput {
-  return { event: (event) => printJson(event), note: () => {} };
+  return { event: (event) => printJson(event), note: () => {}, aside: (line) => printStyled(line, 'stderr') };
 }
 
 export function pipeOutput(): ClientOutput {
@@ -70,6 +74,7 @@ export function pipeOutput(): ClientOutput {
       if (line !== null) print(line);
     },
     note: (line) => print(line),
+    aside: (line) => printStyled(line, 'stderr'),
   };
 }
 
@@ -83,11 +88,13 @@ export function terminalOutput(rl: readline.Interface, myName: () => string): Cl
   const columns = () => terminal.columns;
   // Rows printed since each pending line, oldest first.
   const pending: Array<{ text: string; rows: number; rowsAfter: number }> = [];
-  const print = (line: string) => {
+  const print = (line: string, stream: 'stdout' | 'stderr' = 'stdout') => {
     cursor.clearLine();
     cursor.to(0);
-    printStyled(line);
-    const rows = line.split('\n').reduce((sum, part) => sum + rowsOf(part, columns()), 0);
+    printStyled(line, stream);
+    // stderr redirected to a file puts nothing on the screen above the pending lines.
+    const onScreen = stream === 'stdout' || terminal.stderrIsTTY;
+    const rows = onScreen ? line.split('\n').reduce((sum, part) => sum + rowsOf(part, columns()), 0) : 0;
     for (const p of pending) p.rowsAfter += rows;
     rl.prompt(true);
   };
@@ -118,17 +125,20 @@ export function terminalOutput(rl: readline.Interface, myName: () => string): Cl
       const line = plainLine(event);
       if (line !== null) print(event.type === 'error' ? colors.error(line) : line);
     },
-    pending(text) {
-      // readline left the typed line on screen: replace it with the marked chat line.
-      const typed = rowsOf(`> ${text}`, columns());
-      cursor.move(0, -typed);
+    typed(line) {
+      // Erased at once, while it is the line just above the cursor: a paste of twenty lines
+      // arrives as twenty of these in a row, and each sent line is then printed as it leaves.
+      cursor.move(0, -rowsOf(`> ${line}`, columns()));
       cursor.to(0);
       cursor.clearDown();
-      const line = `<${safeText(myName())}> ${safeText(text)}`;
-      printStyled(`${line}${colors.dim(' …')}`);
-      pending.push({ text, rows: rowsOf(`${line} …`, columns()), rowsAfter: 0 });
       rl.prompt(true);
     },
+    pending(text) {
+      const line = `<${safeText(myName())}> ${safeText(text)}`;
+      print(`${line}${colors.dim(' …')}`);
+      pending.push({ text, rows: rowsOf(`${line} …`, columns()), rowsAfter: 0 });
+    },
     note: (line) => print(colors.dim(line)),
+    aside: (line) => print(line, 'stderr'),
   };
 }

@@ -55,6 +55,9 @@ export const terminal = {
   get stdoutIsTTY(): boolean {
     return process.stdout.isTTY === true;
   },
+  get stderrIsTTY(): boolean {
+    return process.stderr.isTTY === true;
+  },
   get columns(): number {
     return process.stdout.columns || 80;
   },

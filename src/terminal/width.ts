@@ -1,3 +1,4 @@
+import { stripVTControlCharacters } from 'node:util';
 import { getEastAsianWidth } from 'unicode-properties';
 
 /**
@@ -18,7 +19,7 @@ export function displayWidth(text: string): number {
   return width;
 }
 
-/** Terminal rows a line takes when wrapped at `columns`. */
+/** Terminal rows a line takes when wrapped at `columns`; the colours we paint it with take none. */
 export function rowsOf(text: string, columns: number): number {
-  return Math.max(1, Math.ceil(displayWidth(text) / Math.max(1, columns)));
+  return Math.max(1, Math.ceil(displayWidth(stripVTControlCharacters(text)) / Math.max(1, columns)));
 }
