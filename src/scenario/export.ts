@@ -63,12 +63,21 @@ export function sequenceDiagram(frames: FrameRecord[], title?: string, moments: 
 }
 
 /**
- * Text that Markdown shows as it is: every ASCII punctuation character Markdown could read as
- * syntax gets a backslash (CommonMark s.2.4 lets any of them be escaped), so a chat line or a
- * file's title can open no tag, link, image, emphasis, list or table cell.
+ * Text that Markdown shows as it is, escaped only where Markdown would read syntax (CommonMark
+ * s.2.4 lets any ASCII punctuation be escaped): code spans, emphasis, links and images (a `[`
+ * escaped opens none, so `(`, `)` and `!` stay bare), HTML and autolinks (`<`), entities, GFM
+ * table cells and strikethrough anywhere, and GFM's autolinks (`://`, `www.`, `@`); headings,
+ * quotes, lists and rules only at a line's start. `_` between letters emphasises nothing
+ * (s.6.2), so `y_c` stays as written. Spaces at either end are dropped: Markdown shows none,
+ * and four at the start would open a code block.
  */
-function mdText(text: string): string {
-  return safeText(text).replace(/[\\`*_{}[\]()#+\-.!|<>~&:]/g, '\\$&');
+export function mdText(text: string): string {
+  return safeText(text)
+    .trim()
+    .replace(/[\\`*[\]<&|~@]|(?<![\p{L}\p{N}])_|_(?![\p{L}\p{N}])|:(?=\/\/)|(?<=\bwww)\./giu, '\\$&')
+    .replace(/^( {0,3})([#>+=-]|\d{1,9}(?=[.)]))/, (_, indent: string, marker: string) =>
+      /\d/.test(marker) ? `${indent}${marker}\\` : `${indent}\\${marker}`,
+    );
 }
 
 /** The longest run of backticks in `text`: a code span or fence must use a longer one. */
