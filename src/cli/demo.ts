@@ -7,11 +7,16 @@ import type { ServerEvent } from '../protocol/messages.ts';
 import type { TraceEvent } from '../protocol/trace.ts';
 import { LoopbackRoom } from '../loopback/topology.ts';
 
+/** What a line of the demo is, for its colour: the lab's and --trace's colours for trace lines. */
+export type DemoStyle = 'heading' | 'public' | 'secret' | 'wire' | 'error' | 'prose';
+
 export interface DemoOptions {
   engine: CryptoEngine;
   group: DhGroup;
-  out: (line: string) => void;
+  out: (line: string, style: DemoStyle) => void;
 }
+
+const styleOf = (event: TraceEvent): DemoStyle => (event.kind === 'error' ? 'error' : event.secret ? 'secret' : event.kind === 'wire' ? 'wire' : 'public');
 
 const SCRIPT: ReadonlyArray<[speaker: 'alice' | 'bob' | 'carol', text: string]> = [
   ['alice', 'Hello bob and carol! This line is encrypted three times, once per key.'],
@@ -24,11 +29,11 @@ const SCRIPT: ReadonlyArray<[speaker: 'alice' | 'bob' | 'carol', text: string]> 
  * trace events the protocol core emits. The plain-text fallback of the inspector.
  */
 export async function runDemo({ engine, group, out }: DemoOptions): Promise<void> {
-  const say = (line = '') => out(line);
+  const say = (line = '', style: DemoStyle = line.startsWith('== ') ? 'heading' : 'prose') => out(line, style);
   const identity = ephemeralHostKey(engine);
   const serverTrace = (id: number, event: TraceEvent, name: string | null) => {
     const line = narrate(event, 'server', name ?? `connection ${id}`);
-    if (line) say(`  ${line}`);
+    if (line) say(`  ${line}`, styleOf(event));
   };
   const room = await LoopbackRoom.start({ server: { engine, group, identity, trace: serverTrace, revealSecrets: true } });
   const host = '127.0.0.1';
@@ -52,7 +57,7 @@ export async function runDemo({ engine, group, out }: DemoOptions): Promise<void
       revealSecrets: true,
       trace: (event) => {
         const line = narrate(event, name, 'server');
-        if (line) say(`  ${line}`);
+        if (line) say(`  ${line}`, styleOf(event));
       },
       onEvent: (event) => {
         received.get(name)?.push(event);

@@ -49,6 +49,11 @@ export class Tmux {
     return execFileSync('tmux', ['-L', this.session, 'capture-pane', '-p', '-t', this.session], { encoding: 'utf8' });
   }
 
+  /** The screen and its scrollback with their colours, as SGR escapes (capture-pane -e -S -). */
+  captureStyled(): string {
+    return execFileSync('tmux', ['-L', this.session, 'capture-pane', '-p', '-e', '-S', '-', '-t', this.session], { encoding: 'utf8' });
+  }
+
   title(): string {
     return execFileSync('tmux', ['-L', this.session, 'display-message', '-p', '-t', this.session, '#{pane_title}'], { encoding: 'utf8' }).trim();
   }
