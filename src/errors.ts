@@ -64,29 +64,33 @@ export function isErrorCode(value: unknown): value is ErrorCode {
  */
 export function fileError(error: unknown, what: string): DhlabError {
   const code = (error as NodeJS.ErrnoException).code;
-  const why =
-    code === 'EISDIR'
-      ? 'it is a folder; give a file name'
-      : code === 'ENOENT'
-        ? 'its folder does not exist'
-        : code === 'EACCES' || code === 'EPERM'
-          ? 'permission denied'
-          : code === 'EADDRINUSE'
-            ? 'the address is already in use; pick another port, or port 0 for any free port'
-            : code === 'EADDRNOTAVAIL'
-              ? 'this machine has no such address'
-              : code === 'ENOTDIR'
-                ? 'a part of the path is not a folder'
-                : code === 'ELOOP'
-                  ? 'it is a symbolic link; dhlab does not follow links it writes or reads through'
-                  : code === 'ENOTREGULAR' || code === 'ENXIO'
-                    ? 'it is not a regular file (a FIFO or a device)'
-                    : code === 'EFBIG'
-                      ? 'it is too large'
-                      : code === 'EEXIST'
-                        ? 'it already exists; --force replaces it'
-                        : (code ?? (error as Error).message);
-  return new DhlabError('ERR_FILE', `${what}: ${why}`);
+  return new DhlabError('ERR_FILE', `${what}: ${code === 'EEXIST' ? 'it already exists; --force replaces it' : fileReason(error)}`);
+}
+
+/** Why a file-system or listen call failed, in words (errno codes a user should not need). */
+export function fileReason(error: unknown): string {
+  const code = (error as NodeJS.ErrnoException).code;
+  return code === 'EISDIR'
+    ? 'it is a folder; give a file name'
+    : code === 'ENOENT'
+      ? 'its folder does not exist'
+      : code === 'EACCES' || code === 'EPERM'
+        ? 'permission denied'
+        : code === 'EADDRINUSE'
+          ? 'the address is already in use; pick another port, or port 0 for any free port'
+          : code === 'EADDRNOTAVAIL'
+            ? 'this machine has no such address'
+            : code === 'ENOTDIR'
+              ? 'a part of the path is not a folder'
+              : code === 'ELOOP'
+                ? 'it is a symbolic link; dhlab does not follow links it writes or reads through'
+                : code === 'ENOTREGULAR' || code === 'ENXIO'
+                  ? 'it is not a regular file (a FIFO or a device)'
+                  : code === 'EFBIG'
+                    ? 'it is too large'
+                    : code === 'EEXIST'
+                      ? 'it already exists'
+                      : (code ?? (error as Error).message);
 }
 
 /** Name lookups that failed: the host name is wrong, or no resolver answers. */

@@ -15,7 +15,7 @@ export interface LabViewOptions {
   input?: Readable;
   output?: Writable;
   colors?: Palette;
-  /** Where "save value" writes (default: the current directory). */
+  /** Where "save value" writes (default: dhlab's own folder, savedValuesDir(), made on first use). */
   saveDir?: string;
   /** A step-through scenario drives the lab: a narration pane, space/→ next, ← back. */
   scenario?: ScenarioControls;

@@ -1,10 +1,13 @@
 import type { Readable, Writable } from 'node:stream';
+import { stripVTControlCharacters } from 'node:util';
 import blessed from 'blessed';
 import { palette, type Palette } from '../../src/terminal/colors.ts';
 import { safeText } from '../../src/terminal/safe-text.ts';
+import { displayWidth } from '../../src/terminal/width.ts';
 import { cellSafe } from './cells.ts';
 import { frameDetail, stepDetail } from './detail.ts';
 import { saveToNewFile } from './save-file.ts';
+import { homeRelative, savedValuesDir } from '../../src/config-dir.ts';
 import { chatPane, framesPane, ladderPane, narrationPane, titleLine } from './panes.ts';
 import { boundKeys, commandFor, footer, helpLines } from '../keys/keymap.ts';
 import type { LadderStep } from '../model/ladder.ts';
@@ -51,6 +54,9 @@ export class LabView {
   private state: UiState;
   private typing = false;
   private notice = '';
+  // keysHandled when the notice appeared, and whether an overlay was open as the last key came.
+  private noticeSince = 0;
+  private overlayBeforeKey = false;
   private renderTimer: NodeJS.Timeout | null = null;
   private lastRender = 0;
   private renderedVersion = -1;
@@ -93,7 +99,8 @@ export class LabView {
     this.helpBar = box({ bottom: 0, left: 0, width: '100%', height: 1, style: { inverse: true } });
     this.bindKeys();
     // Registered after bindKeys (which makes blessed listen), so it runs once a key's handlers have.
-    this.screen.program.on('keypress', () => this.keysHandled++);
+    this.screen.program.prependListener('keypress', () => (this.overlayBeforeKey = this.overlay !== null));
+    this.screen.program.on('keypress', () => this.afterKey());
     this.screen.on('resize', () => this.render(true));
     this.render(true);
   }
@@ -219,8 +226,11 @@ export class LabView {
         scenario ? `  space: next step${scenario.back ? ' · ←: back' : ''} · ?: keys` : this.typist ? `  press i to type as ${this.typist}` : '  (view only)',
       );
     const state = ` detail: ${this.state.detail} · ${this.state.encoding} │ `;
-    // fit() counts colour codes as text, so the legend (coloured) is appended after the cut.
-    this.status.setContent(this.notice ? fit(`${state}${this.notice}`, width) : `${state}${legend(this.colors)}`);
+    // fit() counts colour codes as text, so the legend (coloured) is appended after the cut. A
+    // notice too long to follow the state (a saved file's path) takes the line alone.
+    const withState = `${state}${this.notice}`;
+    const notice = displayWidth(stripVTControlCharacters(withState)) <= width ? withState : ` ${this.notice}`;
+    this.status.setContent(this.notice ? fit(notice, width) : `${state}${legend(this.colors)}`);
     this.helpBar.setContent(footer(this.context, width, this.options.perspectives.length, this.withoutCommands));
     this.screen.render();
   }
@@ -294,6 +304,15 @@ export class LabView {
     this.touch();
   }
 
+  private afterKey(): void {
+    this.keysHandled++;
+    // The key that made the notice, and Esc closing the overlay it was made in, leave it showing.
+    if (this.notice !== '' && this.keysHandled > this.noticeSince + 1 && !this.overlayBeforeKey) {
+      this.notice = '';
+      this.touch();
+    }
+  }
+
   /** Forgets what blessed believes is on the terminal and draws every cell again. */
   redrawAll(): void {
     this.screen.realloc();
@@ -308,7 +327,7 @@ export class LabView {
       this.typing = false;
       if (!error && typeof value === 'string' && value.length > 0 && this.typist) {
         const problem = this.options.send?.(this.typist, value);
-        this.notice = problem ? this.colors.error(problem) : '';
+        if (problem) this.setNotice(this.colors.error(problem));
         this.touch(); // one message per i: Enter sends and gives the keys back to the lab
         return;
       }
@@ -333,14 +352,25 @@ export class LabView {
   }
 
   private save(label: string, text: string): void {
-    const saved = saveToNewFile(this.options.saveDir ?? process.cwd(), label, text);
-    this.notice = saved.ok ? `saved ${safeText(saved.file)} (readable by you only)` : this.colors.error(`not saved: ${safeText(saved.folder)}: ${saved.why}`);
+    const saved = saveToNewFile(this.saveDir, label, text, this.options.saveDir === undefined);
+    const file = safeText(homeRelative(saved.file));
+    this.setNotice(saved.ok ? `saved ${file} (readable by you only)` : this.colors.error(`not saved to ${file}: ${saved.why}`));
+  }
+
+  private get saveDir(): string {
+    return this.options.saveDir ?? savedValuesDir();
+  }
+
+  /** A line on the status bar until the next key pressed outside an overlay. */
+  private setNotice(text: string): void {
+    this.notice = text;
+    this.noticeSince = this.keysHandled;
     this.render(true);
   }
 
   private showOverlay(label: string, lines: string[], onSave?: () => void): void {
     this.closeOverlay();
-    const hint = onSave ? '  s: save to a file · ↑/↓ scroll · Esc: close' : '  ↑/↓ scroll · Esc: close';
+    const hint = onSave ? `  s: save to a file in ${homeRelative(this.saveDir)} · ↑/↓ scroll · Esc: close` : '  ↑/↓ scroll · Esc: close';
     this.overlay = blessed.box({
       parent: this.screen,
       top: 'center',

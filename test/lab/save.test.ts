@@ -25,7 +25,7 @@ describe('saving a value from the lab', () => {
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
-  const open = (saveDir: string) => {
+  const open = (saveDir: string | undefined) => {
     const term = headlessTerminal(120, 40);
     const view = new LabView({
       perspectives: lab.perspectives,
@@ -35,7 +35,7 @@ describe('saving a value from the lab', () => {
       input: term.input,
       output: term.output,
       colors: palette(0),
-      saveDir,
+      ...(saveDir === undefined ? {} : { saveDir }),
     });
     return { view, press: (keys: string) => pressKeys(view, term.input, keys), screen: () => (view.render(true), screenText(view.screen).join('\n')) };
   };
@@ -63,7 +63,41 @@ describe('saving a value from the lab', () => {
     const { view, press, screen } = open(path.join(dir, 'missing', 'folder'));
     try {
       await press('d\x1b[A\x1b[A\rs');
-      assert.match(screen(), /not saved: .*missing\/folder: the folder does not exist/);
+      assert.match(screen(), /not saved to .*missing\/folder\/dhlab-signature_over_H\.txt: its folder does not exist/);
+    } finally {
+      view.destroy();
+    }
+  });
+
+  it("saves into dhlab's own folder by default, made 0700, and says where", async () => {
+    const data = path.join(dir, 'xdg-data');
+    const before = process.env.XDG_DATA_HOME;
+    process.env.XDG_DATA_HOME = data;
+    const { view, press, screen } = open(undefined);
+    try {
+      await press('d\x1b[A\x1b[A\r');
+      const saved = path.join(data, 'dhlab', 'saved');
+      assert.ok(screen().includes(`s: save to a file in ${saved}`), 'the overlay says where s saves');
+      await press('s');
+      assert.match(fs.readFileSync(path.join(saved, 'dhlab-signature_over_H.txt'), 'utf8'), /^[0-9a-f]+\n$/);
+      assert.equal(fs.statSync(saved).mode & 0o777, 0o700);
+      assert.ok(screen().includes(`saved ${saved}/dhlab-signature_over_H.txt (readable by you only)`), screen());
+    } finally {
+      view.destroy();
+      if (before === undefined) delete process.env.XDG_DATA_HOME;
+      else process.env.XDG_DATA_HOME = before;
+    }
+  });
+
+  it('the notice stays while its overlay is open and after Esc closes it; the next key clears it', async () => {
+    const { view, press, screen } = open(dir);
+    try {
+      await press('d\x1b[A\x1b[A\rs');
+      assert.match(screen(), /saved .*\(readable by you only\)/);
+      await press('\x1b');
+      assert.match(screen(), /saved .*\(readable by you only\)/, 'Esc closed the overlay and kept the notice');
+      await press('j');
+      assert.doesNotMatch(screen(), /readable by you only/);
     } finally {
       view.destroy();
     }
