@@ -36,7 +36,7 @@ class PerspectiveSet {
           : event.kind === 'tampered'
             ? `! XORed ${event.xor} into ${event.connection}'s frame at byte ${event.offset}`
             : event.kind === 'replayed'
-              ? `! replayed ${event.connection}'s frame seq ${event.seq}${event.sentAs === event.seq ? '' : ` as seq ${event.sentAs}`}`
+              ? `! replayed ${event.connection}'s data #${event.seq}${event.sentAs === event.seq ? '' : `, its seq rewritten to ${event.sentAs}`}`
               : `* ${event.text}`;
     this.mallory?.addChat({ text, kind: event.kind === 'read' ? 'plain' : 'error' });
   }

@@ -66,8 +66,9 @@ export class EvePerspective extends Perspective {
           ? 'Eve has the keys (the attack): she can open it'
           : how === 'xor'
             ? 'Eve has no key: she reads a frame only by XOR with one whose plaintext she knows, under the same counter'
-            : 'Eve cannot open them';
-      this.addChat({ text: `sealed: ${connection} ${row.dir} seq ${row.seq}, ${row.sealed?.length ?? 0} bytes; ${fate}`, kind: 'wire' });
+            : 'Eve cannot open it';
+      // Named as the frames pane names it: direction, type, #seq, bytes on the wire.
+      this.addChat({ text: `sealed: ${connection} ${row.dir} data #${row.seq} ${row.size} B; ${fate}`, kind: 'wire' });
     } else if (frame) {
       row.fields = safeExcerpt(publicFields(frame), 200);
       if (this.firstOfItsKind(connection, frame.type, o.dir)) this.learn(connection, frame);
@@ -97,7 +98,7 @@ export class EvePerspective extends Perspective {
    */
   readByAttack(name: string, read: { dir: string; seq: number; text: string }[], how: 'keys' | 'xor' = 'keys'): void {
     this.broken.set(name, how);
-    for (const r of read) this.addChat({ text: `read by the attack: ${name} ${r.dir} seq ${r.seq}: ${safeExcerpt(r.text, 300)}`, kind: 'error' });
+    for (const r of read) this.addChat({ text: `read by the attack: ${name} ${r.dir} data #${r.seq}: ${safeExcerpt(r.text, 300)}`, kind: 'error' });
     for (const [connection, steps] of this.ladders) {
       if (!connection.endsWith(` ${name}⇄server`)) continue;
       for (const step of steps) {
@@ -174,10 +175,10 @@ export class EvePerspective extends Perspective {
 function discreteLogNote(group: DhGroup | undefined): string {
   if (group?.insecure) {
     const bits = group.q.toString(2).length;
-    return `x from y = g^x mod p in ${group.name}: q has ${bits} bits, so baby-step giant-step needs about 2^${Math.ceil(bits / 2)} steps; within reach`;
+    return `finding it from y = g^x mod p in ${group.name}: q has ${bits} bits, so baby-step giant-step needs about 2^${Math.ceil(bits / 2)} steps; within reach`;
   }
   const bits = group ? group.p.toString(2).length : 2048;
-  return `x from y = g^x mod p: a discrete logarithm in a ${bits}-bit group (2^110 work or more by the number field sieve); out of reach`;
+  return `finding it from y = g^x mod p is a discrete logarithm in a ${bits}-bit group (2^110 work or more by the number field sieve); out of reach`;
 }
 
 /** The public fields of a handshake frame, short, for the frames pane. */

@@ -13,13 +13,13 @@ describe("Eve's view after the attack", () => {
       while (!lab.run.finished) {
         const eve = lab.perspectives.eve;
         const lines = eve?.chat.tail(100).map((l) => l.text) ?? [];
-        if (!lines.some((t) => t.startsWith('read by the attack'))) sawBefore ||= lines.some((t) => t.endsWith('Eve cannot open them'));
+        if (!lines.some((t) => t.startsWith('read by the attack'))) sawBefore ||= lines.some((t) => t.endsWith('Eve cannot open it'));
         await lab.run.next();
       }
       const eve = lab.perspectives.eve;
       assert.ok(eve);
       const chat = eve.chat.tail(100).map((l) => l.text);
-      assert.ok(sawBefore, 'before the attack: "Eve cannot open them"');
+      assert.ok(sawBefore, 'before the attack: "Eve cannot open it"');
       assert.ok(
         chat.some((t) => t.startsWith('read by the attack: alice') && t.includes('toy groups are for teaching')),
         chat.join('\n'),

@@ -33,7 +33,7 @@ describe("Eve's ladder, per group", () => {
     const notes = eveSees('toy23');
     assert.equal(
       notes.get('to read the chat Eve needs x'),
-      'x from y = g^x mod p in toy23: q has 4 bits, so baby-step giant-step needs about 2^2 steps; within reach',
+      'finding it from y = g^x mod p in toy23: q has 4 bits, so baby-step giant-step needs about 2^2 steps; within reach',
     );
     assert.equal(notes.get('from here on: sealed frames'), 'sealed under keys Eve derives as soon as she has x (toy group)');
   });
