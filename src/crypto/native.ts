@@ -1,34 +1,19 @@
 import crypto from 'node:crypto';
-import { bigintToBytes } from './bytes.ts';
 import { GCM_TAG_BYTES, type CryptoEngine } from './engine.ts';
 import type { DhGroup } from './groups.ts';
 import { ED25519_PKCS8_PREFIX, ED25519_SPKI_PREFIX } from './ed25519-der.ts';
+import { dhPrivateKeyDer, dhPublicFromDer, dhPublicKeyDer } from './dh-der.ts';
 
-const primeCache = new Map<string, { p: Buffer; g: Buffer }>();
-function groupBuffers(group: DhGroup): { p: Buffer; g: Buffer } {
-  let cached = primeCache.get(group.name);
-  if (!cached) {
-    cached = {
-      p: Buffer.from(bigintToBytes(group.p, group.byteLength)),
-      g: Buffer.from(bigintToBytes(group.g, 1)),
-    };
-    primeCache.set(group.name, cached);
+// A session computes g^x and later y^x with the same x: import the key once for both.
+const dhKeys = new WeakMap<Uint8Array, crypto.KeyObject>();
+
+function dhPrivateKeyObject(group: DhGroup, privateKey: Uint8Array): crypto.KeyObject {
+  let key = dhKeys.get(privateKey);
+  if (!key) {
+    key = crypto.createPrivateKey({ key: dhPrivateKeyDer(group, privateKey), format: 'der', type: 'pkcs8' });
+    dhKeys.set(privateKey, key);
   }
-  return cached;
-}
-
-// A session computes g^x and later y^x with the same x: keep the OpenSSL context between the two.
-const dhContexts = new WeakMap<Uint8Array, crypto.DiffieHellman>();
-
-function dhContext(group: DhGroup, privateKey: Uint8Array): crypto.DiffieHellman {
-  const cached = dhContexts.get(privateKey);
-  if (cached) return cached;
-  // OpenSSL recognises the RFC 3526 primes as named groups, so this skips the slow DH_check.
-  const { p, g } = groupBuffers(group);
-  const dh = crypto.createDiffieHellman(p, g);
-  dh.setPrivateKey(Buffer.from(privateKey));
-  dhContexts.set(privateKey, dh);
-  return dh;
+  return key;
 }
 
 function leftPad(bytes: Buffer, length: number): Uint8Array {
@@ -53,10 +38,13 @@ export const nativeEngine: CryptoEngine = {
   name: 'native',
   randomBytes: (length) => Uint8Array.from(crypto.randomBytes(length)),
   dhPublic(group, privateKey) {
-    return leftPad(dhContext(group, privateKey).generateKeys(), group.byteLength);
+    // OpenSSL computes y = g^x mod p as it imports x; the public half carries it out.
+    const spki = crypto.createPublicKey(dhPrivateKeyObject(group, privateKey)).export({ format: 'der', type: 'spki' });
+    return dhPublicFromDer(spki, group.byteLength);
   },
   dhShared(group, privateKey, peerPublic) {
-    return leftPad(dhContext(group, privateKey).computeSecret(Buffer.from(peerPublic)), group.byteLength);
+    const publicKey = crypto.createPublicKey({ key: dhPublicKeyDer(group, peerPublic), format: 'der', type: 'spki' });
+    return leftPad(crypto.diffieHellman({ privateKey: dhPrivateKeyObject(group, privateKey), publicKey }), group.byteLength);
   },
   sha256: (data) => Uint8Array.from(crypto.createHash('sha256').update(data).digest()),
   hmacSha256: (key, data) => Uint8Array.from(crypto.createHmac('sha256', key).update(data).digest()),
