@@ -11,7 +11,7 @@ export interface EveScreen {
 /** Opens Eve's screen; `onQuit` runs on q or Ctrl-C. */
 export function openEveScreen(subtitle: string, onQuit: () => void): EveScreen {
   const eve = new EvePerspective();
-  const view = new LabView({ perspectives: [eve], typists: [], subtitle, onQuit });
+  const view = new LabView({ app: 'dhlab eve', perspectives: [eve], typists: [], subtitle, onQuit });
   return {
     onObservation: (o) => {
       eve.onObservation(o);

@@ -52,6 +52,7 @@ export async function runInspect(options: InspectOptions): Promise<number> {
     const weakened = options.warnings?.length ? `INSECURE (teaching only): ${options.warnings.join(', ')} · ` : '';
     const subtitle = `${weakened}${options.host}:${options.port} · host key ${client.fingerprint}`;
     view = new LabView({
+      app: 'dhlab inspect',
       perspectives: [mine],
       typists: [options.name],
       subtitle,
@@ -70,8 +71,9 @@ export async function runInspect(options: InspectOptions): Promise<number> {
       },
     });
     void client.waitForClose().then((error) => {
-      if (error) mine.addChat({ text: `! ${error.code}: ${error.message}`, kind: 'error' });
-      view?.invalidate();
+      // Said once: a bye or an error the session reported is in the chat already.
+      if (error && mine.endedWith !== error.code) mine.addChat({ text: `! ${error.code}: ${error.message}`, kind: 'error' });
+      view?.connectionClosed(`disconnected${error ? ` (${error.code})` : ''}`);
     });
   });
 }

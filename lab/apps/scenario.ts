@@ -189,6 +189,7 @@ export async function runScenarioLab(scenario: Scenario, engineName: string, opt
     let perspectives = lab.perspectives;
     let shownStep = -1;
     const view = new LabView({
+      app: 'dhlab scenario',
       perspectives: perspectives.list,
       typists: [],
       initialPerspective: scenario.clients[0]?.name,

@@ -132,6 +132,7 @@ export async function watchGrading<R>(options: WatchOptions, grade: (observer: C
   let closed!: () => void;
   const viewClosed = new Promise<void>((resolve) => (closed = resolve));
   const view = new LabView({
+    app: 'dhlab check',
     perspectives: [watch.server, watch.eve],
     typists: [],
     initialPerspective: 'server',

@@ -47,15 +47,16 @@ export const KEYMAP: readonly KeyBinding[] = [
   },
   { keys: ['i'], shown: 'i', context: 'lab', command: 'type', help: 'type a message (Enter sends it, Esc cancels)', footer: 'type' },
   {
-    keys: ['tab', 'f2'],
-    shown: 'Tab, F2',
+    keys: ['t', 'f2'],
+    shown: 't, F2',
     context: 'lab',
     command: 'typist',
     help: 'switch who is typing (separate from whose view is shown)',
     footer: 'typist',
   },
-  { keys: ['tab'], shown: 'Tab', context: 'scenario', command: 'focus-toggle', help: 'focus the inspector or the frames pane', footer: 'pane' },
-  { keys: ['left', 'h'], shown: '←, h', context: 'lab', command: 'focus-inspector', help: 'focus the inspector (handshake steps)', footer: 'pane' },
+  // Tab moves between the panes wherever the lab runs; the arrows differ (panes live, steps in a scenario).
+  { keys: ['tab'], shown: 'Tab', context: 'all', command: 'focus-toggle', help: 'focus the inspector or the frames pane', footer: 'pane' },
+  { keys: ['left', 'h'], shown: '←, h', context: 'lab', command: 'focus-inspector', help: 'focus the inspector (handshake steps)' },
   { keys: ['right', 'l'], shown: '→, l', context: 'lab', command: 'focus-frames', help: 'focus the frames pane' },
   { keys: ['up', 'k'], shown: '↑, k', context: 'all', command: 'select-up', help: 'select the previous handshake step or frame', footer: 'select' },
   { keys: ['down', 'j'], shown: '↓, j', context: 'all', command: 'select-down', help: 'select the next handshake step or frame' },
@@ -95,7 +96,7 @@ export const KEYMAP: readonly KeyBinding[] = [
 
 /** The footer's priority per context: as many as fit are shown, then "? help". */
 const FOOTER_ORDER: Record<'lab' | 'scenario', readonly Command[]> = {
-  lab: ['perspective', 'type', 'typist', 'quit', 'detail', 'focus-inspector', 'select-up', 'expand', 'connection', 'encoding'],
+  lab: ['perspective', 'type', 'typist', 'quit', 'detail', 'focus-toggle', 'select-up', 'expand', 'connection', 'encoding'],
   scenario: ['step-next', 'step-back', 'perspective', 'quit', 'focus-toggle', 'detail', 'select-up', 'expand', 'connection', 'encoding'],
 };
 
@@ -105,7 +106,7 @@ export function bindingsFor(context: 'lab' | 'scenario', without: readonly Comma
 }
 
 /** The footer's short key names: "1-5" rather than "1 2 3 ...", arrows rather than words. */
-function footerKeys(binding: KeyBinding, context: 'lab' | 'scenario', perspectives: number): string {
+function footerKeys(binding: KeyBinding, perspectives: number): string {
   switch (binding.command) {
     case 'perspective':
       return perspectives > 1 ? `1-${Math.min(9, perspectives)}` : '1';
@@ -120,9 +121,9 @@ function footerKeys(binding: KeyBinding, context: 'lab' | 'scenario', perspectiv
     case 'quit':
       return 'q';
     case 'typist':
-      return 'Tab';
+      return 't';
     default:
-      return context === 'scenario' && binding.command === 'focus-toggle' ? 'Tab' : binding.shown;
+      return binding.shown;
   }
 }
 
@@ -133,7 +134,7 @@ export function footer(context: 'lab' | 'scenario', width: number, perspectives 
   for (const command of FOOTER_ORDER[context]) {
     const binding = bindingsFor(context, without).find((b) => b.command === command);
     if (!binding?.footer) continue;
-    const item = ` ${footerKeys(binding, context, perspectives)} ${binding.footer} `;
+    const item = ` ${footerKeys(binding, perspectives)} ${binding.footer} `;
     if (displayWidth(line + item + help) > width) break;
     line += item;
   }
@@ -152,8 +153,14 @@ const HELP_NOTES: Record<'lab' | 'scenario', string[]> = {
 };
 
 /** The help overlay's lines, generated from the keymap: one binding per entry, its words wrapped beside its keys. */
-export function helpLines(context: 'lab' | 'scenario', width = 70, without: readonly Command[] = []): string[] {
-  const bindings = bindingsFor(context, without);
+export function helpLines(context: 'lab' | 'scenario', width = 70, without: readonly Command[] = [], perspectives: readonly string[] = []): string[] {
+  // The digits say whose view each one is: "1 alice · 2 bob · ... · 5 Eve".
+  const views = perspectives.slice(0, DIGITS.length).map((name, i) => `${i + 1} ${name}`);
+  const bindings = bindingsFor(context, without).map((b) =>
+    b.command === 'perspective' && views.length > 0
+      ? { ...b, shown: views.length > 1 ? `1-${views.length}` : '1', help: `whose view: ${views.join(' · ')}` }
+      : b,
+  );
   const column = 2 + Math.max(...bindings.map((b) => displayWidth(b.shown))) + 3;
   const rows = bindings.flatMap((b) =>
     wrapLine(b.help, Math.max(20, width - column), '').map(

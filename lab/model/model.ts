@@ -117,6 +117,8 @@ export class TracePerspective extends Perspective {
   private readonly hand = new Map<string, HandContext>();
   /** Connections whose record layer is the teaching-only AES-CBC (from their `established` trace). */
   private readonly cbc = new Set<string>();
+  /** A client's session ended with this code (a bye received, or an error): said once in the chat. */
+  endedWith: string | null = null;
 
   protected override forget(connection: string): void {
     this.pendingSeal.delete(connection);
@@ -190,6 +192,9 @@ export class TracePerspective extends Perspective {
         return;
       }
       case 'error':
+        // The server's bye already said why, in its own words.
+        if (this.kind === 'client' && event.remote && this.endedWith === event.code) return;
+        if (this.kind === 'client') this.endedWith = event.code;
         this.addChat({ text: `! ${connection}: ${event.code} ${event.message}`, kind: 'error' });
         return;
       default:
@@ -221,7 +226,8 @@ export class TracePerspective extends Perspective {
       case 'who':
         return this.addChat({ text: `* in the room: ${event.members.join(', ')}`, kind: 'public' });
       case 'bye':
-        return this.addChat({ text: `* server closed the session: ${event.reason}`, kind: 'public' });
+        this.endedWith = event.code;
+        return this.addChat({ text: `* the server closed the session: ${event.reason}${event.code === 'OK' ? '' : ` (${event.code})`}`, kind: 'public' });
       case 'error':
         return this.addChat({ text: `! ${event.code}: ${event.message}`, kind: 'error' });
     }

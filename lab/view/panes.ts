@@ -23,12 +23,12 @@ export interface PaneText {
 }
 
 /** The title bar: the view, who types, the subtitle; "?=help" always shows, the rest is cut before it. */
-export function titleLine(perspective: Perspective, typist: string | undefined, subtitle: string, width: number): string {
+export function titleLine(perspective: Perspective, typist: string | undefined, subtitle: string, width: number, app = 'dhlab lab'): string {
   const viewName = perspective.kind === 'eve' ? 'Eve (wiretap)' : perspective.name;
   const typing = typist ? ` · typing as: ${typist}` : '';
   const helpHint = '   ?=help';
   // The subtitle may hold a file's words (a scenario's name and titles): the sanitizer first.
-  return fit(safeText(` dhlab lab · view: ${viewName}${typing} · ${subtitle}`), width - helpHint.length) + helpHint;
+  return fit(safeText(` ${app} · view: ${viewName}${typing} · ${subtitle}`), width - helpHint.length) + helpHint;
 }
 
 /** The handshake ladder of one connection, scrolled to the cursor when the pane has focus. */

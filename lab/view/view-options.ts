@@ -3,6 +3,8 @@ import type { Palette } from '../../src/terminal/colors.ts';
 import type { Perspective } from '../model/model.ts';
 
 export interface LabViewOptions {
+  /** The command, in the title bar and the window title: "dhlab inspect" (default "dhlab lab"). */
+  app?: string;
   perspectives: Perspective[];
   /** Who can type (client names); empty for a view-only lab such as `dhlab eve`. */
   typists: string[];

@@ -1,9 +1,7 @@
 import type { Readable, Writable } from 'node:stream';
-import { stripVTControlCharacters } from 'node:util';
 import blessed from 'blessed';
 import { palette, type Palette } from '../../src/terminal/colors.ts';
 import { safeText } from '../../src/terminal/safe-text.ts';
-import { displayWidth } from '../../src/terminal/width.ts';
 import { cellSafe } from './cells.ts';
 import { frameDetail, stepDetail } from './detail.ts';
 import { saveToNewFile } from './save-file.ts';
@@ -12,25 +10,14 @@ import { chatPane, framesPane, ladderPane, narrationPane, titleLine } from './pa
 import { boundKeys, commandFor, footer, helpLines } from '../keys/keymap.ts';
 import type { LadderStep } from '../model/ladder.ts';
 import type { Perspective } from '../model/model.ts';
-import { fit, legend, visibleSteps, type RenderOptions } from './render.ts';
+import { visibleSteps, type RenderOptions } from './render.ts';
+import { inputHint, statusLine } from './status.ts';
+import { cellSafeElement } from './widgets.ts';
 import { applyCommand, initialUiState, isStateCommand, stepState, type Command, type UiState } from '../keys/ui-state.ts';
 import { wrapValue } from '../model/values.ts';
 import type { LabViewOptions } from './view-options.ts';
 
 export type { LabViewOptions, ScenarioControls } from './view-options.ts';
-
-/**
- * Every string this element is given passes cellSafe (nothing blessed would mis-measure reaches
- * it), and its label is cut to fit between its corners (a long title ran over the border).
- */
-function cellSafeElement<E extends blessed.Widgets.BoxElement>(element: E): E {
-  const setContent = element.setContent.bind(element);
-  const setLabel = element.setLabel.bind(element);
-  element.setContent = (content: string) => setContent(cellSafe(content));
-  element.setLabel = (label: string | blessed.Widgets.LabelOptions) =>
-    setLabel(typeof label === 'string' ? fit(cellSafe(label), Math.max(4, ((element.width as number) || 80) - 4)) : label);
-  return element;
-}
 
 /**
  * The lab screen: a layout plus small adapters that render the model (mitmproxy-style list and
@@ -54,6 +41,7 @@ export class LabView {
   private state: UiState;
   private typing = false;
   private notice = '';
+  private closed = '';
   // keysHandled when the notice appeared, and whether an overlay was open as the last key came.
   private noticeSince = 0;
   private overlayBeforeKey = false;
@@ -75,7 +63,7 @@ export class LabView {
       smartCSR: true,
       fullUnicode: true,
       warnings: false,
-      title: 'dhlab lab',
+      title: options.app ?? 'dhlab lab',
       // @types/blessed has these two the wrong way round.
       input: options.input as unknown as Writable | undefined,
       output: options.output as unknown as Readable | undefined,
@@ -142,6 +130,10 @@ export class LabView {
     return { ...this.state };
   }
 
+  private get viewNames(): string[] {
+    return this.options.perspectives.map((p) => (p.kind === 'eve' ? 'Eve (wiretap)' : p.name));
+  }
+
   get typist(): string | undefined {
     return this.options.typists[this.state.typist];
   }
@@ -198,7 +190,7 @@ export class LabView {
     const paneHeight = (el: blessed.Widgets.BoxElement) => Math.max(1, (el.height as number) - 2);
 
     const subtitle = typeof this.options.subtitle === 'string' ? this.options.subtitle : this.options.subtitle();
-    this.title.setContent(titleLine(perspective, this.typist, subtitle, width));
+    this.title.setContent(titleLine(perspective, this.typist, subtitle, width, this.options.app));
     const pane = { perspective, state: this.state, options, colors: this.colors };
     const { connection, steps } = this.currentLadder();
     const ladder = ladderPane(pane, connection, steps, paneWidth(this.inspector), paneHeight(this.inspector));
@@ -221,16 +213,8 @@ export class LabView {
       this.narration.setLabel(narration.label);
       this.narration.setContent(narration.content);
     }
-    if (!this.typing)
-      this.input.setValue(
-        scenario ? `  space: next step${scenario.back ? ' · ←: back' : ''} · ?: keys` : this.typist ? `  press i to type as ${this.typist}` : '  (view only)',
-      );
-    const state = ` detail: ${this.state.detail} · ${this.state.encoding} │ `;
-    // fit() counts colour codes as text, so the legend (coloured) is appended after the cut. A
-    // notice too long to follow the state (a saved file's path) takes the line alone.
-    const withState = `${state}${this.notice}`;
-    const notice = displayWidth(stripVTControlCharacters(withState)) <= width ? withState : ` ${this.notice}`;
-    this.status.setContent(this.notice ? fit(notice, width) : `${state}${legend(this.colors)}`);
+    if (!this.typing) this.input.setValue(inputHint(scenario, this.typist, this.closed));
+    this.status.setContent(statusLine(this.state, this.notice, width, this.colors));
     this.helpBar.setContent(footer(this.context, width, this.options.perspectives.length, this.withoutCommands));
     this.screen.render();
   }
@@ -240,9 +224,20 @@ export class LabView {
     this.render();
   }
 
-  /** Commands this lab does not offer: no step back in a run that only goes forward. */
+  /** What this lab does not offer: no going back in a grading, no typing without a client. */
   private get withoutCommands(): Command[] {
-    return this.options.scenario && !this.options.scenario.back ? ['step-back'] : [];
+    const typists = this.options.typists.length;
+    return [
+      ...(this.options.scenario && !this.options.scenario.back ? (['step-back'] as const) : []),
+      ...(typists === 0 ? (['type', 'typist'] as const) : typists === 1 ? (['typist'] as const) : []),
+    ];
+  }
+
+  /** The connection ended: nobody types any more, and the line under the chat says why. */
+  connectionClosed(why: string): void {
+    this.options.typists = [];
+    this.closed = why;
+    this.touch();
   }
 
   private get context(): 'lab' | 'scenario' {
@@ -286,7 +281,11 @@ export class LabView {
         if (this.typing) return;
         if (this.overlay) this.closeOverlay();
         // The overlay is 90% wide, less its border and a column for the scroll.
-        else this.showOverlay(' help ', helpLines(this.context, Math.floor(((this.screen.width as number) || 80) * 0.9) - 3, this.withoutCommands));
+        else
+          this.showOverlay(
+            ' help ',
+            helpLines(this.context, Math.floor(((this.screen.width as number) || 80) * 0.9) - 3, this.withoutCommands, this.viewNames),
+          );
         return;
       case 'typist':
         if (this.overlay || this.options.typists.length === 0) return;

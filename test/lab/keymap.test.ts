@@ -61,9 +61,10 @@ describe('the keymap: one table for keys, help and footer', () => {
     });
   }
 
-  it('the same key does different things where the contexts differ, as documented', () => {
-    assert.equal(commandFor('tab', 'lab'), 'typist');
+  it('Tab moves between panes everywhere; the arrows differ where the contexts differ, as documented', () => {
+    assert.equal(commandFor('tab', 'lab'), 'focus-toggle');
     assert.equal(commandFor('tab', 'scenario'), 'focus-toggle');
+    assert.equal(commandFor('t', 'lab'), 'typist');
     assert.equal(commandFor('right', 'scenario'), 'step-next');
     assert.equal(commandFor('right', 'lab'), 'focus-frames');
     assert.equal(commandFor('i', 'scenario'), undefined, 'nobody types in a scenario');
@@ -73,6 +74,11 @@ describe('the keymap: one table for keys, help and footer', () => {
     const commands = new Set(KEYMAP.map((b) => b.command));
     for (const context of CONTEXTS) for (const key of boundKeys(context)) assert.ok(commands.has(commandFor(key, context) as Command));
     assert.equal(commands.size, 23);
+  });
+
+  it('the help names whose view each digit shows', () => {
+    const lines = helpLines('lab', 100, [], ['alice', 'bob', 'carol', 'server', 'Eve (wiretap)']).join('\n');
+    assert.match(lines, /1-5 +whose view: 1 alice · 2 bob · 3 carol · 4 server · 5 Eve \(wiretap\)/);
   });
 });
 
@@ -98,7 +104,7 @@ describe('the UI state: commands without a screen', () => {
     assert.deepEqual([state.stepCursor, state.frameCursor], [null, null]);
   });
 
-  it('Tab cycles typists; d, x toggle and come back', () => {
+  it('t cycles typists; d, x toggle and come back', () => {
     let state = initialUiState();
     for (let i = 0; i < 3; i++) state = applyCommand(state, 'typist', context);
     assert.equal(state.typist, 0);

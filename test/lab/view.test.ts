@@ -56,7 +56,7 @@ for (const [columns, rows] of SIZES) {
       assert.match(text, /handshake: alice ⇄ server/);
       assert.match(text, /■ public ■ secret \(this side only\) ■ on the wire ■ error/);
       // The footer fits the width and always ends with "? help"; the title always shows "?=help".
-      assert.match(lines[rows - 1] as string, /^ 1-5 view {2}i type {2}Tab typist .* {2}\? help *$/);
+      assert.match(lines[rows - 1] as string, /^ 1-5 view {2}i type {2}t typist .* {2}\? help *$/);
       assert.doesNotMatch(lines[rows - 1] as string, /…/);
       assert.match(lines[0] as string, /\?=help *$/);
       assert.match(text, /\* carol joined/);
@@ -77,8 +77,8 @@ for (const [columns, rows] of SIZES) {
       assert.match(text, / ct [0-9a-f]{8}/);
     });
 
-    it('Tab changes who types, 4 shows the server, 5 shows Eve with no plaintext', async () => {
-      await press('\t');
+    it('t changes who types, 4 shows the server, 5 shows Eve with no plaintext', async () => {
+      await press('t');
       assert.match(screenText(view.screen)[0] as string, /view: alice · typing as: bob/);
       await press('4');
       assert.match(screen(), /view: server/);

@@ -54,4 +54,32 @@ describe('dhlab inspect in a real terminal (tmux), against a toy-group server', 
       plain.kill();
     }
   });
+
+  it('after the server shuts down: said once, named dhlab inspect, no typing offered, q quits', async () => {
+    const room = run(['server', '--port', '0', '--host-key', path.join(dir, 'host_key_2')]);
+    await waitFor(() => room.stdout.some((l) => l.startsWith('dhlab server listening on')), 'the server');
+    const port = /:(\d+)$/.exec(room.stdout[0] as string)?.[1] as string;
+    const watching = Tmux.start(
+      `sh -c 'cd ${ROOT} && node bin/dhlab.js inspect --name cy --port ${port} --known-servers ${path.join(dir, 'known_servers_2')} --accept-new-host-key; echo "exit status $?"'`,
+      { width: 120, height: 40 },
+    );
+    try {
+      await watching.waitForScreen((s) => s.includes('press i to type as cy'), 'the lab');
+      room.proc.kill('SIGTERM');
+      const screen = await watching.waitForScreen((s) => s.includes('disconnected (ERR_SERVER_SHUTDOWN); q quits'), 'the end said');
+      assert.match(screen.split('\n')[0] as string, /^ dhlab inspect · view: cy/);
+      const chat = screen.split('\n').filter((l) => /^│[*!]/.test(l));
+      const endings = chat.filter((l) => /ERR_SERVER_SHUTDOWN|shutting down/.test(l));
+      assert.equal(endings.length, 1, `the shutdown is said once:\n${chat.join('\n')}`);
+      assert.match(endings[0] as string, /\* the server closed the session: server shutting down \(SIGTERM\) \(ERR_SERVER_SHUTDOWN\)/);
+      assert.doesNotMatch(screen.split('\n').at(-2) ?? '', / i type /, 'the footer offers no typing');
+      await watching.waitForInput();
+      watching.keys('i');
+      watching.keys('q');
+      await watching.waitForScreen((s) => s.includes('exit status 0'), 'q quits');
+    } finally {
+      watching.kill();
+      room.proc.kill('SIGKILL');
+    }
+  });
 });

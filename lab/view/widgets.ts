@@ -1,0 +1,16 @@
+import type blessed from 'blessed';
+import { cellSafe } from './cells.ts';
+import { fit } from './render.ts';
+
+/**
+ * Every string this element is given passes cellSafe (nothing blessed would mis-measure reaches
+ * it), and its label is cut to fit between its corners (a long title ran over the border).
+ */
+export function cellSafeElement<E extends blessed.Widgets.BoxElement>(element: E): E {
+  const setContent = element.setContent.bind(element);
+  const setLabel = element.setLabel.bind(element);
+  element.setContent = (content: string) => setContent(cellSafe(content));
+  element.setLabel = (label: string | blessed.Widgets.LabelOptions) =>
+    setLabel(typeof label === 'string' ? fit(cellSafe(label), Math.max(4, ((element.width as number) || 80) - 4)) : label);
+  return element;
+}
