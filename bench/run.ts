@@ -5,28 +5,20 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { ChatClient } from '../src/client/chat-client.ts';
-import { ENGINES } from '../src/crypto/engines.ts';
 import { pool } from '../test/support/helpers.ts';
-import { ServerProcess } from '../test/support/server-process.ts';
 import { benchStorm, storm, type StormRow } from './storm.ts';
 import { benchFanout, drainUnopened, socketOf, type FanoutRow } from './fanout.ts';
+import { benchStart, type StartRow } from './start.ts';
+import { BenchServer, connect } from './bench-server.ts';
+import { benchMemory } from './memory.ts';
 import { ADMISSION_DEFAULTS } from '../src/server/admission.ts';
 import type net from 'node:net';
 import { percentile, sleep } from '../test/support/timing.ts';
 
 const HERE = import.meta.dirname;
 const QUICK = process.argv.includes('--quick');
-const ONLY = process.argv.find((arg) => arg.startsWith('--only='))?.slice('--only='.length); // handshakes | broadcast | memory | storm | slow | fanout
+const ONLY = process.argv.find((arg) => arg.startsWith('--only='))?.slice('--only='.length); // one of SECTIONS
 const runs = (section: string) => !ONLY || ONLY === section;
-
-/** The server under test runs in its own process (test/support/server-process.ts) so its CPU and RSS are its own. */
-const BenchServer = {
-  start: (config: { engine: string; rateLimit?: number } & Record<string, unknown>) =>
-    ServerProcess.start(config, process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : []),
-};
-
-const connect = (port: number, name: string, localAddress?: string) =>
-  ChatClient.connect({ name, host: '127.0.0.1', port, localAddress, engine: ENGINES.native });
 
 function opensslLimit(): { derivesPerSecond: number; handshakesPerSecond: number } | null {
   try {
@@ -232,130 +224,120 @@ async function benchBroadcast(opts: {
  * Idle members: they join, read and decrypt what the room sends (joins, once a second in a room
  * this large), and say nothing. A newcomer then joins and waits for its own echo.
  */
-async function benchMemory(clients: number) {
-  const server = await BenchServer.start({ engine: 'native' });
-  const baseline = await server.stats();
-  const members: ChatClient[] = [];
-  let failed = 0;
-  const why = new Map<string, number>();
-  let firstFailure = '';
-  await server.stats(); // resets the server's event-loop delay monitor
-  await pool(clients, 100, async (i) => {
-    try {
-      members.push(await connect(server.port, `idle${i}`));
-    } catch (error) {
-      failed++;
-      const code = (error as { code?: string }).code ?? 'unknown';
-      firstFailure ||= (error as Error).message;
-      why.set(code, (why.get(code) ?? 0) + 1);
-    }
-  });
-  if (failed > 0) console.log(`  ${failed} of ${clients} could not connect: ${[...why].map(([code, n]) => `${code} ${n}`).join(', ')} (${firstFailure})`);
-  const joined = await server.stats();
-  console.log(`  ${clients} joins: the server's event loop stalled at most ${joined.loopMaxMs.toFixed(0)} ms`);
-  await sleep(500);
-  const loaded = await server.stats();
-  // Still responsive? A newcomer joins and hears its own message back.
-  const started = performance.now();
-  const probe = await connect(server.port, 'probe');
-  const heard = new Promise<void>((resolve) => probe.on('event', (e) => e.type === 'message' && e.from === 'probe' && resolve()));
-  probe.say('still there?');
-  await heard;
-  const probeMs = performance.now() - started;
-  probe.destroy();
-  for (const member of members) member.destroy();
-  await server.stop();
-  return {
-    clients,
-    failed,
-    failedWith: Object.fromEntries(why),
-    serverLoopMaxMs: joined.loopMaxMs,
-    connections: loaded.connections,
-    rssBaselineMiB: baseline.rss / 2 ** 20,
-    rssLoadedMiB: loaded.rss / 2 ** 20,
-    bytesPerClient: (loaded.rss - baseline.rss) / clients,
-    joinAndEchoMs: probeMs,
-  };
-}
-
 const fmt = (n: number, digits = 0) => (Number.isFinite(n) ? n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits }) : '-');
 
+const SECTIONS = ['start', 'handshakes', 'broadcast', 'memory', 'storm', 'slow', 'fanout'] as const;
+
+/** A section's title and column header go out before it runs (some run for a minute), its rows after. */
+function heading(...lines: string[]): void {
+  console.log(`\n${lines.join('\n')}`);
+}
+
 async function main(): Promise<void> {
+  if (ONLY !== undefined && !(SECTIONS as readonly string[]).includes(ONLY)) {
+    console.error(`bench: no section "${ONLY}"; --only= takes one of ${SECTIONS.join(', ')}`);
+    process.exitCode = 2;
+    return;
+  }
   const results: Record<string, unknown> = {
     date: new Date().toISOString(),
     machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model, memoryGiB: os.totalmem() / 2 ** 30, node: process.version },
   };
-  console.log(`dhlab bench on ${os.cpus().length} cores, ${process.version}${QUICK ? ' (quick)' : ''}`);
+  console.log(`dhlab bench on ${os.cpus().length} cores, ${process.version}${QUICK ? ' (quick)' : ''}${ONLY ? `, only ${ONLY}` : ''}`);
 
-  const openssl = opensslLimit();
-  results.openssl = openssl;
-  const handshakes = [];
-  for (const engine of runs('handshakes') ? ['native', 'forge'] : []) {
-    handshakes.push(await benchHandshakes(engine, engine === 'native' ? (QUICK ? 300 : 2000) : QUICK ? 30 : 200, 64));
-  }
-  results.handshakes = handshakes;
-  console.log('\nHandshakes (group 14, 256-bit exponents; clients in this process, server in its own)');
-  console.log('engine  handshakes/s  server CPU ms/handshake  server capacity/s  vs OpenSSL limit');
-  for (const h of handshakes) {
-    const ratio = openssl
-      ? `${fmt(h.serverCapacityPerSecond / openssl.handshakesPerSecond, 2)} of ${fmt(openssl.handshakesPerSecond)}/s`
-      : 'openssl not installed';
-    console.log(
-      `${h.engine.padEnd(7)} ${fmt(h.handshakesPerSecond).padStart(12)}  ${fmt(h.serverCpuMsPerHandshake, 3).padStart(23)}  ${fmt(h.serverCapacityPerSecond).padStart(17)}  ${ratio}`,
+  if (runs('start')) {
+    heading(
+      'Start time: `dhlab --help`, 20 runs each (installed: the compiled JavaScript npm pack ships)',
+      'what                               median ms  p90 ms',
     );
+    results.start = benchStart(QUICK ? 5 : 20);
+    for (const r of results.start as StartRow[]) console.log(`${r.what.padEnd(33)}  ${fmt(r.medianMs).padStart(9)}  ${fmt(r.p90Ms).padStart(6)}`);
   }
 
-  const broadcast: BroadcastResult[] = [];
-  const sizes = !runs('broadcast') ? [] : QUICK ? [10, 100] : [10, 100, 1000];
-  for (const clients of sizes) {
-    for (const senders of ['one', 'all'] as const) {
-      const messages = QUICK ? 500 : clients === 1000 ? 1000 : 5000;
-      broadcast.push(await benchBroadcast({ engine: 'native', clients, senders, messages, window: 256, rateLimit: 1_000_000 }));
+  if (runs('handshakes')) {
+    heading(
+      'Handshakes (group 14, 256-bit exponents; clients in this process, server in its own)',
+      'engine  handshakes/s  server CPU ms/handshake  server capacity/s  vs OpenSSL limit',
+    );
+    const openssl = opensslLimit();
+    results.openssl = openssl;
+    const handshakes = [];
+    for (const engine of ['native', 'forge']) {
+      const h = await benchHandshakes(engine, engine === 'native' ? (QUICK ? 300 : 2000) : QUICK ? 30 : 200, 64);
+      handshakes.push(h);
+      const ratio = openssl
+        ? `${fmt(h.serverCapacityPerSecond / openssl.handshakesPerSecond, 2)} of ${fmt(openssl.handshakesPerSecond)}/s`
+        : 'openssl not installed';
+      console.log(
+        `${h.engine.padEnd(7)} ${fmt(h.handshakesPerSecond).padStart(12)}  ${fmt(h.serverCpuMsPerHandshake, 3).padStart(23)}  ${fmt(h.serverCapacityPerSecond).padStart(17)}  ${ratio}`,
+      );
     }
+    results.handshakes = handshakes;
   }
+
   if (runs('broadcast')) {
-    broadcast.push(await benchBroadcast({ engine: 'native', clients: 100, senders: 'all', messages: QUICK ? 1000 : 5000, rate: 1000 }));
-    broadcast.push(await benchBroadcast({ engine: 'forge', clients: 100, senders: 'all', messages: QUICK ? 200 : 1000, window: 256, rateLimit: 1_000_000 }));
-  }
-  results.broadcast = broadcast;
-  console.log('\nBroadcast (every message to every member, the sender included)');
-  console.log('engine  clients senders  offered   msgs/s  deliveries/s  p50 ms  p99 ms  lost  server CPU');
-  for (const b of broadcast) {
-    console.log(
-      `${b.engine.padEnd(7)} ${String(b.clients).padStart(7)} ${b.senders.padEnd(7)} ${(b.offeredRate ? `${b.offeredRate}/s` : 'max').padStart(8)} ${fmt(b.messagesPerSecond).padStart(8)}  ${fmt(b.deliveriesPerSecond).padStart(12)}  ${fmt(b.latencyP50Ms, 1).padStart(6)}  ${fmt(b.latencyP99Ms, 1).padStart(6)}  ${String(b.lost).padStart(4)}  ${fmt(b.serverCpuPercent).padStart(9)}%`,
+    heading(
+      'Broadcast (every message to every member, the sender included)',
+      'engine  clients senders  offered   msgs/s  deliveries/s  p50 ms  p99 ms  lost  server CPU',
     );
+    const broadcast: BroadcastResult[] = [];
+    const show = (b: BroadcastResult) => {
+      broadcast.push(b);
+      console.log(
+        `${b.engine.padEnd(7)} ${String(b.clients).padStart(7)} ${b.senders.padEnd(7)} ${(b.offeredRate ? `${b.offeredRate}/s` : 'max').padStart(8)} ${fmt(b.messagesPerSecond).padStart(8)}  ${fmt(b.deliveriesPerSecond).padStart(12)}  ${fmt(b.latencyP50Ms, 1).padStart(6)}  ${fmt(b.latencyP99Ms, 1).padStart(6)}  ${String(b.lost).padStart(4)}  ${fmt(b.serverCpuPercent).padStart(9)}%`,
+      );
+    };
+    for (const clients of QUICK ? [10, 100] : [10, 100, 1000]) {
+      for (const senders of ['one', 'all'] as const) {
+        const messages = QUICK ? 500 : clients === 1000 ? 1000 : 5000;
+        show(await benchBroadcast({ engine: 'native', clients, senders, messages, window: 256, rateLimit: 1_000_000 }));
+      }
+    }
+    show(await benchBroadcast({ engine: 'native', clients: 100, senders: 'all', messages: QUICK ? 1000 : 5000, rate: 1000 }));
+    show(await benchBroadcast({ engine: 'forge', clients: 100, senders: 'all', messages: QUICK ? 200 : 1000, window: 256, rateLimit: 1_000_000 }));
+    results.broadcast = broadcast;
   }
 
-  const memory = [];
-  for (const clients of !runs('memory') ? [] : QUICK ? [1000] : [1000, 10_000]) memory.push(await benchMemory(clients));
-  results.memory = memory;
-  console.log('\nIdle connections (server RSS)');
-  console.log('clients  connections  RSS MiB  bytes/client  join+echo ms at that load');
-  for (const m of memory)
-    console.log(
-      `${String(m.clients).padStart(7)}  ${String(m.connections).padStart(11)}  ${fmt(m.rssLoadedMiB, 1).padStart(7)}  ${fmt(m.bytesPerClient).padStart(12)}  ${fmt(m.joinAndEchoMs, 1)}`,
-    );
+  if (runs('memory')) {
+    heading('Idle connections (server RSS)', 'clients  connections  RSS MiB  bytes/client  join+echo ms at that load');
+    const memory = [];
+    for (const clients of QUICK ? [1000] : [1000, 10_000]) {
+      const m = await benchMemory(clients);
+      memory.push(m);
+      console.log(
+        `${String(m.clients).padStart(7)}  ${String(m.connections).padStart(11)}  ${fmt(m.rssLoadedMiB, 1).padStart(7)}  ${fmt(m.bytesPerClient).padStart(12)}  ${fmt(m.joinAndEchoMs, 1)}`,
+      );
+    }
+    results.memory = memory;
+  }
 
-  const storms: StormRow[] = [];
   if (runs('storm')) {
+    heading(
+      'Handshake storm: 8 addresses x 8 zero-cost handshakes in flight; alice -> bob every 20 ms',
+      'case                                            chat p50 ms  chat p99 ms  newcomer join ms  storm served/s  refused/s',
+    );
+    const storms: StormRow[] = [];
+    const show = (r: StormRow) => {
+      storms.push(r);
+      console.log(
+        `${r.case.padEnd(46)}  ${fmt(r.chatP50Ms, 1).padStart(11)}  ${fmt(r.chatP99Ms, 1).padStart(11)}  ${fmt(r.newcomerJoinMs, 1).padStart(16)}  ${fmt(r.stormHandshakesPerSecond).padStart(14)}  ${fmt(r.stormRefusedPerSecond).padStart(9)}`,
+      );
+    };
     const seconds = QUICK ? 3 : 8;
     const defaults = { ...ADMISSION_DEFAULTS }; // the server's classroom defaults: 16 connections, 4 handshakes, 10/s per address
     const none = { maxPerAddress: null, maxHandshakesPerAddress: null, connectRatePerAddress: null };
-    storms.push(await benchStorm('calm', defaults, false, seconds));
-    storms.push(await benchStorm('storm, no per-address limits', none, true, seconds));
-    storms.push(await benchStorm('storm, default per-address limits', defaults, true, seconds));
-  }
-  if (runs('storm')) {
+    show(await benchStorm('calm', defaults, false, seconds));
+    show(await benchStorm('storm, no per-address limits', none, true, seconds));
+    show(await benchStorm('storm, default per-address limits', defaults, true, seconds));
     // The issue's row: 100 members chatting at 1,000 lines/s while 8 addresses storm the server.
     const busy = { engine: 'native', clients: 100, measured: 10, senders: 'all' as const, messages: QUICK ? 3000 : 8000, rate: 1000 };
-    const none = { maxPerAddress: null, maxHandshakesPerAddress: null, connectRatePerAddress: null };
     for (const [label, extra] of [
       ['100 members at 1,000/s, calm', {}],
       ['100 members at 1,000/s, storm, no limits', { storm: true, limits: none }],
       ['100 members at 1,000/s, storm, default limits', { storm: true, limits: { ...ADMISSION_DEFAULTS } }],
     ] as const) {
       const row = await benchBroadcast({ ...busy, ...extra });
-      storms.push({
+      show({
         case: label,
         chatP50Ms: row.latencyP50Ms,
         chatP99Ms: row.latencyP99Ms,
@@ -364,43 +346,45 @@ async function main(): Promise<void> {
         stormRefusedPerSecond: row.stormRefusedPerSecond ?? 0,
       });
     }
+    results.storm = storms;
   }
-  results.storm = storms;
-  console.log('\nHandshake storm: 8 addresses x 8 zero-cost handshakes in flight; alice -> bob every 20 ms');
-  console.log('case                                            chat p50 ms  chat p99 ms  newcomer join ms  storm served/s  refused/s');
-  for (const r of storms)
-    console.log(
-      `${r.case.padEnd(46)}  ${fmt(r.chatP50Ms, 1).padStart(11)}  ${fmt(r.chatP99Ms, 1).padStart(11)}  ${fmt(r.newcomerJoinMs, 1).padStart(16)}  ${fmt(r.stormHandshakesPerSecond).padStart(14)}  ${fmt(r.stormRefusedPerSecond).padStart(9)}`,
-    );
 
-  const slowRows: BroadcastResult[] = [];
   if (runs('slow')) {
+    heading(
+      'Slow readers: 100 chatters at 1,000 lines/s (420 B each), with and without a stalled and a 50 KB/s reader',
+      'case                         p50 ms  p99 ms  lost (honest)  stalled dropped at  slow dropped at  server CPU  clients CPU',
+    );
     // 100 chatters at 1,000 lines/s of ~420 bytes: about 450 KB/s to each member, so a reader
     // at 50 KB/s falls behind by ~400 KB/s and one that stopped by all of it.
     const base = { engine: 'native', clients: 100, measured: 10, senders: 'all' as const, messages: QUICK ? 5000 : 15_000, rate: 1000, textBytes: 400 };
-    slowRows.push(await benchBroadcast(base));
-    slowRows.push(await benchBroadcast({ ...base, slowReaders: true }));
-  }
-  results.slowReaders = slowRows;
-  console.log('\nSlow readers: 100 chatters at 1,000 lines/s (420 B each), with and without a stalled and a 50 KB/s reader');
-  console.log('case                         p50 ms  p99 ms  lost (honest)  stalled dropped at  slow dropped at  server CPU  clients CPU');
-  for (const r of slowRows) {
-    const at = (s: number | undefined) => (s === undefined ? (r === slowRows[0] ? '-' : 'not dropped') : `${fmt(s, 1)} s`);
-    console.log(
-      `${(r === slowRows[0] ? 'honest members only' : '+ 1 stalled, 1 at 50 KB/s').padEnd(27)}  ${fmt(r.latencyP50Ms, 1).padStart(6)}  ${fmt(r.latencyP99Ms, 1).padStart(6)}  ${String(r.lost).padStart(13)}  ${at(r.stalledDroppedS).padStart(18)}  ${at(r.slowDroppedS).padStart(15)}  ${fmt(r.serverCpuPercent).padStart(9)}%  ${fmt(r.clientCpuPercent).padStart(10)}%`,
-    );
+    const slowRows: BroadcastResult[] = [];
+    for (const slowReaders of [false, true]) {
+      const r = await benchBroadcast({ ...base, slowReaders });
+      slowRows.push(r);
+      const at = (s: number | undefined) => (s === undefined ? (slowReaders ? 'not dropped' : '-') : `${fmt(s, 1)} s`);
+      console.log(
+        `${(slowReaders ? '+ 1 stalled, 1 at 50 KB/s' : 'honest members only').padEnd(27)}  ${fmt(r.latencyP50Ms, 1).padStart(6)}  ${fmt(r.latencyP99Ms, 1).padStart(6)}  ${String(r.lost).padStart(13)}  ${at(r.stalledDroppedS).padStart(18)}  ${at(r.slowDroppedS).padStart(15)}  ${fmt(r.serverCpuPercent).padStart(9)}%  ${fmt(r.clientCpuPercent).padStart(10)}%`,
+      );
+    }
+    results.slowReaders = slowRows;
   }
 
-  const fanout: FanoutRow[] = [];
-  if (runs('fanout')) for (const heavy of [0, 1, 3]) fanout.push(await benchFanout(heavy, QUICK ? 3 : 8));
-  results.fanout = fanout;
-  console.log('\nFan-out: 200 members (own addresses, default limits), 200 short lines/s, 20 timing every line;');
-  console.log('heavy members each send 4,096-byte lines at 190/s (under the line limit), paced by --fanout-limit');
-  console.log('heavy  honest p50 ms  honest p99 ms  server stall ms  honest dropped  heavy lines/s each  server CPU');
-  for (const r of fanout)
-    console.log(
-      `${String(r.heavy).padStart(5)}  ${fmt(r.honestP50Ms, 1).padStart(13)}  ${fmt(r.honestP99Ms, 1).padStart(13)}  ${fmt(r.serverStallMs, 0).padStart(15)}  ${String(r.honestDropped).padStart(14)}  ${fmt(r.heavyLinesPerSecond, 1).padStart(18)}  ${fmt(r.serverCpuPercent).padStart(9)}%`,
+  if (runs('fanout')) {
+    heading(
+      'Fan-out: 200 members (own addresses, default limits), 200 short lines/s, 20 timing every line;',
+      'heavy members each send 4,096-byte lines at 190/s (under the line limit), paced by --fanout-limit',
+      'heavy  honest p50 ms  honest p99 ms  server stall ms  honest dropped  heavy lines/s each  server CPU',
     );
+    const fanout: FanoutRow[] = [];
+    for (const heavy of [0, 1, 3]) {
+      const r = await benchFanout(heavy, QUICK ? 3 : 8);
+      fanout.push(r);
+      console.log(
+        `${String(r.heavy).padStart(5)}  ${fmt(r.honestP50Ms, 1).padStart(13)}  ${fmt(r.honestP99Ms, 1).padStart(13)}  ${fmt(r.serverStallMs, 0).padStart(15)}  ${String(r.honestDropped).padStart(14)}  ${fmt(r.heavyLinesPerSecond, 1).padStart(18)}  ${fmt(r.serverCpuPercent).padStart(9)}%`,
+      );
+    }
+    results.fanout = fanout;
+  }
 
   if (!ONLY && !QUICK) fs.writeFileSync(path.join(HERE, 'results.json'), JSON.stringify(results, null, 2) + '\n');
   if (!ONLY && !QUICK) console.log('\nwritten to bench/results.json');
