@@ -4,11 +4,12 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, it } from 'node:test';
+import { Tmux } from '../tui/tmux.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 
 describe('npm pack makes a package that installs and runs from any folder', () => {
-  it('packs, installs into a temporary prefix, and runs --version, scenario --list and demo', () => {
+  it('packs, installs into a temporary prefix, and runs --version, scenario --list, demo and the lab', async () => {
     const work = fs.mkdtempSync(path.join(os.tmpdir(), 'dhlab-pack-'));
     const tarball = execFileSync('npm', ['pack', '--silent', '--pack-destination', work], { cwd: ROOT, encoding: 'utf8' }).trim().split('\n').at(-1) as string;
     const listed = execFileSync('tar', ['-tzf', path.join(work, tarball)], { encoding: 'utf8' }).split('\n');
@@ -31,5 +32,16 @@ describe('npm pack makes a package that installs and runs from any folder', () =
     const demo = dhlab('demo');
     assert.equal(demo.status, 0, demo.stderr);
     assert.match(demo.stdout, /every message\s+stayed private/);
+    if (!Tmux.available() && process.env.CI !== 'true') return;
+    // The lab on a real terminal, from the installed package, in a folder of no checkout.
+    const term = Tmux.start(`sh -c 'cd ${elsewhere} && ${path.join(prefix, 'bin', 'dhlab')} lab; echo "exit status $?"'`, { width: 100, height: 30 });
+    try {
+      await term.waitForScreen((s) => s.includes('dhlab lab · view: alice') && s.includes('established'), 'the lab from the package', 60_000);
+      await term.waitForInput();
+      term.keys('q');
+      await term.waitForScreen((s) => s.includes('exit status 0'), 'q quits the lab');
+    } finally {
+      term.kill();
+    }
   });
 });
