@@ -1,7 +1,7 @@
 import crypto from 'node:crypto';
 import { toHex as hex } from '../crypto/bytes.ts';
 import { DhlabError } from '../errors.ts';
-import { encryptBlockTraced, fipsLines, stateGrid } from '../insecure/aes-by-hand.ts';
+import { encryptBlockTraced, fipsLines, stateGrid } from '../by-hand/aes.ts';
 import { print, printJson } from '../terminal/output.ts';
 import type { ParsedArgs, Verb } from './verb.ts';
 
@@ -33,7 +33,7 @@ function hexOption(values: Record<string, unknown>, name: string, bytes: number)
   return Uint8Array.from(Buffer.from(text, 'hex'));
 }
 
-/** `dhlab aes`: AES-256 by hand (src/insecure/aes-by-hand.ts), checked against node:crypto on every run. */
+/** `dhlab aes`: AES-256 by hand (src/by-hand/aes.ts), checked against node:crypto on every run. */
 function aesCommand(values: ParsedArgs['values']): number {
   const key = hexOption(values, 'key', 32);
   const block = hexOption(values, 'block', 16);

@@ -1,8 +1,8 @@
 import { toHex as hex } from '../crypto/bytes.ts';
 import { DhlabError } from '../errors.ts';
 import { printableAscii as printable } from '../terminal/format.ts';
-import { encryptBlockTraced, stateGrid, type AesRound } from '../insecure/aes-by-hand.ts';
-import { counterBlock, gcmSealByHand } from '../insecure/gcm-by-hand.ts';
+import { encryptBlockTraced, stateGrid, type AesRound } from '../by-hand/aes.ts';
+import { counterBlock, gcmSealByHand } from '../by-hand/gcm.ts';
 import type { Action } from './types.ts';
 import type { ScenarioWorld } from './world.ts';
 

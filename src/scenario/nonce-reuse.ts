@@ -2,7 +2,7 @@ import { toHex as hex } from '../crypto/bytes.ts';
 import { DhlabError } from '../errors.ts';
 import { aadFor, nonceFor } from '../protocol/channel.ts';
 import { printableAscii as printable } from '../terminal/format.ts';
-import { encryptBlockTraced } from '../insecure/aes-by-hand.ts';
+import { encryptBlockTraced } from '../by-hand/aes.ts';
 import {
   bigintToBlock,
   blockToBigint,
@@ -12,7 +12,7 @@ import {
   gfMultiply128,
   gfSquareRoot128,
   hashKeyFromNonceReuse,
-} from '../insecure/gcm-by-hand.ts';
+} from '../by-hand/gcm.ts';
 import type { TapObservation } from '../tap/tap-proxy.ts';
 import type { Action } from './types.ts';
 import type { ScenarioWorld } from './world.ts';

@@ -1,4 +1,4 @@
-// AES-256 and GCM written out by hand (src/insecure/aes-by-hand.ts, gcm-by-hand.ts) for lessons 11
+// AES-256 and GCM written out by hand (src/by-hand/aes.ts, gcm.ts) for lessons 11
 // and 13 and `dhlab aes`: FIPS-197 C.3 reproduced line by line; random keys and blocks against
 // node:crypto; GHASH and the tag against node:crypto's GCM tags; the field's laws as properties.
 import assert from 'node:assert/strict';
@@ -7,8 +7,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import { encryptBlockTraced, fipsLines, gfMultiply, SBOX, stateGrid } from '../../src/insecure/aes-by-hand.ts';
-import { bigintToBlock, forgeTag, gcmSealByHand, gfInverse128, gfMultiply128, gfSquareRoot128, hashKeyFromNonceReuse } from '../../src/insecure/gcm-by-hand.ts';
+import { encryptBlockTraced, fipsLines, gfMultiply, SBOX, stateGrid } from '../../src/by-hand/aes.ts';
+import { bigintToBlock, forgeTag, gcmSealByHand, gfInverse128, gfMultiply128, gfSquareRoot128, hashKeyFromNonceReuse } from '../../src/by-hand/gcm.ts';
 import { run } from '../support/cli-run.ts';
 
 const C3 = fs

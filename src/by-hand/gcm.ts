@@ -4,7 +4,7 @@
  * with the bytes of a real frame; and the arithmetic of the "forbidden attack" on a reused nonce.
  * Teaching only (bigint arithmetic, not constant time): dhlab seals with node:crypto.
  */
-import { encryptBlockTraced } from './aes-by-hand.ts';
+import { encryptBlockTraced } from './aes.ts';
 
 /** SP 800-38D s.6.3: R = 11100001 || 0^120, the reduction of x^128 + x^7 + x^2 + x + 1 in GCM's bit order. */
 const R = 0xe1n << 120n;
