@@ -23,27 +23,29 @@ export const SIZE_RULES = {
  * The layers, bottom up: each folder of src/ and the folders of src/ it must never import
  * (statically). crypto and protocol import nothing above them; server and client never import
  * each other. The secure path (everything but insecure/, scenario/ and cli/'s flag parsing) never
- * imports src/insecure/: README's promise, checked. No folder of src/ imports the top-level lab/
+ * imports src/insecure/ (README's promise, checked), nor by-hand/ (teaching code, not hardened). No folder of src/ imports the top-level lab/
  * (the inspector): only cli/ reaches it, by a dynamic import, so `dhlab server` never loads blessed.
  * test/lint.test.ts proves each rule fires.
  */
-const ALL = ['crypto', 'protocol', 'net', 'terminal', 'server', 'client', 'tap', 'insecure', 'loopback', 'scenario', 'exercises', 'cli'];
+const ALL = ['crypto', 'by-hand', 'protocol', 'net', 'terminal', 'server', 'client', 'tap', 'insecure', 'loopback', 'scenario', 'exercises', 'cli'];
 export const LAYERS = {
   crypto: ALL.filter((f) => f !== 'crypto'),
+  // AES and GCM written out for teaching (FIPS-197, SP 800-38D): never on the secure path.
+  'by-hand': ALL.filter((f) => !['crypto', 'by-hand'].includes(f)),
   protocol: ALL.filter((f) => !['crypto', 'protocol'].includes(f)),
   // Sockets and nothing else: the relay and listen() know no frame.
   net: ALL.filter((f) => f !== 'net'),
-  terminal: ['net', 'server', 'client', 'tap', 'insecure', 'loopback', 'scenario', 'exercises', 'cli'],
-  server: ['client', 'tap', 'insecure', 'loopback', 'scenario', 'exercises', 'cli'],
-  client: ['server', 'tap', 'insecure', 'loopback', 'scenario', 'exercises', 'cli'],
-  tap: ['server', 'client', 'insecure', 'loopback', 'scenario', 'exercises', 'cli'],
+  terminal: ['by-hand', 'net', 'server', 'client', 'tap', 'insecure', 'loopback', 'scenario', 'exercises', 'cli'],
+  server: ['by-hand', 'client', 'tap', 'insecure', 'loopback', 'scenario', 'exercises', 'cli'],
+  client: ['by-hand', 'server', 'tap', 'insecure', 'loopback', 'scenario', 'exercises', 'cli'],
+  tap: ['by-hand', 'server', 'client', 'insecure', 'loopback', 'scenario', 'exercises', 'cli'],
   insecure: ['server', 'client', 'tap', 'loopback', 'scenario', 'exercises', 'cli', 'terminal'],
   // A room on loopback: the server and the relays in front of it (lab, lessons, demo, grader).
   loopback: ['scenario', 'exercises', 'cli'],
   scenario: ['exercises', 'cli'],
   // The grader: the spec's code, the toy groups, and (for the client exercise) real servers.
   exercises: ['scenario', 'cli'],
-  // cli/ may import the weakenings' flag parser (insecure/flags.ts) and `dhlab aes`'s by-hand AES, nothing else of insecure/.
+  // cli/ may import the weakenings' flag parser (insecure/flags.ts), nothing else of insecure/.
   cli: [],
 };
 /** The inspector (top-level lab/) uses the engine but never the CLI that loads it. */
@@ -86,8 +88,8 @@ export const LAYER_CONFIGS = [
         ? layerRule(forbidden, [
             LAB_PATTERN,
             {
-              group: ['**/insecure/**', '!**/insecure/flags.ts', '!**/insecure/aes-by-hand.ts'],
-              message: 'cli/ reaches src/insecure/ only through the flag parser (flags.ts) and the by-hand AES of `dhlab aes` (aes-by-hand.ts).',
+              group: ['**/insecure/**', '!**/insecure/flags.ts'],
+              message: 'cli/ reaches src/insecure/ only through the flag parser (flags.ts).',
             },
           ])
         : layerRule(forbidden, [LAB_PATTERN]),

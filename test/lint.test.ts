@@ -59,14 +59,16 @@ describe('the layers are enforced by lint (redesign, item 2)', () => {
     });
   }
 
-  it('the secure path never imports src/insecure/; cli/ only its flag parser and the by-hand AES', async () => {
+  it('the secure path never imports src/insecure/ nor src/by-hand/; cli/ only the flag parser of insecure/', async () => {
     for (const folder of ['crypto', 'protocol', 'terminal', 'server', 'client', 'tap']) {
       assert.ok((await ruleIds(probe('../insecure/toy-groups.ts'), `src/${folder}/probe.ts`)).includes('no-restricted-imports'), folder);
+      assert.ok((await ruleIds(probe('../by-hand/aes.ts'), `src/${folder}/probe.ts`)).includes('no-restricted-imports'), `${folder} and by-hand/`);
     }
     assert.ok((await ruleIds(probe('../insecure/hooks.ts'), 'src/cli/probe.ts')).includes('no-restricted-imports'));
     assert.ok(!(await ruleIds(probe('../insecure/flags.ts'), 'src/cli/probe.ts')).includes('no-restricted-imports'));
-    assert.ok(!(await ruleIds(probe('../insecure/aes-by-hand.ts'), 'src/cli/probe.ts')).includes('no-restricted-imports'), 'dhlab aes');
-    assert.ok((await ruleIds(probe('../insecure/gcm-by-hand.ts'), 'src/cli/probe.ts')).includes('no-restricted-imports'));
+    assert.ok(!(await ruleIds(probe('../by-hand/aes.ts'), 'src/cli/probe.ts')).includes('no-restricted-imports'), 'dhlab aes');
+    assert.ok((await ruleIds(probe('../insecure/toy-groups.ts'), 'src/cli/probe.ts')).includes('no-restricted-imports'));
+    assert.ok((await ruleIds(probe('../protocol/session.ts'), 'src/by-hand/probe.ts')).includes('no-restricted-imports'), 'by-hand/ stands on crypto/ alone');
     assert.ok(!(await ruleIds(probe('../insecure/toy-groups.ts'), 'src/scenario/probe.ts')).includes('no-restricted-imports'), 'scenario');
     assert.ok(!(await ruleIds(probe('../src/insecure/toy-groups.ts'), 'lab/probe.ts')).includes('no-restricted-imports'), 'lab');
     assert.ok((await ruleIds(probe('./insecure/toy-groups.ts'), 'src/errors.ts')).includes('no-restricted-imports'), 'the base files import no layer');
