@@ -2,11 +2,11 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { ENGINES } from '../../src/crypto/engines.ts';
 import { shippedScenarioFiles } from '../../src/scenario/catalog.ts';
-import { exportHtml, exportMarkdown } from '../../src/scenario/export.ts';
+import { exportHtml, exportMarkdown } from '../../src/handout/export.ts';
 import { loadScenario } from '../../src/scenario/file.ts';
 import { firstFailure, ScenarioRun, type StepResult } from '../../src/scenario/runner.ts';
 import { showValue } from '../../src/scenario/world.ts';
-import { runHeadless } from '../../src/scenario/cli.ts';
+import { runHeadless } from '../../src/scenario/headless.ts';
 
 const files = shippedScenarioFiles();
 

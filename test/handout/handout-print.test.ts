@@ -9,9 +9,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { resolveScenario, shippedScenarioFiles } from '../../src/scenario/catalog.ts';
-import { exportHtml } from '../../src/scenario/export.ts';
+import { exportHtml } from '../../src/handout/export.ts';
 import { loadScenario } from '../../src/scenario/file.ts';
-import { runHeadless } from '../../src/scenario/cli.ts';
+import { runHeadless } from '../../src/scenario/headless.ts';
 import { unlessInstalled } from '../support/helpers.ts';
 
 function available(tool: string): boolean {

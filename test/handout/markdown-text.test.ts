@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { marked } from 'marked';
-import { mdText } from '../../src/scenario/export.ts';
+import { mdText } from '../../src/handout/export.ts';
 
 const decode = (html: string) =>
   html.replace(/&(lt|gt|amp|quot|#39);/g, (_, name: string) => ({ lt: '<', gt: '>', amp: '&', quot: '"', '#39': "'" })[name] as string);

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { resolveScenario } from '../../src/scenario/catalog.ts';
-import { runHeadless } from '../../src/scenario/cli.ts';
-import { exportHtml, exportMarkdown } from '../../src/scenario/export.ts';
+import { runHeadless } from '../../src/scenario/headless.ts';
+import { exportHtml, exportMarkdown } from '../../src/handout/export.ts';
 
 /** Square-and-multiply written here, so the check does not lean on the code it checks. */
 function power(base: bigint, exponent: bigint, modulus: bigint): bigint {

@@ -3,10 +3,10 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { marked } from 'marked';
-import { exportHtml, exportMarkdown } from '../../src/scenario/export.ts';
-import { ladderSvg } from '../../src/scenario/ladder-svg.ts';
+import { exportHtml, exportMarkdown } from '../../src/handout/export.ts';
+import { ladderSvg } from '../../src/handout/ladder-svg.ts';
 import { parseScenario } from '../../src/scenario/file.ts';
-import { runHeadless } from '../../src/scenario/cli.ts';
+import { runHeadless } from '../../src/scenario/headless.ts';
 
 const HOSTILE = [
   '```\\n<img src=x onerror=alert(1)>',

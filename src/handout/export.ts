@@ -1,9 +1,9 @@
 import { safeText } from '../terminal/safe-text.ts';
 import { GCM_TAG_BYTES } from '../crypto/engine.ts';
-import type { Scenario } from './types.ts';
+import type { Scenario } from '../scenario/types.ts';
 import { frameSummary, ladderSvg, participantsOf, segmentsSvg } from './ladder-svg.ts';
-import type { StepResult } from './runner.ts';
-import type { FrameRecord, Moment } from './world.ts';
+import type { StepResult } from '../scenario/runner.ts';
+import type { FrameRecord, Moment } from '../scenario/world.ts';
 
 /** What each field of each frame means (docs/PROTOCOL.md s.3-5), for the handout's byte tables. */
 const FIELD_MEANING: Record<string, string> = {
