@@ -27,7 +27,7 @@ export const SIZE_RULES = {
  * (the inspector): only cli/ reaches it, by a dynamic import, so `dhlab server` never loads blessed.
  * test/lint.test.ts proves each rule fires.
  */
-const ALL = ['crypto', 'by-hand', 'protocol', 'net', 'terminal', 'server', 'client', 'tap', 'insecure', 'loopback', 'scenario', 'exercises', 'cli'];
+const ALL = ['crypto', 'by-hand', 'protocol', 'net', 'terminal', 'server', 'client', 'tap', 'insecure', 'loopback', 'scenario', 'handout', 'exercises', 'cli'];
 export const LAYERS = {
   crypto: ALL.filter((f) => f !== 'crypto'),
   // AES and GCM written out for teaching (FIPS-197, SP 800-38D): never on the secure path.
@@ -35,16 +35,18 @@ export const LAYERS = {
   protocol: ALL.filter((f) => !['crypto', 'protocol'].includes(f)),
   // Sockets and nothing else: the relay and listen() know no frame.
   net: ALL.filter((f) => f !== 'net'),
-  terminal: ['by-hand', 'net', 'server', 'client', 'tap', 'insecure', 'loopback', 'scenario', 'exercises', 'cli'],
-  server: ['by-hand', 'client', 'tap', 'insecure', 'loopback', 'scenario', 'exercises', 'cli'],
-  client: ['by-hand', 'server', 'tap', 'insecure', 'loopback', 'scenario', 'exercises', 'cli'],
-  tap: ['by-hand', 'server', 'client', 'insecure', 'loopback', 'scenario', 'exercises', 'cli'],
-  insecure: ['server', 'client', 'tap', 'loopback', 'scenario', 'exercises', 'cli', 'terminal'],
+  terminal: ['by-hand', 'net', 'server', 'client', 'tap', 'insecure', 'loopback', 'scenario', 'handout', 'exercises', 'cli'],
+  server: ['by-hand', 'client', 'tap', 'insecure', 'loopback', 'scenario', 'handout', 'exercises', 'cli'],
+  client: ['by-hand', 'server', 'tap', 'insecure', 'loopback', 'scenario', 'handout', 'exercises', 'cli'],
+  tap: ['by-hand', 'server', 'client', 'insecure', 'loopback', 'scenario', 'handout', 'exercises', 'cli'],
+  insecure: ['server', 'client', 'tap', 'loopback', 'scenario', 'handout', 'exercises', 'cli', 'terminal'],
   // A room on loopback: the server and the relays in front of it (lab, lessons, demo, grader).
-  loopback: ['scenario', 'exercises', 'cli'],
-  scenario: ['exercises', 'cli'],
+  loopback: ['scenario', 'handout', 'exercises', 'cli'],
+  scenario: ['handout', 'exercises', 'cli'],
+  // A lesson's record written out as Markdown, HTML and SVG: it reads the record, runs nothing.
+  handout: ['net', 'server', 'client', 'tap', 'insecure', 'loopback', 'exercises', 'cli'],
   // The grader: the spec's code, the toy groups, and (for the client exercise) real servers.
-  exercises: ['scenario', 'cli'],
+  exercises: ['scenario', 'handout', 'cli'],
   // cli/ may import the weakenings' flag parser (insecure/flags.ts), nothing else of insecure/.
   cli: [],
 };
