@@ -2,7 +2,7 @@ import crypto from 'node:crypto';
 import { bigintToBytes, bytesToBigint } from '../crypto/bytes.ts';
 import { modPow, type DhGroup } from '../crypto/groups.ts';
 import { DhlabError } from '../errors.ts';
-import { babyStepGiantStep, estimateSeconds, humanDuration, orderOfGenerator } from '../insecure/discrete-log.ts';
+import { babyStepGiantStep, estimateSeconds, humanDuration, orderOfGenerator } from '../insecure/attacks/discrete-log.ts';
 import { randomBelow } from '../insecure/hooks.ts';
 import { anyGroup } from '../insecure/toy-groups.ts';
 import { DirectionalCipher } from '../protocol/channel.ts';

@@ -1,7 +1,7 @@
 import { LineCounter, parseDocument } from 'yaml';
 import { DhlabError, isErrorCode } from '../errors.ts';
 import { readRegularFile } from '../files.ts';
-import { humanDuration, orderOfGenerator } from '../insecure/discrete-log.ts';
+import { humanDuration, orderOfGenerator } from '../insecure/attacks/discrete-log.ts';
 import { anyGroup } from '../insecure/toy-groups.ts';
 import { checkActorsAndNames } from './value-names.ts';
 import { Reader, type Path } from './yaml-reader.ts';

@@ -2,7 +2,7 @@ import net from 'node:net';
 import { bigintToBytes, bytesToBigint } from '../crypto/bytes.ts';
 import { modPow, type DhGroup } from '../crypto/groups.ts';
 import { DhlabError } from '../errors.ts';
-import { crt, elementOfOrder } from '../insecure/small-subgroup.ts';
+import { crt, elementOfOrder } from '../insecure/attacks/small-subgroup.ts';
 import { anyGroup } from '../insecure/toy-groups.ts';
 import { aadFor, nonceFor } from '../protocol/channel.ts';
 import { encodeFrame, FrameDecoder, parseFramePayload, type WireFrame } from '../protocol/frame.ts';

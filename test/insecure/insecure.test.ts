@@ -6,7 +6,7 @@ import { bytesToBigint } from '../../src/crypto/bytes.ts';
 import { ENGINES } from '../../src/crypto/engines.ts';
 import { GROUPS, modPow } from '../../src/crypto/groups.ts';
 import { DhlabError } from '../../src/errors.ts';
-import { babyStepGiantStep, ceilSqrt } from '../../src/insecure/discrete-log.ts';
+import { babyStepGiantStep, ceilSqrt } from '../../src/insecure/attacks/discrete-log.ts';
 import { insecureEngine, seededRandom } from '../../src/insecure/engine.ts';
 import { insecureHooks, isInsecure } from '../../src/insecure/hooks.ts';
 import { applyRewrites } from '../../src/insecure/mallory/interceptor.ts';
@@ -181,7 +181,7 @@ describe('discrete logs the lessons claim, against brute force (fidelity 4b)', (
   for (const name of ['toy23', 'textbook23', 'toy-32']) {
     it(`${name}: BSGS over the order of g finds every x that brute force finds`, async () => {
       const { anyGroup } = await import('../../src/insecure/toy-groups.ts');
-      const { babyStepGiantStep, orderOfGenerator } = await import('../../src/insecure/discrete-log.ts');
+      const { babyStepGiantStep, orderOfGenerator } = await import('../../src/insecure/attacks/discrete-log.ts');
       const { modPow } = await import('../../src/crypto/groups.ts');
       const group = anyGroup(name);
       assert.ok(group);

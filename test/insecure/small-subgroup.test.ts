@@ -8,7 +8,7 @@ import { bytesToBigint } from '../../src/crypto/bytes.ts';
 import { ENGINES } from '../../src/crypto/engines.ts';
 import { modPow } from '../../src/crypto/groups.ts';
 import { insecureHooks } from '../../src/insecure/hooks.ts';
-import { crt, elementOfOrder } from '../../src/insecure/small-subgroup.ts';
+import { crt, elementOfOrder } from '../../src/insecure/attacks/small-subgroup.ts';
 import { SMOOTH_FACTORS, toyGroup } from '../../src/insecure/toy-groups.ts';
 
 const smooth = toyGroup('smooth-48');

@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
 import { DhlabError } from '../../src/errors.ts';
-import { babyStepGiantStep } from '../../src/insecure/discrete-log.ts';
+import { babyStepGiantStep } from '../../src/insecure/attacks/discrete-log.ts';
 import { toyGroup } from '../../src/insecure/toy-groups.ts';
 import { loadScenario, MAX_DISCRETE_LOG_BITS, parseScenario } from '../../src/scenario/file.ts';
 import { run } from '../support/cli-run.ts';

@@ -1,4 +1,4 @@
-import { modPow, type DhGroup } from '../crypto/groups.ts';
+import { modPow, type DhGroup } from '../../crypto/groups.ts';
 
 /**
  * The arithmetic of a small-subgroup attack (Lim and Lee, CRYPTO '97; Cryptopals 57), for

@@ -1,4 +1,4 @@
-import { modPow, type DhGroup } from '../crypto/groups.ts';
+import { modPow, type DhGroup } from '../../crypto/groups.ts';
 
 export interface DiscreteLogResult {
   /** The exponent found, or null when none lies below the bound. */
