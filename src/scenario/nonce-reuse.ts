@@ -3,16 +3,8 @@ import { DhlabError } from '../errors.ts';
 import { aadFor, nonceFor } from '../protocol/channel.ts';
 import { printableAscii as printable } from '../terminal/format.ts';
 import { encryptBlockTraced } from '../by-hand/aes.ts';
-import {
-  bigintToBlock,
-  blockToBigint,
-  counterBlock,
-  forgeTag,
-  gfInverse128,
-  gfMultiply128,
-  gfSquareRoot128,
-  hashKeyFromNonceReuse,
-} from '../by-hand/gcm.ts';
+import { bigintToBlock, blockToBigint, counterBlock, gfInverse128, gfMultiply128, gfSquareRoot128 } from '../by-hand/gcm.ts';
+import { forgeTag, hashKeyFromNonceReuse } from '../insecure/attacks/forbidden-attack.ts';
 import type { TapObservation } from '../tap/tap-proxy.ts';
 import type { Action } from './types.ts';
 import type { ScenarioWorld } from './world.ts';
