@@ -17,6 +17,9 @@ export const OUTPUT_GATE_RULES = {
 export const SIZE_RULES = {
   'max-lines': ['error', { max: 400 }],
   'max-lines-per-function': ['error', { max: 80 }],
+  // "modified": a switch over a union's kinds counts once, as a reader takes it in (ESLint's
+  // complexity docs); each if, loop, && and ternary still counts.
+  complexity: ['error', { max: 20, variant: 'modified' }],
 };
 
 /**

@@ -88,7 +88,7 @@ describe('the layers are enforced by lint (redesign, item 2)', () => {
   });
 });
 
-describe('files and functions stay small (max-lines 400, max-lines-per-function 80)', () => {
+describe('files and functions stay small (max-lines 400, max-lines-per-function 80, complexity 20)', () => {
   it('a 401-line file and an 81-line function in src/ or lab/ are refused', async () => {
     const long = `${Array.from({ length: 401 }, (_, i) => `export const v${i} = ${i};`).join('\n')}\n`;
     const body = Array.from({ length: 80 }, (_, i) => `  const v${i} = ${i};`).join('\n');
@@ -98,5 +98,12 @@ describe('files and functions stay small (max-lines 400, max-lines-per-function 
       assert.ok((await ruleIds(fn, file)).includes('max-lines-per-function'), file);
     }
     assert.deepEqual(await ruleIds('export const v = 1;\n', 'src/probe.ts'), []);
+  });
+
+  it('a function of 21 decisions is refused; a switch over 30 kinds counts as one', async () => {
+    const ifs = Array.from({ length: 20 }, (_, i) => `  if (x === ${i}) return ${i};`).join('\n');
+    assert.ok((await ruleIds(`export function f(x: number): number {\n${ifs}\n  return -1;\n}\n`, 'src/probe.ts')).includes('complexity'));
+    const cases = Array.from({ length: 30 }, (_, i) => `    case ${i}:\n      return ${i};`).join('\n');
+    assert.deepEqual(await ruleIds(`export function f(x: number): number {\n  switch (x) {\n${cases}\n  }\n  return -1;\n}\n`, 'lab/probe.ts'), []);
   });
 });

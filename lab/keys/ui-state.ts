@@ -102,47 +102,38 @@ function move(state: UiState, by: number, context: UiContext): UiState {
   return state.focus === 'inspector' ? { ...state, stepCursor: to } : { ...state, frameCursor: to };
 }
 
+type Transition = (state: UiState, context: UiContext, argument?: number) => UiState;
+
+/** What each command does to the state, as a table (mitmproxy's commands are data too). */
+const TRANSITIONS: Record<StateCommand, Transition> = {
+  perspective(state, context, argument) {
+    const index = (argument ?? 1) - 1;
+    if (index < 0 || index >= context.perspectives) return state;
+    return { ...state, perspective: index, connection: 0, stepCursor: null, frameCursor: null };
+  },
+  typist: (state, context) => (context.typists === 0 ? state : { ...state, typist: (state.typist + 1) % context.typists }),
+  'focus-toggle': (state) => ({ ...state, focus: state.focus === 'inspector' ? 'frames' : 'inspector' }),
+  'focus-inspector': (state) => ({ ...state, focus: 'inspector' }),
+  'focus-frames': (state) => ({ ...state, focus: 'frames' }),
+  'select-up': (state, context) => move(state, -1, context),
+  'select-down': (state, context) => move(state, 1, context),
+  'page-up': (state, context) => move(state, -10, context),
+  'page-down': (state, context) => move(state, 10, context),
+  follow: (state) => ({ ...state, stepCursor: null, frameCursor: null }),
+  connection: (state) => ({ ...state, connection: state.connection + 1, stepCursor: null }),
+  // The cursor indexes visible steps, which differ between details: follow again.
+  detail: (state) => ({ ...state, detail: state.detail === 'basic' ? 'full' : 'basic', stepCursor: null }),
+  encoding: (state) => ({ ...state, encoding: state.encoding === 'hex' ? 'base64' : 'hex' }),
+  'narration-down': (state) => ({ ...state, narrationScroll: state.narrationScroll + 5 }),
+  'narration-up': (state) => ({ ...state, narrationScroll: Math.max(0, state.narrationScroll - 5) }),
+};
+
 /**
  * The state after a command. `argument` is the perspective number (1-9) for 'perspective'.
  * Pure: same state, command and context, same result.
  */
 export function applyCommand(state: UiState, command: StateCommand, context: UiContext, argument?: number): UiState {
-  switch (command) {
-    case 'perspective': {
-      const index = (argument ?? 1) - 1;
-      if (index < 0 || index >= context.perspectives) return state;
-      return { ...state, perspective: index, connection: 0, stepCursor: null, frameCursor: null };
-    }
-    case 'typist':
-      return context.typists === 0 ? state : { ...state, typist: (state.typist + 1) % context.typists };
-    case 'focus-toggle':
-      return { ...state, focus: state.focus === 'inspector' ? 'frames' : 'inspector' };
-    case 'focus-inspector':
-      return { ...state, focus: 'inspector' };
-    case 'focus-frames':
-      return { ...state, focus: 'frames' };
-    case 'select-up':
-      return move(state, -1, context);
-    case 'select-down':
-      return move(state, 1, context);
-    case 'page-up':
-      return move(state, -10, context);
-    case 'page-down':
-      return move(state, 10, context);
-    case 'follow':
-      return { ...state, stepCursor: null, frameCursor: null };
-    case 'connection':
-      return { ...state, connection: state.connection + 1, stepCursor: null };
-    case 'detail':
-      // The cursor indexes visible steps, which differ between details: follow again.
-      return { ...state, detail: state.detail === 'basic' ? 'full' : 'basic', stepCursor: null };
-    case 'encoding':
-      return { ...state, encoding: state.encoding === 'hex' ? 'base64' : 'hex' };
-    case 'narration-down':
-      return { ...state, narrationScroll: state.narrationScroll + 5 };
-    case 'narration-up':
-      return { ...state, narrationScroll: Math.max(0, state.narrationScroll - 5) };
-  }
+  return TRANSITIONS[command](state, context, argument);
 }
 
 /** A scenario step's state: its perspective, the first connection, the inspector, no cursor, top of its narration. */

@@ -278,15 +278,7 @@ export class LabView {
         if (this.overlay) this.closeOverlay();
         return;
       case 'help':
-        if (this.typing) return;
-        if (this.overlay) this.closeOverlay();
-        // The overlay is 90% wide, less its border and a column for the scroll.
-        else
-          this.showOverlay(
-            ' help ',
-            helpLines(this.context, Math.floor(((this.screen.width as number) || 80) * 0.9) - 3, this.withoutCommands, this.viewNames),
-          );
-        return;
+        return this.toggleHelp();
       case 'typist':
         if (this.overlay || this.options.typists.length === 0) return;
         this.state = applyCommand(this.state, 'typist', this.uiContext());
@@ -301,6 +293,14 @@ export class LabView {
     else if (command === 'step-back') this.options.scenario?.back?.();
     else if (isStateCommand(command)) this.state = applyCommand(this.state, command, this.uiContext(), Number(ch));
     this.touch();
+  }
+
+  private toggleHelp(): void {
+    if (this.typing) return;
+    if (this.overlay) return this.closeOverlay();
+    // The overlay is 90% wide, less its border and a column for the scroll.
+    const width = Math.floor(((this.screen.width as number) || 80) * 0.9) - 3;
+    this.showOverlay(' help ', helpLines(this.context, width, this.withoutCommands, this.viewNames));
   }
 
   private afterKey(): void {

@@ -237,17 +237,8 @@ function verdict(
   bobHeard: readonly ServerEvent[],
 ): CaseResult & { problem: string | null; stderrTail: string } {
   const ending = student.problem ?? `exit ${student.exitCode}`;
-  const problems: string[] = [];
-  if (!evidence.helloSeen) problems.push('you never connected (no hello reached the server)');
-  else if (c.forbidden !== 'nothing' && evidence.cheatAt === null) problems.push("you stopped before the case's cheat reached you");
   const violations = evidence.violations(c.forbidden);
-  problems.push(...violations);
-  if (c.exitCode === 0) {
-    for (const line of script.stdin) {
-      if (!bobHeard.some((e) => e.type === 'message' && e.from === script.name && e.text === line)) problems.push(`bob never got your "${line}"`);
-    }
-    if (!evidence.requests.some((r) => r.plaintext.includes('"quit"'))) problems.push('the server got no quit from you');
-  }
+  const problems = [...reachProblems(c, evidence), ...violations, ...(c.exitCode === 0 ? honestProblems(script, evidence, bobHeard) : [])];
   const printedRight = sameLines(student.lines, c.expected) && student.problem === null && student.exitCode === c.exitCode;
   const got = transcriptOf(student.lines, ending);
   // Lines already wrong say enough; what it sent after the cheat is still worth saying.
@@ -259,19 +250,37 @@ function verdict(
     sent: c.story,
     expected: transcriptOf(c.expected, `exit ${c.exitCode}`),
     got: said.length > 0 ? `${got}; but ${said.join('; ')}` : got,
-    hint:
-      // Connected, then silent until the limit: the usual cause is output that was never flushed.
-      student.lines.length === 0 && evidence.helloSeen && student.exitCode === null
-        ? `your program printed nothing before it was stopped: flush stdout after each line (print(..., flush=True), System.out.flush()), and read the socket and stdin at once: the grader waits for each line before it acts; then: ${c.hint}`
-        : c.forbidden === 'nothing' && evidence.serverRefused === 'ERR_DECRYPT' && evidence.requests.length > 0
-          ? 'the server opened your first frame and refused a later one with ERR_DECRYPT: its seq, nonce or AAD does not follow your own counter; count the frames you send from 0, one more for each (s.5)'
-          : (c.diagnose?.(student.lines) ?? c.hint),
+    hint: hintFor(c, student, evidence),
     // A crash is worth its stderr: any exit status the case did not expect (1 is a reported error).
     problem:
       student.problem ??
       (student.exitCode !== null && student.exitCode !== c.exitCode && student.exitCode > 1 ? `exited with status ${student.exitCode}` : null),
     stderrTail: student.stderrTail,
   };
+}
+
+/** Whether the program got as far as the case needs: connected, and still there for the cheat. */
+function reachProblems(c: ClientCase, evidence: CaseEvidence): string[] {
+  if (!evidence.helloSeen) return ['you never connected (no hello reached the server)'];
+  return c.forbidden !== 'nothing' && evidence.cheatAt === null ? ["you stopped before the case's cheat reached you"] : [];
+}
+
+/** In an honest room every line typed reaches bob and the program says quit. */
+function honestProblems(script: ClientScript, evidence: CaseEvidence, bobHeard: readonly ServerEvent[]): string[] {
+  const problems = script.stdin
+    .filter((line) => !bobHeard.some((e) => e.type === 'message' && e.from === script.name && e.text === line))
+    .map((line) => `bob never got your "${line}"`);
+  if (!evidence.requests.some((r) => r.plaintext.includes('"quit"'))) problems.push('the server got no quit from you');
+  return problems;
+}
+
+function hintFor(c: ClientCase, student: StudentProgram, evidence: CaseEvidence): string {
+  // Connected, then silent until the limit: the usual cause is output that was never flushed.
+  if (student.lines.length === 0 && evidence.helloSeen && student.exitCode === null)
+    return `your program printed nothing before it was stopped: flush stdout after each line (print(..., flush=True), System.out.flush()), and read the socket and stdin at once: the grader waits for each line before it acts; then: ${c.hint}`;
+  if (c.forbidden === 'nothing' && evidence.serverRefused === 'ERR_DECRYPT' && evidence.requests.length > 0)
+    return 'the server opened your first frame and refused a later one with ERR_DECRYPT: its seq, nonce or AAD does not follow your own counter; count the frames you send from 0, one more for each (s.5)';
+  return c.diagnose?.(student.lines) ?? c.hint;
 }
 
 /** What every case of one run shares: the script, the host keys (fresh each run), the program. */

@@ -37,13 +37,8 @@ export function check(world: ScenarioWorld, e: Expectation): CheckResult {
   };
   switch (e.kind) {
     case 'equal':
-    case 'differ': {
-      const [a, b] = e.names.map((n) => world.value(n));
-      const what = `${e.names[0]} ${e.kind === 'equal' ? '=' : '≠'} ${e.names[1]}`;
-      if (a === undefined || b === undefined) return { ok: false, what, found: e.names.map(show).join(', ') };
-      const ok = same(a, b) === (e.kind === 'equal');
-      return { ok, what, found: ok ? undefined : e.names.map(show).join(', ') };
-    }
+    case 'differ':
+      return compareValues(world, e, show);
     case 'value': {
       const v = world.value(e.of);
       const ok = v !== undefined && matches(v, e.is);
@@ -54,21 +49,10 @@ export function check(world: ScenarioWorld, e: Expectation): CheckResult {
       return { ok, what: `${e.of} was not found`, found: ok ? undefined : show(e.of) };
     }
     case 'receives':
-    case 'not_receives': {
-      const events = world.received.get(e.who) ?? [];
-      const count = events.filter((ev) => ev.type === 'message' && ev.text === e.text && (e.from === undefined || ev.from === e.from)).length;
-      const times = e.times === undefined ? '' : e.times === 1 ? ' exactly once' : ` exactly ${e.times} times`;
-      const what = `${e.who} ${e.kind === 'receives' ? 'receives' : 'does not receive'} ${e.from ? `<${e.from}> ` : ''}"${e.text}"${times}`;
-      const ok = e.kind === 'not_receives' ? count === 0 : e.times === undefined ? count > 0 : count === e.times;
-      const messages = events.flatMap((ev) => (ev.type === 'message' ? [`<${ev.from}> ${ev.text}`] : []));
-      return { ok, what, found: ok ? undefined : `${e.who}'s messages: ${messages.length ? messages.join(' | ') : '(none)'}` };
-    }
-    case 'error': {
-      const mine = world.errors.filter((x) => x.who === e.who || x.who.startsWith(`${e.who}/`));
-      const ok = mine.some((x) => x.code === e.code && (e.message === undefined || x.message.includes(e.message)));
-      const what = `${e.who} fails with ${e.code}${e.message === undefined ? '' : ` ("${e.message}")`}`;
-      return { ok, what, found: ok ? undefined : `errors of ${e.who}: ${mine.map((x) => `${x.code} ${x.message}`).join('; ') || '(none)'}` };
-    }
+    case 'not_receives':
+      return receives(world, e);
+    case 'error':
+      return failsWith(world, e);
     case 'members': {
       const members = world.server.memberNames;
       const ok = members.length === e.names.length && e.names.every((n) => members.includes(n));
@@ -91,4 +75,29 @@ export function check(world: ScenarioWorld, e: Expectation): CheckResult {
       return { ok, what: `Mallory rewrote "${e.from}" as "${e.to}"`, found: ok ? undefined : 'she did not' };
     }
   }
+}
+
+function compareValues(world: ScenarioWorld, e: Extract<Expectation, { kind: 'equal' | 'differ' }>, show: (name: string) => string): CheckResult {
+  const [a, b] = e.names.map((n) => world.value(n));
+  const what = `${e.names[0]} ${e.kind === 'equal' ? '=' : '≠'} ${e.names[1]}`;
+  if (a === undefined || b === undefined) return { ok: false, what, found: e.names.map(show).join(', ') };
+  const ok = same(a, b) === (e.kind === 'equal');
+  return { ok, what, found: ok ? undefined : e.names.map(show).join(', ') };
+}
+
+function receives(world: ScenarioWorld, e: Extract<Expectation, { kind: 'receives' | 'not_receives' }>): CheckResult {
+  const events = world.received.get(e.who) ?? [];
+  const count = events.filter((ev) => ev.type === 'message' && ev.text === e.text && (e.from === undefined || ev.from === e.from)).length;
+  const times = e.times === undefined ? '' : e.times === 1 ? ' exactly once' : ` exactly ${e.times} times`;
+  const what = `${e.who} ${e.kind === 'receives' ? 'receives' : 'does not receive'} ${e.from ? `<${e.from}> ` : ''}"${e.text}"${times}`;
+  const ok = e.kind === 'not_receives' ? count === 0 : e.times === undefined ? count > 0 : count === e.times;
+  const messages = events.flatMap((ev) => (ev.type === 'message' ? [`<${ev.from}> ${ev.text}`] : []));
+  return { ok, what, found: ok ? undefined : `${e.who}'s messages: ${messages.length ? messages.join(' | ') : '(none)'}` };
+}
+
+function failsWith(world: ScenarioWorld, e: Extract<Expectation, { kind: 'error' }>): CheckResult {
+  const mine = world.errors.filter((x) => x.who === e.who || x.who.startsWith(`${e.who}/`));
+  const ok = mine.some((x) => x.code === e.code && (e.message === undefined || x.message.includes(e.message)));
+  const what = `${e.who} fails with ${e.code}${e.message === undefined ? '' : ` ("${e.message}")`}`;
+  return { ok, what, found: ok ? undefined : `errors of ${e.who}: ${mine.map((x) => `${x.code} ${x.message}`).join('; ') || '(none)'}` };
 }

@@ -87,6 +87,10 @@ export function checkActorsAndNames(r: Reader, steps: Step[], clients: ReadonlyS
     if (name.startsWith('eve/') && !eve) r.fail(path, `"${name}" is Eve's, but actors.eve is not true`);
     if (name.startsWith('mallory/') && !mallory) r.fail(path, `"${name}" is Mallory's, but there is no actors.mallory`);
   };
+  const needs = (at: Path, kind: string, actor: 'eve' | 'mallory') => {
+    if (actor === 'eve' && !eve) r.fail(at, `${kind} needs actors.eve: true`);
+    if (actor === 'mallory' && !mallory) r.fail(at, `${kind} needs actors.mallory`);
+  };
   steps.forEach((step, i) => {
     const at: Path = ['steps', i];
     for (const match of step.narration.matchAll(/\{([A-Za-z0-9_./-]+)\}/g)) nameAt([...at, 'narration'], match[1] as string);
@@ -94,20 +98,35 @@ export function checkActorsAndNames(r: Reader, steps: Step[], clients: ReadonlyS
     if (step.view === 'mallory' && !mallory) r.fail([...at, 'view'], 'mallory needs actors.mallory');
     const action = step.action;
     const actionAt: Path = [...at, 'action', action.kind];
-    if ((action.kind === 'eve_decrypt' || action.kind === 'discrete_log') && !eve && (action.kind === 'eve_decrypt' || action.of.startsWith('eve/')))
-      r.fail(actionAt, `${action.kind} needs actors.eve: true`);
-    if ((action.kind === 'flip' || action.kind === 'replay' || action.kind === 'forge') && !mallory) r.fail(actionAt, `${action.kind} needs actors.mallory`);
-    // These read the wire through Eve's tap (aes_block reads the frames the ends recorded).
-    if ((action.kind === 'eve_xor' || action.kind === 'forbidden_attack' || action.kind === 'forge') && !eve)
-      r.fail(actionAt, `${action.kind} needs actors.eve: true`);
+    for (const actor of ACTION_NEEDS[action.kind] ?? []) needs(actionAt, action.kind, actor);
+    if (action.kind === 'discrete_log' && action.of.startsWith('eve/')) needs(actionAt, action.kind, 'eve');
     if (action.kind === 'discrete_log') nameAt([...actionAt, 'of'], action.of);
     if (action.kind === 'eve_decrypt') nameAt([...actionAt, 'exponent'], action.exponent);
     step.expect.forEach((e, j) => {
       const eAt: Path = [...at, 'expect', j, e.kind];
-      if ((e.kind === 'eve_reads' || e.kind === 'eve_cannot_read') && !eve) r.fail(eAt, `${e.kind} needs actors.eve: true`);
-      if ((e.kind === 'mallory_reads' || e.kind === 'mallory_rewrote') && !mallory) r.fail(eAt, `${e.kind} needs actors.mallory`);
+      for (const actor of EXPECT_NEEDS[e.kind] ?? []) needs(eAt, e.kind, actor);
       if (e.kind === 'equal' || e.kind === 'differ') e.names.forEach((n, k) => nameAt([...eAt, k], n));
       if (e.kind === 'value' || e.kind === 'missing') nameAt(e.kind === 'value' ? [...eAt, 'of'] : eAt, e.of);
     });
   });
 }
+
+/**
+ * Who an action needs: Eve's tap to read the wire (aes_block reads the frames the ends recorded,
+ * so it needs neither), Mallory to change it. A discrete log needs Eve when it reads her y.
+ */
+const ACTION_NEEDS: Partial<Record<Step['action']['kind'], ReadonlyArray<'eve' | 'mallory'>>> = {
+  eve_decrypt: ['eve'],
+  eve_xor: ['eve'],
+  forbidden_attack: ['eve'],
+  forge: ['eve', 'mallory'],
+  flip: ['mallory'],
+  replay: ['mallory'],
+};
+
+const EXPECT_NEEDS: Partial<Record<Step['expect'][number]['kind'], ReadonlyArray<'eve' | 'mallory'>>> = {
+  eve_reads: ['eve'],
+  eve_cannot_read: ['eve'],
+  mallory_reads: ['mallory'],
+  mallory_rewrote: ['mallory'],
+};
