@@ -8,6 +8,8 @@ import { BIN, run, type Running } from '../support/cli-run.ts';
 import { unlessInstalled, waitFor } from '../support/helpers.ts';
 
 const lastLine = (screen: string) => screen.trimEnd().split('\n').at(-1) ?? '';
+// `env -u CI`: supports-color turns colour off under CI=true, and coloured lines are the ones whose
+// rows are easy to miscount.
 
 describe('the interactive client as a person types into it (tmux)', { skip: unlessInstalled(Tmux.available(), 'no tmux') }, () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dhlab-typing-'));
@@ -28,7 +30,7 @@ describe('the interactive client as a person types into it (tmux)', { skip: unle
   });
 
   it('shows every line of a 20-line paste as sent, each confirmed once', async () => {
-    term = Tmux.start(`${process.execPath} ${BIN} client --name alice --port ${port} --known-servers /dev/null`, { width: 100, height: 40 });
+    term = Tmux.start(`env -u CI ${process.execPath} ${BIN} client --name alice --port ${port} --known-servers /dev/null`, { width: 100, height: 40 });
     await term.waitForScreen((s) => s.includes('* in the room: alice'), 'the welcome');
     await term.waitForScreen((s) => lastLine(s) === '>', 'the prompt');
     const lines = Array.from({ length: 20 }, (_, i) => `pasted line ${i + 1}`);
@@ -46,7 +48,7 @@ describe('the interactive client as a person types into it (tmux)', { skip: unle
   });
 
   it('keeps the prompt whole while --trace prints the handshake and each frame', async () => {
-    term = Tmux.start(`${process.execPath} ${BIN} client --name bob --trace --port ${port} --known-servers /dev/null`, { width: 100, height: 40 });
+    term = Tmux.start(`env -u CI ${process.execPath} ${BIN} client --name bob --trace --port ${port} --known-servers /dev/null`, { width: 100, height: 40 });
     await term.waitForScreen((s) => lastLine(s) === '>' && s.includes('welcome'), 'the prompt after the traced handshake');
     term.type('hello with trace\r');
     const screen = await term.waitForScreen((s) => s.includes('<bob> hello with trace') && !s.includes(' …'), 'the echo');

@@ -42,7 +42,8 @@ describe('dhlab demo on a terminal (tmux)', { skip: unlessInstalled(Tmux.availab
   after(() => term?.kill());
 
   it('paints secrets, wire lines and public values as the lab does; headings bold', async () => {
-    term = Tmux.start(`${process.execPath} ${BIN} demo`, { width: 160, height: 100 });
+    // supports-color turns colour off under CI=true (unless it knows the CI): a person has no CI.
+    term = Tmux.start(`env -u CI ${process.execPath} ${BIN} demo`, { width: 160, height: 100 });
     await term.waitForScreen((s) => s.includes('What Eve saw on the wire'), 'the demo to finish', 60_000);
     const lines = styledLines(term.captureStyled());
     const lineWith = (text: string) => lines.find((l) => l.text.includes(text)) ?? assert.fail(`no line with ${text}`);
