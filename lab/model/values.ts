@@ -1,5 +1,5 @@
 import { bigintToBytes, bytesToBigint } from '../../src/crypto/bytes.ts';
-import { bitLength } from '../../src/terminal/format.ts';
+import { bitLength, shorten, sizeNote } from '../../src/terminal/format.ts';
 
 /** The colour classes of the legend: public, secret (this side only), on the wire, error. */
 export type ValueKind = 'public' | 'secret' | 'wire' | 'error' | 'plain';
@@ -41,11 +41,8 @@ export function decimalOf(value: LabValue): string | null {
 export function abbreviate(value: LabValue, encoding: Encoding, keep = 4): string {
   const decimal = decimalOf(value);
   if (decimal !== null) return `${decimal} (${BigInt(decimal).toString(2).length} bits)`;
-  const text = encode(value.bytes, encoding);
-  const shown = text.length <= keep * 2 + 1 ? text : `${text.slice(0, keep)}…${text.slice(-keep)}`;
-  // A padded encoding says so: the bits are the number's, the bytes the encoding's (PROTOCOL s.4.3).
-  const padded = value.bytes.length * 8 - value.bits >= 8 ? `, ${value.bytes.length} bytes` : '';
-  return `${shown} (${value.bits} bits${padded})`;
+  // The one formatter's rules (src/terminal/format.ts), in the lab's encoding and width.
+  return `${shorten(encode(value.bytes, encoding), { keep })} ${sizeNote(value.bits, value.bytes.length)}`;
 }
 
 /** A value in full, broken into lines of `width` characters for the detail view and files. */

@@ -21,8 +21,14 @@ export function bitLength(n: bigint): number {
   return n === 0n ? 0 : n.toString(2).length;
 }
 
-function shorten(hex: string, { full = false, keep = 8 }: FormatOptions): string {
-  return full || hex.length <= keep * 2 + 1 ? hex : `${hex.slice(0, keep)}…${hex.slice(-keep)}`;
+/** The first and last `keep` characters of an encoding (hex or base64), or all of it. */
+export function shorten(text: string, { full = false, keep = 8 }: FormatOptions): string {
+  return full || text.length <= keep * 2 + 1 ? text : `${text.slice(0, keep)}…${text.slice(-keep)}`;
+}
+
+/** "(2040 bits, 256 bytes)" for a padded encoding, "(256 bits)" otherwise (PROTOCOL s.4.3). */
+export function sizeNote(bits: number, bytes: number): string {
+  return bytes * 8 - bits >= 8 ? `(${bits} bits, ${bytes} bytes)` : `(${bits} bits)`;
 }
 
 /** A number: "18", or "9f3c…a1e0 (2046 bits)". */
@@ -38,9 +44,7 @@ export function formatNumber(n: bigint, options: FormatOptions = {}): string {
 export function formatEncodedNumber(bytes: Uint8Array, options: FormatOptions = {}): string {
   const n = bytesToBigint(bytes);
   if (n < DECIMAL_BELOW) return n.toString(10);
-  const bits = bitLength(n);
-  const padded = bytes.length * 8 - bits >= 8 ? `, ${bytes.length} bytes` : '';
-  return `${shorten(toHex(bytes), options)} (${bits} bits${padded})`;
+  return `${shorten(toHex(bytes), options)} ${sizeNote(bitLength(n), bytes.length)}`;
 }
 
 /** A byte string (hash, key, signature): "9f3c…a1e0 (256 bits)". */

@@ -11,19 +11,10 @@ export function setFullValues(full: boolean): void {
   fullValues = full;
 }
 
-/** A byte string (hash, key, signature, ciphertext) by the one formatter (src/terminal/format.ts). */
-export function abbreviate(bytes: Uint8Array, keep = 8): string {
-  return formatBytes(bytes, { full: fullValues, keep });
-}
-
-/** A number as encoded on the wire (x, y, Z): decimal below 2^64, else hex with its own bit length. */
-export function abbreviateNumber(bytes: Uint8Array): string {
-  return formatEncodedNumber(bytes, { full: fullValues });
-}
-
-export function abbreviateBigint(value: bigint): string {
-  return formatNumber(value, { full: fullValues });
-}
+// The one formatter (src/terminal/format.ts), whole under --full.
+const bytesShown = (bytes: Uint8Array, keep = 8) => formatBytes(bytes, { full: fullValues, keep });
+const numberShown = (bytes: Uint8Array) => formatEncodedNumber(bytes, { full: fullValues });
+const bigintShown = (value: bigint) => formatNumber(value, { full: fullValues });
 
 /**
  * Wraps a narration line at `width` columns: breaks at spaces, never inside a word; only a token
@@ -93,34 +84,34 @@ export function narrate(event: TraceEvent, rawWho: string, rawPeer: string): str
       return event.dir === 'send' ? `${who} -> ${peer}  ${event.frame.type} frame, ${event.bytes.length + 4} bytes on the wire` : null;
     case 'group':
       return event.role === 'server'
-        ? `${who}: group ${event.group}${event.p < 1n << 64n ? ' (INSECURE toy group)' : ' (RFC 3526)'}, p = ${abbreviateBigint(event.p)}, g = ${event.g}`
+        ? `${who}: group ${event.group}${event.p < 1n << 64n ? ' (INSECURE toy group)' : ' (RFC 3526)'}, p = ${bigintShown(event.p)}, g = ${event.g}`
         : null;
     case 'announced':
       return `${who}: the server announces INSECURE (teaching only) weakenings: ${safeText(event.weakenings.join(', '))}`;
     case 'private_key':
-      return `${who}: private exponent x = ${abbreviateNumber(event.x)}  [secret, from the CSPRNG]`;
+      return `${who}: private exponent x = ${numberShown(event.x)}  [secret, from the CSPRNG]`;
     case 'public_key':
-      return event.owner === event.role ? `${who}: public value y = g^x mod p = ${abbreviateNumber(event.y)}` : null;
+      return event.owner === event.role ? `${who}: public value y = g^x mod p = ${numberShown(event.y)}` : null;
     case 'public_key_valid':
       return event.checked === 'length only'
         ? `${who}: ${event.owner}'s y NOT checked (validation off): only its length; 2 <= y <= p-2 and y^q = 1 mod p were skipped`
         : `${who}: ${event.owner}'s y passes 2 <= y <= p-2 and y^q = 1 mod p`;
     case 'shared_secret':
-      return `${who}: shared secret Z = y_peer^x mod p = ${abbreviateNumber(event.z)}  [secret]`;
+      return `${who}: shared secret Z = y_peer^x mod p = ${numberShown(event.z)}  [secret]`;
     case 'hashed_secret':
-      return `${who}: hashed shared secret K = SHA-256(Z) = ${abbreviate(event.k)}  [secret]`;
+      return `${who}: hashed shared secret K = SHA-256(Z) = ${bytesShown(event.k)}  [secret]`;
     case 'transcript':
-      return `${who}: transcript hash H = ${abbreviate(event.h)}`;
+      return `${who}: transcript hash H = ${bytesShown(event.h)}`;
     case 'session_keys':
-      return `${who}: HKDF(K, salt H) -> client->server key ${abbreviate(event.clientToServer, 6)}, server->client key ${abbreviate(event.serverToClient, 6)}  [secret]`;
+      return `${who}: HKDF(K, salt H) -> client->server key ${bytesShown(event.clientToServer, 6)}, server->client key ${bytesShown(event.serverToClient, 6)}  [secret]`;
     case 'host_signature':
       return event.role === 'server'
-        ? `${who}: signs H with host key ${event.fingerprint}: ${abbreviate(event.signature, 6)}`
+        ? `${who}: signs H with host key ${event.fingerprint}: ${bytesShown(event.signature, 6)}`
         : `${who}: Ed25519 signature over H ${event.verified ? 'verifies' : 'does NOT verify'} for host key ${event.fingerprint}`;
     case 'established':
       return `${who}: handshake complete, ${event.cipher} keys in place`;
     case 'seal':
-      return `${who} seals #${event.seq} for ${peer}: ${plaintextShown(event.plaintext)}\n    nonce ${toHex(event.nonce)}  ciphertext+tag ${abbreviate(event.ciphertext)}`;
+      return `${who} seals #${event.seq} for ${peer}: ${plaintextShown(event.plaintext)}\n    nonce ${toHex(event.nonce)}  ciphertext+tag ${bytesShown(event.ciphertext)}`;
     case 'open':
       return `${who} opens #${event.seq} from ${peer}: ${plaintextShown(event.plaintext)}`;
     case 'error':
@@ -161,7 +152,7 @@ function narrateSeal(event: Extract<TraceEvent, { kind: 'seal' | 'open' }>, who:
     }
     return narrate(event, who, peer);
   }
-  return `${safeText(who)} seals #${event.seq} for ${safeText(peer)}: the same ${event.plaintext.length}-character plaintext as for ${first}\n    nonce ${toHex(event.nonce)}  ciphertext+tag ${abbreviate(event.ciphertext)}`;
+  return `${safeText(who)} seals #${event.seq} for ${safeText(peer)}: the same ${event.plaintext.length}-character plaintext as for ${first}\n    nonce ${toHex(event.nonce)}  ciphertext+tag ${bytesShown(event.ciphertext)}`;
 }
 
 /** A state table's margin ("round[ 3]  ") and one column (an 11-character 4x4 row and its gap). */
