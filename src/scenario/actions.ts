@@ -1,13 +1,13 @@
 import crypto from 'node:crypto';
-import { bigintToBytes, bytesToBigint } from '../crypto/bytes.ts';
+import { bytesToBigint } from '../crypto/bytes.ts';
 import { modPow, type DhGroup } from '../crypto/groups.ts';
 import { DhlabError } from '../errors.ts';
 import { forgeCbcIv } from '../insecure/attacks/cbc-bitflip.ts';
+import { keysFromServerExponent, openCaptured } from '../insecure/attacks/eve-derivation.ts';
 import { babyStepGiantStep, estimateSeconds, humanDuration, orderOfGenerator } from '../insecure/attacks/discrete-log.ts';
 import { randomBelow } from '../insecure/hooks.ts';
 import { anyGroup } from '../insecure/toy-groups.ts';
 import { DirectionalCipher } from '../protocol/channel.ts';
-import { deriveSessionKeys, transcriptHash } from '../protocol/keyschedule.ts';
 import { aesBlock } from './aes-block.ts';
 import { eveXor, forbiddenAttack, forge } from './nonce-reuse.ts';
 import { smallSubgroup } from './small-subgroup.ts';
@@ -99,38 +99,30 @@ function discreteLog(world: ScenarioWorld, action: Extract<Action, { kind: 'disc
 /** Eve with the server's exponent: Z from the client's public value, then keys from the public transcript. */
 function eveDecrypt(world: ScenarioWorld, action: Extract<Action, { kind: 'eve_decrypt' }>): string[] {
   const name = action.connection;
-  const group = serverGroup(world);
-  const x = asBigint(world, action.exponent);
-  const clientPublic = asBytes(world, `eve/${name}.y_c`);
-  const z = bigintToBytes(modPow(bytesToBigint(clientPublic), x, group.p), group.byteLength);
-  const h = transcriptHash(world.engine, {
+  const seen = {
     name,
-    group,
+    group: serverGroup(world),
     serverPublic: asBytes(world, `eve/${name}.y_s`),
     hostKey: asBytes(world, `eve/${name}.host_key`),
-    clientPublic,
-  });
-  const keys = deriveSessionKeys(world.engine, z, h);
+    clientPublic: asBytes(world, `eve/${name}.y_c`),
+  };
+  const { sharedSecret: z, keys } = keysFromServerExponent(world.engine, asBigint(world, action.exponent), seen);
   world.values.set(`eve/${name}.Z`, z);
   world.values.set(`eve/${name}.K`, keys.hashedSecret);
   const lines = [
     `Eve computes Z = y_c^x mod p = ${showValue(z, false, 'Z')}, K = SHA-256(Z) = ${showValue(keys.hashedSecret)}, and both HKDF keys from the transcript she saw`,
   ];
-  const ciphers = {
-    'client->server': new DirectionalCipher(world.engine, keys.clientToServer),
-    'server->client': new DirectionalCipher(world.engine, keys.serverToClient),
-  };
+  const captured = world
+    .observationsOf(name)
+    .flatMap((o) => (o.frame?.type === 'data' ? [{ dir: o.dir, seq: Number(o.frame.seq), sealed: Buffer.from(String(o.frame.box), 'base64') }] : []));
   const read: { dir: string; seq: number; text: string }[] = [];
-  for (const o of world.observationsOf(name)) {
-    if (o.frame?.type !== 'data') continue;
-    try {
-      const { plaintext } = ciphers[o.dir].open(Number(o.frame.seq), Buffer.from(String(o.frame.box), 'base64'));
-      const text = Buffer.from(plaintext).toString('utf8');
-      read.push({ dir: o.dir, seq: Number(o.frame.seq), text });
-      lines.push(`  Eve reads ${o.dir} seq ${String(o.frame.seq)}: ${text}`);
-    } catch {
-      lines.push(`  Eve cannot open ${o.dir} seq ${String(o.frame.seq)}`);
+  for (const frame of openCaptured(world.engine, keys, captured)) {
+    if (frame.text === null) {
+      lines.push(`  Eve cannot open ${frame.dir} seq ${frame.seq}`);
+      continue;
     }
+    read.push({ dir: frame.dir, seq: frame.seq, text: frame.text });
+    lines.push(`  Eve reads ${frame.dir} seq ${frame.seq}: ${frame.text}`);
   }
   world.reportEveDecrypted(name, read);
   return lines;
