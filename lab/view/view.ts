@@ -13,6 +13,7 @@ import type { Perspective } from '../model/model.ts';
 import { visibleSteps, type RenderOptions } from './render.ts';
 import { inputHint, statusLine } from './status.ts';
 import { cellSafeElement } from './widgets.ts';
+import { layout, placePanes } from './layout.ts';
 import { applyCommand, initialUiState, isStateCommand, stepState, type Command, type UiState } from '../keys/ui-state.ts';
 import { wrapValue } from '../model/values.ts';
 import type { LabViewOptions } from './view-options.ts';
@@ -73,15 +74,11 @@ export class LabView {
     // Peer text reaches these boxes already escaped by safeText; tags stay off so "{bold}" is text.
     const box = (opts: blessed.Widgets.BoxOptions) => cellSafeElement(blessed.box({ parent: this.screen, tags: false, wrap: false, ...opts }));
     this.title = box({ top: 0, left: 0, width: '100%', height: 1, style: { inverse: true } });
-    this.inspector = box({ top: 1, left: 0, width: '50%', height: '60%-4', border: 'line', label: ' handshake ' });
-    this.framesBox = box({ top: 1, left: '50%', width: '50%', height: '60%-4', border: 'line', label: ' frames ' });
-    if (options.scenario) {
-      // The narration takes the left of the lower half (a larger half); the chat shrinks to the right.
-      this.inspector.height = '50%-4';
-      this.framesBox.height = '50%-4';
-      this.narration = box({ left: 0, width: '62%', height: '50%', bottom: 3, border: 'line', label: ' scenario ' });
-      this.chat = box({ left: '62%', width: '38%', height: '50%', bottom: 3, border: 'line', label: ' chat ' });
-    } else this.chat = box({ left: 0, width: '100%', height: '40%', bottom: 3, border: 'line', label: ' chat ' });
+    const places = layout((this.screen.height as number) || 24, options.scenario !== undefined);
+    this.inspector = box({ ...places.inspector, border: 'line', label: ' handshake ' });
+    this.framesBox = box({ ...places.frames, border: 'line', label: ' frames ' });
+    this.chat = box({ ...places.chat, border: 'line', label: ' chat ' });
+    if (places.narration) this.narration = box({ ...places.narration, border: 'line', label: ' scenario ' });
     this.input = blessed.textbox({ parent: this.screen, bottom: 2, left: 0, width: '100%', height: 1, inputOnFocus: false, tags: false });
     this.status = box({ bottom: 1, left: 0, width: '100%', height: 1 });
     this.helpBar = box({ bottom: 0, left: 0, width: '100%', height: 1, style: { inverse: true } });
@@ -89,7 +86,8 @@ export class LabView {
     // Registered after bindKeys (which makes blessed listen), so it runs once a key's handlers have.
     this.screen.program.prependListener('keypress', () => (this.overlayBeforeKey = this.overlay !== null));
     this.screen.program.on('keypress', () => this.afterKey());
-    this.screen.on('resize', () => this.render(true));
+    const panes = { inspector: this.inspector, frames: this.framesBox, chat: this.chat, narration: this.narration };
+    this.screen.on('resize', () => (placePanes(panes, (this.screen.height as number) || 24, options.scenario !== undefined), this.render(true)));
     this.render(true);
   }
 

@@ -60,10 +60,20 @@ for (const [columns, rows] of SIZES) {
       assert.doesNotMatch(lines[rows - 1] as string, /…/);
       assert.match(lines[0] as string, /\?=help *$/);
       assert.match(text, /\* carol joined/);
-      // The newest steps are in view; at 200x50 the whole basic ladder fits.
+      // The whole basic ladder fits, from step 1, even at 80x24 (lab/view/layout.ts).
       assert.match(text, /✓ established/);
-      if (rows >= 50) assert.match(text, /1 group modp14 {2}2048-bit/);
-      else assert.match(text, /↑ \d+ more above \(↑\/PgUp\)/, 'the steps above the pane are counted');
+      assert.match(text, / 1 group modp14 {1,2}2048-bit/);
+      assert.doesNotMatch(text, /more above/);
+    });
+
+    it('full detail: the newest steps stay in view and those above are counted (at 80x24)', async () => {
+      await press('d');
+      try {
+        assert.match(screen(), /detail: full/);
+        if (rows < 50) assert.match(screen(), /↑ \d+ more above \(↑\/PgUp\)/, 'the steps above the pane are counted');
+      } finally {
+        await press('d');
+      }
     });
 
     it('typing as alice: the chat shows it and the frames pane has plaintext beside ciphertext', async () => {
