@@ -22,7 +22,8 @@ export async function runLab(options: RunLabOptions): Promise<number> {
       perspectives: world.perspectives,
       typists: [...world.clients.keys()],
       initialPerspective: options.perspective,
-      subtitle: `${options.group.name} (${options.group.p.toString(2).length}-bit) · ${options.engine.name}${options.warnings?.length ? ` · INSECURE: ${options.warnings.join(', ')}` : ''}`,
+      // The warning first: a cut title keeps it, and the group right after it.
+      subtitle: `${options.warnings?.length ? `INSECURE: ${options.warnings.join(', ')} · ` : ''}${options.group.name} (${options.group.p.toString(2).length}-bit) · ${options.engine.name}`,
       send: (typist, text) => world.say(typist, text),
       onQuit: () => {
         if (quitting) return;

@@ -2,7 +2,6 @@ import type { Readable, Writable } from 'node:stream';
 import blessed from 'blessed';
 import { palette, type Palette } from '../../src/terminal/colors.ts';
 import { safeText } from '../../src/terminal/safe-text.ts';
-import { cellSafe } from './cells.ts';
 import { frameDetail, stepDetail } from './detail.ts';
 import { saveToNewFile } from './save-file.ts';
 import { homeRelative, savedValuesDir } from '../../src/config-dir.ts';
@@ -13,6 +12,8 @@ import type { Perspective } from '../model/model.ts';
 import { visibleSteps, type RenderOptions } from './render.ts';
 import { inputHint, statusLine } from './status.ts';
 import { cellSafeElement } from './widgets.ts';
+import { TypingLine } from './typing-line.ts';
+import { openOverlay } from './overlay.ts';
 import { layout, placePanes } from './layout.ts';
 import { applyCommand, initialUiState, isStateCommand, stepState, type Command, type UiState } from '../keys/ui-state.ts';
 import { wrapValue } from '../model/values.ts';
@@ -32,7 +33,7 @@ export class LabView {
   private readonly chat: blessed.Widgets.BoxElement;
   private readonly narration: blessed.Widgets.BoxElement | null = null;
   private narrationHeading = '';
-  private readonly input: blessed.Widgets.TextboxElement;
+  private readonly input: blessed.Widgets.BoxElement;
   private readonly status: blessed.Widgets.BoxElement;
   private readonly helpBar: blessed.Widgets.BoxElement;
   private overlay: blessed.Widgets.BoxElement | null = null;
@@ -41,6 +42,9 @@ export class LabView {
   /** Everything the keys change, as a plain object (lab/keys/ui-state.ts); blessed only draws it. */
   private state: UiState;
   private typing = false;
+  private readonly line = new TypingLine();
+  // The key being handled arrived while the typing line was open: it is text, not a command.
+  private keyTyped = false;
   private notice = '';
   private closed = '';
   // keysHandled when the notice appeared, and whether an overlay was open as the last key came.
@@ -79,12 +83,13 @@ export class LabView {
     this.framesBox = box({ ...places.frames, border: 'line', label: ' frames ' });
     this.chat = box({ ...places.chat, border: 'line', label: ' chat ' });
     if (places.narration) this.narration = box({ ...places.narration, border: 'line', label: ' scenario ' });
-    this.input = blessed.textbox({ parent: this.screen, bottom: 2, left: 0, width: '100%', height: 1, inputOnFocus: false, tags: false });
+    this.input = box({ bottom: 2, left: 0, width: '100%', height: 1 });
     this.status = box({ bottom: 1, left: 0, width: '100%', height: 1 });
     this.helpBar = box({ bottom: 0, left: 0, width: '100%', height: 1, style: { inverse: true } });
     this.bindKeys();
     // Registered after bindKeys (which makes blessed listen), so it runs once a key's handlers have.
-    this.screen.program.prependListener('keypress', () => (this.overlayBeforeKey = this.overlay !== null));
+    // Before the bindings: a key pressed while typing belongs to the typing line.
+    this.screen.program.prependListener('keypress', (ch: string | undefined, key: { name?: string; ctrl?: boolean } = {}) => this.beforeKey(ch, key));
     this.screen.program.on('keypress', () => this.afterKey());
     const panes = { inspector: this.inspector, frames: this.framesBox, chat: this.chat, narration: this.narration };
     this.screen.on('resize', () => (placePanes(panes, (this.screen.height as number) || 24, options.scenario !== undefined), this.render(true)));
@@ -211,7 +216,7 @@ export class LabView {
       this.narration.setLabel(narration.label);
       this.narration.setContent(narration.content);
     }
-    if (!this.typing) this.input.setValue(inputHint(scenario, this.typist, this.closed));
+    this.input.setContent(this.typing ? this.line.render(width) : inputHint(scenario, this.typist, this.closed));
     this.status.setContent(statusLine(this.state, this.notice, width, this.colors));
     this.helpBar.setContent(footer(this.context, width, this.options.perspectives.length, this.withoutCommands));
     this.screen.render();
@@ -265,7 +270,7 @@ export class LabView {
    * switch); while an overlay is open, to it (but ?, Esc, Ctrl-C and Ctrl-L).
    */
   private run(command: Command, key: string, ch: string): void {
-    const blocked = this.typing || this.overlay !== null;
+    const blocked = this.keyTyped || this.overlay !== null;
     switch (command) {
       case 'quit':
         if (key === 'C-c' || !blocked) this.options.onQuit();
@@ -278,11 +283,10 @@ export class LabView {
       case 'help':
         return this.toggleHelp();
       case 'typist':
-        if (this.overlay || this.options.typists.length === 0) return;
+        // While typing, t is a letter: only F2 switches who types.
+        if (this.overlay || this.options.typists.length === 0 || (this.keyTyped && key !== 'f2')) return;
         this.state = applyCommand(this.state, 'typist', this.uiContext());
-        this.touch();
-        if (this.typing) this.input.readInput();
-        return;
+        return this.touch();
     }
     if (blocked) return;
     if (command === 'type') return this.startTyping();
@@ -294,7 +298,7 @@ export class LabView {
   }
 
   private toggleHelp(): void {
-    if (this.typing) return;
+    if (this.keyTyped) return;
     if (this.overlay) return this.closeOverlay();
     // The overlay is 90% wide, less its border and a column for the scroll.
     const width = Math.floor(((this.screen.width as number) || 80) * 0.9) - 3;
@@ -319,18 +323,21 @@ export class LabView {
   private startTyping(): void {
     if (!this.typist || !this.options.send) return;
     this.typing = true;
-    this.input.setValue('');
-    this.input.readInput((error, value) => {
-      this.typing = false;
-      if (!error && typeof value === 'string' && value.length > 0 && this.typist) {
-        const problem = this.options.send?.(this.typist, value);
-        if (problem) this.setNotice(this.colors.error(problem));
-        this.touch(); // one message per i: Enter sends and gives the keys back to the lab
-        return;
-      }
-      this.touch();
-    });
+    this.line.start();
     this.touch();
+  }
+
+  /** Runs before the key bindings: the typing line takes the key if it was open when it came. */
+  private beforeKey(ch: string | undefined, key: { name?: string; ctrl?: boolean }): void {
+    this.overlayBeforeKey = this.overlay !== null;
+    this.keyTyped = this.typing;
+    if (!this.typing) return;
+    const outcome = this.line.key(ch, key.name, key.ctrl === true);
+    if (outcome.kind === 'send' || outcome.kind === 'cancel') this.typing = false;
+    // One message per i: Enter sends and gives the keys back to the lab.
+    const problem = outcome.kind === 'send' && this.typist ? this.options.send?.(this.typist, outcome.text) : null;
+    if (problem) this.setNotice(this.colors.error(problem));
+    if (outcome.kind !== 'ignored') this.touch();
   }
 
   private expand(): void {
@@ -367,22 +374,7 @@ export class LabView {
 
   private showOverlay(label: string, lines: string[], onSave?: () => void): void {
     this.closeOverlay();
-    const hint = onSave ? `  s: save to a file in ${homeRelative(this.saveDir)} · ↑/↓ scroll · Esc: close` : '  ↑/↓ scroll · Esc: close';
-    this.overlay = blessed.box({
-      parent: this.screen,
-      top: 'center',
-      left: 'center',
-      width: '90%',
-      height: '80%',
-      border: 'line',
-      label: cellSafe(label),
-      tags: false,
-      scrollable: true,
-      alwaysScroll: true,
-      keys: true,
-      vi: true,
-      content: cellSafe([...lines, '', hint].join('\n')),
-    });
+    this.overlay = openOverlay(this.screen, label, lines, onSave ? `s saves to ${homeRelative(this.saveDir)} · ` : '');
     if (onSave) this.overlay.key(['s'], onSave);
     this.overlay.focus();
     this.touch();

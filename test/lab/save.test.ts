@@ -77,7 +77,7 @@ describe('saving a value from the lab', () => {
     try {
       await press('d\x1b[A\x1b[A\r');
       const saved = path.join(data, 'dhlab', 'saved');
-      assert.ok(screen().includes(`s: save to a file in ${saved}`), 'the overlay says where s saves');
+      assert.ok(screen().includes(`s saves to ${saved}`), "the overlay's label says where s saves");
       await press('s');
       assert.match(fs.readFileSync(path.join(saved, 'dhlab-signature_over_H.txt'), 'utf8'), /^[0-9a-f]+\n$/);
       assert.equal(fs.statSync(saved).mode & 0o777, 0o700);

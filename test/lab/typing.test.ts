@@ -1,0 +1,81 @@
+// The lab's typing line: a prompt and its keys, peer-safe display, every letter is text.
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { palette } from '../../src/terminal/colors.ts';
+import { ENGINES } from '../../src/crypto/engines.ts';
+import { GROUPS } from '../../src/crypto/groups.ts';
+import { LabWorld } from '../../lab/apps/room-world.ts';
+import { LabView } from '../../lab/view/view.ts';
+import { TypingLine } from '../../lab/view/typing-line.ts';
+import { waitFor } from '../support/helpers.ts';
+import { headlessTerminal, pressKeys, screenText } from '../support/headless.ts';
+
+describe('TypingLine', () => {
+  it('edits, sends and cancels; control characters are not text', () => {
+    const line = new TypingLine();
+    for (const ch of 'hi there') line.key(ch, ch === ' ' ? 'space' : ch);
+    line.key(undefined, 'backspace');
+    assert.deepEqual(line.key('\r', 'enter'), { kind: 'send', text: 'hi ther' });
+    line.start();
+    assert.deepEqual(line.key('\x07', undefined), { kind: 'ignored' });
+    line.key('a', 'a');
+    line.key('u', 'u', true);
+    assert.deepEqual(line.key('\r', 'enter'), { kind: 'cancel' }, 'Ctrl-U cleared it: Enter on nothing sends nothing');
+  });
+
+  it('shows the end of a long line after the prompt, within the width', () => {
+    const line = new TypingLine();
+    for (const ch of 'x'.repeat(200)) line.key(ch, 'x');
+    const shown = line.render(80);
+    assert.ok(shown.startsWith('> x') && shown.endsWith('█  Enter send · Esc cancel'), shown);
+    assert.ok(shown.length <= 80, `${shown.length} columns`);
+  });
+});
+
+describe('typing in the lab (headless, 80x24)', () => {
+  let lab: LabWorld;
+  let view: LabView;
+  let term: ReturnType<typeof headlessTerminal>;
+  const sent: string[] = [];
+  const press = (keys: string) => pressKeys(view, term.input, keys);
+  const inputLine = () => (view.render(true), screenText(view.screen).at(-3) ?? '');
+
+  before(async () => {
+    lab = await LabWorld.start({ engine: ENGINES.native, group: GROUPS.modp14 });
+    await waitFor(() => (lab.perspectives[0]?.ladders.get('server')?.length ?? 0) >= 11, "alice's ladder");
+    term = headlessTerminal(80, 24);
+    const options = {
+      perspectives: lab.perspectives,
+      typists: ['alice', 'bob'],
+      subtitle: '',
+      onQuit: () => sent.push('QUIT'),
+      input: term.input,
+      output: term.output,
+    };
+    view = new LabView({ ...options, colors: palette(0), send: (who, text) => (sent.push(`${who}: ${text}`), null) });
+  });
+  after(async () => {
+    view.destroy();
+    await lab.close();
+  });
+
+  it('a prompt, the keys that end it, and an emoji shown as the chat pane shows it', async () => {
+    await press('i');
+    assert.match(inputLine(), /^> █ {2}Enter send · Esc cancel/);
+    await press('lock 🔒 café');
+    assert.match(inputLine(), /^> lock \\u\{1f512\} café█ {2}Enter send · Esc cancel/);
+    await press('\r');
+    assert.deepEqual(sent, ['alice: lock 🔒 café'], 'the text as typed is what is sent');
+    assert.match(inputLine(), /press i to type as alice/);
+  });
+
+  it('t, q, ? and d are letters while typing; Esc cancels and sends nothing', async () => {
+    sent.length = 0;
+    await press('itq?d');
+    assert.match(inputLine(), /^> tq\?d█/);
+    assert.match(screenText(view.screen)[0] as string, /typing as: alice/, 't did not switch the typist');
+    await press('\x1b');
+    assert.deepEqual(sent, []);
+    assert.match(inputLine(), /press i to type as alice/);
+  });
+});
