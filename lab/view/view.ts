@@ -37,6 +37,8 @@ export class LabView {
   private readonly status: blessed.Widgets.BoxElement;
   private readonly helpBar: blessed.Widgets.BoxElement;
   private overlay: blessed.Widgets.BoxElement | null = null;
+  /** The overlay shows a value or a frame (not the help): x re-draws it. */
+  private expanded = false;
   private readonly colors: Palette;
 
   /** Everything the keys change, as a plain object (lab/keys/ui-state.ts); blessed only draws it. */
@@ -283,10 +285,10 @@ export class LabView {
       case 'help':
         return this.toggleHelp();
       case 'typist':
-        // While typing, t is a letter: only F2 switches who types.
-        if (this.overlay || this.options.typists.length === 0 || (this.keyTyped && key !== 'f2')) return;
-        this.state = applyCommand(this.state, 'typist', this.uiContext());
-        return this.touch();
+        return this.switchTypist(key);
+      case 'encoding':
+        // x re-draws an expanded value or frame in the other encoding.
+        if (this.expanded && !this.keyTyped) return ((this.state = applyCommand(this.state, command, this.uiContext())), this.expand());
     }
     if (blocked) return;
     if (command === 'type') return this.startTyping();
@@ -297,12 +299,19 @@ export class LabView {
     this.touch();
   }
 
+  private switchTypist(key: string): void {
+    // While typing, t is a letter: only F2 switches who types.
+    if (this.overlay || this.options.typists.length === 0 || (this.keyTyped && key !== 'f2')) return;
+    this.state = applyCommand(this.state, 'typist', this.uiContext());
+    this.touch();
+  }
+
   private toggleHelp(): void {
     if (this.keyTyped) return;
     if (this.overlay) return this.closeOverlay();
     // The overlay is 90% wide, less its border and a column for the scroll.
     const width = Math.floor(((this.screen.width as number) || 80) * 0.9) - 3;
-    this.showOverlay(' help ', helpLines(this.context, width, this.withoutCommands, this.viewNames));
+    this.showOverlay(' help ', helpLines(this.context, width, this.withoutCommands, this.viewNames), undefined, false);
   }
 
   private afterKey(): void {
@@ -372,9 +381,10 @@ export class LabView {
     this.render(true);
   }
 
-  private showOverlay(label: string, lines: string[], onSave?: () => void): void {
+  private showOverlay(label: string, lines: string[], onSave?: () => void, expanded = true): void {
     this.closeOverlay();
-    this.overlay = openOverlay(this.screen, label, lines, onSave ? `s saves to ${homeRelative(this.saveDir)} · ` : '');
+    this.expanded = expanded;
+    this.overlay = openOverlay(this.screen, label, lines, onSave ? homeRelative(this.saveDir) : undefined);
     if (onSave) this.overlay.key(['s'], onSave);
     this.overlay.focus();
     this.touch();
@@ -382,6 +392,7 @@ export class LabView {
 
   private closeOverlay(): void {
     if (!this.overlay) return;
+    this.expanded = false;
     this.overlay.destroy();
     this.overlay = null;
     this.touch();

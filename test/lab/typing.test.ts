@@ -78,4 +78,16 @@ describe('typing in the lab (headless, 80x24)', () => {
     assert.deepEqual(sent, []);
     assert.match(inputLine(), /press i to type as alice/);
   });
+
+  it('x in an expanded value draws it again in the other encoding; Esc closes it', async () => {
+    await press('\x1b[A\x1b[A\r'); // up selects the newest step, up again the host key; expand it
+    const screen = () => (view.render(true), screenText(view.screen).join('\n'));
+    assert.match(screen(), /bytes, hex:/);
+    assert.match(screen(), /↑\/↓ PgUp\/PgDn scroll · Esc close/);
+    await press('x');
+    assert.match(screen(), /bytes, base64:/);
+    await press('x\x1b');
+    assert.doesNotMatch(screen(), /PgUp\/PgDn scroll/);
+    assert.match(screen(), /detail: basic · hex/);
+  });
 });
