@@ -16,7 +16,8 @@ import type { TraceEvent } from '../protocol/trace.ts';
 import type { ChatServer } from '../server/chat-server.ts';
 import { LoopbackRoom } from '../loopback/topology.ts';
 import type { TapObservation } from '../tap/tap-proxy.ts';
-import { frameBounds, seededSegmentSizes, segmentCarries, type Segment } from '../insecure/resegment.ts';
+import { seededSegmentSizes } from '../insecure/resegment.ts';
+import { SegmentRecord } from './segment-record.ts';
 import type { ClientSpec, Scenario } from './types.ts';
 import { valueNames, type EveReadHow, type FrameRecord, type Moment, type Value, type WorldObserver } from './run-record.ts';
 
@@ -79,16 +80,16 @@ export class ScenarioWorld {
         // acceptToyGroups also makes a toy-group server draw x below q, so y = g^x mod p can be checked by hand.
         insecure: insecureHooks(engine, { ...scenario.server, skipValidation: !scenario.server.validation, acceptToyGroups: true }),
         trace: (id, event, name) => world?.onServerTrace(id, event, name),
-        onRead: (peer, bytes) => world?.onServerRead(peer.port, bytes),
+        onRead: (peer, bytes) => world?.serverRead(peer.port, bytes),
       },
       // Lesson 12: what clients send is re-cut into segments of seeded sizes before the server reads it.
       resegment: scenario.resegment
         ? {
             nextSize: seededSegmentSizes(`${scenario.seed}/${part}`),
             flushWhenIdle: true,
-            onSegment: (segment) => world?.onSegment(segment),
+            onSegment: (segment) => world?.wire.segment(segment),
             // One segment, one read: the next is written only once the server has read this one.
-            afterSegment: (segment) => world?.until(() => world?.serverHasRead(segment) ?? true) ?? Promise.resolve(),
+            afterSegment: (segment) => world?.until(() => world?.wire.serverHasRead(segment) ?? true) ?? Promise.resolve(),
           }
         : undefined,
       mallory: scenario.mallory && {
@@ -201,46 +202,24 @@ export class ScenarioWorld {
     this.touched();
   }
 
-  /** The segments the resegmenter wrote, in order, with the client and the frames each carries (lesson 12). */
-  readonly segments: (Segment & { client: string; carries: string })[] = [];
+  /** Lesson 12: the segments the resegmenter wrote and the reads the server made. */
+  readonly wire = new SegmentRecord(
+    (connection) => (this.room.tap ? this.tapLabels.get(connection) : undefined),
+    (client, bytes, carries) => (this.observer.segment?.(client, bytes, carries), this.touched()),
+  );
 
-  /** Lesson 12: the size of every read the server made, by the port its peer reads from. */
-  readonly serverReads = new Map<number, number[]>();
-  /** The bytes those reads add up to, by the same port. */
-  private readonly serverReadTotal = new Map<number, number>();
+  get segments(): SegmentRecord['segments'] {
+    return this.wire.segments;
+  }
 
-  private onServerRead(peerPort: number, bytes: number): void {
+  get serverReads(): SegmentRecord['serverReads'] {
+    return this.wire.serverReads;
+  }
+
+  private serverRead(peerPort: number, bytes: number): void {
     if (!this.room.resegmenter) return;
-    const reads = this.serverReads.get(peerPort) ?? [];
-    reads.push(bytes);
-    this.serverReads.set(peerPort, reads);
-    this.serverReadTotal.set(peerPort, (this.serverReadTotal.get(peerPort) ?? 0) + bytes);
-    this.touched();
-  }
-
-  private serverHasRead(segment: Segment): boolean {
-    return (this.serverReadTotal.get(segment.relayPort) ?? 0) >= segment.offset + segment.bytes.length;
-  }
-
-  private onSegment(segment: Segment): void {
-    // The connection's stream so far, cut into frames; its first frame is the client's hello. Eve's
-    // tap, in front of the relay, opens its connections in the same order and has read the hello whole.
-    const stream = Buffer.concat([...this.segments.filter((s) => s.connection === segment.connection).map((s) => s.bytes), segment.bytes]);
-    const bounds = frameBounds(stream);
-    const [helloStart, helloEnd] = bounds[0] ?? [0, 0];
-    let client = (this.room.tap ? this.tapLabels.get(segment.connection) : undefined) ?? `connection ${segment.connection}`;
-    if (client.startsWith('connection ') && helloEnd <= stream.length && helloEnd > helloStart) {
-      try {
-        const hello = JSON.parse(stream.subarray(helloStart + 4, helloEnd).toString('utf8')) as { name?: unknown };
-        if (typeof hello.name === 'string') client = hello.name;
-      } catch {
-        // Not a dhlab hello: keep the connection number.
-      }
-    }
-    const carries = segmentCarries(segment, bounds);
-    this.segments.push({ ...segment, client, carries });
-    this.observer.segment?.(client, segment.bytes.length, carries);
-    this.touched();
+    this.wire.serverRead(peerPort, bytes);
+    this.touched(); // a relay waits for the server to have read each segment (afterSegment)
   }
 
   /** What Eve read by attack, for the lab's view of her (eve_decrypt). */
