@@ -13,6 +13,7 @@ const FIELD_MEANING: Record<string, string> = {
   'server_key.group': 'the Diffie-Hellman group (p and g)',
   'server_key.y': "server's public value y_s = g^x mod p, padded to the length of p",
   'server_key.host_key': "server's Ed25519 host public key (pinned by the client on first use)",
+  'server_key.insecure': 'the teaching-only weakenings this server runs with (s.4.1): a client without --insecure-... flags refuses to join',
   'client_key.y': "client's public value y_c = g^x mod p, padded to the length of p",
   'server_auth.signature': 'Ed25519 signature over the transcript hash H (name, group, y_s, host key, y_c)',
   'data.seq': 'message counter; the GCM nonce is 4 zero bytes then seq as 64-bit big-endian',
@@ -20,6 +21,11 @@ const FIELD_MEANING: Record<string, string> = {
   'error.code': 'error code (plaintext: not authenticated)',
   'error.message': 'error text (plaintext: not authenticated)',
 };
+
+/** What a frame's field means, or undefined for one PROTOCOL.md does not describe. */
+export function fieldMeaning(type: string, field: string): string | undefined {
+  return FIELD_MEANING[field === 'type' ? 'type' : `${type}.${field}`];
+}
 
 /**
  * Text for Mermaid: letters, digits and plain punctuation as they are; every other character as
@@ -172,7 +178,8 @@ function frameCard(f: FrameRecord, explained: Set<string>): string {
     const key = field === 'type' ? 'type' : `${f.frame.type}.${field}`;
     // The heading names the type; its row is printed while its meaning is new.
     if (field === 'type' && explained.has('type')) continue;
-    const meaning = once(key, FIELD_MEANING[key] ?? '');
+    // A field the protocol does not have (a forged or hostile frame) is said to be one.
+    const meaning = once(key, fieldMeaning(f.frame.type, field) ?? 'not a field of this frame in docs/PROTOCOL.md');
     const text = typeof value === 'string' ? value : JSON.stringify(value);
     // A toy group's public value (below 2^64) is also given in decimal, as the ladder gives it.
     const decimal = (key === 'server_key.y' || key === 'client_key.y') && /^[0-9a-f]{1,16}$/.test(text) ? ` = ${BigInt(`0x${text}`)}` : '';

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { ENGINES } from '../../src/crypto/engines.ts';
 import { shippedScenarioFiles } from '../../src/scenario/catalog.ts';
-import { exportHtml, exportMarkdown } from '../../src/handout/export.ts';
+import { exportHtml, exportMarkdown, fieldMeaning } from '../../src/handout/export.ts';
 import { loadScenario } from '../../src/scenario/file.ts';
 import { firstFailure, ScenarioRun, type StepResult } from '../../src/scenario/runner.ts';
 import { showValue } from '../../src/scenario/world.ts';
@@ -34,6 +34,19 @@ describe('the shipped scenarios, headless', () => {
           results.some((r) => r.checks.length > 0),
           'a scenario that checks nothing proves nothing',
         );
+      });
+
+      it('every field of every frame it sent has a meaning in the handout (none left unexplained)', () => {
+        const unexplained = new Set(
+          results.flatMap((r) =>
+            r.frames.flatMap((f) =>
+              Object.keys(f.frame)
+                .filter((field) => fieldMeaning(f.frame.type, field) === undefined)
+                .map((field) => `${f.frame.type}.${field}`),
+            ),
+          ),
+        );
+        assert.deepEqual([...unexplained], []);
       });
 
       it('exports a Markdown handout whose ladder names every frame type used', () => {
