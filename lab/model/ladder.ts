@@ -54,6 +54,39 @@ export function updateHandContext(ctx: HandContext, event: TraceEvent): void {
  */
 export function ladderSteps(event: TraceEvent, ctx?: HandContext): LadderStep[] {
   const me = event.role;
+  switch (event.kind) {
+    case 'group':
+    case 'announced':
+    case 'private_key':
+    case 'public_key':
+    case 'public_key_valid':
+    case 'shared_secret':
+      return agreementSteps(event, ctx);
+    case 'hashed_secret':
+      return [{ label: 'K = SHA-256(Z)', kind: 'secret', detail: 'basic', value: valueOf(event.k), note: 'hashed shared secret' }];
+    case 'transcript':
+      return [{ label: 'H transcript hash', kind: 'public', detail: 'full', value: valueOf(event.h), note: 'SHA-256 of name, group, y_s, host key, y_c' }];
+    case 'session_keys':
+      return [
+        { label: 'key client->server', kind: 'secret', detail: 'full', value: valueOf(event.clientToServer), note: 'HKDF-SHA-256(K, salt H)' },
+        { label: 'key server->client', kind: 'secret', detail: 'full', value: valueOf(event.serverToClient), note: 'HKDF-SHA-256(K, salt H)' },
+      ];
+    case 'host_signature':
+      return hostKeySteps(event, me);
+    case 'established':
+      return [{ label: '✓ established', kind: 'public', detail: 'basic', note: `${event.cipher} keys in place` }];
+    case 'error':
+      return [{ label: `✗ ${event.code}`, kind: 'error', detail: 'basic', note: `${event.remote ? 'peer reported: ' : ''}${event.message}` }];
+    case 'wire':
+    case 'seal':
+    case 'open':
+      return [];
+  }
+}
+
+/** The key agreement's steps, from the group to Z: what each side computed or received. */
+function agreementSteps(event: Extract<TraceEvent, { kind: AgreementKind }>, ctx?: HandContext): LadderStep[] {
+  const me = event.role;
   const ySub = (owner: 'client' | 'server') => (owner === 'client' ? 'y_c' : 'y_s');
   switch (event.kind) {
     case 'group':
@@ -95,27 +128,10 @@ export function ladderSteps(event: TraceEvent, ctx?: HandContext): LadderStep[] 
           note: byHand(ctx, ctx?.peerY, event.z) ?? 'shared secret, padded to |p|',
         },
       ];
-    case 'hashed_secret':
-      return [{ label: 'K = SHA-256(Z)', kind: 'secret', detail: 'basic', value: valueOf(event.k), note: 'hashed shared secret' }];
-    case 'transcript':
-      return [{ label: 'H transcript hash', kind: 'public', detail: 'full', value: valueOf(event.h), note: 'SHA-256 of name, group, y_s, host key, y_c' }];
-    case 'session_keys':
-      return [
-        { label: 'key client->server', kind: 'secret', detail: 'full', value: valueOf(event.clientToServer), note: 'HKDF-SHA-256(K, salt H)' },
-        { label: 'key server->client', kind: 'secret', detail: 'full', value: valueOf(event.serverToClient), note: 'HKDF-SHA-256(K, salt H)' },
-      ];
-    case 'host_signature':
-      return hostKeySteps(event, me);
-    case 'established':
-      return [{ label: '✓ established', kind: 'public', detail: 'basic', note: `${event.cipher} keys in place` }];
-    case 'error':
-      return [{ label: `✗ ${event.code}`, kind: 'error', detail: 'basic', note: `${event.remote ? 'peer reported: ' : ''}${event.message}` }];
-    case 'wire':
-    case 'seal':
-    case 'open':
-      return [];
   }
 }
+
+type AgreementKind = 'group' | 'announced' | 'private_key' | 'public_key' | 'public_key_valid' | 'shared_secret';
 
 /** The group's steps: its name and origin, p, g, and (full detail) q or p - 1. */
 function groupSteps(name: string, p: bigint, g: bigint): LadderStep[] {
