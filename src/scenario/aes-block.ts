@@ -56,24 +56,8 @@ export function aesBlock(world: ScenarioWorld, action: Extract<Action, { kind: '
   const rounds = encryptBlockTraced(key, j1);
   const first = plaintext.subarray(0, 16);
   const firstCipher = gcm.ciphertext.subarray(0, first.length);
-  for (const [k, v] of [
-    ['aes.key', key],
-    ['aes.nonce', nonce],
-    ['aes.j0', gcm.j0],
-    ['aes.j1', j1],
-    ['aes.keystream', rounds.output],
-    ['aes.plaintext_block', first],
-    ['aes.ciphertext_block', firstCipher],
-    ['aes.wire_block', Uint8Array.from(wireCiphertext.subarray(0, first.length))],
-    ['aes.ciphertext', gcm.ciphertext],
-    ['aes.wire_ciphertext', Uint8Array.from(wireCiphertext)],
-    ['aes.h', gcm.h],
-    ['aes.s', gcm.ghash.at(-1) as Uint8Array],
-    ['aes.ek_j0', gcm.ekJ0],
-    ['aes.tag', gcm.tag],
-    ['aes.wire_tag', Uint8Array.from(wireTag)],
-  ] as const)
-    world.values.set(k, Uint8Array.from(v));
+  const wire = { ciphertext: wireCiphertext, tag: wireTag };
+  recordValues(world, { key, nonce, j1, keystream: rounds.output, first, firstCipher, gcm, wire });
 
   switch (action.show) {
     case 'counter':
@@ -111,6 +95,40 @@ export function aesBlock(world: ScenarioWorld, action: Extract<Action, { kind: '
         `on the wire (the box's last 16 bytes)  ${hex(wireTag)}`,
       ];
   }
+}
+
+/** The lesson's values, by the names its narration and checks use (docs/TEACHING.md). */
+function recordValues(
+  world: ScenarioWorld,
+  v: {
+    key: Uint8Array;
+    nonce: Uint8Array;
+    j1: Uint8Array;
+    keystream: Uint8Array;
+    first: Uint8Array;
+    firstCipher: Uint8Array;
+    gcm: ReturnType<typeof gcmSealByHand>;
+    wire: { ciphertext: Uint8Array; tag: Uint8Array };
+  },
+): void {
+  for (const [name, value] of [
+    ['aes.key', v.key],
+    ['aes.nonce', v.nonce],
+    ['aes.j0', v.gcm.j0],
+    ['aes.j1', v.j1],
+    ['aes.keystream', v.keystream],
+    ['aes.plaintext_block', v.first],
+    ['aes.ciphertext_block', v.firstCipher],
+    ['aes.wire_block', v.wire.ciphertext.subarray(0, v.first.length)],
+    ['aes.ciphertext', v.gcm.ciphertext],
+    ['aes.wire_ciphertext', v.wire.ciphertext],
+    ['aes.h', v.gcm.h],
+    ['aes.s', v.gcm.ghash.at(-1) as Uint8Array],
+    ['aes.ek_j0', v.gcm.ekJ0],
+    ['aes.tag', v.gcm.tag],
+    ['aes.wire_tag', v.wire.tag],
+  ] as const)
+    world.values.set(name, Uint8Array.from(value));
 }
 
 /** The blocks after the first, J2..Jn, named with their counter values (Ji holds i + 1: J0 holds 1). */
