@@ -3,7 +3,7 @@ import net from 'node:net';
 import { DhlabError, isResolveError } from '../errors.ts';
 import type { CryptoEngine } from '../crypto/engine.ts';
 import type { KnownServers, PinResult } from './known-servers.ts';
-import { ClientSession } from '../protocol/client-session.ts';
+import { ClientSession, type ClientSessionEvent } from '../protocol/client-session.ts';
 import { fingerprint } from '../protocol/identity.ts';
 import { textProblem, type ServerEvent } from '../protocol/messages.ts';
 import { nameProblem } from '../protocol/names.ts';
@@ -123,63 +123,19 @@ export class ChatClient extends EventEmitter<ChatClientEvents> {
       },
       {
         send: (bytes) => this.socket.write(bytes),
-        event: (event) => {
-          if (event.type === 'established') {
-            this.current = 'joining';
-            this.fingerprint = event.fingerprint;
-            // Pin only now: the signature has proved the server holds this key.
-            if (this.pin === 'new' || this.pin === 'replaced') options.knownServers?.pin(server, event.hostKey);
-            return;
-          }
-          if (event.event.type === 'welcome') {
-            this.stopTimer();
-            this.current = 'member';
-            this.members = event.event.members;
-            this.memberCount = event.event.count;
-            onWelcome();
-          }
-          options.onEvent?.(event.event, this);
-          this.emit('event', event.event);
-        },
-        close: (sessionError, remote) => {
-          this.stopTimer();
-          const error = sessionError && this.explain(sessionError, remote, server);
-          this.current = 'closed';
-          this.closeError = error;
-          this.socket.end();
-          // A peer that never closes its side must not keep us half-open.
-          setTimeout(() => this.socket.destroy(), CLOSE_GRACE_MS).unref();
-          if (error) onFailure(error);
-          this.emit('close', error);
-        },
+        event: (event) => this.sessionOnEvent(event, options, server, onWelcome),
+        close: (sessionError, remote) => this.sessionOnClose(sessionError, remote, server, onFailure),
       },
     );
-    this.socket.on('connect', () => {
-      this.current = 'handshaking';
-      this.startTimer(
-        handshakeMs,
-        () =>
-          new DhlabError('ERR_CONNECT_TIMEOUT', `${server} accepted the connection but did not complete the dhlab handshake within ${handshakeMs / 1000} s`),
-      );
-      this.session.start();
-    });
-    this.socket.on('data', (chunk) => {
-      if (this.firstBytes.length < FIRST_BYTES_KEPT && this.session.framesReceived === 0) {
-        // A copy: holding a view would keep the socket's whole chunk alive.
-        this.firstBytes = Buffer.concat([this.firstBytes, chunk.subarray(0, FIRST_BYTES_KEPT - this.firstBytes.length)]);
-      }
-      this.session.feed(chunk);
-    });
-    this.socket.on('error', (error: NodeJS.ErrnoException) => {
-      // A socket that failed carries nothing: no error frame is sent (or traced) into it.
-      this.session.abort(connectError(server, error));
-    });
+    this.socket.on('connect', () => this.socketOnConnect(server, handshakeMs));
+    this.socket.on('data', (chunk: Buffer) => this.socketOnData(chunk));
+    // A socket that failed carries nothing: no error frame is sent (or traced) into it.
+    this.socket.on('error', (error: NodeJS.ErrnoException) => this.session.abort(connectError(server, error)));
     this.socket.on('close', () => this.session.end());
   }
 
-  /** Connects, completes the handshake and resolves once the room has welcomed us. */
   /**
-   * Connects and joins. A name the server's profile would refuse (docs/PROTOCOL.md s.6.1) is
+   * Connects, completes the handshake and resolves once the room has welcomed us. A name the server's profile would refuse (docs/PROTOCOL.md s.6.1) is
    * refused here first, with no round trip: ERR_BAD_NAME.
    */
   static connect(options: ChatClientOptions): Promise<ChatClient> {
@@ -188,6 +144,53 @@ export class ChatClient extends EventEmitter<ChatClientEvents> {
     return new Promise((resolve, reject) => {
       const client: ChatClient = new ChatClient(options, () => resolve(client), reject);
     });
+  }
+
+  private sessionOnEvent(event: ClientSessionEvent, options: ChatClientOptions, server: string, onWelcome: () => void): void {
+    if (event.type === 'established') {
+      this.current = 'joining';
+      this.fingerprint = event.fingerprint;
+      // Pin only now: the signature has proved the server holds this key.
+      if (this.pin === 'new' || this.pin === 'replaced') options.knownServers?.pin(server, event.hostKey);
+      return;
+    }
+    if (event.event.type === 'welcome') {
+      this.stopTimer();
+      this.current = 'member';
+      this.members = event.event.members;
+      this.memberCount = event.event.count;
+      onWelcome();
+    }
+    options.onEvent?.(event.event, this);
+    this.emit('event', event.event);
+  }
+
+  private sessionOnClose(sessionError: DhlabError | null, remote: boolean, server: string, onFailure: (error: DhlabError) => void): void {
+    this.stopTimer();
+    const error = sessionError && this.explain(sessionError, remote, server);
+    this.current = 'closed';
+    this.closeError = error;
+    this.socket.end();
+    // A peer that never closes its side must not keep us half-open.
+    setTimeout(() => this.socket.destroy(), CLOSE_GRACE_MS).unref();
+    if (error) onFailure(error);
+    this.emit('close', error);
+  }
+
+  private socketOnConnect(server: string, handshakeMs: number): void {
+    this.current = 'handshaking';
+    const late = () =>
+      new DhlabError('ERR_CONNECT_TIMEOUT', `${server} accepted the connection but did not complete the dhlab handshake within ${handshakeMs / 1000} s`);
+    this.startTimer(handshakeMs, late);
+    this.session.start();
+  }
+
+  private socketOnData(chunk: Buffer): void {
+    if (this.firstBytes.length < FIRST_BYTES_KEPT && this.session.framesReceived === 0) {
+      // A copy: holding a view would keep the socket's whole chunk alive.
+      this.firstBytes = Buffer.concat([this.firstBytes, chunk.subarray(0, FIRST_BYTES_KEPT - this.firstBytes.length)]);
+    }
+    this.session.feed(chunk);
   }
 
   private startTimer(ms: number, error: () => DhlabError): void {
