@@ -16,8 +16,9 @@ import type { TraceEvent } from '../protocol/trace.ts';
 import type { ChatServer } from '../server/chat-server.ts';
 import { LoopbackRoom } from '../loopback/topology.ts';
 import type { TapObservation } from '../tap/tap-proxy.ts';
-import { seededSegmentSizes } from '../insecure/resegment.ts';
 import { SegmentRecord } from './segment-record.ts';
+import { roomFor } from './world-room.ts';
+import { Waits } from './waits.ts';
 import type { ClientSpec, Scenario } from './types.ts';
 import { valueNames, type EveReadHow, type FrameRecord, type Moment, type Value, type WorldObserver } from './run-record.ts';
 
@@ -37,7 +38,7 @@ export class ScenarioWorld {
   /** Seconds per BSGS step by group, measured once per run (scenario/actions.ts). */
   readonly stepCosts = new Map<string, number>();
   /** settle()'s checks, run whenever the world records something. */
-  private readonly waiters = new Set<() => void>();
+  private readonly waits = new Waits();
   part = 1;
   private readonly tapLabels = new Map<number, string>();
   private readonly tempDir = temporaryFolder(path.join(os.tmpdir(), 'dhlab-scenario-'));
@@ -71,39 +72,22 @@ export class ScenarioWorld {
     const serverIdentity = hostIdentityFromSeed(engine, engine.randomBytes(32));
     const malloryIdentity = hostIdentityFromSeed(engine, engine.randomBytes(32));
     let world: ScenarioWorld | null = null;
-    const room = await LoopbackRoom.start({
-      server: {
-        engine,
-        group,
-        identity: serverIdentity,
-        revealSecrets: true,
-        // acceptToyGroups also makes a toy-group server draw x below q, so y = g^x mod p can be checked by hand.
-        insecure: insecureHooks(engine, { ...scenario.server, skipValidation: !scenario.server.validation, acceptToyGroups: true }),
-        trace: (id, event, name) => world?.onServerTrace(id, event, name),
-        onRead: (peer, bytes) => world?.serverRead(peer.port, bytes),
-      },
-      // Lesson 12: what clients send is re-cut into segments of seeded sizes before the server reads it.
-      resegment: scenario.resegment
-        ? {
-            nextSize: seededSegmentSizes(`${scenario.seed}/${part}`),
-            flushWhenIdle: true,
-            onSegment: (segment) => world?.wire.segment(segment),
-            // One segment, one read: the next is written only once the server has read this one.
-            afterSegment: (segment) => world?.until(() => world?.wire.serverHasRead(segment) ?? true) ?? Promise.resolve(),
-          }
-        : undefined,
-      mallory: scenario.mallory && {
-        engine,
-        mode: scenario.mallory.mode,
-        group,
-        identity: malloryIdentity,
-        fixedValue: scenario.mallory.fixedValue,
-        rewrites: scenario.mallory.rewrites,
-        onEvent: (event) => world?.onMalloryEvent(event),
-        trace: (connection, event) => world?.onMalloryTrace(connection, event),
-      },
-      eve: scenario.eve ? { onObservation: (o) => world?.onObservation(o) } : undefined,
-    });
+    const room = await LoopbackRoom.start(
+      roomFor(
+        scenario,
+        { engine, group, part, serverIdentity, malloryIdentity },
+        {
+          serverTrace: (id, event, name) => world?.onServerTrace(id, event, name),
+          serverRead: (port, bytes) => world?.serverRead(port, bytes),
+          segment: (segment) => world?.wire.segment(segment),
+          // One segment, one read: the next is written only once the server has read this one.
+          segmentRead: (segment) => world?.until(() => world?.wire.serverHasRead(segment) ?? true) ?? Promise.resolve(),
+          malloryEvent: (event) => world?.onMalloryEvent(event),
+          malloryTrace: (connection, event) => world?.onMalloryTrace(connection, event),
+          observation: (o) => world?.onObservation(o),
+        },
+      ),
+    );
     world = new ScenarioWorld(scenario, engine, serverIdentity, malloryIdentity, observer, room);
     world.part = part;
     if (carry) world.carryFrom(carry);
@@ -128,7 +112,7 @@ export class ScenarioWorld {
 
   private touched(): void {
     this.observer.change?.();
-    for (const check of [...this.waiters]) check();
+    this.waits.wake();
   }
 
   /** Writes down a moment on a lifeline, after the frames recorded so far. */
@@ -351,19 +335,8 @@ export class ScenarioWorld {
   }
 
   /** Event-driven: `answered` is checked whenever the world records something; `maxMs` bounds it. */
-  async until(answered: () => boolean, maxMs = 10_000): Promise<void> {
-    if (answered()) return;
-    await new Promise<void>((resolve) => {
-      const check = (): void => {
-        if (!answered() && performance.now() - started < maxMs) return;
-        clearTimeout(timer);
-        this.waiters.delete(check);
-        resolve();
-      };
-      const started = performance.now();
-      const timer = setTimeout(check, maxMs);
-      this.waiters.add(check);
-    });
+  until(answered: () => boolean, maxMs = 10_000): Promise<void> {
+    return this.waits.until(answered, maxMs);
   }
 
   /** A value by name, for checks and narration; undefined when the run has not produced it. */
