@@ -12,7 +12,7 @@ import type { TraceEvent } from '../protocol/trace.ts';
 import { listen } from '../net/listen.ts';
 import { CLOSE_GRACE_MS, DEFAULTS, EVENT_OVERHEAD_BYTES, MAX_REFUSING, SWEEP_EVERY_MS, type ChatServerOptions } from './options.ts';
 import { RefusalLog } from './refusal-log.ts';
-import type { Connection } from './connection.ts';
+import { startHandshakeTimer, watchPartialFrame, type Connection } from './connection.ts';
 
 export { DEFAULTS, type ChatServerOptions } from './options.ts';
 
@@ -210,7 +210,7 @@ export class ChatServer {
     socket.cork();
     connection.session.feed(chunk);
     process.nextTick(() => socket.uncork());
-    this.watchPartialFrame(connection);
+    watchPartialFrame(connection, this.options.frameTimeoutMs);
   }
 
   private socketOnClose(connection: Connection): void {
@@ -238,9 +238,7 @@ export class ChatServer {
       this.refuse(connection, new DhlabError('ERR_SERVER_FULL', `the room is full (${this.options.maxClients} connections)`));
     } else {
       this.connections.add(connection);
-      connection.handshakeTimer = setTimeout(() => {
-        connection.session.fail(new DhlabError('ERR_HANDSHAKE_TIMEOUT', `handshake not finished within ${this.options.handshakeTimeoutMs / 1000} s`));
-      }, this.options.handshakeTimeoutMs);
+      startHandshakeTimer(connection, this.options.handshakeTimeoutMs);
     }
   }
 
@@ -261,30 +259,6 @@ export class ChatServer {
     }
     connection.address = address;
     return true;
-  }
-
-  /**
-   * A started frame must finish within frameTimeoutMs: the decoder holds at most one frame per
-   * connection, and this bounds how long. The timer runs from the first byte of a frame, so
-   * dripping a byte now and then does not extend it.
-   */
-  private watchPartialFrame(connection: Connection): void {
-    const partial = connection.session.partialFrameBytes > 0 && !connection.session.isClosed;
-    const newFrame = connection.session.framesReceived !== connection.frameTimerFrames;
-    if (connection.frameTimer && (!partial || newFrame)) {
-      clearTimeout(connection.frameTimer);
-      connection.frameTimer = null;
-    }
-    if (partial && !connection.frameTimer) {
-      connection.frameTimerFrames = connection.session.framesReceived;
-      connection.frameTimer = setTimeout(() => {
-        connection.frameTimer = null;
-        const got = connection.session.partialFrameBytes;
-        connection.session.fail(
-          new DhlabError('ERR_FRAME_TIMEOUT', `a frame was started ${this.options.frameTimeoutMs / 1000} s ago and is still incomplete (${got} bytes so far)`),
-        );
-      }, this.options.frameTimeoutMs);
-    }
   }
 
   private write(connection: Connection, bytes: Uint8Array): void {
