@@ -88,3 +88,16 @@ export function narrationPane(pane: PaneInput, heading: string, text: string[], 
   if (scroll + height < wrapped.length) shown[height - 1] = pane.colors.bold(`▼ ${wrapped.length - scroll - height + 1} more lines: ] scrolls down, [ up`);
   return { label: ` ${fit(safeText(heading), width - 2)} `, content: shown.join('\n'), scroll };
 }
+
+/**
+ * The ladder a perspective shows: a client's only one; for the server, Eve and Mallory the
+ * connection `index` picks, or (index 0) the first named in `wanted` (a name also matches a
+ * label it begins).
+ */
+export function ladderShown(perspective: Perspective, index: number, wanted: readonly string[]): { connection: string; steps: LadderStep[] } {
+  const connections = [...perspective.ladders.keys()];
+  if (connections.length === 0) return { connection: '', steps: [] };
+  const preferred = connections.findIndex((c) => wanted.some((w) => c === w || c.startsWith(`${w} `)));
+  const connection = connections[index === 0 && preferred >= 0 ? preferred : index % connections.length] as string;
+  return { connection, steps: perspective.ladders.get(connection) ?? [] };
+}

@@ -145,3 +145,8 @@ export function windowOf<T>(items: readonly T[], height: number, cursor: number 
 export function legend(colors: Palette): string {
   return `${colors.public('■ public')} ${colors.secret('■ secret (this side only)')} ${colors.wire('■ on the wire')} ${colors.error('■ error')}`;
 }
+
+/** What the pane functions need of the UI state: colours, detail, encoding, the names to mark. */
+export function renderOptionsFor(colors: Palette, state: { detail: Detail; encoding: Encoding }, highlights?: bigint[]): RenderOptions {
+  return { colors, detail: state.detail, encoding: state.encoding, highlights: highlights && highlights.length > 0 ? new Set(highlights) : undefined };
+}

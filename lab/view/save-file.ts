@@ -1,6 +1,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileReason } from '../../src/errors.ts';
+import { homeRelative } from '../../src/config-dir.ts';
+import type { Palette } from '../../src/terminal/colors.ts';
+import { safeText } from '../../src/terminal/safe-text.ts';
 
 /** The file written, or the one that could not be and why. */
 export type Saved = { ok: true; file: string } | { ok: false; file: string; why: string };
@@ -37,4 +40,10 @@ export function saveToNewFile(dir: string, label: string, text: string, create =
     }
   }
   return { ok: false, file: `${base}.txt`, why: 'it and every name up to -100 are taken' };
+}
+
+/** The status line's words for a save: where the file is, or why there is none. */
+export function savedNotice(saved: Saved, colors: Palette): string {
+  const file = safeText(homeRelative(saved.file));
+  return saved.ok ? `saved ${file} (readable by you only)` : colors.error(`not saved to ${file}: ${saved.why}`);
 }

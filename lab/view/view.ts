@@ -3,15 +3,15 @@ import blessed from 'blessed';
 import { palette, type Palette } from '../../src/terminal/colors.ts';
 import { safeText } from '../../src/terminal/safe-text.ts';
 import { frameDetail, stepDetail } from './detail.ts';
-import { saveToNewFile } from './save-file.ts';
+import { savedNotice, saveToNewFile } from './save-file.ts';
 import { homeRelative, savedValuesDir } from '../../src/config-dir.ts';
-import { chatPane, framesPane, ladderPane, narrationPane, titleLine } from './panes.ts';
+import { chatPane, framesPane, ladderPane, ladderShown, narrationPane, titleLine } from './panes.ts';
 import { boundKeys, commandFor, footer, helpLines } from '../keys/keymap.ts';
 import type { LadderStep } from '../model/ladder.ts';
 import type { Perspective } from '../model/model.ts';
-import { visibleSteps, type RenderOptions } from './render.ts';
+import { renderOptionsFor, visibleSteps } from './render.ts';
 import { inputHint, statusLine } from './status.ts';
-import { cellSafeElement } from './widgets.ts';
+import { cellSafeElement, fill } from './widgets.ts';
 import { TypingLine } from './typing-line.ts';
 import { openOverlay } from './overlay.ts';
 import { layout, placePanes } from './layout.ts';
@@ -20,6 +20,9 @@ import { wrapValue } from '../model/values.ts';
 import type { LabViewOptions } from './view-options.ts';
 
 export type { LabViewOptions, ScenarioControls } from './view-options.ts';
+
+/** What blessed says of a key, as far as the typing line reads it. */
+type KeyInfo = { name?: string; ctrl?: boolean };
 
 /**
  * The lab screen: a layout plus small adapters that render the model (mitmproxy-style list and
@@ -91,10 +94,11 @@ export class LabView {
     this.bindKeys();
     // Registered after bindKeys (which makes blessed listen), so it runs once a key's handlers have.
     // Before the bindings: a key pressed while typing belongs to the typing line.
-    this.screen.program.prependListener('keypress', (ch: string | undefined, key: { name?: string; ctrl?: boolean } = {}) => this.beforeKey(ch, key));
+    this.screen.program.prependListener('keypress', (ch: string | undefined, key: KeyInfo = {}) => this.beforeKey(ch, key));
     this.screen.program.on('keypress', () => this.afterKey());
     const panes = { inspector: this.inspector, frames: this.framesBox, chat: this.chat, narration: this.narration };
-    this.screen.on('resize', () => (placePanes(panes, (this.screen.height as number) || 24, options.scenario !== undefined), this.render(true)));
+    const rows = () => (this.screen.height as number) || 24;
+    this.screen.on('resize', () => (placePanes(panes, rows(), options.scenario !== undefined), this.render(true)));
     this.render(true);
   }
 
@@ -158,29 +162,10 @@ export class LabView {
     this.screen.destroy();
   }
 
-  private renderOptions(): RenderOptions {
-    const highlights = this.options.scenario?.highlights();
-    return {
-      colors: this.colors,
-      detail: this.state.detail,
-      encoding: this.state.encoding,
-      highlights: highlights && highlights.length > 0 ? new Set(highlights) : undefined,
-    };
-  }
-
-  private connections(): string[] {
-    return [...this.perspective.ladders.keys()];
-  }
-
   /** The ladder shown: a client's only one; for server and Eve, the chosen connection's. */
   private currentLadder(): { connection: string; steps: LadderStep[] } {
-    const connections = this.connections();
-    if (connections.length === 0) return { connection: '', steps: [] };
     const wanted = this.options.preferredConnection?.() ?? (this.perspective.kind === 'server' && this.typist ? [this.typist] : []);
-    const preferred = connections.findIndex((c) => wanted.some((w) => c === w || c.startsWith(`${w} `)));
-    const index = this.state.connection === 0 && preferred >= 0 ? preferred : this.state.connection % connections.length;
-    const connection = connections[index] as string;
-    return { connection, steps: this.perspective.ladders.get(connection) ?? [] };
+    return ladderShown(this.perspective, this.state.connection, wanted);
   }
 
   render(force = false): void {
@@ -189,7 +174,7 @@ export class LabView {
     this.dirtyUi = false;
     this.renderedVersion = perspective.version;
     this.lastRender = performance.now();
-    const options = this.renderOptions();
+    const options = renderOptionsFor(this.colors, this.state, this.options.scenario?.highlights());
     const width = (this.screen.width as number) || 80;
     const paneWidth = (el: blessed.Widgets.BoxElement) => Math.max(10, (el.width as number) - 2);
     const paneHeight = (el: blessed.Widgets.BoxElement) => Math.max(1, (el.height as number) - 2);
@@ -199,14 +184,11 @@ export class LabView {
     const pane = { perspective, state: this.state, options, colors: this.colors };
     const { connection, steps } = this.currentLadder();
     const ladder = ladderPane(pane, connection, steps, paneWidth(this.inspector), paneHeight(this.inspector));
-    this.inspector.setLabel(ladder.label);
-    this.inspector.setContent(ladder.content);
+    fill(this.inspector, ladder);
     const frames = framesPane(pane, paneWidth(this.framesBox), paneHeight(this.framesBox));
-    this.framesBox.setLabel(frames.label);
-    this.framesBox.setContent(frames.content);
+    fill(this.framesBox, frames);
     const chat = chatPane(pane, paneWidth(this.chat), paneHeight(this.chat));
-    this.chat.setLabel(chat.label);
-    this.chat.setContent(chat.content);
+    fill(this.chat, chat);
 
     const scenario = this.options.scenario;
     if (scenario && this.narration) {
@@ -215,8 +197,7 @@ export class LabView {
       this.narrationHeading = heading;
       const narration = narrationPane(pane, heading, scenario.lines(), paneWidth(this.narration), paneHeight(this.narration));
       this.state.narrationScroll = narration.scroll;
-      this.narration.setLabel(narration.label);
-      this.narration.setContent(narration.content);
+      fill(this.narration, narration);
     }
     this.input.setContent(this.typing ? this.line.render(width) : inputHint(scenario, this.typist, this.closed));
     this.status.setContent(statusLine(this.state, this.notice, width, this.colors));
@@ -288,7 +269,7 @@ export class LabView {
         return this.switchTypist(key);
       case 'encoding':
         // x re-draws an expanded value or frame in the other encoding.
-        if (this.expanded && !this.keyTyped) return ((this.state = applyCommand(this.state, command, this.uiContext())), this.expand());
+        if (this.expanded && !this.keyTyped) return this.reexpand();
     }
     if (blocked) return;
     if (command === 'type') return this.startTyping();
@@ -297,6 +278,11 @@ export class LabView {
     else if (command === 'step-back') this.options.scenario?.back?.();
     else if (isStateCommand(command)) this.state = applyCommand(this.state, command, this.uiContext(), Number(ch));
     this.touch();
+  }
+
+  private reexpand(): void {
+    this.state = applyCommand(this.state, 'encoding', this.uiContext());
+    this.expand();
   }
 
   private switchTypist(key: string): void {
@@ -337,7 +323,7 @@ export class LabView {
   }
 
   /** Runs before the key bindings: the typing line takes the key if it was open when it came. */
-  private beforeKey(ch: string | undefined, key: { name?: string; ctrl?: boolean }): void {
+  private beforeKey(ch: string | undefined, key: KeyInfo): void {
     this.overlayBeforeKey = this.overlay !== null;
     this.keyTyped = this.typing;
     if (!this.typing) return;
@@ -365,13 +351,9 @@ export class LabView {
   }
 
   private save(label: string, text: string): void {
-    const saved = saveToNewFile(this.saveDir, label, text, this.options.saveDir === undefined);
-    const file = safeText(homeRelative(saved.file));
-    this.setNotice(saved.ok ? `saved ${file} (readable by you only)` : this.colors.error(`not saved to ${file}: ${saved.why}`));
-  }
-
-  private get saveDir(): string {
-    return this.options.saveDir ?? savedValuesDir();
+    const dir = this.options.saveDir;
+    const saved = saveToNewFile(dir ?? savedValuesDir(), label, text, dir === undefined);
+    this.setNotice(savedNotice(saved, this.colors));
   }
 
   /** A line on the status bar until the next key pressed outside an overlay. */
@@ -384,7 +366,8 @@ export class LabView {
   private showOverlay(label: string, lines: string[], onSave?: () => void, expanded = true): void {
     this.closeOverlay();
     this.expanded = expanded;
-    this.overlay = openOverlay(this.screen, label, lines, onSave ? homeRelative(this.saveDir) : undefined);
+    const saveTo = onSave && homeRelative(this.options.saveDir ?? savedValuesDir());
+    this.overlay = openOverlay(this.screen, label, lines, saveTo);
     if (onSave) this.overlay.key(['s'], onSave);
     this.overlay.focus();
     this.touch();

@@ -1,6 +1,7 @@
 import type blessed from 'blessed';
 import { cellSafe } from './cells.ts';
 import { fit } from './render.ts';
+import type { PaneText } from './panes.ts';
 
 /**
  * Every string this element is given passes cellSafe (nothing blessed would mis-measure reaches
@@ -13,4 +14,10 @@ export function cellSafeElement<E extends blessed.Widgets.BoxElement>(element: E
   element.setLabel = (label: string | blessed.Widgets.LabelOptions) =>
     setLabel(typeof label === 'string' ? fit(cellSafe(label), Math.max(4, ((element.width as number) || 80) - 4)) : label);
   return element;
+}
+
+/** A pane's label and content, as the pane functions of panes.ts compute them. */
+export function fill(element: blessed.Widgets.BoxElement, text: PaneText): void {
+  element.setLabel(text.label);
+  element.setContent(text.content);
 }
