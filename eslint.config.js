@@ -8,7 +8,8 @@ export const OUTPUT_GATE_RULES = {
     'error',
     {
       selector: "MemberExpression[object.name='process'][property.name=/^std(out|err)$/]",
-      message: 'Write through src/terminal/output.ts (print, printError, printStyled, printJson): it makes peer text safe.',
+      message:
+        'Write through src/terminal/output.ts (print, printError, printStyled, printJson): it makes peer text safe.',
     },
   ],
 };
@@ -30,7 +31,22 @@ export const SIZE_RULES = {
  * (the inspector): only cli/ reaches it, by a dynamic import, so `dhlab server` never loads blessed.
  * test/lint.test.ts proves each rule fires.
  */
-const ALL = ['crypto', 'by-hand', 'protocol', 'net', 'terminal', 'server', 'client', 'tap', 'insecure', 'loopback', 'scenario', 'handout', 'exercises', 'cli'];
+const ALL = [
+  'crypto',
+  'by-hand',
+  'protocol',
+  'net',
+  'terminal',
+  'server',
+  'client',
+  'tap',
+  'insecure',
+  'loopback',
+  'scenario',
+  'handout',
+  'exercises',
+  'cli',
+];
 export const LAYERS = {
   crypto: ALL.filter((f) => f !== 'crypto'),
   // AES and GCM written out for teaching (FIPS-197, SP 800-38D): never on the secure path.
@@ -38,7 +54,19 @@ export const LAYERS = {
   protocol: ALL.filter((f) => !['crypto', 'protocol'].includes(f)),
   // Sockets and nothing else: the relay and listen() know no frame.
   net: ALL.filter((f) => f !== 'net'),
-  terminal: ['by-hand', 'net', 'server', 'client', 'tap', 'insecure', 'loopback', 'scenario', 'handout', 'exercises', 'cli'],
+  terminal: [
+    'by-hand',
+    'net',
+    'server',
+    'client',
+    'tap',
+    'insecure',
+    'loopback',
+    'scenario',
+    'handout',
+    'exercises',
+    'cli',
+  ],
   server: ['by-hand', 'client', 'tap', 'insecure', 'loopback', 'scenario', 'handout', 'exercises', 'cli'],
   client: ['by-hand', 'server', 'tap', 'insecure', 'loopback', 'scenario', 'handout', 'exercises', 'cli'],
   tap: ['by-hand', 'server', 'client', 'insecure', 'loopback', 'scenario', 'handout', 'exercises', 'cli'],

@@ -5,7 +5,10 @@ import { ServerProcess } from '../test/support/server-process.ts';
 /** The server under test runs in its own process (test/support/server-process.ts) so its CPU and RSS are its own. */
 export const BenchServer = {
   start: (config: { engine: string; rateLimit?: number } & Record<string, unknown>) =>
-    ServerProcess.start(config, process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : []),
+    ServerProcess.start(
+      config,
+      process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : [],
+    ),
 };
 
 export const connect = (port: number, name: string, localAddress?: string) =>

@@ -36,7 +36,13 @@ export function drainUnopened(member: ChatClient): void {
  * 200 members (20 of them time every line), 200 short honest lines a second in all, and `heavy`
  * members each sending 4,096-byte lines at 190 a second (under the default 200/s request limit).
  */
-export async function benchFanout(heavy: number, seconds: number, members = 200, measured = 20, fanoutLimit?: number): Promise<FanoutRow> {
+export async function benchFanout(
+  heavy: number,
+  seconds: number,
+  members = 200,
+  measured = 20,
+  fanoutLimit?: number,
+): Promise<FanoutRow> {
   const server = await ServerProcess.start({ engine: 'native', fanoutLimit });
   const connect = (name: string, address: string) =>
     ChatClient.connect({ name, host: '127.0.0.1', port: server.port, localAddress: address, engine: ENGINES.native });
@@ -112,5 +118,6 @@ export async function benchFanout(heavy: number, seconds: number, members = 200,
 
 if (process.argv[1]?.endsWith('fanout.ts')) {
   const limit = process.env.FANOUT_LIMIT === undefined ? undefined : Number(process.env.FANOUT_LIMIT);
-  for (const heavy of [0, 1, 3]) console.log(JSON.stringify(await benchFanout(heavy, Number(process.env.BENCH_SECONDS ?? 5), 200, 20, limit)));
+  for (const heavy of [0, 1, 3])
+    console.log(JSON.stringify(await benchFanout(heavy, Number(process.env.BENCH_SECONDS ?? 5), 200, 20, limit)));
 }

@@ -21,7 +21,8 @@ lab.server.onTrace = (connection, event) => {
   recorded.push([connection, event]);
   serverRecorder(connection, event);
 };
-for (let i = 0; i < 300; i++) lab.say(['alice', 'bob', 'carol'][i % 3] as string, `flood message ${i} ${'x'.repeat(i % 64)}`);
+for (let i = 0; i < 300; i++)
+  lab.say(['alice', 'bob', 'carol'][i % 3] as string, `flood message ${i} ${'x'.repeat(i % 64)}`);
 await new Promise((resolve) => setTimeout(resolve, 1500));
 await lab.close();
 

@@ -22,7 +22,10 @@ export async function benchMemory(clients: number) {
       why.set(code, (why.get(code) ?? 0) + 1);
     }
   });
-  if (failed > 0) console.log(`  ${failed} of ${clients} could not connect: ${[...why].map(([code, n]) => `${code} ${n}`).join(', ')} (${firstFailure})`);
+  if (failed > 0)
+    console.log(
+      `  ${failed} of ${clients} could not connect: ${[...why].map(([code, n]) => `${code} ${n}`).join(', ')} (${firstFailure})`,
+    );
   const joined = await server.stats();
   console.log(`  ${clients} joins: the server's event loop stalled at most ${joined.loopMaxMs.toFixed(0)} ms`);
   await sleep(500);
@@ -30,7 +33,9 @@ export async function benchMemory(clients: number) {
   // Still responsive? A newcomer joins and hears its own message back.
   const started = performance.now();
   const probe = await connect(server.port, 'probe');
-  const heard = new Promise<void>((resolve) => probe.on('event', (e) => e.type === 'message' && e.from === 'probe' && resolve()));
+  const heard = new Promise<void>((resolve) =>
+    probe.on('event', (e) => e.type === 'message' && e.from === 'probe' && resolve()),
+  );
   probe.say('still there?');
   await heard;
   const probeMs = performance.now() - started;

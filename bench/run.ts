@@ -22,7 +22,10 @@ const runs = (section: string) => !ONLY || ONLY === section;
 
 function opensslLimit(): { derivesPerSecond: number; handshakesPerSecond: number } | null {
   try {
-    const out = execFileSync('openssl', ['speed', '-seconds', '3', 'ffdh2048'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+    const out = execFileSync('openssl', ['speed', '-seconds', '3', 'ffdh2048'], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    });
     const match = /2048 bits ffdh\s+[\d.]+s\s+([\d.]+)/.exec(out);
     if (!match) return null;
     const derives = Number(match[1]);
@@ -122,10 +125,19 @@ async function benchBroadcast(opts: {
 }): Promise<BroadcastResult> {
   // A row that lifts the request limit measures throughput: the fan-out pacing is lifted with it.
   const fanoutLimit = opts.rateLimit === undefined ? undefined : 1e12;
-  const server = await BenchServer.start({ engine: opts.engine, rateLimit: opts.rateLimit, fanoutLimit, ...opts.limits });
+  const server = await BenchServer.start({
+    engine: opts.engine,
+    rateLimit: opts.rateLimit,
+    fanoutLimit,
+    ...opts.limits,
+  });
   const members: ChatClient[] = [];
   const from = (i: number) => (opts.limits ? `127.0.1.${i + 1}` : undefined); // a class: one address per student
-  await pool(opts.clients, opts.limits ? 4 : 50, async (i) => void members.push(await connect(server.port, `m${i}`, from(i))));
+  await pool(
+    opts.clients,
+    opts.limits ? 4 : 50,
+    async (i) => void members.push(await connect(server.port, `m${i}`, from(i))),
+  );
   let started = performance.now();
   const dropped = new Map<string, number>();
   const laggards: ChatClient[] = [];
@@ -137,7 +149,8 @@ async function benchBroadcast(opts: {
     slowTimer = throttle(socketOf(slow), 50_000);
     laggards.push(stalled, slow);
     members[0]?.on('event', (event) => {
-      if (event.type === 'leave' && event.reason === 'ERR_SLOW_CONSUMER') dropped.set(event.name, (performance.now() - started) / 1000);
+      if (event.type === 'leave' && event.reason === 'ERR_SLOW_CONSUMER')
+        dropped.set(event.name, (performance.now() - started) / 1000);
     });
   }
   await sleep(200);
@@ -191,7 +204,8 @@ async function benchBroadcast(opts: {
     }
   }
   const deadline = performance.now() + 30_000;
-  while (remaining.size > 0 && performance.now() < deadline) await new Promise<void>((resolve) => ((wake = resolve), setTimeout(resolve, 50)));
+  while (remaining.size > 0 && performance.now() < deadline)
+    await new Promise<void>((resolve) => ((wake = resolve), setTimeout(resolve, 50)));
   const seconds = (performance.now() - started) / 1000;
   const after = await server.stats();
   const cpu = process.cpuUsage(cpuBefore);
@@ -224,7 +238,10 @@ async function benchBroadcast(opts: {
  * Idle members: they join, read and decrypt what the room sends (joins, once a second in a room
  * this large), and say nothing. A newcomer then joins and waits for its own echo.
  */
-const fmt = (n: number, digits = 0) => (Number.isFinite(n) ? n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits }) : '-');
+const fmt = (n: number, digits = 0) =>
+  Number.isFinite(n)
+    ? n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits })
+    : '-';
 
 const SECTIONS = ['start', 'handshakes', 'broadcast', 'memory', 'storm', 'slow', 'fanout'] as const;
 
@@ -241,9 +258,16 @@ async function main(): Promise<void> {
   }
   const results: Record<string, unknown> = {
     date: new Date().toISOString(),
-    machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model, memoryGiB: os.totalmem() / 2 ** 30, node: process.version },
+    machine: {
+      cpus: os.cpus().length,
+      model: os.cpus()[0]?.model,
+      memoryGiB: os.totalmem() / 2 ** 30,
+      node: process.version,
+    },
   };
-  console.log(`dhlab bench on ${os.cpus().length} cores, ${process.version}${QUICK ? ' (quick)' : ''}${ONLY ? `, only ${ONLY}` : ''}`);
+  console.log(
+    `dhlab bench on ${os.cpus().length} cores, ${process.version}${QUICK ? ' (quick)' : ''}${ONLY ? `, only ${ONLY}` : ''}`,
+  );
 
   if (runs('start')) {
     heading(
@@ -251,7 +275,8 @@ async function main(): Promise<void> {
       'what                               median ms  p90 ms',
     );
     results.start = benchStart(QUICK ? 5 : 20);
-    for (const r of results.start as StartRow[]) console.log(`${r.what.padEnd(33)}  ${fmt(r.medianMs).padStart(9)}  ${fmt(r.p90Ms).padStart(6)}`);
+    for (const r of results.start as StartRow[])
+      console.log(`${r.what.padEnd(33)}  ${fmt(r.medianMs).padStart(9)}  ${fmt(r.p90Ms).padStart(6)}`);
   }
 
   if (runs('handshakes')) {
@@ -293,8 +318,25 @@ async function main(): Promise<void> {
         show(await benchBroadcast({ engine: 'native', clients, senders, messages, window: 256, rateLimit: 1_000_000 }));
       }
     }
-    show(await benchBroadcast({ engine: 'native', clients: 100, senders: 'all', messages: QUICK ? 1000 : 5000, rate: 1000 }));
-    show(await benchBroadcast({ engine: 'forge', clients: 100, senders: 'all', messages: QUICK ? 200 : 1000, window: 256, rateLimit: 1_000_000 }));
+    show(
+      await benchBroadcast({
+        engine: 'native',
+        clients: 100,
+        senders: 'all',
+        messages: QUICK ? 1000 : 5000,
+        rate: 1000,
+      }),
+    );
+    show(
+      await benchBroadcast({
+        engine: 'forge',
+        clients: 100,
+        senders: 'all',
+        messages: QUICK ? 200 : 1000,
+        window: 256,
+        rateLimit: 1_000_000,
+      }),
+    );
     results.broadcast = broadcast;
   }
 
@@ -330,7 +372,14 @@ async function main(): Promise<void> {
     show(await benchStorm('storm, no per-address limits', none, true, seconds));
     show(await benchStorm('storm, default per-address limits', defaults, true, seconds));
     // The issue's row: 100 members chatting at 1,000 lines/s while 8 addresses storm the server.
-    const busy = { engine: 'native', clients: 100, measured: 10, senders: 'all' as const, messages: QUICK ? 3000 : 8000, rate: 1000 };
+    const busy = {
+      engine: 'native',
+      clients: 100,
+      measured: 10,
+      senders: 'all' as const,
+      messages: QUICK ? 3000 : 8000,
+      rate: 1000,
+    };
     for (const [label, extra] of [
       ['100 members at 1,000/s, calm', {}],
       ['100 members at 1,000/s, storm, no limits', { storm: true, limits: none }],
@@ -356,7 +405,15 @@ async function main(): Promise<void> {
     );
     // 100 chatters at 1,000 lines/s of ~420 bytes: about 450 KB/s to each member, so a reader
     // at 50 KB/s falls behind by ~400 KB/s and one that stopped by all of it.
-    const base = { engine: 'native', clients: 100, measured: 10, senders: 'all' as const, messages: QUICK ? 5000 : 15_000, rate: 1000, textBytes: 400 };
+    const base = {
+      engine: 'native',
+      clients: 100,
+      measured: 10,
+      senders: 'all' as const,
+      messages: QUICK ? 5000 : 15_000,
+      rate: 1000,
+      textBytes: 400,
+    };
     const slowRows: BroadcastResult[] = [];
     for (const slowReaders of [false, true]) {
       const r = await benchBroadcast({ ...base, slowReaders });

@@ -12,7 +12,12 @@ import { percentile, sleep } from '../test/support/timing.ts';
 const Y4 = (4).toString(16).padStart(GROUPS.modp14.byteLength * 2, '0');
 
 /** One attacker address keeping `inFlight` zero-cost handshakes going until stopped. */
-export function storm(port: number, localAddress: string, inFlight: number, tally: { served: number; refused: number }): () => void {
+export function storm(
+  port: number,
+  localAddress: string,
+  inFlight: number,
+  tally: { served: number; refused: number },
+): () => void {
   let stopped = false;
   let n = 0;
   const one = () => {
@@ -20,7 +25,11 @@ export function storm(port: number, localAddress: string, inFlight: number, tall
     const socket = net.connect({ host: '127.0.0.1', port, localAddress });
     const decoder = new FrameDecoder();
     const name = `s${localAddress.split('.')[3]}x${n++}`;
-    socket.on('connect', () => socket.write(Buffer.concat([encodeFrame({ type: 'hello', version: 1, name }), encodeFrame({ type: 'client_key', y: Y4 })])));
+    socket.on('connect', () =>
+      socket.write(
+        Buffer.concat([encodeFrame({ type: 'hello', version: 1, name }), encodeFrame({ type: 'client_key', y: Y4 })]),
+      ),
+    );
     socket.on('data', (chunk) => {
       try {
         for (const payload of decoder.push(chunk)) {
@@ -49,9 +58,15 @@ export interface StormRow {
   stormRefusedPerSecond: number;
 }
 
-export async function benchStorm(label: string, limits: Record<string, number | null>, withStorm: boolean, seconds: number): Promise<StormRow> {
+export async function benchStorm(
+  label: string,
+  limits: Record<string, number | null>,
+  withStorm: boolean,
+  seconds: number,
+): Promise<StormRow> {
   const server = await ServerProcess.start({ engine: 'native', ...limits });
-  const connect = (name: string) => ChatClient.connect({ name, host: '127.0.0.1', port: server.port, engine: ENGINES.native });
+  const connect = (name: string) =>
+    ChatClient.connect({ name, host: '127.0.0.1', port: server.port, engine: ENGINES.native });
   const alice = await connect('alice');
   const bob = await connect('bob');
   const tally = { served: 0, refused: 0 };

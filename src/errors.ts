@@ -10,7 +10,8 @@ export const ERROR_CODES = {
   ERR_UNKNOWN_FRAME: 'frame type is not defined by the protocol',
   ERR_UNEXPECTED_FRAME: 'frame type is valid but not in this state of the protocol',
   ERR_VERSION: 'peer speaks another protocol version',
-  ERR_BAD_NAME: "name does not fit the name profile (letters, digits, marks, - _ . ' and single spaces; one script; at most 32 characters)",
+  ERR_BAD_NAME:
+    "name does not fit the name profile (letters, digits, marks, - _ . ' and single spaces; one script; at most 32 characters)",
   ERR_BAD_TEXT: 'chat text has a control, bidi or line-separator character or a lone surrogate',
   ERR_NAME_TAKEN: 'another member of the room already has this name',
   ERR_BAD_GROUP: 'the DH group is not one of modp14, modp15, modp16',
@@ -39,7 +40,8 @@ export const ERROR_CODES = {
   ERR_FILE: 'a file the command was given cannot be used (a folder, a missing folder, no permission)',
   ERR_LISTEN: 'the address to listen on cannot be used (in use, not on this machine, a privileged port)',
   ERR_RESOLVE: 'a host name does not resolve to an address',
-  ERR_INSECURE_SERVER: 'the server announces teaching-only weakenings and this client was started without --insecure-... flags',
+  ERR_INSECURE_SERVER:
+    'the server announces teaching-only weakenings and this client was started without --insecure-... flags',
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;
@@ -64,7 +66,10 @@ export function isErrorCode(value: unknown): value is ErrorCode {
  */
 export function fileError(error: unknown, what: string): DhlabError {
   const code = (error as NodeJS.ErrnoException).code;
-  return new DhlabError('ERR_FILE', `${what}: ${code === 'EEXIST' ? 'it already exists; --force replaces it' : fileReason(error)}`);
+  return new DhlabError(
+    'ERR_FILE',
+    `${what}: ${code === 'EEXIST' ? 'it already exists; --force replaces it' : fileReason(error)}`,
+  );
 }
 
 /** Why a file-system or listen call failed, in words (errno codes a user should not need). */
@@ -102,9 +107,15 @@ const RESOLVE_CODES = new Set(['ENOTFOUND', 'EAI_AGAIN', 'EAI_NONAME', 'EAI_FAIL
  */
 export function listenError(error: unknown, host: string, port: number | string): DhlabError {
   const code = (error as NodeJS.ErrnoException).code ?? '';
-  if (RESOLVE_CODES.has(code)) return new DhlabError('ERR_RESOLVE', `cannot listen on ${host}:${port}: the host name "${host}" does not resolve (${code})`);
+  if (RESOLVE_CODES.has(code))
+    return new DhlabError(
+      'ERR_RESOLVE',
+      `cannot listen on ${host}:${port}: the host name "${host}" does not resolve (${code})`,
+    );
   const privileged = (code === 'EACCES' || code === 'EPERM') && Number(port) > 0 && Number(port) < 1024;
-  const why = privileged ? `ports below 1024 need privileges; pick a port from 1024 to 65535` : fileError(error, '').message.slice(2);
+  const why = privileged
+    ? `ports below 1024 need privileges; pick a port from 1024 to 65535`
+    : fileError(error, '').message.slice(2);
   return new DhlabError('ERR_LISTEN', `cannot listen on ${host}:${port}: ${why}`);
 }
 

@@ -17,6 +17,8 @@ function findPackageRoot(from: string): string {
 
 /** The version in package.json, for `dhlab --version`. */
 export function packageVersion(): string {
-  const manifest = JSON.parse(fs.readFileSync(path.join(PACKAGE_ROOT, 'package.json'), 'utf8')) as { version?: unknown };
+  const manifest = JSON.parse(fs.readFileSync(path.join(PACKAGE_ROOT, 'package.json'), 'utf8')) as {
+    version?: unknown;
+  };
   return String(manifest.version);
 }

@@ -53,25 +53,55 @@ describe('the layers are enforced by lint (redesign, item 2)', () => {
       }
       // Deeper files are held to the same rule (src/insecure/mallory/, say).
       const forbiddenOne = forbidden[0] ?? 'lab';
-      assert.ok((await ruleIds(probe(`../../${forbiddenOne}/probe.ts`), `src/${folder}/deeper/probe.ts`)).includes('no-restricted-imports'));
+      assert.ok(
+        (await ruleIds(probe(`../../${forbiddenOne}/probe.ts`), `src/${folder}/deeper/probe.ts`)).includes(
+          'no-restricted-imports',
+        ),
+      );
       // No folder of src/ imports the inspector statically.
-      assert.ok((await ruleIds(probe('../../lab/probe.ts'), `src/${folder}/probe.ts`)).includes('no-restricted-imports'), `src/${folder}/ importing lab/`);
+      assert.ok(
+        (await ruleIds(probe('../../lab/probe.ts'), `src/${folder}/probe.ts`)).includes('no-restricted-imports'),
+        `src/${folder}/ importing lab/`,
+      );
     });
   }
 
   it('the secure path never imports src/insecure/ nor src/by-hand/; cli/ only the flag parser of insecure/', async () => {
     for (const folder of ['crypto', 'protocol', 'terminal', 'server', 'client', 'tap']) {
-      assert.ok((await ruleIds(probe('../insecure/toy-groups.ts'), `src/${folder}/probe.ts`)).includes('no-restricted-imports'), folder);
-      assert.ok((await ruleIds(probe('../by-hand/aes.ts'), `src/${folder}/probe.ts`)).includes('no-restricted-imports'), `${folder} and by-hand/`);
+      assert.ok(
+        (await ruleIds(probe('../insecure/toy-groups.ts'), `src/${folder}/probe.ts`)).includes('no-restricted-imports'),
+        folder,
+      );
+      assert.ok(
+        (await ruleIds(probe('../by-hand/aes.ts'), `src/${folder}/probe.ts`)).includes('no-restricted-imports'),
+        `${folder} and by-hand/`,
+      );
     }
     assert.ok((await ruleIds(probe('../insecure/hooks.ts'), 'src/cli/probe.ts')).includes('no-restricted-imports'));
     assert.ok(!(await ruleIds(probe('../insecure/flags.ts'), 'src/cli/probe.ts')).includes('no-restricted-imports'));
-    assert.ok(!(await ruleIds(probe('../by-hand/aes.ts'), 'src/cli/probe.ts')).includes('no-restricted-imports'), 'dhlab aes');
-    assert.ok((await ruleIds(probe('../insecure/toy-groups.ts'), 'src/cli/probe.ts')).includes('no-restricted-imports'));
-    assert.ok((await ruleIds(probe('../protocol/session.ts'), 'src/by-hand/probe.ts')).includes('no-restricted-imports'), 'by-hand/ stands on crypto/ alone');
-    assert.ok(!(await ruleIds(probe('../insecure/toy-groups.ts'), 'src/scenario/probe.ts')).includes('no-restricted-imports'), 'scenario');
-    assert.ok(!(await ruleIds(probe('../src/insecure/toy-groups.ts'), 'lab/probe.ts')).includes('no-restricted-imports'), 'lab');
-    assert.ok((await ruleIds(probe('./insecure/toy-groups.ts'), 'src/errors.ts')).includes('no-restricted-imports'), 'the base files import no layer');
+    assert.ok(
+      !(await ruleIds(probe('../by-hand/aes.ts'), 'src/cli/probe.ts')).includes('no-restricted-imports'),
+      'dhlab aes',
+    );
+    assert.ok(
+      (await ruleIds(probe('../insecure/toy-groups.ts'), 'src/cli/probe.ts')).includes('no-restricted-imports'),
+    );
+    assert.ok(
+      (await ruleIds(probe('../protocol/session.ts'), 'src/by-hand/probe.ts')).includes('no-restricted-imports'),
+      'by-hand/ stands on crypto/ alone',
+    );
+    assert.ok(
+      !(await ruleIds(probe('../insecure/toy-groups.ts'), 'src/scenario/probe.ts')).includes('no-restricted-imports'),
+      'scenario',
+    );
+    assert.ok(
+      !(await ruleIds(probe('../src/insecure/toy-groups.ts'), 'lab/probe.ts')).includes('no-restricted-imports'),
+      'lab',
+    );
+    assert.ok(
+      (await ruleIds(probe('./insecure/toy-groups.ts'), 'src/errors.ts')).includes('no-restricted-imports'),
+      'the base files import no layer',
+    );
   });
 
   it('only lab/view/ imports blessed, and cli/ reaches the lab only by a dynamic import', async () => {
@@ -80,11 +110,20 @@ describe('the layers are enforced by lint (redesign, item 2)', () => {
       assert.ok((await ruleIds(blessed, `src/${folder}/probe.ts`)).includes('no-restricted-imports'), folder);
     assert.ok(!(await ruleIds(blessed, 'lab/view/probe.ts')).includes('no-restricted-imports'));
     for (const folder of ['model', 'keys', 'apps'])
-      assert.ok((await ruleIds(blessed, `lab/${folder}/probe.ts`)).includes('no-restricted-imports'), `lab/${folder}/ draws nothing itself`);
+      assert.ok(
+        (await ruleIds(blessed, `lab/${folder}/probe.ts`)).includes('no-restricted-imports'),
+        `lab/${folder}/ draws nothing itself`,
+      );
     const dynamic = "export async function f() {\n  return (await import('../../lab/run.ts')).runLab;\n}\n";
     assert.deepEqual(await ruleIds(dynamic, 'src/cli/probe.ts'), []);
-    assert.ok((await ruleIds(probe('../../lab/run.ts'), 'src/cli/probe.ts')).includes('no-restricted-imports'), 'a static import of lab/');
-    assert.ok((await ruleIds(probe('../src/cli/args.ts'), 'lab/probe.ts')).includes('no-restricted-imports'), 'lab/ never imports src/cli/');
+    assert.ok(
+      (await ruleIds(probe('../../lab/run.ts'), 'src/cli/probe.ts')).includes('no-restricted-imports'),
+      'a static import of lab/',
+    );
+    assert.ok(
+      (await ruleIds(probe('../src/cli/args.ts'), 'lab/probe.ts')).includes('no-restricted-imports'),
+      'lab/ never imports src/cli/',
+    );
   });
 });
 
@@ -102,8 +141,18 @@ describe('files and functions stay small (max-lines 400, max-lines-per-function 
 
   it('a function of 21 decisions is refused; a switch over 30 kinds counts as one', async () => {
     const ifs = Array.from({ length: 20 }, (_, i) => `  if (x === ${i}) return ${i};`).join('\n');
-    assert.ok((await ruleIds(`export function f(x: number): number {\n${ifs}\n  return -1;\n}\n`, 'src/probe.ts')).includes('complexity'));
+    assert.ok(
+      (await ruleIds(`export function f(x: number): number {\n${ifs}\n  return -1;\n}\n`, 'src/probe.ts')).includes(
+        'complexity',
+      ),
+    );
     const cases = Array.from({ length: 30 }, (_, i) => `    case ${i}:\n      return ${i};`).join('\n');
-    assert.deepEqual(await ruleIds(`export function f(x: number): number {\n  switch (x) {\n${cases}\n  }\n  return -1;\n}\n`, 'lab/probe.ts'), []);
+    assert.deepEqual(
+      await ruleIds(
+        `export function f(x: number): number {\n  switch (x) {\n${cases}\n  }\n  return -1;\n}\n`,
+        'lab/probe.ts',
+      ),
+      [],
+    );
   });
 });

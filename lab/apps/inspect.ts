@@ -72,7 +72,8 @@ export async function runInspect(options: InspectOptions): Promise<number> {
     });
     void client.waitForClose().then((error) => {
       // Said once: a bye or an error the session reported is in the chat already.
-      if (error && mine.endedWith !== error.code) mine.addChat({ text: `! ${error.code}: ${error.message}`, kind: 'error' });
+      if (error && mine.endedWith !== error.code)
+        mine.addChat({ text: `! ${error.code}: ${error.message}`, kind: 'error' });
       view?.connectionClosed(`disconnected${error ? ` (${error.code})` : ''}`);
     });
   });

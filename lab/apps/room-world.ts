@@ -58,7 +58,8 @@ export class LabWorld {
       },
     });
     session = new LabWorld(room, serverView, eve);
-    for (const name of options.names ?? ['alice', 'bob', 'carol']) await session.addClient(name, options.engine, options.insecure);
+    for (const name of options.names ?? ['alice', 'bob', 'carol'])
+      await session.addClient(name, options.engine, options.insecure);
     session.perspectives.push(serverView, eve);
     return session;
   }

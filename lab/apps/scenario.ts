@@ -24,7 +24,12 @@ class PerspectiveSet {
   }
 
   get list(): Perspective[] {
-    return [...this.clients.values(), this.server, ...(this.eve ? [this.eve] : []), ...(this.mallory ? [this.mallory] : [])];
+    return [
+      ...this.clients.values(),
+      this.server,
+      ...(this.eve ? [this.eve] : []),
+      ...(this.mallory ? [this.mallory] : []),
+    ];
   }
 
   malloryLine(event: MalloryEvent): void {
@@ -93,12 +98,20 @@ export class ScenarioLab {
 
   lines(): string[] {
     if (this.run.done === 0)
-      return [safeText(this.scenario.summary), '', `seed ${this.scenario.seed}: every random value comes from it (reproducible, and therefore INSECURE).`];
+      return [
+        safeText(this.scenario.summary),
+        '',
+        `seed ${this.scenario.seed}: every random value comes from it (reproducible, and therefore INSECURE).`,
+      ];
     const result = this.run.results[this.run.done - 1];
     if (!result) return [];
     // The checks come before the action's output: they are short and say what to look for.
     const out = [...result.narration.split('\n').map((l) => safeText(l)), ''];
-    out.push(...result.checks.map((c) => `${c.ok ? '✓' : '✗'} ${safeText(c.what)}${c.found ? ` (found: ${safeText(c.found)})` : ''}`));
+    out.push(
+      ...result.checks.map(
+        (c) => `${c.ok ? '✓' : '✗'} ${safeText(c.what)}${c.found ? ` (found: ${safeText(c.found)})` : ''}`,
+      ),
+    );
     out.push(...result.lines.map((l) => `> ${safeText(l)}`));
     if (this.run.finished) out.push('', 'end of the scenario: ← goes back, q quits');
     if (this.problem) out.push('', this.problem);
@@ -181,7 +194,11 @@ export interface ScenarioLabOptions {
 }
 
 /** `dhlab scenario NAME` on a terminal: the lab, driven by the scenario's steps. */
-export async function runScenarioLab(scenario: Scenario, engineName: string, options: ScenarioLabOptions = {}): Promise<number> {
+export async function runScenarioLab(
+  scenario: Scenario,
+  engineName: string,
+  options: ScenarioLabOptions = {},
+): Promise<number> {
   const lab = new ScenarioLab(scenario, engineName);
   await lab.run.start();
   return new Promise<number>((resolve) => {
@@ -193,7 +210,8 @@ export async function runScenarioLab(scenario: Scenario, engineName: string, opt
       perspectives: perspectives.list,
       typists: [],
       initialPerspective: scenario.clients[0]?.name,
-      subtitle: () => `scenario ${scenario.name} · ${lab.run.world?.scenario.server.group ?? scenario.server.group} · seed ${scenario.seed} (INSECURE)`,
+      subtitle: () =>
+        `scenario ${scenario.name} · ${lab.run.world?.scenario.server.group ?? scenario.server.group} · seed ${scenario.seed} (INSECURE)`,
       input: options.input,
       output: options.output,
       scenario: {

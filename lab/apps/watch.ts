@@ -84,7 +84,8 @@ export class GradingWatch implements ClientCaseObserver {
 
   heading(): string {
     const total = this.cases.length;
-    if (this.finished) return `${this.title}: ${this.cases.filter((e) => e.result?.ok).length} of ${total} passed · q quits and prints the report`;
+    if (this.finished)
+      return `${this.title}: ${this.cases.filter((e) => e.result?.ok).length} of ${total} passed · q quits and prints the report`;
     if (this.waiting) return `${this.title}: space starts case ${this.waiting.index + 1}/${total}`;
     return `${this.title}: case ${this.current + 1}/${total} running`;
   }
@@ -103,8 +104,17 @@ export class GradingWatch implements ClientCaseObserver {
       const { c, result } = shownCase;
       const verdict = result ? (result.ok ? '✓ passed' : '✗ failed') : 'running';
       out.push(`case ${this.current + 1}: ${verdict}: ${shown(c.what)}`);
-      if (result) out.push(`  got:      ${result.got === null ? '(no line)' : shown(result.got)}`, ...(result.ok ? [] : [`  hint:     ${shown(result.hint)}`]));
-      out.push(`  expected: ${shown(c.expected.join(' | ') || '(nothing)')}`, `  --name ${shown(c.name)}`, `  ${shown(c.story)}`, '');
+      if (result)
+        out.push(
+          `  got:      ${result.got === null ? '(no line)' : shown(result.got)}`,
+          ...(result.ok ? [] : [`  hint:     ${shown(result.hint)}`]),
+        );
+      out.push(
+        `  expected: ${shown(c.expected.join(' | ') || '(nothing)')}`,
+        `  --name ${shown(c.name)}`,
+        `  ${shown(c.story)}`,
+        '',
+      );
     }
     out.push(
       ...this.cases.map((e, i) => {
@@ -127,7 +137,10 @@ export interface WatchOptions {
 }
 
 /** Runs `grade` with the lab watching; resolves with its result once the grading is over and the lab closed. */
-export async function watchGrading<R>(options: WatchOptions, grade: (observer: ClientCaseObserver) => Promise<R>): Promise<R> {
+export async function watchGrading<R>(
+  options: WatchOptions,
+  grade: (observer: ClientCaseObserver) => Promise<R>,
+): Promise<R> {
   const watch = new GradingWatch(options.title, options.cases);
   let closed!: () => void;
   const viewClosed = new Promise<void>((resolve) => (closed = resolve));

@@ -26,7 +26,14 @@ const DIGITS = ['1', '2', '3', '4', '5', '6', '7', '8', '9'];
 
 /** In the order the help lists them; the footer takes them in its own order (FOOTER_ORDER). */
 export const KEYMAP: readonly KeyBinding[] = [
-  { keys: ['space', 'right', 'n'], shown: 'space, →, n', context: 'scenario', command: 'step-next', help: 'run the next step', footer: 'next step' },
+  {
+    keys: ['space', 'right', 'n'],
+    shown: 'space, →, n',
+    context: 'scenario',
+    command: 'step-next',
+    help: 'run the next step',
+    footer: 'next step',
+  },
   {
     keys: ['left', 'p', 'backspace'],
     shown: '←, p, Backspace',
@@ -45,7 +52,14 @@ export const KEYMAP: readonly KeyBinding[] = [
     help: 'switch perspective (whose view: a client, the server, Eve, Mallory)',
     footer: 'view',
   },
-  { keys: ['i'], shown: 'i', context: 'lab', command: 'type', help: 'type a message (Enter sends it, Esc cancels)', footer: 'type' },
+  {
+    keys: ['i'],
+    shown: 'i',
+    context: 'lab',
+    command: 'type',
+    help: 'type a message (Enter sends it, Esc cancels)',
+    footer: 'type',
+  },
   {
     keys: ['t', 'f2'],
     shown: 't, F2',
@@ -55,11 +69,37 @@ export const KEYMAP: readonly KeyBinding[] = [
     footer: 'typist',
   },
   // Tab moves between the panes wherever the lab runs; the arrows differ (panes live, steps in a scenario).
-  { keys: ['tab'], shown: 'Tab', context: 'all', command: 'focus-toggle', help: 'focus the inspector or the frames pane', footer: 'pane' },
-  { keys: ['left', 'h'], shown: '←, h', context: 'lab', command: 'focus-inspector', help: 'focus the inspector (handshake steps)' },
+  {
+    keys: ['tab'],
+    shown: 'Tab',
+    context: 'all',
+    command: 'focus-toggle',
+    help: 'focus the inspector or the frames pane',
+    footer: 'pane',
+  },
+  {
+    keys: ['left', 'h'],
+    shown: '←, h',
+    context: 'lab',
+    command: 'focus-inspector',
+    help: 'focus the inspector (handshake steps)',
+  },
   { keys: ['right', 'l'], shown: '→, l', context: 'lab', command: 'focus-frames', help: 'focus the frames pane' },
-  { keys: ['up', 'k'], shown: '↑, k', context: 'all', command: 'select-up', help: 'select the previous handshake step or frame', footer: 'select' },
-  { keys: ['down', 'j'], shown: '↓, j', context: 'all', command: 'select-down', help: 'select the next handshake step or frame' },
+  {
+    keys: ['up', 'k'],
+    shown: '↑, k',
+    context: 'all',
+    command: 'select-up',
+    help: 'select the previous handshake step or frame',
+    footer: 'select',
+  },
+  {
+    keys: ['down', 'j'],
+    shown: '↓, j',
+    context: 'all',
+    command: 'select-down',
+    help: 'select the next handshake step or frame',
+  },
   { keys: ['pageup'], shown: 'PgUp', context: 'all', command: 'page-up', help: 'ten steps or frames up' },
   { keys: ['pagedown'], shown: 'PgDn', context: 'all', command: 'page-down', help: 'ten steps or frames down' },
   { keys: ['end'], shown: 'End', context: 'all', command: 'follow', help: 'follow the newest (no selection)' },
@@ -87,7 +127,14 @@ export const KEYMAP: readonly KeyBinding[] = [
     help: 'basic detail (p, g, x, y, Z, K, plaintext, ciphertext) or full (adds q, H, the HKDF keys, tag, nonce, AAD, signature)',
     footer: 'detail',
   },
-  { keys: ['x'], shown: 'x', context: 'all', command: 'encoding', help: 'show bytes as hex or base64', footer: 'hex/b64' },
+  {
+    keys: ['x'],
+    shown: 'x',
+    context: 'all',
+    command: 'encoding',
+    help: 'show bytes as hex or base64',
+    footer: 'hex/b64',
+  },
   { keys: ['?'], shown: '?', context: 'all', command: 'help', help: 'this help (? or Esc closes it)' },
   { keys: ['escape'], shown: 'Esc', context: 'all', command: 'close', help: 'close the help or an expanded value' },
   { keys: ['C-l'], shown: 'Ctrl-L', context: 'all', command: 'redraw', help: 'redraw the whole screen' },
@@ -96,13 +143,37 @@ export const KEYMAP: readonly KeyBinding[] = [
 
 /** The footer's priority per context: as many as fit are shown, then "? help". */
 const FOOTER_ORDER: Record<'lab' | 'scenario', readonly Command[]> = {
-  lab: ['perspective', 'type', 'typist', 'quit', 'detail', 'focus-toggle', 'select-up', 'expand', 'connection', 'encoding'],
-  scenario: ['step-next', 'step-back', 'perspective', 'quit', 'focus-toggle', 'detail', 'select-up', 'expand', 'connection', 'encoding'],
+  lab: [
+    'perspective',
+    'type',
+    'typist',
+    'quit',
+    'detail',
+    'focus-toggle',
+    'select-up',
+    'expand',
+    'connection',
+    'encoding',
+  ],
+  scenario: [
+    'step-next',
+    'step-back',
+    'perspective',
+    'quit',
+    'focus-toggle',
+    'detail',
+    'select-up',
+    'expand',
+    'connection',
+    'encoding',
+  ],
 };
 
 /** The bindings of one context, in help order, less the commands this lab does not offer. */
 export function bindingsFor(context: 'lab' | 'scenario', without: readonly Command[] = []): KeyBinding[] {
-  return KEYMAP.filter((binding) => (binding.context === 'all' || binding.context === context) && !without.includes(binding.command));
+  return KEYMAP.filter(
+    (binding) => (binding.context === 'all' || binding.context === context) && !without.includes(binding.command),
+  );
 }
 
 /** The footer's short key names: "1-5" rather than "1 2 3 ...", arrows rather than words. */
@@ -128,7 +199,12 @@ function footerKeys(binding: KeyBinding, perspectives: number): string {
 }
 
 /** The footer at this width: keys by priority while they fit, then "? help" (what is cut is one ? away). */
-export function footer(context: 'lab' | 'scenario', width: number, perspectives = 5, without: readonly Command[] = []): string {
+export function footer(
+  context: 'lab' | 'scenario',
+  width: number,
+  perspectives = 5,
+  without: readonly Command[] = [],
+): string {
   const help = '  ? help';
   let line = '';
   for (const command of FOOTER_ORDER[context]) {
@@ -153,7 +229,12 @@ const HELP_NOTES: Record<'lab' | 'scenario', string[]> = {
 };
 
 /** The help overlay's lines, generated from the keymap: one binding per entry, its words wrapped beside its keys. */
-export function helpLines(context: 'lab' | 'scenario', width = 70, without: readonly Command[] = [], perspectives: readonly string[] = []): string[] {
+export function helpLines(
+  context: 'lab' | 'scenario',
+  width = 70,
+  without: readonly Command[] = [],
+  perspectives: readonly string[] = [],
+): string[] {
   // The digits say whose view each one is: "1 alice · 2 bob · ... · 5 Eve".
   const views = perspectives.slice(0, DIGITS.length).map((name, i) => `${i + 1} ${name}`);
   const bindings = bindingsFor(context, without).map((b) =>
@@ -164,7 +245,8 @@ export function helpLines(context: 'lab' | 'scenario', width = 70, without: read
   const column = 2 + Math.max(...bindings.map((b) => displayWidth(b.shown))) + 3;
   const rows = bindings.flatMap((b) =>
     wrapLine(b.help, Math.max(20, width - column), '').map(
-      (words, i) => (i === 0 ? `  ${b.shown}${' '.repeat(column - 2 - displayWidth(b.shown))}` : ' '.repeat(column)) + words,
+      (words, i) =>
+        (i === 0 ? `  ${b.shown}${' '.repeat(column - 2 - displayWidth(b.shown))}` : ' '.repeat(column)) + words,
     ),
   );
   const notes = HELP_NOTES[context].flatMap((note) => wrapLine(note, width, ''));

@@ -111,7 +111,8 @@ const TRANSITIONS: Record<StateCommand, Transition> = {
     if (index < 0 || index >= context.perspectives) return state;
     return { ...state, perspective: index, connection: 0, stepCursor: null, frameCursor: null };
   },
-  typist: (state, context) => (context.typists === 0 ? state : { ...state, typist: (state.typist + 1) % context.typists }),
+  typist: (state, context) =>
+    context.typists === 0 ? state : { ...state, typist: (state.typist + 1) % context.typists },
   'focus-toggle': (state) => ({ ...state, focus: state.focus === 'inspector' ? 'frames' : 'inspector' }),
   'focus-inspector': (state) => ({ ...state, focus: 'inspector' }),
   'focus-frames': (state) => ({ ...state, focus: 'frames' }),
@@ -138,5 +139,13 @@ export function applyCommand(state: UiState, command: StateCommand, context: UiC
 
 /** A scenario step's state: its perspective, the first connection, the inspector, no cursor, top of its narration. */
 export function stepState(state: UiState, perspective: number): UiState {
-  return { ...state, perspective, connection: 0, stepCursor: null, frameCursor: null, focus: 'inspector', narrationScroll: 0 };
+  return {
+    ...state,
+    perspective,
+    connection: 0,
+    stepCursor: null,
+    frameCursor: null,
+    focus: 'inspector',
+    narrationScroll: 0,
+  };
 }

@@ -16,7 +16,8 @@ const HANDSHAKE_DIRECTION: Record<string, TapObservation['dir']> = {
   server_key: 'server->client',
   server_auth: 'server->client',
 };
-const hexValue = (field: unknown) => (typeof field === 'string' && HEX.test(field) ? valueOf(fromHex(field)) : undefined);
+const hexValue = (field: unknown) =>
+  typeof field === 'string' && HEX.test(field) ? valueOf(fromHex(field)) : undefined;
 
 /**
  * Eve's perspective: fed only by TapObservations, the bytes on the wire and what they parse to.
@@ -44,7 +45,12 @@ export class EvePerspective extends Perspective {
 
   onObservation(o: TapObservation): void {
     const frame = o.frame;
-    if (frame?.type === 'hello' && o.dir === 'client->server' && typeof frame.name === 'string' && !this.names.has(o.connection)) {
+    if (
+      frame?.type === 'hello' &&
+      o.dir === 'client->server' &&
+      typeof frame.name === 'string' &&
+      !this.names.has(o.connection)
+    ) {
       this.names.set(o.connection, safeExcerpt(frame.name, NAME_SHOWN));
       // Connections Eve no longer shows a ladder for need no name either.
       for (const oldest of this.names.keys()) {
@@ -55,7 +61,13 @@ export class EvePerspective extends Perspective {
     const connection = this.connectionLabel(o);
     // Every field of a frame is the peer's choice: shown escaped and cut (FrameRow fields are drawn as is).
     const type = frame ? safeExcerpt(frame.type, 40) : 'unreadable';
-    const row: FrameRow = { dir: o.dir === 'client->server' ? '→' : '←', peer: connection, type, size: o.bytes.length + 4, at: Date.now() };
+    const row: FrameRow = {
+      dir: o.dir === 'client->server' ? '→' : '←',
+      peer: connection,
+      type,
+      size: o.bytes.length + 4,
+      at: Date.now(),
+    };
     if (frame?.type === 'data') {
       row.seq = Number(frame.seq);
       if (typeof frame.box === 'string') row.sealed = Uint8Array.from(Buffer.from(frame.box, 'base64'));
@@ -98,7 +110,11 @@ export class EvePerspective extends Perspective {
    */
   readByAttack(name: string, read: { dir: string; seq: number; text: string }[], how: 'keys' | 'xor' = 'keys'): void {
     this.broken.set(name, how);
-    for (const r of read) this.addChat({ text: `read by the attack: ${name} ${r.dir} data #${r.seq}: ${safeExcerpt(r.text, 300)}`, kind: 'error' });
+    for (const r of read)
+      this.addChat({
+        text: `read by the attack: ${name} ${r.dir} data #${r.seq}: ${safeExcerpt(r.text, 300)}`,
+        kind: 'error',
+      });
     for (const [connection, steps] of this.ladders) {
       if (!connection.endsWith(` ${name}⇄server`)) continue;
       for (const step of steps) {
@@ -108,7 +124,10 @@ export class EvePerspective extends Perspective {
               ? 'opened: Eve derived the keys from the exponent she recovered (the attack)'
               : 'sealed under one reused counter: Eve read one by XOR with a plaintext she knew; she has no key';
         if (step.label === 'to read the chat Eve needs x')
-          step.note = how === 'keys' ? 'she has it now (the attack)' : 'she still does not: the reused counter let her read without it';
+          step.note =
+            how === 'keys'
+              ? 'she has it now (the attack)'
+              : 'she still does not: the reused counter let her read without it';
       }
     }
     this.version++;
@@ -124,14 +143,30 @@ export class EvePerspective extends Perspective {
     const steps = this.ladder(connection);
     switch (frame.type) {
       case 'hello':
-        steps.push({ label: `name "${safeExcerpt(String(frame.name), NAME_SHOWN)}"`, kind: 'wire', detail: 'basic', note: 'sent in clear in hello' });
+        steps.push({
+          label: `name "${safeExcerpt(String(frame.name), NAME_SHOWN)}"`,
+          kind: 'wire',
+          detail: 'basic',
+          note: 'sent in clear in hello',
+        });
         break;
       case 'server_key': {
         const group = typeof frame.group === 'string' ? anyGroup(frame.group) : undefined;
         if (group) {
           this.groups.set(connection, group);
-          steps.push({ label: `group ${group.name}`, kind: 'public', detail: 'basic', note: `${group.p.toString(2).length}-bit, public` });
-          steps.push({ label: 'p', kind: 'public', detail: 'basic', value: valueOfBigint(group.p), note: describeGroup(group) });
+          steps.push({
+            label: `group ${group.name}`,
+            kind: 'public',
+            detail: 'basic',
+            note: `${group.p.toString(2).length}-bit, public`,
+          });
+          steps.push({
+            label: 'p',
+            kind: 'public',
+            detail: 'basic',
+            value: valueOfBigint(group.p),
+            note: describeGroup(group),
+          });
           steps.push({ label: 'g', kind: 'public', detail: 'basic', value: valueOfBigint(group.g), note: 'public' });
         }
         steps.push({ label: 'y_s (server public value)', kind: 'wire', detail: 'basic', value: hexValue(frame.y) });
@@ -140,7 +175,12 @@ export class EvePerspective extends Perspective {
       }
       case 'client_key': {
         steps.push({ label: 'y_c (client public value)', kind: 'wire', detail: 'basic', value: hexValue(frame.y) });
-        steps.push({ label: 'to read the chat Eve needs x', kind: 'error', detail: 'basic', note: discreteLogNote(this.groups.get(connection)) });
+        steps.push({
+          label: 'to read the chat Eve needs x',
+          kind: 'error',
+          detail: 'basic',
+          note: discreteLogNote(this.groups.get(connection)),
+        });
         break;
       }
       case 'server_auth': {
@@ -156,7 +196,9 @@ export class EvePerspective extends Perspective {
           label: 'from here on: sealed frames',
           kind: 'wire',
           detail: 'basic',
-          note: toy ? 'sealed under keys Eve derives as soon as she has x (toy group)' : 'AES-256-GCM under keys Eve cannot derive',
+          note: toy
+            ? 'sealed under keys Eve derives as soon as she has x (toy group)'
+            : 'AES-256-GCM under keys Eve cannot derive',
         });
         break;
       }

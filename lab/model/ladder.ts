@@ -7,8 +7,10 @@ import { valueOf, valueOfBigint, type LabValue, type ValueKind, valueOfNumber } 
 /** RFC 3526 g = 2 generates the order-q subgroup (checked in test/crypto/groups.test.ts); a toy group is checked here. */
 function generatorNote(group: DhGroup): string {
   // smooth-48 is no safe prime: its "q" is p - 1 itself, and g = 5 is a primitive root (lesson 10).
-  if (group.q === group.p - 1n) return `g = ${group.g} generates the whole group, of order p-1 (p is not a safe prime: there is no q = (p-1)/2 prime)`;
-  if (!group.insecure || modPow(group.g, group.q, group.p) === 1n) return `g = ${group.g}, generates the subgroup of order q`;
+  if (group.q === group.p - 1n)
+    return `g = ${group.g} generates the whole group, of order p-1 (p is not a safe prime: there is no q = (p-1)/2 prime)`;
+  if (!group.insecure || modPow(group.g, group.q, group.p) === 1n)
+    return `g = ${group.g}, generates the subgroup of order q`;
   return `g = ${group.g} generates the whole group (order p-1), NOT the subgroup of prime order q`;
 }
 
@@ -63,20 +65,55 @@ export function ladderSteps(event: TraceEvent, ctx?: HandContext): LadderStep[] 
     case 'shared_secret':
       return agreementSteps(event, ctx);
     case 'hashed_secret':
-      return [{ label: 'K = SHA-256(Z)', kind: 'secret', detail: 'basic', value: valueOf(event.k), note: 'hashed shared secret' }];
+      return [
+        {
+          label: 'K = SHA-256(Z)',
+          kind: 'secret',
+          detail: 'basic',
+          value: valueOf(event.k),
+          note: 'hashed shared secret',
+        },
+      ];
     case 'transcript':
-      return [{ label: 'H transcript hash', kind: 'public', detail: 'full', value: valueOf(event.h), note: 'SHA-256 of name, group, y_s, host key, y_c' }];
+      return [
+        {
+          label: 'H transcript hash',
+          kind: 'public',
+          detail: 'full',
+          value: valueOf(event.h),
+          note: 'SHA-256 of name, group, y_s, host key, y_c',
+        },
+      ];
     case 'session_keys':
       return [
-        { label: 'key client->server', kind: 'secret', detail: 'full', value: valueOf(event.clientToServer), note: 'HKDF-SHA-256(K, salt H)' },
-        { label: 'key server->client', kind: 'secret', detail: 'full', value: valueOf(event.serverToClient), note: 'HKDF-SHA-256(K, salt H)' },
+        {
+          label: 'key client->server',
+          kind: 'secret',
+          detail: 'full',
+          value: valueOf(event.clientToServer),
+          note: 'HKDF-SHA-256(K, salt H)',
+        },
+        {
+          label: 'key server->client',
+          kind: 'secret',
+          detail: 'full',
+          value: valueOf(event.serverToClient),
+          note: 'HKDF-SHA-256(K, salt H)',
+        },
       ];
     case 'host_signature':
       return hostKeySteps(event, me);
     case 'established':
       return [{ label: '✓ established', kind: 'public', detail: 'basic', note: `${event.cipher} keys in place` }];
     case 'error':
-      return [{ label: `✗ ${event.code}`, kind: 'error', detail: 'basic', note: `${event.remote ? 'peer reported: ' : ''}${event.message}` }];
+      return [
+        {
+          label: `✗ ${event.code}`,
+          kind: 'error',
+          detail: 'basic',
+          note: `${event.remote ? 'peer reported: ' : ''}${event.message}`,
+        },
+      ];
     case 'wire':
     case 'seal':
     case 'open':
@@ -92,9 +129,23 @@ function agreementSteps(event: Extract<TraceEvent, { kind: AgreementKind }>, ctx
     case 'group':
       return groupSteps(event.group, event.p, event.g);
     case 'announced':
-      return [{ label: `server announces: INSECURE (teaching only): ${event.weakenings.join(', ')}`, kind: 'error', detail: 'basic' }];
+      return [
+        {
+          label: `server announces: INSECURE (teaching only): ${event.weakenings.join(', ')}`,
+          kind: 'error',
+          detail: 'basic',
+        },
+      ];
     case 'private_key':
-      return [{ label: `x (${me}'s private exponent)`, kind: 'secret', detail: 'basic', value: valueOfNumber(event.x), note: 'secret, from the CSPRNG' }];
+      return [
+        {
+          label: `x (${me}'s private exponent)`,
+          kind: 'secret',
+          detail: 'basic',
+          value: valueOfNumber(event.x),
+          note: 'secret, from the CSPRNG',
+        },
+      ];
     case 'public_key':
       return event.owner === me
         ? [
@@ -117,7 +168,14 @@ function agreementSteps(event: Extract<TraceEvent, { kind: AgreementKind }>, ctx
               note: 'only its length: 2 <= y <= p-2 and y^q = 1 mod p were skipped',
             },
           ]
-        : [{ label: `✓ ${ySub(event.owner)} valid`, kind: 'public', detail: 'basic', note: '2 <= y <= p-2 and y^q = 1 mod p (q = (p-1)/2)' }];
+        : [
+            {
+              label: `✓ ${ySub(event.owner)} valid`,
+              kind: 'public',
+              detail: 'basic',
+              note: '2 <= y <= p-2 and y^q = 1 mod p (q = (p-1)/2)',
+            },
+          ];
     case 'shared_secret':
       return [
         {
@@ -143,8 +201,20 @@ function groupSteps(name: string, p: bigint, g: bigint): LadderStep[] {
     { label: 'p', kind: 'public', detail: 'basic', value: valueOfBigint(p), note: describeGroup(group) },
     { label: 'g', kind: 'public', detail: 'basic', value: valueOfBigint(g), note: generatorNote(group) },
     group.q === group.p - 1n
-      ? { label: 'p - 1', kind: 'public', detail: 'full', value: valueOfBigint(group.q), note: 'not 2q with q prime: p is not a safe prime' }
-      : { label: 'q = (p-1)/2', kind: 'public', detail: 'full', value: valueOfBigint(group.q), note: 'prime: p is a safe prime' },
+      ? {
+          label: 'p - 1',
+          kind: 'public',
+          detail: 'full',
+          value: valueOfBigint(group.q),
+          note: 'not 2q with q prime: p is not a safe prime',
+        }
+      : {
+          label: 'q = (p-1)/2',
+          kind: 'public',
+          detail: 'full',
+          value: valueOfBigint(group.q),
+          note: 'prime: p is a safe prime',
+        },
   ];
 }
 
@@ -156,7 +226,12 @@ function hostKeySteps(event: Extract<TraceEvent, { kind: 'host_signature' }>, me
       kind: event.verified ? 'public' : 'error',
       detail: 'basic',
       value: valueOf(event.hostKey),
-      note: me === 'server' ? 'Ed25519; signs H' : event.verified ? '✓ signature over H verified' : '✗ signature does NOT verify',
+      note:
+        me === 'server'
+          ? 'Ed25519; signs H'
+          : event.verified
+            ? '✓ signature over H verified'
+            : '✗ signature does NOT verify',
     },
     {
       label: 'signature over H',

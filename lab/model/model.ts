@@ -10,7 +10,14 @@ import type { ValueKind } from './values.ts';
  * 64 KiB frames) cannot grow the lab without bound: the frames pane's newest rows, the chat's
  * newest lines, the ladders of the newest connections.
  */
-export const LIMITS = { frames: 10_000, frameBytes: 16 * 2 ** 20, chatLines: 2_000, chatBytes: 2 * 2 ** 20, ladders: 256, stepsPerLadder: 64 } as const;
+export const LIMITS = {
+  frames: 10_000,
+  frameBytes: 16 * 2 ** 20,
+  chatLines: 2_000,
+  chatBytes: 2 * 2 ** 20,
+  ladders: 256,
+  stepsPerLadder: 64,
+} as const;
 
 /** About what a row holds in memory: its byte arrays, its strings (UTF-16) and the object itself. */
 export function rowBytes(row: FrameRow): number {
@@ -206,7 +213,8 @@ export class TracePerspective extends Perspective {
   private noteRelayed(connection: string, plaintext: string): void {
     try {
       const request = JSON.parse(plaintext) as { type?: unknown; text?: unknown };
-      if (request.type === 'chat' && typeof request.text === 'string') this.addChat({ text: `<${connection}> ${request.text}`, kind: 'plain' });
+      if (request.type === 'chat' && typeof request.text === 'string')
+        this.addChat({ text: `<${connection}> ${request.text}`, kind: 'plain' });
     } catch {
       // Not JSON: the session already failed it.
     }
@@ -222,12 +230,18 @@ export class TracePerspective extends Perspective {
       case 'leave':
         return this.addChat({ text: `* ${event.name} left (${event.reason})`, kind: 'public' });
       case 'welcome':
-        return this.addChat({ text: `* joined as ${event.name}; in the room: ${event.members.join(', ')}`, kind: 'public' });
+        return this.addChat({
+          text: `* joined as ${event.name}; in the room: ${event.members.join(', ')}`,
+          kind: 'public',
+        });
       case 'who':
         return this.addChat({ text: `* in the room: ${event.members.join(', ')}`, kind: 'public' });
       case 'bye':
         this.endedWith = event.code;
-        return this.addChat({ text: `* the server closed the session: ${event.reason}${event.code === 'OK' ? '' : ` (${event.code})`}`, kind: 'public' });
+        return this.addChat({
+          text: `* the server closed the session: ${event.reason}${event.code === 'OK' ? '' : ` (${event.code})`}`,
+          kind: 'public',
+        });
       case 'error':
         return this.addChat({ text: `! ${event.code}: ${event.message}`, kind: 'error' });
     }

@@ -21,7 +21,9 @@ const DISPUTED = /[\u{10000}-\u{10ffff}]|\p{Emoji_Presentation}|\p{Regional_Indi
 
 /** Text as the lab may hand it to blessed: disputed characters shown as `\u{...}`. */
 export function cellSafe(text: string): string {
-  return text.replace(DISPUTED, (char) => (BLESSED_WIDE.test(char) ? char : `\\u{${(char.codePointAt(0) as number).toString(16)}}`));
+  return text.replace(DISPUTED, (char) =>
+    BLESSED_WIDE.test(char) ? char : `\\u{${(char.codePointAt(0) as number).toString(16)}}`,
+  );
 }
 
 /** Peer text as a widget may show it: controls escaped (the one sanitizer), then disputed widths (cellSafe). */

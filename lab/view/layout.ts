@@ -42,7 +42,11 @@ export function layout(rows: number, scenario: boolean): Partial<Record<Pane, Pa
 }
 
 /** Moves the panes to where the table puts them at this height (after a resize). */
-export function placePanes(boxes: Record<Pane, blessed.Widgets.BoxElement | null>, rows: number, scenario: boolean): void {
+export function placePanes(
+  boxes: Record<Pane, blessed.Widgets.BoxElement | null>,
+  rows: number,
+  scenario: boolean,
+): void {
   for (const [pane, place] of Object.entries(layout(rows, scenario)) as Array<[Pane, PanePlace]>) {
     const box = boxes[pane];
     if (box) Object.assign(box, place);

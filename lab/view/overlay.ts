@@ -9,7 +9,12 @@ import { fit } from './render.ts';
  * stays in view however long the content is. `saveTo`: the folder `s` saves into, named when the
  * label has room (blessed wraps a label longer than its box into the content).
  */
-export function openOverlay(screen: blessed.Widgets.Screen, label: string, lines: string[], saveTo?: string): blessed.Widgets.BoxElement {
+export function openOverlay(
+  screen: blessed.Widgets.Screen,
+  label: string,
+  lines: string[],
+  saveTo?: string,
+): blessed.Widgets.BoxElement {
   const room = Math.floor(((screen.width as number) || 80) * 0.9) - 4;
   const keys =
     [saveTo === undefined ? '' : `s saves to ${saveTo} · `, saveTo === undefined ? '' : 's saves · ']

@@ -23,7 +23,13 @@ export interface PaneText {
 }
 
 /** The title bar: the view, who types, the subtitle; "?=help" always shows, the rest is cut before it. */
-export function titleLine(perspective: Perspective, typist: string | undefined, subtitle: string, width: number, app = 'dhlab lab'): string {
+export function titleLine(
+  perspective: Perspective,
+  typist: string | undefined,
+  subtitle: string,
+  width: number,
+  app = 'dhlab lab',
+): string {
   const viewName = perspective.kind === 'eve' ? 'Eve (wiretap)' : perspective.name;
   const typing = typist ? ` · typing as: ${typist}` : '';
   const helpHint = '   ?=help';
@@ -32,7 +38,13 @@ export function titleLine(perspective: Perspective, typist: string | undefined, 
 }
 
 /** The handshake ladder of one connection, scrolled to the cursor when the pane has focus. */
-export function ladderPane(pane: PaneInput, connection: string, steps: LadderStep[], width: number, height: number): PaneText {
+export function ladderPane(
+  pane: PaneInput,
+  connection: string,
+  steps: LadderStep[],
+  width: number,
+  height: number,
+): PaneText {
   const { perspective, state, colors } = pane;
   const title =
     perspective.kind === 'eve'
@@ -43,11 +55,19 @@ export function ladderPane(pane: PaneInput, connection: string, steps: LadderSte
           ? ` Mallory's handshake: ${safeText(connection)} `
           : ` handshake: ${perspective.name} ⇄ server `;
   const focused = state.focus === 'inspector';
-  const lines = ladderLines(steps, pane.options, width - 1, perspective.kind === 'client' ? perspective.name : 'server');
+  const lines = ladderLines(
+    steps,
+    pane.options,
+    width - 1,
+    perspective.kind === 'client' ? perspective.name : 'server',
+  );
   const stepWindow = windowOf(lines, height, focused ? state.stepCursor : null);
-  const rows = stepWindow.items.map((line, i) => (focused && stepWindow.first + i === state.stepCursor ? colors.bold(`▶${line}`) : ` ${line}`));
+  const rows = stepWindow.items.map((line, i) =>
+    focused && stepWindow.first + i === state.stepCursor ? colors.bold(`▶${line}`) : ` ${line}`,
+  );
   // At 80x24 the first steps (group, p, g) are above the pane: say how many, and how to reach them.
-  if (stepWindow.first > 0 && rows.length > 1) rows[0] = colors.dim(fit(` ↑ ${stepWindow.first + 1} more above (↑/PgUp)`, width));
+  if (stepWindow.first > 0 && rows.length > 1)
+    rows[0] = colors.dim(fit(` ↑ ${stepWindow.first + 1} more above (↑/PgUp)`, width));
   return { label: focused ? `[${title.trim()}]` : title, content: rows.join('\n') };
 }
 
@@ -61,7 +81,11 @@ export function framesPane(pane: PaneInput, width: number, height: number): Pane
   for (let i = cursor ?? frames.length - 1; i >= 0 && out.length < height; i--) {
     const row = frames.at(i);
     if (!row) break;
-    out.unshift(...frameLines(row, pane.options, width - 1).map((line, j) => (j === 0 && i === cursor ? colors.bold(`▶${line}`) : ` ${line}`)));
+    out.unshift(
+      ...frameLines(row, pane.options, width - 1).map((line, j) =>
+        j === 0 && i === cursor ? colors.bold(`▶${line}`) : ` ${line}`,
+      ),
+    );
   }
   const label = state.focus === 'frames' ? `[frames: ${frames.total}]` : ` frames: ${frames.total} `;
   return { label, content: out.slice(Math.max(0, out.length - height)).join('\n') };
@@ -80,12 +104,21 @@ export function chatPane(pane: PaneInput, width: number, height: number): PaneTe
  * `scroll`). Prose wraps flush left; action output and checks (">", "✓", "✗") hang indented; AES
  * state tables fold to the pane's width instead of wrapping (lesson 13 at 80x24).
  */
-export function narrationPane(pane: PaneInput, heading: string, text: string[], width: number, height: number): PaneText & { scroll: number } {
+export function narrationPane(
+  pane: PaneInput,
+  heading: string,
+  text: string[],
+  width: number,
+  height: number,
+): PaneText & { scroll: number } {
   const inner = width - 1;
-  const wrapped = foldStateTables(text, inner).flatMap((line) => wrapLine(line, inner, /^[>✓✗ ]/.test(line) ? '    ' : ''));
+  const wrapped = foldStateTables(text, inner).flatMap((line) =>
+    wrapLine(line, inner, /^[>✓✗ ]/.test(line) ? '    ' : ''),
+  );
   const scroll = Math.max(0, Math.min(pane.state.narrationScroll, wrapped.length - height));
   const shown = wrapped.slice(scroll, scroll + height);
-  if (scroll + height < wrapped.length) shown[height - 1] = pane.colors.bold(`▼ ${wrapped.length - scroll - height + 1} more lines: ] scrolls down, [ up`);
+  if (scroll + height < wrapped.length)
+    shown[height - 1] = pane.colors.bold(`▼ ${wrapped.length - scroll - height + 1} more lines: ] scrolls down, [ up`);
   return { label: ` ${fit(safeText(heading), width - 2)} `, content: shown.join('\n'), scroll };
 }
 
@@ -94,7 +127,11 @@ export function narrationPane(pane: PaneInput, heading: string, text: string[], 
  * connection `index` picks, or (index 0) the first named in `wanted` (a name also matches a
  * label it begins).
  */
-export function ladderShown(perspective: Perspective, index: number, wanted: readonly string[]): { connection: string; steps: LadderStep[] } {
+export function ladderShown(
+  perspective: Perspective,
+  index: number,
+  wanted: readonly string[],
+): { connection: string; steps: LadderStep[] } {
   const connections = [...perspective.ladders.keys()];
   if (connections.length === 0) return { connection: '', steps: [] };
   const preferred = connections.findIndex((c) => wanted.some((w) => c === w || c.startsWith(`${w} `)));

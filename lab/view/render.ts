@@ -40,15 +40,25 @@ export function visibleSteps(steps: readonly LadderStep[], detail: Detail): Ladd
 }
 
 /** One line per step: "3 y_c = g^x mod p (sent)  4b1d…77c2 (2048 bits)  note". */
-export function ladderLines(steps: readonly LadderStep[], options: RenderOptions, width: number, me?: string): string[] {
+export function ladderLines(
+  steps: readonly LadderStep[],
+  options: RenderOptions,
+  width: number,
+  me?: string,
+): string[] {
   return visibleSteps(steps, options.detail).map((step, i) => {
     const value = step.value ? `  ${abbreviate(step.value, options.encoding)}` : '';
     const note = step.note ? `  ${step.note}` : '';
     const secret = step.kind === 'secret' ? ' [secret]' : '';
     const label = me ? step.label.replace(/\((client|server)'s /, `(${me}'s `) : step.label;
     const named = step.value !== undefined && options.highlights?.has(bytesToBigint(step.value.bytes)) === true;
-    const plain = fit(`${String(i + 1).padStart(2)}${named ? '★' : ' '}${safeText(label)}${secret}${value}${safeText(note)}`, width);
-    return named ? options.colors.bold(paint(options.colors, step.kind, plain)) : paint(options.colors, step.kind, plain);
+    const plain = fit(
+      `${String(i + 1).padStart(2)}${named ? '★' : ' '}${safeText(label)}${secret}${value}${safeText(note)}`,
+      width,
+    );
+    return named
+      ? options.colors.bold(paint(options.colors, step.kind, plain))
+      : paint(options.colors, step.kind, plain);
   });
 }
 
@@ -69,7 +79,11 @@ export function frameLines(row: FrameRow, options: RenderOptions, width: number)
     // The original project's layout: IV || ciphertext, and no MAC at all (src/insecure/cbc.ts).
     lines.push(colors.wire(fit(`    ct ${encode(row.sealed.subarray(16), options.encoding)}`, width)));
     if (options.detail === 'full') {
-      lines.push(colors.public(fit(`    iv ${encode(row.sealed.subarray(0, 16), 'hex')}  no MAC: nothing authenticates these bytes`, width)));
+      lines.push(
+        colors.public(
+          fit(`    iv ${encode(row.sealed.subarray(0, 16), 'hex')}  no MAC: nothing authenticates these bytes`, width),
+        ),
+      );
     }
   } else if (row.sealed) {
     const tag = row.sealed.subarray(row.sealed.length - 16);
@@ -80,7 +94,14 @@ export function frameLines(row: FrameRow, options: RenderOptions, width: number)
     if (options.detail === 'full') {
       lines.push(colors.wire(fit(`    tag ${encode(tag, options.encoding)}`, width)));
       if (row.nonce)
-        lines.push(colors.public(fit(`    nonce ${encode(row.nonce, 'hex')}  aad "${safeText(Buffer.from(row.aad ?? []).toString('utf8'))}"`, width)));
+        lines.push(
+          colors.public(
+            fit(
+              `    nonce ${encode(row.nonce, 'hex')}  aad "${safeText(Buffer.from(row.aad ?? []).toString('utf8'))}"`,
+              width,
+            ),
+          ),
+        );
     }
   }
   return lines;
@@ -147,6 +168,15 @@ export function legend(colors: Palette): string {
 }
 
 /** What the pane functions need of the UI state: colours, detail, encoding, the names to mark. */
-export function renderOptionsFor(colors: Palette, state: { detail: Detail; encoding: Encoding }, highlights?: bigint[]): RenderOptions {
-  return { colors, detail: state.detail, encoding: state.encoding, highlights: highlights && highlights.length > 0 ? new Set(highlights) : undefined };
+export function renderOptionsFor(
+  colors: Palette,
+  state: { detail: Detail; encoding: Encoding },
+  highlights?: bigint[],
+): RenderOptions {
+  return {
+    colors,
+    detail: state.detail,
+    encoding: state.encoding,
+    highlights: highlights && highlights.length > 0 ? new Set(highlights) : undefined,
+  };
 }

@@ -3,7 +3,8 @@ import { displayWidth } from '../../src/terminal/width.ts';
 import { cellSafe } from './cells.ts';
 
 /** What a key did to the line being typed. */
-export type TypingOutcome = { kind: 'send'; text: string } | { kind: 'cancel' } | { kind: 'edit' } | { kind: 'ignored' };
+export type TypingOutcome =
+  { kind: 'send'; text: string } | { kind: 'cancel' } | { kind: 'edit' } | { kind: 'ignored' };
 
 const HINT = '  Enter send · Esc cancel';
 
@@ -25,7 +26,8 @@ export class TypingLine {
    * the next key completes), `name` the key's name.
    */
   key(ch: string | undefined, name: string | undefined, ctrl = false): TypingOutcome {
-    if (name === 'enter' || name === 'return') return this.text === '' ? { kind: 'cancel' } : { kind: 'send', text: this.text };
+    if (name === 'enter' || name === 'return')
+      return this.text === '' ? { kind: 'cancel' } : { kind: 'send', text: this.text };
     if (name === 'escape') return { kind: 'cancel' };
     if (name === 'backspace') return this.edit([...this.text].slice(0, -1).join(''));
     if (ctrl && name === 'u') return this.edit('');

@@ -15,7 +15,14 @@ import { cellSafeElement, fill } from './widgets.ts';
 import { TypingLine } from './typing-line.ts';
 import { openOverlay } from './overlay.ts';
 import { layout, placePanes } from './layout.ts';
-import { applyCommand, initialUiState, isStateCommand, stepState, type Command, type UiState } from '../keys/ui-state.ts';
+import {
+  applyCommand,
+  initialUiState,
+  isStateCommand,
+  stepState,
+  type Command,
+  type UiState,
+} from '../keys/ui-state.ts';
 import { wrapValue } from '../model/values.ts';
 import type { LabViewOptions } from './view-options.ts';
 
@@ -81,7 +88,8 @@ export class LabView {
       autoPadding: false,
     });
     // Peer text reaches these boxes already escaped by safeText; tags stay off so "{bold}" is text.
-    const box = (opts: blessed.Widgets.BoxOptions) => cellSafeElement(blessed.box({ parent: this.screen, tags: false, wrap: false, ...opts }));
+    const box = (opts: blessed.Widgets.BoxOptions) =>
+      cellSafeElement(blessed.box({ parent: this.screen, tags: false, wrap: false, ...opts }));
     this.title = box({ top: 0, left: 0, width: '100%', height: 1, style: { inverse: true } });
     const places = layout((this.screen.height as number) || 24, options.scenario !== undefined);
     this.inspector = box({ ...places.inspector, border: 'line', label: ' handshake ' });
@@ -94,7 +102,9 @@ export class LabView {
     this.bindKeys();
     // Registered after bindKeys (which makes blessed listen), so it runs once a key's handlers have.
     // Before the bindings: a key pressed while typing belongs to the typing line.
-    this.screen.program.prependListener('keypress', (ch: string | undefined, key: KeyInfo = {}) => this.beforeKey(ch, key));
+    this.screen.program.prependListener('keypress', (ch: string | undefined, key: KeyInfo = {}) =>
+      this.beforeKey(ch, key),
+    );
     this.screen.program.on('keypress', () => this.afterKey());
     const panes = { inspector: this.inspector, frames: this.framesBox, chat: this.chat, narration: this.narration };
     const rows = () => (this.screen.height as number) || 24;
@@ -164,7 +174,8 @@ export class LabView {
 
   /** The ladder shown: a client's only one; for server and Eve, the chosen connection's. */
   private currentLadder(): { connection: string; steps: LadderStep[] } {
-    const wanted = this.options.preferredConnection?.() ?? (this.perspective.kind === 'server' && this.typist ? [this.typist] : []);
+    const wanted =
+      this.options.preferredConnection?.() ?? (this.perspective.kind === 'server' && this.typist ? [this.typist] : []);
     return ladderShown(this.perspective, this.state.connection, wanted);
   }
 
@@ -195,7 +206,13 @@ export class LabView {
       const heading = scenario.heading();
       if (heading !== this.narrationHeading) this.state.narrationScroll = 0; // a new step starts at its top
       this.narrationHeading = heading;
-      const narration = narrationPane(pane, heading, scenario.lines(), paneWidth(this.narration), paneHeight(this.narration));
+      const narration = narrationPane(
+        pane,
+        heading,
+        scenario.lines(),
+        paneWidth(this.narration),
+        paneHeight(this.narration),
+      );
       this.state.narrationScroll = narration.scroll;
       fill(this.narration, narration);
     }

@@ -12,7 +12,9 @@ export function cellSafeElement<E extends blessed.Widgets.BoxElement>(element: E
   const setLabel = element.setLabel.bind(element);
   element.setContent = (content: string) => setContent(cellSafe(content));
   element.setLabel = (label: string | blessed.Widgets.LabelOptions) =>
-    setLabel(typeof label === 'string' ? fit(cellSafe(label), Math.max(4, ((element.width as number) || 80) - 4)) : label);
+    setLabel(
+      typeof label === 'string' ? fit(cellSafe(label), Math.max(4, ((element.width as number) || 80) - 4)) : label,
+    );
   return element;
 }
 

@@ -132,5 +132,7 @@ export function fipsLines(trace: AesTrace): string[] {
 
 /** The state as FIPS-197 draws it (figure 3): four rows, byte i in row i mod 4, column i div 4. */
 export function stateGrid(state: Uint8Array): string[] {
-  return [0, 1, 2, 3].map((r) => [0, 1, 2, 3].map((c) => (state[4 * c + r] as number).toString(16).padStart(2, '0')).join(' '));
+  return [0, 1, 2, 3].map((r) =>
+    [0, 1, 2, 3].map((c) => (state[4 * c + r] as number).toString(16).padStart(2, '0')).join(' '),
+  );
 }

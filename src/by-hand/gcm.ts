@@ -12,7 +12,8 @@ const R = 0xe1n << 120n;
 const MASK_128 = (1n << 128n) - 1n;
 
 export const blockToBigint = (block: Uint8Array): bigint => BigInt(`0x${Buffer.from(block).toString('hex') || '0'}`);
-export const bigintToBlock = (x: bigint): Uint8Array => Uint8Array.from(Buffer.from(x.toString(16).padStart(32, '0'), 'hex'));
+export const bigintToBlock = (x: bigint): Uint8Array =>
+  Uint8Array.from(Buffer.from(x.toString(16).padStart(32, '0'), 'hex'));
 
 /**
  * X • Y in GF(2^128), SP 800-38D s.6.3 algorithm 1. Blocks are read as big-endian integers; the
@@ -122,5 +123,15 @@ export function gcmSealByHand(key: Uint8Array, nonce: Uint8Array, plaintext: Uin
   const blocks = ghashBlocks(aad, ciphertext);
   const ghash = ghashSteps(blockToBigint(h), blocks).map(bigintToBlock);
   const ekJ0 = aesBlock(key, j0);
-  return { h, j0, ekJ0, counters, keystream, ciphertext, ghashBlocks: blocks, ghash, tag: xor(ghash.at(-1) as Uint8Array, ekJ0) };
+  return {
+    h,
+    j0,
+    ekJ0,
+    counters,
+    keystream,
+    ciphertext,
+    ghashBlocks: blocks,
+    ghash,
+    tag: xor(ghash.at(-1) as Uint8Array, ekJ0),
+  };
 }

@@ -12,8 +12,18 @@ export const aesVerb: Omit<Verb, 'name' | 'summary'> = {
     '(round[ r].start, .s_box, .s_row, .m_col, .k_sch, .output), and checked against node:crypto.',
   ],
   flags: {
-    key: { type: 'string', value: 'HEX64', needs: 'a key: 32 bytes as 64 hex digits', help: 'the AES-256 key (required)' },
-    block: { type: 'string', value: 'HEX32', needs: 'a block: 16 bytes as 32 hex digits', help: 'the plaintext block (required)' },
+    key: {
+      type: 'string',
+      value: 'HEX64',
+      needs: 'a key: 32 bytes as 64 hex digits',
+      help: 'the AES-256 key (required)',
+    },
+    block: {
+      type: 'string',
+      value: 'HEX32',
+      needs: 'a block: 16 bytes as 32 hex digits',
+      help: 'the plaintext block (required)',
+    },
     grid: { type: 'boolean', help: 'draw each state as FIPS-197 does, 4x4' },
     json: { type: 'boolean', help: 'the rounds as one JSON object' },
   },
@@ -26,7 +36,8 @@ export const aesVerb: Omit<Verb, 'name' | 'summary'> = {
 
 function hexOption(values: Record<string, unknown>, name: string, bytes: number): Uint8Array {
   const text = values[name];
-  if (text === undefined) throw new DhlabError('ERR_USAGE', `--${name} is required: ${bytes} bytes as ${bytes * 2} hex digits`);
+  if (text === undefined)
+    throw new DhlabError('ERR_USAGE', `--${name} is required: ${bytes} bytes as ${bytes * 2} hex digits`);
   if (typeof text !== 'string' || !new RegExp(`^[0-9a-fA-F]{${bytes * 2}}$`).test(text)) {
     throw new DhlabError('ERR_USAGE', `--${name} must be ${bytes} bytes as ${bytes * 2} hex digits`);
   }
@@ -73,6 +84,10 @@ function aesCommand(values: ParsedArgs['values']): number {
       for (const row of stateGrid(bytes)) print(`                 ${row}`);
     }
   }
-  print(agrees ? `node:crypto (AES-256-ECB, one block): ${reference.toString('hex')}: the same` : `node:crypto gives ${reference.toString('hex')}: DIFFERENT`);
+  print(
+    agrees
+      ? `node:crypto (AES-256-ECB, one block): ${reference.toString('hex')}: the same`
+      : `node:crypto gives ${reference.toString('hex')}: DIFFERENT`,
+  );
   return agrees ? 0 : 1;
 }

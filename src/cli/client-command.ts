@@ -36,10 +36,27 @@ export const clientVerb: Omit<Verb, 'name' | 'summary'> = {
     'is pinned on first use, as ssh does. --json prints one event per line, for scripts.',
   ],
   flags: {
-    name: { type: 'string', value: 'NAME', needs: 'a name (letters, digits, one script, at most 32 characters)', help: 'your name in the room (required)' },
+    name: {
+      type: 'string',
+      value: 'NAME',
+      needs: 'a name (letters, digits, one script, at most 32 characters)',
+      help: 'your name in the room (required)',
+    },
     host: { type: 'string', value: 'HOST', default: '127.0.0.1', help: "the server's address" },
-    port: { type: 'string', value: 'PORT', default: '5068', needs: 'a port number from 1 to 65535', help: "the server's port" },
-    'known-servers': { type: 'string', value: 'PATH', default: defaultKnownServersPath(), needs: 'a file name', help: 'pinned host keys' },
+    port: {
+      type: 'string',
+      value: 'PORT',
+      default: '5068',
+      needs: 'a port number from 1 to 65535',
+      help: "the server's port",
+    },
+    'known-servers': {
+      type: 'string',
+      value: 'PATH',
+      default: defaultKnownServersPath(),
+      needs: 'a file name',
+      help: 'pinned host keys',
+    },
     'accept-new-host-key': { type: 'boolean', help: "pin a server's new host key (after it changed)" },
     'connect-timeout': {
       type: 'string',
@@ -100,7 +117,12 @@ class LineInput {
   private wake: () => void = () => {};
 
   constructor(interactive: boolean) {
-    this.readline = readline.createInterface({ input: process.stdin, output: interactive ? readlineOutput() : undefined, terminal: interactive, prompt: '> ' });
+    this.readline = readline.createInterface({
+      input: process.stdin,
+      output: interactive ? readlineOutput() : undefined,
+      terminal: interactive,
+      prompt: '> ',
+    });
     this.readline.on('line', (line) => (this.onLine(line), this.queued.push(line), this.wake()));
     this.readline.on('close', () => this.end());
     const interrupt = () => (this.queued.splice(0), this.end());
@@ -205,7 +227,9 @@ async function runClient(options: ClientCommandOptions): Promise<number> {
   const input = new LineInput(interactive);
   const output = options.json ? jsonOutput() : interactive ? terminalOutput(input.readline, () => name) : pipeOutput();
   input.onLine = (line) => output.typed?.(line);
-  const narrator = options.trace ? traceNarrator(name, 'server', (line) => output.aside(line), terminal.stderrColumns) : null;
+  const narrator = options.trace
+    ? traceNarrator(name, 'server', (line) => output.aside(line), terminal.stderrColumns)
+    : null;
   const reportError = (code: ErrorCode, message: string) => output.event({ type: 'error', code, message });
 
   const server = `${host}:${port}`;
@@ -225,7 +249,9 @@ async function runClient(options: ClientCommandOptions): Promise<number> {
       handshakeTimeoutMs: options.handshakeTimeoutMs,
       // --trace shows this side's own secrets to this side's own user, on stderr, and nowhere else.
       // The client's own errors end the command with their line ("! ERR_..."): narrated once, there.
-      trace: narrator ? (event) => void (event.kind === 'error' && !event.remote ? undefined : narrator(0, event)) : undefined,
+      trace: narrator
+        ? (event) => void (event.kind === 'error' && !event.remote ? undefined : narrator(0, event))
+        : undefined,
       revealSecrets: narrator !== null,
       onEvent: (event, self) => {
         // The welcome is where the session starts for the user: who we are, the key, the room.

@@ -13,7 +13,13 @@ export const demoVerb: Omit<Verb, 'name' | 'summary'> = {
     "protocol code: each handshake's values, each key, each message sealed three times. Exits 0.",
   ],
   flags: {
-    group: { type: 'string', value: 'modp14|modp15|modp16', default: 'modp14', needs: 'a group: modp14, modp15 or modp16', help: 'the RFC 3526 group' },
+    group: {
+      type: 'string',
+      value: 'modp14|modp15|modp16',
+      default: 'modp14',
+      needs: 'a group: modp14, modp15 or modp16',
+      help: 'the RFC 3526 group',
+    },
     full: { type: 'boolean', help: 'print long values whole instead of abbreviated' },
   },
   examples: ['dhlab demo', 'dhlab demo --full --crypto forge | less'],
@@ -31,7 +37,8 @@ async function demoCommand({ values }: ParsedArgs): Promise<number> {
     engine: getEngine(stringOption(values, 'crypto')),
     group: groupOption(values),
     // Prose wraps flush left; an indented trace line hangs its continuations under its value.
-    out: (line, style) => wrapLine(line, width, line.startsWith(' ') ? undefined : '').forEach((part) => printStyled(paint[style](part))),
+    out: (line, style) =>
+      wrapLine(line, width, line.startsWith(' ') ? undefined : '').forEach((part) => printStyled(paint[style](part))),
   });
   return 0;
 }

@@ -16,7 +16,8 @@ export interface DemoOptions {
   out: (line: string, style: DemoStyle) => void;
 }
 
-const styleOf = (event: TraceEvent): DemoStyle => (event.kind === 'error' ? 'error' : event.secret ? 'secret' : event.kind === 'wire' ? 'wire' : 'public');
+const styleOf = (event: TraceEvent): DemoStyle =>
+  event.kind === 'error' ? 'error' : event.secret ? 'secret' : event.kind === 'wire' ? 'wire' : 'public';
 
 const SCRIPT: ReadonlyArray<[speaker: 'alice' | 'bob' | 'carol', text: string]> = [
   ['alice', 'Hello bob and carol! This line is encrypted three times, once per key.'],
@@ -35,7 +36,9 @@ export async function runDemo({ engine, group, out }: DemoOptions): Promise<void
     const line = narrate(event, 'server', name ?? `connection ${id}`);
     if (line) say(`  ${line}`, styleOf(event));
   };
-  const room = await LoopbackRoom.start({ server: { engine, group, identity, trace: serverTrace, revealSecrets: true } });
+  const room = await LoopbackRoom.start({
+    server: { engine, group, identity, trace: serverTrace, revealSecrets: true },
+  });
   const host = '127.0.0.1';
   const port = room.serverPort;
 
@@ -66,7 +69,11 @@ export async function runDemo({ engine, group, out }: DemoOptions): Promise<void
     });
     clients.set(name, client);
     // Let the earlier members read the join announcement before the story moves on.
-    await waitFor(() => [...received.values()].every((events, i) => i === received.size - 1 || events.some((e) => e.type === 'join' && e.name === name)));
+    await waitFor(() =>
+      [...received.values()].every(
+        (events, i) => i === received.size - 1 || events.some((e) => e.type === 'join' && e.name === name),
+      ),
+    );
     say(`  ${name} is in the room with: ${client.members.join(', ')}`);
   }
 

@@ -21,7 +21,13 @@ export const eveVerb: Omit<Verb, 'name' | 'summary'> = {
     "On a terminal it opens Eve's screen; --json prints one object per frame (and loads no screen).",
   ],
   flags: {
-    listen: { type: 'string', value: '[HOST:]PORT', default: '5069', needs: 'PORT or HOST:PORT', help: 'where clients connect' },
+    listen: {
+      type: 'string',
+      value: '[HOST:]PORT',
+      default: '5069',
+      needs: 'PORT or HOST:PORT',
+      help: 'where clients connect',
+    },
     forward: { type: 'string', value: 'HOST:PORT', default: '127.0.0.1:5068', needs: 'HOST:PORT', help: 'the server' },
     json: { type: 'boolean', help: 'one JSON object per frame on stdout' },
   },
@@ -54,7 +60,8 @@ async function eveCommand({ values }: ParsedArgs): Promise<number> {
   return new Promise<number>((resolve) => {
     const stop = () => {
       screen?.destroy();
-      if (writer.dropped > 0) printError(`dhlab eve: ${writer.dropped} observations dropped (stdout was not read fast enough)`);
+      if (writer.dropped > 0)
+        printError(`dhlab eve: ${writer.dropped} observations dropped (stdout was not read fast enough)`);
       void tap.close().then(() => resolve(0));
     };
     const screen = screens?.openEveScreen(banner, stop);

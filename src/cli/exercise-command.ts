@@ -27,7 +27,9 @@ export const exerciseVerb: VerbSpec = {
 };
 
 export const checkVerb: VerbSpec = {
-  synopsis: ['dhlab check NAME|--all [--seed S] [--json|--summary] [--time-limit SECONDS] [--watch] -- COMMAND [ARGS...]'],
+  synopsis: [
+    'dhlab check NAME|--all [--seed S] [--json|--summary] [--time-limit SECONDS] [--watch] -- COMMAND [ARGS...]',
+  ],
   description: [
     'Grades a program, in any language, against the spec: one case per stdin line, one answer per',
     'stdout line; the client exercise runs it once per case against servers that cheat. With --all',
@@ -36,7 +38,13 @@ export const checkVerb: VerbSpec = {
   ],
   flags: {
     all: { type: 'boolean', help: 'every exercise, in order' },
-    seed: { type: 'string', value: 'S', default: '1', needs: 'a seed (any word)', help: "the cases' seed: the same seed, the same cases" },
+    seed: {
+      type: 'string',
+      value: 'S',
+      default: '1',
+      needs: 'a seed (any word)',
+      help: "the cases' seed: the same seed, the same cases",
+    },
     json: { type: 'boolean', help: 'one JSON object per case, then one per exercise' },
     summary: { type: 'boolean', help: 'only the gradebook line of each exercise, as JSON' },
     'time-limit': {
@@ -64,7 +72,9 @@ function exerciseCommand(values: ParsedArgs['values'], positionals: string[]): n
   if (values.list || name === undefined) {
     print('dhlab exercises (grade one with: npx dhlab check NAME -- YOUR COMMAND):');
     EXERCISES.forEach((e, i) =>
-      print(`  ${String(i + 1).padStart(2)}. ${e.name.padEnd(Math.max(...EXERCISES.map((x) => x.name.length)))} ${e.title} (PROTOCOL ${e.spec.split(' ')[0]})`),
+      print(
+        `  ${String(i + 1).padStart(2)}. ${e.name.padEnd(Math.max(...EXERCISES.map((x) => x.name.length)))} ${e.title} (PROTOCOL ${e.spec.split(' ')[0]})`,
+      ),
     );
     return 0;
   }
@@ -79,7 +89,8 @@ function printGroups(): void {
     const origin = group.insecure ? 'toy group, INSECURE' : `RFC 3526 s.${group.rfcSection.split(' ')[0]}`;
     print(`${group.name} (${group.p.toString(2).length} bits, ${origin}): g = ${group.g}`);
     if (group.p < 1n << 64n) print(`  p = ${group.p} (hex ${hexP})`);
-    else for (let at = 0; at < hexP.length; at += 64) print(`  ${at === 0 ? 'p = ' : '    '}${hexP.slice(at, at + 64)}`);
+    else
+      for (let at = 0; at < hexP.length; at += 64) print(`  ${at === 0 ? 'p = ' : '    '}${hexP.slice(at, at + 64)}`);
   }
 }
 
@@ -124,7 +135,14 @@ function reportJson(result: ExerciseResult, summaryOnly = false): void {
         ok: c.ok,
         ...(c.ok ? {} : { sent: c.sent, expected: c.expected, got: c.got, hint: c.hint }),
       });
-  printJson({ exercise: result.exercise, seed: result.seed, ok: result.ok, passed: result.passed, total: result.cases.length, problem: result.problem });
+  printJson({
+    exercise: result.exercise,
+    seed: result.seed,
+    ok: result.ok,
+    passed: result.passed,
+    total: result.cases.length,
+    problem: result.problem,
+  });
 }
 
 /**
@@ -146,29 +164,44 @@ function refuseUnrunnable(file: string): void {
       // Not here, or not executable: look further.
     }
   }
-  const why = file.includes('/') ? (fs.existsSync(file) ? 'not an executable file' : 'no such file') : 'not found on PATH';
+  const why = file.includes('/')
+    ? fs.existsSync(file)
+      ? 'not an executable file'
+      : 'no such file'
+    : 'not found on PATH';
   throw new DhlabError('ERR_USAGE', `cannot run ${safeExcerpt(file, 200)}: ${why}`);
 }
 
 /** `dhlab check NAME|--all [--seed S] [--json] -- COMMAND...`: exit 0 when every case passed. */
 async function checkCommand({ values: flags, positionals, command }: ParsedArgs): Promise<number> {
   const values = { values: flags, positionals };
-  if (command.length === 0) throw new DhlabError('ERR_USAGE', 'give the program after --, for example: dhlab check dh -- python3 dh.py');
+  if (command.length === 0)
+    throw new DhlabError('ERR_USAGE', 'give the program after --, for example: dhlab check dh -- python3 dh.py');
   const name = values.positionals[0];
-  if (values.positionals.length > 1) throw new DhlabError('ERR_USAGE', `check takes one NAME, got ${values.positionals.join(' ')}; the program goes after --`);
+  if (values.positionals.length > 1)
+    throw new DhlabError(
+      'ERR_USAGE',
+      `check takes one NAME, got ${values.positionals.join(' ')}; the program goes after --`,
+    );
   if (values.values.all === (name !== undefined)) throw new DhlabError('ERR_USAGE', 'name one exercise, or --all');
   const exercises = values.values.all ? [...EXERCISES] : [exerciseOrFail(name as string)];
   refuseUnrunnable(command[0] as string);
   const seed = stringOption(values.values, 'seed');
   // Without --time-limit each exercise keeps its own: 20 s for a whole run, 10 s for each client case.
-  const limits = values.values['time-limit'] === undefined ? undefined : { ...LIMITS, timeMs: numberOption(values.values, 'time-limit', 0.1, 600) * 1000 };
+  const limits =
+    values.values['time-limit'] === undefined
+      ? undefined
+      : { ...LIMITS, timeMs: numberOption(values.values, 'time-limit', 0.1, 600) * 1000 };
   if (values.values.watch) {
-    if (name !== 'client') throw new DhlabError('ERR_USAGE', '--watch is for the client exercise: dhlab check client --watch -- COMMAND');
+    if (name !== 'client')
+      throw new DhlabError('ERR_USAGE', '--watch is for the client exercise: dhlab check client --watch -- COMMAND');
     if (!terminal.stdoutIsTTY) throw new DhlabError('ERR_USAGE', '--watch opens the lab: it needs a terminal');
     const { watchGrading } = await import('../../lab/cli.ts');
-    const result = await watchGrading({ title: 'dhlab check client', subtitle: `seed ${seed} · ${command.join(' ')}`, cases: clientCases(seed) }, (observer) =>
-      // Watched, the cases run in their numbered order: the lab tells their story to a class.
-      gradeClient(command, seed, limits?.timeMs, observer, [...clientCases(seed).keys()]),
+    const result = await watchGrading(
+      { title: 'dhlab check client', subtitle: `seed ${seed} · ${command.join(' ')}`, cases: clientCases(seed) },
+      (observer) =>
+        // Watched, the cases run in their numbered order: the lab tells their story to a class.
+        gradeClient(command, seed, limits?.timeMs, observer, [...clientCases(seed).keys()]),
     );
     if (values.values.json || values.values.summary) reportJson(result, values.values.summary === true);
     else report(result);

@@ -21,8 +21,19 @@ export const labVerb: VerbSpec = {
     "The --insecure-... flags weaken the lab's server and clients alike.",
   ],
   flags: {
-    perspective: { type: 'string', value: 'alice|bob|carol|server|eve', default: 'alice', help: 'whose view opens first' },
-    group: { type: 'string', value: 'modp14|modp15|modp16', default: 'modp14', needs: 'a group: modp14, modp15 or modp16', help: 'the RFC 3526 group' },
+    perspective: {
+      type: 'string',
+      value: 'alice|bob|carol|server|eve',
+      default: 'alice',
+      help: 'whose view opens first',
+    },
+    group: {
+      type: 'string',
+      value: 'modp14|modp15|modp16',
+      default: 'modp14',
+      needs: 'a group: modp14, modp15 or modp16',
+      help: 'the RFC 3526 group',
+    },
     ...INSECURE_SERVER_FLAGS,
   },
   examples: ['dhlab lab', 'dhlab lab --perspective eve --insecure-group toy-32'],
@@ -43,8 +54,10 @@ export const startVerb: VerbSpec = {
 
 async function labCommand({ values }: ParsedArgs): Promise<number> {
   const perspective = stringOption(values, 'perspective');
-  if (!PERSPECTIVES.includes(perspective)) throw new DhlabError('ERR_USAGE', `--perspective must be one of ${PERSPECTIVES.join(', ')}, got "${perspective}"`);
-  if (!terminal.stdoutIsTTY) throw new DhlabError('ERR_USAGE', 'the lab needs a terminal; try `dhlab demo` for the narrated trace');
+  if (!PERSPECTIVES.includes(perspective))
+    throw new DhlabError('ERR_USAGE', `--perspective must be one of ${PERSPECTIVES.join(', ')}, got "${perspective}"`);
+  if (!terminal.stdoutIsTTY)
+    throw new DhlabError('ERR_USAGE', 'the lab needs a terminal; try `dhlab demo` for the narrated trace');
   // The lab's server and clients share the weakenings (a toy group needs both ends to accept it).
   const insecure = insecureFromFlags(values, getEngine(stringOption(values, 'crypto')));
   const group = insecure.group ?? groupOption(values);
@@ -59,14 +72,34 @@ export const inspectVerb: VerbSpec = {
     'step, your keys, and each frame you send and receive beside its plaintext.',
   ],
   flags: {
-    name: { type: 'string', value: 'NAME', needs: 'a name (letters, digits, one script, at most 32 characters)', help: 'your name in the room (required)' },
+    name: {
+      type: 'string',
+      value: 'NAME',
+      needs: 'a name (letters, digits, one script, at most 32 characters)',
+      help: 'your name in the room (required)',
+    },
     host: { type: 'string', value: 'HOST', default: DEFAULTS.host, help: "the server's address" },
-    port: { type: 'string', value: 'PORT', default: String(DEFAULTS.port), needs: 'a port number from 1 to 65535', help: "the server's port" },
-    'known-servers': { type: 'string', value: 'PATH', default: defaultKnownServersPath(), needs: 'a file name', help: 'pinned host keys' },
+    port: {
+      type: 'string',
+      value: 'PORT',
+      default: String(DEFAULTS.port),
+      needs: 'a port number from 1 to 65535',
+      help: "the server's port",
+    },
+    'known-servers': {
+      type: 'string',
+      value: 'PATH',
+      default: defaultKnownServersPath(),
+      needs: 'a file name',
+      help: 'pinned host keys',
+    },
     'accept-new-host-key': { type: 'boolean', help: "pin a server's new host key (after it changed)" },
     ...INSECURE_CLIENT_FLAGS,
   },
-  examples: ['dhlab inspect --name alice', 'dhlab inspect --name bob --host 127.0.0.1 --port 5069   # through dhlab eve'],
+  examples: [
+    'dhlab inspect --name alice',
+    'dhlab inspect --name bob --host 127.0.0.1 --port 5069   # through dhlab eve',
+  ],
   run: inspectCommand,
 };
 
@@ -74,7 +107,8 @@ async function inspectCommand({ values }: ParsedArgs): Promise<number> {
   if (typeof values.name !== 'string') throw new DhlabError('ERR_USAGE', '--name is required');
   const port = intOption(values, 'port', 1, 65535);
   const insecure = insecureFromFlags(values, getEngine(stringOption(values, 'crypto')));
-  if (!terminal.stdoutIsTTY) throw new DhlabError('ERR_USAGE', 'the inspector needs a terminal; try `dhlab client --trace`');
+  if (!terminal.stdoutIsTTY)
+    throw new DhlabError('ERR_USAGE', 'the inspector needs a terminal; try `dhlab client --trace`');
   printWarnings(insecure.warnings, printError);
   const { runInspect } = await import('../../lab/cli.ts');
   return runInspect({

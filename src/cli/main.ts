@@ -15,7 +15,9 @@ export async function main(argv: string[]): Promise<number> {
   const [word, ...rest] = argv;
   if (word === undefined) return (print(overview(packageVersion())), 2);
   if (word === 'help' || HELP_WORDS.has(word))
-    return rest[0] === undefined || HELP_WORDS.has(rest[0]) ? (print(overview(packageVersion())), 0) : main([rest[0], '--help']);
+    return rest[0] === undefined || HELP_WORDS.has(rest[0])
+      ? (print(overview(packageVersion())), 0)
+      : main([rest[0], '--help']);
   if (word === '--version' || word === '-V' || word === 'version') return (print(`dhlab ${packageVersion()}`), 0);
   const entry = VERBS.find((v) => v.name === word);
   if (!entry) {
@@ -25,7 +27,9 @@ export async function main(argv: string[]): Promise<number> {
           word,
           VERBS.map((v) => v.name),
         );
-    printError(`dhlab: ERR_USAGE: ${word.startsWith('-') ? `unknown option ${word} (dhlab takes a verb first)` : `'${word}' is not a dhlab verb`}`);
+    printError(
+      `dhlab: ERR_USAGE: ${word.startsWith('-') ? `unknown option ${word} (dhlab takes a verb first)` : `'${word}' is not a dhlab verb`}`,
+    );
     if (near) printError(`did you mean 'dhlab ${near}'?`);
     printError("see 'dhlab --help'");
     return 2;

@@ -10,7 +10,10 @@ import { print, terminal } from '../terminal/output.ts';
 import type { ParsedArgs, Verb } from './verb.ts';
 
 export const scenarioVerb: Omit<Verb, 'name' | 'summary'> = {
-  synopsis: ['dhlab scenario --list', 'dhlab scenario NAME|FILE [--headless] [--export FILE.md|FILE.html [--force]] [--seed N]'],
+  synopsis: [
+    'dhlab scenario --list',
+    'dhlab scenario NAME|FILE [--headless] [--export FILE.md|FILE.html [--force]] [--seed N]',
+  ],
   description: [
     'Steps through a lesson in the lab (space or → the next step, ← back), or runs it with no',
     'terminal (--headless: prints the transcript, exits 1 naming the first expectation that failed).',
@@ -19,7 +22,12 @@ export const scenarioVerb: Omit<Verb, 'name' | 'summary'> = {
   flags: {
     list: { type: 'boolean', help: 'the shipped lessons, one line each' },
     headless: { type: 'boolean', help: 'print the transcript instead of opening the lab' },
-    export: { type: 'string', value: 'FILE.md|FILE.html', needs: 'a file name ending in .md or .html', help: 'write the run as a handout' },
+    export: {
+      type: 'string',
+      value: 'FILE.md|FILE.html',
+      needs: 'a file name ending in .md or .html',
+      help: 'write the run as a handout',
+    },
     force: { type: 'boolean', help: 'with --export: replace a file that exists' },
     seed: { type: 'string', value: 'N', needs: 'a whole number', help: "the run's seed (default: the lesson's own)" },
   },
@@ -34,19 +42,24 @@ function listScenarios(): number {
     const s = loadScenario(file);
     print(`${s.name.padEnd(24)} ${s.title}`);
   }
-  print('\ndhlab scenario NAME opens one in the lab; --headless runs it without a terminal; docs/TEACHING.md has a lesson plan for each.');
+  print(
+    '\ndhlab scenario NAME opens one in the lab; --headless runs it without a terminal; docs/TEACHING.md has a lesson plan for each.',
+  );
   return 0;
 }
 
 async function scenarioCommand({ values, positionals }: ParsedArgs): Promise<number> {
   if (values.list === true) return listScenarios();
-  if (positionals.length !== 1) throw new DhlabError('ERR_USAGE', 'scenario needs one NAME or FILE (dhlab scenario --list shows the names)');
+  if (positionals.length !== 1)
+    throw new DhlabError('ERR_USAGE', 'scenario needs one NAME or FILE (dhlab scenario --list shows the names)');
   const exportTo = values.export;
-  if (typeof exportTo === 'string' && !/\.(md|html)$/.test(exportTo)) throw new DhlabError('ERR_USAGE', '--export needs a file name ending in .md or .html');
+  if (typeof exportTo === 'string' && !/\.(md|html)$/.test(exportTo))
+    throw new DhlabError('ERR_USAGE', '--export needs a file name ending in .md or .html');
   if (values.force === true && exportTo === undefined) throw new DhlabError('ERR_USAGE', '--force is for --export');
   const scenario = resolveScenario(positionals[0] as string);
   if (typeof values.seed === 'string') {
-    if (!/^\d{1,18}$/.test(values.seed)) throw new DhlabError('ERR_USAGE', `--seed must be a whole number, got "${values.seed}"`);
+    if (!/^\d{1,18}$/.test(values.seed))
+      throw new DhlabError('ERR_USAGE', `--seed must be a whole number, got "${values.seed}"`);
     scenario.seed = values.seed;
   }
   const engineName = String(values.crypto);

@@ -34,9 +34,27 @@ export const serverVerb: Omit<Verb, 'name' | 'summary'> = {
       needs: 'a port number from 0 to 65535 (0: any free port)',
       help: 'the TCP port (0: any free one)',
     },
-    group: { type: 'string', value: 'modp14|modp15|modp16', default: 'modp14', needs: 'a group: modp14, modp15 or modp16', help: 'the RFC 3526 group offered' },
-    'host-key': { type: 'string', value: 'PATH', default: defaultHostKeyPath(), needs: 'a file name', help: 'the Ed25519 host key (PKCS#8 PEM, 0600)' },
-    'max-clients': { type: 'string', value: 'N', default: String(DEFAULTS.maxClients), needs: 'a whole number', help: 'connections open at once' },
+    group: {
+      type: 'string',
+      value: 'modp14|modp15|modp16',
+      default: 'modp14',
+      needs: 'a group: modp14, modp15 or modp16',
+      help: 'the RFC 3526 group offered',
+    },
+    'host-key': {
+      type: 'string',
+      value: 'PATH',
+      default: defaultHostKeyPath(),
+      needs: 'a file name',
+      help: 'the Ed25519 host key (PKCS#8 PEM, 0600)',
+    },
+    'max-clients': {
+      type: 'string',
+      value: 'N',
+      default: String(DEFAULTS.maxClients),
+      needs: 'a whole number',
+      help: 'connections open at once',
+    },
     'handshake-timeout': {
       type: 'string',
       value: 'SECONDS',
@@ -51,7 +69,13 @@ export const serverVerb: Omit<Verb, 'name' | 'summary'> = {
       needs: 'a number of seconds',
       help: 'time to finish a frame once started',
     },
-    'rate-limit': { type: 'string', value: 'PER_SECOND', default: String(DEFAULTS.rateLimit), needs: 'a whole number', help: "a client's requests per second" },
+    'rate-limit': {
+      type: 'string',
+      value: 'PER_SECOND',
+      default: String(DEFAULTS.rateLimit),
+      needs: 'a whole number',
+      help: "a client's requests per second",
+    },
     'fanout-limit': {
       type: 'string',
       value: 'BYTES_PER_SECOND',
@@ -59,7 +83,13 @@ export const serverVerb: Omit<Verb, 'name' | 'summary'> = {
       needs: 'a whole number',
       help: "the bytes a member's lines may make the server send",
     },
-    'max-per-address': { type: 'string', value: 'N', default: String(DEFAULTS.maxPerAddress), needs: 'a whole number', help: 'connections per client address' },
+    'max-per-address': {
+      type: 'string',
+      value: 'N',
+      default: String(DEFAULTS.maxPerAddress),
+      needs: 'a whole number',
+      help: 'connections per client address',
+    },
     'max-handshakes-per-address': {
       type: 'string',
       value: 'N',
@@ -78,13 +108,17 @@ export const serverVerb: Omit<Verb, 'name' | 'summary'> = {
     full: { type: 'boolean', help: 'with --trace: print long values whole' },
     ...INSECURE_SERVER_FLAGS,
   },
-  examples: ['dhlab server --port 5068 --trace', 'dhlab server --port 0 --insecure-group toy-48    # a weak room for lesson 05'],
+  examples: [
+    'dhlab server --port 5068 --trace',
+    'dhlab server --port 0 --insecure-group toy-48    # a weak room for lesson 05',
+  ],
   run: serverCommand,
 };
 
 async function serverCommand({ values }: ParsedArgs): Promise<number> {
   setFullValues(values.full === true);
-  const narrator = values.trace === true ? serverTraceNarrator((line) => printStyled(line, 'stderr'), terminal.stderrColumns) : null;
+  const narrator =
+    values.trace === true ? serverTraceNarrator((line) => printStyled(line, 'stderr'), terminal.stderrColumns) : null;
   const insecure = insecureFromFlags(values, getEngine(stringOption(values, 'crypto')));
   const engine = insecure.engine;
   const host = stringOption(values, 'host');

@@ -43,7 +43,12 @@ export interface ParsedArgs {
 
 /** Flags every verb takes. */
 export const COMMON_FLAGS: Flags = {
-  crypto: { type: 'string', value: 'native|forge', default: 'native', help: 'the crypto engine: node:crypto, or node-forge (pure JavaScript)' },
+  crypto: {
+    type: 'string',
+    value: 'native|forge',
+    default: 'native',
+    help: 'the crypto engine: node:crypto, or node-forge (pure JavaScript)',
+  },
   'no-color': { type: 'boolean', help: 'no colour, even on a terminal' },
   help: { type: 'boolean', short: 'h', help: 'this help' },
 };
@@ -57,7 +62,9 @@ export function parseCommandLine(verb: Verb, args: string[]): ParsedArgs {
   const flags = { ...COMMON_FLAGS, ...verb.flags };
   const split = verb.command ? args.indexOf('--') : -1;
   const own = split >= 0 ? args.slice(0, split) : args;
-  const options = Object.fromEntries(Object.entries(flags).map(([name, f]) => [name, { type: f.type, ...(f.short ? { short: f.short } : {}) }]));
+  const options = Object.fromEntries(
+    Object.entries(flags).map(([name, f]) => [name, { type: f.type, ...(f.short ? { short: f.short } : {}) }]),
+  );
   const { tokens } = parseArgs({ args: own, options, strict: false, allowPositionals: true, tokens: true });
   const values: ParsedArgs['values'] = Object.fromEntries(
     Object.entries(flags).map(([name, f]) => [name, f.default ?? (f.type === 'boolean' ? false : undefined)]),
@@ -66,14 +73,20 @@ export function parseCommandLine(verb: Verb, args: string[]): ParsedArgs {
   for (const token of tokens) {
     if (token.kind === 'option-terminator') continue;
     if (token.kind === 'positional') {
-      if (!verb.positionals) throw new DhlabError('ERR_USAGE', `unexpected argument "${token.value}"${flagHint(token.value, flags)}`);
+      if (!verb.positionals)
+        throw new DhlabError('ERR_USAGE', `unexpected argument "${token.value}"${flagHint(token.value, flags)}`);
       positionals.push(token.value);
       continue;
     }
     const flag = flags[token.name];
-    if (!flag) throw new DhlabError('ERR_USAGE', `unknown option ${token.rawName}${suggestion(token.name, Object.keys(flags), '--')}`);
+    if (!flag)
+      throw new DhlabError(
+        'ERR_USAGE',
+        `unknown option ${token.rawName}${suggestion(token.name, Object.keys(flags), '--')}`,
+      );
     if (flag.type === 'boolean') {
-      if (token.value !== undefined) throw new DhlabError('ERR_USAGE', `--${token.name} takes no value, got "${token.value}"`);
+      if (token.value !== undefined)
+        throw new DhlabError('ERR_USAGE', `--${token.name} takes no value, got "${token.value}"`);
       values[token.name] = true;
       continue;
     }
@@ -99,7 +112,9 @@ export function suggestion(typed: string, names: string[], prefix = ''): string 
 
 /** The name nearest `typed`, if it is within 2 edits (a swap counts one) and unambiguous. */
 export function closest(typed: string, names: string[]): string | undefined {
-  const scored = names.map((name) => ({ name, d: editDistance(typed.toLowerCase(), name.toLowerCase()) })).sort((a, b) => a.d - b.d);
+  const scored = names
+    .map((name) => ({ name, d: editDistance(typed.toLowerCase(), name.toLowerCase()) }))
+    .sort((a, b) => a.d - b.d);
   const best = scored[0];
   if (!best || best.d > Math.min(2, Math.max(1, Math.floor(typed.length / 3)))) return undefined;
   return scored[1]?.d === best.d ? undefined : best.name;
@@ -107,13 +122,20 @@ export function closest(typed: string, names: string[]): string | undefined {
 
 /** Optimal string alignment distance: insertions, deletions, substitutions, adjacent swaps. */
 export function editDistance(a: string, b: string): number {
-  const d: number[][] = Array.from({ length: a.length + 1 }, (_, i) => Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
+  const d: number[][] = Array.from({ length: a.length + 1 }, (_, i) =>
+    Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)),
+  );
   for (let i = 1; i <= a.length; i++)
     for (let j = 1; j <= b.length; j++) {
       const row = d[i] as number[];
       const up = d[i - 1] as number[];
-      row[j] = Math.min((up[j] as number) + 1, (row[j - 1] as number) + 1, (up[j - 1] as number) + (a[i - 1] === b[j - 1] ? 0 : 1));
-      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) row[j] = Math.min(row[j] as number, ((d[i - 2] as number[])[j - 2] as number) + 1);
+      row[j] = Math.min(
+        (up[j] as number) + 1,
+        (row[j - 1] as number) + 1,
+        (up[j - 1] as number) + (a[i - 1] === b[j - 1] ? 0 : 1),
+      );
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1])
+        row[j] = Math.min(row[j] as number, ((d[i - 2] as number[])[j - 2] as number) + 1);
     }
   return (d[a.length] as number[])[b.length] as number;
 }
@@ -141,7 +163,9 @@ function wrapWords(text: string, width: number): string[] {
 export function verbHelp(verb: Verb): string {
   const out = [`dhlab ${verb.name}: ${verb.summary}`, ''];
   verb.synopsis.forEach((line, i) =>
-    wrapWords(line, HELP_COLUMNS - 9).forEach((part, j) => out.push(`${i === 0 && j === 0 ? 'usage: ' : '       '}${j > 0 ? '  ' : ''}${part}`)),
+    wrapWords(line, HELP_COLUMNS - 9).forEach((part, j) =>
+      out.push(`${i === 0 && j === 0 ? 'usage: ' : '       '}${j > 0 ? '  ' : ''}${part}`),
+    ),
   );
   out.push('', ...wrapWords(verb.description.join(' '), HELP_COLUMNS - 2).map((line) => `  ${line}`), '', 'options:');
   const flags = { ...verb.flags, ...COMMON_FLAGS };

@@ -24,9 +24,24 @@ export const VERBS: readonly VerbEntry[] = [
     summary: 'the inspector: a server, alice, bob, carol and Eve on loopback',
     load: async () => (await import('./lab-command.ts')).labVerb,
   },
-  { section: 'The room', name: 'demo', summary: 'a narrated room on loopback, as plain text', load: async () => (await import('./demo-command.ts')).demoVerb },
-  { section: 'The room', name: 'server', summary: 'run a chat server', load: async () => (await import('./server-command.ts')).serverVerb },
-  { section: 'The room', name: 'client', summary: 'join a server as a line client', load: async () => (await import('./client-command.ts')).clientVerb },
+  {
+    section: 'The room',
+    name: 'demo',
+    summary: 'a narrated room on loopback, as plain text',
+    load: async () => (await import('./demo-command.ts')).demoVerb,
+  },
+  {
+    section: 'The room',
+    name: 'server',
+    summary: 'run a chat server',
+    load: async () => (await import('./server-command.ts')).serverVerb,
+  },
+  {
+    section: 'The room',
+    name: 'client',
+    summary: 'join a server as a line client',
+    load: async () => (await import('./client-command.ts')).clientVerb,
+  },
   {
     section: 'The room',
     name: 'inspect',
@@ -71,7 +86,8 @@ export function overview(version: string): string {
   const width = Math.max(...VERBS.map((v) => v.name.length));
   for (const section of [...new Set(VERBS.map((v) => v.section))]) {
     out.push(`${section}:`);
-    for (const verb of VERBS.filter((v) => v.section === section)) out.push(`  ${verb.name.padEnd(width)}  ${verb.summary}`);
+    for (const verb of VERBS.filter((v) => v.section === section))
+      out.push(`  ${verb.name.padEnd(width)}  ${verb.summary}`);
     out.push('');
   }
   out.push("'dhlab <verb> --help' shows a verb's options and examples; 'dhlab --version' the version.");

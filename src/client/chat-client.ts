@@ -68,7 +68,8 @@ export interface ChatClientEvents {
 
 /** Why a socket failed: a name that does not resolve, or a connection that did not open or broke. */
 function connectError(server: string, error: NodeJS.ErrnoException): DhlabError {
-  if (isResolveError(error)) return new DhlabError('ERR_RESOLVE', `cannot reach ${server}: the host name does not resolve (${error.code})`);
+  if (isResolveError(error))
+    return new DhlabError('ERR_RESOLVE', `cannot reach ${server}: the host name does not resolve (${error.code})`);
   return new DhlabError('ERR_CONNECTION', `cannot reach ${server}: ${error.code ?? error.message}`);
 }
 
@@ -107,7 +108,10 @@ export class ChatClient extends EventEmitter<ChatClientEvents> {
     this.socket.setNoDelay(true);
     const connectMs = options.connectTimeoutMs ?? CLIENT_DEFAULTS.connectTimeoutMs;
     const handshakeMs = options.handshakeTimeoutMs ?? CLIENT_DEFAULTS.handshakeTimeoutMs;
-    this.startTimer(connectMs, () => new DhlabError('ERR_CONNECT_TIMEOUT', `no TCP connection to ${server} after ${connectMs / 1000} s`));
+    this.startTimer(
+      connectMs,
+      () => new DhlabError('ERR_CONNECT_TIMEOUT', `no TCP connection to ${server} after ${connectMs / 1000} s`),
+    );
     this.session = new ClientSession(
       {
         engine: options.engine,
@@ -118,7 +122,9 @@ export class ChatClient extends EventEmitter<ChatClientEvents> {
         insecure: options.insecure,
         checkHostKey: (hostKey) => {
           const fingerprintOf = (key: Uint8Array) => fingerprint(options.engine, key);
-          this.pin = options.knownServers?.check(server, hostKey, fingerprintOf, options.acceptNewHostKey ?? false) ?? 'unchecked';
+          this.pin =
+            options.knownServers?.check(server, hostKey, fingerprintOf, options.acceptNewHostKey ?? false) ??
+            'unchecked';
         },
       },
       {
@@ -146,7 +152,12 @@ export class ChatClient extends EventEmitter<ChatClientEvents> {
     });
   }
 
-  private sessionOnEvent(event: ClientSessionEvent, options: ChatClientOptions, server: string, onWelcome: () => void): void {
+  private sessionOnEvent(
+    event: ClientSessionEvent,
+    options: ChatClientOptions,
+    server: string,
+    onWelcome: () => void,
+  ): void {
     if (event.type === 'established') {
       this.current = 'joining';
       this.fingerprint = event.fingerprint;
@@ -165,7 +176,12 @@ export class ChatClient extends EventEmitter<ChatClientEvents> {
     this.emit('event', event.event);
   }
 
-  private sessionOnClose(sessionError: DhlabError | null, remote: boolean, server: string, onFailure: (error: DhlabError) => void): void {
+  private sessionOnClose(
+    sessionError: DhlabError | null,
+    remote: boolean,
+    server: string,
+    onFailure: (error: DhlabError) => void,
+  ): void {
     this.stopTimer();
     const error = sessionError && this.explain(sessionError, remote, server);
     this.current = 'closed';
@@ -180,7 +196,10 @@ export class ChatClient extends EventEmitter<ChatClientEvents> {
   private socketOnConnect(server: string, handshakeMs: number): void {
     this.current = 'handshaking';
     const late = () =>
-      new DhlabError('ERR_CONNECT_TIMEOUT', `${server} accepted the connection but did not complete the dhlab handshake within ${handshakeMs / 1000} s`);
+      new DhlabError(
+        'ERR_CONNECT_TIMEOUT',
+        `${server} accepted the connection but did not complete the dhlab handshake within ${handshakeMs / 1000} s`,
+      );
     this.startTimer(handshakeMs, late);
     this.session.start();
   }
@@ -208,12 +227,19 @@ export class ChatClient extends EventEmitter<ChatClientEvents> {
 
   /** Turns what the session saw into what a user needs to know. */
   private explain(error: DhlabError, remote: boolean, server: string): DhlabError {
-    const garbled = error.code === 'ERR_FRAME_LENGTH' || error.code === 'ERR_BAD_JSON' || error.code === 'ERR_FRAME_TRUNCATED';
+    const garbled =
+      error.code === 'ERR_FRAME_LENGTH' || error.code === 'ERR_BAD_JSON' || error.code === 'ERR_FRAME_TRUNCATED';
     if (garbled && this.session.framesReceived === 0 && this.firstBytes.length > 0) {
-      return new DhlabError('ERR_NOT_DHLAB', `${server} does not speak dhlab (it sent "${safeBytes(this.firstBytes)}")`);
+      return new DhlabError(
+        'ERR_NOT_DHLAB',
+        `${server} does not speak dhlab (it sent "${safeBytes(this.firstBytes)}")`,
+      );
     }
     if (remote && error.code === 'ERR_CONNECTION') {
-      return new DhlabError('ERR_CONNECTION', this.keysAgreed ? 'connection to the server lost' : `${server} closed the connection during the handshake`);
+      return new DhlabError(
+        'ERR_CONNECTION',
+        this.keysAgreed ? 'connection to the server lost' : `${server} closed the connection during the handshake`,
+      );
     }
     if (remote && CLIENT_ONLY_CODES.has(error.code)) {
       // Only a client detects these: one received from the wire is forged, and its text (say,
@@ -229,7 +255,10 @@ export class ChatClient extends EventEmitter<ChatClientEvents> {
     if (remote && !this.keysAgreed && error.code === 'ERR_NAME_TAKEN') return error;
     if (remote && !this.keysAgreed) {
       // Before keys exist an error frame is not authenticated: anyone on the path can forge it.
-      return new DhlabError(error.code, `the server reported (unauthenticated, before keys were agreed): ${error.message}`);
+      return new DhlabError(
+        error.code,
+        `the server reported (unauthenticated, before keys were agreed): ${error.message}`,
+      );
     }
     return error;
   }

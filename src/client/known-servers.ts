@@ -59,7 +59,12 @@ export class KnownServers {
    * Throws ERR_HOST_KEY_CHANGED when another key is pinned for this server (and accepting is off),
    * naming both fingerprints and the file and line of the pin, as ssh names the offending line.
    */
-  check(server: string, hostKey: Uint8Array, fingerprintOf: (key: Uint8Array) => string, acceptChanged: boolean): PinResult {
+  check(
+    server: string,
+    hostKey: Uint8Array,
+    fingerprintOf: (key: Uint8Array) => string,
+    acceptChanged: boolean,
+  ): PinResult {
     const entry = this.read().get(server);
     if (!entry) return 'new';
     const pinned = Uint8Array.from(Buffer.from(entry.key, 'base64'));
@@ -92,7 +97,10 @@ export class KnownServers {
     try {
       fs.mkdirSync(path.dirname(target), { recursive: true, mode: 0o700 });
     } catch (error) {
-      throw new DhlabError('ERR_HOST_KEY_FILE', `cannot create ${path.dirname(target)}: ${(error as NodeJS.ErrnoException).code}`);
+      throw new DhlabError(
+        'ERR_HOST_KEY_FILE',
+        `cannot create ${path.dirname(target)}: ${(error as NodeJS.ErrnoException).code}`,
+      );
     }
     withLock(`${target}.lock`, () => {
       const entries = this.read();
@@ -110,7 +118,10 @@ export class KnownServers {
         fs.renameSync(temp, target);
       } catch (error) {
         fs.rmSync(temp, { force: true });
-        throw new DhlabError('ERR_HOST_KEY_FILE', `cannot write ${this.file}: ${(error as NodeJS.ErrnoException).code}`);
+        throw new DhlabError(
+          'ERR_HOST_KEY_FILE',
+          `cannot write ${this.file}: ${(error as NodeJS.ErrnoException).code}`,
+        );
       }
     });
   }
@@ -138,7 +149,10 @@ function withLock(lock: string, work: () => void): void {
       const age = Date.now() - (fs.statSync(lock, { throwIfNoEntry: false })?.mtimeMs ?? Date.now());
       if (age > STALE_LOCK_MS) fs.rmSync(lock, { force: true });
       else if (Date.now() - started > LOCK_WAIT_MS)
-        throw new DhlabError('ERR_HOST_KEY_FILE', `${lock} is held by another dhlab client; remove it if none is running`);
+        throw new DhlabError(
+          'ERR_HOST_KEY_FILE',
+          `${lock} is held by another dhlab client; remove it if none is running`,
+        );
       else sleepSync(5 + Math.random() * 10);
     }
   }

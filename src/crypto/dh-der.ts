@@ -20,7 +20,14 @@ function tlv(tag: number, ...parts: Uint8Array[]): Uint8Array {
   const body = Buffer.concat(parts);
   const n = body.length;
   // X.690 s.8.1.3: short form below 128, else 0x80 | count of length bytes, big-endian.
-  const length = n < 0x80 ? [n] : n < 0x100 ? [0x81, n] : n < 0x10000 ? [0x82, n >> 8, n & 0xff] : [0x83, n >> 16, (n >> 8) & 0xff, n & 0xff];
+  const length =
+    n < 0x80
+      ? [n]
+      : n < 0x100
+        ? [0x81, n]
+        : n < 0x10000
+          ? [0x82, n >> 8, n & 0xff]
+          : [0x83, n >> 16, (n >> 8) & 0xff, n & 0xff];
   return Buffer.concat([Uint8Array.from([tag, ...length]), body]);
 }
 
@@ -29,7 +36,11 @@ function integer(bytes: Uint8Array): Uint8Array {
   let start = 0;
   while (start < bytes.length - 1 && bytes[start] === 0) start++;
   const minimal = bytes.subarray(start);
-  return tlv(INTEGER, ((minimal[0] ?? 0) & 0x80) !== 0 ? Uint8Array.from([0]) : new Uint8Array(0), minimal.length === 0 ? Uint8Array.from([0]) : minimal);
+  return tlv(
+    INTEGER,
+    ((minimal[0] ?? 0) & 0x80) !== 0 ? Uint8Array.from([0]) : new Uint8Array(0),
+    minimal.length === 0 ? Uint8Array.from([0]) : minimal,
+  );
 }
 
 const algorithms = new Map<string, Uint8Array>();
@@ -37,7 +48,11 @@ const algorithms = new Map<string, Uint8Array>();
 function algorithm(group: DhGroup): Uint8Array {
   let der = algorithms.get(group.name);
   if (!der) {
-    der = tlv(SEQUENCE, DH_KEY_AGREEMENT, tlv(SEQUENCE, integer(bigintToBytes(group.p, group.byteLength)), integer(bigintToBytes(group.g, 1))));
+    der = tlv(
+      SEQUENCE,
+      DH_KEY_AGREEMENT,
+      tlv(SEQUENCE, integer(bigintToBytes(group.p, group.byteLength)), integer(bigintToBytes(group.g, 1))),
+    );
     algorithms.set(group.name, der);
   }
   return der;
@@ -73,7 +88,8 @@ export function dhPublicFromDer(der: Uint8Array, length: number): Uint8Array {
   const alg = element(der, outer.start);
   const bits = element(der, alg.end);
   const y = element(der, bits.start + 1);
-  if (outer.tag !== SEQUENCE || alg.tag !== SEQUENCE || bits.tag !== BIT_STRING || y.tag !== INTEGER) throw new Error('not a DH SubjectPublicKeyInfo');
+  if (outer.tag !== SEQUENCE || alg.tag !== SEQUENCE || bits.tag !== BIT_STRING || y.tag !== INTEGER)
+    throw new Error('not a DH SubjectPublicKeyInfo');
   let value = der.subarray(y.start, y.end);
   while (value.length > length && value[0] === 0) value = value.subarray(1);
   const out = new Uint8Array(length);

@@ -16,8 +16,10 @@ export function hkdfExtract(engine: CryptoEngine, salt: Uint8Array, ikm: Uint8Ar
  * @throws RangeError for a PRK shorter than HashLen (s.2.3: "at least HashLen octets") or L out of range
  */
 export function hkdfExpand(engine: CryptoEngine, prk: Uint8Array, info: Uint8Array, length: number): Uint8Array {
-  if (prk.length < HASH_BYTES) throw new RangeError(`HKDF PRK of ${prk.length} bytes: RFC 5869 s.2.3 needs at least ${HASH_BYTES}`);
-  if (!Number.isInteger(length) || length < 0 || length > 255 * HASH_BYTES) throw new RangeError('HKDF output length out of range');
+  if (prk.length < HASH_BYTES)
+    throw new RangeError(`HKDF PRK of ${prk.length} bytes: RFC 5869 s.2.3 needs at least ${HASH_BYTES}`);
+  if (!Number.isInteger(length) || length < 0 || length > 255 * HASH_BYTES)
+    throw new RangeError('HKDF output length out of range');
   const blocks = Math.ceil(length / HASH_BYTES);
   const out = new Uint8Array(blocks * HASH_BYTES);
   let previous = new Uint8Array(0);
@@ -32,6 +34,12 @@ export function hkdfExpand(engine: CryptoEngine, prk: Uint8Array, info: Uint8Arr
   return out.subarray(0, length);
 }
 
-export function hkdf(engine: CryptoEngine, salt: Uint8Array, ikm: Uint8Array, info: Uint8Array, length: number): Uint8Array {
+export function hkdf(
+  engine: CryptoEngine,
+  salt: Uint8Array,
+  ikm: Uint8Array,
+  info: Uint8Array,
+  length: number,
+): Uint8Array {
   return hkdfExpand(engine, hkdfExtract(engine, salt, ikm), info, length);
 }

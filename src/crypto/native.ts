@@ -44,7 +44,10 @@ export const nativeEngine: CryptoEngine = {
   },
   dhShared(group, privateKey, peerPublic) {
     const publicKey = crypto.createPublicKey({ key: dhPublicKeyDer(group, peerPublic), format: 'der', type: 'spki' });
-    return leftPad(crypto.diffieHellman({ privateKey: dhPrivateKeyObject(group, privateKey), publicKey }), group.byteLength);
+    return leftPad(
+      crypto.diffieHellman({ privateKey: dhPrivateKeyObject(group, privateKey), publicKey }),
+      group.byteLength,
+    );
   },
   sha256: (data) => Uint8Array.from(crypto.createHash('sha256').update(data).digest()),
   hmacSha256: (key, data) => Uint8Array.from(crypto.createHmac('sha256', key).update(data).digest()),
@@ -73,7 +76,11 @@ export const nativeEngine: CryptoEngine = {
   ed25519Sign: (seed, message) => Uint8Array.from(crypto.sign(null, message, ed25519PrivateKeyObject(seed))),
   ed25519Verify(publicKey, message, signature) {
     if (publicKey.length !== 32 || signature.length !== 64) return false;
-    const key = crypto.createPublicKey({ key: Buffer.concat([ED25519_SPKI_PREFIX, publicKey]), format: 'der', type: 'spki' });
+    const key = crypto.createPublicKey({
+      key: Buffer.concat([ED25519_SPKI_PREFIX, publicKey]),
+      format: 'der',
+      type: 'spki',
+    });
     return crypto.verify(null, message, key, signature);
   },
 };

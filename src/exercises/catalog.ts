@@ -49,7 +49,8 @@ const modpow: Exercise = {
     const out: ExerciseCase[] = [];
     const add = (what: string, b: bigint, e: bigint, m: bigint, hint: string) =>
       out.push({ what, input: `${b} ${e} ${m}`, expected: modPow(b, e, m).toString(), hint });
-    const square = 'square and multiply, reducing mod M after every multiplication (s.4.1 needs it for 2048-bit and larger values)';
+    const square =
+      'square and multiply, reducing mod M after every multiplication (s.4.1 needs it for 2048-bit and larger values)';
     add('small numbers', 3n, 5n, 7n, 'B^E mod M: 3^5 = 243 = 34 * 7 + 5');
     add('E = 0', 5n, 0n, 7n, 'anything to the power 0 is 1');
     add('M = 1', 5n, 0n, 1n, 'everything is 0 mod 1, even B^0: reduce the result mod M too');
@@ -76,21 +77,41 @@ const dh: Exercise = {
     const source = new CaseSource(`dh ${seed}`);
     const out: ExerciseCase[] = [];
     const add = (what: string, group: DhGroup, x: bigint, hint: string) =>
-      out.push({ what, input: `${group.name} ${x.toString(16)}`, expected: hex(bigintToBytes(modPow(group.g, x, group.p), group.byteLength)), hint });
+      out.push({
+        what,
+        input: `${group.name} ${x.toString(16)}`,
+        expected: hex(bigintToBytes(modPow(group.g, x, group.p), group.byteLength)),
+        hint,
+      });
     const toy23 = groupOf('toy23');
     add('toy23, x = 6', toy23, 6n, '2^6 = 64 = 2 * 23 + 18: Y = 18 = 0x12, one byte');
     add('toy23, x = 2: Y = 4', toy23, 2n, 'Y is one byte in toy23: 04, not 4 (s.4.1: the byte length of p)');
-    add('toy-64', groupOf('toy-64'), source.below(groupOf('toy-64').q, 'toy64'), 'toy-64: p = 18446744073709543127, g = 2');
+    add(
+      'toy-64',
+      groupOf('toy-64'),
+      source.below(groupOf('toy-64').q, 'toy64'),
+      'toy-64: p = 18446744073709543127, g = 2',
+    );
     for (const name of ['modp14', 'modp15', 'modp16'] as const) {
       const group = GROUPS[name];
-      add(name, group, source.below(1n << 256n, name), `${name}: RFC 3526's prime and g = 2; Y is ${group.byteLength} bytes`);
+      add(
+        name,
+        group,
+        source.below(1n << 256n, name),
+        `${name}: RFC 3526's prime and g = 2; Y is ${group.byteLength} bytes`,
+      );
     }
     // About 1 exponent in 256 gives a Y whose first byte is 0: find one (the padding trap).
     const group = GROUPS.modp14;
     for (let i = 0; i < 5000; i++) {
       const x = source.below(1n << 256n, `pad ${i}`);
       if (modPow(group.g, x, group.p) < 1n << BigInt(8 * (group.byteLength - 1))) {
-        add('modp14, a Y whose first byte is 0', group, x, 'pad Y on the left to the byte length of p (256 bytes for modp14): this Y starts with 00 (s.4.1)');
+        add(
+          'modp14, a Y whose first byte is 0',
+          group,
+          x,
+          'pad Y on the left to the byte length of p (256 bytes for modp14): this Y starts with 00 (s.4.1)',
+        );
         break;
       }
     }
@@ -128,20 +149,35 @@ const validate: Exercise = {
     const enc = (group: DhGroup, y: bigint) => bigintToBytes(y, group.byteLength);
     const toy23 = groupOf('toy23');
     add('toy23, y = 4 (2^2)', toy23, enc(toy23, 4n), 'a value in the subgroup: 4^11 mod 23 = 1');
-    add('toy23, y = 5', toy23, enc(toy23, 5n), '5^11 mod 23 = 22, not 1: 5 is outside the order-q subgroup (s.4.2, check 3)');
+    add(
+      'toy23, y = 5',
+      toy23,
+      enc(toy23, 5n),
+      '5^11 mod 23 = 22, not 1: 5 is outside the order-q subgroup (s.4.2, check 3)',
+    );
     const group = GROUPS.modp14;
     const honest = modPow(group.g, source.below(group.q, 'x'), group.p);
     add('modp14, an honest y', group, enc(group, honest), 'g^x mod p is always valid');
     add('modp14, y = 0', group, enc(group, 0n), '0 is outside 2 <= y <= p-2 (s.4.2, check 2)');
     add('modp14, y = 1', group, enc(group, 1n), '1^x = 1 for every x: the shared secret would be 1 (s.4.2, check 2)');
-    add('modp14, y = p-1', group, enc(group, group.p - 1n), '(p-1)^x is 1 or p-1: the shared secret is one of two values (s.4.2, check 2)');
+    add(
+      'modp14, y = p-1',
+      group,
+      enc(group, group.p - 1n),
+      '(p-1)^x is 1 or p-1: the shared secret is one of two values (s.4.2, check 2)',
+    );
     add('modp14, y = p', group, enc(group, group.p), 'p is not below p-2 (s.4.2, check 2)');
     let outside = 0n;
     for (let i = 0; outside === 0n; i++) {
       const y = 2n + source.below(group.p - 4n, `outside ${i}`);
       if (legendreSymbol(y, group.p) === -1) outside = y;
     }
-    add('modp14, y outside the subgroup', group, enc(group, outside), 'test y^q mod p = 1 with q = (p-1)/2: this y gives p-1 (s.4.2, check 3)');
+    add(
+      'modp14, y outside the subgroup',
+      group,
+      enc(group, outside),
+      'test y^q mod p = 1 with q = (p-1)/2: this y gives p-1 (s.4.2, check 3)',
+    );
     add(
       'modp14, one byte short',
       group,
@@ -172,7 +208,13 @@ function handshake(source: CaseSource, group: DhGroup, name: string, label: stri
     const z = modPow(ys, xc, group.p);
     if (zeroZ && z >= 1n << BigInt(8 * (group.byteLength - 1))) continue;
     const yc = modPow(group.g, xc, group.p);
-    const fields = { name, group, serverPublic: bigintToBytes(ys, group.byteLength), hostKey, clientPublic: bigintToBytes(yc, group.byteLength) };
+    const fields = {
+      name,
+      group,
+      serverPublic: bigintToBytes(ys, group.byteLength),
+      hostKey,
+      clientPublic: bigintToBytes(yc, group.byteLength),
+    };
     const zBytes = bigintToBytes(z, group.byteLength);
     const h = transcriptHash(engine, fields);
     const keys = deriveSessionKeys(engine, zBytes, h);
@@ -187,7 +229,8 @@ const keys: Exercise = {
   name: 'keys',
   title: 'From Z to the traffic keys',
   spec: 's.4.3-4.4 (K = SHA-256(Z), the transcript hash H, HKDF, RFC 5869)',
-  contract: 'in: NAME GROUP Y_S HOST_KEY Y_C Z (values in hex; NAME has no spaces)   out: K H KEY_C2S KEY_S2C (hex, space-separated)',
+  contract:
+    'in: NAME GROUP Y_S HOST_KEY Y_C Z (values in hex; NAME has no spaces)   out: K H KEY_C2S KEY_S2C (hex, space-separated)',
   goal: 'Turn the shared secret into the two AES-256 keys exactly as both sides do, so that a single wrong byte shows.',
   hints: [
     'K = SHA-256(Z) over all the bytes of Z as given: Z is padded to the byte length of p.',
@@ -202,8 +245,18 @@ const keys: Exercise = {
       hint,
     });
     return [
-      make('toy23, alice', groupOf('toy23'), 'alice', 'K = SHA-256 of the one byte of Z; then H over the length-prefixed fields (s.4.3), then HKDF (s.4.4)'),
-      make('modp14, bob', GROUPS.modp14, 'bob', 'lp() is a 4-byte big-endian length, then the bytes; the group is its wire name, "modp14" (s.4.3)'),
+      make(
+        'toy23, alice',
+        groupOf('toy23'),
+        'alice',
+        'K = SHA-256 of the one byte of Z; then H over the length-prefixed fields (s.4.3), then HKDF (s.4.4)',
+      ),
+      make(
+        'modp14, bob',
+        GROUPS.modp14,
+        'bob',
+        'lp() is a 4-byte big-endian length, then the bytes; the group is its wire name, "modp14" (s.4.3)',
+      ),
       make(
         'modp14, a Z whose first byte is 0',
         GROUPS.modp14,
@@ -211,7 +264,12 @@ const keys: Exercise = {
         'hash Z with its leading zero byte: Z is padded to the byte length of p before SHA-256 (s.4.3); turning it into a number and back drops the zero',
         true,
       ),
-      make('modp14, a non-ASCII name', GROUPS.modp14, 'José', 'lp(name) counts the UTF-8 bytes of the name (é is 2 bytes), not its characters (s.4.3)'),
+      make(
+        'modp14, a non-ASCII name',
+        GROUPS.modp14,
+        'José',
+        'lp(name) counts the UTF-8 bytes of the name (é is 2 bytes), not its characters (s.4.3)',
+      ),
       make('modp14, a CJK name', GROUPS.modp14, '山田', 'lp(name) counts UTF-8 bytes: 山田 is 6 bytes (s.4.3)'),
     ];
   },
@@ -219,7 +277,12 @@ const keys: Exercise = {
 };
 
 /** Every group a case may use, for `dhlab exercise --groups`: the RFC 3526 ones, then the toys. */
-export const EXERCISE_GROUPS: readonly DhGroup[] = [GROUPS.modp14, GROUPS.modp15, GROUPS.modp16, ...Object.values(TOY_GROUPS)];
+export const EXERCISE_GROUPS: readonly DhGroup[] = [
+  GROUPS.modp14,
+  GROUPS.modp15,
+  GROUPS.modp16,
+  ...Object.values(TOY_GROUPS),
+];
 
 /** The ladder, in order. */
 export const EXERCISES: readonly Exercise[] = [modpow, dh, validate, keys, seal, open, breakWeak, clientExercise];

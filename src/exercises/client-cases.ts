@@ -9,7 +9,8 @@ export const group = GROUPS.modp14;
  * What Mallory, in front of the grader's server in every case, does to what the server sends the
  * student: a rewrite that marks the frame it changed (the cheat), or her own handshake (mitm).
  */
-export type Path = { kind: 'relay'; rewrite: (frame: WireFrame) => { frames: WireFrame[]; cheated: boolean } } | { kind: 'mallory' };
+export type Path =
+  { kind: 'relay'; rewrite: (frame: WireFrame) => { frames: WireFrame[]; cheated: boolean } } | { kind: 'mallory' };
 
 /** What the student must not send once the cheat has reached it (judged on the wire). */
 export type Forbidden = 'nothing' | 'client_key' | 'sealed' | 'requests';
@@ -41,7 +42,13 @@ export interface ClientScript {
 }
 
 const NAMES = ['zoë', 'jörg', 'émile', 'łukasz', 'søren', 'ana', 'noor', 'marta'];
-const BOB_LINES = ['meet at 10', 'café at noon ☕', 'bring the USB stick', '山田さんによろしく', 'the key is under the mat'];
+const BOB_LINES = [
+  'meet at 10',
+  'café at noon ☕',
+  'bring the USB stick',
+  '山田さんによろしく',
+  'the key is under the mat',
+];
 const STUDENT_LINES = ['hello bob', 'see you there', 'on my way ✓', 'thanks!'];
 
 /** The server's data frames to the student: 0 welcome, 1 bob's join, 2 bob's batch, 3 the student's echo. */
@@ -100,7 +107,8 @@ export function clientScript(seed: string): ClientScript {
       exitCode: 0,
       hint: 'print "+ NAME" for join, "NAME: TEXT" for message (your own echo too), "- NAME" for leave, nothing else; at the end of stdin send quit and exit 0',
       diagnose(lines) {
-        if (lines[0] === 'ERROR ERR_DECRYPT' || lines[0] === 'ERROR ERR_BAD_SIGNATURE') return `your keys or transcript differ from the server's: ${keys}`;
+        if (lines[0] === 'ERROR ERR_DECRYPT' || lines[0] === 'ERROR ERR_BAD_SIGNATURE')
+          return `your keys or transcript differ from the server's: ${keys}`;
         if (lines[0] === '+ bob' && lines.length < 3)
           return 'bob\'s two lines came in one data frame, {"type":"batch","events":[...]}: handle each event in it, in order (s.5.1)';
         return null;
@@ -178,7 +186,8 @@ export function clientScript(seed: string): ClientScript {
     },
     {
       what: 'a man in the middle: Mallory answers with her own host key',
-      story: "Mallory runs one handshake with you (her host key, her valid signature) and one with the server; --fingerprint is the server's",
+      story:
+        "Mallory runs one handshake with you (her host key, her valid signature) and one with the server; --fingerprint is the server's",
       path: { kind: 'mallory' },
       forbidden: 'client_key',
       expected: ['ERROR ERR_HOST_KEY_CHANGED'],

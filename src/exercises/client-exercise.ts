@@ -94,12 +94,18 @@ async function playScript(
     await student.until(() => established.has(script.name));
     if (!student.exited) {
       // A program may take the name bob itself: then bob cannot join, and the case says so.
-      bob = await ChatClient.connect({ name: 'bob', host: '127.0.0.1', port: room.serverPort, engine, onEvent: (event) => bobHeard.push(event) }).catch(
-        (error: unknown) => {
-          student.stop(`the grader's bob could not join the room (${error instanceof DhlabError ? error.code : 'error'}): stopped`);
-          return null;
-        },
-      );
+      bob = await ChatClient.connect({
+        name: 'bob',
+        host: '127.0.0.1',
+        port: room.serverPort,
+        engine,
+        onEvent: (event) => bobHeard.push(event),
+      }).catch((error: unknown) => {
+        student.stop(
+          `the grader's bob could not join the room (${error instanceof DhlabError ? error.code : 'error'}): stopped`,
+        );
+        return null;
+      });
       await student.until(() => student.lines.length >= 1);
     }
     if (!student.exited) {
@@ -144,7 +150,17 @@ async function runCase(
     program?.poke();
   });
   const student = new StudentProgram(
-    [...run.command, '--host', '127.0.0.1', '--port', String(room.frontPort), '--name', script.name, '--fingerprint', run.serverIdentity.fingerprint],
+    [
+      ...run.command,
+      '--host',
+      '127.0.0.1',
+      '--port',
+      String(room.frontPort),
+      '--name',
+      script.name,
+      '--fingerprint',
+      run.serverIdentity.fingerprint,
+    ],
     { timeMs: run.caseMs, stdoutBytes: 64 * 1024 },
   );
   program = student;
@@ -226,7 +242,8 @@ export const clientExercise: Exercise = {
   name: 'client',
   title: 'The whole client, against servers that cheat',
   spec: 's.2-5 (everything), s.7 (error codes)',
-  contract: 'args: --host H --port P --name N --fingerprint SHA256:...   out: one line per event; ERROR ERR_CODE on a protocol error',
+  contract:
+    'args: --host H --port P --name N --fingerprint SHA256:...   out: one line per event; ERROR ERR_CODE on a protocol error',
   contractIntro: [
     'Contract: the grader starts a server and runs your program once per case:',
     '  YOUR COMMAND --host H --port P --name N --fingerprint SHA256:...',
@@ -255,7 +272,12 @@ export const clientExercise: Exercise = {
     'No case forces a Z with a leading zero byte: the server commits to y_s before it sees y_c, so it cannot choose Z. An unpadded Z fails 1 connection in 256, as ERR_DECRYPT on the first frame; the keys exercise tests it every time.',
   ],
   cases(seed) {
-    return clientCases(seed).map((c) => ({ what: c.what, input: c.story, expected: c.expected.join(' | '), hint: c.hint }));
+    return clientCases(seed).map((c) => ({
+      what: c.what,
+      input: c.story,
+      expected: c.expected.join(' | '),
+      hint: c.hint,
+    }));
   },
   run(command, seed, limits) {
     return gradeClient(command, seed, limits?.timeMs);

@@ -51,7 +51,8 @@ export class CaseEvidence {
         if (direction === 'from-client') {
           if (frame.type === 'hello') this.helloSeen = true;
           this.fromStudent.push({ at, type: frame.type });
-        } else if (this.cheatAt === null && (this.cheatPending || (this.mitm && frame.type === 'server_key'))) this.cheatAt = at;
+        } else if (this.cheatAt === null && (this.cheatPending || (this.mitm && frame.type === 'server_key')))
+          this.cheatAt = at;
       }
     } catch {
       // Bytes that are not frames are the protocol core's to refuse; the evidence stops here.
@@ -65,10 +66,15 @@ export class CaseEvidence {
     if (after === null || forbidden === 'nothing') return [];
     const sent = this.fromStudent.filter((f) => f.at > after).map((f) => f.type);
     if (forbidden === 'client_key')
-      return this.fromStudent.some((f) => f.type === 'client_key') ? ['you sent client_key after a server_key you had to refuse'] : [];
-    if (forbidden === 'sealed') return sent.includes('data') ? ['you sent a sealed frame after a server_auth that did not verify'] : [];
+      return this.fromStudent.some((f) => f.type === 'client_key')
+        ? ['you sent client_key after a server_key you had to refuse']
+        : [];
+    if (forbidden === 'sealed')
+      return sent.includes('data') ? ['you sent a sealed frame after a server_auth that did not verify'] : [];
     const opened = this.requests.filter((r) => r.at > after && !r.plaintext.startsWith('{"type":"error"'));
-    return opened.length > 0 ? [`after the frame you had to refuse you still sent ${opened.map((r) => requestType(r.plaintext)).join(', ')}`] : [];
+    return opened.length > 0
+      ? [`after the frame you had to refuse you still sent ${opened.map((r) => requestType(r.plaintext)).join(', ')}`]
+      : [];
   }
 }
 
@@ -76,7 +82,8 @@ function requestType(plaintext: string): string {
   return /^\{"type":"([a-z_]{1,20})"/.exec(plaintext)?.[1] ?? 'a request';
 }
 
-const sameLines = (a: readonly string[], b: readonly string[]) => a.length === b.length && a.every((line, i) => line === b[i]);
+const sameLines = (a: readonly string[], b: readonly string[]) =>
+  a.length === b.length && a.every((line, i) => line === b[i]);
 
 /** What the case concludes from what the program printed, sent and did after the cheat. */
 export function verdict(
@@ -89,8 +96,13 @@ export function verdict(
 ): CaseResult & { problem: string | null; stderrTail: string } {
   const ending = student.problem ?? `exit ${student.exitCode}`;
   const violations = evidence.violations(c.forbidden);
-  const problems = [...reachProblems(c, evidence), ...violations, ...(c.exitCode === 0 ? honestProblems(script, evidence, bobHeard) : [])];
-  const printedRight = sameLines(student.lines, c.expected) && student.problem === null && student.exitCode === c.exitCode;
+  const problems = [
+    ...reachProblems(c, evidence),
+    ...violations,
+    ...(c.exitCode === 0 ? honestProblems(script, evidence, bobHeard) : []),
+  ];
+  const printedRight =
+    sameLines(student.lines, c.expected) && student.problem === null && student.exitCode === c.exitCode;
   const got = transcriptOf(student.lines, ending);
   // Lines already wrong say enough; what it sent after the cheat is still worth saying.
   const said = printedRight ? problems : violations;
@@ -105,7 +117,9 @@ export function verdict(
     // A crash is worth its stderr: any exit status the case did not expect (1 is a reported error).
     problem:
       student.problem ??
-      (student.exitCode !== null && student.exitCode !== c.exitCode && student.exitCode > 1 ? `exited with status ${student.exitCode}` : null),
+      (student.exitCode !== null && student.exitCode !== c.exitCode && student.exitCode > 1
+        ? `exited with status ${student.exitCode}`
+        : null),
     stderrTail: student.stderrTail,
   };
 }
@@ -113,7 +127,9 @@ export function verdict(
 /** Whether the program got as far as the case needs: connected, and still there for the cheat. */
 function reachProblems(c: ClientCase, evidence: CaseEvidence): string[] {
   if (!evidence.helloSeen) return ['you never connected (no hello reached the server)'];
-  return c.forbidden !== 'nothing' && evidence.cheatAt === null ? ["you stopped before the case's cheat reached you"] : [];
+  return c.forbidden !== 'nothing' && evidence.cheatAt === null
+    ? ["you stopped before the case's cheat reached you"]
+    : [];
 }
 
 /** In an honest room every line typed reaches bob and the program says quit. */

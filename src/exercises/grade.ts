@@ -21,7 +21,9 @@ export interface ProgramRun {
 /** Runs `command` once with `input` on stdin; never hangs or floods the grader (LIMITS, children included). */
 export async function runProgram(command: string[], input: string, limits: Limits = LIMITS): Promise<ProgramRun> {
   const out: Buffer[] = [];
-  const program = new SupervisedProgram(command, { ...limits, stderrTailBytes: LIMITS.stderrTailBytes }, (chunk) => out.push(chunk));
+  const program = new SupervisedProgram(command, { ...limits, stderrTailBytes: LIMITS.stderrTailBytes }, (chunk) =>
+    out.push(chunk),
+  );
   program.writeStdin(input);
   program.endStdin();
   const { problem } = await program.done;
@@ -32,11 +34,20 @@ export async function runProgram(command: string[], input: string, limits: Limit
 }
 
 /** Runs the program over every case of the exercise and judges each answer line. */
-export async function grade(exercise: Exercise, command: string[], seed: string, given?: Limits): Promise<ExerciseResult> {
+export async function grade(
+  exercise: Exercise,
+  command: string[],
+  seed: string,
+  given?: Limits,
+): Promise<ExerciseResult> {
   if (exercise.run) return exercise.run(command, seed, given);
   const limits = given ?? LIMITS;
   const cases: ExerciseCase[] = exercise.cases(seed);
-  const run = await runProgram(command, exercise.stdin ? exercise.stdin(seed) : cases.map((c) => `${c.input}\n`).join(''), limits);
+  const run = await runProgram(
+    command,
+    exercise.stdin ? exercise.stdin(seed) : cases.map((c) => `${c.input}\n`).join(''),
+    limits,
+  );
   const judge = exercise.judge ?? exactOnly;
   const shift = shiftedBy(run.lines, cases, judge);
   const results = cases.map((c, index): CaseResult => {
@@ -65,10 +76,19 @@ export async function grade(exercise: Exercise, command: string[], seed: string,
  * How many extra lines came before the answers: the smallest k (1 to 3) for which every case's
  * answer is right when read k lines later; 0 when none (or when the answers are right as they are).
  */
-function shiftedBy(lines: readonly string[], cases: readonly ExerciseCase[], judge: (got: string, expected: string, input?: string) => string | null): number {
-  if (cases.length < 2 || cases.every((c, i) => lines[i] !== undefined && judge(lines[i] as string, c.expected) === null)) return 0;
+function shiftedBy(
+  lines: readonly string[],
+  cases: readonly ExerciseCase[],
+  judge: (got: string, expected: string, input?: string) => string | null,
+): number {
+  if (
+    cases.length < 2 ||
+    cases.every((c, i) => lines[i] !== undefined && judge(lines[i] as string, c.expected) === null)
+  )
+    return 0;
   for (let k = 1; k <= 3; k++) {
-    if (cases.every((c, i) => lines[i + k] !== undefined && judge(lines[i + k] as string, c.expected) === null)) return k;
+    if (cases.every((c, i) => lines[i + k] !== undefined && judge(lines[i + k] as string, c.expected) === null))
+      return k;
   }
   return 0;
 }

@@ -23,7 +23,8 @@ function nonceLayoutUsed(input: string, box: unknown): string | null {
   };
   for (const [name, nonce] of Object.entries(layouts)) {
     const sealed = engine.aesGcmSeal(key, nonce, Buffer.from(plaintext, 'utf8'), aadFor('data', Number(seq)));
-    if (Buffer.from(sealed).toString('base64') === box && !nonce.equals(Buffer.from(nonceFor(Number(seq))))) return name;
+    if (Buffer.from(sealed).toString('base64') === box && !nonce.equals(Buffer.from(nonceFor(Number(seq)))))
+      return name;
   }
   return null;
 }
@@ -36,7 +37,8 @@ function sealAt(key: Uint8Array, seq: number, plaintext: string): { seq: number;
   return { seq, box: Buffer.from(sealed).toString('base64') };
 }
 
-const frameJson = (frame: { seq: number; box: string }) => JSON.stringify({ type: 'data', seq: frame.seq, box: frame.box });
+const frameJson = (frame: { seq: number; box: string }) =>
+  JSON.stringify({ type: 'data', seq: frame.seq, box: frame.box });
 
 export const seal: Exercise = {
   name: 'seal',
@@ -72,8 +74,18 @@ export const seal: Exercise = {
         '{"type":"chat","text":"meet at 10"}',
         'the AAD holds the sequence number in decimal: "dhlab/1 data 12", not a padded or binary 12 (s.5)',
       ),
-      make('message 300', 300, '{"type":"who"}', 'the nonce ends in SEQ as 64-bit big-endian: ...0000012c for 300 (s.5, NIST SP 800-38D s.8.2.1)'),
-      make('non-ASCII text', 1, '{"type":"chat","text":"café ☕"}', 'encrypt the UTF-8 bytes of the plaintext line, exactly as given'),
+      make(
+        'message 300',
+        300,
+        '{"type":"who"}',
+        'the nonce ends in SEQ as 64-bit big-endian: ...0000012c for 300 (s.5, NIST SP 800-38D s.8.2.1)',
+      ),
+      make(
+        'non-ASCII text',
+        1,
+        '{"type":"chat","text":"café ☕"}',
+        'encrypt the UTF-8 bytes of the plaintext line, exactly as given',
+      ),
       make(
         'a large sequence number',
         2 ** 40 + 7,
@@ -94,9 +106,11 @@ export const seal: Exercise = {
     if (got.type !== 'data') return 'the frame\'s type is "data"';
     if (got.seq !== want.seq) return 'seq is the message number, a JSON number';
     if (got.box === want.box) return null;
-    if (typeof got.box === 'string' && got.box.toLowerCase() === Buffer.from(want.box, 'base64').toString('hex')) return 'box is base64, not hex (s.5)';
+    if (typeof got.box === 'string' && got.box.toLowerCase() === Buffer.from(want.box, 'base64').toString('hex'))
+      return 'box is base64, not hex (s.5)';
     const layout = input === undefined ? null : nonceLayoutUsed(input, got.box);
-    if (layout) return `the nonce is laid out ${layout}: it is 4 zero bytes, then SEQ as a 64-bit big-endian number (s.5)`;
+    if (layout)
+      return `the nonce is laid out ${layout}: it is 4 zero bytes, then SEQ as a 64-bit big-endian number (s.5)`;
     return '';
   },
 };
@@ -122,14 +136,26 @@ export const open: Exercise = {
     flipped[5] = (flipped[5] as number) ^ 0x01;
     const tagFlipped = Buffer.from(box);
     tagFlipped[box.length - 1] = (tagFlipped[box.length - 1] as number) ^ 0x80;
-    const make = (what: string, seq: number, frame: { seq: number; box: string }, expected: string, hint: string): ExerciseCase => ({
+    const make = (
+      what: string,
+      seq: number,
+      frame: { seq: number; box: string },
+      expected: string,
+      hint: string,
+    ): ExerciseCase => ({
       what,
       input: `${hex(key)} ${seq} ${frameJson(frame)}`,
       expected,
       hint,
     });
     return [
-      make('an honest frame', 3, good, text, 'nonce from SEQ (4 zero bytes, then SEQ as 64-bit big-endian), aad "dhlab/1 data 3", then AES-256-GCM open (s.5)'),
+      make(
+        'an honest frame',
+        3,
+        good,
+        text,
+        'nonce from SEQ (4 zero bytes, then SEQ as 64-bit big-endian), aad "dhlab/1 data 3", then AES-256-GCM open (s.5)',
+      ),
       make(
         'a frame from the start',
         0,
@@ -144,7 +170,13 @@ export const open: Exercise = {
         'ERR_DECRYPT',
         "GCM's tag covers every ciphertext bit: verify the tag, and refuse on failure (s.5)",
       ),
-      make('one flipped bit in the tag', 3, { seq: 3, box: tagFlipped.toString('base64') }, 'ERR_DECRYPT', 'a tag that does not verify is ERR_DECRYPT (s.5)'),
+      make(
+        'one flipped bit in the tag',
+        3,
+        { seq: 3, box: tagFlipped.toString('base64') },
+        'ERR_DECRYPT',
+        'a tag that does not verify is ERR_DECRYPT (s.5)',
+      ),
       make(
         'a replay: the frame says seq 3, you expect 4',
         4,

@@ -21,7 +21,9 @@ export class StudentProgram {
   private partial = '';
 
   constructor(command: readonly string[], limits: { timeMs: number; stdoutBytes: number }) {
-    this.program = new SupervisedProgram(command, { ...limits, stderrTailBytes: STDERR_TAIL_BYTES }, (chunk) => this.programOnStdout(chunk));
+    this.program = new SupervisedProgram(command, { ...limits, stderrTailBytes: STDERR_TAIL_BYTES }, (chunk) =>
+      this.programOnStdout(chunk),
+    );
     void this.program.done.then(({ ending, leftovers, problem }) => {
       this.partial += this.decoder.decode();
       if (this.partial !== '') this.lines.push(this.partial.replace(/\r$/, ''));
@@ -29,7 +31,11 @@ export class StudentProgram {
       this.exitCode = ending.kind === 'exited' ? ending.code : null;
       // A non-zero status is the case's to judge (1 is a reported error); the rest is a problem.
       const reportedError = ending.kind === 'exited' && ending.signal === null && ending.code !== 0;
-      this.problem ??= !reportedError ? problem : leftovers > 0 ? `it exited with status ${ending.code}, but left processes running: killed` : null;
+      this.problem ??= !reportedError
+        ? problem
+        : leftovers > 0
+          ? `it exited with status ${ending.code}, but left processes running: killed`
+          : null;
       this.exited = true;
       this.changes.emit('change');
     });

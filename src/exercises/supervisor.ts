@@ -85,9 +85,15 @@ export class SupervisedProgram {
   ) {
     this.done = new Promise((resolve) => (this.resolveDone = resolve));
     const [file, ...args] = command as [string, ...string[]];
-    this.child = spawn(file, args, { stdio: ['pipe', 'pipe', 'pipe'], detached: true, env: { ...process.env, [MARKER]: this.marker } });
+    this.child = spawn(file, args, {
+      stdio: ['pipe', 'pipe', 'pipe'],
+      detached: true,
+      env: { ...process.env, [MARKER]: this.marker },
+    });
     track(this);
-    this.timers.push(setTimeout(() => this.stop({ kind: 'time-limit', exitedFirst: this.exitedAt !== null }), limits.timeMs));
+    this.timers.push(
+      setTimeout(() => this.stop({ kind: 'time-limit', exitedFirst: this.exitedAt !== null }), limits.timeMs),
+    );
     this.child.stdout?.on('data', (chunk: Buffer) => this.socketOnStdout(chunk));
     this.child.stderr?.on('data', (chunk: Buffer) => this.socketOnStderr(chunk));
     // A program that exits without reading its input must not crash the grader with EPIPE.
@@ -197,7 +203,10 @@ export class SupervisedProgram {
     this.killEverything();
     this.destroyPipes();
     untrack(this);
-    const ending = this.ending ?? { kind: 'exited', ...(this.exitedAt as { code: number | null; signal: NodeJS.Signals | null }) };
+    const ending = this.ending ?? {
+      kind: 'exited',
+      ...(this.exitedAt as { code: number | null; signal: NodeJS.Signals | null }),
+    };
     this.resolveDone({ ending, leftovers: this.killed.size, problem: describe(ending, this.killed.size, this.limits) });
   }
 }
@@ -217,7 +226,9 @@ export function describe(ending: Ending, leftovers: number, limits: SupervisorLi
     case 'exited':
       if (ending.signal) return `killed by ${ending.signal}`;
       if (ending.code !== 0) return `exited with status ${ending.code}`;
-      return leftovers > 0 ? `it exited, but left ${leftovers === 1 ? 'a process' : `${leftovers} processes`} running: killed` : null;
+      return leftovers > 0
+        ? `it exited, but left ${leftovers === 1 ? 'a process' : `${leftovers} processes`} running: killed`
+        : null;
   }
 }
 

@@ -13,11 +13,13 @@ const FIELD_MEANING: Record<string, string> = {
   'server_key.group': 'the Diffie-Hellman group (p and g)',
   'server_key.y': "server's public value y_s = g^x mod p, padded to the length of p",
   'server_key.host_key': "server's Ed25519 host public key (pinned by the client on first use)",
-  'server_key.insecure': 'the teaching-only weakenings this server runs with (s.4.1): a client without --insecure-... flags refuses to join',
+  'server_key.insecure':
+    'the teaching-only weakenings this server runs with (s.4.1): a client without --insecure-... flags refuses to join',
   'client_key.y': "client's public value y_c = g^x mod p, padded to the length of p",
   'server_auth.signature': 'Ed25519 signature over the transcript hash H (name, group, y_s, host key, y_c)',
   'data.seq': 'message counter; the GCM nonce is 4 zero bytes then seq as 64-bit big-endian',
-  'data.box': 'base64 of the sealed record: AES-256-GCM ciphertext then the 16-byte tag (or, in the insecure CBC mode, IV then ciphertext)',
+  'data.box':
+    'base64 of the sealed record: AES-256-GCM ciphertext then the 16-byte tag (or, in the insecure CBC mode, IV then ciphertext)',
   'error.code': 'error code (plaintext: not authenticated)',
   'error.message': 'error text (plaintext: not authenticated)',
 };
@@ -33,7 +35,9 @@ export function fieldMeaning(type: string, field: string): string | undefined {
  * read as syntax and nothing is dropped ("2 <= y", "the original's server").
  */
 function mermaidEntities(text: string): string {
-  return [...safeText(text)].map((char) => (/[A-Za-z0-9 =_.,-]/.test(char) ? char : `#${char.codePointAt(0)};`)).join('');
+  return [...safeText(text)]
+    .map((char) => (/[A-Za-z0-9 =_.,-]/.test(char) ? char : `#${char.codePointAt(0)};`))
+    .join('');
 }
 
 /** A Mermaid message label: the frame's summary. */
@@ -57,15 +61,27 @@ function mermaidText(text: string): string {
  */
 export function sequenceDiagram(frames: FrameRecord[], title?: string, moments: Moment[] = []): string[] {
   const actors = participantsOf(frames, moments);
-  const span = actors.length > 1 ? `${participant(actors[0] as string)},${participant(actors.at(-1) as string)}` : participant(actors[0] ?? 'server');
+  const span =
+    actors.length > 1
+      ? `${participant(actors[0] as string)},${participant(actors.at(-1) as string)}`
+      : participant(actors[0] ?? 'server');
   const note = title !== undefined && mermaidText(title) !== '' ? [`  Note over ${span}: ${mermaidText(title)}`] : [];
   const body: string[] = [];
   for (let i = 0; i <= frames.length; i++) {
-    for (const m of moments) if (m.afterFrames === i && mermaidText(m.text) !== '') body.push(`  Note over ${participant(m.over)}: ${mermaidText(m.text)}`);
+    for (const m of moments)
+      if (m.afterFrames === i && mermaidText(m.text) !== '')
+        body.push(`  Note over ${participant(m.over)}: ${mermaidText(m.text)}`);
     const f = frames[i];
     if (f) body.push(`  ${participant(f.from)}->>${participant(f.to)}: ${mermaidLabel(f)}`);
   }
-  return ['```mermaid', 'sequenceDiagram', ...actors.map((a) => `  participant ${participant(a)}`), ...note, ...body, '```'];
+  return [
+    '```mermaid',
+    'sequenceDiagram',
+    ...actors.map((a) => `  participant ${participant(a)}`),
+    ...note,
+    ...body,
+    '```',
+  ];
 }
 
 /**
@@ -119,13 +135,16 @@ export function exportMarkdown(scenario: Scenario, results: StepResult[]): strin
       out.push(
         '| value | in this run |',
         '| --- | --- |',
-        ...r.values.map(([name, value]) => `| ${mdCode(name)} | ${mdCode(value.length > 80 ? `${value.slice(0, 76)}...` : value)} |`),
+        ...r.values.map(
+          ([name, value]) => `| ${mdCode(name)} | ${mdCode(value.length > 80 ? `${value.slice(0, 76)}...` : value)} |`,
+        ),
         '',
       );
     }
     if (r.lines.length > 0) out.push(...mdFence('text', r.lines), '');
     if (r.checks.length > 0) out.push(...r.checks.map((c) => `- ${c.ok ? '✓' : '✗'} ${mdText(c.what)}`), '');
-    if (r.frames.length > 0 || r.moments.length > 0) out.push(...sequenceDiagram(r.frames, `Step ${r.index + 1}. ${r.step.title}`, r.moments), '');
+    if (r.frames.length > 0 || r.moments.length > 0)
+      out.push(...sequenceDiagram(r.frames, `Step ${r.index + 1}. ${r.step.title}`, r.moments), '');
   }
   return out.join('\n');
 }
@@ -182,7 +201,10 @@ function frameCard(f: FrameRecord, explained: Set<string>): string {
     const meaning = once(key, fieldMeaning(f.frame.type, field) ?? 'not a field of this frame in docs/PROTOCOL.md');
     const text = typeof value === 'string' ? value : JSON.stringify(value);
     // A toy group's public value (below 2^64) is also given in decimal, as the ladder gives it.
-    const decimal = (key === 'server_key.y' || key === 'client_key.y') && /^[0-9a-f]{1,16}$/.test(text) ? ` = ${BigInt(`0x${text}`)}` : '';
+    const decimal =
+      (key === 'server_key.y' || key === 'client_key.y') && /^[0-9a-f]{1,16}$/.test(text)
+        ? ` = ${BigInt(`0x${text}`)}`
+        : '';
     rows.push({ field: html(field), value: `${expandable(text)}${decimal}`, meaning: html(meaning) });
     if (f.frame.type === 'data' && field === 'box' && typeof value === 'string' && f.record === 'cbc') {
       const box = Buffer.from(value, 'base64');
@@ -219,7 +241,10 @@ function frameCard(f: FrameRecord, explained: Set<string>): string {
   const explainedHere = rows.some((r) => r.meaning !== '');
   const header = explainedHere ? '<tr><th>field</th><th>bytes / value</th><th>meaning</th></tr>' : '';
   const body = rows
-    .map((r) => `<tr${r.sub ? ' class="sub"' : ''}><td>${r.field}</td><td>${r.value}</td>${explainedHere ? `<td>${r.meaning}</td>` : ''}</tr>`)
+    .map(
+      (r) =>
+        `<tr${r.sub ? ' class="sub"' : ''}><td>${r.field}</td><td>${r.value}</td>${explainedHere ? `<td>${r.meaning}</td>` : ''}</tr>`,
+    )
     .join('');
   // On screen, every byte one click away; on paper the fields above already show them.
   const raw = `<details class="raw"><summary>all ${f.bytes.length + 4} bytes</summary><code class="full">${hexOf(Buffer.concat([length, f.bytes]))}</code></details>`;
@@ -271,7 +296,8 @@ export function exportHtml(scenario: Scenario, results: StepResult[]): string {
   for (const r of results) {
     parts.push(`<h2>Step ${r.index + 1}: ${html(r.step.title)}</h2>`);
     parts.push(...r.narration.split(/\n\s*\n/).map((p) => `<p>${html(p)}</p>`));
-    if (r.frames.length > 0 || r.moments.length > 0) parts.push(ladderSvg(r.frames, r.moments, `Step ${r.index + 1}: ${r.step.title}`));
+    if (r.frames.length > 0 || r.moments.length > 0)
+      parts.push(ladderSvg(r.frames, r.moments, `Step ${r.index + 1}: ${r.step.title}`));
     if (r.segments.length > 0) parts.push(segmentsSvg(r.segments, `Step ${r.index + 1}`));
     if (r.values.length > 0)
       parts.push(
@@ -279,12 +305,16 @@ export function exportHtml(scenario: Scenario, results: StepResult[]): string {
       );
     if (r.lines.length > 0) parts.push(`<pre>${keptTogether(r.lines)}</pre>`);
     if (r.checks.length > 0)
-      parts.push(`<ul>${r.checks.map((c) => `<li class="${c.ok ? 'ok' : 'fail'}">${c.ok ? '✓' : '✗'} ${html(c.what)}</li>`).join('')}</ul>`);
+      parts.push(
+        `<ul>${r.checks.map((c) => `<li class="${c.ok ? 'ok' : 'fail'}">${c.ok ? '✓' : '✗'} ${html(c.what)}</li>`).join('')}</ul>`,
+      );
     // A frame relayed byte for byte (by Eve's tap, or by Mallory when she does not rewrite) is
     // one card and a line, not two cards: the line says it is the same bytes, which is the point.
     const shown: FrameRecord[] = [];
     for (const f of r.frames) {
-      const same = shown.find((g) => g.to === f.from && Buffer.compare(Buffer.from(g.bytes), Buffer.from(f.bytes)) === 0);
+      const same = shown.find(
+        (g) => g.to === f.from && Buffer.compare(Buffer.from(g.bytes), Buffer.from(f.bytes)) === 0,
+      );
       if (same)
         parts.push(
           `<p class="relay">${html(f.from)} → ${html(f.to)} · <b>${html(f.frame.type)}</b>: the same ${f.bytes.length + 4} bytes, relayed unchanged</p>`,

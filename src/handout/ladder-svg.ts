@@ -38,7 +38,9 @@ function wrapTo(text: string, pixels: number): string[] {
   const chars = Math.max(4, Math.floor(pixels / 6.2));
   const lines: string[] = [];
   let line = '';
-  const words = text.split(' ').flatMap((word) => (word.length <= chars ? [word] : (word.match(new RegExp(`.{1,${chars}}`, 'gu')) ?? [word])));
+  const words = text
+    .split(' ')
+    .flatMap((word) => (word.length <= chars ? [word] : (word.match(new RegExp(`.{1,${chars}}`, 'gu')) ?? [word])));
   for (const word of words) {
     if (line !== '' && line.length + 1 + word.length > chars) {
       lines.push(line);
@@ -137,7 +139,10 @@ export function ladderSvg(frames: FrameRecord[], moments: Moment[], title: strin
  * wrote them, each labelled with its size and the frames it carries; frames are named, not
  * printed byte by byte.
  */
-export function segmentsSvg(segments: readonly { client: string; offset: number; size: number; carries: string }[], title: string): string {
+export function segmentsSvg(
+  segments: readonly { client: string; offset: number; size: number; carries: string }[],
+  title: string,
+): string {
   const width = 640;
   const barLeft = 8;
   const barMax = 180;
@@ -145,7 +150,10 @@ export function segmentsSvg(segments: readonly { client: string; offset: number;
   let y = 20;
   const rows: string[] = [];
   for (const s of segments) {
-    const label = wrapTo(`${s.client}, bytes ${s.offset}-${s.offset + s.size - 1} (${s.size} B): ${s.carries}`, width - barMax - 24);
+    const label = wrapTo(
+      `${s.client}, bytes ${s.offset}-${s.offset + s.size - 1} (${s.size} B): ${s.carries}`,
+      width - barMax - 24,
+    );
     const bar = Math.max(2, Math.round((s.size / largest) * barMax));
     const height = Math.max(18, label.length * 13 + 5);
     rows.push(

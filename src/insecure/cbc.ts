@@ -30,7 +30,8 @@ export class CbcCipher implements RecordCipher {
   }
 
   open(claimedSeq: number, sealed: Uint8Array): { record: SealedRecord; plaintext: Uint8Array } {
-    if (sealed.length < 2 * IV_BYTES || sealed.length % IV_BYTES !== 0) throw new DhlabError('ERR_DECRYPT', 'CBC record is not an IV and whole blocks');
+    if (sealed.length < 2 * IV_BYTES || sealed.length % IV_BYTES !== 0)
+      throw new DhlabError('ERR_DECRYPT', 'CBC record is not an IV and whole blocks');
     const iv = sealed.subarray(0, IV_BYTES);
     const decipher = crypto.createDecipheriv('aes-256-cbc', this.key, iv);
     let plaintext: Buffer;
@@ -41,7 +42,10 @@ export class CbcCipher implements RecordCipher {
       throw new DhlabError('ERR_DECRYPT', 'CBC padding is wrong');
     }
     this.seq++;
-    return { record: { seq: claimedSeq, nonce: iv, aad: aadFor('data', claimedSeq), sealed }, plaintext: Uint8Array.from(plaintext) };
+    return {
+      record: { seq: claimedSeq, nonce: iv, aad: aadFor('data', claimedSeq), sealed },
+      plaintext: Uint8Array.from(plaintext),
+    };
   }
 }
 

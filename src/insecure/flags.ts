@@ -25,7 +25,12 @@ export const INSECURE_SERVER_FLAGS: Options = {
     needs: 'a toy group name',
     help: `${TEACHING} a toy group instead of --group`,
   },
-  'insecure-exponent-bits': { type: 'string', value: 'N', needs: 'a number of bits from 2 to 256', help: `${TEACHING} private exponents of N bits` },
+  'insecure-exponent-bits': {
+    type: 'string',
+    value: 'N',
+    needs: 'a number of bits from 2 to 256',
+    help: `${TEACHING} private exponents of N bits`,
+  },
   'insecure-no-validation': { type: 'boolean', help: `${TEACHING} accept any public value (1, p-1, p)` },
   'insecure-cbc': { type: 'boolean', help: `${TEACHING} AES-256-CBC without a MAC (both ends)` },
   'insecure-nonce-reuse': { type: 'boolean', help: `${TEACHING} seal every frame with nonce 0 (both ends)` },
@@ -63,7 +68,11 @@ export function insecureFromFlags(values: Record<string, unknown>, base: CryptoE
   let group: DhGroup | undefined;
   if (typeof values['insecure-group'] === 'string') {
     group = toyGroup(values['insecure-group']);
-    if (!group) throw new DhlabError('ERR_USAGE', `--insecure-group must be one of ${Object.keys(TOY_GROUPS).join(', ')}, got "${values['insecure-group']}"`);
+    if (!group)
+      throw new DhlabError(
+        'ERR_USAGE',
+        `--insecure-group must be one of ${Object.keys(TOY_GROUPS).join(', ')}, got "${values['insecure-group']}"`,
+      );
     settings.acceptToyGroups = true; // and draw x below q
     warnings.push(`toy group ${group.name} (p has ${group.p.toString(2).length} bits): anyone can compute every key`);
     labels.push(group.name);
@@ -76,7 +85,10 @@ export function insecureFromFlags(values: Record<string, unknown>, base: CryptoE
   if (typeof values['insecure-exponent-bits'] === 'string') {
     const bits = Number(values['insecure-exponent-bits']);
     if (!Number.isInteger(bits) || bits < 2 || bits > 256)
-      throw new DhlabError('ERR_USAGE', `--insecure-exponent-bits must be a whole number from 2 to 256, got "${values['insecure-exponent-bits']}"`);
+      throw new DhlabError(
+        'ERR_USAGE',
+        `--insecure-exponent-bits must be a whole number from 2 to 256, got "${values['insecure-exponent-bits']}"`,
+      );
     settings.exponentBits = bits;
     warnings.push(`${bits}-bit private exponents: baby-step giant-step recovers them in about 2^${bits / 2} steps`);
     labels.push(`${bits}-bit exponents`);
@@ -88,11 +100,14 @@ export function insecureFromFlags(values: Record<string, unknown>, base: CryptoE
   }
   if (values['insecure-cbc'] === true) {
     settings.cbc = true;
-    warnings.push('AES-256-CBC without a MAC: anyone on the path can flip bits and replay messages (both ends need --insecure-cbc)');
+    warnings.push(
+      'AES-256-CBC without a MAC: anyone on the path can flip bits and replay messages (both ends need --insecure-cbc)',
+    );
     labels.push('CBC, no MAC');
   }
   if (values['insecure-nonce-reuse'] === true) {
-    if (settings.cbc) throw new DhlabError('ERR_USAGE', '--insecure-nonce-reuse weakens GCM, --insecure-cbc replaces it: choose one');
+    if (settings.cbc)
+      throw new DhlabError('ERR_USAGE', '--insecure-nonce-reuse weakens GCM, --insecure-cbc replaces it: choose one');
     settings.nonceReuse = true;
     warnings.push(
       'every frame sealed with nonce 0: two frames give P1 XOR P2 and the GCM hash key, and messages can be forged (both ends need --insecure-nonce-reuse)',
@@ -101,7 +116,9 @@ export function insecureFromFlags(values: Record<string, unknown>, base: CryptoE
   }
   if (values['insecure-static-key'] === true) {
     settings.staticKey = true;
-    warnings.push('one private exponent for every connection (the original project): with validation off, small-subgroup probes reveal it');
+    warnings.push(
+      'one private exponent for every connection (the original project): with validation off, small-subgroup probes reveal it',
+    );
     labels.push('static key');
   }
   const noHostKeyCheck = values['insecure-no-host-key-check'] === true;
@@ -112,13 +129,20 @@ export function insecureFromFlags(values: Record<string, unknown>, base: CryptoE
   const weakened = warnings.length > 0;
   // A server announces its weakenings in server_key (PROTOCOL s.4.1); a client never sends them.
   const hooks = weakened
-    ? { ...insecureHooks(base, settings), announce: labels, checkAnnounced: (announced: readonly string[]) => matchRecordLayer(labels, announced) }
+    ? {
+        ...insecureHooks(base, settings),
+        announce: labels,
+        checkAnnounced: (announced: readonly string[]) => matchRecordLayer(labels, announced),
+      }
     : undefined;
   return { engine: weakened ? insecureEngine(base) : base, hooks, group, noHostKeyCheck, warnings, labels };
 }
 
 /** The weakenings that change the record layer: both ends need the flag, or every frame is ERR_DECRYPT. */
-const RECORD_LAYER_FLAGS: Record<string, string> = { 'CBC, no MAC': '--insecure-cbc', 'nonce reuse': '--insecure-nonce-reuse' };
+const RECORD_LAYER_FLAGS: Record<string, string> = {
+  'CBC, no MAC': '--insecure-cbc',
+  'nonce reuse': '--insecure-nonce-reuse',
+};
 
 /** A client's record layer must be the server's: say which flag is missing, before the handshake. */
 function matchRecordLayer(mine: readonly string[], announced: readonly string[]): void {

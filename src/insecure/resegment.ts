@@ -41,7 +41,12 @@ export interface ResegmenterOptions {
  * @throws the listen error
  */
 export function startResegmenter(options: ResegmenterOptions): Promise<Relay> {
-  return startRelay({ targetHost: '127.0.0.1', targetPort: options.targetPort, noDelay: true, handler: (pair) => resegmenting(pair, options) });
+  return startRelay({
+    targetHost: '127.0.0.1',
+    targetPort: options.targetPort,
+    noDelay: true,
+    handler: (pair) => resegmenting(pair, options),
+  });
 }
 
 /** Holds the client's bytes and writes them on in the sizes `nextSize` asks for. */
@@ -53,7 +58,12 @@ function resegmenting(pair: RelayPair, options: ResegmenterOptions): RelayHandle
   let idle = false;
   let idleTimer: NodeJS.Immediate | null = null;
   const write = async (size: number) => {
-    const segment = { connection: pair.connection, offset, bytes: Uint8Array.from(held.subarray(0, size)), relayPort: pair.upstreamPort };
+    const segment = {
+      connection: pair.connection,
+      offset,
+      bytes: Uint8Array.from(held.subarray(0, size)),
+      relayPort: pair.upstreamPort,
+    };
     held = held.subarray(size);
     offset += size;
     options.onSegment(segment);
@@ -102,7 +112,8 @@ export function seededSegmentSizes(seed: string): (connection: number, offset: n
   const sizes = new Map<string, number>();
   return (connection, offset) => {
     const key = `${connection}:${offset}`;
-    if (!sizes.has(key)) sizes.set(key, 1 + Number(bytesToBigint(crypto.createHash('sha256').update(`${seed}/${key}`).digest()) % 700n));
+    if (!sizes.has(key))
+      sizes.set(key, 1 + Number(bytesToBigint(crypto.createHash('sha256').update(`${seed}/${key}`).digest()) % 700n));
     return sizes.get(key) as number;
   };
 }
@@ -135,7 +146,11 @@ export function segmentCarries(segment: Segment, bounds: ReadonlyArray<[number, 
       if (b <= start || a >= end) return [];
       const from = Math.max(a, start) - a;
       const to = Math.min(b, end) - a;
-      return [from === 0 && to === b - a ? `frame ${i + 1} (whole, ${b - a} bytes)` : `frame ${i + 1} (bytes ${from}-${to - 1} of ${b - a})`];
+      return [
+        from === 0 && to === b - a
+          ? `frame ${i + 1} (whole, ${b - a} bytes)`
+          : `frame ${i + 1} (bytes ${from}-${to - 1} of ${b - a})`,
+      ];
     })
     .join(' + ');
 }

@@ -24,7 +24,11 @@ export class StuckNonceCipher implements RecordCipher {
   }
 
   open(claimedSeq: number, sealed: Uint8Array): { record: SealedRecord; plaintext: Uint8Array } {
-    if (claimedSeq !== 0) throw new DhlabError('ERR_DECRYPT', `frame sequence ${claimedSeq} where 0 was expected (this record layer never counts)`);
+    if (claimedSeq !== 0)
+      throw new DhlabError(
+        'ERR_DECRYPT',
+        `frame sequence ${claimedSeq} where 0 was expected (this record layer never counts)`,
+      );
     const nonce = nonceFor(0);
     const aad = aadFor('data', 0);
     const plaintext = this.engine.aesGcmOpen(this.key, nonce, sealed, aad);

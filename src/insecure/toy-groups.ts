@@ -9,7 +9,15 @@ import { GROUPS, isGroupName, type DhGroup } from '../crypto/groups.ts';
  * (below).
  */
 function toy(name: string, p: bigint, g: bigint): DhGroup {
-  return { name, rfcSection: 'none (toy group)', p, g, q: (p - 1n) / 2n, byteLength: Math.ceil(p.toString(16).length / 2), insecure: true };
+  return {
+    name,
+    rfcSection: 'none (toy group)',
+    p,
+    g,
+    q: (p - 1n) / 2n,
+    byteLength: Math.ceil(p.toString(16).length / 2),
+    insecure: true,
+  };
 }
 
 /**
@@ -29,7 +37,9 @@ const SMOOTH_48: DhGroup = {
 };
 
 /** The prime factors of p - 1 for the groups whose p - 1 is smooth (lesson 10). */
-export const SMOOTH_FACTORS: Readonly<Record<string, readonly bigint[]>> = { 'smooth-48': [2n, 2267n, 3943n, 3947n, 3989n] };
+export const SMOOTH_FACTORS: Readonly<Record<string, readonly bigint[]>> = {
+  'smooth-48': [2n, 2267n, 3943n, 3947n, 3989n],
+};
 
 export const TOY_GROUPS: Readonly<Record<string, DhGroup>> = {
   toy23: toy('toy23', 23n, 2n),
@@ -53,7 +63,9 @@ export function anyGroup(name: string): DhGroup | undefined {
 /** "toy group toy23: p = 23, g = 2, q = 11 (INSECURE)" or "the RFC 3526 2048-bit MODP prime (s.3)" */
 export function describeGroup(group: DhGroup): string {
   const factors = SMOOTH_FACTORS[group.name];
-  if (factors) return `toy group ${group.name}: p = ${group.p}, g = ${group.g}, p - 1 = ${factors.join(' * ')}: no prime q (INSECURE, teaching only)`;
-  if (group.insecure) return `toy group ${group.name}: p = ${group.p}, g = ${group.g}, q = ${group.q} (INSECURE, teaching only)`;
+  if (factors)
+    return `toy group ${group.name}: p = ${group.p}, g = ${group.g}, p - 1 = ${factors.join(' * ')}: no prime q (INSECURE, teaching only)`;
+  if (group.insecure)
+    return `toy group ${group.name}: p = ${group.p}, g = ${group.g}, q = ${group.q} (INSECURE, teaching only)`;
   return `the RFC 3526 ${group.p.toString(2).length}-bit MODP prime (s.${group.rfcSection.split(' ')[0]})`;
 }

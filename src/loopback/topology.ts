@@ -36,10 +36,17 @@ export class LoopbackRoom {
     const { port } = await server.listen();
     const resegmenter = options.resegment ? await startResegmenter({ ...options.resegment, targetPort: port }) : null;
     const behindMallory = resegmenter?.port ?? port;
-    const mallory = options.mallory ? await Mallory.start({ ...options.mallory, targetHost: '127.0.0.1', targetPort: behindMallory }) : null;
+    const mallory = options.mallory
+      ? await Mallory.start({ ...options.mallory, targetHost: '127.0.0.1', targetPort: behindMallory })
+      : null;
     const eve = options.eve;
     const tap = eve
-      ? await startTapProxy({ listenPort: 0, targetHost: '127.0.0.1', targetPort: mallory?.port ?? behindMallory, onObservation: (o) => eve.onObservation(o) })
+      ? await startTapProxy({
+          listenPort: 0,
+          targetHost: '127.0.0.1',
+          targetPort: mallory?.port ?? behindMallory,
+          onObservation: (o) => eve.onObservation(o),
+        })
       : null;
     return new LoopbackRoom(server, port, resegmenter, mallory, tap);
   }

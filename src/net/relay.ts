@@ -74,7 +74,9 @@ export async function startRelay(options: RelayOptions): Promise<Relay> {
   const sockets = new Set<net.Socket>();
   let connections = 0;
   // Half-open both ways: an end from one side must not end the relay's write to it.
-  const server = net.createServer({ allowHalfOpen: true }, (client) => relayPair(++connections, client, options, sockets));
+  const server = net.createServer({ allowHalfOpen: true }, (client) =>
+    relayPair(++connections, client, options, sockets),
+  );
   const address = await listen(server, options.listenPort ?? 0, options.listenHost ?? '127.0.0.1');
   return {
     port: address.port,

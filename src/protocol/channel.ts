@@ -56,7 +56,10 @@ export class DirectionalCipher implements RecordCipher {
   open(claimedSeq: number, sealed: Uint8Array): { record: SealedRecord; plaintext: Uint8Array } {
     const seq = this.seq;
     if (claimedSeq !== seq) {
-      throw new DhlabError('ERR_DECRYPT', `frame sequence ${claimedSeq} where ${seq} was expected (replayed, dropped or reordered)`);
+      throw new DhlabError(
+        'ERR_DECRYPT',
+        `frame sequence ${claimedSeq} where ${seq} was expected (replayed, dropped or reordered)`,
+      );
     }
     const nonce = nonceFor(seq);
     const aad = aadFor('data', seq);

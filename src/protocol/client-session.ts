@@ -25,12 +25,19 @@ export interface ClientSessionOptions extends SessionOptions {
   checkHostKey?(hostKey: Uint8Array, fingerprint: string): void;
 }
 
-export type ClientSessionEvent = { type: 'established'; hostKey: Uint8Array; fingerprint: string } | { type: 'server'; event: ServerEvent };
+export type ClientSessionEvent =
+  { type: 'established'; hostKey: Uint8Array; fingerprint: string } | { type: 'server'; event: ServerEvent };
 
 type State =
   | { step: 'idle' }
   | { step: 'await_server_key' }
-  | { step: 'await_server_auth'; hostKey: Uint8Array; fingerprint: string; transcript: Uint8Array; keys: ReturnType<typeof deriveSessionKeys> }
+  | {
+      step: 'await_server_auth';
+      hostKey: Uint8Array;
+      fingerprint: string;
+      transcript: Uint8Array;
+      keys: ReturnType<typeof deriveSessionKeys>;
+    }
   | { step: 'established' };
 
 /** The client's half of docs/PROTOCOL.md s.4. Call start() once the transport is open. */
@@ -72,7 +79,8 @@ export class ClientSession extends Session<ClientSessionEvent> {
         for (const event of validateServerEvents(this.openData(frame))) {
           if (this.isClosed) return;
           this.io.event({ type: 'server', event });
-          if (event.type === 'bye') this.finish(event.code === 'OK' ? null : new DhlabError(event.code, event.reason), true);
+          if (event.type === 'bye')
+            this.finish(event.code === 'OK' ? null : new DhlabError(event.code, event.reason), true);
           else if (event.type === 'error') this.finish(new DhlabError(event.code, event.message), true);
         }
         return;
@@ -93,7 +101,11 @@ export class ClientSession extends Session<ClientSessionEvent> {
     if (frame.insecure) this.emit({ kind: 'announced', secret: false, weakenings: frame.insecure });
     this.options.insecure?.checkAnnounced?.(frame.insecure ?? []);
     const group = isGroupName(frame.group) ? GROUPS[frame.group] : this.options.insecure?.resolveGroup?.(frame.group);
-    if (!group) throw new DhlabError('ERR_BAD_GROUP', `unknown group "${frame.group}" (this client accepts modp14, modp15 and modp16)`);
+    if (!group)
+      throw new DhlabError(
+        'ERR_BAD_GROUP',
+        `unknown group "${frame.group}" (this client accepts modp14, modp15 and modp16)`,
+      );
     const hostKey = fromHex(frame.host_key); // 32 bytes: validateOuterFrame checked its length
     const hostFingerprint = fingerprint(engine, hostKey);
     const serverPublic = fromHex(frame.y);
@@ -104,7 +116,8 @@ export class ClientSession extends Session<ClientSessionEvent> {
     this.emit({ kind: 'public_key_valid', secret: false, owner: 'server', y: serverPublic, checked });
     this.options.checkHostKey?.(hostKey, hostFingerprint);
 
-    const privateKey = this.options.privateKey ?? this.options.insecure?.newPrivateKey?.(group) ?? generatePrivateKey(engine);
+    const privateKey =
+      this.options.privateKey ?? this.options.insecure?.newPrivateKey?.(group) ?? generatePrivateKey(engine);
     const clientPublic = engine.dhPublic(group, privateKey);
     this.emitSecret(() => ({ kind: 'private_key', secret: true, x: privateKey }));
     this.emit({ kind: 'public_key', secret: false, owner: 'client', y: clientPublic });
@@ -114,7 +127,12 @@ export class ClientSession extends Session<ClientSessionEvent> {
     this.emitSecret(() => ({ kind: 'shared_secret', secret: true, z: sharedSecret }));
     this.emitSecret(() => ({ kind: 'hashed_secret', secret: true, k: keys.hashedSecret }));
     this.emit({ kind: 'transcript', secret: false, h: transcript });
-    this.emitSecret(() => ({ kind: 'session_keys', secret: true, clientToServer: keys.clientToServer, serverToClient: keys.serverToClient }));
+    this.emitSecret(() => ({
+      kind: 'session_keys',
+      secret: true,
+      clientToServer: keys.clientToServer,
+      serverToClient: keys.serverToClient,
+    }));
     this.state = { step: 'await_server_auth', hostKey, fingerprint: hostFingerprint, transcript, keys };
     this.sendFrame({ type: 'client_key', y: toHex(clientPublic) });
   }
@@ -123,8 +141,19 @@ export class ClientSession extends Session<ClientSessionEvent> {
     const { engine } = this.options;
     const signature = fromHex(frame.signature);
     const verified = engine.ed25519Verify(state.hostKey, state.transcript, signature);
-    this.emit({ kind: 'host_signature', secret: false, hostKey: state.hostKey, fingerprint: state.fingerprint, signature, verified });
-    if (!verified) throw new DhlabError('ERR_BAD_SIGNATURE', `the server's signature over the transcript does not verify for host key ${state.fingerprint}`);
+    this.emit({
+      kind: 'host_signature',
+      secret: false,
+      hostKey: state.hostKey,
+      fingerprint: state.fingerprint,
+      signature,
+      verified,
+    });
+    if (!verified)
+      throw new DhlabError(
+        'ERR_BAD_SIGNATURE',
+        `the server's signature over the transcript does not verify for host key ${state.fingerprint}`,
+      );
     this.sendCipher = recordCipherFor(this.options, state.keys.clientToServer);
     this.receiveCipher = recordCipherFor(this.options, state.keys.serverToClient);
     this.state = { step: 'established' };

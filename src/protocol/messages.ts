@@ -47,7 +47,11 @@ export type HandshakeFrame = HelloFrame | ServerKeyFrame | ClientKeyFrame | Serv
 export type OuterFrame = HandshakeFrame | ErrorFrame | DataFrame;
 
 // ---- Inner messages, sealed inside data frames (docs/PROTOCOL.md s.5) ----
-export type ClientRequest = { type: 'chat'; text: string } | { type: 'who' } | { type: 'quit' } | { type: 'error'; code: ErrorCode; message: string };
+export type ClientRequest =
+  | { type: 'chat'; text: string }
+  | { type: 'who' }
+  | { type: 'quit' }
+  | { type: 'error'; code: ErrorCode; message: string };
 export type ServerEvent =
   | { type: 'welcome'; name: string; members: string[]; count: number }
   | { type: 'message'; id: number; from: string; text: string }
@@ -78,11 +82,15 @@ function isCanonicalBase64(value: string): boolean {
 }
 
 type Encoding = 'hex' | 'base64';
-const ENCODING_RULE: Record<Encoding, string> = { hex: 'lower-case hex with an even number of digits', base64: 'padded, canonical base64' };
+const ENCODING_RULE: Record<Encoding, string> = {
+  hex: 'lower-case hex with an even number of digits',
+  base64: 'padded, canonical base64',
+};
 
 function str(frame: WireFrame, field: string, encoding?: Encoding, maxLength = 1 << 16): string {
   const value = frame[field];
-  if (typeof value !== 'string' || value.length > maxLength) bad(frame.type, field, encoding ? ENCODING_RULE[encoding] : 'a string');
+  if (typeof value !== 'string' || value.length > maxLength)
+    bad(frame.type, field, encoding ? ENCODING_RULE[encoding] : 'a string');
   if (encoding === 'hex' && !HEX.test(value)) bad(frame.type, field, ENCODING_RULE.hex);
   if (encoding === 'base64' && !isCanonicalBase64(value)) bad(frame.type, field, ENCODING_RULE.base64);
   return value;
@@ -97,7 +105,8 @@ function hexOfLength(frame: WireFrame, field: string, bytes: number): string {
 
 function int(frame: WireFrame, field: string): number {
   const value = frame[field];
-  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) bad(frame.type, field, 'a non-negative integer');
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0)
+    bad(frame.type, field, 'a non-negative integer');
   return value;
 }
 
@@ -124,7 +133,12 @@ export function validateOuterFrame(frame: WireFrame): OuterFrame {
     case 'server_key': {
       // The client resolves the name (ERR_BAD_GROUP when it does not know it).
       const group = str(frame, 'group', undefined, 16);
-      const keyFrame: ServerKeyFrame = { type: 'server_key', group, y: str(frame, 'y', 'hex'), host_key: hexOfLength(frame, 'host_key', 32) };
+      const keyFrame: ServerKeyFrame = {
+        type: 'server_key',
+        group,
+        y: str(frame, 'y', 'hex'),
+        host_key: hexOfLength(frame, 'host_key', 32),
+      };
       if (frame.insecure !== undefined) keyFrame.insecure = announcement(frame);
       return keyFrame;
     }
@@ -134,7 +148,11 @@ export function validateOuterFrame(frame: WireFrame): OuterFrame {
       return { type: 'server_auth', signature: hexOfLength(frame, 'signature', 64) };
     case 'error': {
       const code = frame.code;
-      return { type: 'error', code: isErrorCode(code) ? code : 'ERR_BAD_FRAME', message: str(frame, 'message', undefined, 1024) };
+      return {
+        type: 'error',
+        code: isErrorCode(code) ? code : 'ERR_BAD_FRAME',
+        message: str(frame, 'message', undefined, 1024),
+      };
     }
     case 'data':
       return { type: 'data', seq: int(frame, 'seq'), box: str(frame, 'box', 'base64') };
@@ -150,13 +168,21 @@ export function validateOuterFrame(frame: WireFrame): OuterFrame {
  */
 export function textProblem(text: string): { code: ErrorCode; message: string } | null {
   if (text.length === 0) return { code: 'ERR_EMPTY_MESSAGE', message: 'message text is empty' };
-  if (/\p{Cs}/u.test(text)) return { code: 'ERR_BAD_TEXT', message: 'message text contains a lone UTF-16 surrogate, which is not Unicode text' };
+  if (/\p{Cs}/u.test(text))
+    return {
+      code: 'ERR_BAD_TEXT',
+      message: 'message text contains a lone UTF-16 surrogate, which is not Unicode text',
+    };
   const bytes = Buffer.byteLength(text, 'utf8');
-  if (bytes > MAX_TEXT_BYTES) return { code: 'ERR_MESSAGE_TOO_LONG', message: `message is ${bytes} UTF-8 bytes, the limit is ${MAX_TEXT_BYTES}` };
+  if (bytes > MAX_TEXT_BYTES)
+    return { code: 'ERR_MESSAGE_TOO_LONG', message: `message is ${bytes} UTF-8 bytes, the limit is ${MAX_TEXT_BYTES}` };
   const unsafe = UNSAFE_IN_TEXT.exec(text);
   if (unsafe) {
     const what = describeCodePoint(unsafe[0]);
-    return { code: 'ERR_BAD_TEXT', message: `message contains ${what}; control, bidi and line-separator characters are not allowed (one line per message)` };
+    return {
+      code: 'ERR_BAD_TEXT',
+      message: `message contains ${what}; control, bidi and line-separator characters are not allowed (one line per message)`,
+    };
   }
   return null;
 }
@@ -175,7 +201,11 @@ export function validateClientRequest(frame: WireFrame): ClientRequest {
     case 'error': {
       // A sealed error is authentic: the client reports why it is leaving (s.5, s.7).
       const code = frame.code;
-      return { type: 'error', code: isErrorCode(code) ? code : 'ERR_BAD_FRAME', message: str(frame, 'message', undefined, 1024) };
+      return {
+        type: 'error',
+        code: isErrorCode(code) ? code : 'ERR_BAD_FRAME',
+        message: str(frame, 'message', undefined, 1024),
+      };
     }
     default:
       throw new DhlabError('ERR_UNKNOWN_FRAME', `unknown request type "${frame.type.slice(0, 40)}"`);
@@ -219,7 +249,9 @@ export function validateServerEvent(frame: WireFrame): ServerEvent {
       const known = isErrorCode(code) || (frame.type === 'bye' && code === 'OK');
       if (!known) bad(frame.type, 'code', 'a known error code');
       const message = str(frame, frame.type === 'error' ? 'message' : 'reason');
-      return frame.type === 'error' ? { type: 'error', code: code as ErrorCode, message } : { type: 'bye', code: code as ErrorCode | 'OK', reason: message };
+      return frame.type === 'error'
+        ? { type: 'error', code: code as ErrorCode, message }
+        : { type: 'bye', code: code as ErrorCode | 'OK', reason: message };
     }
     default:
       throw new DhlabError('ERR_UNKNOWN_FRAME', `unknown event type "${frame.type.slice(0, 40)}"`);

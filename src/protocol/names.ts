@@ -100,7 +100,8 @@ function mixedScriptProblem(chars: string[]): string | null {
   for (const char of chars) {
     const script = scriptOf(char);
     if (script === 'Common' || script === 'Inherited') continue;
-    if (script === 'Unknown') return `name contains ${describeCodePoint(char)}, which this server cannot place in a script`;
+    if (script === 'Unknown')
+      return `name contains ${describeCodePoint(char)}, which this server cannot place in a script`;
     const scripts = augmentedScripts(script);
     if (seen === null) {
       seen = { scripts: new Set(scripts), first: `${script} (${describeCodePoint(char)})` };

@@ -22,7 +22,8 @@ export interface ServerSessionOptions extends SessionOptions {
   admitName(name: string): void;
 }
 
-export type ServerSessionEvent = { type: 'hello'; name: string } | { type: 'established'; name: string } | { type: 'request'; request: ClientRequest };
+export type ServerSessionEvent =
+  { type: 'hello'; name: string } | { type: 'established'; name: string } | { type: 'request'; request: ClientRequest };
 
 /** Keeps a sealed batch (base64 grows it by 4/3) well inside the 64 KiB frame limit. */
 const MAX_BATCH_BYTES = 32 * 1024;
@@ -75,7 +76,8 @@ export class ServerSession extends Session<ServerSessionEvent> {
     for (let start = 0; start < events.length && !this.isClosed;) {
       let end = start + 1;
       let size = (events[start] as Uint8Array).length;
-      while (end < events.length && size + (events[end] as Uint8Array).length + 1 <= MAX_BATCH_BYTES) size += (events[end++] as Uint8Array).length + 1;
+      while (end < events.length && size + (events[end] as Uint8Array).length + 1 <= MAX_BATCH_BYTES)
+        size += (events[end++] as Uint8Array).length + 1;
       this.sealPlaintext(end - start === 1 ? (events[start] as Uint8Array) : batchOf(events.slice(start, end)));
       start = end;
     }
@@ -104,13 +106,17 @@ export class ServerSession extends Session<ServerSessionEvent> {
 
   private onHello(frame: HelloFrame): void {
     if (frame.version !== PROTOCOL_VERSION) {
-      throw new DhlabError('ERR_VERSION', `protocol version ${frame.version} is not supported (this server speaks ${PROTOCOL_VERSION})`);
+      throw new DhlabError(
+        'ERR_VERSION',
+        `protocol version ${frame.version} is not supported (this server speaks ${PROTOCOL_VERSION})`,
+      );
     }
     this.options.admitName(frame.name);
     this.io.event({ type: 'hello', name: frame.name });
     const { engine, group, host } = this.options;
     // A fresh ephemeral key per connection: forward secrecy between clients and sessions.
-    const privateKey = this.options.privateKey ?? this.options.insecure?.newPrivateKey?.(group) ?? generatePrivateKey(engine);
+    const privateKey =
+      this.options.privateKey ?? this.options.insecure?.newPrivateKey?.(group) ?? generatePrivateKey(engine);
     const serverPublic = engine.dhPublic(group, privateKey);
     this.emit({ kind: 'group', secret: false, group: group.name, p: group.p, g: group.g });
     this.emitSecret(() => ({ kind: 'private_key', secret: true, x: privateKey }));
@@ -135,14 +141,32 @@ export class ServerSession extends Session<ServerSessionEvent> {
     this.emit({ kind: 'public_key_valid', secret: false, owner: 'client', y: clientPublic, checked });
 
     const sharedSecret = engine.dhShared(group, state.privateKey, clientPublic);
-    const transcript = transcriptHash(engine, { name: state.name, group, serverPublic: state.serverPublic, hostKey: host.publicKey, clientPublic });
+    const transcript = transcriptHash(engine, {
+      name: state.name,
+      group,
+      serverPublic: state.serverPublic,
+      hostKey: host.publicKey,
+      clientPublic,
+    });
     const keys = deriveSessionKeys(engine, sharedSecret, transcript);
     const signature = engine.ed25519Sign(host.seed, transcript);
     this.emitSecret(() => ({ kind: 'shared_secret', secret: true, z: sharedSecret }));
     this.emitSecret(() => ({ kind: 'hashed_secret', secret: true, k: keys.hashedSecret }));
     this.emit({ kind: 'transcript', secret: false, h: transcript });
-    this.emitSecret(() => ({ kind: 'session_keys', secret: true, clientToServer: keys.clientToServer, serverToClient: keys.serverToClient }));
-    this.emit({ kind: 'host_signature', secret: false, hostKey: host.publicKey, fingerprint: host.fingerprint, signature, verified: true });
+    this.emitSecret(() => ({
+      kind: 'session_keys',
+      secret: true,
+      clientToServer: keys.clientToServer,
+      serverToClient: keys.serverToClient,
+    }));
+    this.emit({
+      kind: 'host_signature',
+      secret: false,
+      hostKey: host.publicKey,
+      fingerprint: host.fingerprint,
+      signature,
+      verified: true,
+    });
 
     this.sendCipher = recordCipherFor(this.options, keys.serverToClient);
     this.receiveCipher = recordCipherFor(this.options, keys.clientToServer);

@@ -199,7 +199,8 @@ export abstract class Session<E> {
    * cannot leak. The types keep secret events out of emit().
    */
   protected emitSecret(build: () => SecretTraceInput): void {
-    if (this.options.trace && this.options.revealSecrets === true) this.options.trace({ ...build(), role: this.role } as TraceEvent);
+    if (this.options.trace && this.options.revealSecrets === true)
+      this.options.trace({ ...build(), role: this.role } as TraceEvent);
   }
 
   protected sendFrame(frame: WireFrame): void {
@@ -217,7 +218,10 @@ export abstract class Session<E> {
     if (!this.sendCipher) throw new DhlabError('ERR_SESSION_CLOSED', 'no keys yet');
     // Refuse before sealing: a sealed frame that cannot be sent would skip a sequence number.
     if (plaintext.length > MAX_SEALED_PLAINTEXT_BYTES) {
-      throw new DhlabError('ERR_FRAME_LENGTH', `sealed message of ${plaintext.length} bytes would not fit in one frame`);
+      throw new DhlabError(
+        'ERR_FRAME_LENGTH',
+        `sealed message of ${plaintext.length} bytes would not fit in one frame`,
+      );
     }
     const record = this.sendCipher.seal(plaintext);
     this.emitSecret(() => ({

@@ -19,12 +19,27 @@ export type TraceEvent =
   | { kind: 'private_key'; role: Role; secret: true; x: Uint8Array }
   | { kind: 'public_key'; role: Role; secret: false; owner: Role; y: Uint8Array }
   /** `checked`: 'range and subgroup' (s.4.2), or 'length only' when a teaching server turned validation off. */
-  | { kind: 'public_key_valid'; role: Role; secret: false; owner: Role; y: Uint8Array; checked: 'range and subgroup' | 'length only' }
+  | {
+      kind: 'public_key_valid';
+      role: Role;
+      secret: false;
+      owner: Role;
+      y: Uint8Array;
+      checked: 'range and subgroup' | 'length only';
+    }
   | { kind: 'shared_secret'; role: Role; secret: true; z: Uint8Array }
   | { kind: 'hashed_secret'; role: Role; secret: true; k: Uint8Array }
   | { kind: 'transcript'; role: Role; secret: false; h: Uint8Array }
   | { kind: 'session_keys'; role: Role; secret: true; clientToServer: Uint8Array; serverToClient: Uint8Array }
-  | { kind: 'host_signature'; role: Role; secret: false; hostKey: Uint8Array; fingerprint: string; signature: Uint8Array; verified: boolean }
+  | {
+      kind: 'host_signature';
+      role: Role;
+      secret: false;
+      hostKey: Uint8Array;
+      fingerprint: string;
+      signature: Uint8Array;
+      verified: boolean;
+    }
   | { kind: 'established'; role: Role; secret: false; name: string; cipher: string; record: RecordLayout }
   | {
       kind: 'seal' | 'open';

@@ -4,7 +4,12 @@ import { modPow, type DhGroup } from '../crypto/groups.ts';
 import { DhlabError } from '../errors.ts';
 import { forgeCbcIv } from '../insecure/attacks/cbc-bitflip.ts';
 import { keysFromServerExponent, openCaptured } from '../insecure/attacks/eve-derivation.ts';
-import { babyStepGiantStep, estimateSeconds, humanDuration, orderOfGenerator } from '../insecure/attacks/discrete-log.ts';
+import {
+  babyStepGiantStep,
+  estimateSeconds,
+  humanDuration,
+  orderOfGenerator,
+} from '../insecure/attacks/discrete-log.ts';
 import { randomBelow } from '../insecure/hooks.ts';
 import { anyGroup } from '../insecure/toy-groups.ts';
 import { DirectionalCipher } from '../protocol/channel.ts';
@@ -29,7 +34,8 @@ function asBigint(world: ScenarioWorld, name: string): bigint {
 
 function asBytes(world: ScenarioWorld, name: string): Uint8Array {
   const value = world.value(name);
-  if (!(value instanceof Uint8Array)) throw scenarioError(world, `the value ${name} does not exist at this step (or is not bytes)`);
+  if (!(value instanceof Uint8Array))
+    throw scenarioError(world, `the value ${name} does not exist at this step (or is not bytes)`);
   return value;
 }
 
@@ -84,7 +90,9 @@ function discreteLog(world: ScenarioWorld, action: Extract<Action, { kind: 'disc
   ];
   if (result.x !== null) {
     world.values.set(action.as, result.x);
-    lines.push(`found ${action.as} = ${showValue(result.x)}; check: g^x mod p = ${showValue(modPow(group.g, result.x, group.p))}`);
+    lines.push(
+      `found ${action.as} = ${showValue(result.x)}; check: g^x mod p = ${showValue(modPow(group.g, result.x, group.p))}`,
+    );
   } else {
     const perStep = secondsPerStep(world, group);
     const bits = group.insecure ? group.q.toString(2).length : 256;
@@ -114,7 +122,11 @@ function eveDecrypt(world: ScenarioWorld, action: Extract<Action, { kind: 'eve_d
   ];
   const captured = world
     .observationsOf(name)
-    .flatMap((o) => (o.frame?.type === 'data' ? [{ dir: o.dir, seq: Number(o.frame.seq), sealed: Buffer.from(String(o.frame.box), 'base64') }] : []));
+    .flatMap((o) =>
+      o.frame?.type === 'data'
+        ? [{ dir: o.dir, seq: Number(o.frame.seq), sealed: Buffer.from(String(o.frame.box), 'base64') }]
+        : [],
+    );
   const read: { dir: string; seq: number; text: string }[] = [];
   for (const frame of openCaptured(world.engine, keys, captured)) {
     if (frame.text === null) {
@@ -151,7 +163,9 @@ function cost(world: ScenarioWorld, groups: string[]): string[] {
       );
     }
   }
-  lines.push('(the best attack on the 2048-bit group is the number field sieve, not BSGS: about 2^112 work, NIST SP 800-57 table 2)');
+  lines.push(
+    '(the best attack on the 2048-bit group is the number field sieve, not BSGS: about 2^112 work, NIST SP 800-57 table 2)',
+  );
   return lines;
 }
 
@@ -160,7 +174,10 @@ function cbcBitflip(world: ScenarioWorld, action: Extract<Action, { kind: 'cbc_b
   const key = asBytes(world, action.key);
   const at = action.text.indexOf(action.from);
   if (at < 0 || action.from.length !== action.to.length || at + action.from.length > 16) {
-    throw scenarioError(world, `cbc_bitflip: "${action.from}" must occur in the first block of "${action.text}" and be as long as "${action.to}"`);
+    throw scenarioError(
+      world,
+      `cbc_bitflip: "${action.from}" must occur in the first block of "${action.text}" and be as long as "${action.to}"`,
+    );
   }
   const iv = Buffer.from(world.engine.randomBytes(16));
   const cipher = crypto.createCipheriv('aes-256-cbc', key, iv);
@@ -201,7 +218,9 @@ export async function runAction(world: ScenarioWorld, action: Action): Promise<s
       const error = await world.connect(action.name);
       // Joined: the others hear of it. Refused: the error is the answer.
       if (error === null) await world.settle(before);
-      return [error ? `${action.name} could not join: ${error.code}: ${error.message}` : `${action.name} joined the room`];
+      return [
+        error ? `${action.name} could not join: ${error.code}: ${error.message}` : `${action.name} joined the room`,
+      ];
     }
     case 'leave': {
       const client = world.clients.get(action.name);

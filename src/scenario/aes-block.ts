@@ -39,7 +39,10 @@ export function aesBlock(world: ScenarioWorld, action: Extract<Action, { kind: '
   const key = world.value(`${name}.key_c2s`);
   const record = world.frames.find((f) => f.from === name && f.frame.type === 'data');
   if (!(key instanceof Uint8Array) || !record) {
-    throw new DhlabError('ERR_SCENARIO', `${world.scenario.file}: aes_block needs ${name} connected and one chat sent before it`);
+    throw new DhlabError(
+      'ERR_SCENARIO',
+      `${world.scenario.file}: aes_block needs ${name} connected and one chat sent before it`,
+    );
   }
   const seq = Number(record.frame.seq);
   const box = Buffer.from(String(record.frame.box), 'base64');
@@ -50,7 +53,11 @@ export function aesBlock(world: ScenarioWorld, action: Extract<Action, { kind: '
   new DataView(nonce.buffer).setBigUint64(4, BigInt(seq));
   const aad = Buffer.from(`dhlab/1 data ${seq}`, 'utf8');
   const plaintext = world.engine.aesGcmOpen(key, nonce, box, aad);
-  if (plaintext === null) throw new DhlabError('ERR_SCENARIO', `${world.scenario.file}: ${name}'s first frame does not open with ${name}.key_c2s`);
+  if (plaintext === null)
+    throw new DhlabError(
+      'ERR_SCENARIO',
+      `${world.scenario.file}: ${name}'s first frame does not open with ${name}.key_c2s`,
+    );
   const gcm = gcmSealByHand(key, nonce, plaintext, aad);
   const j1 = counterBlock(nonce, 2);
   const rounds = encryptBlockTraced(key, j1);

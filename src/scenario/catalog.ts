@@ -21,9 +21,13 @@ export function resolveScenario(nameOrPath: string): Scenario {
   if (/[/\\]|\.ya?ml$/.test(nameOrPath)) return loadScenario(nameOrPath);
   const files = shippedScenarioFiles();
   const base = (f: string) => path.basename(f).replace(/\.ya?ml$/, '');
-  const match = files.find((f) => base(f) === nameOrPath) ?? files.find((f) => base(f).replace(/^\d+-/, '') === nameOrPath);
+  const match =
+    files.find((f) => base(f) === nameOrPath) ?? files.find((f) => base(f).replace(/^\d+-/, '') === nameOrPath);
   if (!match) {
-    throw new DhlabError('ERR_USAGE', `no scenario named "${nameOrPath}" (dhlab scenario --list shows them; a path to a .yaml file works too)`);
+    throw new DhlabError(
+      'ERR_USAGE',
+      `no scenario named "${nameOrPath}" (dhlab scenario --list shows them; a path to a .yaml file works too)`,
+    );
   }
   return loadScenario(match);
 }

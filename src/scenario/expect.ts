@@ -27,7 +27,11 @@ function matches(value: Value, expected: string): boolean {
 function appearsIn(bytes: Uint8Array, text: string): boolean {
   const buffer = Buffer.from(bytes);
   const raw = Buffer.from(text, 'utf8');
-  return buffer.includes(raw) || buffer.includes(raw.toString('hex')) || buffer.includes(raw.toString('base64').replace(/=+$/, ''));
+  return (
+    buffer.includes(raw) ||
+    buffer.includes(raw.toString('hex')) ||
+    buffer.includes(raw.toString('base64').replace(/=+$/, ''))
+  );
 }
 
 export function check(world: ScenarioWorld, e: Expectation): CheckResult {
@@ -56,15 +60,28 @@ export function check(world: ScenarioWorld, e: Expectation): CheckResult {
     case 'members': {
       const members = world.server.memberNames;
       const ok = members.length === e.names.length && e.names.every((n) => members.includes(n));
-      return { ok, what: `members are ${e.names.join(', ')}`, found: ok ? undefined : `members: ${members.join(', ') || '(none)'}` };
+      return {
+        ok,
+        what: `members are ${e.names.join(', ')}`,
+        found: ok ? undefined : `members: ${members.join(', ') || '(none)'}`,
+      };
     }
     case 'eve_reads': {
       const ok = world.eveRead.some((t) => t.includes(e.text));
-      return { ok, what: `Eve reads "${e.text}"`, found: ok ? undefined : `Eve read: ${world.eveRead.join(' | ') || '(nothing)'}` };
+      return {
+        ok,
+        what: `Eve reads "${e.text}"`,
+        found: ok ? undefined : `Eve read: ${world.eveRead.join(' | ') || '(nothing)'}`,
+      };
     }
     case 'eve_cannot_read': {
-      const seen = world.observations.some((o) => appearsIn(o.bytes, e.text)) || world.eveRead.some((t) => t.includes(e.text));
-      return { ok: !seen, what: `"${e.text}" appears nowhere in what Eve saw`, found: seen ? 'it appears in her capture' : undefined };
+      const seen =
+        world.observations.some((o) => appearsIn(o.bytes, e.text)) || world.eveRead.some((t) => t.includes(e.text));
+      return {
+        ok: !seen,
+        what: `"${e.text}" appears nowhere in what Eve saw`,
+        found: seen ? 'it appears in her capture' : undefined,
+      };
     }
     case 'mallory_reads': {
       const ok = world.malloryEvents.some((m) => m.kind === 'read' && m.text.includes(e.text));
@@ -77,7 +94,11 @@ export function check(world: ScenarioWorld, e: Expectation): CheckResult {
   }
 }
 
-function compareValues(world: ScenarioWorld, e: Extract<Expectation, { kind: 'equal' | 'differ' }>, show: (name: string) => string): CheckResult {
+function compareValues(
+  world: ScenarioWorld,
+  e: Extract<Expectation, { kind: 'equal' | 'differ' }>,
+  show: (name: string) => string,
+): CheckResult {
   const [a, b] = e.names.map((n) => world.value(n));
   const what = `${e.names[0]} ${e.kind === 'equal' ? '=' : '≠'} ${e.names[1]}`;
   if (a === undefined || b === undefined) return { ok: false, what, found: e.names.map(show).join(', ') };
@@ -87,17 +108,27 @@ function compareValues(world: ScenarioWorld, e: Extract<Expectation, { kind: 'eq
 
 function receives(world: ScenarioWorld, e: Extract<Expectation, { kind: 'receives' | 'not_receives' }>): CheckResult {
   const events = world.received.get(e.who) ?? [];
-  const count = events.filter((ev) => ev.type === 'message' && ev.text === e.text && (e.from === undefined || ev.from === e.from)).length;
+  const count = events.filter(
+    (ev) => ev.type === 'message' && ev.text === e.text && (e.from === undefined || ev.from === e.from),
+  ).length;
   const times = e.times === undefined ? '' : e.times === 1 ? ' exactly once' : ` exactly ${e.times} times`;
   const what = `${e.who} ${e.kind === 'receives' ? 'receives' : 'does not receive'} ${e.from ? `<${e.from}> ` : ''}"${e.text}"${times}`;
   const ok = e.kind === 'not_receives' ? count === 0 : e.times === undefined ? count > 0 : count === e.times;
   const messages = events.flatMap((ev) => (ev.type === 'message' ? [`<${ev.from}> ${ev.text}`] : []));
-  return { ok, what, found: ok ? undefined : `${e.who}'s messages: ${messages.length ? messages.join(' | ') : '(none)'}` };
+  return {
+    ok,
+    what,
+    found: ok ? undefined : `${e.who}'s messages: ${messages.length ? messages.join(' | ') : '(none)'}`,
+  };
 }
 
 function failsWith(world: ScenarioWorld, e: Extract<Expectation, { kind: 'error' }>): CheckResult {
   const mine = world.errors.filter((x) => x.who === e.who || x.who.startsWith(`${e.who}/`));
   const ok = mine.some((x) => x.code === e.code && (e.message === undefined || x.message.includes(e.message)));
   const what = `${e.who} fails with ${e.code}${e.message === undefined ? '' : ` ("${e.message}")`}`;
-  return { ok, what, found: ok ? undefined : `errors of ${e.who}: ${mine.map((x) => `${x.code} ${x.message}`).join('; ') || '(none)'}` };
+  return {
+    ok,
+    what,
+    found: ok ? undefined : `errors of ${e.who}: ${mine.map((x) => `${x.code} ${x.message}`).join('; ') || '(none)'}`,
+  };
 }

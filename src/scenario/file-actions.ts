@@ -71,7 +71,11 @@ function replayAction(r: Reader, at: Path, known: Known): Extract<Action, { kind
   r.keys(at, ['connection', 'seq']);
   const seq = r.string([...at, 'seq'], 'as_sent');
   if (seq !== 'as_sent' && seq !== 'next') r.fail([...at, 'seq'], `must be as_sent or next, got "${seq}"`);
-  return { kind, connection: known([...at, 'connection'], r.string([...at, 'connection'])), rewriteSeq: seq === 'next' };
+  return {
+    kind,
+    connection: known([...at, 'connection'], r.string([...at, 'connection'])),
+    rewriteSeq: seq === 'next',
+  };
 }
 
 /**
@@ -105,11 +109,17 @@ export function action(r: Reader, path: Path, clients: Set<string>, restart: (at
         kind,
         of: r.string([...at, 'of']),
         as: r.string([...at, 'as']),
-        ...(r.has([...at, 'bound_bits']) ? { boundBits: r.integer([...at, 'bound_bits'], 2, MAX_DISCRETE_LOG_BITS) } : {}),
+        ...(r.has([...at, 'bound_bits'])
+          ? { boundBits: r.integer([...at, 'bound_bits'], 2, MAX_DISCRETE_LOG_BITS) }
+          : {}),
       };
     case 'eve_decrypt':
       r.keys(at, ['connection', 'exponent']);
-      return { kind, connection: known([...at, 'connection'], r.string([...at, 'connection'])), exponent: r.string([...at, 'exponent']) };
+      return {
+        kind,
+        connection: known([...at, 'connection'], r.string([...at, 'connection'])),
+        exponent: r.string([...at, 'exponent']),
+      };
     case 'cost':
       return { kind, groups: groupNames(r, at) };
     case 'flip':
@@ -138,8 +148,15 @@ export function action(r: Reader, path: Path, clients: Set<string>, restart: (at
       };
     case 'cbc_bitflip':
       r.keys(at, ['text', 'key', 'from', 'to']);
-      if (Buffer.byteLength(r.string([...at, 'text'])) > MAX_CBC_TEXT_BYTES) r.fail([...at, 'text'], `must be at most ${MAX_CBC_TEXT_BYTES} bytes`);
-      return { kind, text: r.string([...at, 'text']), key: r.string([...at, 'key']), from: r.string([...at, 'from']), to: r.string([...at, 'to']) };
+      if (Buffer.byteLength(r.string([...at, 'text'])) > MAX_CBC_TEXT_BYTES)
+        r.fail([...at, 'text'], `must be at most ${MAX_CBC_TEXT_BYTES} bytes`);
+      return {
+        kind,
+        text: r.string([...at, 'text']),
+        key: r.string([...at, 'key']),
+        from: r.string([...at, 'from']),
+        to: r.string([...at, 'to']),
+      };
   }
 }
 
@@ -147,12 +164,22 @@ export function action(r: Reader, path: Path, clients: Set<string>, restart: (at
 function aesBlockAction(r: Reader, at: Path, known: Known): Extract<Action, { kind: 'aes_block' }> {
   r.keys(at, ['connection', 'show']);
   const show = r.string([...at, 'show']);
-  if (!(AES_PARTS as readonly string[]).includes(show)) r.fail([...at, 'show'], `must be one of ${AES_PARTS.join(', ')}, got "${show}"`);
-  return { kind: 'aes_block', connection: known([...at, 'connection'], r.string([...at, 'connection'])), show: show as (typeof AES_PARTS)[number] };
+  if (!(AES_PARTS as readonly string[]).includes(show))
+    r.fail([...at, 'show'], `must be one of ${AES_PARTS.join(', ')}, got "${show}"`);
+  return {
+    kind: 'aes_block',
+    connection: known([...at, 'connection'], r.string([...at, 'connection'])),
+    show: show as (typeof AES_PARTS)[number],
+  };
 }
 
 /** naive_read and say_together (lesson 12): up to 16 texts, and one line of `long` bytes. */
-function textsAction(r: Reader, at: Path, kind: 'naive_read' | 'say_together', known: Known): Extract<Action, { kind: 'naive_read' | 'say_together' }> {
+function textsAction(
+  r: Reader,
+  at: Path,
+  kind: 'naive_read' | 'say_together',
+  known: Known,
+): Extract<Action, { kind: 'naive_read' | 'say_together' }> {
   r.keys(at, kind === 'naive_read' ? ['texts', 'long'] : ['from', 'texts', 'long']);
   const n = r.list([...at, 'texts'], 16);
   const texts = Array.from({ length: n }, (_, i) => r.string([...at, 'texts', i]));

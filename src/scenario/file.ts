@@ -18,7 +18,8 @@ function endpoint(r: Reader, path: Path): EndpointSpec {
     cbc: r.boolean([...path, 'cbc'], false),
     nonceReuse: r.boolean([...path, 'nonce_reuse'], false),
   };
-  if (spec.cbc && spec.nonceReuse) r.fail([...path, 'nonce_reuse'], 'nonce_reuse weakens GCM and cbc replaces it: choose one');
+  if (spec.cbc && spec.nonceReuse)
+    r.fail([...path, 'nonce_reuse'], 'nonce_reuse weakens GCM and cbc replaces it: choose one');
   if (r.has([...path, 'exponent'])) {
     const text = r.string([...path, 'exponent']);
     // Exponents are below 2^256 (s.4.1): a longer one is a typo, or a file that wants to stall modPow.
@@ -40,8 +41,14 @@ function client(r: Reader, path: Path): ClientSpec {
   }
   r.keys(path, ['name', 'exponent', 'exponent_bits', 'validation', 'cbc', 'nonce_reuse', 'pinned', 'direct']);
   const name = r.string([...path, 'name']);
-  if (!NAME.test(name)) r.fail([...path, 'name'], 'a client name is 1-16 lower-case letters or digits, starting with a letter');
-  return { name, ...endpoint(r, path), pinned: r.boolean([...path, 'pinned'], false), direct: r.boolean([...path, 'direct'], false) };
+  if (!NAME.test(name))
+    r.fail([...path, 'name'], 'a client name is 1-16 lower-case letters or digits, starting with a letter');
+  return {
+    name,
+    ...endpoint(r, path),
+    pinned: r.boolean([...path, 'pinned'], false),
+    direct: r.boolean([...path, 'direct'], false),
+  };
 }
 
 const EXPECTATIONS = [
@@ -61,9 +68,16 @@ const EXPECTATIONS = [
 
 function serverSpec(r: Reader, path: Path, base: ServerSpec): ServerSpec {
   r.keys(path, ['group', 'exponent', 'exponent_bits', 'validation', 'cbc', 'nonce_reuse', 'static_key']);
-  const spec: ServerSpec = { ...endpoint(r, path), group: r.string([...path, 'group'], base.group), staticKey: r.boolean([...path, 'static_key'], false) };
+  const spec: ServerSpec = {
+    ...endpoint(r, path),
+    group: r.string([...path, 'group'], base.group),
+    staticKey: r.boolean([...path, 'static_key'], false),
+  };
   if (!anyGroup(spec.group))
-    r.fail([...path, 'group'], `unknown group "${spec.group}" (modp14, modp15, modp16, toy23, textbook23, toy-32, toy-48, toy-64, smooth-48)`);
+    r.fail(
+      [...path, 'group'],
+      `unknown group "${spec.group}" (modp14, modp15, modp16, toy23, textbook23, toy-32, toy-48, toy-64, smooth-48)`,
+    );
   return spec;
 }
 
@@ -127,7 +141,10 @@ function refuseLongSearch(r: Reader, path: Path, groupName: string): void {
   const half = Math.ceil(bits / 2);
   // About 90 bytes a BigInt table entry and 1 µs a step, measured on toy-48.
   const gigabytes = (2 ** half * 90) / 1e9;
-  const estimate = half <= 32 ? ` (about ${gigabytes < 10 ? gigabytes.toFixed(1) : Math.round(gigabytes)} GB and ${humanDuration(2 ** half * 2e-6)})` : '';
+  const estimate =
+    half <= 32
+      ? ` (about ${gigabytes < 10 ? gigabytes.toFixed(1) : Math.round(gigabytes)} GB and ${humanDuration(2 ** half * 2e-6)})`
+      : '';
   r.fail(
     path,
     `without bound_bits the search covers the order of g in ${groupName}, a ${bits}-bit number: a table of 2^${half} entries${estimate}; give bound_bits (at most ${MAX_DISCRETE_LOG_BITS})`,
@@ -145,7 +162,8 @@ function seedOf(r: Reader): string {
 function mallorySpec(r: Reader, at: Path): MallorySpec {
   r.keys(at, ['mode', 'fixed_value', 'rewrite']);
   const mode = r.string([...at, 'mode']);
-  if (mode !== 'relay' && mode !== 'mitm' && mode !== 'fix-key') r.fail([...at, 'mode'], 'must be relay, mitm or fix-key');
+  if (mode !== 'relay' && mode !== 'mitm' && mode !== 'fix-key')
+    r.fail([...at, 'mode'], 'must be relay, mitm or fix-key');
   const mallory: MallorySpec = { mode, rewrites: [] };
   if (r.has([...at, 'fixed_value'])) {
     const value = r.string([...at, 'fixed_value']);
@@ -156,7 +174,10 @@ function mallorySpec(r: Reader, at: Path): MallorySpec {
     const n = r.list([...at, 'rewrite']);
     for (let i = 0; i < n; i++) {
       r.keys([...at, 'rewrite', i], ['from', 'to']);
-      mallory.rewrites.push({ from: r.string([...at, 'rewrite', i, 'from']), to: r.string([...at, 'rewrite', i, 'to']) });
+      mallory.rewrites.push({
+        from: r.string([...at, 'rewrite', i, 'from']),
+        to: r.string([...at, 'rewrite', i, 'to']),
+      });
     }
   }
   return mallory;
@@ -198,7 +219,8 @@ export function parseScenario(text: string, file: string): Scenario {
     const expectCount = r.has([...at, 'expect']) ? r.list([...at, 'expect']) : 0;
     const act = action(r, [...at, 'action'], clientNames, (restartAt) => serverSpec(r, restartAt, current));
     if (act.kind === 'restart') current = act.server;
-    if (act.kind === 'discrete_log' && act.boundBits === undefined) refuseLongSearch(r, [...at, 'action', 'discrete_log'], current.group);
+    if (act.kind === 'discrete_log' && act.boundBits === undefined)
+      refuseLongSearch(r, [...at, 'action', 'discrete_log'], current.group);
     steps.push({
       title: r.string([...at, 'title']),
       narration: r.string([...at, 'narration']).trim(),
@@ -232,7 +254,12 @@ export function loadScenario(file: string): Scenario {
     text = readRegularFile(file, MAX_SCENARIO_BYTES);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code ?? 'error';
-    const why = code === 'ENOTREGULAR' ? 'not a regular file' : code === 'EFBIG' ? `larger than ${MAX_SCENARIO_BYTES / 1024} KiB` : code;
+    const why =
+      code === 'ENOTREGULAR'
+        ? 'not a regular file'
+        : code === 'EFBIG'
+          ? `larger than ${MAX_SCENARIO_BYTES / 1024} KiB`
+          : code;
     throw new DhlabError('ERR_SCENARIO', `${file}: cannot read (${why})`);
   }
   return parseScenario(text, file);

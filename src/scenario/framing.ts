@@ -20,7 +20,10 @@ export function longText(bytes: number): string {
  * reader has read the one before (as when messages came a millisecond apart). The reader's reads
  * are real; recv(1024) is applied to what each found waiting.
  */
-export async function naiveRead(world: ScenarioWorld, action: Extract<Action, { kind: 'naive_read' }>): Promise<string[]> {
+export async function naiveRead(
+  world: ScenarioWorld,
+  action: Extract<Action, { kind: 'naive_read' }>,
+): Promise<string[]> {
   const texts = action.texts.map((t) => Buffer.from(t, 'utf8'));
   const long = Buffer.from(longText(action.long), 'utf8');
   const textBytes = texts.reduce((n, t) => n + t.length, 0);
@@ -49,7 +52,8 @@ export async function naiveRead(world: ScenarioWorld, action: Extract<Action, { 
   const relay = await startResegmenter({
     targetPort: receiverPort,
     // Every text in one segment, then the long message in another; nothing after it.
-    nextSize: (_connection, offset) => (offset < textBytes ? textBytes - offset : offset < total ? total - offset : Infinity),
+    nextSize: (_connection, offset) =>
+      offset < textBytes ? textBytes - offset : offset < total ? total - offset : Infinity,
     flushWhenIdle: false,
     onSegment: (segment) => segments.push(segment),
     afterSegment: (segment) => until(() => received.length >= segment.offset + segment.bytes.length),
@@ -74,7 +78,10 @@ export async function naiveRead(world: ScenarioWorld, action: Extract<Action, { 
     `the sender writes ${action.texts.map((t) => excerpt(t)).join(', then ')}, then a ${long.length}-byte message: ${action.texts.length + 1} writes, ${total} bytes`,
     ...segments.map((s, i) => `segment ${i + 1} on the wire: ${s.bytes.length} bytes`),
     `the reader's socket had ${reads.map((r) => r.length).join(', then ')} bytes waiting when it read`,
-    ...messages.map((m, i) => `what recv(1024) returns, call ${i + 1} = message ${i + 1}: ${m.length} bytes ${excerpt(Buffer.from(m).toString('utf8'))}`),
+    ...messages.map(
+      (m, i) =>
+        `what recv(1024) returns, call ${i + 1} = message ${i + 1}: ${m.length} bytes ${excerpt(Buffer.from(m).toString('utf8'))}`,
+    ),
     `${action.texts.length + 1} messages were sent; the reader printed ${messages.length}`,
   ];
 }
@@ -85,7 +92,10 @@ export async function naiveRead(world: ScenarioWorld, action: Extract<Action, { 
  * server's reader reassembles every frame by its length prefix, and the others receive each line
  * exactly.
  */
-export async function sayTogether(world: ScenarioWorld, action: Extract<Action, { kind: 'say_together' }>): Promise<string[]> {
+export async function sayTogether(
+  world: ScenarioWorld,
+  action: Extract<Action, { kind: 'say_together' }>,
+): Promise<string[]> {
   const client = world.clients.get(action.from);
   if (!client || client.closed) return [`${action.from} is not connected: nothing sent`];
   const long = action.long > 0 ? longText(action.long) : null;
@@ -94,8 +104,11 @@ export async function sayTogether(world: ScenarioWorld, action: Extract<Action, 
   const firstSegment = world.segments.length;
   const readsBefore = new Map([...world.serverReads].map(([port, reads]) => [port, reads.length]));
   client.sayTogether(lines);
-  const heard = (who: string, text: string) => (world.received.get(who) ?? []).some((e) => e.type === 'message' && e.from === action.from && e.text === text);
-  await world.until(() => others.every((who) => world.clients.get(who)?.closed === true || lines.every((text) => heard(who, text))));
+  const heard = (who: string, text: string) =>
+    (world.received.get(who) ?? []).some((e) => e.type === 'message' && e.from === action.from && e.text === text);
+  await world.until(() =>
+    others.every((who) => world.clients.get(who)?.closed === true || lines.every((text) => heard(who, text))),
+  );
   if (long) world.values.set('framing.long_received', others.every((who) => heard(who, long)) ? 'exactly' : 'differs');
   const fresh = world.segments.slice(firstSegment).filter((s) => s.client === action.from);
   const ports = new Set(fresh.map((s) => s.relayPort));

@@ -10,13 +10,23 @@ export function stepTranscript(result: StepResult, total: number, width = 80): s
   for (const paragraph of result.narration.split('\n')) out.push(...wrapLine(safeText(paragraph), width, ''));
   for (const line of result.lines) out.push(...wrapLine(`  > ${safeText(line)}`, width, '      '));
   for (const c of result.checks)
-    out.push(...wrapLine(`  ${c.ok ? '✓' : '✗'} ${safeText(c.what)}${c.found ? `  (found: ${safeText(c.found)})` : ''}`, width, '      '));
+    out.push(
+      ...wrapLine(
+        `  ${c.ok ? '✓' : '✗'} ${safeText(c.what)}${c.found ? `  (found: ${safeText(c.found)})` : ''}`,
+        width,
+        '      ',
+      ),
+    );
   out.push('');
   return out;
 }
 
 /** Runs every step headless; returns the results (the world is closed). */
-export async function runHeadless(scenario: Scenario, engineName: string, out: (line: string) => void): Promise<StepResult[]> {
+export async function runHeadless(
+  scenario: Scenario,
+  engineName: string,
+  out: (line: string) => void,
+): Promise<StepResult[]> {
   const run = new ScenarioRun(scenario, getEngine(engineName));
   try {
     out(safeText(`${scenario.title}  [${scenario.file}, seed ${scenario.seed}: reproducible, INSECURE randomness]`));

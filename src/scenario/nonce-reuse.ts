@@ -3,13 +3,21 @@ import { DhlabError } from '../errors.ts';
 import { aadFor, nonceFor } from '../protocol/channel.ts';
 import { printableAscii as printable } from '../terminal/format.ts';
 import { encryptBlockTraced } from '../by-hand/aes.ts';
-import { bigintToBlock, blockToBigint, counterBlock, gfInverse128, gfMultiply128, gfSquareRoot128 } from '../by-hand/gcm.ts';
+import {
+  bigintToBlock,
+  blockToBigint,
+  counterBlock,
+  gfInverse128,
+  gfMultiply128,
+  gfSquareRoot128,
+} from '../by-hand/gcm.ts';
 import { forgeTag, hashKeyFromNonceReuse } from '../insecure/attacks/forbidden-attack.ts';
 import type { TapObservation } from '../tap/tap-proxy.ts';
 import type { Action } from './types.ts';
 import type { ScenarioWorld } from './world.ts';
 
-const xor = (a: Uint8Array, b: Uint8Array) => Uint8Array.from({ length: Math.min(a.length, b.length) }, (_, i) => (a[i] as number) ^ (b[i] as number));
+const xor = (a: Uint8Array, b: Uint8Array) =>
+  Uint8Array.from({ length: Math.min(a.length, b.length) }, (_, i) => (a[i] as number) ^ (b[i] as number));
 const aadOf = (seq: number) => aadFor('data', seq);
 
 interface Sealed {
@@ -24,7 +32,11 @@ function sealedFrames(world: ScenarioWorld, name: string, dir: TapObservation['d
     .filter((o) => o.dir === dir && o.frame?.type === 'data')
     .map((o) => {
       const box = Buffer.from(String(o.frame?.box), 'base64');
-      return { seq: Number(o.frame?.seq), ciphertext: Uint8Array.from(box.subarray(0, box.length - 16)), tag: Uint8Array.from(box.subarray(box.length - 16)) };
+      return {
+        seq: Number(o.frame?.seq),
+        ciphertext: Uint8Array.from(box.subarray(0, box.length - 16)),
+        tag: Uint8Array.from(box.subarray(box.length - 16)),
+      };
     });
 }
 
@@ -42,7 +54,9 @@ export function eveXor(world: ScenarioWorld, action: Extract<Action, { kind: 'ev
   const [first, second] = sealedFrames(world, name, 'server->client');
   if (!first || !second) throw scenarioError(world, `eve_xor needs two frames from the server to ${name}`);
   // Who joined, in the order Eve saw their hellos, up to and including this connection.
-  const seen = world.observations.flatMap((o) => (o.frame?.type === 'hello' && typeof o.frame.name === 'string' ? [o.frame.name] : []));
+  const seen = world.observations.flatMap((o) =>
+    o.frame?.type === 'hello' && typeof o.frame.name === 'string' ? [o.frame.name] : [],
+  );
   const members = [...new Set(seen.slice(0, seen.indexOf(name) + 1))];
   const guess = Buffer.from(JSON.stringify({ type: 'welcome', name, members, count: members.length }), 'utf8');
   const difference = xor(first.ciphertext, second.ciphertext);
@@ -102,7 +116,9 @@ export function forbiddenAttack(world: ScenarioWorld, action: Extract<Action, { 
     const difference = last(f1.ciphertext) ^ last(f2.ciphertext) || 1n;
     h = gfSquareRoot128(gfMultiply128(blockToBigint(f1.tag) ^ blockToBigint(f2.tag), gfInverse128(difference)));
     // ...and her E_K(J0) = T1 XOR GHASH_H'(A, C1) with that H', as the attack would compute it.
-    ekJ0 = bigintToBlock(blockToBigint(f1.tag) ^ blockToBigint(forgeTag(h, new Uint8Array(16), aadOf(f1.seq), f1.ciphertext)));
+    ekJ0 = bigintToBlock(
+      blockToBigint(f1.tag) ^ blockToBigint(forgeTag(h, new Uint8Array(16), aadOf(f1.seq), f1.ciphertext)),
+    );
     lines.push(
       `the attack's condition fails: ${(error as Error).message}. Different nonces mean different keystreams (C1 XOR C2 is noise, not P1 XOR P2) and different tag masks: nothing cancels`,
       `the formula still gives a number: ${hex(bigintToBlock(h))}; it is not H`,
@@ -128,12 +144,16 @@ export async function forge(world: ScenarioWorld, action: Extract<Action, { kind
   const [f1, f2] = frames.slice(-2);
   const h = world.value('forbidden.h');
   const ekJ0 = world.value('forbidden.ek_j0');
-  if (!f1 || !f2 || !(h instanceof Uint8Array) || !(ekJ0 instanceof Uint8Array)) throw scenarioError(world, 'forge needs a forbidden_attack step before it');
+  if (!f1 || !f2 || !(h instanceof Uint8Array) || !(ekJ0 instanceof Uint8Array))
+    throw scenarioError(world, 'forge needs a forbidden_attack step before it');
   const known = Buffer.from(JSON.stringify({ type: 'chat', text: action.known }), 'utf8');
   const keystream = xor(f1.ciphertext, known);
   const plaintext = Buffer.from(JSON.stringify({ type: 'chat', text: action.text }), 'utf8');
   if (plaintext.length > keystream.length)
-    throw scenarioError(world, `forge: the forged chat (${plaintext.length} bytes) is longer than the keystream known (${keystream.length})`);
+    throw scenarioError(
+      world,
+      `forge: the forged chat (${plaintext.length} bytes) is longer than the keystream known (${keystream.length})`,
+    );
   // The seq the server expects next: 0 again if the counter never moved, else one more.
   const seq = f1.seq === f2.seq ? f2.seq : f2.seq + 1;
   const ciphertext = xor(plaintext, keystream);

@@ -103,9 +103,15 @@ export class ScenarioRun {
       // A new server (and a new Eve and Mallory in front of it); what was recorded stays.
       const spec = step.action.server;
       // The old server's last frames are its sealed goodbyes (PROTOCOL s.6): the ladder says so first.
-      if ([...world.clients.values()].some((c) => !c.closed)) world.note('server', 'the old server stops - a sealed bye (ERR_SERVER_SHUTDOWN) to each member');
+      if ([...world.clients.values()].some((c) => !c.closed))
+        world.note('server', 'the old server stops - a sealed bye (ERR_SERVER_SHUTDOWN) to each member');
       await world.close();
-      this.world = await ScenarioWorld.start({ ...this.scenario, server: spec }, this.engine, this.makeObserver(), world);
+      this.world = await ScenarioWorld.start(
+        { ...this.scenario, server: spec },
+        this.engine,
+        this.makeObserver(),
+        world,
+      );
       const weak = [
         spec.validation ? '' : 'public-value validation OFF',
         spec.exponent !== undefined ? `fixed exponent ${spec.exponent}` : '',

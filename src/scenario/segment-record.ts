@@ -36,7 +36,10 @@ export class SegmentRecord {
   segment(segment: Segment): void {
     // The connection's stream so far, cut into frames; its first frame is the client's hello. Eve's
     // tap, in front of the relay, opens its connections in the same order and has read the hello whole.
-    const stream = Buffer.concat([...this.segments.filter((s) => s.connection === segment.connection).map((s) => s.bytes), segment.bytes]);
+    const stream = Buffer.concat([
+      ...this.segments.filter((s) => s.connection === segment.connection).map((s) => s.bytes),
+      segment.bytes,
+    ]);
     const bounds = frameBounds(stream);
     const [helloStart, helloEnd] = bounds[0] ?? [0, 0];
     let client = this.labelOf(segment.connection) ?? `connection ${segment.connection}`;

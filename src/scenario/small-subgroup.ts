@@ -53,11 +53,13 @@ async function probe(world: ScenarioWorld, group: DhGroup, name: string, h: bigi
     };
     send({ type: 'hello', version: 1, name });
     const serverKey = await reader.next();
-    if (serverKey?.type !== 'server_key') return { refused: `${String(serverKey?.code ?? 'closed')} ${String(serverKey?.message ?? '')}`.trim() };
+    if (serverKey?.type !== 'server_key')
+      return { refused: `${String(serverKey?.code ?? 'closed')} ${String(serverKey?.message ?? '')}`.trim() };
     const clientPublic = bigintToBytes(h, group.byteLength);
     send({ type: 'client_key', y: Buffer.from(clientPublic).toString('hex') });
     const auth = await reader.next();
-    if (auth?.type !== 'server_auth') return { refused: `${String(auth?.code ?? 'closed')} ${String(auth?.message ?? '')}`.trim() };
+    if (auth?.type !== 'server_auth')
+      return { refused: `${String(auth?.code ?? 'closed')} ${String(auth?.message ?? '')}`.trim() };
     const welcome = await reader.next();
     if (welcome?.type !== 'data') return { refused: 'no sealed welcome' };
     const box = Buffer.from(String(welcome.box), 'base64');
@@ -86,9 +88,14 @@ async function probe(world: ScenarioWorld, group: DhGroup, name: string, h: bigi
  * prime factor r of p - 1, then the Chinese remainder theorem. Against a safe-prime group with
  * validation, the only small order is 2 (y = p - 1), and the server refuses it.
  */
-export async function smallSubgroup(world: ScenarioWorld, action: Extract<Action, { kind: 'small_subgroup' }>): Promise<string[]> {
+export async function smallSubgroup(
+  world: ScenarioWorld,
+  action: Extract<Action, { kind: 'small_subgroup' }>,
+): Promise<string[]> {
   const group = anyGroup(world.scenario.server.group) as DhGroup;
-  const lines = [`p - 1 = ${showValue(group.p - 1n)}; Mallory probes with elements of order ${action.orders.join(', ')}`];
+  const lines = [
+    `p - 1 = ${showValue(group.p - 1n)}; Mallory probes with elements of order ${action.orders.join(', ')}`,
+  ];
   const residues: { residue: bigint; modulus: bigint }[] = [];
   let serverPublic: bigint | null = null;
   for (const r of action.orders) {
@@ -117,7 +124,12 @@ export async function smallSubgroup(world: ScenarioWorld, action: Extract<Action
   // x_s mod 2 needs no probe when g generates the whole group (g is then not a square): y_s = g^x_s
   // is a square exactly when x_s is even, and Euler's criterion tells squares apart.
   const p = group.p;
-  if (serverPublic !== null && (p - 1n) % 2n === 0n && !action.orders.includes(2n) && modPow(group.g, (p - 1n) / 2n, p) === p - 1n) {
+  if (
+    serverPublic !== null &&
+    (p - 1n) % 2n === 0n &&
+    !action.orders.includes(2n) &&
+    modPow(group.g, (p - 1n) / 2n, p) === p - 1n
+  ) {
     const square = modPow(serverPublic, (p - 1n) / 2n, p) === 1n;
     residues.unshift({ residue: square ? 0n : 1n, modulus: 2n });
     lines.push(
@@ -132,6 +144,9 @@ export async function smallSubgroup(world: ScenarioWorld, action: Extract<Action
     lines.push(
       `check: g^x_s mod p = ${showValue(modPow(group.g, x, group.p))}${ys instanceof Uint8Array ? `, the server's y_s on the wire: ${showValue(bytesToBigint(ys))}` : ''}`,
     );
-  } else lines.push(`the residues cover ${showValue(modulus)}, not all of p - 1 = ${showValue(group.p - 1n)}: x_s is not yet determined`);
+  } else
+    lines.push(
+      `the residues cover ${showValue(modulus)}, not all of p - 1 = ${showValue(group.p - 1n)}: x_s is not yet determined`,
+    );
   return lines;
 }

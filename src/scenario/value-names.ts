@@ -70,7 +70,8 @@ function isValueName(name: string, clients: ReadonlySet<string>, defined: Readon
   const [side, client] = who.includes('/') ? (who.split('/', 2) as [string, string]) : ['', who];
   if (side === '') return clients.has(client);
   if (side === 'server' || side === 'eve') return clients.has(client);
-  if (side === 'mallory') return /^(.+)-(client|server)$/.test(client) && clients.has(client.replace(/-(client|server)$/, ''));
+  if (side === 'mallory')
+    return /^(.+)-(client|server)$/.test(client) && clients.has(client.replace(/-(client|server)$/, ''));
   return false;
 }
 
@@ -80,10 +81,19 @@ function isValueName(name: string, clients: ReadonlySet<string>, defined: Readon
  * have (`view: eve` without `eve: true`, a discrete log with no Eve to read y). All ERR_SCENARIO
  * with file:line:field at load time, before anything runs.
  */
-export function checkActorsAndNames(r: Reader, steps: Step[], clients: ReadonlySet<string>, eve: boolean, mallory: boolean): void {
-  const defined = new Set(steps.flatMap((s) => (s.action.kind === 'discrete_log' || s.action.kind === 'small_subgroup' ? [s.action.as] : [])));
+export function checkActorsAndNames(
+  r: Reader,
+  steps: Step[],
+  clients: ReadonlySet<string>,
+  eve: boolean,
+  mallory: boolean,
+): void {
+  const defined = new Set(
+    steps.flatMap((s) => (s.action.kind === 'discrete_log' || s.action.kind === 'small_subgroup' ? [s.action.as] : [])),
+  );
   const nameAt = (path: Path, name: string) => {
-    if (!isValueName(name, clients, defined)) r.fail(path, `"${name}" is not a value a run records (docs/TEACHING.md lists the value names)`);
+    if (!isValueName(name, clients, defined))
+      r.fail(path, `"${name}" is not a value a run records (docs/TEACHING.md lists the value names)`);
     if (name.startsWith('eve/') && !eve) r.fail(path, `"${name}" is Eve's, but actors.eve is not true`);
     if (name.startsWith('mallory/') && !mallory) r.fail(path, `"${name}" is Mallory's, but there is no actors.mallory`);
   };
@@ -93,7 +103,8 @@ export function checkActorsAndNames(r: Reader, steps: Step[], clients: ReadonlyS
   };
   steps.forEach((step, i) => {
     const at: Path = ['steps', i];
-    for (const match of step.narration.matchAll(/\{([A-Za-z0-9_./-]+)\}/g)) nameAt([...at, 'narration'], match[1] as string);
+    for (const match of step.narration.matchAll(/\{([A-Za-z0-9_./-]+)\}/g))
+      nameAt([...at, 'narration'], match[1] as string);
     if (step.view === 'eve' && !eve) r.fail([...at, 'view'], 'eve needs actors.eve: true');
     if (step.view === 'mallory' && !mallory) r.fail([...at, 'view'], 'mallory needs actors.mallory');
     const action = step.action;

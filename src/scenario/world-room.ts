@@ -42,13 +42,22 @@ export function roomFor(scenario: Scenario, p: RoomPart, on: RoomHandlers): Loop
       identity: p.serverIdentity,
       revealSecrets: true,
       // acceptToyGroups also makes a toy-group server draw x below q, so y = g^x mod p can be checked by hand.
-      insecure: insecureHooks(engine, { ...scenario.server, skipValidation: !scenario.server.validation, acceptToyGroups: true }),
+      insecure: insecureHooks(engine, {
+        ...scenario.server,
+        skipValidation: !scenario.server.validation,
+        acceptToyGroups: true,
+      }),
       trace: (id, event, name) => on.serverTrace(id, event, name),
       onRead: (peer, bytes) => on.serverRead(peer.port, bytes),
     },
     // Lesson 12: what clients send is re-cut into segments of seeded sizes before the server reads it.
     resegment: scenario.resegment
-      ? { nextSize: seededSegmentSizes(`${scenario.seed}/${p.part}`), flushWhenIdle: true, onSegment: on.segment, afterSegment: on.segmentRead }
+      ? {
+          nextSize: seededSegmentSizes(`${scenario.seed}/${p.part}`),
+          flushWhenIdle: true,
+          onSegment: on.segment,
+          afterSegment: on.segmentRead,
+        }
       : undefined,
     mallory: scenario.mallory && {
       engine,

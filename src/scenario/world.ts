@@ -20,9 +20,23 @@ import { SegmentRecord } from './segment-record.ts';
 import { roomFor } from './world-room.ts';
 import { Waits } from './waits.ts';
 import type { ClientSpec, Scenario } from './types.ts';
-import { valueNames, type EveReadHow, type FrameRecord, type Moment, type Value, type WorldObserver } from './run-record.ts';
+import {
+  valueNames,
+  type EveReadHow,
+  type FrameRecord,
+  type Moment,
+  type Value,
+  type WorldObserver,
+} from './run-record.ts';
 
-export { showValue, type EveReadHow, type FrameRecord, type Moment, type Value, type WorldObserver } from './run-record.ts';
+export {
+  showValue,
+  type EveReadHow,
+  type FrameRecord,
+  type Moment,
+  type Value,
+  type WorldObserver,
+} from './run-record.ts';
 
 export class ScenarioWorld {
   readonly values = new Map<string, Value>();
@@ -64,7 +78,12 @@ export class ScenarioWorld {
    * `carry` is the world a `restart` step replaces: its records carry over, and the seed moves
    * on (part 2, 3...) so the new server has new keys but the run stays reproducible.
    */
-  static async start(scenario: Scenario, baseEngine: CryptoEngine, observer: WorldObserver = {}, carry?: ScenarioWorld): Promise<ScenarioWorld> {
+  static async start(
+    scenario: Scenario,
+    baseEngine: CryptoEngine,
+    observer: WorldObserver = {},
+    carry?: ScenarioWorld,
+  ): Promise<ScenarioWorld> {
     const part = (carry?.part ?? 0) + 1;
     const engine = insecureEngine(baseEngine, { seed: part === 1 ? scenario.seed : `${scenario.seed}/${part}` });
     const group = anyGroup(scenario.server.group);
@@ -126,8 +145,13 @@ export class ScenarioWorld {
       this.errors.push({ who: prefix, code: event.code, message: event.message });
       // The side that refuses says so (the other side only reads the error frame, if one is sent).
       if (!event.remote && !prefix.startsWith('mallory/')) {
-        const [who, connection] = prefix.startsWith('server/') ? ['server', prefix.slice('server/'.length)] : [prefix, ''];
-        this.note(who, `${who} refuses${connection ? ` ${connection}` : ''} - ${event.code} - ${event.message.slice(0, 60)}`);
+        const [who, connection] = prefix.startsWith('server/')
+          ? ['server', prefix.slice('server/'.length)]
+          : [prefix, ''];
+        this.note(
+          who,
+          `${who} refuses${connection ? ` ${connection}` : ''} - ${event.code} - ${event.message.slice(0, 60)}`,
+        );
       }
     }
   }
@@ -148,8 +172,10 @@ export class ScenarioWorld {
       // that connection, with alice and with the server, are on it.
       const peer = this.viaMallory(this.spec(label)) ? `Mallory for ${label}` : label;
       const record = this.scenario.server.cbc ? 'cbc' : 'gcm';
-      if (event.dir === 'send') this.frames.push({ from: 'server', to: peer, frame: event.frame, bytes: Uint8Array.from(event.bytes), record });
-      else if (peer !== label) this.frames.push({ from: peer, to: 'server', frame: event.frame, bytes: Uint8Array.from(event.bytes), record });
+      if (event.dir === 'send')
+        this.frames.push({ from: 'server', to: peer, frame: event.frame, bytes: Uint8Array.from(event.bytes), record });
+      else if (peer !== label)
+        this.frames.push({ from: peer, to: 'server', frame: event.frame, bytes: Uint8Array.from(event.bytes), record });
     }
     this.observer.serverTrace?.(label, event);
     this.touched();
@@ -160,8 +186,10 @@ export class ScenarioWorld {
     if (event.kind === 'wire') {
       const peer = this.viaMallory(this.spec(name)) ? `Mallory for ${name}` : 'server';
       const record = this.spec(name)?.cbc ? 'cbc' : 'gcm';
-      if (event.dir === 'send') this.frames.push({ from: name, to: peer, frame: event.frame, bytes: Uint8Array.from(event.bytes), record });
-      else if (peer !== 'server') this.frames.push({ from: peer, to: name, frame: event.frame, bytes: Uint8Array.from(event.bytes), record });
+      if (event.dir === 'send')
+        this.frames.push({ from: name, to: peer, frame: event.frame, bytes: Uint8Array.from(event.bytes), record });
+      else if (peer !== 'server')
+        this.frames.push({ from: peer, to: name, frame: event.frame, bytes: Uint8Array.from(event.bytes), record });
     }
     this.observer.clientTrace?.(name, event);
     this.touched();
@@ -180,7 +208,8 @@ export class ScenarioWorld {
       this.values.set(`eve/${label}.host_key`, Uint8Array.from(Buffer.from(String(frame.host_key), 'hex')));
       this.values.set(`eve/${label}.group`, String(frame.group));
     }
-    if (frame?.type === 'client_key' && typeof frame.y === 'string') this.values.set(`eve/${label}.y_c`, Uint8Array.from(Buffer.from(frame.y, 'hex')));
+    if (frame?.type === 'client_key' && typeof frame.y === 'string')
+      this.values.set(`eve/${label}.y_c`, Uint8Array.from(Buffer.from(frame.y, 'hex')));
     this.observations.push({ ...o, bytes: Uint8Array.from(o.bytes) });
     this.observer.observation?.(o);
     this.touched();
@@ -207,7 +236,11 @@ export class ScenarioWorld {
   }
 
   /** What Eve read by attack, for the lab's view of her (eve_decrypt). */
-  reportEveDecrypted(connection: string, read: { dir: string; seq: number; text: string }[], how: EveReadHow = 'keys'): void {
+  reportEveDecrypted(
+    connection: string,
+    read: { dir: string; seq: number; text: string }[],
+    how: EveReadHow = 'keys',
+  ): void {
     this.eveRead.push(...read.map((r) => r.text));
     this.observer.eveDecrypted?.(connection, read, how);
     this.touched();
@@ -230,7 +263,8 @@ export class ScenarioWorld {
     this.malloryEvents.push(event);
     const over = `Mallory for ${event.connection}`;
     if (event.kind === 'rewrote') this.note(over, `Mallory rewrites "${event.from}" to "${event.to}"`);
-    else if (event.kind === 'tampered') this.note(over, `Mallory flips bits at byte ${event.offset} of the sealed box (XOR ${event.xor})`);
+    else if (event.kind === 'tampered')
+      this.note(over, `Mallory flips bits at byte ${event.offset} of the sealed box (XOR ${event.xor})`);
     else if (event.kind === 'replayed')
       this.note(
         over,
@@ -259,7 +293,8 @@ export class ScenarioWorld {
   async connect(name: string): Promise<DhlabError | null> {
     const spec = this.spec(name);
     if (!spec) throw new DhlabError('ERR_SCENARIO', `${this.scenario.file}: no client named ${name}`);
-    const port = this.room.tap?.port ?? (this.viaMallory(spec) ? (this.room.mallory as Mallory).port : this.room.serverPath);
+    const port =
+      this.room.tap?.port ?? (this.viaMallory(spec) ? (this.room.mallory as Mallory).port : this.room.serverPath);
     let knownServers: KnownServers | undefined;
     if (spec.pinned) {
       // Alice has talked to the real server at this address before: its key is pinned.
@@ -304,7 +339,8 @@ export class ScenarioWorld {
    */
   mark(): { events: Map<string, number> } {
     const events = new Map<string, number>();
-    for (const [name, client] of this.clients) if (!client.closed) events.set(name, this.received.get(name)?.length ?? 0);
+    for (const [name, client] of this.clients)
+      if (!client.closed) events.set(name, this.received.get(name)?.length ?? 0);
     return { events };
   }
 
@@ -317,7 +353,10 @@ export class ScenarioWorld {
    */
   async settle(before: { events: Map<string, number> }, maxMs = 10_000): Promise<void> {
     await this.until(
-      () => [...before.events].every(([name, count]) => (this.clients.get(name)?.closed ?? true) || (this.received.get(name)?.length ?? 0) > count),
+      () =>
+        [...before.events].every(
+          ([name, count]) => (this.clients.get(name)?.closed ?? true) || (this.received.get(name)?.length ?? 0) > count,
+        ),
       maxMs,
     );
   }
@@ -329,7 +368,12 @@ export class ScenarioWorld {
   async heardLeave(name: string, maxMs = 10_000): Promise<void> {
     const open = [...this.clients].filter(([, client]) => !client.closed).map(([who]) => who);
     await this.until(
-      () => open.every((who) => (this.clients.get(who)?.closed ?? true) || (this.received.get(who) ?? []).some((e) => e.type === 'leave' && e.name === name)),
+      () =>
+        open.every(
+          (who) =>
+            (this.clients.get(who)?.closed ?? true) ||
+            (this.received.get(who) ?? []).some((e) => e.type === 'leave' && e.name === name),
+        ),
       maxMs,
     );
   }

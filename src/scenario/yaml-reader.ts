@@ -35,7 +35,9 @@ export class Reader {
 
   raw(path: Path): unknown {
     const value = this.doc.getIn(path, false) as unknown;
-    return value !== null && typeof value === 'object' && 'toJSON' in value ? (value as { toJSON(): unknown }).toJSON() : value;
+    return value !== null && typeof value === 'object' && 'toJSON' in value
+      ? (value as { toJSON(): unknown }).toJSON()
+      : value;
   }
 
   has(path: Path): boolean {
@@ -57,7 +59,8 @@ export class Reader {
 
   integer(path: Path, min: number, max: number): number {
     const value = this.raw(path);
-    if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) this.fail(path, `must be an integer from ${min} to ${max}`);
+    if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max)
+      this.fail(path, `must be an integer from ${min} to ${max}`);
     return value;
   }
 
@@ -72,7 +75,8 @@ export class Reader {
     const node = path.length === 0 ? this.doc.contents : this.doc.getIn(path, true);
     if (!isMap(node)) this.fail(path, 'must be a mapping (key: value lines)');
     const keys = node.items.map((item) => String((item.key as { value?: unknown } | null)?.value ?? item.key));
-    for (const key of keys) if (!allowed.includes(key)) this.fail([...path, key], `unknown field (expected one of: ${allowed.join(', ')})`);
+    for (const key of keys)
+      if (!allowed.includes(key)) this.fail([...path, key], `unknown field (expected one of: ${allowed.join(', ')})`);
     return keys;
   }
 

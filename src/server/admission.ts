@@ -18,10 +18,18 @@ export interface AdmissionLimits {
   connectRatePerAddress: number;
 }
 
-export const ADMISSION_DEFAULTS: AdmissionLimits = { maxPerAddress: 16, maxHandshakesPerAddress: 4, connectRatePerAddress: 10 };
+export const ADMISSION_DEFAULTS: AdmissionLimits = {
+  maxPerAddress: 16,
+  maxHandshakesPerAddress: 4,
+  connectRatePerAddress: 10,
+};
 
 /** No limits: for benchmarks and tests that open thousands of connections from one address. */
-export const NO_ADMISSION_LIMITS: AdmissionLimits = { maxPerAddress: Infinity, maxHandshakesPerAddress: Infinity, connectRatePerAddress: Infinity };
+export const NO_ADMISSION_LIMITS: AdmissionLimits = {
+  maxPerAddress: Infinity,
+  maxHandshakesPerAddress: Infinity,
+  connectRatePerAddress: Infinity,
+};
 
 interface AddressState {
   open: number;
@@ -46,10 +54,12 @@ export class Admission {
     const state = this.state(address);
     const { maxPerAddress, maxHandshakesPerAddress, connectRatePerAddress } = this.limits;
     let why: string | null = null;
-    if (state.open >= maxPerAddress) why = `${address} already has ${state.open} connections open (limit ${maxPerAddress} per address)`;
+    if (state.open >= maxPerAddress)
+      why = `${address} already has ${state.open} connections open (limit ${maxPerAddress} per address)`;
     else if (state.handshaking >= maxHandshakesPerAddress)
       why = `${address} already has ${state.handshaking} handshakes in progress (limit ${maxHandshakesPerAddress} per address)`;
-    else if (!state.connects.take()) why = `${address} is opening connections faster than ${connectRatePerAddress} a second`;
+    else if (!state.connects.take())
+      why = `${address} is opening connections faster than ${connectRatePerAddress} a second`;
     if (why !== null) {
       this.forgetIfIdle(address, state);
       return { admitted: false, why };

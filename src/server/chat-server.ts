@@ -10,7 +10,14 @@ import { Room } from './room.ts';
 import { ServerSession } from '../protocol/server-session.ts';
 import type { TraceEvent } from '../protocol/trace.ts';
 import { listen } from '../net/listen.ts';
-import { CLOSE_GRACE_MS, DEFAULTS, EVENT_OVERHEAD_BYTES, MAX_REFUSING, SWEEP_EVERY_MS, type ChatServerOptions } from './options.ts';
+import {
+  CLOSE_GRACE_MS,
+  DEFAULTS,
+  EVENT_OVERHEAD_BYTES,
+  MAX_REFUSING,
+  SWEEP_EVERY_MS,
+  type ChatServerOptions,
+} from './options.ts';
 import { RefusalLog } from './refusal-log.ts';
 import { startHandshakeTimer, watchPartialFrame, type Connection } from './connection.ts';
 
@@ -49,7 +56,11 @@ export class ChatServer {
   constructor(options: ChatServerOptions) {
     this.options = { ...DEFAULTS, revealSecrets: false, ...options };
     this.slow = new SlowConsumers(
-      { maxQueueBytes: this.options.maxQueueBytes, slowConsumerMs: this.options.slowConsumerMs, maxTotalQueueBytes: this.options.maxTotalQueueBytes },
+      {
+        maxQueueBytes: this.options.maxQueueBytes,
+        slowConsumerMs: this.options.slowConsumerMs,
+        maxTotalQueueBytes: this.options.maxTotalQueueBytes,
+      },
       (connection, why) => this.dropSlowConsumer(connection, why),
       undefined,
       SWEEP_EVERY_MS,
@@ -155,7 +166,8 @@ export class ChatServer {
         this.options.fanoutLimit,
         socket,
         (request: ClientRequest) => this.handleRequest(connection, request),
-        (error) => connection.session.fail(error instanceof DhlabError ? error : new DhlabError('ERR_BAD_FRAME', String(error))),
+        (error) =>
+          connection.session.fail(error instanceof DhlabError ? error : new DhlabError('ERR_BAD_FRAME', String(error))),
       ),
       address: null,
       name: null,
@@ -235,7 +247,10 @@ export class ChatServer {
       // Refused by its address's limits before hello is read: no Diffie-Hellman work is done for it.
     } else if (this.connections.size >= this.options.maxClients) {
       this.refusals.note('ERR_SERVER_FULL', `the room is full (${this.options.maxClients} connections)`);
-      this.refuse(connection, new DhlabError('ERR_SERVER_FULL', `the room is full (${this.options.maxClients} connections)`));
+      this.refuse(
+        connection,
+        new DhlabError('ERR_SERVER_FULL', `the room is full (${this.options.maxClients} connections)`),
+      );
     } else {
       this.connections.add(connection);
       startHandshakeTimer(connection, this.options.handshakeTimeoutMs);
@@ -322,7 +337,10 @@ export class ChatServer {
   private handleRequest(connection: Connection, request: ClientRequest): number {
     if (connection.session.isClosed) return 0;
     if (!connection.requests.take()) {
-      throw new DhlabError('ERR_RATE_LIMITED', `more than ${this.options.rateLimit} requests per second (bursts of ${this.options.rateLimit * 2}); slow down`);
+      throw new DhlabError(
+        'ERR_RATE_LIMITED',
+        `more than ${this.options.rateLimit} requests per second (bursts of ${this.options.rateLimit * 2}); slow down`,
+      );
     }
     switch (request.type) {
       case 'chat': {

@@ -58,7 +58,12 @@ export function watchPartialFrame(connection: Connection, ms: number): void {
     connection.frameTimer = setTimeout(() => {
       connection.frameTimer = null;
       const got = connection.session.partialFrameBytes;
-      connection.session.fail(new DhlabError('ERR_FRAME_TIMEOUT', `a frame was started ${ms / 1000} s ago and is still incomplete (${got} bytes so far)`));
+      connection.session.fail(
+        new DhlabError(
+          'ERR_FRAME_TIMEOUT',
+          `a frame was started ${ms / 1000} s ago and is still incomplete (${got} bytes so far)`,
+        ),
+      );
     }, ms);
   }
 }

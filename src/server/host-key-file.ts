@@ -44,7 +44,8 @@ export function loadOrCreateHostKey(engine: CryptoEngine, file: string): { ident
     const fd = fs.openSync(file, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
     try {
       const stats = fs.fstatSync(fd);
-      if (!stats.isFile()) throw new DhlabError('ERR_HOST_KEY_FILE', `cannot read host key ${file}: not a regular file`);
+      if (!stats.isFile())
+        throw new DhlabError('ERR_HOST_KEY_FILE', `cannot read host key ${file}: not a regular file`);
       refuseUnprotected(file, stats);
       pem = fs.readFileSync(fd, 'utf8');
     } finally {
@@ -53,16 +54,25 @@ export function loadOrCreateHostKey(engine: CryptoEngine, file: string): { ident
   } catch (error) {
     if (error instanceof DhlabError) throw error;
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') {
-      throw new DhlabError('ERR_HOST_KEY_FILE', `cannot read host key ${file}: ${(error as NodeJS.ErrnoException).code}`);
+      throw new DhlabError(
+        'ERR_HOST_KEY_FILE',
+        `cannot read host key ${file}: ${(error as NodeJS.ErrnoException).code}`,
+      );
     }
     const seed = engine.randomBytes(32);
     const der = Buffer.concat([PKCS8_PREFIX, seed]);
     const body = der.toString('base64');
     try {
       fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
-      fs.writeFileSync(file, `-----BEGIN PRIVATE KEY-----\n${body}\n-----END PRIVATE KEY-----\n`, { mode: 0o600, flag: 'wx' });
+      fs.writeFileSync(file, `-----BEGIN PRIVATE KEY-----\n${body}\n-----END PRIVATE KEY-----\n`, {
+        mode: 0o600,
+        flag: 'wx',
+      });
     } catch (writeError) {
-      throw new DhlabError('ERR_HOST_KEY_FILE', `cannot create host key ${file}: ${(writeError as NodeJS.ErrnoException).code}`);
+      throw new DhlabError(
+        'ERR_HOST_KEY_FILE',
+        `cannot create host key ${file}: ${(writeError as NodeJS.ErrnoException).code}`,
+      );
     }
     return { identity: hostIdentityFromSeed(engine, seed), created: true };
   }

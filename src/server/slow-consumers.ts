@@ -15,7 +15,11 @@ export interface QueueLimits {
   maxTotalQueueBytes: number;
 }
 
-export const QUEUE_DEFAULTS: QueueLimits = { maxQueueBytes: 4 * 1024 * 1024, slowConsumerMs: 5000, maxTotalQueueBytes: 128 * 1024 * 1024 };
+export const QUEUE_DEFAULTS: QueueLimits = {
+  maxQueueBytes: 4 * 1024 * 1024,
+  slowConsumerMs: 5000,
+  maxTotalQueueBytes: 128 * 1024 * 1024,
+};
 
 /** What the policy needs of a member: how many bytes wait to be sent to it. */
 export interface QueueOwner {
@@ -83,7 +87,10 @@ export class SlowConsumers<T extends QueueOwner> {
         this.behind.delete(member);
       } else if (now - since > this.limits.slowConsumerMs) {
         this.forget(member);
-        this.drop(member, `its queue has not been empty for ${Math.round(now - since)} ms (${queued} bytes waiting; limit ${this.limits.slowConsumerMs} ms)`);
+        this.drop(
+          member,
+          `its queue has not been empty for ${Math.round(now - since)} ms (${queued} bytes waiting; limit ${this.limits.slowConsumerMs} ms)`,
+        );
       } else total += queued;
     }
     while (total > this.limits.maxTotalQueueBytes && this.behind.size > 0) {
@@ -96,7 +103,10 @@ export class SlowConsumers<T extends QueueOwner> {
       const victim = largest as T;
       this.forget(victim);
       total -= largestBytes;
-      this.drop(victim, `all queues together passed ${this.limits.maxTotalQueueBytes} bytes and its was the largest (${largestBytes} bytes)`);
+      this.drop(
+        victim,
+        `all queues together passed ${this.limits.maxTotalQueueBytes} bytes and its was the largest (${largestBytes} bytes)`,
+      );
     }
   }
 }

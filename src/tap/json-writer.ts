@@ -13,7 +13,9 @@ export class JsonObservationWriter {
   private pending = 0;
   private blocked = false;
 
-  constructor(private readonly out: { writeJson(value: unknown): boolean; onceDrain(listener: () => void): void } = stdoutFlow) {}
+  constructor(
+    private readonly out: { writeJson(value: unknown): boolean; onceDrain(listener: () => void): void } = stdoutFlow,
+  ) {}
 
   write(o: TapObservation): void {
     if (this.blocked) {

@@ -14,7 +14,10 @@ export interface Palette {
 }
 
 /** Colour unless NO_COLOR is set (https://no-color.org), --no-color was given, or stdout is no terminal. */
-export function colorLevel(argv: readonly string[] = process.argv, env: NodeJS.ProcessEnv = process.env): 0 | 1 | 2 | 3 {
+export function colorLevel(
+  argv: readonly string[] = process.argv,
+  env: NodeJS.ProcessEnv = process.env,
+): 0 | 1 | 2 | 3 {
   if (argv.includes('--no-color') || (env.NO_COLOR !== undefined && env.NO_COLOR !== '')) return 0;
   return supportsColor ? supportsColor.level : 0;
 }

@@ -81,7 +81,9 @@ export function narrate(event: TraceEvent, rawWho: string, rawPeer: string): str
   switch (event.kind) {
     case 'wire':
       if (event.frame.type === 'data') return null;
-      return event.dir === 'send' ? `${who} -> ${peer}  ${event.frame.type} frame, ${event.bytes.length + 4} bytes on the wire` : null;
+      return event.dir === 'send'
+        ? `${who} -> ${peer}  ${event.frame.type} frame, ${event.bytes.length + 4} bytes on the wire`
+        : null;
     case 'group':
       return event.role === 'server'
         ? `${who}: group ${event.group}${event.p < 1n << 64n ? ' (INSECURE toy group)' : ' (RFC 3526)'}, p = ${bigintShown(event.p)}, g = ${event.g}`
@@ -125,7 +127,12 @@ export function narrate(event: TraceEvent, rawWho: string, rawPeer: string): str
  * sink takes an optional label for the peer of each event (the server passes the name the room
  * holds for the connection: validated, unlike the name in a hello frame).
  */
-export function traceNarrator(who: string | ((id: number) => string), peer: string | ((id: number) => string), write: (line: string) => void, width = 80) {
+export function traceNarrator(
+  who: string | ((id: number) => string),
+  peer: string | ((id: number) => string),
+  write: (line: string) => void,
+  width = 80,
+) {
   const colors = palette();
   // A line relayed to every member is sealed once per member: it is narrated in full once, and
   // for the others as "the same plaintext" (the narration's cost no longer grows with the room).
@@ -133,9 +140,17 @@ export function traceNarrator(who: string | ((id: number) => string), peer: stri
   return (id: number, event: TraceEvent, peerLabel?: string | null): void => {
     const whoName = typeof who === 'string' ? who : who(id);
     const peerName = peerLabel ?? (typeof peer === 'string' ? peer : peer(id));
-    const line = event.kind === 'seal' ? narrateSeal(event, whoName, peerName, recentlySealed) : narrate(event, whoName, peerName);
+    const line =
+      event.kind === 'seal' ? narrateSeal(event, whoName, peerName, recentlySealed) : narrate(event, whoName, peerName);
     if (line === null) return;
-    const paint = event.kind === 'error' ? colors.error : event.secret ? colors.secret : event.kind === 'wire' ? colors.wire : colors.public;
+    const paint =
+      event.kind === 'error'
+        ? colors.error
+        : event.secret
+          ? colors.secret
+          : event.kind === 'wire'
+            ? colors.wire
+            : colors.public;
     for (const part of wrapLine(line, width)) write(paint(part));
   };
 }
@@ -143,7 +158,12 @@ export function traceNarrator(who: string | ((id: number) => string), peer: stri
 /** How many recent sealed plaintexts the narrator remembers, to say "the same" instead of repeating one. */
 const RECENT_SEALS = 16;
 
-function narrateSeal(event: Extract<TraceEvent, { kind: 'seal' | 'open' }>, who: string, peer: string, recent: Map<string, string>): string | null {
+function narrateSeal(
+  event: Extract<TraceEvent, { kind: 'seal' | 'open' }>,
+  who: string,
+  peer: string,
+  recent: Map<string, string>,
+): string | null {
   const first = event.plaintext.length > 80 ? recent.get(event.plaintext) : undefined;
   if (first === undefined) {
     if (event.plaintext.length > 80) {
@@ -170,7 +190,10 @@ export function foldStateTables(lines: readonly string[], width: number): string
     const head = lines[i] ?? '';
     const lead = /^(> )?/.exec(head)?.[0] ?? '';
     const rows = lines.slice(i + 1, i + 5);
-    const isTable = head.slice(lead.length).startsWith('round[') && rows.length === 4 && rows.every((r) => r.startsWith(`${lead}${' '.repeat(TABLE_MARGIN)}`));
+    const isTable =
+      head.slice(lead.length).startsWith('round[') &&
+      rows.length === 4 &&
+      rows.every((r) => r.startsWith(`${lead}${' '.repeat(TABLE_MARGIN)}`));
     const widest = Math.max(...[head, ...rows].map((l) => l.length));
     if (!isTable || widest <= width) {
       out.push(head);
@@ -180,7 +203,8 @@ export function foldStateTables(lines: readonly string[], width: number): string
     const perBlock = Math.max(1, Math.floor((width - start + 2) / TABLE_COLUMN));
     const columns = Math.ceil((widest - start) / TABLE_COLUMN);
     for (let first = 0; first < columns; first += perBlock) {
-      const cut = (line: string, margin: string) => `${margin}${line.slice(start + first * TABLE_COLUMN, start + (first + perBlock) * TABLE_COLUMN)}`.trimEnd();
+      const cut = (line: string, margin: string) =>
+        `${margin}${line.slice(start + first * TABLE_COLUMN, start + (first + perBlock) * TABLE_COLUMN)}`.trimEnd();
       out.push(cut(head, first === 0 ? head.slice(0, start) : `${lead}${' '.repeat(TABLE_MARGIN)}`));
       for (const row of rows) out.push(cut(row, row.slice(0, start)));
     }

@@ -86,7 +86,10 @@ export function readlineOutput(): NodeJS.WritableStream {
 }
 
 /** `dhlab client --json | head -1`: the reader went away; leave quietly, not with a stack trace. */
-export function exitQuietlyOnBrokenPipe(stream: NodeJS.EventEmitter = process.stdout, exit: (code: number) => void = process.exit): void {
+export function exitQuietlyOnBrokenPipe(
+  stream: NodeJS.EventEmitter = process.stdout,
+  exit: (code: number) => void = process.exit,
+): void {
   stream.on('error', (error: NodeJS.ErrnoException) => {
     if (error.code === 'EPIPE') return exit(0);
     throw error;

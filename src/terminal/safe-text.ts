@@ -74,5 +74,8 @@ const JSON_UNSAFE = new RegExp(`[\\u007f-\\u009f${BIDI_CONTROL_CLASS}\\u2028\\u2
  * C0 and lone surrogates (ES2019 well-formed stringify); the rest become \uXXXX escapes too.
  */
 export function safeJson(value: unknown): string {
-  return JSON.stringify(value).replace(JSON_UNSAFE, (char) => `\\u${(char.codePointAt(0) as number).toString(16).padStart(4, '0')}`);
+  return JSON.stringify(value).replace(
+    JSON_UNSAFE,
+    (char) => `\\u${(char.codePointAt(0) as number).toString(16).padStart(4, '0')}`,
+  );
 }

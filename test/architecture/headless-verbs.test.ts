@@ -26,7 +26,9 @@ interface Finished {
 
 /** Runs `node --import REFUSE_BLESSED bin/dhlab.js ...args`; `until` may stop it once it printed something. */
 function dhlab(args: string[], options: { until?: RegExp; input?: string } = {}): Promise<Finished> {
-  const child = spawn(process.execPath, ['--import', REFUSE_BLESSED, BIN, ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['--import', REFUSE_BLESSED, BIN, ...args], {
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
   let stdout = '';
   let stderr = '';
   let stopped = false;
@@ -47,9 +49,13 @@ after(() => fs.rmSync(dir, { recursive: true, force: true }));
 
 describe('headless verbs load no blessed module', () => {
   it('the hook does refuse blessed (the control)', async () => {
-    const child = spawn(process.execPath, ['--import', REFUSE_BLESSED, '--import', 'tsx', '-e', "await import('./lab/view/view.ts')"], {
-      cwd: path.resolve(import.meta.dirname, '../..'),
-    });
+    const child = spawn(
+      process.execPath,
+      ['--import', REFUSE_BLESSED, '--import', 'tsx', '-e', "await import('./lab/view/view.ts')"],
+      {
+        cwd: path.resolve(import.meta.dirname, '../..'),
+      },
+    );
     let stderr = '';
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
     const code = await new Promise((resolve) => child.on('close', resolve));
@@ -60,9 +66,13 @@ describe('headless verbs load no blessed module', () => {
   it('server and client', async () => {
     const hostKey = path.join(dir, 'host-key.pem');
     let port = 0;
-    const server = spawn(process.execPath, ['--import', REFUSE_BLESSED, BIN, 'server', '--port', '0', '--host-key', hostKey], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const server = spawn(
+      process.execPath,
+      ['--import', REFUSE_BLESSED, BIN, 'server', '--port', '0', '--host-key', hostKey],
+      {
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     let serverOut = '';
     const listening = new Promise<void>((resolve) =>
       server.stdout.on('data', (chunk: Buffer) => {
@@ -78,9 +88,12 @@ describe('headless verbs load no blessed module', () => {
     const serverClosed = new Promise((resolve) => server.on('close', resolve));
     await listening;
     const known = path.join(dir, 'known');
-    const client = await dhlab(['client', '--name', 'alice', '--port', String(port), '--known-servers', known, '--accept-new-host-key'], {
-      input: 'hello\n/quit\n',
-    });
+    const client = await dhlab(
+      ['client', '--name', 'alice', '--port', String(port), '--known-servers', known, '--accept-new-host-key'],
+      {
+        input: 'hello\n/quit\n',
+      },
+    );
     server.kill('SIGTERM');
     assert.equal(await serverClosed, 0, serverErr);
     assert.equal(client.code, 0, client.stderr);
@@ -88,7 +101,9 @@ describe('headless verbs load no blessed module', () => {
   });
 
   it('eve --json', async () => {
-    const eve = await dhlab(['eve', '--json', '--listen', '127.0.0.1:0', '--forward', '127.0.0.1:9'], { until: /dhlab eve listening/ });
+    const eve = await dhlab(['eve', '--json', '--listen', '127.0.0.1:0', '--forward', '127.0.0.1:9'], {
+      until: /dhlab eve listening/,
+    });
     assert.match(eve.stderr, /dhlab eve listening on 127\.0\.0\.1:\d+/);
     assert.equal(eve.code, 0, eve.stderr);
   });

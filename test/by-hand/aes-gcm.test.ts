@@ -43,15 +43,24 @@ describe('AES-256 by hand (FIPS-197)', () => {
 
   it('random keys and blocks: the same 16 bytes as node:crypto (AES-256-ECB of one block)', () => {
     fc.assert(
-      fc.property(fc.uint8Array({ minLength: 32, maxLength: 32 }), fc.uint8Array({ minLength: 16, maxLength: 16 }), (key, block) => {
-        assert.deepEqual(Buffer.from(encryptBlockTraced(key, block).output), ecb(key, block));
-      }),
+      fc.property(
+        fc.uint8Array({ minLength: 32, maxLength: 32 }),
+        fc.uint8Array({ minLength: 16, maxLength: 16 }),
+        (key, block) => {
+          assert.deepEqual(Buffer.from(encryptBlockTraced(key, block).output), ecb(key, block));
+        },
+      ),
       { numRuns: 200 },
     );
   });
 
   it('the state grid is FIPS-197 figure 3: byte i in row i mod 4, column i div 4', () => {
-    assert.deepEqual(stateGrid(Uint8Array.from({ length: 16 }, (_, i) => i)), ['00 04 08 0c', '01 05 09 0d', '02 06 0a 0e', '03 07 0b 0f']);
+    assert.deepEqual(stateGrid(Uint8Array.from({ length: 16 }, (_, i) => i)), [
+      '00 04 08 0c',
+      '01 05 09 0d',
+      '02 06 0a 0e',
+      '03 07 0b 0f',
+    ]);
   });
 });
 
@@ -112,13 +121,20 @@ describe('dhlab aes', () => {
     const running = run(['aes', '--key', C3_KEY.toString('hex'), '--block', C3_BLOCK.toString('hex')]);
     assert.equal(await running.exit, 0);
     for (const line of C3) assert.ok(running.stdout.includes(line), line);
-    assert.match(running.stdout.join('\n'), /node:crypto \(AES-256-ECB, one block\): 8ea2b7ca516745bfeafc49904b496089: the same/);
+    assert.match(
+      running.stdout.join('\n'),
+      /node:crypto \(AES-256-ECB, one block\): 8ea2b7ca516745bfeafc49904b496089: the same/,
+    );
   });
 
   it('--json: every round as data; --grid: each state as four rows', async () => {
     const json = run(['aes', '--key', C3_KEY.toString('hex'), '--block', C3_BLOCK.toString('hex'), '--json']);
     assert.equal(await json.exit, 0);
-    const [record] = json.json() as Array<{ rounds: Array<Record<string, unknown>>; output: string; node_crypto_agrees: boolean }>;
+    const [record] = json.json() as Array<{
+      rounds: Array<Record<string, unknown>>;
+      output: string;
+      node_crypto_agrees: boolean;
+    }>;
     assert.equal(record?.rounds.length, 15);
     assert.equal(record?.rounds[14]?.m_col, undefined, 'no MixColumns in the last round');
     assert.equal(record?.rounds[1]?.s_box, '63cab7040953d051cd60e0e7ba70e18c');
@@ -186,8 +202,14 @@ describe("the forbidden attack (lesson 11), against node:crypto's own GCM", () =
   it('refuses what the attack cannot use: other lengths, a difference before the last block, equal ciphertexts', () => {
     const aad = new Uint8Array(0);
     const t = new Uint8Array(16);
-    assert.throws(() => hashKeyFromNonceReuse(aad, new Uint8Array(20), t, new Uint8Array(21), t), /same, non-zero length/);
-    assert.throws(() => hashKeyFromNonceReuse(aad, new Uint8Array(20), t, Uint8Array.of(1, ...new Uint8Array(19)), t), /differ before their last block/);
+    assert.throws(
+      () => hashKeyFromNonceReuse(aad, new Uint8Array(20), t, new Uint8Array(21), t),
+      /same, non-zero length/,
+    );
+    assert.throws(
+      () => hashKeyFromNonceReuse(aad, new Uint8Array(20), t, Uint8Array.of(1, ...new Uint8Array(19)), t),
+      /differ before their last block/,
+    );
     assert.throws(() => hashKeyFromNonceReuse(aad, new Uint8Array(20), t, new Uint8Array(20), t), /are equal/);
   });
 });
@@ -196,7 +218,12 @@ describe("lesson 13's words for the blocks after the first", () => {
   it('name the counters the plaintext really used: J2..Jn, whose 32-bit counters hold 3..n+1', async () => {
     const { otherBlocks } = await import('../../src/scenario/aes-block.ts');
     for (const length of [10, 16, 17, 32, 33, 64, 65]) {
-      const gcm = gcmSealByHand(crypto.randomBytes(32), crypto.randomBytes(12), crypto.randomBytes(length), new Uint8Array(0));
+      const gcm = gcmSealByHand(
+        crypto.randomBytes(32),
+        crypto.randomBytes(12),
+        crypto.randomBytes(length),
+        new Uint8Array(0),
+      );
       const blocks = Math.ceil(length / 16);
       assert.equal(gcm.counters.length, blocks);
       // SP 800-38D s.7.1: J0 = IV || 0^31 || 1, and inc32 from there: block i (from 1) counts i + 1.
@@ -208,7 +235,11 @@ describe("lesson 13's words for the blocks after the first", () => {
       const words = otherBlocks(blocks);
       if (blocks === 1) assert.equal(words, 'no other block');
       else if (blocks === 2) assert.equal(words, `the other block, counter J2 (value ${values[1]})`);
-      else assert.equal(words, `the other ${blocks - 1} blocks, counters J2..J${blocks} (values ${values[1]}..${values.at(-1)})`);
+      else
+        assert.equal(
+          words,
+          `the other ${blocks - 1} blocks, counters J2..J${blocks} (values ${values[1]}..${values.at(-1)})`,
+        );
     }
   });
 });

@@ -5,7 +5,9 @@ import { closest, editDistance, parseCommandLine, type Verb } from '../../src/cl
 import { VERBS } from '../../src/cli/verbs.ts';
 import { run } from '../support/cli-run.ts';
 
-const VERSION = (JSON.parse(fs.readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+const VERSION = (
+  JSON.parse(fs.readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }
+).version;
 
 async function dhlab(...args: string[]) {
   const cli = run(args);
@@ -41,7 +43,11 @@ describe('usage errors say what is wrong in at most five lines, as git does', ()
   it('a mistyped verb gets a suggestion; an unknown one the pointer to --help', async () => {
     const typo = await dhlab('sever');
     assert.equal(typo.exit, 2);
-    assert.deepEqual(typo.err, ["dhlab: ERR_USAGE: 'sever' is not a dhlab verb", "did you mean 'dhlab server'?", "see 'dhlab --help'"]);
+    assert.deepEqual(typo.err, [
+      "dhlab: ERR_USAGE: 'sever' is not a dhlab verb",
+      "did you mean 'dhlab server'?",
+      "see 'dhlab --help'",
+    ]);
     const unknown = await dhlab('frobnicate');
     assert.deepEqual(unknown.err, ["dhlab: ERR_USAGE: 'frobnicate' is not a dhlab verb", "see 'dhlab --help'"]);
   });
@@ -51,7 +57,8 @@ describe('help', () => {
   it('dhlab --help lists every verb with one line; no verb is loaded to print it', async () => {
     const { exit, out } = await dhlab('--help');
     assert.equal(exit, 0);
-    for (const verb of VERBS) assert.match(out, new RegExp(`^  ${verb.name} +${verb.summary.replace(/[()]/g, '\\$&')}$`, 'm'));
+    for (const verb of VERBS)
+      assert.match(out, new RegExp(`^  ${verb.name} +${verb.summary.replace(/[()]/g, '\\$&')}$`, 'm'));
     assert.ok(out.split('\n').length <= 24, 'the overview fits a 24-line terminal');
   });
 
@@ -74,7 +81,8 @@ describe('help', () => {
   });
 
   it('--version and -V print the version in package.json', async () => {
-    for (const flag of ['--version', '-V']) assert.deepEqual(await dhlab(flag), { exit: 0, out: `dhlab ${VERSION}`, err: [] });
+    for (const flag of ['--version', '-V'])
+      assert.deepEqual(await dhlab(flag), { exit: 0, out: `dhlab ${VERSION}`, err: [] });
   });
 });
 

@@ -63,7 +63,8 @@ describe('ChatClient', () => {
     try {
       await assert.rejects(
         ChatClient.connect({ name: 'alice', host: '127.0.0.1', port, engine: ENGINES.native }),
-        (error: Error & { code?: string }) => error.code === 'ERR_CONNECTION' && /during the handshake/.test(error.message),
+        (error: Error & { code?: string }) =>
+          error.code === 'ERR_CONNECTION' && /during the handshake/.test(error.message),
       );
     } finally {
       silent.close();

@@ -7,7 +7,15 @@ import { ENGINES } from '../../src/crypto/engines.ts';
 // AES-256 cases of the GCM specification (McGrew & Viega, the test cases NIST's GCM validation
 // suite reuses): 13 empty, 14 one zero block, 16 with associated data.
 const VECTORS = [
-  { name: 'test case 13', key: '00'.repeat(32), iv: '00'.repeat(12), pt: '', aad: '', ct: '', tag: '530f8afbc74536b9a963b4f1c4cb738b' },
+  {
+    name: 'test case 13',
+    key: '00'.repeat(32),
+    iv: '00'.repeat(12),
+    pt: '',
+    aad: '',
+    ct: '',
+    tag: '530f8afbc74536b9a963b4f1c4cb738b',
+  },
   {
     name: 'test case 14',
     key: '00'.repeat(32),
@@ -37,18 +45,27 @@ describe('AES-256-GCM', () => {
       it(`${engine.name}: GCM spec ${v.name}`, () => {
         const sealed = engine.aesGcmSeal(fromHex(v.key), fromHex(v.iv), fromHex(v.pt), fromHex(v.aad));
         assert.equal(toHex(sealed), v.ct + v.tag);
-        assert.equal(toHex(engine.aesGcmOpen(fromHex(v.key), fromHex(v.iv), sealed, fromHex(v.aad)) ?? new Uint8Array([1])), v.pt);
+        assert.equal(
+          toHex(engine.aesGcmOpen(fromHex(v.key), fromHex(v.iv), sealed, fromHex(v.aad)) ?? new Uint8Array([1])),
+          v.pt,
+        );
       });
     }
 
     it(`${engine.name}: any Unicode text survives a round trip`, () => {
       fc.assert(
-        fc.property(key, nonce, fc.string({ unit: 'grapheme', maxLength: 200 }), fc.uint8Array({ maxLength: 40 }), (k, n, text, aad) => {
-          const sealed = engine.aesGcmSeal(k, n, new TextEncoder().encode(text), aad);
-          const opened = engine.aesGcmOpen(k, n, sealed, aad);
-          assert.ok(opened);
-          assert.equal(new TextDecoder().decode(opened), text);
-        }),
+        fc.property(
+          key,
+          nonce,
+          fc.string({ unit: 'grapheme', maxLength: 200 }),
+          fc.uint8Array({ maxLength: 40 }),
+          (k, n, text, aad) => {
+            const sealed = engine.aesGcmSeal(k, n, new TextEncoder().encode(text), aad);
+            const opened = engine.aesGcmOpen(k, n, sealed, aad);
+            assert.ok(opened);
+            assert.equal(new TextDecoder().decode(opened), text);
+          },
+        ),
         { numRuns: engine.name === 'forge' ? 100 : 300 },
       );
     });
@@ -64,7 +81,12 @@ describe('AES-256-GCM', () => {
           fc.constantFrom('sealed', 'nonce', 'aad'),
           (k, n, pt, aad, bit, where) => {
             const sealed = engine.aesGcmSeal(k, n, pt, aad);
-            const target = where === 'sealed' ? Uint8Array.from(sealed) : where === 'nonce' ? Uint8Array.from(n) : Uint8Array.from(aad);
+            const target =
+              where === 'sealed'
+                ? Uint8Array.from(sealed)
+                : where === 'nonce'
+                  ? Uint8Array.from(n)
+                  : Uint8Array.from(aad);
             const index = bit % (target.length * 8);
             target[index >> 3] = (target[index >> 3] as number) ^ (1 << (index & 7));
             const opened =
@@ -85,7 +107,11 @@ describe('AES-256-GCM', () => {
       const n = new Uint8Array(12);
       const sealed = engine.aesGcmSeal(k, n, new TextEncoder().encode('hello'), new Uint8Array(0));
       for (let cut = 1; cut <= sealed.length; cut++) {
-        assert.equal(engine.aesGcmOpen(k, n, sealed.subarray(0, sealed.length - cut), new Uint8Array(0)), null, `cut ${cut}`);
+        assert.equal(
+          engine.aesGcmOpen(k, n, sealed.subarray(0, sealed.length - cut), new Uint8Array(0)),
+          null,
+          `cut ${cut}`,
+        );
       }
     });
   }

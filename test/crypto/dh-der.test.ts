@@ -11,7 +11,8 @@ import { nativeEngine } from '../../src/crypto/native.ts';
 
 function powMod(base: bigint, exponent: bigint, modulus: bigint): bigint {
   let result = 1n;
-  for (let b = base % modulus, e = exponent; e > 0n; e >>= 1n, b = (b * b) % modulus) if (e & 1n) result = (result * b) % modulus;
+  for (let b = base % modulus, e = exponent; e > 0n; e >>= 1n, b = (b * b) % modulus)
+    if (e & 1n) result = (result * b) % modulus;
   return result;
 }
 
@@ -23,10 +24,18 @@ describe('DH keys as DER for node:crypto', () => {
       fc.assert(
         fc.property(exponent, (x) => {
           const der = dhPrivateKeyDer(group, x);
-          assert.deepEqual(crypto.createPrivateKey({ key: der, format: 'der', type: 'pkcs8' }).export({ format: 'der', type: 'pkcs8' }), der);
+          assert.deepEqual(
+            crypto
+              .createPrivateKey({ key: der, format: 'der', type: 'pkcs8' })
+              .export({ format: 'der', type: 'pkcs8' }),
+            der,
+          );
           const y = bigintToBytes(powMod(group.g, bytesToBigint(x), group.p), group.byteLength);
           const spki = dhPublicKeyDer(group, y);
-          assert.deepEqual(crypto.createPublicKey({ key: spki, format: 'der', type: 'spki' }).export({ format: 'der', type: 'spki' }), spki);
+          assert.deepEqual(
+            crypto.createPublicKey({ key: spki, format: 'der', type: 'spki' }).export({ format: 'der', type: 'spki' }),
+            spki,
+          );
           assert.deepEqual(dhPublicFromDer(spki, group.byteLength), y);
         }),
         { numRuns: 20 },

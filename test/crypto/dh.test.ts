@@ -12,7 +12,9 @@ const group = GROUPS.modp14;
 const { p, q } = group;
 
 const encode = (y: bigint) => bigintToBytes(y, group.byteLength);
-const exponent = fc.uint8Array({ minLength: PRIVATE_KEY_BYTES, maxLength: PRIVATE_KEY_BYTES }).filter((x) => bytesToBigint(x) > 1n);
+const exponent = fc
+  .uint8Array({ minLength: PRIVATE_KEY_BYTES, maxLength: PRIVATE_KEY_BYTES })
+  .filter((x) => bytesToBigint(x) > 1n);
 
 function rejects(y: Uint8Array, why: RegExp): void {
   assert.throws(
@@ -101,11 +103,15 @@ describe('public value validation (NIST SP 800-56A s.5.6.2.3.1)', () => {
 
   it("the Legendre symbol matches Euler's criterion on small primes", () => {
     fc.assert(
-      fc.property(fc.constantFrom(3n, 5n, 7n, 11n, 23n, 47n, 59n, 83n, 107n, 1019n, 2039n), fc.bigInt({ min: 0n, max: 10_000n }), (prime, a) => {
-        const euler = modPow(a, (prime - 1n) / 2n, prime);
-        const expected = euler === 0n ? 0 : euler === 1n ? 1 : -1;
-        assert.equal(legendreSymbol(a, prime), expected);
-      }),
+      fc.property(
+        fc.constantFrom(3n, 5n, 7n, 11n, 23n, 47n, 59n, 83n, 107n, 1019n, 2039n),
+        fc.bigInt({ min: 0n, max: 10_000n }),
+        (prime, a) => {
+          const euler = modPow(a, (prime - 1n) / 2n, prime);
+          const expected = euler === 0n ? 0 : euler === 1n ? 1 : -1;
+          assert.equal(legendreSymbol(a, prime), expected);
+        },
+      ),
     );
   });
 });

@@ -28,9 +28,13 @@ describe('native and forge engines give identical bytes', () => {
 
   it('Ed25519: RFC 8032 s.7.1 test 1 and identical signatures', () => {
     const seed = fromHex('9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60');
-    const signature = 'e5564300c360ac729086e2cc806e828a84877f1eb8e5d974d873e065224901555fb8821590a33bacc61e39701cf9b46bd25bf5f0595bbe24655141438e7a100b';
+    const signature =
+      'e5564300c360ac729086e2cc806e828a84877f1eb8e5d974d873e065224901555fb8821590a33bacc61e39701cf9b46bd25bf5f0595bbe24655141438e7a100b';
     for (const engine of [native, forge]) {
-      assert.equal(toHex(engine.ed25519PublicKey(seed)), 'd75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a');
+      assert.equal(
+        toHex(engine.ed25519PublicKey(seed)),
+        'd75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a',
+      );
       assert.equal(toHex(engine.ed25519Sign(seed, new Uint8Array(0))), signature);
     }
     fc.assert(

@@ -18,7 +18,10 @@ describe('RFC 3526 groups', () => {
 
   for (const group of Object.values(GROUPS)) {
     it(`${group.name} matches OpenSSL's copy and is a safe prime`, () => {
-      assert.deepEqual(Buffer.from(bigintToBytes(group.p, group.byteLength)), crypto.getDiffieHellman(group.name).getPrime());
+      assert.deepEqual(
+        Buffer.from(bigintToBytes(group.p, group.byteLength)),
+        crypto.getDiffieHellman(group.name).getPrime(),
+      );
       assert.equal(group.q * 2n + 1n, group.p);
       assert.ok(crypto.checkPrimeSync(group.p, { checks: 2 }));
       assert.ok(crypto.checkPrimeSync(group.q, { checks: 2 }));

@@ -32,7 +32,10 @@ describe('engine lookup', () => {
     assert.equal(getEngine('forge'), ENGINES.forge);
     assert.throws(
       () => getEngine('openssl'),
-      (e: unknown) => e instanceof DhlabError && e.code === 'ERR_USAGE' && e.message === 'unknown crypto engine "openssl" (expected native or forge)',
+      (e: unknown) =>
+        e instanceof DhlabError &&
+        e.code === 'ERR_USAGE' &&
+        e.message === 'unknown crypto engine "openssl" (expected native or forge)',
     );
     assert.throws(
       () => getEngine(''),
@@ -53,8 +56,14 @@ describe('HKDF edges (RFC 5869)', () => {
         assert.deepEqual(hkdfExpand(engine, prk, Uint8Array.of(5), length), long.subarray(0, length), `L = ${length}`);
       // T(2) = HMAC(PRK, T(1) | info | 0x02)
       assert.deepEqual(long.subarray(32, 64), engine.hmacSha256(prk, Uint8Array.of(...long.subarray(0, 32), 5, 2)));
-      assert.throws(() => hkdfExpand(engine, prk, new Uint8Array(0), 8161), rangeError('HKDF output length out of range'));
-      assert.throws(() => hkdfExpand(engine, prk, new Uint8Array(0), -1), rangeError('HKDF output length out of range'));
+      assert.throws(
+        () => hkdfExpand(engine, prk, new Uint8Array(0), 8161),
+        rangeError('HKDF output length out of range'),
+      );
+      assert.throws(
+        () => hkdfExpand(engine, prk, new Uint8Array(0), -1),
+        rangeError('HKDF output length out of range'),
+      );
     });
   }
 });

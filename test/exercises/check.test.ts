@@ -31,19 +31,38 @@ describe('dhlab check: the function exercises', () => {
     const result = await check(['--all', '--', ...solution]);
     assert.equal(result.code, 0, result.out);
     for (const exercise of EXERCISES)
-      assert.match(result.out, new RegExp(`dhlab check ${exercise.name} \\(seed 1\\): (\\d+) cases[^]*?\\n\\1 of \\1 passed: done`), exercise.name);
+      assert.match(
+        result.out,
+        new RegExp(`dhlab check ${exercise.name} \\(seed 1\\): (\\d+) cases[^]*?\\n\\1 of \\1 passed: done`),
+        exercise.name,
+      );
     assert.doesNotMatch(result.out, /✗/);
   });
 
   const MISTAKES: Array<[exercise: string, mistake: string, caughtAt: RegExp, hint: RegExp]> = [
-    ['dh', 'unpadded', /✗ \d+\. modp1[456]/, /leading zeros are part of the value on the wire: pad to the byte length of p/],
+    [
+      'dh',
+      'unpadded',
+      /✗ \d+\. modp1[456]/,
+      /leading zeros are part of the value on the wire: pad to the byte length of p/,
+    ],
     ['keys', 'unpadded', /✗ 3\. modp14, a Z whose first byte is 0/, /hash Z with its leading zero byte/],
     ['validate', 'no-subgroup-check', /✗ 2\. toy23, y = 5/, /outside the order-q subgroup \(s\.4\.2, check 3\)/],
-    ['validate', 'no-length-check', /✗ (9\. modp14, one byte short|10\. modp14, a zero byte too many)/, /exactly (the byte length of p, )?256 bytes/],
+    [
+      'validate',
+      'no-length-check',
+      /✗ (9\. modp14, one byte short|10\. modp14, a zero byte too many)/,
+      /exactly (the byte length of p, )?256 bytes/,
+    ],
     ['seal', 'padded-seq', /✗ 1\. the first message/, /aad "dhlab\/1 data 0"/],
     ['seal', 'hex-box', /✗ 1\. the first message/, /box is base64, not hex/],
     ['open', 'frame-seq', /✗ 5\. a replay/, /from your own counter \(4\), not from the frame's seq/],
-    ['seal', 'seq-first-nonce', /✗ 2\. message 12/, /the nonce is laid out with SEQ first: it is 4 zero bytes, then SEQ as a 64-bit big-endian number/],
+    [
+      'seal',
+      'seq-first-nonce',
+      /✗ 2\. message 12/,
+      /the nonce is laid out with SEQ first: it is 4 zero bytes, then SEQ as a 64-bit big-endian number/,
+    ],
     ['keys', 'no-lp', /✗ 1\. /, /K is right and H differs: the transcript hash is SHA-256 of lp\(\) of each field/],
     ['dh', 'debug-line', /✗ 1\. /, /your answers are shifted by 1 line: the first line was not an answer/],
     ['break-weak', 'wrong-direction', /✗ 1\. chat line 1/, /the client-to-server key/],
@@ -60,7 +79,9 @@ describe('dhlab check: the function exercises', () => {
 
   it('break-weak cannot be passed without the discrete log: lines from a large space, one size, never shown to a failed run', async () => {
     const breakWeak = EXERCISES.find((e) => e.name === 'break-weak');
-    const lines = ['1', '2', '3', '4', '5', '6', '7', '8'].flatMap((seed) => breakWeak?.cases(seed).map((c) => c.expected) ?? []);
+    const lines = ['1', '2', '3', '4', '5', '6', '7', '8'].flatMap(
+      (seed) => breakWeak?.cases(seed).map((c) => c.expected) ?? [],
+    );
     assert.equal(new Set(lines).size, lines.length, 'no line repeats across seeds');
     assert.equal(new Set(lines.map((line) => Buffer.byteLength(line))).size, 1, 'the sealed boxes all have one size');
     // The sheet names every field of the lines the program reads (from the recording itself).
@@ -73,7 +94,8 @@ describe('dhlab check: the function exercises', () => {
       );
     const result = await check(['break-weak', '--json', '--', 'true']);
     assert.equal(result.code, 1);
-    for (const line of breakWeak?.cases('1').map((c) => c.expected) ?? []) assert.ok(!result.out.includes(line), `${line} was printed`);
+    for (const line of breakWeak?.cases('1').map((c) => c.expected) ?? [])
+      assert.ok(!result.out.includes(line), `${line} was printed`);
     assert.match(result.out, /not shown: finding it is the exercise/);
   });
 
@@ -81,7 +103,10 @@ describe('dhlab check: the function exercises', () => {
     const started = Date.now();
     const result = await check(['modpow', '--time-limit', '3', '--', ...solution, 'modpow'], { MISTAKE: 'hang' });
     assert.equal(result.code, 1, result.out);
-    assert.match(result.out, /the program: still running at the time limit \(3 s\): killed, with everything it started/);
+    assert.match(
+      result.out,
+      /the program: still running at the time limit \(3 s\): killed, with everything it started/,
+    );
     assert.match(result.out, /\d of 8 passed(, but the program did not end cleanly)?$/m);
     assert.doesNotMatch(result.out, /: done/);
     assert.ok(Date.now() - started < 30_000);
@@ -133,7 +158,11 @@ describe('dhlab check: the function exercises', () => {
         .split('\n')
         .map((line) => (JSON.parse(line) as { sent?: string }).sent)
         .filter(Boolean);
-    assert.deepEqual(sent(again.out), sent((await check(['dh', '--json', '--seed', '7', '--', '/bin/cat'])).out), 'the same seed, the same cases');
+    assert.deepEqual(
+      sent(again.out),
+      sent((await check(['dh', '--json', '--seed', '7', '--', '/bin/cat'])).out),
+      'the same seed, the same cases',
+    );
     assert.notDeepEqual(sent(again.out), sent(other.out));
   });
 
@@ -170,7 +199,13 @@ describe('dhlab exercise: the ladder and the sheets', () => {
       assert.equal(await sheet.exit, 0);
       const text = sheet.stdout.join('\n');
       const contract = exercise.name === 'client' ? '--host H --port P --name N --fingerprint SHA256:' : '  in: ';
-      for (const part of ['Spec: docs/PROTOCOL.md', 'Contract:', contract, 'Hints:', `npx dhlab check ${exercise.name} --`])
+      for (const part of [
+        'Spec: docs/PROTOCOL.md',
+        'Contract:',
+        contract,
+        'Hints:',
+        `npx dhlab check ${exercise.name} --`,
+      ])
         assert.ok(text.includes(part), `${exercise.name}: ${part}`);
       assert.ok(
         sheet.stdout.every((line) => [...line].length <= 80),
@@ -187,7 +222,9 @@ describe('dhlab exercise --groups', () => {
     assert.equal(await out.exit, 0);
     const text = out.stdout.join('\n');
     const hexOf = (name: string) =>
-      new RegExp(`^${name} \\(\\d+ bits, RFC 3526 s\\.\\d\\): g = 2\\n((?:  (?:p = |    )[0-9a-f]+\\n?)+)`, 'm').exec(text)?.[1]?.replace(/p = |\s/g, '');
+      new RegExp(`^${name} \\(\\d+ bits, RFC 3526 s\\.\\d\\): g = 2\\n((?:  (?:p = |    )[0-9a-f]+\\n?)+)`, 'm')
+        .exec(text)?.[1]
+        ?.replace(/p = |\s/g, '');
     // The reference primes are copied from the RFC itself, not from src/.
     assert.equal(hexOf('modp14'), MODP14.toString(16));
     assert.equal(hexOf('modp15'), RFC3526.modp15.toLowerCase());

@@ -7,7 +7,12 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, it } from 'node:test';
-import { gradeClient, clientCases, shuffledOrder, type ClientCaseObserver } from '../../src/exercises/client-exercise.ts';
+import {
+  gradeClient,
+  clientCases,
+  shuffledOrder,
+  type ClientCaseObserver,
+} from '../../src/exercises/client-exercise.ts';
 import { run } from '../support/cli-run.ts';
 
 const REFERENCE = path.resolve(import.meta.dirname, 'reference');
@@ -45,8 +50,18 @@ describe('dhlab check client: the whole client against servers that cheat', () =
   }
 
   const MISTAKES: Array<[mistake: string, caughtAt: RegExp, got: RegExp, hint: RegExp]> = [
-    ['frame-seq', /✗ 3\. a replayed frame/, /bob: (.+) \| bob: (.+) \| bob: \1 \| bob: \2 \|/, /from your own counter, never from the frame's seq/],
-    ['no-validation', /✗ 4\. an invalid public value: y_s = p - 1/, /ERROR ERR_BAD_SIGNATURE/, /check 2 <= y_s <= p-2 before you use it/],
+    [
+      'frame-seq',
+      /✗ 3\. a replayed frame/,
+      /bob: (.+) \| bob: (.+) \| bob: \1 \| bob: \2 \|/,
+      /from your own counter, never from the frame's seq/,
+    ],
+    [
+      'no-validation',
+      /✗ 4\. an invalid public value: y_s = p - 1/,
+      /ERROR ERR_BAD_SIGNATURE/,
+      /check 2 <= y_s <= p-2 before you use it/,
+    ],
     ['range-only', /✗ 5\. a public value outside the subgroup/, /ERROR ERR_BAD_SIGNATURE/, /y_s\^q mod p = 1/],
     [
       'no-signature-check',
@@ -61,9 +76,24 @@ describe('dhlab check client: the whole client against servers that cheat', () =
       /compare SHA256: \+ unpadded base64 .* with --fingerprint/,
     ],
     // The printed lines are right; only the wire shows the check came after client_key.
-    ['late-fingerprint', /✗ 7\. a man in the middle/, /^ERROR ERR_HOST_KEY_CHANGED \(exit 1\); but you sent client_key/, /before sending client_key/],
-    ['reuse-seq', /✗ 1\. the honest room/, /.*/, /the server opened your first frame and refused a later one with ERR_DECRYPT/],
-    ['no-quit', /✗ 1\. the honest room/, /; but the server got no quit from you$/, /at the end of stdin send quit and exit 0/],
+    [
+      'late-fingerprint',
+      /✗ 7\. a man in the middle/,
+      /^ERROR ERR_HOST_KEY_CHANGED \(exit 1\); but you sent client_key/,
+      /before sending client_key/,
+    ],
+    [
+      'reuse-seq',
+      /✗ 1\. the honest room/,
+      /.*/,
+      /the server opened your first frame and refused a later one with ERR_DECRYPT/,
+    ],
+    [
+      'no-quit',
+      /✗ 1\. the honest room/,
+      /; but the server got no quit from you$/,
+      /at the end of stdin send quit and exit 0/,
+    ],
   ];
   for (const [mistake, caughtAt, got, hint] of MISTAKES) {
     it(`a client with the mistake "${mistake}" fails at the case that catches it, with its hint`, async () => {
@@ -77,7 +107,9 @@ describe('dhlab check client: the whole client against servers that cheat', () =
 
   it('a program that prints the expected error without connecting fails: the wire shows it never came', async () => {
     const result = await check(['--json', '--', 'sh', '-c', 'echo ERROR ERR_BAD_PUBLIC_KEY; exit 1']);
-    const cases = result.out.split('\n').map((line) => JSON.parse(line) as { index?: number; ok?: boolean; got?: string });
+    const cases = result.out
+      .split('\n')
+      .map((line) => JSON.parse(line) as { index?: number; ok?: boolean; got?: string });
     assert.equal(cases[3]?.ok, false);
     assert.match(cases[3]?.got ?? '', /; but you never connected/);
     assert.match(result.out.split('\n').at(-1) ?? '', /"passed":0/);
@@ -100,7 +132,10 @@ describe('dhlab check client: the whole client against servers that cheat', () =
     const result = await check(['--time-limit', '3', '--', ...tsClient], 'no-batch');
     assert.equal(result.code, 1);
     assert.match(firstFailure(result.out), /✗ 1\. the honest room/);
-    assert.match(gotOf(result.out), /^\+ bob \(still running at the time limit \(3 s\): killed, with everything it started\)$/);
+    assert.match(
+      gotOf(result.out),
+      /^\+ bob \(still running at the time limit \(3 s\): killed, with everything it started\)$/,
+    );
     assert.match(hintOf(result.out), /\{"type":"batch","events":\[\.\.\.\]\}/);
   });
 
@@ -114,7 +149,10 @@ describe('dhlab check client: the whole client against servers that cheat', () =
   it('a client whose output never arrives (not flushed) gets the flush hint', async () => {
     const result = await check(['--time-limit', '2', '--', ...tsClient], 'silent');
     assert.equal(result.code, 1);
-    assert.match(hintOf(result.out), /^your program printed nothing before it was stopped: flush stdout after each line/);
+    assert.match(
+      hintOf(result.out),
+      /^your program printed nothing before it was stopped: flush stdout after each line/,
+    );
   });
 
   it('a client that crashes: its exit status and the end of its stderr, through the sanitizer', async () => {

@@ -97,18 +97,25 @@ describe('the supervisor: a program cannot outlive its limit, nor reach the term
     assert.equal(run.lines[1], 'no-tty');
   });
 
-  it('on a real terminal, a program that writes to /dev/tty reaches nothing', { skip: unlessInstalled(hasScript(), 'no script(1)') }, () => {
-    // script(1) gives the grader a pseudo-terminal of its own, as a teacher's shell would.
-    const grader = path.join(dir, 'grader.mts');
-    const runner = path.resolve(import.meta.dirname, '../../src/exercises/grade.ts');
-    const hostile = `printf 'PWNED-TTY' > /dev/tty; echo answer`;
-    execFileSync('sh', ['-c', `cat > ${grader}`], {
-      input: `import { runProgram } from ${JSON.stringify(runner)};\nconst r = await runProgram(['sh', '-c', ${JSON.stringify(hostile)}], '');\nconsole.log('LINES', JSON.stringify(r.lines));\n`,
-    });
-    const out = execFileSync('script', ['-qec', `${process.execPath} --import tsx ${grader}`, '/dev/null'], { encoding: 'utf8', timeout: 30_000 });
-    assert.match(out, /LINES \["answer"\]/);
-    assert.doesNotMatch(out, /PWNED-TTY/);
-  });
+  it(
+    'on a real terminal, a program that writes to /dev/tty reaches nothing',
+    { skip: unlessInstalled(hasScript(), 'no script(1)') },
+    () => {
+      // script(1) gives the grader a pseudo-terminal of its own, as a teacher's shell would.
+      const grader = path.join(dir, 'grader.mts');
+      const runner = path.resolve(import.meta.dirname, '../../src/exercises/grade.ts');
+      const hostile = `printf 'PWNED-TTY' > /dev/tty; echo answer`;
+      execFileSync('sh', ['-c', `cat > ${grader}`], {
+        input: `import { runProgram } from ${JSON.stringify(runner)};\nconst r = await runProgram(['sh', '-c', ${JSON.stringify(hostile)}], '');\nconsole.log('LINES', JSON.stringify(r.lines));\n`,
+      });
+      const out = execFileSync('script', ['-qec', `${process.execPath} --import tsx ${grader}`, '/dev/null'], {
+        encoding: 'utf8',
+        timeout: 30_000,
+      });
+      assert.match(out, /LINES \["answer"\]/);
+      assert.doesNotMatch(out, /PWNED-TTY/);
+    },
+  );
 });
 
 function hasScript(): boolean {

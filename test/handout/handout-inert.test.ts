@@ -95,8 +95,22 @@ describe('Markdown handouts are inert', () => {
 
   it('a ladder note or a name with markup or escape sequences is drawn as text', () => {
     const svg = ladderSvg(
-      [{ from: 'alice', to: 'server', frame: { type: 'hello', version: 1, name: '<b>x</b>' }, bytes: new Uint8Array(10), record: 'gcm' }],
-      [{ afterFrames: 1, over: 'server', text: 'Mallory rewrites "</text><script>alert(1)</script>\x1b]52;c;AAAA\x07" to "\u202eevil"' }],
+      [
+        {
+          from: 'alice',
+          to: 'server',
+          frame: { type: 'hello', version: 1, name: '<b>x</b>' },
+          bytes: new Uint8Array(10),
+          record: 'gcm',
+        },
+      ],
+      [
+        {
+          afterFrames: 1,
+          over: 'server',
+          text: 'Mallory rewrites "</text><script>alert(1)</script>\x1b]52;c;AAAA\x07" to "\u202eevil"',
+        },
+      ],
       'title "><script>',
     );
     // eslint-disable-next-line no-control-regex -- the escape bytes are what must not come out

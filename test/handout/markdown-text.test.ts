@@ -7,7 +7,10 @@ import { marked } from 'marked';
 import { mdText } from '../../src/handout/export.ts';
 
 const decode = (html: string) =>
-  html.replace(/&(lt|gt|amp|quot|#39);/g, (_, name: string) => ({ lt: '<', gt: '>', amp: '&', quot: '"', '#39': "'" })[name] as string);
+  html.replace(
+    /&(lt|gt|amp|quot|#39);/g,
+    (_, name: string) => ({ lt: '<', gt: '>', amp: '&', quot: '"', '#39': "'" })[name] as string,
+  );
 
 /** The HTML marked (GFM) makes of one line, and its text with the paragraph taken off. */
 function render(line: string): { html: string; text: string | null } {
@@ -18,7 +21,13 @@ function render(line: string): { html: string; text: string | null } {
 
 describe('mdText: Markdown text that shows as written', () => {
   it('leaves the punctuation of ordinary prose alone', () => {
-    for (const line of ['Diffie-Hellman', 'alice.Z', 'HKDF(K, salt H) -> key (256 bits)!', 'y_c = g^x mod p', 'p-1 {x}: #3 + 4']) {
+    for (const line of [
+      'Diffie-Hellman',
+      'alice.Z',
+      'HKDF(K, salt H) -> key (256 bits)!',
+      'y_c = g^x mod p',
+      'p-1 {x}: #3 + 4',
+    ]) {
       assert.equal(mdText(line), line);
     }
   });

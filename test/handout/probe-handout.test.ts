@@ -7,7 +7,8 @@ import { exportHtml, exportMarkdown } from '../../src/handout/export.ts';
 /** Square-and-multiply written here, so the check does not lean on the code it checks. */
 function power(base: bigint, exponent: bigint, modulus: bigint): bigint {
   let result = 1n;
-  for (let b = base % modulus, e = exponent; e > 0n; e >>= 1n, b = (b * b) % modulus) if (e & 1n) result = (result * b) % modulus;
+  for (let b = base % modulus, e = exponent; e > 0n; e >>= 1n, b = (b * b) % modulus)
+    if (e & 1n) result = (result * b) % modulus;
   return result;
 }
 

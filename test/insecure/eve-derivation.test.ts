@@ -31,9 +31,13 @@ describe("Eve's key derivation from the server's exponent", () => {
         assert.deepEqual(eve.sharedSecret, clientZ);
         assert.deepEqual(eve.keys, clientKeys);
         const sealed = new DirectionalCipher(engine, clientKeys.clientToServer).seal(Buffer.from(text, 'utf8'));
-        const [opened] = openCaptured(engine, eve.keys, [{ dir: 'client->server', seq: sealed.seq, sealed: sealed.sealed }]);
+        const [opened] = openCaptured(engine, eve.keys, [
+          { dir: 'client->server', seq: sealed.seq, sealed: sealed.sealed },
+        ]);
         assert.equal(opened?.text, text);
-        const [wrongWay] = openCaptured(engine, eve.keys, [{ dir: 'server->client', seq: sealed.seq, sealed: sealed.sealed }]);
+        const [wrongWay] = openCaptured(engine, eve.keys, [
+          { dir: 'server->client', seq: sealed.seq, sealed: sealed.sealed },
+        ]);
         assert.equal(wrongWay?.text, null, 'a frame opened under the other direction key fails');
       }),
       { numRuns: 10 },
@@ -43,7 +47,13 @@ describe("Eve's key derivation from the server's exponent", () => {
   it('pads Z to the length of p before hashing, as the protocol does', () => {
     // An exponent of 1: Z = y_c itself, so a y_c with a zero top byte gives a Z that needs padding.
     const y = bigintToBytes(5n, group.byteLength);
-    const eve = keysFromServerExponent(engine, 1n, { name: 'a', group, serverPublic: y, hostKey: new Uint8Array(32), clientPublic: y });
+    const eve = keysFromServerExponent(engine, 1n, {
+      name: 'a',
+      group,
+      serverPublic: y,
+      hostKey: new Uint8Array(32),
+      clientPublic: y,
+    });
     assert.equal(eve.sharedSecret.length, group.byteLength);
     assert.equal(bytesToBigint(eve.sharedSecret), 5n);
   });

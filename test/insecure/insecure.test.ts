@@ -80,7 +80,8 @@ describe('insecure hooks', () => {
 
   it('exponent_bits draws exponents of exactly that many bits', () => {
     const hooks = insecureHooks(engine, { exponentBits: 32 });
-    for (let i = 0; i < 50; i++) assert.equal(bytesToBigint(hooks?.newPrivateKey?.(GROUPS.modp14) ?? new Uint8Array()).toString(2).length, 32);
+    for (let i = 0; i < 50; i++)
+      assert.equal(bytesToBigint(hooks?.newPrivateKey?.(GROUPS.modp14) ?? new Uint8Array()).toString(2).length, 32);
   });
 
   it('toy groups draw x in [2, q-1]', () => {
@@ -120,7 +121,10 @@ describe('baby-step giant-step', () => {
   it('recovers any exponent below 2^20 in the 2048-bit group, and gives up above it', () => {
     const g = GROUPS.modp14;
     fc.assert(
-      fc.property(fc.bigInt({ min: 0n, max: (1n << 20n) - 1n }), (x) => babyStepGiantStep(2n, modPow(2n, x, g.p), g.p, 1n << 20n).x === x),
+      fc.property(
+        fc.bigInt({ min: 0n, max: (1n << 20n) - 1n }),
+        (x) => babyStepGiantStep(2n, modPow(2n, x, g.p), g.p, 1n << 20n).x === x,
+      ),
       { numRuns: 3 },
     );
     const big = (1n << 40n) + 12345n;
@@ -188,8 +192,12 @@ describe('discrete logs the lessons claim, against brute force (fidelity 4b)', (
       const order = orderOfGenerator(group);
       // The order really is the order: g^order = 1 and no proper divisor of 2q gives 1.
       assert.equal(modPow(group.g, order, group.p), 1n);
-      for (const d of [1n, 2n, group.q, 2n * group.q].filter((d) => d < order && order % d === 0n)) assert.notEqual(modPow(group.g, d, group.p), 1n);
-      const samples = order <= 1000n ? Array.from({ length: Number(order) }, (_, i) => BigInt(i)) : [0n, 1n, 2n, order - 1n, order / 2n, 123_456n];
+      for (const d of [1n, 2n, group.q, 2n * group.q].filter((d) => d < order && order % d === 0n))
+        assert.notEqual(modPow(group.g, d, group.p), 1n);
+      const samples =
+        order <= 1000n
+          ? Array.from({ length: Number(order) }, (_, i) => BigInt(i))
+          : [0n, 1n, 2n, order - 1n, order / 2n, 123_456n];
       for (const x of samples) {
         const y = modPow(group.g, x, group.p);
         const found: bigint | null = babyStepGiantStep(group.g, y, group.p, order).x;

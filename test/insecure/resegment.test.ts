@@ -20,7 +20,9 @@ describe('the resegmenter and the naive reader (lesson 12)', () => {
 
   it('re-cuts a stream into the sizes asked for, every byte in order, and flushes what is left when idle', async () => {
     let received = Buffer.alloc(0);
-    const target = net.createServer((socket) => socket.on('data', (chunk) => (received = Buffer.concat([received, chunk]))));
+    const target = net.createServer((socket) =>
+      socket.on('data', (chunk) => (received = Buffer.concat([received, chunk]))),
+    );
     await new Promise<void>((resolve) => target.listen(0, '127.0.0.1', resolve));
     const segments: Segment[] = [];
     const relay = await startResegmenter({

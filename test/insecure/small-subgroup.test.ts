@@ -23,7 +23,12 @@ describe('small subgroups (lesson 10)', () => {
     );
     assert.ok(crypto.checkPrimeSync(smooth.p), 'p prime');
     for (const r of factors) assert.ok(crypto.checkPrimeSync(r), `${r} prime`);
-    for (const r of factors) assert.notEqual(modPow(smooth.g, (smooth.p - 1n) / r, smooth.p), 1n, `g has order p - 1, not a divisor (missing ${r})`);
+    for (const r of factors)
+      assert.notEqual(
+        modPow(smooth.g, (smooth.p - 1n) / r, smooth.p),
+        1n,
+        `g has order p - 1, not a divisor (missing ${r})`,
+      );
   });
 
   it('elementOfOrder gives h with h^r = 1 and h != 1, for every factor; refuses an r that does not divide p - 1', () => {
@@ -40,7 +45,10 @@ describe('small subgroups (lesson 10)', () => {
     const product = moduli.reduce((a, b) => a * b, 1n);
     fc.assert(
       fc.property(fc.bigInt({ min: 0n, max: product * 3n }), (x) => {
-        assert.deepEqual(crt(moduli.map((m) => ({ residue: x % m, modulus: m }))), { x: x % product, modulus: product });
+        assert.deepEqual(crt(moduli.map((m) => ({ residue: x % m, modulus: m }))), {
+          x: x % product,
+          modulus: product,
+        });
       }),
     );
   });
@@ -49,7 +57,8 @@ describe('small subgroups (lesson 10)', () => {
     const engine = ENGINES.native;
     const fixed = insecureHooks(engine, { staticKey: true, acceptToyGroups: true });
     const fresh = insecureHooks(engine, { acceptToyGroups: true });
-    const draws = (hooks: typeof fixed) => new Set([1, 2, 3, 4].map(() => bytesToBigint(hooks?.newPrivateKey?.(smooth!) as Uint8Array)));
+    const draws = (hooks: typeof fixed) =>
+      new Set([1, 2, 3, 4].map(() => bytesToBigint(hooks?.newPrivateKey?.(smooth!) as Uint8Array)));
     assert.equal(draws(fixed).size, 1);
     assert.equal(draws(fresh).size, 4);
   });
@@ -73,12 +82,26 @@ describe("smooth-48's ladder says what g generates", () => {
     };
     // A primitive root: g^((p-1)/r) != 1 for every prime factor r of p-1.
     assert.ok(factors.every((r) => pow(group.g, (group.p - 1n) / r) !== 1n));
-    const notes = ladderSteps({ kind: 'group', role: 'server', secret: false, group: 'smooth-48', p: group.p, g: group.g })
+    const notes = ladderSteps({
+      kind: 'group',
+      role: 'server',
+      secret: false,
+      group: 'smooth-48',
+      p: group.p,
+      g: group.g,
+    })
       .map((s) => s.note ?? '')
       .join(' ');
     assert.match(notes, /generates the whole group, of order p-1/);
     assert.doesNotMatch(notes, /subgroup of order q|safe prime: q|prime: p is a safe prime/);
-    const labels = ladderSteps({ kind: 'group', role: 'server', secret: false, group: 'smooth-48', p: group.p, g: group.g }).map((s) => s.label);
+    const labels = ladderSteps({
+      kind: 'group',
+      role: 'server',
+      secret: false,
+      group: 'smooth-48',
+      p: group.p,
+      g: group.g,
+    }).map((s) => s.label);
     assert.ok(!labels.includes('q = (p-1)/2'), labels.join(', '));
   });
 });

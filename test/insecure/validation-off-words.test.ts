@@ -11,7 +11,10 @@ import { sessionPair } from '../protocol/pair.ts';
 
 describe('validation off, in words', () => {
   it('the checks that did not run are reported as not run; with validation on, as passed', () => {
-    const off = sessionPair({ group: GROUPS.modp14, insecure: insecureHooks(ENGINES.native, { skipValidation: true }) });
+    const off = sessionPair({
+      group: GROUPS.modp14,
+      insecure: insecureHooks(ENGINES.native, { skipValidation: true }),
+    });
     const on = sessionPair({ group: GROUPS.modp14 });
     const validity = (traces: typeof off.traces) => traces.filter((e) => e.kind === 'public_key_valid');
     assert.equal(validity(off.traces).length, 2);
@@ -20,7 +23,10 @@ describe('validation off, in words', () => {
       assert.match(narrate(event, 'server', 'alice') ?? '', /NOT checked \(validation off\)/);
       assert.doesNotMatch(narrate(event, 'server', 'alice') ?? '', /passes/);
       const labels = ladderSteps(event).map((s) => s.label);
-      assert.ok(labels.some((l) => /not checked \(validation off\)/.test(l)) && !labels.some((l) => l.includes('✓')), labels.join(', '));
+      assert.ok(
+        labels.some((l) => /not checked \(validation off\)/.test(l)) && !labels.some((l) => l.includes('✓')),
+        labels.join(', '),
+      );
     }
     for (const event of validity(on.traces)) {
       assert.equal(event.kind === 'public_key_valid' && event.checked, 'range and subgroup');

@@ -15,7 +15,12 @@ describe('admission control against a real server (hardening item 2)', () => {
   after(() => server?.stop());
 
   it('1,000 zero-cost handshakes from 127.0.0.2 get ERR_TOO_MANY_CONNECTIONS; a client from 127.0.0.1 joins and chats meanwhile', async () => {
-    server = await ServerProcess.start({ maxPerAddress: 16, maxHandshakesPerAddress: 4, connectRatePerAddress: 10, log: true });
+    server = await ServerProcess.start({
+      maxPerAddress: 16,
+      maxHandshakesPerAddress: 4,
+      connectRatePerAddress: 10,
+      log: true,
+    });
     const port = server.port;
     const outcomes: string[] = [];
     const attack = (async () => {
@@ -28,7 +33,12 @@ describe('admission control against a real server (hardening item 2)', () => {
             const decoder = new FrameDecoder();
             socket.on('connect', () => {
               const y = (4).toString(16).padStart(GROUPS.modp14.byteLength * 2, '0');
-              socket.write(Buffer.concat([encodeFrame({ type: 'hello', version: 1, name }), encodeFrame({ type: 'client_key', y })]));
+              socket.write(
+                Buffer.concat([
+                  encodeFrame({ type: 'hello', version: 1, name }),
+                  encodeFrame({ type: 'client_key', y }),
+                ]),
+              );
             });
             let done = false;
             const settle = (what: string) => {
@@ -87,7 +97,10 @@ describe('admission control against a real server (hardening item 2)', () => {
       server.logs.some((l) => /^refused \d+ connections? \(ERR_TOO_MANY_CONNECTIONS\): 127\.0\.0\.2/.test(l)),
       server.logs.slice(0, 5).join('\n'),
     );
-    assert.ok(server.logs.filter((l) => l.includes('ERR_TOO_MANY_CONNECTIONS')).length < 20, 'refusals are summarized, not logged one by one');
+    assert.ok(
+      server.logs.filter((l) => l.includes('ERR_TOO_MANY_CONNECTIONS')).length < 20,
+      'refusals are summarized, not logged one by one',
+    );
     latencies.sort((a, b) => a - b);
     console.log(
       `admission: ${outcomes.length} zero-cost handshakes from 127.0.0.2: ${members} members, ${refused} refused; honest join ${joinMs.toFixed(0)} ms, chat p50 ${latencies[10]?.toFixed(1)} ms, max ${latencies.at(-1)?.toFixed(1)} ms`,

@@ -49,15 +49,22 @@ describe('bad input against a real server: clear error, connection closed, room 
     }, code);
   }
 
-  it('garbage bytes (an HTTP request) are ERR_FRAME_LENGTH', () => rawAttack((peer) => peer.write('GET / HTTP/1.1\r\nHost: x\r\n\r\n'), 'ERR_FRAME_LENGTH'));
-  it('a zero length prefix is ERR_FRAME_LENGTH', () => rawAttack((peer) => peer.write(Uint8Array.of(0, 0, 0, 0)), 'ERR_FRAME_LENGTH'));
-  it('a 4 GiB length prefix is ERR_FRAME_LENGTH', () => rawAttack((peer) => peer.write(Uint8Array.of(0xff, 0xff, 0xff, 0xff)), 'ERR_FRAME_LENGTH'));
-  it('invalid JSON is ERR_BAD_JSON', () => rawAttack((peer) => peer.write(Buffer.concat([Uint8Array.of(0, 0, 0, 5), Buffer.from('{nope')])), 'ERR_BAD_JSON'));
-  it('an unknown frame is ERR_UNKNOWN_FRAME', () => rawAttack((peer) => peer.sendFrame({ type: 'gimme_keys' }), 'ERR_UNKNOWN_FRAME'));
+  it('garbage bytes (an HTTP request) are ERR_FRAME_LENGTH', () =>
+    rawAttack((peer) => peer.write('GET / HTTP/1.1\r\nHost: x\r\n\r\n'), 'ERR_FRAME_LENGTH'));
+  it('a zero length prefix is ERR_FRAME_LENGTH', () =>
+    rawAttack((peer) => peer.write(Uint8Array.of(0, 0, 0, 0)), 'ERR_FRAME_LENGTH'));
+  it('a 4 GiB length prefix is ERR_FRAME_LENGTH', () =>
+    rawAttack((peer) => peer.write(Uint8Array.of(0xff, 0xff, 0xff, 0xff)), 'ERR_FRAME_LENGTH'));
+  it('invalid JSON is ERR_BAD_JSON', () =>
+    rawAttack((peer) => peer.write(Buffer.concat([Uint8Array.of(0, 0, 0, 5), Buffer.from('{nope')])), 'ERR_BAD_JSON'));
+  it('an unknown frame is ERR_UNKNOWN_FRAME', () =>
+    rawAttack((peer) => peer.sendFrame({ type: 'gimme_keys' }), 'ERR_UNKNOWN_FRAME'));
   it('chat before the handshake is ERR_UNEXPECTED_FRAME', () =>
     rawAttack((peer) => peer.sendFrame({ type: 'data', seq: 0, box: 'AAAA' }), 'ERR_UNEXPECTED_FRAME'));
-  it('a key before hello is ERR_UNEXPECTED_FRAME', () => rawAttack((peer) => peer.sendFrame({ type: 'client_key', y: hex(4n) }), 'ERR_UNEXPECTED_FRAME'));
-  it('another protocol version is ERR_VERSION', () => rawAttack((peer) => peer.sendFrame({ type: 'hello', version: 9, name: 'old' }), 'ERR_VERSION'));
+  it('a key before hello is ERR_UNEXPECTED_FRAME', () =>
+    rawAttack((peer) => peer.sendFrame({ type: 'client_key', y: hex(4n) }), 'ERR_UNEXPECTED_FRAME'));
+  it('another protocol version is ERR_VERSION', () =>
+    rawAttack((peer) => peer.sendFrame({ type: 'hello', version: 9, name: 'old' }), 'ERR_VERSION'));
 
   it('a frame cut off by close is logged as ERR_FRAME_TRUNCATED', async () => {
     const peer = await RawPeer.connect(port);
@@ -76,10 +83,14 @@ describe('bad input against a real server: clear error, connection closed, room 
   it('public value of the wrong length', () => badPublicValue('0102'));
   it('public value that is not hex', () => badPublicValue('zz'.repeat(256), 'ERR_BAD_FRAME'));
 
-  it('an empty name is ERR_BAD_NAME', () => rawAttack((peer) => peer.sendFrame({ type: 'hello', version: 1, name: '' }), 'ERR_BAD_NAME'));
-  it('an overlong name is ERR_BAD_NAME', () => rawAttack((peer) => peer.sendFrame({ type: 'hello', version: 1, name: 'x'.repeat(33) }), 'ERR_BAD_NAME'));
-  it('a name with a newline is ERR_BAD_NAME', () => rawAttack((peer) => peer.sendFrame({ type: 'hello', version: 1, name: 'eve\nbob: hi' }), 'ERR_BAD_NAME'));
-  it('a taken name is ERR_NAME_TAKEN', () => rawAttack((peer) => peer.sendFrame({ type: 'hello', version: 1, name: 'alice' }), 'ERR_NAME_TAKEN'));
+  it('an empty name is ERR_BAD_NAME', () =>
+    rawAttack((peer) => peer.sendFrame({ type: 'hello', version: 1, name: '' }), 'ERR_BAD_NAME'));
+  it('an overlong name is ERR_BAD_NAME', () =>
+    rawAttack((peer) => peer.sendFrame({ type: 'hello', version: 1, name: 'x'.repeat(33) }), 'ERR_BAD_NAME'));
+  it('a name with a newline is ERR_BAD_NAME', () =>
+    rawAttack((peer) => peer.sendFrame({ type: 'hello', version: 1, name: 'eve\nbob: hi' }), 'ERR_BAD_NAME'));
+  it('a taken name is ERR_NAME_TAKEN', () =>
+    rawAttack((peer) => peer.sendFrame({ type: 'hello', version: 1, name: 'alice' }), 'ERR_NAME_TAKEN'));
 
   it('a name of 32 characters with accents and inner spaces is fine', async () => {
     const name = 'José Ñuñez ' + 'é'.repeat(21);

@@ -33,7 +33,8 @@ describe('the dhlab CLI end to end: a real server and three --json clients', () 
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
-  const client = (name: string, ...extra: string[]) => run(['client', '--json', '--name', name, '--port', String(port), '--known-servers', known, ...extra]);
+  const client = (name: string, ...extra: string[]) =>
+    run(['client', '--json', '--name', name, '--port', String(port), '--known-servers', known, ...extra]);
 
   it('three clients chat in one order, in Unicode, and leave cleanly on EOF', async () => {
     const alice = client('alice');
@@ -54,7 +55,11 @@ describe('the dhlab CLI end to end: a real server and three --json clients', () 
     bob.proc.stdin?.write('café ☕ naïve 日本語\n');
     carol.proc.stdin?.write('/who\n');
     carol.proc.stdin?.write('a line\nwith a second line\n');
-    await waitFor(() => [alice, bob, carol].every((c) => messagesOf(c).length === 4), 'four messages everywhere', 20_000);
+    await waitFor(
+      () => [alice, bob, carol].every((c) => messagesOf(c).length === 4),
+      'four messages everywhere',
+      20_000,
+    );
     const order = messagesOf(alice);
     assert.deepEqual(messagesOf(bob), order);
     assert.deepEqual(messagesOf(carol), order);
@@ -63,10 +68,16 @@ describe('the dhlab CLI end to end: a real server and three --json clients', () 
     assert.deepEqual(carol.json().find((e) => e.type === 'who')?.members, ['alice', 'bob', 'José']);
 
     carol.proc.stdin?.write('/frobnicate\n');
-    await waitFor(() => carol.json().some((e) => e.type === 'error' && e.code === 'ERR_USAGE'), 'unknown command reported');
+    await waitFor(
+      () => carol.json().some((e) => e.type === 'error' && e.code === 'ERR_USAGE'),
+      'unknown command reported',
+    );
     carol.proc.stdin?.end();
     assert.equal(await carol.exit, 0);
-    await waitFor(() => alice.json().some((e) => e.type === 'leave' && e.name === 'José' && e.reason === 'quit'), 'José left');
+    await waitFor(
+      () => alice.json().some((e) => e.type === 'leave' && e.name === 'José' && e.reason === 'quit'),
+      'José left',
+    );
 
     bob.proc.stdin?.end('last words\n'); // queued lines are sent before leaving
     assert.equal(await bob.exit, 0);
@@ -100,10 +111,23 @@ describe('the dhlab CLI end to end: a real server and three --json clients', () 
     assert.equal(await refused.exit, 1);
     assert.equal(refused.json()[0]?.code, 'ERR_HOST_KEY_CHANGED');
     // Both fingerprints and the line of the pin, as ssh names the offending line of known_hosts.
-    assert.match(String(refused.json()[0]?.message), new RegExp(`pinned SHA256:\\S{43} \\(${forged}:1\\), now SHA256:\\S{43}\\.`));
+    assert.match(
+      String(refused.json()[0]?.message),
+      new RegExp(`pinned SHA256:\\S{43} \\(${forged}:1\\), now SHA256:\\S{43}\\.`),
+    );
     assert.equal(fs.readFileSync(forged, 'utf8'), entry); // not re-pinned
 
-    const accepted = run(['client', '--json', '--name', 'dave', '--port', String(port), '--known-servers', forged, '--accept-new-host-key']);
+    const accepted = run([
+      'client',
+      '--json',
+      '--name',
+      'dave',
+      '--port',
+      String(port),
+      '--known-servers',
+      forged,
+      '--accept-new-host-key',
+    ]);
     accepted.proc.stdin?.end();
     assert.equal(await accepted.exit, 0);
     assert.equal(accepted.json()[0]?.pin, 'replaced');
@@ -127,7 +151,10 @@ describe('the dhlab CLI end to end: a real server and three --json clients', () 
     const mixed = run(['client', '--name', '\u0430lice', '--port', '1']);
     assert.equal(await mixed.exit, 1);
     assert.deepEqual(mixed.stdout, []);
-    assert.match(mixed.stderr.join('\n'), /^dhlab: ERR_BAD_NAME: the name "\u0430lice" cannot be used: it mixes scripts: Cyrillic .* and Latin/);
+    assert.match(
+      mixed.stderr.join('\n'),
+      /^dhlab: ERR_BAD_NAME: the name "\u0430lice" cannot be used: it mixes scripts: Cyrillic .* and Latin/,
+    );
     const empty = run(['client', '--name', '', '--port', '1']);
     assert.equal(await empty.exit, 1);
     assert.match(empty.stderr.join('\n'), /ERR_BAD_NAME: the name "" cannot be used: it is empty/);
@@ -183,7 +210,8 @@ describe('npm start (dhlab demo)', () => {
     }
     const out = demo.stdout.join('\n').replace(/\n {6,}/g, ' ');
     for (const name of ['alice', 'bob', 'carol']) {
-      const k = (who: string) => [...out.matchAll(new RegExp(`${who}: hashed shared secret K = SHA-256\\(Z\\) = (\\S+)`, 'g'))].map((m) => m[1]);
+      const k = (who: string) =>
+        [...out.matchAll(new RegExp(`${who}: hashed shared secret K = SHA-256\\(Z\\) = (\\S+)`, 'g'))].map((m) => m[1]);
       assert.equal(k(name).length, 1, name);
       assert.ok(k('server').includes(k(name)[0]), `${name}'s K matches the server's`);
       assert.match(out, new RegExp(`${name} opens #\\d+ from server: \\{"type":"message"`));

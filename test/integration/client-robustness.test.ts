@@ -9,7 +9,9 @@ import { QUIT_TIMEOUT_MS } from '../../src/client/chat-client.ts';
 import { waitFor } from '../support/helpers.ts';
 import { startHostileServer } from './hostile-server.ts';
 
-async function listen(onConnection: (socket: net.Socket) => void): Promise<{ port: number; server: net.Server; sockets: Set<net.Socket> }> {
+async function listen(
+  onConnection: (socket: net.Socket) => void,
+): Promise<{ port: number; server: net.Server; sockets: Set<net.Socket> }> {
   const sockets = new Set<net.Socket>();
   const server = net.createServer((socket) => {
     sockets.add(socket);
@@ -35,7 +37,18 @@ describe('the client never hangs and always says why it stopped', () => {
   it('a listener that accepts and stays silent: ERR_CONNECT_TIMEOUT after --handshake-timeout', async () => {
     const silent = await listen(() => {});
     try {
-      const client = run(['client', '--json', '--name', 'alice', '--port', String(silent.port), '--known-servers', known, '--handshake-timeout', '0.3']);
+      const client = run([
+        'client',
+        '--json',
+        '--name',
+        'alice',
+        '--port',
+        String(silent.port),
+        '--known-servers',
+        known,
+        '--handshake-timeout',
+        '0.3',
+      ]);
       assert.equal(await client.exit, 1);
       const [error] = errorsOf(client);
       assert.equal(error?.code, 'ERR_CONNECT_TIMEOUT');
@@ -46,7 +59,9 @@ describe('the client never hangs and always says why it stopped', () => {
   });
 
   it('an HTTP server: "does not speak dhlab" with what it sent', async () => {
-    const http = await listen((socket) => socket.once('data', () => socket.end('HTTP/1.0 400 Bad request\r\nServer: x\r\n\r\n')));
+    const http = await listen((socket) =>
+      socket.once('data', () => socket.end('HTTP/1.0 400 Bad request\r\nServer: x\r\n\r\n')),
+    );
     try {
       const client = run(['client', '--name', 'alice', '--port', String(http.port), '--known-servers', known]);
       assert.equal(await client.exit, 1);
@@ -87,7 +102,8 @@ describe('the client never hangs and always says why it stopped', () => {
       port = Number(/:(\d+)$/.exec(server.stdout[0] ?? '')?.[1]);
     });
     after(() => server.proc.kill('SIGKILL'));
-    const client = (name: string) => run(['client', '--json', '--name', name, '--port', String(port), '--known-servers', known]);
+    const client = (name: string) =>
+      run(['client', '--json', '--name', name, '--port', String(port), '--known-servers', known]);
 
     it('Ctrl-C (SIGINT) leaves like /quit: the room sees a normal leave', async () => {
       const alice = client('alice');
@@ -119,12 +135,24 @@ describe('the client never hangs and always says why it stopped', () => {
       assert.equal(await second.exit, 1);
       assert.match(
         second.stderr.join('\n'),
-        new RegExp(`ERR_LISTEN: cannot listen on 127\\.0\\.0\\.1:${port}: the address is already in use; pick another port, or port 0`),
+        new RegExp(
+          `ERR_LISTEN: cannot listen on 127\\.0\\.0\\.1:${port}: the address is already in use; pick another port, or port 0`,
+        ),
       );
     });
 
     it("--trace narrates this client's own handshake and messages on stderr, within 80 columns", async () => {
-      const erin = run(['client', '--json', '--trace', '--name', 'erin', '--port', String(port), '--known-servers', known]);
+      const erin = run([
+        'client',
+        '--json',
+        '--trace',
+        '--name',
+        'erin',
+        '--port',
+        String(port),
+        '--known-servers',
+        known,
+      ]);
       erin.proc.stdin?.end('traced line\n');
       assert.equal(await erin.exit, 0);
       const narration = erin.stderr.join('\n');
@@ -138,7 +166,9 @@ describe('the client never hangs and always says why it stopped', () => {
       await waitFor(() => dave.json().some((e) => e.type === 'connected'), 'dave in', 20_000);
       server.proc.kill('SIGKILL');
       assert.equal(await dave.exit, 1);
-      assert.deepEqual(errorsOf(dave), [{ type: 'error', code: 'ERR_CONNECTION', message: 'connection to the server lost' }]);
+      assert.deepEqual(errorsOf(dave), [
+        { type: 'error', code: 'ERR_CONNECTION', message: 'connection to the server lost' },
+      ]);
     });
   });
 });

@@ -103,13 +103,17 @@ describe('a flood of joins and leaves stays readable (hardening item 3)', () => 
     await waitFor(() => watcher.messages().some((m) => m.text === 'I stayed'), "the stayer's line");
     const joins = watcher.events.filter((e) => e.type === 'join');
     const leaves = watcher.events.filter((e) => e.type === 'leave');
-    assert.ok(joins.length + leaves.length < 60, `${joins.length} join and ${leaves.length} leave lines for 200 connections`);
+    assert.ok(
+      joins.length + leaves.length < 60,
+      `${joins.length} join and ${leaves.length} leave lines for 200 connections`,
+    );
     // The stayer spoke, so its join came first.
     const joinAt = watcher.events.findIndex((e) => e.type === 'join' && e.name === 'flood199');
     const lineAt = watcher.events.findIndex((e) => e.type === 'message' && e.text === 'I stayed');
     assert.ok(joinAt >= 0 && joinAt < lineAt, 'announced before its first line');
     // Every leave announced matches a join announced.
-    for (const leave of leaves) assert.ok(joins.some((j) => j.type === 'join' && leave.type === 'leave' && j.name === leave.name));
+    for (const leave of leaves)
+      assert.ok(joins.some((j) => j.type === 'join' && leave.type === 'leave' && j.name === leave.name));
     await stayer.client.quit();
     await watcher.client.quit();
     await server.close();
@@ -162,7 +166,13 @@ describe('an error code only a client detects, received from the wire (hardening
     const forger = createServer((socket) => {
       socket.on('error', () => {});
       socket.once('data', () =>
-        socket.end(encodeFrame({ type: 'error', code: 'ERR_HOST_KEY_CHANGED', message: 'host key rotated: run again with --accept-new-host-key' })),
+        socket.end(
+          encodeFrame({
+            type: 'error',
+            code: 'ERR_HOST_KEY_CHANGED',
+            message: 'host key rotated: run again with --accept-new-host-key',
+          }),
+        ),
       );
     });
     await new Promise<void>((resolve) => forger.listen(0, '127.0.0.1', resolve));

@@ -10,7 +10,9 @@ import { tamperingClient } from './tamper-client.ts';
 
 /** Everything a hostile peer can put in front of a client: names, texts, reasons, error messages. */
 export function hostileScript(me: string): ServerEvent[] {
-  const events: ServerEvent[] = [{ type: 'welcome', name: me, members: [me, ...HOSTILE_STRINGS.slice(0, 3)], count: 4 }];
+  const events: ServerEvent[] = [
+    { type: 'welcome', name: me, members: [me, ...HOSTILE_STRINGS.slice(0, 3)], count: 4 },
+  ];
   HOSTILE_STRINGS.forEach((text, i) => {
     events.push({ type: 'message', id: i + 1, from: 'mallory', text });
     events.push({ type: 'join', name: text });

@@ -18,7 +18,11 @@ async function established(port: number, name: string): Promise<net.Socket> {
   let done = false;
   const session = new ClientSession(
     { engine: ENGINES.native, name },
-    { send: (bytes) => socket.write(bytes), event: (e) => void (e.type === 'established' && (done = true)), close: () => {} },
+    {
+      send: (bytes) => socket.write(bytes),
+      event: (e) => void (e.type === 'established' && (done = true)),
+      close: () => {},
+    },
   );
   socket.on('connect', () => session.start());
   socket.on('data', (chunk) => session.feed(chunk));
@@ -60,7 +64,11 @@ describe('a frame dripped one byte at a time (hardening item 1)', () => {
     const during = await server.stats();
     const growth = during.rss - baseline.rss;
     const bound = CONNECTIONS * 2 * 64 * 1024 + 8 * MiB;
-    assert.equal(during.connections, CONNECTIONS + 2, 'the drip connections are still open (they are within the frame timeout)');
+    assert.equal(
+      during.connections,
+      CONNECTIONS + 2,
+      'the drip connections are still open (they are within the frame timeout)',
+    );
     assert.ok(
       growth < bound,
       `server RSS grew ${(growth / MiB).toFixed(1)} MiB for ${CONNECTIONS} x ${BYTES} one-byte writes (bound ${(bound / MiB).toFixed(1)} MiB)`,
@@ -104,7 +112,9 @@ describe('ERR_FRAME_TIMEOUT', () => {
     const { server, port } = await startServer({ frameTimeoutMs: 300 });
     const peer = await RawPeer.connect(port);
     // A hello split so that each write ends in the middle of the next frame, for a second.
-    const frames = Buffer.concat(Array.from({ length: 3 }, () => encodeFrame({ type: 'hello', version: 1, name: 'x' })));
+    const frames = Buffer.concat(
+      Array.from({ length: 3 }, () => encodeFrame({ type: 'hello', version: 1, name: 'x' })),
+    );
     peer.write(frames.subarray(0, 10));
     await sleep(200);
     peer.write(frames.subarray(10, 60)); // completes frame 1, starts frame 2

@@ -25,7 +25,15 @@ describe('error paths: a hostile server before keys exist', () => {
     it(`dhlab client shows ${what} escaped, and exits 1 although stdin stays open`, async () => {
       const server = await startPrekeyHostileServer(reply);
       try {
-        const client = run(['client', '--name', 'alice', '--port', String(server.port), '--known-servers', '/dev/null']);
+        const client = run([
+          'client',
+          '--name',
+          'alice',
+          '--port',
+          String(server.port),
+          '--known-servers',
+          '/dev/null',
+        ]);
         const printed = collectRaw(client);
         // stdin is never ended: the client must still exit after the fatal error.
         assert.equal(await client.exit, 1);
@@ -40,7 +48,16 @@ describe('error paths: a hostile server before keys exist', () => {
   it('dhlab client --json: the error event is terminal-safe JSON that parses to the same text', async () => {
     const server = await startPrekeyHostileServer(PREKEY_REPLIES['a plaintext error'] as never);
     try {
-      const client = run(['client', '--name', 'alice', '--port', String(server.port), '--known-servers', '/dev/null', '--json']);
+      const client = run([
+        'client',
+        '--name',
+        'alice',
+        '--port',
+        String(server.port),
+        '--known-servers',
+        '/dev/null',
+        '--json',
+      ]);
       const printed = collectRaw(client);
       assert.equal(await client.exit, 1);
       assert.doesNotMatch(printed(), TERMINAL_CONTROL);
@@ -101,7 +118,10 @@ ${expectation}
     const file = path.join(dir, 'malformed.yaml');
     fs.writeFileSync(
       file,
-      scenario('      - receives: { who: bob, from: alice, text: "x" }').replace('clients: [alice, bob]', `clients: [alice, "b${takeover}"]`),
+      scenario('      - receives: { who: bob, from: alice, text: "x" }').replace(
+        'clients: [alice, bob]',
+        `clients: [alice, "b${takeover}"]`,
+      ),
     );
     const running = run(['scenario', file, '--headless']);
     const printed = collectRaw(running);
@@ -138,7 +158,10 @@ describe('files and ports a command cannot use: a clear ERR_FILE, ERR_LISTEN or 
     fs.writeFileSync(file, 'mine');
     const refused = run(['scenario', '01-handshake', '--export', file]);
     assert.equal(await refused.exit, 1);
-    assert.match(refused.stderr.join('\n'), /ERR_FILE: cannot write .*handout\.md: it already exists; --force replaces it/);
+    assert.match(
+      refused.stderr.join('\n'),
+      /ERR_FILE: cannot write .*handout\.md: it already exists; --force replaces it/,
+    );
     assert.equal(fs.readFileSync(file, 'utf8'), 'mine');
     const forced = run(['scenario', '01-handshake', '--export', file, '--force']);
     assert.equal(await forced.exit, 0, forced.stderr.join('\n'));
@@ -150,7 +173,14 @@ describe('files and ports a command cannot use: a clear ERR_FILE, ERR_LISTEN or 
     const busy = net.createServer();
     await new Promise<void>((resolve) => busy.listen(0, '127.0.0.1', resolve));
     try {
-      const eve = run(['eve', '--listen', `127.0.0.1:${(busy.address() as net.AddressInfo).port}`, '--forward', '127.0.0.1:1', '--json']);
+      const eve = run([
+        'eve',
+        '--listen',
+        `127.0.0.1:${(busy.address() as net.AddressInfo).port}`,
+        '--forward',
+        '127.0.0.1:1',
+        '--json',
+      ]);
       assert.equal(await eve.exit, 1);
       const text = eve.stderr.join('\n');
       assert.match(text, /dhlab: ERR_LISTEN: cannot listen on 127\.0\.0\.1:\d+: the address is already in use/);
@@ -161,7 +191,12 @@ describe('files and ports a command cannot use: a clear ERR_FILE, ERR_LISTEN or 
   });
 
   it('scenario --export into a missing folder', async () => {
-    const running = run(['scenario', '01-handshake', '--export', path.join(os.tmpdir(), 'no-such-dhlab-folder', 'h.md')]);
+    const running = run([
+      'scenario',
+      '01-handshake',
+      '--export',
+      path.join(os.tmpdir(), 'no-such-dhlab-folder', 'h.md'),
+    ]);
     assert.equal(await running.exit, 1);
     assert.match(running.stderr.join('\n'), /dhlab: ERR_FILE: cannot write .*h\.md: its folder does not exist/);
     assert.doesNotMatch(running.stderr.join('\n'), /\n\s+at /, 'no stack trace');

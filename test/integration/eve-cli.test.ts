@@ -27,13 +27,18 @@ describe('dhlab eve: a real wiretap relay between real dhlab processes', () => {
   });
 
   it('chat works through it, it prints every frame, and no plaintext', async () => {
-    const client = (name: string) => run(['client', '--json', '--name', name, '--port', String(evePort), '--known-servers', path.join(dir, 'known')]);
+    const client = (name: string) =>
+      run(['client', '--json', '--name', name, '--port', String(evePort), '--known-servers', path.join(dir, 'known')]);
     const alice = client('alice');
     await waitFor(() => alice.json().some((e) => e.type === 'connected'), 'alice in', 20_000);
     const bob = client('bob');
     await waitFor(() => alice.json().some((e) => e.type === 'join'), 'bob in', 20_000);
     alice.proc.stdin?.end('the password is swordfish\n');
-    await waitFor(() => bob.json().some((e) => e.type === 'message' && e.text === 'the password is swordfish'), 'delivered through eve', 20_000);
+    await waitFor(
+      () => bob.json().some((e) => e.type === 'message' && e.text === 'the password is swordfish'),
+      'delivered through eve',
+      20_000,
+    );
     bob.proc.stdin?.end();
     assert.equal(await alice.exit, 0);
     assert.equal(await bob.exit, 0);
@@ -41,7 +46,9 @@ describe('dhlab eve: a real wiretap relay between real dhlab processes', () => {
     const frames = eve.json();
     const types = new Set(frames.map((f) => f.type));
     for (const type of ['hello', 'server_key', 'client_key', 'server_auth', 'data']) assert.ok(types.has(type), type);
-    assert.ok(frames.every((f) => typeof f.bytes === 'number' && (f.dir === 'client->server' || f.dir === 'server->client')));
+    assert.ok(
+      frames.every((f) => typeof f.bytes === 'number' && (f.dir === 'client->server' || f.dir === 'server->client')),
+    );
     assert.deepEqual(
       frames
         .filter((f) => f.type === 'hello')

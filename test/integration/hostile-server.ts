@@ -10,7 +10,10 @@ import { ServerSession } from '../../src/protocol/server-session.ts';
  * sends whatever events `script` returns, unchecked, sealed with the real keys. It shows what a
  * client prints when the peer is hostile (a server, or a member whose text the server relays).
  */
-export async function startHostileServer(script: (name: string) => ServerEvent[], options: { closeAfter?: boolean } = {}) {
+export async function startHostileServer(
+  script: (name: string) => ServerEvent[],
+  options: { closeAfter?: boolean } = {},
+) {
   const engine = ENGINES.native;
   const identity = ephemeralHostKey(engine);
   const sockets = new Set<net.Socket>();

@@ -12,7 +12,17 @@ describe('--insecure-... flags on real dhlab processes', () => {
   after(() => server?.proc.kill('SIGTERM'));
 
   it('a toy23 server warns, a client with --insecure-toy-groups joins and chats, a default client refuses it', async () => {
-    server = run(['server', '--port', '0', '--insecure-group', 'toy23', '--insecure-exponent-bits', '3', '--host-key', path.join(dir, 'host_key')]);
+    server = run([
+      'server',
+      '--port',
+      '0',
+      '--insecure-group',
+      'toy23',
+      '--insecure-exponent-bits',
+      '3',
+      '--host-key',
+      path.join(dir, 'host_key'),
+    ]);
     await waitFor(() => server?.stdout.some((l) => l.startsWith('dhlab server listening on')) === true, 'the server');
     const port = /:(\d+)$/.exec(server.stdout[0] as string)?.[1] as string;
     assert.ok(
@@ -21,12 +31,26 @@ describe('--insecure-... flags on real dhlab processes', () => {
     );
     assert.ok(server.stderr.some((l) => /3-bit private exponents/.test(l)));
 
-    const toy = run(['client', '--name', 'ann', '--port', port, '--insecure-toy-groups', '--known-servers', path.join(dir, 'ks'), '--json', '--trace']);
+    const toy = run([
+      'client',
+      '--name',
+      'ann',
+      '--port',
+      port,
+      '--insecure-toy-groups',
+      '--known-servers',
+      path.join(dir, 'ks'),
+      '--json',
+      '--trace',
+    ]);
     toy.proc.stdin?.end('two plus two\n');
     assert.equal(await toy.exit, 0, toy.stderr.join('\n'));
     assert.ok(toy.json().some((e) => e.type === 'message' && e.text === 'two plus two'));
     assert.ok(toy.stderr.some((l) => l.startsWith('WARNING: INSECURE (teaching only): toy groups accepted')));
-    assert.match(toy.stderr.join(' '), /the server announces INSECURE \(teaching only\) weakenings: toy23, 3-bit\s+exponents/);
+    assert.match(
+      toy.stderr.join(' '),
+      /the server announces INSECURE \(teaching only\) weakenings: toy23, 3-bit\s+exponents/,
+    );
     // Values below 2^64 are narrated in decimal, so a class can check them with pow().
     assert.ok(
       toy.stderr.some((l) => /public value y = g\^x mod p = \d{1,2}$/.test(l)),
@@ -44,7 +68,15 @@ describe('--insecure-... flags on real dhlab processes', () => {
   });
 
   it('a modp14 server with 2-bit exponents: a secure client refuses it (y_s = 8 would give x away), a teaching client joins', async () => {
-    const weak = run(['server', '--port', '0', '--insecure-exponent-bits', '2', '--host-key', path.join(dir, 'host_key_2')]);
+    const weak = run([
+      'server',
+      '--port',
+      '0',
+      '--insecure-exponent-bits',
+      '2',
+      '--host-key',
+      path.join(dir, 'host_key_2'),
+    ]);
     try {
       await waitFor(() => weak.stdout.some((l) => l.startsWith('dhlab server listening on')), 'the server');
       const port = /:(\d+)$/.exec(weak.stdout[0] as string)?.[1] as string;
@@ -52,7 +84,18 @@ describe('--insecure-... flags on real dhlab processes', () => {
       plain.proc.stdin?.end();
       assert.equal(await plain.exit, 1);
       assert.equal(plain.json().find((e) => e.type === 'error')?.code, 'ERR_INSECURE_SERVER');
-      const teaching = run(['client', '--name', 'di', '--port', port, '--known-servers', path.join(dir, 'ks2'), '--json', '--insecure-exponent-bits', '256']);
+      const teaching = run([
+        'client',
+        '--name',
+        'di',
+        '--port',
+        port,
+        '--known-servers',
+        path.join(dir, 'ks2'),
+        '--json',
+        '--insecure-exponent-bits',
+        '256',
+      ]);
       teaching.proc.stdin?.end('hi\n');
       assert.equal(await teaching.exit, 0, teaching.stderr.join('\n'));
     } finally {
@@ -65,9 +108,21 @@ describe('--insecure-... flags on real dhlab processes', () => {
     const stuck = run(['server', '--port', '0', '--insecure-nonce-reuse', '--host-key', path.join(dir, 'host_key_3')]);
     try {
       await waitFor(() => stuck.stdout.some((l) => l.startsWith('dhlab server listening on')), 'the server');
-      assert.ok(stuck.stderr.some((l) => /WARNING: INSECURE \(teaching only\): every frame sealed with nonce 0/.test(l)));
+      assert.ok(
+        stuck.stderr.some((l) => /WARNING: INSECURE \(teaching only\): every frame sealed with nonce 0/.test(l)),
+      );
       const port = /:(\d+)$/.exec(stuck.stdout[0] as string)?.[1] as string;
-      const client = run(['client', '--name', 'ed', '--port', port, '--known-servers', path.join(dir, 'ks3'), '--json', '--insecure-nonce-reuse']);
+      const client = run([
+        'client',
+        '--name',
+        'ed',
+        '--port',
+        port,
+        '--known-servers',
+        path.join(dir, 'ks3'),
+        '--json',
+        '--insecure-nonce-reuse',
+      ]);
       client.proc.stdin?.end('one\ntwo\n');
       assert.equal(await client.exit, 0, client.stderr.join('\n'));
       assert.deepEqual(
@@ -93,7 +148,17 @@ describe('--insecure-... flags on real dhlab processes', () => {
     try {
       await waitFor(() => cbc.stdout.some((l) => l.startsWith('dhlab server listening on')), 'the server');
       const port = /:(\d+)$/.exec(cbc.stdout[0] as string)?.[1] as string;
-      const toy = run(['client', '--name', 'gus', '--port', port, '--known-servers', path.join(dir, 'ks4'), '--json', '--insecure-toy-groups']);
+      const toy = run([
+        'client',
+        '--name',
+        'gus',
+        '--port',
+        port,
+        '--known-servers',
+        path.join(dir, 'ks4'),
+        '--json',
+        '--insecure-toy-groups',
+      ]);
       toy.proc.stdin?.end('hi\n');
       assert.equal(await toy.exit, 1);
       const error = toy.json().find((e) => e.type === 'error');
@@ -107,7 +172,17 @@ describe('--insecure-... flags on real dhlab processes', () => {
     try {
       await waitFor(() => secure.stdout.some((l) => l.startsWith('dhlab server listening on')), 'the server');
       const port = /:(\d+)$/.exec(secure.stdout[0] as string)?.[1] as string;
-      const weak = run(['client', '--name', 'hal', '--port', port, '--known-servers', path.join(dir, 'ks5'), '--json', '--insecure-nonce-reuse']);
+      const weak = run([
+        'client',
+        '--name',
+        'hal',
+        '--port',
+        port,
+        '--known-servers',
+        path.join(dir, 'ks5'),
+        '--json',
+        '--insecure-nonce-reuse',
+      ]);
       weak.proc.stdin?.end('hi\n');
       assert.equal(await weak.exit, 1);
       assert.match(
@@ -123,7 +198,10 @@ describe('--insecure-... flags on real dhlab processes', () => {
   it('rejects an unknown toy group and a bad exponent size as usage errors', async () => {
     const bad = run(['server', '--port', '0', '--insecure-group', 'toy7']);
     assert.equal(await bad.exit, 2);
-    assert.match(bad.stderr.join('\n'), /ERR_USAGE: --insecure-group must be one of toy23, textbook23, toy-32, toy-48, toy-64/);
+    assert.match(
+      bad.stderr.join('\n'),
+      /ERR_USAGE: --insecure-group must be one of toy23, textbook23, toy-32, toy-48, toy-64/,
+    );
     const bits = run(['client', '--name', 'x', '--insecure-exponent-bits', '1000']);
     assert.equal(await bits.exit, 2);
     assert.match(bits.stderr.join('\n'), /--insecure-exponent-bits must be a whole number from 2 to 256/);

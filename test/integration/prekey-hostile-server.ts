@@ -13,7 +13,12 @@ export const TERMINAL_TAKEOVER =
 export const PREKEY_REPLIES: Record<string, WireFrame> = {
   'a plaintext error': { type: 'error', code: 'ERR_SERVER_FULL', message: TERMINAL_TAKEOVER },
   'an unknown frame type': { type: TERMINAL_TAKEOVER.slice(0, 40) },
-  'a server_key with a hostile group name': { type: 'server_key', group: '\x1b]0;pwn\x07\x1b[2J\x9b31m', y: '02', host_key: '00'.repeat(32) },
+  'a server_key with a hostile group name': {
+    type: 'server_key',
+    group: '\x1b]0;pwn\x07\x1b[2J\x9b31m',
+    y: '02',
+    host_key: '00'.repeat(32),
+  },
 };
 
 export async function startPrekeyHostileServer(reply: WireFrame) {

@@ -20,7 +20,12 @@ async function hold(port: number, localAddress: string, n: number): Promise<net.
 
 describe('refused connections fill nothing', () => {
   it('an address that opens connections in a loop and never closes them cannot fill the room', async () => {
-    const { server, port, logs } = await startServer({ maxClients: 20, maxPerAddress: 16, maxHandshakesPerAddress: 4, connectRatePerAddress: 10 });
+    const { server, port, logs } = await startServer({
+      maxClients: 20,
+      maxPerAddress: 16,
+      maxHandshakesPerAddress: 4,
+      connectRatePerAddress: 10,
+    });
     const held = await hold(port, '127.0.0.2', 300);
     try {
       // Most were refused (ERR_TOO_MANY_CONNECTIONS) and linger for the close grace period.

@@ -50,14 +50,22 @@ describe('one slow member never slows the room (hardening item 4)', () => {
   it('a stalled and a 50 KB/s reader are dropped alone; the others get every line, with low latency', async () => {
     // The chatters send ten 4 KB lines a second each, about twice the default fan-out budget: this
     // test is about slow readers, so the pacing of heavy senders (fanout.test.ts) is lifted.
-    server = await ServerProcess.start({ slowConsumerMs: 1500, maxQueueBytes: 1024 * 1024, fanoutLimit: 1e12, log: true });
+    server = await ServerProcess.start({
+      slowConsumerMs: 1500,
+      maxQueueBytes: 1024 * 1024,
+      fanoutLimit: 1e12,
+      log: true,
+    });
     const port = server.port;
     const CHATTERS = 20;
     const members: { client: ChatClient; lines: Map<string, number> }[] = [];
     for (let i = 0; i < CHATTERS; i++) {
       const client = await ChatClient.connect({ name: `chatter${i}`, host: '127.0.0.1', port, engine: ENGINES.native });
       const lines = new Map<string, number>();
-      client.on('event', (e: ServerEvent) => void (e.type === 'message' && lines.set(e.text.slice(0, 14), performance.now())));
+      client.on(
+        'event',
+        (e: ServerEvent) => void (e.type === 'message' && lines.set(e.text.slice(0, 14), performance.now())),
+      );
       members.push({ client, lines });
     }
     const stalled = await throttledReader(port, 'stalled', 0);
@@ -101,7 +109,9 @@ describe('one slow member never slows the room (hardening item 4)', () => {
       `slow consumers: ${CHATTERS} chatters, ${n} lines each delivered to all; stalled and 50 KB/s readers dropped (${server.logs
         .filter((l) => l.includes('ERR_SLOW_CONSUMER'))
         .map((l) => l.replace(/^.*ERR_SLOW_CONSUMER /, ''))
-        .join(' | ')}); honest latency p50 ${latencies[Math.floor(latencies.length / 2)]?.toFixed(1)} ms, p99 ${p99.toFixed(1)} ms`,
+        .join(
+          ' | ',
+        )}); honest latency p50 ${latencies[Math.floor(latencies.length / 2)]?.toFixed(1)} ms, p99 ${p99.toFixed(1)} ms`,
     );
     // Not a speed test (the bench measures that): the old room paused every sender for seconds
     // while one member lagged; a second bounds that with room for a loaded CI machine.

@@ -60,8 +60,16 @@ describe('eve --json when its reader stalls', () => {
     const lines: unknown[] = [];
     let full = false;
     let drain: () => void = () => {};
-    const writer = new JsonObservationWriter({ writeJson: (value) => (lines.push(value), !full), onceDrain: (listener) => (drain = listener) });
-    const o: TapObservation = { connection: 1, dir: 'client->server', bytes: new Uint8Array(8), frame: { type: 'data', seq: 0, box: '' } };
+    const writer = new JsonObservationWriter({
+      writeJson: (value) => (lines.push(value), !full),
+      onceDrain: (listener) => (drain = listener),
+    });
+    const o: TapObservation = {
+      connection: 1,
+      dir: 'client->server',
+      bytes: new Uint8Array(8),
+      frame: { type: 'data', seq: 0, box: '' },
+    };
     writer.write(o);
     full = true;
     writer.write(o); // accepted, but the buffer is now full

@@ -50,7 +50,9 @@ describe('--trace under long names and long lines', () => {
       // Before the fix one such hello stalled every member for about 6 s.
       assert.ok(worst < 1000, `worst honest latency ${worst.toFixed(0)} ms`);
       assert.ok(narrated > 0 && longest <= 200, `narration lines stay within the width (longest ${longest})`);
-      console.log(`trace-load: ${latencies.length} honest lines, worst latency ${worst.toFixed(1)} ms while 8 long hellos and 8 long lines were traced`);
+      console.log(
+        `trace-load: ${latencies.length} honest lines, worst latency ${worst.toFixed(1)} ms while 8 long hellos and 8 long lines were traced`,
+      );
     } finally {
       for (const m of [alice, bob, mallory]) m.client.destroy();
       await server.close();
@@ -72,7 +74,8 @@ describe('--trace under long names and long lines', () => {
       const { latencies, ticker } = honestChat(alice, bob);
       narratedChars = 0;
       // Eight members each send three 4,000-character lines: 24 lines, each sealed for 10 members.
-      for (const [i, member] of loud.entries()) for (let k = 0; k < 3; k++) member.client.say(`${i}${k} ${'word '.repeat(799)}`);
+      for (const [i, member] of loud.entries())
+        for (let k = 0; k < 3; k++) member.client.say(`${i}${k} ${'word '.repeat(799)}`);
       await waitFor(() => bob.messages().filter((m) => m.from.startsWith('loud')).length === 24, 'the loud lines');
       const started = performance.now();
       await waitFor(() => latencies.length >= 25 && performance.now() - started > 300, 'honest traffic meanwhile');
@@ -87,7 +90,9 @@ describe('--trace under long names and long lines', () => {
       assert.ok(/\[\d+ characters; --full shows all\]/.test(text), 'long plaintexts are abbreviated with their length');
       assert.ok(/the same \d+-character plaintext as for /.test(text), 'the other recipients get "the same plaintext"');
       assert.ok(p99 < 500, `honest p99 ${p99.toFixed(1)} ms`);
-      console.log(`trace-load: 24 long lines to 10 members narrated in ${narratedChars} characters; honest p99 ${p99.toFixed(1)} ms`);
+      console.log(
+        `trace-load: 24 long lines to 10 members narrated in ${narratedChars} characters; honest p99 ${p99.toFixed(1)} ms`,
+      );
     } finally {
       for (const m of [alice, bob, ...loud]) m.client.destroy();
       await server.close();

@@ -18,7 +18,12 @@ const gc = vm.runInNewContext('gc') as () => void;
 const FAKE_ROW = 'hello\n→ #9 bob⇄server hello 40 B\x1b[31m\u202e';
 const options = { colors: palette(0), detail: 'full', encoding: 'hex' } as const;
 
-function observation(connection: number, dir: TapObservation['dir'], frame: Record<string, unknown>, size = 100): TapObservation {
+function observation(
+  connection: number,
+  dir: TapObservation['dir'],
+  frame: Record<string, unknown>,
+  size = 100,
+): TapObservation {
   return { connection, dir, bytes: new Uint8Array(size), frame: frame as TapObservation['frame'] };
 }
 
@@ -34,7 +39,14 @@ describe('a frame type is peer text in the lab', () => {
 
   it("the server's trace (the wire event comes before validation) is escaped too", () => {
     const server = new TracePerspective('server', 'server');
-    server.onTrace('alice', { kind: 'wire', role: 'server', secret: false, dir: 'recv', bytes: new Uint8Array(10), frame: { type: FAKE_ROW } });
+    server.onTrace('alice', {
+      kind: 'wire',
+      role: 'server',
+      secret: false,
+      dir: 'recv',
+      bytes: new Uint8Array(10),
+      frame: { type: FAKE_ROW },
+    });
     const lines = frameLines(server.frames.at(0) as never, options, 200);
     assert.equal(lines.length, 1);
     assert.doesNotMatch(lines.join(''), FORBIDDEN_ON_SCREEN);
@@ -46,7 +58,9 @@ describe('what Eve keeps is bounded', () => {
     const eve = new EvePerspective();
     for (let i = 0; i < 10_000; i++) {
       eve.onObservation(observation(1, 'client->server', { type: 'hello', name: `n${i}`.repeat(1000), version: 1 }));
-      eve.onObservation(observation(1, 'server->client', { type: 'server_key', group: 'modp14', y: '02', host_key: '00' }));
+      eve.onObservation(
+        observation(1, 'server->client', { type: 'server_key', group: 'modp14', y: '02', host_key: '00' }),
+      );
       eve.onObservation(observation(1, 'server->client', { type: 'client_key', y: '02' })); // wrong direction
     }
     const [ladder] = [...eve.ladders.values()];
@@ -56,7 +70,8 @@ describe('what Eve keeps is bounded', () => {
 
   it('a flood of connections keeps the newest ladders only', () => {
     const eve = new EvePerspective();
-    for (let c = 0; c < 5_000; c++) eve.onObservation(observation(c, 'client->server', { type: 'hello', name: `c${c}`, version: 1 }));
+    for (let c = 0; c < 5_000; c++)
+      eve.onObservation(observation(c, 'client->server', { type: 'hello', name: `c${c}`, version: 1 }));
     assert.equal(eve.ladders.size, LIMITS.ladders);
     assert.ok([...eve.ladders.keys()].at(-1)?.includes('c4999'));
   });
@@ -66,7 +81,8 @@ describe('what Eve keeps is bounded', () => {
     const box = Buffer.alloc(48 * 1024, 7).toString('base64');
     gc();
     const before = process.memoryUsage().heapUsed + process.memoryUsage().arrayBuffers;
-    for (let i = 0; i < 3_000; i++) eve.onObservation(observation(1, 'client->server', { type: 'data', seq: i, box }, 65_000));
+    for (let i = 0; i < 3_000; i++)
+      eve.onObservation(observation(1, 'client->server', { type: 'data', seq: i, box }, 65_000));
     // Array buffers are released after a collection finishes, off the main thread: collect until
     // the measure stops falling (at most 20 rounds), then read it.
     for (let round = 0, last = Infinity; round < 20; round++) {

@@ -13,7 +13,8 @@ describe("Eve's view after the attack", () => {
       while (!lab.run.finished) {
         const eve = lab.perspectives.eve;
         const lines = eve?.chat.tail(100).map((l) => l.text) ?? [];
-        if (!lines.some((t) => t.startsWith('read by the attack'))) sawBefore ||= lines.some((t) => t.endsWith('Eve cannot open it'));
+        if (!lines.some((t) => t.startsWith('read by the attack')))
+          sawBefore ||= lines.some((t) => t.endsWith('Eve cannot open it'));
         await lab.run.next();
       }
       const eve = lab.perspectives.eve;
@@ -44,7 +45,8 @@ describe("Eve's view after the attack", () => {
       while (!lab.run.finished) {
         await lab.run.next();
         for (const l of lab.perspectives.eve?.chat.tail(200) ?? []) seen.add(l.text);
-        for (const s of [...(lab.perspectives.eve?.ladders.values() ?? [])].flat()) notes.add(`${s.label}: ${s.note ?? ''}`);
+        for (const s of [...(lab.perspectives.eve?.ladders.values() ?? [])].flat())
+          notes.add(`${s.label}: ${s.note ?? ''}`);
       }
       const chat = [...seen];
       assert.ok(

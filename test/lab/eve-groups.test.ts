@@ -13,7 +13,8 @@ function eveSees(group: string): Map<string, string> {
     [{ type: 'client_key', y: '08' }, 'client->server'],
     [{ type: 'server_auth', signature: 'cd'.repeat(64) }, 'server->client'],
   ];
-  for (const [frame, dir] of frames) eve.onObservation({ connection: 1, dir, bytes: Buffer.from(JSON.stringify(frame)), frame });
+  for (const [frame, dir] of frames)
+    eve.onObservation({ connection: 1, dir, bytes: Buffer.from(JSON.stringify(frame)), frame });
   const steps = eve.ladders.get('#1 ann⇄server') ?? [];
   return new Map(steps.map((s) => [s.label, s.note ?? '']));
 }
@@ -35,6 +36,9 @@ describe("Eve's ladder, per group", () => {
       notes.get('to read the chat Eve needs x'),
       'finding it from y = g^x mod p in toy23: q has 4 bits, so baby-step giant-step needs about 2^2 steps; within reach',
     );
-    assert.equal(notes.get('from here on: sealed frames'), 'sealed under keys Eve derives as soon as she has x (toy group)');
+    assert.equal(
+      notes.get('from here on: sealed frames'),
+      'sealed under keys Eve derives as soon as she has x (toy group)',
+    );
   });
 });

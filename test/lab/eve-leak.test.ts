@@ -28,7 +28,8 @@ function secretsOf(perspectives: Perspective[]): string[] {
   const out: string[] = [];
   for (const p of perspectives) {
     if (p.kind === 'eve') continue;
-    for (const steps of p.ladders.values()) for (const step of steps) if (step.kind === 'secret' && step.value) out.push(...forms(step.value.bytes));
+    for (const steps of p.ladders.values())
+      for (const step of steps) if (step.kind === 'secret' && step.value) out.push(...forms(step.value.bytes));
   }
   return out;
 }
@@ -41,7 +42,8 @@ function dumpEve(eve: Perspective): string {
     parts.push(JSON.stringify({ ...row, sealed: undefined }), row?.sealed ? forms(row.sealed).join(' ') : '');
   }
   for (const steps of eve.ladders.values())
-    for (const step of steps) parts.push(step.label, step.note ?? '', step.value ? forms(step.value.bytes).join(' ') : '');
+    for (const step of steps)
+      parts.push(step.label, step.note ?? '', step.value ? forms(step.value.bytes).join(' ') : '');
   parts.push(...eve.chat.tail(eve.chat.length).map((l) => l.text));
   return parts.join('\n');
 }
@@ -68,7 +70,11 @@ describe("Eve's view leaks nothing (property over names and messages)", () => {
         try {
           said.forEach((text, i) => assert.equal(lab.say(who[i % who.length] as string, text), null));
           const everyone = lab.perspectives.filter((p) => p.kind === 'client');
-          await waitFor(() => everyone.every((p) => said.every((text) => p.chat.tail(50).some((l) => l.text.endsWith(`> ${text}`)))), 'delivery');
+          await waitFor(
+            () =>
+              everyone.every((p) => said.every((text) => p.chat.tail(50).some((l) => l.text.endsWith(`> ${text}`)))),
+            'delivery',
+          );
           view.render(true);
           const screens = [screenText(view.screen).join('\n')];
           for (const key of ['d', 'x', 'c', 'c']) {
@@ -117,7 +123,14 @@ describe("Eve's view leaks nothing (property over names and messages)", () => {
       targetPort: port,
       onObservation: (o: TapObservation) => lines.push(observationJson(o)),
     });
-    const alice = await ChatClient.connect({ name: 'alice', host: '127.0.0.1', port: tap.port, engine, revealSecrets: true, trace });
+    const alice = await ChatClient.connect({
+      name: 'alice',
+      host: '127.0.0.1',
+      port: tap.port,
+      engine,
+      revealSecrets: true,
+      trace,
+    });
     alice.say('attack at dawn, tell nobody');
     await new Promise((resolve) => alice.once('event', resolve));
     await alice.quit();

@@ -22,7 +22,11 @@ describe('the keymap: one table for keys, help and footer', () => {
       const seen = new Map<string, Command>();
       for (const binding of bindingsFor(context))
         for (const key of binding.keys) {
-          assert.equal(seen.get(key) ?? binding.command, binding.command, `${key} is bound to ${seen.get(key)} and ${binding.command}`);
+          assert.equal(
+            seen.get(key) ?? binding.command,
+            binding.command,
+            `${key} is bound to ${seen.get(key)} and ${binding.command}`,
+          );
           seen.set(key, binding.command);
         }
       assert.deepEqual(new Set(boundKeys(context)), new Set(seen.keys()));
@@ -35,9 +39,12 @@ describe('the keymap: one table for keys, help and footer', () => {
         const at = lines.findIndex((l) => l.trimStart().startsWith(`${binding.shown} `));
         assert.ok(at > 0, `help lists ${binding.shown}`);
         // Its words follow, wrapped at 70 columns with the continuation under the first word.
-        const column = (lines[at] as string).length - (lines[at] as string).trimStart().slice(binding.shown.length).trimStart().length;
+        const column =
+          (lines[at] as string).length -
+          (lines[at] as string).trimStart().slice(binding.shown.length).trimStart().length;
         let text = (lines[at] as string).slice(column);
-        for (let i = at + 1; lines[i]?.startsWith(' '.repeat(column)); i++) text += ` ${(lines[i] as string).slice(column)}`;
+        for (let i = at + 1; lines[i]?.startsWith(' '.repeat(column)); i++)
+          text += ` ${(lines[i] as string).slice(column)}`;
         assert.equal(text, binding.help);
       }
       const other = context === 'lab' ? 'scenario' : 'lab';
@@ -56,7 +63,8 @@ describe('the keymap: one table for keys, help and footer', () => {
         assert.ok(line.endsWith('  ? help'));
       }
       const wide = footer(context, 220, 6);
-      for (const binding of bindingsFor(context).filter((b) => b.footer)) assert.ok(wide.includes(` ${binding.footer} `), `${binding.footer} in ${wide}`);
+      for (const binding of bindingsFor(context).filter((b) => b.footer))
+        assert.ok(wide.includes(` ${binding.footer} `), `${binding.footer} in ${wide}`);
       assert.match(wide, / 1-6 view /);
     });
   }
@@ -72,7 +80,8 @@ describe('the keymap: one table for keys, help and footer', () => {
 
   it('every command has a key', () => {
     const commands = new Set(KEYMAP.map((b) => b.command));
-    for (const context of CONTEXTS) for (const key of boundKeys(context)) assert.ok(commands.has(commandFor(key, context) as Command));
+    for (const context of CONTEXTS)
+      for (const key of boundKeys(context)) assert.ok(commands.has(commandFor(key, context) as Command));
     assert.equal(commands.size, 23);
   });
 
@@ -117,8 +126,14 @@ describe('the UI state: commands without a screen', () => {
 
   it('a scenario step restores one whole state whatever came before', () => {
     let state = initialUiState();
-    for (const command of ['focus-toggle', 'select-up', 'narration-down', 'connection'] as const) state = applyCommand(state, command, context);
-    assert.deepEqual(stepState(state, 2), { ...initialUiState(2), detail: state.detail, encoding: state.encoding, typist: state.typist });
+    for (const command of ['focus-toggle', 'select-up', 'narration-down', 'connection'] as const)
+      state = applyCommand(state, command, context);
+    assert.deepEqual(stepState(state, 2), {
+      ...initialUiState(2),
+      detail: state.detail,
+      encoding: state.encoding,
+      typist: state.typist,
+    });
   });
 
   it('property: any sequence of commands keeps every index inside its list', () => {

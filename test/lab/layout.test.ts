@@ -19,7 +19,11 @@ describe('the lab layout', () => {
         const chat = places.chat as NonNullable<typeof places.chat>;
         assert.equal(inspector.top, 1);
         assert.equal(chat.top, inspector.top + inspector.height, `${rows}: the chat starts under the ladder`);
-        assert.equal(chat.top + chat.height, rows - 3, `${rows}: the chat ends above the input, status and footer lines`);
+        assert.equal(
+          chat.top + chat.height,
+          rows - 3,
+          `${rows}: the chat ends above the input, status and footer lines`,
+        );
         assert.ok(chat.height >= 6, `${rows}: the chat keeps at least four lines`);
       }
     }

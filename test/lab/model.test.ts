@@ -44,7 +44,15 @@ describe('the lab model, fed by a real server, real clients and Eve on a real re
   it('the server has one ladder per client, in its own order', () => {
     assert.deepEqual([...lab.server.ladders.keys()], ['alice', 'bob', 'carol']);
     const steps = labels(lab.server, 'bob');
-    assert.deepEqual(steps.slice(0, 7), ['group modp14', 'p', 'g', 'q = (p-1)/2', "x (server's private exponent)", 'y_s = g^x mod p (sent)', 'y_c received']);
+    assert.deepEqual(steps.slice(0, 7), [
+      'group modp14',
+      'p',
+      'g',
+      'q = (p-1)/2',
+      "x (server's private exponent)",
+      'y_s = g^x mod p (sent)',
+      'y_c received',
+    ]);
     assert.equal(steps.at(-1), '✓ established');
   });
 
@@ -77,7 +85,9 @@ describe('the lab model, fed by a real server, real clients and Eve on a real re
     );
     // Eve saw the same frames, sealed.
     const eveRows = Array.from({ length: lab.eve.frames.length }, (_, i) => lab.eve.frames.at(i));
-    assert.ok(eveRows.filter((r) => r?.type === 'data').every((r) => r?.plaintext === undefined && r?.sealed !== undefined));
+    assert.ok(
+      eveRows.filter((r) => r?.type === 'data').every((r) => r?.plaintext === undefined && r?.sealed !== undefined),
+    );
   });
 
   it("Eve's ladder holds the public values, the names and what she would need", () => {

@@ -57,7 +57,10 @@ describe('sealed records in the frames pane', () => {
     assert.doesNotMatch(lines, /tag /);
     assert.match(
       lines,
-      new RegExp(`^ {4}iv ${Buffer.from(row.sealed?.subarray(0, 16) ?? []).toString('hex')} {2}no MAC: nothing authenticates these bytes$`, 'm'),
+      new RegExp(
+        `^ {4}iv ${Buffer.from(row.sealed?.subarray(0, 16) ?? []).toString('hex')} {2}no MAC: nothing authenticates these bytes$`,
+        'm',
+      ),
     );
     assert.match(lines, new RegExp(`^ {4}ct ${Buffer.from(row.sealed?.subarray(16) ?? []).toString('hex')}$`, 'm'));
   });

@@ -37,7 +37,11 @@ describe('saving a value from the lab', () => {
       colors: palette(0),
       ...(saveDir === undefined ? {} : { saveDir }),
     });
-    return { view, press: (keys: string) => pressKeys(view, term.input, keys), screen: () => (view.render(true), screenText(view.screen).join('\n')) };
+    return {
+      view,
+      press: (keys: string) => pressKeys(view, term.input, keys),
+      screen: () => (view.render(true), screenText(view.screen).join('\n')),
+    };
   };
 
   it('does not follow a planted symlink: the value goes to a new file, mode 0600', async () => {

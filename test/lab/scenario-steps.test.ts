@@ -28,7 +28,11 @@ describe('a scenario step is the same state forward and back (headless, 120x40)'
       const term = headlessTerminal(120, 40);
       let view: LabView | null = null;
       let lab: ScenarioLab | null = null;
-      const done = runScenarioLab(resolveScenario(name), 'native', { input: term.input, output: term.output, onView: (v, l) => ((view = v), (lab = l)) });
+      const done = runScenarioLab(resolveScenario(name), 'native', {
+        input: term.input,
+        output: term.output,
+        onView: (v, l) => ((view = v), (lab = l)),
+      });
       await waitFor(() => view !== null, 'the lab');
       const v = view as unknown as LabView;
       const l = lab as unknown as ScenarioLab;

@@ -33,7 +33,11 @@ describe('12-tcp-framing in the lab', () => {
       segments.every((r) => r.peer === 'alice' || r.peer === 'bob'),
       segments.map((r) => r.peer).join(','),
     );
-    assert.ok(segments.some((r) => /frame \d+ \(whole, \d+ bytes\) \+ frame \d+ \(whole, \d+ bytes\) \+ frame \d+ \(bytes 0-/.test(r.fields ?? '')));
+    assert.ok(
+      segments.some((r) =>
+        /frame \d+ \(whole, \d+ bytes\) \+ frame \d+ \(whole, \d+ bytes\) \+ frame \d+ \(bytes 0-/.test(r.fields ?? ''),
+      ),
+    );
     assert.ok(segments.some((r) => /^frame \d+ \(bytes \d+-\d+ of \d+\)$/.test(r.fields ?? '')));
     // Segments and frames are one list, in the order they happened.
     assert.ok(rows.findIndex((r) => r.type === 'tcp segment') < rows.findIndex((r) => r.type === 'client_key'));

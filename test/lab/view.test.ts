@@ -40,7 +40,10 @@ for (const [columns, rows] of SIZES) {
       });
       lab.onChange = () => view.invalidate();
       // Until alice has seen carol join and her own ladder end (the first test reads both).
-      await waitFor(() => (view.render(true), /\* carol joined/.test(screen()) && /✓ established/.test(screen())), 'the lab to settle');
+      await waitFor(
+        () => (view.render(true), /\* carol joined/.test(screen()) && /✓ established/.test(screen())),
+        'the lab to settle',
+      );
     });
     after(async () => {
       view.destroy();
@@ -79,7 +82,10 @@ for (const [columns, rows] of SIZES) {
     it('typing as alice: the chat shows it and the frames pane has plaintext beside ciphertext', async () => {
       await press('i');
       await press('hello from the lab\r');
-      await waitFor(() => lab.perspectives[0]?.chat.tail(3).some((l) => l.text.includes('hello from the lab')) ?? false, 'echo');
+      await waitFor(
+        () => lab.perspectives[0]?.chat.tail(3).some((l) => l.text.includes('hello from the lab')) ?? false,
+        'echo',
+      );
       view.render(true);
       const text = screen();
       assert.match(text, /<alice> hello from the lab/);

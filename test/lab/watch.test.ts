@@ -12,7 +12,12 @@ import { headlessTerminal, pressKeys, screenText } from '../support/headless.ts'
 import { waitFor } from '../support/helpers.ts';
 import { run } from '../support/cli-run.ts';
 
-const CLIENT = [process.execPath, '--import', 'tsx', path.resolve(import.meta.dirname, '../exercises/reference/client.ts')];
+const CLIENT = [
+  process.execPath,
+  '--import',
+  'tsx',
+  path.resolve(import.meta.dirname, '../exercises/reference/client.ts'),
+];
 
 /** The client exercise graded with the lab watching, on a headless terminal of this size. */
 async function watchedGrading(seed: string, width: number, height: number) {
@@ -22,7 +27,14 @@ async function watchedGrading(seed: string, width: number, height: number) {
   let watch: GradingWatch | null = null;
   const cases = clientCases(seed);
   const grading = watchGrading(
-    { title: 'dhlab check client', subtitle: `seed ${seed}`, cases, input: term.input, output: term.output, onView: (v, w) => ((view = v), (watch = w)) },
+    {
+      title: 'dhlab check client',
+      subtitle: `seed ${seed}`,
+      cases,
+      input: term.input,
+      output: term.output,
+      onView: (v, w) => ((view = v), (watch = w)),
+    },
     (observer) => gradeClient(CLIENT, seed, undefined, observer, [...cases.keys()]),
   );
   await waitFor(() => view !== null, 'the lab');
@@ -32,7 +44,15 @@ async function watchedGrading(seed: string, width: number, height: number) {
     return screenText(lab.screen).join('\n');
   };
   await waitFor(() => screen().includes('space starts case 1/7'), 'the first case waits for space');
-  return { term, cases, grading, lab, watch: watch as unknown as GradingWatch, screen, press: (keys: string) => pressKeys(lab, term.input, keys) };
+  return {
+    term,
+    cases,
+    grading,
+    lab,
+    watch: watch as unknown as GradingWatch,
+    screen,
+    press: (keys: string) => pressKeys(lab, term.input, keys),
+  };
 }
 
 describe('dhlab check client --watch', () => {
@@ -41,7 +61,11 @@ describe('dhlab check client --watch', () => {
     assert.match(screen(), /3\. a replayed frame/, 'every case is listed before it runs');
     for (let i = 1; i <= cases.length; i++) {
       await press(' ');
-      await waitFor(() => screen().includes(i < cases.length ? `space starts case ${i + 1}/7` : '7 of 7 passed'), `case ${i}`, 30_000);
+      await waitFor(
+        () => screen().includes(i < cases.length ? `space starts case ${i + 1}/7` : '7 of 7 passed'),
+        `case ${i}`,
+        30_000,
+      );
       assert.match(screen(), new RegExp(`case ${i}: ✓ passed`));
     }
     const honest = cases[0]?.name as string;
@@ -49,7 +73,9 @@ describe('dhlab check client --watch', () => {
     assert.ok(w.server.ladders.has('1: bob'));
     // Case 3's relay sent bob's line twice: the student's wire (Eve) shows two data frames with seq 2.
     const eveFrames = w.eve.frames.tail(w.eve.frames.length);
-    const replayed = eveFrames.filter((f) => f.peer.startsWith('#3') && f.type === 'data' && f.seq === 2 && f.dir === '←');
+    const replayed = eveFrames.filter(
+      (f) => f.peer.startsWith('#3') && f.type === 'data' && f.seq === 2 && f.dir === '←',
+    );
     assert.equal(replayed.length, 2, eveFrames.map((f) => `${f.peer} ${f.type} ${f.seq} ${f.dir}`).join('\n'));
     assert.ok(
       eveFrames.every((f) => f.plaintext === undefined),

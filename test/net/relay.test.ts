@@ -69,7 +69,12 @@ describe('the relay (src/net/relay.ts)', () => {
         serverSide = socket;
         if (stopped === 'server') socket.pause();
       });
-      const relay = await startRelay({ targetHost: '127.0.0.1', targetPort: t.port, stallTimeoutMs: 1500, handler: counting });
+      const relay = await startRelay({
+        targetHost: '127.0.0.1',
+        targetPort: t.port,
+        stallTimeoutMs: 1500,
+        handler: counting,
+      });
       const client = connect(relay.port);
       await once(client, 'connect');
       if (stopped === 'client') client.pause();
@@ -111,7 +116,9 @@ describe('the relay (src/net/relay.ts)', () => {
       socket.on('end', () => socket.emit('got', got));
     });
     const relay2 = await startRelay({ targetHost: '127.0.0.1', targetPort: t2.port, handler: () => ({}) });
-    const gotAtServer = new Promise<string>((resolve) => t2.server.once('connection', (s: net.Socket) => s.once('got', resolve)));
+    const gotAtServer = new Promise<string>((resolve) =>
+      t2.server.once('connection', (s: net.Socket) => s.once('got', resolve)),
+    );
     const client2 = connect(relay2.port);
     client2.on('data', () => {});
     await once(client2, 'end');

@@ -17,7 +17,10 @@ describe('limits pinned by their numbers (docs/PROTOCOL.md)', () => {
     const fits = encodeFrame({ type: 'hello', version: 1, name: 'a'.repeat(65_536 - 38) }); // 38 bytes of JSON around the name
     assert.equal(fits.length, 4 + 65_536);
     assert.equal(new FrameDecoder().push(fits).length, 1);
-    assert.throws(() => encodeFrame({ type: 'hello', version: 1, name: 'a'.repeat(65_536 - 37) }), code('ERR_FRAME_LENGTH'));
+    assert.throws(
+      () => encodeFrame({ type: 'hello', version: 1, name: 'a'.repeat(65_536 - 37) }),
+      code('ERR_FRAME_LENGTH'),
+    );
     assert.throws(() => new FrameDecoder().push(Uint8Array.of(0, 1, 0, 1)), code('ERR_FRAME_LENGTH')); // 65,537
     assert.throws(() => new FrameDecoder().push(Uint8Array.of(0, 0, 0, 0)), code('ERR_FRAME_LENGTH')); // 0
   });
@@ -32,10 +35,19 @@ describe('limits pinned by their numbers (docs/PROTOCOL.md)', () => {
 
   it('string members have length caps: hello.name 1,024, error.message 1,024, group 16', () => {
     validateOuterFrame({ type: 'hello', version: 1, name: 'n'.repeat(1024) });
-    assert.throws(() => validateOuterFrame({ type: 'hello', version: 1, name: 'n'.repeat(1025) }), code('ERR_BAD_FRAME'));
+    assert.throws(
+      () => validateOuterFrame({ type: 'hello', version: 1, name: 'n'.repeat(1025) }),
+      code('ERR_BAD_FRAME'),
+    );
     validateOuterFrame({ type: 'error', code: 'ERR_VERSION', message: 'm'.repeat(1024) });
-    assert.throws(() => validateOuterFrame({ type: 'error', code: 'ERR_VERSION', message: 'm'.repeat(1025) }), code('ERR_BAD_FRAME'));
-    assert.throws(() => validateOuterFrame({ type: 'server_key', group: 'g'.repeat(17), y: '02', host_key: 'ab'.repeat(32) }), code('ERR_BAD_FRAME'));
+    assert.throws(
+      () => validateOuterFrame({ type: 'error', code: 'ERR_VERSION', message: 'm'.repeat(1025) }),
+      code('ERR_BAD_FRAME'),
+    );
+    assert.throws(
+      () => validateOuterFrame({ type: 'server_key', group: 'g'.repeat(17), y: '02', host_key: 'ab'.repeat(32) }),
+      code('ERR_BAD_FRAME'),
+    );
   });
 
   it('integers are non-negative: version, seq, id, count', () => {
@@ -43,7 +55,10 @@ describe('limits pinned by their numbers (docs/PROTOCOL.md)', () => {
     assert.throws(() => validateOuterFrame({ type: 'data', seq: -1, box: '' }), code('ERR_BAD_FRAME'));
     assert.throws(() => validateServerEvent({ type: 'message', id: -1, from: 'a', text: 'b' }), code('ERR_BAD_FRAME'));
     assert.throws(() => validateServerEvent({ type: 'who', members: [], count: -1 }), code('ERR_BAD_FRAME'));
-    assert.throws(() => validateServerEvent({ type: 'welcome', name: 'a', members: ['a'], count: 1.5 }), code('ERR_BAD_FRAME'));
+    assert.throws(
+      () => validateServerEvent({ type: 'welcome', name: 'a', members: ['a'], count: 1.5 }),
+      code('ERR_BAD_FRAME'),
+    );
   });
 
   it('the message counter stops at 2^53-2: the next seal is ERR_NONCE_EXHAUSTED (s.5, s.9)', () => {
@@ -97,7 +112,9 @@ describe("the client's state machine (s.4)", () => {
     const pair = sessionPair({
       toClient: (bytes) => {
         const frame = parseFramePayload(bytes.subarray(4));
-        return frame.type === 'server_key' ? [encodeFrame({ ...frame, host_key: String(frame.host_key).slice(2) })] : [bytes];
+        return frame.type === 'server_key'
+          ? [encodeFrame({ ...frame, host_key: String(frame.host_key).slice(2) })]
+          : [bytes];
       },
     });
     assert.equal(pair.closed.client?.code, 'ERR_BAD_FRAME');
@@ -126,19 +143,37 @@ describe('more pins from the first mutation run', () => {
     assert.throws(() => hkdfExpand(ENGINES.native, prk, new Uint8Array(), 255 * 32 + 1), RangeError);
     assert.throws(() => hkdfExpand(ENGINES.native, prk, new Uint8Array(), -1), RangeError);
     // The first 32 bytes of a longer output are the 32-byte output: T(1) comes first.
-    assert.deepEqual(hkdfExpand(ENGINES.native, prk, Uint8Array.of(7), 64).subarray(0, 32), hkdfExpand(ENGINES.native, prk, Uint8Array.of(7), 32));
+    assert.deepEqual(
+      hkdfExpand(ENGINES.native, prk, Uint8Array.of(7), 64).subarray(0, 32),
+      hkdfExpand(ENGINES.native, prk, Uint8Array.of(7), 32),
+    );
   });
 
   it('server events: bye may say OK, error may not; unknown codes and types are refused', () => {
-    assert.deepEqual(validateServerEvent({ type: 'bye', code: 'OK', reason: 'goodbye' }), { type: 'bye', code: 'OK', reason: 'goodbye' });
-    assert.deepEqual(validateServerEvent({ type: 'error', code: 'ERR_DECRYPT', message: 'm' }), { type: 'error', code: 'ERR_DECRYPT', message: 'm' });
+    assert.deepEqual(validateServerEvent({ type: 'bye', code: 'OK', reason: 'goodbye' }), {
+      type: 'bye',
+      code: 'OK',
+      reason: 'goodbye',
+    });
+    assert.deepEqual(validateServerEvent({ type: 'error', code: 'ERR_DECRYPT', message: 'm' }), {
+      type: 'error',
+      code: 'ERR_DECRYPT',
+      message: 'm',
+    });
     assert.throws(() => validateServerEvent({ type: 'error', code: 'OK', message: 'm' }), code('ERR_BAD_FRAME'));
     assert.throws(() => validateServerEvent({ type: 'bye', code: 'ERR_NOPE', reason: 'r' }), code('ERR_BAD_FRAME'));
     assert.throws(() => validateServerEvent({ type: 'bye', code: 'OK' }), code('ERR_BAD_FRAME'));
-    assert.deepEqual(validateServerEvent({ type: 'leave', name: 'a', reason: 'quit' }), { type: 'leave', name: 'a', reason: 'quit' });
+    assert.deepEqual(validateServerEvent({ type: 'leave', name: 'a', reason: 'quit' }), {
+      type: 'leave',
+      name: 'a',
+      reason: 'quit',
+    });
     assert.throws(() => validateServerEvent({ type: 'leave', name: 'a' }), code('ERR_BAD_FRAME'));
     assert.throws(() => validateServerEvent({ type: 'join' }), code('ERR_BAD_FRAME'));
-    assert.throws(() => validateServerEvent({ type: 'welcome', name: 'a', members: [1], count: 1 }), code('ERR_BAD_FRAME'));
+    assert.throws(
+      () => validateServerEvent({ type: 'welcome', name: 'a', members: [1], count: 1 }),
+      code('ERR_BAD_FRAME'),
+    );
     assert.throws(
       () => validateServerEvent({ type: 'party' }),
       (e: unknown) => code('ERR_UNKNOWN_FRAME')(e) && /unknown event type "party"/.test((e as Error).message),
@@ -149,7 +184,11 @@ describe('more pins from the first mutation run', () => {
     const { validateClientRequest } = await import('../../src/protocol/messages.ts');
     assert.deepEqual(validateClientRequest({ type: 'quit' }), { type: 'quit' });
     assert.deepEqual(validateClientRequest({ type: 'who' }), { type: 'who' });
-    assert.deepEqual(validateClientRequest({ type: 'error', code: 'ERR_NOPE', message: 'm' }), { type: 'error', code: 'ERR_BAD_FRAME', message: 'm' });
+    assert.deepEqual(validateClientRequest({ type: 'error', code: 'ERR_NOPE', message: 'm' }), {
+      type: 'error',
+      code: 'ERR_BAD_FRAME',
+      message: 'm',
+    });
     assert.throws(() => validateClientRequest({ type: 'chat' }), code('ERR_BAD_FRAME'));
     assert.throws(
       () => validateClientRequest({ type: 'dance' }),
@@ -166,7 +205,13 @@ describe('the largest sealed message (s.5)', () => {
     const overhead = JSON.stringify({ type: 'message', id: 1, from: 'x', text: '' }).length;
     pair.server.send({ type: 'message', id: 1, from: 'x', text: 'y'.repeat(MAX_SEALED_PLAINTEXT_BYTES - overhead) });
     assert.throws(
-      () => pair.server.send({ type: 'message', id: 2, from: 'x', text: 'y'.repeat(MAX_SEALED_PLAINTEXT_BYTES - overhead + 1) }),
+      () =>
+        pair.server.send({
+          type: 'message',
+          id: 2,
+          from: 'x',
+          text: 'y'.repeat(MAX_SEALED_PLAINTEXT_BYTES - overhead + 1),
+        }),
       code('ERR_FRAME_LENGTH'),
     );
     pair.pump();

@@ -23,22 +23,34 @@ function refused(frame: Record<string, unknown>): string {
 describe('strict, canonical encodings (docs/PROTOCOL.md s.3)', () => {
   it('a public value with a stray hex digit (513 digits) is ERR_BAD_FRAME, not silently shortened', () => {
     const pair = sessionPair({
-      toServer: (bytes) => (frameOf(bytes).type === 'client_key' ? [encodeFrame({ type: 'client_key', y: `${String(frameOf(bytes).y)}7` })] : [bytes]),
+      toServer: (bytes) =>
+        frameOf(bytes).type === 'client_key'
+          ? [encodeFrame({ type: 'client_key', y: `${String(frameOf(bytes).y)}7` })]
+          : [bytes],
     });
     assert.equal(codeOf(pair.closed.server), 'ERR_BAD_FRAME');
-    assert.match(pair.closed.server?.message ?? '', /client_key\.y must be lower-case hex with an even number of digits/);
+    assert.match(
+      pair.closed.server?.message ?? '',
+      /client_key\.y must be lower-case hex with an even number of digits/,
+    );
   });
 
   it('well-formed hex of the wrong length is ERR_BAD_PUBLIC_KEY (the value, not the encoding, is wrong)', () => {
     const pair = sessionPair({
-      toServer: (bytes) => (frameOf(bytes).type === 'client_key' ? [encodeFrame({ type: 'client_key', y: `${String(frameOf(bytes).y)}00` })] : [bytes]),
+      toServer: (bytes) =>
+        frameOf(bytes).type === 'client_key'
+          ? [encodeFrame({ type: 'client_key', y: `${String(frameOf(bytes).y)}00` })]
+          : [bytes],
     });
     assert.equal(codeOf(pair.closed.server), 'ERR_BAD_PUBLIC_KEY');
   });
 
   it('upper-case hex, odd digits and non-hex are refused in every hex field', () => {
     for (const y of ['AB', 'abc', 'zz', '0x12']) assert.match(refused({ type: 'client_key', y }), /client_key\.y/);
-    assert.match(refused({ type: 'server_key', group: 'modp14', y: '02', host_key: 'ab'.repeat(31) }), /host_key must be 32 bytes of hex/);
+    assert.match(
+      refused({ type: 'server_key', group: 'modp14', y: '02', host_key: 'ab'.repeat(31) }),
+      /host_key must be 32 bytes of hex/,
+    );
     assert.match(refused({ type: 'server_auth', signature: 'ab'.repeat(63) }), /signature must be 64 bytes of hex/);
     assert.match(refused({ type: 'server_auth', signature: 'ab'.repeat(65) }), /signature/);
   });
@@ -91,7 +103,11 @@ describe('JSON edge cases the spec now decides (docs/PROTOCOL.md s.9)', () => {
   });
 
   it('invalid UTF-8 is ERR_BAD_JSON, never replaced by U+FFFD', () => {
-    const bytes = Buffer.concat([Buffer.from('{"type":"hello","version":1,"name":"a'), Buffer.from([0xc3]), Buffer.from('"}')]);
+    const bytes = Buffer.concat([
+      Buffer.from('{"type":"hello","version":1,"name":"a'),
+      Buffer.from([0xc3]),
+      Buffer.from('"}'),
+    ]);
     assert.throws(
       () => parseFramePayload(bytes),
       (e: unknown) => e instanceof DhlabError && e.code === 'ERR_BAD_JSON',
@@ -99,7 +115,10 @@ describe('JSON edge cases the spec now decides (docs/PROTOCOL.md s.9)', () => {
   });
 
   it('numbers are compared by value: version 1.0 is 1; "1" and true are not numbers', () => {
-    assert.equal(validateOuterFrame(parseFramePayload(Buffer.from('{"type":"hello","version":1.0,"name":"a"}'))).type, 'hello');
+    assert.equal(
+      validateOuterFrame(parseFramePayload(Buffer.from('{"type":"hello","version":1.0,"name":"a"}'))).type,
+      'hello',
+    );
     assert.match(refused({ type: 'hello', version: '1', name: 'a' }), /hello\.version must be a non-negative integer/);
     assert.match(refused({ type: 'hello', version: true, name: 'a' }), /hello\.version/);
     assert.match(refused({ type: 'data', seq: -1, box: '' }), /data\.seq/);
@@ -107,7 +126,9 @@ describe('JSON edge cases the spec now decides (docs/PROTOCOL.md s.9)', () => {
   });
 
   it('a duplicated key: the last occurrence wins, as JSON.parse decides', () => {
-    const frame = validateOuterFrame(parseFramePayload(Buffer.from('{"type":"hello","version":1,"name":"mallory","name":"alice"}')));
+    const frame = validateOuterFrame(
+      parseFramePayload(Buffer.from('{"type":"hello","version":1,"name":"mallory","name":"alice"}')),
+    );
     assert.deepEqual(frame, { type: 'hello', version: 1, name: 'alice' });
   });
 });

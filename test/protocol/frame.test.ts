@@ -18,21 +18,29 @@ function chunk(bytes: Uint8Array, cuts: number[]): Uint8Array[] {
   return chunks;
 }
 
-const frameArb = fc.record({ type: fc.string({ minLength: 1, maxLength: 10 }), text: fc.string({ unit: 'grapheme', maxLength: 300 }), n: fc.integer() });
+const frameArb = fc.record({
+  type: fc.string({ minLength: 1, maxLength: 10 }),
+  text: fc.string({ unit: 'grapheme', maxLength: 300 }),
+  n: fc.integer(),
+});
 
 describe('frames', () => {
   it('decode to the same frames under any chunking', () => {
     fc.assert(
-      fc.property(fc.array(frameArb, { minLength: 1, maxLength: 8 }), fc.array(fc.nat(), { maxLength: 30 }), (frames, cuts) => {
-        const stream = Buffer.concat(frames.map(encodeFrame));
-        const decoder = new FrameDecoder();
-        const decoded = chunk(stream, cuts)
-          .flatMap((c) => decoder.push(c))
-          .map(parseFramePayload);
-        assert.deepEqual(decoded, JSON.parse(JSON.stringify(frames)));
-        assert.equal(decoder.pendingBytes, 0);
-        decoder.end();
-      }),
+      fc.property(
+        fc.array(frameArb, { minLength: 1, maxLength: 8 }),
+        fc.array(fc.nat(), { maxLength: 30 }),
+        (frames, cuts) => {
+          const stream = Buffer.concat(frames.map(encodeFrame));
+          const decoder = new FrameDecoder();
+          const decoded = chunk(stream, cuts)
+            .flatMap((c) => decoder.push(c))
+            .map(parseFramePayload);
+          assert.deepEqual(decoded, JSON.parse(JSON.stringify(frames)));
+          assert.equal(decoder.pendingBytes, 0);
+          decoder.end();
+        },
+      ),
     );
   });
 

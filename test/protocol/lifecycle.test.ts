@@ -11,7 +11,8 @@ import type { TraceEvent } from '../../src/protocol/trace.ts';
 import { sessionPair } from './pair.ts';
 
 const framesOf = (chunks: Uint8Array[]): WireFrame[] => chunks.map((bytes) => parseFramePayload(bytes.subarray(4)));
-const error = (code: ErrorCode, message: string) => (e: unknown) => e instanceof DhlabError && e.code === code && e.message === message;
+const error = (code: ErrorCode, message: string) => (e: unknown) =>
+  e instanceof DhlabError && e.code === code && e.message === message;
 const json = (value: unknown) => Buffer.from(JSON.stringify(value), 'utf8');
 const SECRET_KINDS = ['private_key', 'shared_secret', 'hashed_secret', 'session_keys', 'seal', 'open'];
 
@@ -27,7 +28,15 @@ describe('tracing', () => {
     chatBothWays(pair);
     const kinds = new Set(pair.traces.map((t) => `${t.role}:${t.kind}`));
     for (const role of ['client', 'server']) {
-      for (const kind of ['wire', 'group', 'public_key', 'public_key_valid', 'transcript', 'host_signature', 'established']) {
+      for (const kind of [
+        'wire',
+        'group',
+        'public_key',
+        'public_key_valid',
+        'transcript',
+        'host_signature',
+        'established',
+      ]) {
         assert.ok(kinds.has(`${role}:${kind}`), `${role}:${kind} traced`);
       }
     }
@@ -43,7 +52,9 @@ describe('tracing', () => {
         ['client', true],
       ],
     );
-    const established = pair.traces.filter((t): t is Extract<TraceEvent, { kind: 'established' }> => t.kind === 'established');
+    const established = pair.traces.filter(
+      (t): t is Extract<TraceEvent, { kind: 'established' }> => t.kind === 'established',
+    );
     assert.deepEqual(
       established.map((t) => [t.role, t.name, t.cipher, t.record]),
       [
@@ -56,7 +67,8 @@ describe('tracing', () => {
   it('with revealSecrets both sides trace every secret step, and the values agree', () => {
     const pair = sessionPair({ revealSecrets: true });
     chatBothWays(pair);
-    const of = (role: string, kind: string) => pair.traces.filter((t) => t.role === role && t.kind === kind) as unknown as Array<Record<string, unknown>>;
+    const of = (role: string, kind: string) =>
+      pair.traces.filter((t) => t.role === role && t.kind === kind) as unknown as Array<Record<string, unknown>>;
     for (const role of ['client', 'server']) {
       for (const kind of SECRET_KINDS) assert.equal(of(role, kind).length, 1, `${role}:${kind}`);
     }
@@ -102,7 +114,9 @@ describe('tracing', () => {
       ['AES-256-GCM with its nonce stuck at 0 (INSECURE)', 'gcm'],
       ['AES-256-GCM with its nonce stuck at 0 (INSECURE)', 'gcm'],
     ]);
-    const seqs = pair.traces.flatMap((t) => (t.kind === 'wire' && t.dir === 'send' && t.frame.type === 'data' ? [t.frame.seq] : []));
+    const seqs = pair.traces.flatMap((t) =>
+      t.kind === 'wire' && t.dir === 'send' && t.frame.type === 'data' ? [t.frame.seq] : [],
+    );
     assert.ok(seqs.length >= 3);
     assert.ok(
       seqs.every((seq) => seq === 0),
@@ -201,7 +215,10 @@ describe('how a session ends', () => {
       { side: 'client', code: null, remote: false },
       { side: 'server', code: null, remote: false },
     ]);
-    assert.throws(() => pair.client.send({ type: 'chat', text: 'after' }), error('ERR_SESSION_CLOSED', 'session is not established'));
+    assert.throws(
+      () => pair.client.send({ type: 'chat', text: 'after' }),
+      error('ERR_SESSION_CLOSED', 'session is not established'),
+    );
     pair.server.send({ type: 'message', id: 2, from: 'bob', text: 'after' });
     pair.server.sendSerialized([json({ type: 'who', members: [], count: 0 })]);
     assert.equal(pair.pending('client').length, toClient.length, 'nothing sent after close');
@@ -220,7 +237,10 @@ describe('how a session ends', () => {
     assert.deepEqual(pair.received(), [{ type: 'bye', code: 'OK', reason: 'goodbye' }]);
 
     const batched = sessionPair();
-    batched.server.sendSerialized([json({ type: 'bye', code: 'OK', reason: 'goodbye' }), json({ type: 'message', id: 9, from: 'bob', text: 'after bye' })]);
+    batched.server.sendSerialized([
+      json({ type: 'bye', code: 'OK', reason: 'goodbye' }),
+      json({ type: 'message', id: 9, from: 'bob', text: 'after bye' }),
+    ]);
     batched.pump();
     assert.deepEqual(batched.received(), [{ type: 'bye', code: 'OK', reason: 'goodbye' }]);
   });
@@ -263,7 +283,9 @@ describe('frames out of order, named precisely', () => {
   });
 
   it('server: hello where client_key is due, client_key where data is due', () => {
-    const waiting = sessionPair({ toServer: (bytes) => (parseFramePayload(bytes.subarray(4)).type === 'client_key' ? [] : [bytes]) });
+    const waiting = sessionPair({
+      toServer: (bytes) => (parseFramePayload(bytes.subarray(4)).type === 'client_key' ? [] : [bytes]),
+    });
     waiting.server.feed(encodeFrame({ type: 'hello', version: 1, name: 'alice' }));
     assert.equal(waiting.closed.server?.message, 'received hello instead of client_key');
     const established = sessionPair();
@@ -272,8 +294,13 @@ describe('frames out of order, named precisely', () => {
   });
 
   it('the server cannot seal before it has keys: "no keys yet"', () => {
-    const pair = sessionPair({ toServer: (bytes) => (parseFramePayload(bytes.subarray(4)).type === 'client_key' ? [] : [bytes]) });
-    assert.throws(() => pair.server.send({ type: 'who', members: [], count: 0 }), error('ERR_SESSION_CLOSED', 'no keys yet'));
+    const pair = sessionPair({
+      toServer: (bytes) => (parseFramePayload(bytes.subarray(4)).type === 'client_key' ? [] : [bytes]),
+    });
+    assert.throws(
+      () => pair.server.send({ type: 'who', members: [], count: 0 }),
+      error('ERR_SESSION_CLOSED', 'no keys yet'),
+    );
   });
 
   it('errors name what was wrong: version, group, signature', () => {
@@ -283,13 +310,21 @@ describe('frames out of order, named precisely', () => {
 
     const rewrite = (field: string, value: string) => (bytes: Uint8Array) => {
       const frame = parseFramePayload(bytes.subarray(4));
-      return frame.type === (field === 'signature' ? 'server_auth' : 'server_key') ? [encodeFrame({ ...frame, [field]: value })] : [bytes];
+      return frame.type === (field === 'signature' ? 'server_auth' : 'server_key')
+        ? [encodeFrame({ ...frame, [field]: value })]
+        : [bytes];
     };
     const group = sessionPair({ toClient: rewrite('group', 'modp99') });
     assert.equal(group.closed.client?.code, 'ERR_BAD_GROUP');
-    assert.equal(group.closed.client?.message, 'unknown group "modp99" (this client accepts modp14, modp15 and modp16)');
+    assert.equal(
+      group.closed.client?.message,
+      'unknown group "modp99" (this client accepts modp14, modp15 and modp16)',
+    );
     const signature = sessionPair({ toClient: rewrite('signature', 'ab'.repeat(64)) });
-    assert.equal(signature.closed.client?.message, `the server's signature over the transcript does not verify for host key ${signature.host.fingerprint}`);
+    assert.equal(
+      signature.closed.client?.message,
+      `the server's signature over the transcript does not verify for host key ${signature.host.fingerprint}`,
+    );
   });
 });
 
@@ -297,7 +332,9 @@ describe('sealing limits and batches (s.5, s.5.1)', () => {
   it('a plaintext of exactly the limit is sealed; one byte more is refused, saying its size', () => {
     const pair = sessionPair();
     const overhead = json({ type: 'message', id: 1, from: 'x', text: '' }).length;
-    pair.server.sendSerialized([json({ type: 'message', id: 1, from: 'x', text: 'y'.repeat(MAX_SEALED_PLAINTEXT_BYTES - overhead) })]);
+    pair.server.sendSerialized([
+      json({ type: 'message', id: 1, from: 'x', text: 'y'.repeat(MAX_SEALED_PLAINTEXT_BYTES - overhead) }),
+    ]);
     assert.equal(pair.pending('client').length, 1);
     const over = MAX_SEALED_PLAINTEXT_BYTES + 1;
     assert.throws(
@@ -337,6 +374,9 @@ describe('sealing limits and batches (s.5, s.5.1)', () => {
     assert.equal(plaintexts.length, 3);
     assert.match(plaintexts[0] as string, /^\{"type":"message","id":0,/);
     assert.match(plaintexts[1] as string, /^\{"type":"message","id":1,/);
-    assert.match(plaintexts[2] as string, /^\{"type":"batch","events":\[\{"type":"message","id":2,.*\{"type":"message","id":4,/);
+    assert.match(
+      plaintexts[2] as string,
+      /^\{"type":"batch","events":\[\{"type":"message","id":2,.*\{"type":"message","id":4,/,
+    );
   });
 });

@@ -82,7 +82,17 @@ describe('the name profile (docs/PROTOCOL.md s.6.1)', () => {
 
   it('places every letter in a script: Han goes with kana, Hangul and Bopomofo, and with nothing else', () => {
     // UTS #39 s.5.1 augmented sets: Jpan = Han + kana, Kore = Han + Hangul, Hanb = Han + Bopomofo.
-    for (const name of ['山田たろう', 'タナカ山', 'カタかな', '金철수', '김金', '山ㄅ', 'ㄅㄆ山', 'q\u0301uan', 'x\u0301\u0302\u0303']) {
+    for (const name of [
+      '山田たろう',
+      'タナカ山',
+      'カタかな',
+      '金철수',
+      '김金',
+      '山ㄅ',
+      'ㄅㄆ山',
+      'q\u0301uan',
+      'x\u0301\u0302\u0303',
+    ]) {
       assert.equal(nameProblem(name), null, name);
     }
     for (const [name, why] of [
@@ -104,7 +114,10 @@ describe('the name profile (docs/PROTOCOL.md s.6.1)', () => {
     assert.match(nameProblem('a\nb') ?? '', /U\+000A .*, a control or format character$/);
     assert.match(nameProblem('a\u00a0b') ?? '', /U\+00A0 NO-BREAK SPACE; the only space allowed is U\+0020 SPACE$/);
     assert.match(nameProblem('a\u2003b') ?? '', /U\+2003 EM SPACE; the only space allowed is U\+0020 SPACE$/);
-    assert.match(nameProblem('a>b') ?? '', /U\+003E GREATER-THAN SIGN; a name has letters, digits, combining marks and - _ \. ' or single spaces$/);
+    assert.match(
+      nameProblem('a>b') ?? '',
+      /U\+003E GREATER-THAN SIGN; a name has letters, digits, combining marks and - _ \. ' or single spaces$/,
+    );
   });
 
   it('refuses a dot above after a dot below on a soft-dotted letter (j\u0323\u0307 has no composed form)', () => {

@@ -2,7 +2,11 @@ import { ENGINES } from '../../src/crypto/engines.ts';
 import type { CryptoEngine } from '../../src/crypto/engine.ts';
 import { GROUPS, type DhGroup } from '../../src/crypto/groups.ts';
 import type { DhlabError } from '../../src/errors.ts';
-import { ClientSession, type ClientSessionEvent, type ClientSessionOptions } from '../../src/protocol/client-session.ts';
+import {
+  ClientSession,
+  type ClientSessionEvent,
+  type ClientSessionOptions,
+} from '../../src/protocol/client-session.ts';
 import { hostIdentityFromSeed } from '../../src/protocol/identity.ts';
 import { ServerSession, type ServerSessionEvent } from '../../src/protocol/server-session.ts';
 import type { SessionOptions } from '../../src/protocol/session.ts';
@@ -98,5 +102,18 @@ export function sessionPair(options: PairOptions = {}) {
   const received = () => clientEvents.flatMap((e) => (e.type === 'server' ? [e.event] : []));
   /** Bytes waiting in flight (after the last pump) towards one side. */
   const pending = (to: 'server' | 'client') => inFlight.filter((item) => item.to === to).map((item) => item.bytes);
-  return { server, client, host, pump, pending, serverEvents, clientEvents, traces, closed, closeCalls, requests, received };
+  return {
+    server,
+    client,
+    host,
+    pump,
+    pending,
+    serverEvents,
+    clientEvents,
+    traces,
+    closed,
+    closeCalls,
+    requests,
+    received,
+  };
 }

@@ -6,7 +6,8 @@ import { DhlabError, type ErrorCode } from '../../src/errors.ts';
 import { encodeFrame, FrameDecoder, parseFramePayload } from '../../src/protocol/frame.ts';
 import { sessionPair } from './pair.ts';
 
-const codeOf = (error: DhlabError | null | undefined): ErrorCode | null | undefined => (error === undefined ? undefined : (error?.code ?? null));
+const codeOf = (error: DhlabError | null | undefined): ErrorCode | null | undefined =>
+  error === undefined ? undefined : (error?.code ?? null);
 
 /** Decodes one chunk holding exactly one frame. */
 function frameOf(bytes: Uint8Array): Record<string, unknown> {
@@ -49,7 +50,9 @@ describe('client and server sessions', () => {
     const a = sessionPair({ revealSecrets: true });
     const b = sessionPair({ revealSecrets: true });
     const publics = (pair: typeof a) =>
-      pair.traces.filter((t) => t.kind === 'public_key' && t.owner === t.role).map((t) => Buffer.from((t as { y: Uint8Array }).y).toString('hex'));
+      pair.traces
+        .filter((t) => t.kind === 'public_key' && t.owner === t.role)
+        .map((t) => Buffer.from((t as { y: Uint8Array }).y).toString('hex'));
     assert.equal(new Set([...publics(a), ...publics(b)]).size, 4);
   });
 
@@ -76,7 +79,8 @@ describe('client and server sessions', () => {
 
   it('the server reports a fatal error to the client, which closes with that code', () => {
     const pair = sessionPair({
-      toServer: (bytes) => (frameOf(bytes).type === 'client_key' ? [encodeFrame({ type: 'client_key', y: '00'.repeat(256) })] : [bytes]),
+      toServer: (bytes) =>
+        frameOf(bytes).type === 'client_key' ? [encodeFrame({ type: 'client_key', y: '00'.repeat(256) })] : [bytes],
     });
     assert.equal(codeOf(pair.closed.server), 'ERR_BAD_PUBLIC_KEY');
     assert.equal(codeOf(pair.closed.client), 'ERR_BAD_PUBLIC_KEY');
@@ -87,7 +91,9 @@ describe('client and server sessions', () => {
     const pair = sessionPair({
       toClient: (bytes) => {
         const frame = frameOf(bytes);
-        return frame.type === 'server_key' ? [encodeFrame({ ...frame, type: 'server_key', y: (p - 4n).toString(16) })] : [bytes];
+        return frame.type === 'server_key'
+          ? [encodeFrame({ ...frame, type: 'server_key', y: (p - 4n).toString(16) })]
+          : [bytes];
       },
     });
     assert.equal(codeOf(pair.closed.client), 'ERR_BAD_PUBLIC_KEY');
@@ -110,7 +116,9 @@ describe('client and server sessions', () => {
     const pair = sessionPair({
       toClient: (bytes) => {
         const frame = frameOf(bytes);
-        return frame.type === 'server_auth' ? [encodeFrame({ type: 'server_auth', signature: 'ab'.repeat(64) })] : [bytes];
+        return frame.type === 'server_auth'
+          ? [encodeFrame({ type: 'server_auth', signature: 'ab'.repeat(64) })]
+          : [bytes];
       },
     });
     assert.equal(codeOf(pair.closed.client), 'ERR_BAD_SIGNATURE');
@@ -135,7 +143,10 @@ describe('client and server sessions', () => {
       assert.deepEqual(pair.requests(), [{ type: 'chat', text: 'one' }]);
       assert.equal(codeOf(pair.closed.server), 'ERR_DECRYPT');
       // Caught by the counter check, before any decryption, and said so.
-      assert.equal(pair.closed.server?.message, 'frame sequence 0 where 1 was expected (replayed, dropped or reordered)');
+      assert.equal(
+        pair.closed.server?.message,
+        'frame sequence 0 where 1 was expected (replayed, dropped or reordered)',
+      );
     });
 
     it('reorder', () => {
@@ -206,7 +217,9 @@ describe('client and server sessions', () => {
         pair.received().map((e) => (e as { id: number }).id),
         Array.from({ length: 40 }, (_, i) => i),
       );
-      const sent = pair.traces.slice(before).filter((t) => t.kind === 'wire' && t.dir === 'send') as Array<{ bytes: Uint8Array }>;
+      const sent = pair.traces.slice(before).filter((t) => t.kind === 'wire' && t.dir === 'send') as Array<{
+        bytes: Uint8Array;
+      }>;
       assert.ok(sent.length >= 5, `${sent.length} frames`);
       assert.ok(sent.every((t) => t.bytes.length < 64 * 1024));
     });
@@ -257,7 +270,10 @@ describe('a server that announces weakenings (s.4.1, server_key.insecure)', () =
     const announce = ['toy group toy23', 'validation off'];
     const honest = sessionPair({ serverInsecure: { announce } });
     assert.equal(honest.closed.client?.code, 'ERR_INSECURE_SERVER');
-    assert.match(honest.closed.client?.message ?? '', /the server announces teaching-only weakenings \(toy group toy23, validation off\)/);
+    assert.match(
+      honest.closed.client?.message ?? '',
+      /the server announces teaching-only weakenings \(toy group toy23, validation off\)/,
+    );
     assert.equal(honest.client.isEstablished, false);
 
     const student = sessionPair({ serverInsecure: { announce }, insecure: {} });

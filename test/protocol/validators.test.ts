@@ -3,7 +3,13 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { DhlabError } from '../../src/errors.ts';
-import { textProblem, validateClientRequest, validateOuterFrame, validateServerEvent, validateServerEvents } from '../../src/protocol/messages.ts';
+import {
+  textProblem,
+  validateClientRequest,
+  validateOuterFrame,
+  validateServerEvent,
+  validateServerEvents,
+} from '../../src/protocol/messages.ts';
 import type { WireFrame } from '../../src/protocol/frame.ts';
 
 function verdict(validate: (frame: WireFrame) => unknown, frame: Record<string, unknown>): string {
@@ -22,9 +28,18 @@ const event = (frame: Record<string, unknown>) => verdict(validateServerEvents, 
 
 describe('outer frames', () => {
   it('names the field and its rule', () => {
-    assert.equal(outer({ type: 'client_key', y: 'ABC' }), 'ERR_BAD_FRAME: client_key.y must be lower-case hex with an even number of digits');
-    assert.equal(outer({ type: 'client_key', y: 7 }), 'ERR_BAD_FRAME: client_key.y must be lower-case hex with an even number of digits');
-    assert.equal(outer({ type: 'client_key', y: 'ab'.repeat(32_769) }), 'ERR_BAD_FRAME: client_key.y must be lower-case hex with an even number of digits');
+    assert.equal(
+      outer({ type: 'client_key', y: 'ABC' }),
+      'ERR_BAD_FRAME: client_key.y must be lower-case hex with an even number of digits',
+    );
+    assert.equal(
+      outer({ type: 'client_key', y: 7 }),
+      'ERR_BAD_FRAME: client_key.y must be lower-case hex with an even number of digits',
+    );
+    assert.equal(
+      outer({ type: 'client_key', y: 'ab'.repeat(32_769) }),
+      'ERR_BAD_FRAME: client_key.y must be lower-case hex with an even number of digits',
+    );
     assert.equal(
       outer({ type: 'server_key', group: 'modp14', y: '02', host_key: 'ab'.repeat(31) }),
       'ERR_BAD_FRAME: server_key.host_key must be 32 bytes of hex (64 digits)',
@@ -33,12 +48,27 @@ describe('outer frames', () => {
       outer({ type: 'server_key', group: 'modp14', y: '02', host_key: 'ab'.repeat(33) }),
       'ERR_BAD_FRAME: server_key.host_key must be lower-case hex with an even number of digits',
     );
-    assert.equal(outer({ type: 'server_auth', signature: 'ab'.repeat(63) }), 'ERR_BAD_FRAME: server_auth.signature must be 64 bytes of hex (128 digits)');
-    assert.equal(outer({ type: 'data', seq: 0, box: 'YWJjZA' }), 'ERR_BAD_FRAME: data.box must be padded, canonical base64');
+    assert.equal(
+      outer({ type: 'server_auth', signature: 'ab'.repeat(63) }),
+      'ERR_BAD_FRAME: server_auth.signature must be 64 bytes of hex (128 digits)',
+    );
+    assert.equal(
+      outer({ type: 'data', seq: 0, box: 'YWJjZA' }),
+      'ERR_BAD_FRAME: data.box must be padded, canonical base64',
+    );
     assert.equal(outer({ type: 'data', seq: 0, box: 5 }), 'ERR_BAD_FRAME: data.box must be padded, canonical base64');
-    assert.equal(outer({ type: 'data', seq: 0, box: 'YWJj-A==' }), 'ERR_BAD_FRAME: data.box must be padded, canonical base64'); // base64url
-    assert.equal(outer({ type: 'data', seq: 0, box: ' YWJjZA==' }), 'ERR_BAD_FRAME: data.box must be padded, canonical base64');
-    assert.equal(outer({ type: 'data', seq: 0, box: 'YWJjZA==YWJjZA==' }), 'ERR_BAD_FRAME: data.box must be padded, canonical base64');
+    assert.equal(
+      outer({ type: 'data', seq: 0, box: 'YWJj-A==' }),
+      'ERR_BAD_FRAME: data.box must be padded, canonical base64',
+    ); // base64url
+    assert.equal(
+      outer({ type: 'data', seq: 0, box: ' YWJjZA==' }),
+      'ERR_BAD_FRAME: data.box must be padded, canonical base64',
+    );
+    assert.equal(
+      outer({ type: 'data', seq: 0, box: 'YWJjZA==YWJjZA==' }),
+      'ERR_BAD_FRAME: data.box must be padded, canonical base64',
+    );
     assert.equal(outer({ type: 'data', seq: '0', box: '' }), 'ERR_BAD_FRAME: data.seq must be a non-negative integer');
     assert.equal(outer({ type: 'hello', version: 1, name: null }), 'ERR_BAD_FRAME: hello.name must be a string');
     assert.equal(outer({ type: 'data', seq: 0, box: '' }), 'accepted');
@@ -71,15 +101,32 @@ describe('chat text (s.6.2)', () => {
       return found && `${found.code}: ${found.message}`;
     };
     assert.equal(problem(''), 'ERR_EMPTY_MESSAGE: message text is empty');
-    assert.equal(problem('a\ud800b'), 'ERR_BAD_TEXT: message text contains a lone UTF-16 surrogate, which is not Unicode text');
-    assert.equal(problem('\udc00'), 'ERR_BAD_TEXT: message text contains a lone UTF-16 surrogate, which is not Unicode text');
+    assert.equal(
+      problem('a\ud800b'),
+      'ERR_BAD_TEXT: message text contains a lone UTF-16 surrogate, which is not Unicode text',
+    );
+    assert.equal(
+      problem('\udc00'),
+      'ERR_BAD_TEXT: message text contains a lone UTF-16 surrogate, which is not Unicode text',
+    );
     assert.equal(problem('😀'), null); // a surrogate pair is one code point
     assert.equal(problem('x'.repeat(4097)), 'ERR_MESSAGE_TOO_LONG: message is 4097 UTF-8 bytes, the limit is 4096');
     assert.match(
       problem('two\nlines') ?? '',
       /^ERR_BAD_TEXT: message contains .+; control, bidi and line-separator characters are not allowed \(one line per message\)$/,
     );
-    for (const unsafe of ['\u0000', '\u001b', '\u007f', '\u0085', '\u2028', '\u2029', '\u202e', '\u2066', '\u200f', '\u061c']) {
+    for (const unsafe of [
+      '\u0000',
+      '\u001b',
+      '\u007f',
+      '\u0085',
+      '\u2028',
+      '\u2029',
+      '\u202e',
+      '\u2066',
+      '\u200f',
+      '\u061c',
+    ]) {
       assert.equal(textProblem(`a${unsafe}b`)?.code, 'ERR_BAD_TEXT', JSON.stringify(unsafe));
     }
   });
@@ -93,9 +140,23 @@ describe('chat text (s.6.2)', () => {
 describe('server events', () => {
   it('a batch is a non-empty list of events, none of them a batch', () => {
     assert.equal(event({ type: 'batch' }), 'ERR_BAD_FRAME: batch.events must be a non-empty list of events');
-    assert.equal(event({ type: 'batch', events: [] }), 'ERR_BAD_FRAME: batch.events must be a non-empty list of events');
-    assert.equal(event({ type: 'batch', events: { type: 'join', name: 'a' } }), 'ERR_BAD_FRAME: batch.events must be a non-empty list of events');
-    for (const inner of [5, null, 'join', [], { name: 'a' }, { type: 5 }, { type: 'batch', events: [{ type: 'join', name: 'a' }] }]) {
+    assert.equal(
+      event({ type: 'batch', events: [] }),
+      'ERR_BAD_FRAME: batch.events must be a non-empty list of events',
+    );
+    assert.equal(
+      event({ type: 'batch', events: { type: 'join', name: 'a' } }),
+      'ERR_BAD_FRAME: batch.events must be a non-empty list of events',
+    );
+    for (const inner of [
+      5,
+      null,
+      'join',
+      [],
+      { name: 'a' },
+      { type: 5 },
+      { type: 'batch', events: [{ type: 'join', name: 'a' }] },
+    ]) {
       assert.equal(
         event({ type: 'batch', events: [{ type: 'join', name: 'a' }, inner] }),
         'ERR_BAD_FRAME: batch.events must be a list of events, none of them a batch',
@@ -118,20 +179,45 @@ describe('server events', () => {
   });
 
   it('who and welcome carry a list of names and a count', () => {
-    assert.deepEqual(validateServerEvent({ type: 'who', members: ['a', 'b'], count: 2 }), { type: 'who', members: ['a', 'b'], count: 2 });
-    assert.equal(event({ type: 'who', members: ['a', 5], count: 2 }), 'ERR_BAD_FRAME: who.members must be a list of names');
-    assert.equal(event({ type: 'who', members: [5, 'a'], count: 2 }), 'ERR_BAD_FRAME: who.members must be a list of names');
+    assert.deepEqual(validateServerEvent({ type: 'who', members: ['a', 'b'], count: 2 }), {
+      type: 'who',
+      members: ['a', 'b'],
+      count: 2,
+    });
+    assert.equal(
+      event({ type: 'who', members: ['a', 5], count: 2 }),
+      'ERR_BAD_FRAME: who.members must be a list of names',
+    );
+    assert.equal(
+      event({ type: 'who', members: [5, 'a'], count: 2 }),
+      'ERR_BAD_FRAME: who.members must be a list of names',
+    );
     assert.equal(event({ type: 'who', members: 'a', count: 1 }), 'ERR_BAD_FRAME: who.members must be a list of names');
     assert.equal(event({ type: 'who', members: ['a'] }), 'ERR_BAD_FRAME: who.count must be a non-negative integer');
-    assert.equal(event({ type: 'welcome', name: 'a', members: ['a', null], count: 1 }), 'ERR_BAD_FRAME: welcome.members must be a list of names');
+    assert.equal(
+      event({ type: 'welcome', name: 'a', members: ['a', null], count: 1 }),
+      'ERR_BAD_FRAME: welcome.members must be a list of names',
+    );
   });
 
   it('error and bye need a known code; bye alone may say OK', () => {
-    assert.equal(event({ type: 'error', code: 'ERR_NOPE', message: 'm' }), 'ERR_BAD_FRAME: error.code must be a known error code');
-    assert.equal(event({ type: 'bye', code: 'OK!', reason: 'r' }), 'ERR_BAD_FRAME: bye.code must be a known error code');
-    assert.equal(event({ type: 'error', code: 'OK', message: 'm' }), 'ERR_BAD_FRAME: error.code must be a known error code');
+    assert.equal(
+      event({ type: 'error', code: 'ERR_NOPE', message: 'm' }),
+      'ERR_BAD_FRAME: error.code must be a known error code',
+    );
+    assert.equal(
+      event({ type: 'bye', code: 'OK!', reason: 'r' }),
+      'ERR_BAD_FRAME: bye.code must be a known error code',
+    );
+    assert.equal(
+      event({ type: 'error', code: 'OK', message: 'm' }),
+      'ERR_BAD_FRAME: error.code must be a known error code',
+    );
     assert.equal(event({ type: 'bye', code: 'OK', message: 'm' }), 'ERR_BAD_FRAME: bye.reason must be a string');
-    assert.equal(event({ type: 'error', code: 'ERR_DECRYPT', reason: 'm' }), 'ERR_BAD_FRAME: error.message must be a string');
+    assert.equal(
+      event({ type: 'error', code: 'ERR_DECRYPT', reason: 'm' }),
+      'ERR_BAD_FRAME: error.message must be a string',
+    );
   });
 });
 
@@ -142,12 +228,21 @@ describe('client requests', () => {
       code: 'ERR_DECRYPT',
       message: 'bad tag',
     });
-    assert.equal(request({ type: 'error', code: 'ERR_DECRYPT', message: 'm'.repeat(1025) }), 'ERR_BAD_FRAME: error.message must be a string');
+    assert.equal(
+      request({ type: 'error', code: 'ERR_DECRYPT', message: 'm'.repeat(1025) }),
+      'ERR_BAD_FRAME: error.message must be a string',
+    );
   });
 });
 
 describe('server_key.insecure, the weakenings a server announces (s.4.1)', () => {
-  const serverKey = (insecure: unknown): WireFrame => ({ type: 'server_key', group: 'modp14', y: '00'.repeat(256), host_key: '00'.repeat(32), insecure });
+  const serverKey = (insecure: unknown): WireFrame => ({
+    type: 'server_key',
+    group: 'modp14',
+    y: '00'.repeat(256),
+    host_key: '00'.repeat(32),
+    insecure,
+  });
   const refused = (insecure: unknown) =>
     assert.throws(
       () => validateOuterFrame(serverKey(insecure)),
@@ -161,6 +256,16 @@ describe('server_key.insecure, the weakenings a server announces (s.4.1)', () =>
   });
 
   it('anything else is ERR_BAD_FRAME: an empty list, nine items, an empty, long or non-string item', () => {
-    for (const insecure of [[], Array(9).fill('x'), ['ok', ''], ['ok', 'x'.repeat(41)], ['ok', 7], ['ok', ['nested']], 'toy23', null]) refused(insecure);
+    for (const insecure of [
+      [],
+      Array(9).fill('x'),
+      ['ok', ''],
+      ['ok', 'x'.repeat(41)],
+      ['ok', 7],
+      ['ok', ['nested']],
+      'toy23',
+      null,
+    ])
+      refused(insecure);
   });
 });

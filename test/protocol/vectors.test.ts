@@ -29,7 +29,8 @@ const v = readVectors();
 /** Both sides' traces hold the vector's Z, K, H, direction keys and signature. */
 function assertHandshakeTraces(traces: TraceEvent[], vectors: Record<string, string>): void {
   for (const role of ['client', 'server'] as const) {
-    const find = <K extends TraceEvent['kind']>(kind: K) => traces.find((t) => t.role === role && t.kind === kind) as Extract<TraceEvent, { kind: K }>;
+    const find = <K extends TraceEvent['kind']>(kind: K) =>
+      traces.find((t) => t.role === role && t.kind === kind) as Extract<TraceEvent, { kind: K }>;
     assert.equal(toHex(find('shared_secret').z), vectors.shared_secret, `${role} Z`);
     assert.equal(toHex(find('hashed_secret').k), vectors.hashed_secret, `${role} K`);
     assert.equal(toHex(find('transcript').h), vectors.transcript_hash, `${role} H`);
@@ -67,11 +68,23 @@ describe('docs/PROTOCOL.md test vectors', () => {
     });
     const hostPublic = crypto.createPublicKey(hostKey).export({ format: 'der', type: 'spki' }).subarray(12);
     assert.equal(hostPublic.toString('hex'), v.host_public);
-    assert.equal(v.host_fingerprint, 'SHA256:' + crypto.createHash('sha256').update(hostPublic).digest('base64').replace(/=+$/, ''));
+    assert.equal(
+      v.host_fingerprint,
+      'SHA256:' + crypto.createHash('sha256').update(hostPublic).digest('base64').replace(/=+$/, ''),
+    );
 
     const h = crypto
       .createHash('sha256')
-      .update(Buffer.concat([lp('dhlab/1 transcript'), lp(v.name as string), lp(v.group as string), lp(ys), lp(hostPublic), lp(yc)]))
+      .update(
+        Buffer.concat([
+          lp('dhlab/1 transcript'),
+          lp(v.name as string),
+          lp(v.group as string),
+          lp(ys),
+          lp(hostPublic),
+          lp(yc),
+        ]),
+      )
       .digest();
     assert.equal(h.toString('hex'), v.transcript_hash);
     const c2s = Buffer.from(crypto.hkdfSync('sha256', k, h, 'dhlab/1 client to server', 32));
@@ -84,7 +97,11 @@ describe('docs/PROTOCOL.md test vectors', () => {
     assert.equal(v.first_aad, 'dhlab/1 data 0');
     const cipher = crypto.createCipheriv('aes-256-gcm', c2s, Buffer.alloc(12), { authTagLength: 16 });
     cipher.setAAD(Buffer.from(v.first_aad));
-    const sealed = Buffer.concat([cipher.update(v.first_plaintext as string, 'utf8'), cipher.final(), cipher.getAuthTag()]);
+    const sealed = Buffer.concat([
+      cipher.update(v.first_plaintext as string, 'utf8'),
+      cipher.final(),
+      cipher.getAuthTag(),
+    ]);
     assert.equal(sealed.toString('hex'), v.first_sealed);
     assert.equal(v.first_frame, JSON.stringify({ type: 'data', seq: 0, box: sealed.toString('base64') }));
   });
@@ -118,19 +135,40 @@ describe('docs/PROTOCOL.md test vectors', () => {
 const more = readVectors('more');
 
 /** nonce and AAD for a sequence number, computed here from s.5, not by the code under test. */
-function sealWith(engine: (typeof ENGINES)[keyof typeof ENGINES], keyHex: string, seq: number, plaintext: string): string {
+function sealWith(
+  engine: (typeof ENGINES)[keyof typeof ENGINES],
+  keyHex: string,
+  seq: number,
+  plaintext: string,
+): string {
   const nonce = Buffer.alloc(12);
   nonce.writeBigUInt64BE(BigInt(seq), 4);
-  return toHex(engine.aesGcmSeal(fromHex(keyHex), nonce, Buffer.from(plaintext, 'utf8'), Buffer.from(`dhlab/1 data ${seq}`)));
+  return toHex(
+    engine.aesGcmSeal(fromHex(keyHex), nonce, Buffer.from(plaintext, 'utf8'), Buffer.from(`dhlab/1 data ${seq}`)),
+  );
 }
 
 describe('docs/PROTOCOL.md: more vectors (a server seal, a batch, a two-digit seq, a Z with a leading zero)', () => {
   for (const engine of ['native', 'forge'] as const) {
     it(`seal as s.5 says with the ${engine} engine`, () => {
-      assert.equal(sealWith(ENGINES[engine], v.key_server_to_client as string, 0, more.s2c_plaintext as string), more.s2c_sealed);
-      assert.equal(sealWith(ENGINES[engine], v.key_server_to_client as string, Number(more.batch_seq), more.batch_plaintext as string), more.batch_sealed);
+      assert.equal(
+        sealWith(ENGINES[engine], v.key_server_to_client as string, 0, more.s2c_plaintext as string),
+        more.s2c_sealed,
+      );
+      assert.equal(
+        sealWith(
+          ENGINES[engine],
+          v.key_server_to_client as string,
+          Number(more.batch_seq),
+          more.batch_plaintext as string,
+        ),
+        more.batch_sealed,
+      );
       assert.equal(more.seq12_nonce, '00000000000000000000000c');
-      assert.equal(sealWith(ENGINES[engine], v.key_client_to_server as string, 12, more.seq12_plaintext as string), more.seq12_sealed);
+      assert.equal(
+        sealWith(ENGINES[engine], v.key_client_to_server as string, 12, more.seq12_plaintext as string),
+        more.seq12_sealed,
+      );
     });
 
     it(`are what the sessions send and accept (${engine})`, () => {
@@ -160,7 +198,10 @@ describe('docs/PROTOCOL.md: more vectors (a server seal, a batch, a two-digit se
       pair.client.send(JSON.parse(more.seq12_plaintext as string));
       const clientSent = pair.traces
         .filter((t) => t.role === 'client' && t.kind === 'wire' && t.dir === 'send')
-        .map((t) => JSON.parse(Buffer.from((t as { bytes: Uint8Array }).bytes).toString()) as { seq?: number; box?: string });
+        .map(
+          (t) =>
+            JSON.parse(Buffer.from((t as { bytes: Uint8Array }).bytes).toString()) as { seq?: number; box?: string },
+        );
       const twelfth = clientSent.at(-1) as { seq: number; box: string };
       assert.equal(twelfth.seq, 12);
       assert.equal(Buffer.from(twelfth.box, 'base64').toString('hex'), more.seq12_sealed);
@@ -169,7 +210,10 @@ describe('docs/PROTOCOL.md: more vectors (a server seal, a batch, a two-digit se
     });
 
     it(`pad a Z with a leading zero byte before hashing (${engine})`, () => {
-      const z = bigintToBytes(modPow(modPow(2n, BigInt('0x' + more.lz_client_private), group.p), BigInt('0x' + v.server_private), group.p), 256);
+      const z = bigintToBytes(
+        modPow(modPow(2n, BigInt('0x' + more.lz_client_private), group.p), BigInt('0x' + v.server_private), group.p),
+        256,
+      );
       assert.equal(z[0], 0, 'this Z starts with a zero byte');
       assert.equal(toHex(z), more.lz_shared_secret);
       assert.equal(crypto.createHash('sha256').update(z).digest('hex'), more.lz_hashed_secret);
@@ -183,7 +227,10 @@ describe('docs/PROTOCOL.md: more vectors (a server seal, a batch, a two-digit se
         revealSecrets: true,
       });
       for (const role of ['client', 'server'] as const) {
-        const k = pair.traces.find((t) => t.role === role && t.kind === 'hashed_secret') as Extract<TraceEvent, { kind: 'hashed_secret' }>;
+        const k = pair.traces.find((t) => t.role === role && t.kind === 'hashed_secret') as Extract<
+          TraceEvent,
+          { kind: 'hashed_secret' }
+        >;
         assert.equal(toHex(k.k), more.lz_hashed_secret, role);
       }
       pair.client.send({ type: 'chat', text: 'still agrees' });
@@ -202,12 +249,24 @@ for (const name of ['modp15', 'modp16'] as const) {
       const yc = bigintToBytes(modPow(2n, BigInt('0x' + v.client_private), g.p), g.byteLength);
       assert.equal(toHex(ys), w.server_public);
       assert.equal(toHex(yc), w.client_public);
-      const z = bigintToBytes(modPow(BigInt('0x' + w.client_public), BigInt('0x' + v.server_private), g.p), g.byteLength);
+      const z = bigintToBytes(
+        modPow(BigInt('0x' + w.client_public), BigInt('0x' + v.server_private), g.p),
+        g.byteLength,
+      );
       assert.equal(toHex(z), w.shared_secret);
       assert.equal(crypto.createHash('sha256').update(z).digest('hex'), w.hashed_secret);
       const h = crypto
         .createHash('sha256')
-        .update(Buffer.concat([lp('dhlab/1 transcript'), lp(v.name as string), lp(name), lp(ys), lp(fromHex(v.host_public as string)), lp(yc)]))
+        .update(
+          Buffer.concat([
+            lp('dhlab/1 transcript'),
+            lp(v.name as string),
+            lp(name),
+            lp(ys),
+            lp(fromHex(v.host_public as string)),
+            lp(yc),
+          ]),
+        )
         .digest();
       assert.equal(h.toString('hex'), w.transcript_hash);
     });

@@ -53,13 +53,19 @@ describe('scenario files that would lock dhlab up', () => {
   for (const group of ['toy-48', 'toy-64', 'modp14']) {
     it(`discrete_log without bound_bits in ${group}: refused at load, with the table size`, () => {
       const message = problem(lesson(group, 'discrete_log: { of: eve/alice.y_s, as: eve/alice.x_s }'));
-      assert.match(message, /^bomb\.yaml:14: steps\[1\]\.action\.discrete_log: without bound_bits the search covers the order of g in /);
+      assert.match(
+        message,
+        /^bomb\.yaml:14: steps\[1\]\.action\.discrete_log: without bound_bits the search covers the order of g in /,
+      );
       assert.match(message, /a table of 2\^\d+ entries.*give bound_bits \(at most 40\)/);
     });
   }
 
   it('discrete_log without bound_bits where the order is small (toy-32) still loads', () => {
-    assert.equal(parseScenario(lesson('toy-32', 'discrete_log: { of: eve/alice.y_s, as: eve/alice.x_s }'), 'ok.yaml').steps.length, 2);
+    assert.equal(
+      parseScenario(lesson('toy-32', 'discrete_log: { of: eve/alice.y_s, as: eve/alice.x_s }'), 'ok.yaml').steps.length,
+      2,
+    );
   });
 
   it('the largest search allowed (2^40) finishes in seconds: a 2^20-entry table, timed', () => {
@@ -79,12 +85,17 @@ describe('scenario files that would lock dhlab up', () => {
 
   it('an exponent of 300,000 digits: refused (exponents are below 2^256)', () => {
     const message = problem(lesson('toy23', 'connect: alice', `, exponent: "${'7'.repeat(300_000)}"`));
-    assert.match(message, /actors\.server\.(exponent: must be a positive whole number below 2\^256|exponent: is 300000 characters long)/);
+    assert.match(
+      message,
+      /actors\.server\.(exponent: must be a positive whole number below 2\^256|exponent: is 300000 characters long)/,
+    );
   });
 
   it('cbc_bitflip on a 64 KB text: refused (one GCM open per bit grows with the square of the text)', () => {
     const text = 'a'.repeat(4000);
-    const message = problem(lesson('toy23', `cbc_bitflip: { text: "${text}", key: alice.key_c2s, from: "a", to: "b" }`));
+    const message = problem(
+      lesson('toy23', `cbc_bitflip: { text: "${text}", key: alice.key_c2s, from: "a", to: "b" }`),
+    );
     assert.match(message, /steps\[1\]\.action\.cbc_bitflip\.text: must be at most 256 bytes/);
   });
 
@@ -134,7 +145,10 @@ describe('scenario files that would lock dhlab up', () => {
     if (saved === undefined) delete process.env.TMPDIR;
     else process.env.TMPDIR = saved;
     // The world's folder exists once the first step has printed.
-    await waitFor(() => cli.stdout.length > 0 && fs.readdirSync(tmp).some((name) => name.startsWith('dhlab-scenario-')), 'the run started');
+    await waitFor(
+      () => cli.stdout.length > 0 && fs.readdirSync(tmp).some((name) => name.startsWith('dhlab-scenario-')),
+      'the run started',
+    );
     cli.proc.kill('SIGTERM');
     await cli.exit;
     assert.deepEqual(

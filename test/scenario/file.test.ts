@@ -51,13 +51,21 @@ describe('scenario files', () => {
       GOOD.replace('    narration: hello', '    narration: hello\n    narrative: typo'),
       /^lesson\.yaml:9: steps\[0\]\.narrative: unknown field/,
     ],
-    ['an unknown group', GOOD.replace('group: toy23', 'group: toy99'), /^lesson\.yaml:4: actors\.server\.group: unknown group "toy99"/],
+    [
+      'an unknown group',
+      GOOD.replace('group: toy23', 'group: toy99'),
+      /^lesson\.yaml:4: actors\.server\.group: unknown group "toy99"/,
+    ],
     [
       'an action naming a client that does not exist',
       GOOD.replace('connect: alice', 'connect: mallory'),
       /^lesson\.yaml:9: steps\[0\]\.action\.connect: "mallory" is not one of the clients/,
     ],
-    ['two actions in one step', GOOD.replace('{ connect: alice }', '{ connect: alice, leave: bob }'), /one action per step \(found 2\)/],
+    [
+      'two actions in one step',
+      GOOD.replace('{ connect: alice }', '{ connect: alice, leave: bob }'),
+      /one action per step \(found 2\)/,
+    ],
     [
       'an error code that does not exist',
       GOOD.replace('value: { of: alice.y, is: "16" }', 'error: { who: alice, code: ERR_OOPS }'),
@@ -72,7 +80,11 @@ describe('scenario files', () => {
       /actors\.server\.exponent: must be a positive whole number/,
     ],
     ['a duplicate client', GOOD.replace('[alice, bob]', '[alice, alice]'), /actors\.clients: client names must differ/],
-    ['a bad Mallory mode', GOOD.replace('  clients:', '  mallory: { mode: evil }\n  clients:'), /actors\.mallory\.mode: must be relay, mitm or fix-key/],
+    [
+      'a bad Mallory mode',
+      GOOD.replace('  clients:', '  mallory: { mode: evil }\n  clients:'),
+      /actors\.mallory\.mode: must be relay, mitm or fix-key/,
+    ],
     [
       'a bit position that is negative',
       GOOD.replace('{ connect: alice }', '{ flip: { connection: alice, bit: -1 } }'),
@@ -105,7 +117,9 @@ describe('dhlab scenario, as a process', () => {
     assert.equal(await p.exit, 1);
     assert.match(
       p.stderr.join('\n'),
-      new RegExp(`ERR_EXPECTATION: ${file.replace(/[.]/g, '\\.')}:7: step 1 "one": expected alice\\.y = 17 \\(alice\\.y = \\d+\\)`),
+      new RegExp(
+        `ERR_EXPECTATION: ${file.replace(/[.]/g, '\\.')}:7: step 1 "one": expected alice\\.y = 17 \\(alice\\.y = \\d+\\)`,
+      ),
     );
     assert.ok(
       p.stdout.some((l) => l.includes('✗ alice.y = 17')),
@@ -144,7 +158,10 @@ describe('scenario files: what a step can only get wrong against the rest of the
       'lesson.yaml:8: steps[0].narration: "alice.yy" is not a value a run records (docs/TEACHING.md lists the value names)',
     );
     assert.match(problem(GOOD.replace('narration: hello', 'narration: "{carol.y}"')), /"carol\.y" is not a value/);
-    assert.match(problem(GOOD.replace('of: alice.y,', 'of: alice.why,')), /steps\[0\]\.expect\[0\]\.value\.of: "alice\.why"/);
+    assert.match(
+      problem(GOOD.replace('of: alice.y,', 'of: alice.why,')),
+      /steps\[0\]\.expect\[0\]\.value\.of: "alice\.why"/,
+    );
   });
 
   it('every value name the shipped lessons use is accepted', () => {
@@ -158,15 +175,18 @@ describe('scenario files: what a step can only get wrong against the rest of the
       'cost.toy-32.secret',
       'gcm.flips_accepted',
     ];
-    const text = GOOD.replace('clients: [alice, bob]', 'clients: [alice, bob]\n  eve: true\n  mallory: { mode: mitm }').replace(
-      'narration: hello',
-      `narration: "${names.map((n) => `{${n}}`).join(' ')}"`,
-    );
+    const text = GOOD.replace(
+      'clients: [alice, bob]',
+      'clients: [alice, bob]\n  eve: true\n  mallory: { mode: mitm }',
+    ).replace('narration: hello', `narration: "${names.map((n) => `{${n}}`).join(' ')}"`);
     assert.equal(parseScenario(text, 'lesson.yaml').steps.length, 1);
   });
 
   it('Eve and Mallory are needed by what uses them', () => {
-    assert.equal(problem(GOOD.replace('narration: hello', 'narration: hello\n    view: eve')), 'lesson.yaml:9: steps[0].view: eve needs actors.eve: true');
+    assert.equal(
+      problem(GOOD.replace('narration: hello', 'narration: hello\n    view: eve')),
+      'lesson.yaml:9: steps[0].view: eve needs actors.eve: true',
+    );
     assert.match(
       problem(GOOD.replace('      - value: { of: alice.y, is: "16" }', '      - eve_cannot_read: hello')),
       /steps\[0\]\.expect\[0\]\.eve_cannot_read: eve_cannot_read needs actors\.eve: true/,
@@ -175,8 +195,14 @@ describe('scenario files: what a step can only get wrong against the rest of the
       problem(GOOD.replace('action: { connect: alice }', 'action: { discrete_log: { of: eve/alice.y_s, as: x } }')),
       /discrete_log needs actors\.eve: true/,
     );
-    assert.match(problem(GOOD.replace('action: { connect: alice }', 'action: { replay: alice }')), /replay needs actors\.mallory/);
-    assert.match(problem(GOOD.replace('narration: hello', 'narration: "{eve/alice.y_s}"')), /is Eve's, but actors\.eve is not true/);
+    assert.match(
+      problem(GOOD.replace('action: { connect: alice }', 'action: { replay: alice }')),
+      /replay needs actors\.mallory/,
+    );
+    assert.match(
+      problem(GOOD.replace('narration: hello', 'narration: "{eve/alice.y_s}"')),
+      /is Eve's, but actors\.eve is not true/,
+    );
   });
 
   it('seed: 42 is the seed "42"', () => {
@@ -192,7 +218,11 @@ describe('scenario files: what a step can only get wrong against the rest of the
       connection: 'alice',
       rewriteSeq: true,
     });
-    assert.deepEqual(parseScenario(replay('alice'), 'l.yaml').steps[0]?.action, { kind: 'replay', connection: 'alice', rewriteSeq: false });
+    assert.deepEqual(parseScenario(replay('alice'), 'l.yaml').steps[0]?.action, {
+      kind: 'replay',
+      connection: 'alice',
+      rewriteSeq: false,
+    });
     assert.match(problem(replay('{ connection: alice, seq: 7 }')), /seq: must be as_sent or next/);
   });
 });

@@ -64,7 +64,8 @@ describe('the shipped scenarios, headless', () => {
           );
         for (const r of results) assert.ok(md.includes(`## Step ${r.index + 1}: `));
         // Each ladder is anchored to its step by a note, so a printed page says which step it is.
-        for (const r of results.filter((x) => x.frames.length > 0)) assert.match(md, new RegExp(`  Note over \\w+(,\\w+)?: Step ${r.index + 1}\\. `));
+        for (const r of results.filter((x) => x.frames.length > 0))
+          assert.match(md, new RegExp(`  Note over \\w+(,\\w+)?: Step ${r.index + 1}\\. `));
         // Error codes whole (ERR_BAD_PUBLIC_KEY, not ERR_BAD_...).
         assert.doesNotMatch(md, /ERR_[A-Z_]*\.\.\./);
         // Labels keep every character: what is not plain is a numeric entity Mermaid decodes.
@@ -81,9 +82,12 @@ describe('the shipped scenarios, headless', () => {
       it('counts a data frame the same way on the ladder and on its card: prefix and JSON, as on the wire', () => {
         const md = exportMarkdown(scenario, results);
         const onWire = new Set(
-          results.flatMap((r) => r.frames.filter((f) => f.frame.type === 'data').map((f) => `${String(f.frame.seq)} ${f.bytes.length + 4}`)),
+          results.flatMap((r) =>
+            r.frames.filter((f) => f.frame.type === 'data').map((f) => `${String(f.frame.seq)} ${f.bytes.length + 4}`),
+          ),
         );
-        for (const m of md.matchAll(/data seq (\d+), (\d+) bytes/g)) assert.ok(onWire.has(`${m[1]} ${m[2]}`), `data seq ${m[1]}, ${m[2]} bytes`);
+        for (const m of md.matchAll(/data seq (\d+), (\d+) bytes/g))
+          assert.ok(onWire.has(`${m[1]} ${m[2]}`), `data seq ${m[1]}, ${m[2]} bytes`);
         const html = exportHtml(scenario, results);
         for (const m of html.matchAll(/<b>data<\/b> · (\d+) bytes/g))
           assert.ok(
@@ -110,10 +114,14 @@ describe('the shipped scenarios, headless', () => {
 
       it("notes every attack moment, refusal and restart on the step's ladder", () => {
         // Read as Mermaid renders it: its numeric entities (#40; for "(") decoded.
-        const md = exportMarkdown(scenario, results).replace(/#(\d+);/g, (_, code: string) => String.fromCodePoint(Number(code)));
+        const md = exportMarkdown(scenario, results).replace(/#(\d+);/g, (_, code: string) =>
+          String.fromCodePoint(Number(code)),
+        );
         const sections = md.split(/\n## Step \d+: /).slice(1);
         for (const r of results) {
-          const notes = (sections[r.index] ?? '').split('\n').filter((l) => l.startsWith('  Note over ') && !l.includes(`: Step ${r.index + 1}. `));
+          const notes = (sections[r.index] ?? '')
+            .split('\n')
+            .filter((l) => l.startsWith('  Note over ') && !l.includes(`: Step ${r.index + 1}. `));
           const has = (pattern: RegExp, what: string) =>
             assert.ok(
               notes.some((n) => pattern.test(n)),
@@ -124,7 +132,9 @@ describe('the shipped scenarios, headless', () => {
           // A flip arms Mallory; the byte flips in the step that sends the next frame.
           if (kind === 'flip')
             assert.ok(
-              sections.slice(r.index).some((sec) => /Note over Mallory_for_\w+: Mallory flips bits at byte \d+/.test(sec)),
+              sections
+                .slice(r.index)
+                .some((sec) => /Note over Mallory_for_\w+: Mallory flips bits at byte \d+/.test(sec)),
               `step ${r.index + 1}: the flip is never noted`,
             );
           if (kind === 'restart') {
@@ -134,7 +144,9 @@ describe('the shipped scenarios, headless', () => {
             const firstArrow = lines.findIndex((l) => l.includes('->>'));
             if (firstArrow >= 0)
               assert.ok(
-                lines.slice(0, firstArrow).some((l) => /old server stops - a sealed bye \(ERR_SERVER_SHUTDOWN\)/.test(l)),
+                lines
+                  .slice(0, firstArrow)
+                  .some((l) => /old server stops - a sealed bye \(ERR_SERVER_SHUTDOWN\)/.test(l)),
                 'the bye frames are explained before they appear',
               );
           }
@@ -159,7 +171,9 @@ describe('the shipped scenarios, headless', () => {
         // Each step's ladder drawn inline: one arrowhead per frame, one note per moment.
         const svgs = [...html.matchAll(/<svg class="ladder"[^]*?<\/svg>/g)].map((m) => m[0]);
         // Lesson 12's segment drawings: one bar per segment the relay wrote in the step.
-        const bars = [...html.matchAll(/<svg class="ladder segments"[^]*?<\/svg>/g)].map((m) => (m[0].match(/class="segment"/g) ?? []).length);
+        const bars = [...html.matchAll(/<svg class="ladder segments"[^]*?<\/svg>/g)].map(
+          (m) => (m[0].match(/class="segment"/g) ?? []).length,
+        );
         assert.deepEqual(
           bars,
           results.filter((r) => r.segments.length > 0).map((r) => r.segments.length),
@@ -168,11 +182,19 @@ describe('the shipped scenarios, headless', () => {
         assert.equal(svgs.length, drawn.length);
         drawn.forEach((r, i) => {
           assert.equal((svgs[i]?.match(/<polygon /g) ?? []).length, r.frames.length, `step ${r.index + 1} arrows`);
-          assert.equal((svgs[i]?.match(/<rect [^>]*class="note"/g) ?? []).length, r.moments.length, `step ${r.index + 1} notes`);
+          assert.equal(
+            (svgs[i]?.match(/<rect [^>]*class="note"/g) ?? []).length,
+            r.moments.length,
+            `step ${r.index + 1} notes`,
+          );
         });
         // Every opened element is closed (a cheap well-formedness check of what we generate).
         for (const tag of ['section', 'table', 'details', 'ul', 'pre']) {
-          assert.equal((html.match(new RegExp(`<${tag}[ >]`, 'g')) ?? []).length, (html.match(new RegExp(`</${tag}>`, 'g')) ?? []).length, tag);
+          assert.equal(
+            (html.match(new RegExp(`<${tag}[ >]`, 'g')) ?? []).length,
+            (html.match(new RegExp(`</${tag}>`, 'g')) ?? []).length,
+            tag,
+          );
         }
       });
     });
@@ -185,7 +207,14 @@ describe('a scenario run is reproducible', () => {
     const run = new ScenarioRun(scenario, ENGINES.native);
     try {
       for (let i = 0; i < 4; i++) await run.next();
-      const names = ['alice.x', 'server/bob.x', 'server/bob.last_sealed', 'server/carol.last_sealed', 'carol.K', 'server.fingerprint'];
+      const names = [
+        'alice.x',
+        'server/bob.x',
+        'server/bob.last_sealed',
+        'server/carol.last_sealed',
+        'carol.K',
+        'server.fingerprint',
+      ];
       const before = names.map((n) => showValue(run.world?.value(n) ?? '(none)', true));
       await run.back();
       assert.equal(run.done, 3);

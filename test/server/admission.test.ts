@@ -12,7 +12,10 @@ describe('admission control per address (unit)', () => {
     }
     const refused = a.admit('10.0.0.1');
     assert.equal(refused.admitted, false);
-    assert.match(refused.admitted ? '' : refused.why, /10\.0\.0\.1 already has 3 connections open \(limit 3 per address\)/);
+    assert.match(
+      refused.admitted ? '' : refused.why,
+      /10\.0\.0\.1 already has 3 connections open \(limit 3 per address\)/,
+    );
     assert.equal(a.admit('10.0.0.2').admitted, true);
     a.release('10.0.0.1', false);
     now += 1000;
@@ -32,7 +35,10 @@ describe('admission control per address (unit)', () => {
 
   it('limits the connection rate with a token bucket (bursts of twice the rate)', () => {
     let now = 0;
-    const a = new Admission({ maxPerAddress: 1000, maxHandshakesPerAddress: 1000, connectRatePerAddress: 5 }, () => now);
+    const a = new Admission(
+      { maxPerAddress: 1000, maxHandshakesPerAddress: 1000, connectRatePerAddress: 5 },
+      () => now,
+    );
     let admitted = 0;
     for (let i = 0; i < 50; i++) if (a.admit('y').admitted) admitted++;
     assert.equal(admitted, 10, 'a burst of 2 x rate');
@@ -83,7 +89,10 @@ describe('admission control: releases count exactly', () => {
 
 describe('admission control: what it remembers', () => {
   it('an address with connections open is never forgotten, even with the rate unlimited', () => {
-    const a = new Admission({ maxPerAddress: 1, maxHandshakesPerAddress: 10, connectRatePerAddress: Infinity }, () => 0);
+    const a = new Admission(
+      { maxPerAddress: 1, maxHandshakesPerAddress: 10, connectRatePerAddress: Infinity },
+      () => 0,
+    );
     assert.equal(a.admit('x').admitted, true);
     assert.equal(a.admit('x').admitted, false);
     assert.equal(a.admit('x').admitted, false, 'the refusal did not reset its count');

@@ -77,7 +77,11 @@ describe('fan-out pacing', () => {
     honest.client.say('hello bob');
     await waitFor(() => bob.messages().some((m) => m.text === 'hello bob'), 'the honest line');
     const honestMs = performance.now() - sentAt;
-    await waitFor(() => bob.messages().filter((m) => m.from === 'heavy').length === lines.length, 'every heavy line', 20_000);
+    await waitFor(
+      () => bob.messages().filter((m) => m.from === 'heavy').length === lines.length,
+      'every heavy line',
+      20_000,
+    );
     const spreadMs = performance.now() - started;
     assert.deepEqual(
       bob

@@ -24,13 +24,18 @@ describe('host key file', () => {
     // OpenSSL reads it as an Ed25519 key with the same public half.
     const key = crypto.createPrivateKey(fs.readFileSync(file, 'utf8'));
     assert.equal(key.asymmetricKeyType, 'ed25519');
-    assert.deepEqual(crypto.createPublicKey(key).export({ format: 'der', type: 'spki' }).subarray(12), Buffer.from(first.identity.publicKey));
+    assert.deepEqual(
+      crypto.createPublicKey(key).export({ format: 'der', type: 'spki' }).subarray(12),
+      Buffer.from(first.identity.publicKey),
+    );
   });
 
   it('a file that is not an Ed25519 key is ERR_HOST_KEY_FILE', () => {
     const dir = tmp();
     fs.writeFileSync(path.join(dir, 'garbage'), 'hello');
-    const rsa = crypto.generateKeyPairSync('rsa', { modulusLength: 1024 }).privateKey.export({ format: 'pem', type: 'pkcs8' });
+    const rsa = crypto
+      .generateKeyPairSync('rsa', { modulusLength: 1024 })
+      .privateKey.export({ format: 'pem', type: 'pkcs8' });
     fs.writeFileSync(path.join(dir, 'rsa'), rsa);
     assert.throws(() => loadOrCreateHostKey(ENGINES.native, path.join(dir, 'garbage')), code('ERR_HOST_KEY_FILE'));
     assert.throws(() => loadOrCreateHostKey(ENGINES.native, path.join(dir, 'rsa')), code('ERR_HOST_KEY_FILE'));
@@ -47,22 +52,28 @@ describe('host key file protection (as ssh: UNPROTECTED PRIVATE KEY FILE)', () =
       assert.throws(
         () => loadOrCreateHostKey(ENGINES.native, file),
         (e: unknown) =>
-          code('ERR_HOST_KEY_FILE')(e) && /UNPROTECTED PRIVATE KEY FILE/.test((e as Error).message) && (e as Error).message.includes(`chmod 600 '${file}'`),
+          code('ERR_HOST_KEY_FILE')(e) &&
+          /UNPROTECTED PRIVATE KEY FILE/.test((e as Error).message) &&
+          (e as Error).message.includes(`chmod 600 '${file}'`),
       );
     }
     fs.chmodSync(file, 0o400); // read-only for the owner is fine
     assert.equal(loadOrCreateHostKey(ENGINES.native, file).created, false);
   });
 
-  it('a key owned by another user is refused', { skip: process.getuid?.() !== 0 && 'only root can give a file to another user' }, () => {
-    const file = path.join(tmp(), 'host_key');
-    loadOrCreateHostKey(ENGINES.native, file);
-    fs.chownSync(file, 65534, 65534);
-    assert.throws(
-      () => loadOrCreateHostKey(ENGINES.native, file),
-      (e: unknown) => code('ERR_HOST_KEY_FILE')(e) && /owned by uid 65534, not by you/.test((e as Error).message),
-    );
-  });
+  it(
+    'a key owned by another user is refused',
+    { skip: process.getuid?.() !== 0 && 'only root can give a file to another user' },
+    () => {
+      const file = path.join(tmp(), 'host_key');
+      loadOrCreateHostKey(ENGINES.native, file);
+      fs.chownSync(file, 65534, 65534);
+      assert.throws(
+        () => loadOrCreateHostKey(ENGINES.native, file),
+        (e: unknown) => code('ERR_HOST_KEY_FILE')(e) && /owned by uid 65534, not by you/.test((e as Error).message),
+      );
+    },
+  );
 });
 
 describe('known servers (trust on first use)', () => {
@@ -79,7 +90,8 @@ describe('known servers (trust on first use)', () => {
     assert.equal(store.check('127.0.0.1:5069', keyB, fp, false), 'new'); // per host:port
     assert.throws(
       () => store.check('127.0.0.1:5068', keyB, fp, false),
-      (e: unknown) => code('ERR_HOST_KEY_CHANGED')(e) && (e as Error).message.includes(`pinned fpA (${file}:2), now fpB`), // line 1 is the file's comment
+      (e: unknown) =>
+        code('ERR_HOST_KEY_CHANGED')(e) && (e as Error).message.includes(`pinned fpA (${file}:2), now fpB`), // line 1 is the file's comment
     );
     assert.equal(store.check('127.0.0.1:5068', keyB, fp, true), 'replaced');
     store.pin('127.0.0.1:5068', keyB);
@@ -112,7 +124,11 @@ describe('known servers (trust on first use)', () => {
       { length: 12 },
       (_, n) =>
         new Promise<number | null>((resolve) => {
-          const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script, file, String(n)], { stdio: 'inherit' });
+          const child = spawn(
+            process.execPath,
+            ['--import', 'tsx', '--input-type=module', '-e', script, file, String(n)],
+            { stdio: 'inherit' },
+          );
           child.on('close', resolve);
         }),
     );

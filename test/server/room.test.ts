@@ -23,7 +23,8 @@ function room() {
   return { r, inbox, buffers, enter, of: (who: string) => inbox.get(who) ?? [] };
 }
 
-const refusal = (code: string, message: string) => (e: unknown) => e instanceof DhlabError && e.code === code && e.message === message;
+const refusal = (code: string, message: string) => (e: unknown) =>
+  e instanceof DhlabError && e.code === code && e.message === message;
 
 describe('the room (unit)', () => {
   it('a name is refused when it breaks the profile or is held, even by someone still in the handshake', () => {
@@ -34,7 +35,10 @@ describe('the room (unit)', () => {
     );
     r.reserve('first', 'alice'); // hello read, handshake not finished
     assert.throws(() => r.reserve('second', 'alice'), refusal('ERR_NAME_TAKEN', 'the name "alice" is taken'));
-    assert.throws(() => r.reserve('third', 'ALICE'), refusal('ERR_NAME_TAKEN', 'the name "ALICE" is taken (it looks like "alice", who is here)'));
+    assert.throws(
+      () => r.reserve('third', 'ALICE'),
+      refusal('ERR_NAME_TAKEN', 'the name "ALICE" is taken (it looks like "alice", who is here)'),
+    );
     assert.deepEqual(r.memberNames, [], 'reserved is not a member');
     assert.equal(r.isMember('first'), false);
     r.leave('first', 'ERR_HANDSHAKE_TIMEOUT');
@@ -45,7 +49,10 @@ describe('the room (unit)', () => {
   it("any one of a name's keys is enough to collide: ALICE (alice, allce) against allce", () => {
     const { r } = room();
     r.reserve('x', 'allce');
-    assert.throws(() => r.reserve('y', 'ALICE'), refusal('ERR_NAME_TAKEN', 'the name "ALICE" is taken (it looks like "allce", who is here)'));
+    assert.throws(
+      () => r.reserve('y', 'ALICE'),
+      refusal('ERR_NAME_TAKEN', 'the name "ALICE" is taken (it looks like "allce", who is here)'),
+    );
     assert.throws(() => r.join('stranger'), /join before reserve/);
   });
 
@@ -179,8 +186,10 @@ describe('the room and the name profile together (properties)', () => {
           refused = error;
         }
         if (clash) assert.ok(refused !== null, `${JSON.stringify(second)} got in beside ${JSON.stringify(first)}`);
-        if (refused?.code === 'ERR_NAME_TAKEN') assert.ok(clash, `${JSON.stringify(second)} refused as taken, without a shared key`);
-        if (!clash && nameProblem(second) === null) assert.equal(refused, null, `${JSON.stringify(second)}: ${refused?.message}`);
+        if (refused?.code === 'ERR_NAME_TAKEN')
+          assert.ok(clash, `${JSON.stringify(second)} refused as taken, without a shared key`);
+        if (!clash && nameProblem(second) === null)
+          assert.equal(refused, null, `${JSON.stringify(second)}: ${refused?.message}`);
         // A refused name takes nothing: after the first leaves, the second's name is free.
         r.leave('first', 'quit');
         if (refused !== null && nameProblem(second) === null) r.reserve('second', second);

@@ -85,7 +85,12 @@ describe('slow consumers (unit, fake clock)', () => {
 
   it('the total is kept under its budget by dropping the largest queues first', () => {
     const { slow, dropped } = policy();
-    const members = [new FakeMember('a', 900), new FakeMember('b', 800), new FakeMember('c', 700), new FakeMember('d', 600)];
+    const members = [
+      new FakeMember('a', 900),
+      new FakeMember('b', 800),
+      new FakeMember('c', 700),
+      new FakeMember('d', 600),
+    ];
     for (const m of members) slow.written(m);
     slow.sweep(); // 3000 > 2500: drop a (900) -> 2100
     assert.equal(dropped.length, 1);
@@ -104,7 +109,11 @@ describe('slow consumers (unit, fake clock)', () => {
   });
 
   it('the defaults: 4 MiB per member, 5 s of lag, 128 MiB in all', () => {
-    assert.deepEqual(QUEUE_DEFAULTS, { maxQueueBytes: 4 * 1024 * 1024, slowConsumerMs: 5000, maxTotalQueueBytes: 128 * 1024 * 1024 });
+    assert.deepEqual(QUEUE_DEFAULTS, {
+      maxQueueBytes: 4 * 1024 * 1024,
+      slowConsumerMs: 5000,
+      maxTotalQueueBytes: 128 * 1024 * 1024,
+    });
   });
 
   it('exactly the cap is allowed; the lag clock starts at the first byte queued, and the message says how long', () => {

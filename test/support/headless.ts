@@ -4,7 +4,11 @@ import type blessed from 'blessed';
 /** Terminal streams for a blessed screen with no terminal: keys are written to `input`. */
 export function headlessTerminal(columns: number, rows: number) {
   const input = Object.assign(new PassThrough(), { isTTY: true, setRawMode: () => input });
-  const output = Object.assign(new Writable({ write: (_chunk, _encoding, done) => done() }), { isTTY: true, columns, rows });
+  const output = Object.assign(new Writable({ write: (_chunk, _encoding, done) => done() }), {
+    isTTY: true,
+    columns,
+    rows,
+  });
   return { input, output };
 }
 
@@ -21,7 +25,11 @@ export function keyCount(keys: string): number {
 }
 
 /** Writes keys and resolves once the view has handled every one of them (no fixed sleep). */
-export async function pressKeys(view: { keysHandled: number }, input: NodeJS.WritableStream, keys: string): Promise<void> {
+export async function pressKeys(
+  view: { keysHandled: number },
+  input: NodeJS.WritableStream,
+  keys: string,
+): Promise<void> {
   const target = view.keysHandled + keyCount(keys);
   input.write(keys);
   const started = Date.now();

@@ -34,7 +34,13 @@ export interface Member {
 
 export async function join(port: number, name: string): Promise<Member> {
   const events: ServerEvent[] = [];
-  const client = await ChatClient.connect({ name, host: '127.0.0.1', port, engine: ENGINES.native, onEvent: (event) => events.push(event) });
+  const client = await ChatClient.connect({
+    name,
+    host: '127.0.0.1',
+    port,
+    engine: ENGINES.native,
+    onEvent: (event) => events.push(event),
+  });
   return {
     client,
     events,
@@ -110,7 +116,10 @@ export class RawPeer {
 export async function assertRoomWorks(port: number, members: Member[], tag: string): Promise<void> {
   const before = members.map((m) => m.messages().length);
   for (const member of members) member.client.say(`${tag} from ${member.client.name}`);
-  await waitFor(() => members.every((m, i) => m.messages().length >= (before[i] as number) + members.length), `${tag} delivered`);
+  await waitFor(
+    () => members.every((m, i) => m.messages().length >= (before[i] as number) + members.length),
+    `${tag} delivered`,
+  );
   const newcomer = await join(port, `newcomer-${tag}`.slice(0, 32));
   await newcomer.client.quit();
 }

@@ -2,7 +2,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 
 /** Static imports and re-exports (type-only ones included): what a module needs to be loaded or checked. */
-const STATIC_IMPORT = /^\s*(?:import|export)\s[^'"]*?from\s*['"](\.{1,2}\/[^'"]+)['"]|^\s*import\s*['"](\.{1,2}\/[^'"]+)['"]/gm;
+const STATIC_IMPORT =
+  /^\s*(?:import|export)\s[^'"]*?from\s*['"](\.{1,2}\/[^'"]+)['"]|^\s*import\s*['"](\.{1,2}\/[^'"]+)['"]/gm;
 
 /** Every .ts file under `dirs` (relative to `root`) and the files it imports statically. */
 export function importGraph(root: string, dirs: string[]): Map<string, string[]> {
@@ -13,7 +14,9 @@ export function importGraph(root: string, dirs: string[]): Map<string, string[]>
       if (entry.isDirectory()) visit(file);
       else if (entry.name.endsWith('.ts')) {
         const source = fs.readFileSync(path.join(root, file), 'utf8');
-        const targets = [...source.matchAll(STATIC_IMPORT)].map((m) => path.normalize(path.join(path.dirname(file), (m[1] ?? m[2]) as string)));
+        const targets = [...source.matchAll(STATIC_IMPORT)].map((m) =>
+          path.normalize(path.join(path.dirname(file), (m[1] ?? m[2]) as string)),
+        );
         graph.set(file, targets);
       }
     }

@@ -34,7 +34,11 @@ const server = new ChatServer({
   maxPerAddress: config.maxPerAddress ?? Infinity,
   maxHandshakesPerAddress: config.maxHandshakesPerAddress ?? Infinity,
   connectRatePerAddress: config.connectRatePerAddress ?? Infinity,
-  ...Object.fromEntries(Object.entries(config).filter(([key, value]) => key !== 'engine' && key !== 'log' && value !== null && value !== undefined)),
+  ...Object.fromEntries(
+    Object.entries(config).filter(
+      ([key, value]) => key !== 'engine' && key !== 'log' && value !== null && value !== undefined,
+    ),
+  ),
   log: config.log ? (line) => process.send?.({ log: line }) : undefined,
 });
 const { port } = await server.listen();

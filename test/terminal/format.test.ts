@@ -15,7 +15,10 @@ describe('the one value formatter (fidelity 4a)', () => {
   it('an encoded number: 0 is "0", a padded one says its bits and its bytes apart', () => {
     assert.equal(formatEncodedNumber(new Uint8Array(256)), '0');
     const y = bigintToBytes((1n << 2039n) + 1n, 256); // 2040 bits: one leading zero byte
-    assert.equal(formatEncodedNumber(y), `${Buffer.from(y).toString('hex').slice(0, 8)}…00000001 (2040 bits, 256 bytes)`);
+    assert.equal(
+      formatEncodedNumber(y),
+      `${Buffer.from(y).toString('hex').slice(0, 8)}…00000001 (2040 bits, 256 bytes)`,
+    );
     assert.equal(formatEncodedNumber(bigintToBytes((1n << 254n) + 3n, 32)), '40000000…00000003 (255 bits)');
     assert.equal(formatBytes(new Uint8Array(32).fill(0xab)), 'abababab…abababab (256 bits)');
   });

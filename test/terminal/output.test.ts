@@ -74,8 +74,14 @@ describe('the output gate', () => {
   });
 
   it("printStyled keeps dhlab's own colours on the stream asked for; writeStyled adds no newline and reports backpressure", () => {
-    assert.equal(written(process.stdout, () => printStyled('\x1b[31mred\x1b[0m \x1b]0;t\x07')).text, '\x1b[31mred\x1b[0m \\x1b]0;t\\x07\n');
-    assert.equal(written(process.stderr, () => printStyled('\x1b[2mdim\x1b[0m\nnext', 'stderr')).text, '\x1b[2mdim\x1b[0m\nnext\n');
+    assert.equal(
+      written(process.stdout, () => printStyled('\x1b[31mred\x1b[0m \x1b]0;t\x07')).text,
+      '\x1b[31mred\x1b[0m \\x1b]0;t\\x07\n',
+    );
+    assert.equal(
+      written(process.stderr, () => printStyled('\x1b[2mdim\x1b[0m\nnext', 'stderr')).text,
+      '\x1b[2mdim\x1b[0m\nnext\n',
+    );
     assert.equal(written(process.stdout, () => printStyled('x', 'stderr')).text, '');
     const styled = written(process.stdout, () => writeStyled('\x1b[1mb\x1b[0m\x1b[2J'), false);
     assert.equal(styled.text, '\x1b[1mb\x1b[0m\\x1b[2J');
@@ -185,7 +191,8 @@ describe('the output gate', () => {
     for (const [i, stream] of [process.stdout, process.stderr].entries()) {
       stream.write = ((chunk: unknown, ...rest: unknown[]) => {
         const callback = rest.find((r) => typeof r === 'function') as (() => void) | undefined;
-        if (chunk !== '') return (originals[i] as NodeJS.WriteStream['write']).call(stream, chunk as string, ...(rest as []));
+        if (chunk !== '')
+          return (originals[i] as NodeJS.WriteStream['write']).call(stream, chunk as string, ...(rest as []));
         if (callback) held.push(callback);
         return true;
       }) as NodeJS.WriteStream['write'];

@@ -20,7 +20,14 @@ describe('safeText: peer text made safe for a terminal', () => {
   });
 
   it('leaves printable text, emoji sequences and combining marks alone', () => {
-    for (const text of ['hello', 'café ☕ naïve 日本語', '👨‍👩‍👧 family', 'e\u0301', '{bold}not a tag here{/bold}', 'C:\\path\\x1b']) {
+    for (const text of [
+      'hello',
+      'café ☕ naïve 日本語',
+      '👨‍👩‍👧 family',
+      'e\u0301',
+      '{bold}not a tag here{/bold}',
+      'C:\\path\\x1b',
+    ]) {
       assert.equal(safeText(text), text);
     }
   });
@@ -63,7 +70,10 @@ describe('safeText: peer text made safe for a terminal', () => {
 
 describe("safeStyledText and safeJson: the output gate's two other forms", () => {
   it("keeps dhlab's own colour codes and escapes every other control", () => {
-    assert.equal(safeStyledText('\x1b[31mred\x1b[0m and \x1b]0;title\x07'), '\x1b[31mred\x1b[0m and \\x1b]0;title\\x07');
+    assert.equal(
+      safeStyledText('\x1b[31mred\x1b[0m and \x1b]0;title\x07'),
+      '\x1b[31mred\x1b[0m and \\x1b]0;title\\x07',
+    );
     assert.equal(safeStyledText('\x1b[2J'), '\\x1b[2J');
   });
 

@@ -19,11 +19,16 @@ describe('wrapLine', () => {
 
   it('for any text: every line fits the width (or is one unsplittable character) and no text is lost', () => {
     fc.assert(
-      fc.property(fc.string({ unit: fc.constantFrom('a', 'b', ' ', '漢', '🔒', 'é'), maxLength: 200 }), fc.integer({ min: 20, max: 60 }), (text, width) => {
-        const lines = wrapLine(text, width, '    ');
-        for (const line of lines) assert.ok(displayWidth(line) <= width || [...line.trim()].length === 1, `"${line}" is wider than ${width}`);
-        assert.equal(lines.join('').replace(/ /g, ''), text.replace(/ /g, ''));
-      }),
+      fc.property(
+        fc.string({ unit: fc.constantFrom('a', 'b', ' ', '漢', '🔒', 'é'), maxLength: 200 }),
+        fc.integer({ min: 20, max: 60 }),
+        (text, width) => {
+          const lines = wrapLine(text, width, '    ');
+          for (const line of lines)
+            assert.ok(displayWidth(line) <= width || [...line.trim()].length === 1, `"${line}" is wider than ${width}`);
+          assert.equal(lines.join('').replace(/ /g, ''), text.replace(/ /g, ''));
+        },
+      ),
     );
   });
 

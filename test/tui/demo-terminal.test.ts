@@ -51,11 +51,18 @@ describe('dhlab demo on a terminal (tmux)', { skip: unlessInstalled(Tmux.availab
     assert.equal(lineWith('bytes on the wire').fg, YELLOW);
     assert.equal(lineWith('transcript hash H').fg, CYAN);
     assert.equal(lineWith('== alice connects').bold, true);
-    assert.deepEqual(lineWith('every message stayed private'), { text: lineWith('every message stayed private').text, fg: null, bold: false });
+    assert.deepEqual(lineWith('every message stayed private'), {
+      text: lineWith('every message stayed private').text,
+      fg: null,
+      bold: false,
+    });
   });
 
   it('prints no colour into a pipe', () => {
-    const out = execFileSync(process.execPath, [BIN, 'demo'], { encoding: 'utf8', env: { ...process.env, FORCE_COLOR: undefined } });
+    const out = execFileSync(process.execPath, [BIN, 'demo'], {
+      encoding: 'utf8',
+      env: { ...process.env, FORCE_COLOR: undefined },
+    });
     assert.ok(out.includes('What Eve saw on the wire'));
     assert.ok(!out.includes(ESC), 'no escape in the output');
   });

@@ -12,7 +12,10 @@ export class Tmux {
   private constructor(readonly session: string) {}
 
   /** `options`: tmux server options set before the command starts (say, set-clipboard on). */
-  static start(command: string, { width = 80, height = 24, env = {} as Record<string, string>, options = [] as string[] } = {}): Tmux {
+  static start(
+    command: string,
+    { width = 80, height = 24, env = {} as Record<string, string>, options = [] as string[] } = {},
+  ): Tmux {
     const session = `dhlab-test-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
     let conf = '/dev/null';
     if (options.length > 0) {
@@ -26,7 +29,21 @@ export class Tmux {
     // Each terminal gets its own tmux server (-L): parallel test files never race one server's exit.
     execFileSync(
       'tmux',
-      ['-L', session, '-f', conf, 'new-session', '-d', '-s', session, '-x', String(width), '-y', String(height), `env ${exports} ${command}; sleep 600`],
+      [
+        '-L',
+        session,
+        '-f',
+        conf,
+        'new-session',
+        '-d',
+        '-s',
+        session,
+        '-x',
+        String(width),
+        '-y',
+        String(height),
+        `env ${exports} ${command}; sleep 600`,
+      ],
       {
         env: { ...process.env, TERM: 'xterm-256color' },
       },
@@ -51,11 +68,15 @@ export class Tmux {
 
   /** The screen and its scrollback with their colours, as SGR escapes (capture-pane -e -S -). */
   captureStyled(): string {
-    return execFileSync('tmux', ['-L', this.session, 'capture-pane', '-p', '-e', '-S', '-', '-t', this.session], { encoding: 'utf8' });
+    return execFileSync('tmux', ['-L', this.session, 'capture-pane', '-p', '-e', '-S', '-', '-t', this.session], {
+      encoding: 'utf8',
+    });
   }
 
   title(): string {
-    return execFileSync('tmux', ['-L', this.session, 'display-message', '-p', '-t', this.session, '#{pane_title}'], { encoding: 'utf8' }).trim();
+    return execFileSync('tmux', ['-L', this.session, 'display-message', '-p', '-t', this.session, '#{pane_title}'], {
+      encoding: 'utf8',
+    }).trim();
   }
 
   /** The paste buffers (an OSC 52 clipboard write creates one when set-clipboard is on). */
@@ -73,7 +94,17 @@ export class Tmux {
   }
 
   resize(width: number, height: number): void {
-    execFileSync('tmux', ['-L', this.session, 'resize-window', '-t', this.session, '-x', String(width), '-y', String(height)]);
+    execFileSync('tmux', [
+      '-L',
+      this.session,
+      'resize-window',
+      '-t',
+      this.session,
+      '-x',
+      String(width),
+      '-y',
+      String(height),
+    ]);
   }
 
   async waitForScreen(test: (screen: string) => boolean, what: string, timeoutMs = 20_000): Promise<string> {
@@ -93,7 +124,11 @@ export class Tmux {
   async waitForInput(): Promise<void> {
     for (let tries = 0; tries < 10; tries++) {
       this.keys('?');
-      const opened = await this.waitForScreen((s) => /dhlab (lab|scenario): keys/.test(s), 'the help overlay', 3000).then(
+      const opened = await this.waitForScreen(
+        (s) => /dhlab (lab|scenario): keys/.test(s),
+        'the help overlay',
+        3000,
+      ).then(
         () => true,
         () => false,
       );

@@ -7,8 +7,10 @@
 export function forgeCbcIv(iv: Uint8Array, at: number, from: Uint8Array, to: Uint8Array): Uint8Array {
   if (iv.length !== 16) throw new RangeError(`the IV is 16 bytes, not ${iv.length}`);
   if (from.length !== to.length) throw new RangeError('the text to replace and its replacement must be as long');
-  if (!Number.isInteger(at) || at < 0 || at + from.length > 16) throw new RangeError('only the first block follows the IV');
+  if (!Number.isInteger(at) || at < 0 || at + from.length > 16)
+    throw new RangeError('only the first block follows the IV');
   const forged = Uint8Array.from(iv);
-  for (let i = 0; i < from.length; i++) forged[at + i] = (forged[at + i] as number) ^ (from[i] as number) ^ (to[i] as number);
+  for (let i = 0; i < from.length; i++)
+    forged[at + i] = (forged[at + i] as number) ^ (from[i] as number) ^ (to[i] as number);
   return forged;
 }

@@ -2,7 +2,12 @@ import { bigintToBytes, bytesToBigint } from '../../crypto/bytes.ts';
 import type { CryptoEngine } from '../../crypto/engine.ts';
 import { modPow } from '../../crypto/groups.ts';
 import { DirectionalCipher } from '../../protocol/channel.ts';
-import { deriveSessionKeys, transcriptHash, type SessionKeys, type TranscriptFields } from '../../protocol/keyschedule.ts';
+import {
+  deriveSessionKeys,
+  transcriptHash,
+  type SessionKeys,
+  type TranscriptFields,
+} from '../../protocol/keyschedule.ts';
 
 /** A data frame as a wiretap saw it: its direction, its seq field and its sealed box. */
 export interface CapturedFrame {
@@ -17,21 +22,32 @@ export interface CapturedFrame {
  * the protocol's own key schedule over the transcript she saw. The attack is the exponent;
  * everything after it is the protocol run on public values.
  */
-export function keysFromServerExponent(engine: CryptoEngine, x: bigint, seen: TranscriptFields): { sharedSecret: Uint8Array; keys: SessionKeys } {
+export function keysFromServerExponent(
+  engine: CryptoEngine,
+  x: bigint,
+  seen: TranscriptFields,
+): { sharedSecret: Uint8Array; keys: SessionKeys } {
   const { group } = seen;
   const sharedSecret = bigintToBytes(modPow(bytesToBigint(seen.clientPublic), x, group.p), group.byteLength);
   return { sharedSecret, keys: deriveSessionKeys(engine, sharedSecret, transcriptHash(engine, seen)) };
 }
 
 /** Each captured frame opened with the derived keys: its text, or null when it does not open. */
-export function openCaptured(engine: CryptoEngine, keys: SessionKeys, frames: readonly CapturedFrame[]): Array<CapturedFrame & { text: string | null }> {
+export function openCaptured(
+  engine: CryptoEngine,
+  keys: SessionKeys,
+  frames: readonly CapturedFrame[],
+): Array<CapturedFrame & { text: string | null }> {
   const ciphers = {
     'client->server': new DirectionalCipher(engine, keys.clientToServer),
     'server->client': new DirectionalCipher(engine, keys.serverToClient),
   };
   return frames.map((frame) => {
     try {
-      return { ...frame, text: Buffer.from(ciphers[frame.dir].open(frame.seq, frame.sealed).plaintext).toString('utf8') };
+      return {
+        ...frame,
+        text: Buffer.from(ciphers[frame.dir].open(frame.seq, frame.sealed).plaintext).toString('utf8'),
+      };
     } catch {
       return { ...frame, text: null };
     }

@@ -1,4 +1,12 @@
-import { bigintToBlock, blockToBigint, ghashBlocks, ghashSteps, gfInverse128, gfMultiply128, gfSquareRoot128 } from '../../by-hand/gcm.ts';
+import {
+  bigintToBlock,
+  blockToBigint,
+  ghashBlocks,
+  ghashSteps,
+  gfInverse128,
+  gfMultiply128,
+  gfSquareRoot128,
+} from '../../by-hand/gcm.ts';
 
 /**
  * Joux's "forbidden attack" (comments to NIST on GCM, 2006), in its simplest case: two frames
@@ -14,9 +22,11 @@ export function hashKeyFromNonceReuse(
   c2: Uint8Array,
   t2: Uint8Array,
 ): { h: bigint; ekJ0: Uint8Array; difference: bigint } {
-  if (c1.length !== c2.length || c1.length === 0) throw new RangeError('the two ciphertexts must have the same, non-zero length');
+  if (c1.length !== c2.length || c1.length === 0)
+    throw new RangeError('the two ciphertexts must have the same, non-zero length');
   const last = Math.floor((c1.length - 1) / 16) * 16;
-  if (!Buffer.from(c1.subarray(0, last)).equals(Buffer.from(c2.subarray(0, last)))) throw new RangeError('the two ciphertexts differ before their last block');
+  if (!Buffer.from(c1.subarray(0, last)).equals(Buffer.from(c2.subarray(0, last))))
+    throw new RangeError('the two ciphertexts differ before their last block');
   const padded = (c: Uint8Array) => {
     const block = new Uint8Array(16);
     block.set(c.subarray(last));

@@ -10,7 +10,8 @@ export function elementOfOrder(group: DhGroup, r: bigint): bigint {
   const { p, g } = group;
   if ((p - 1n) % r !== 0n) throw new RangeError(`${r} does not divide p - 1`);
   const h = r === 2n ? p - 1n : modPow(g, (p - 1n) / r, p);
-  if (h === 1n || modPow(h, r, p) !== 1n) throw new RangeError(`g does not give an element of order ${r} in ${group.name}`);
+  if (h === 1n || modPow(h, r, p) !== 1n)
+    throw new RangeError(`g does not give an element of order ${r} in ${group.name}`);
   return h;
 }
 

@@ -59,7 +59,8 @@ export class FixKeyInterceptor implements Interceptor {
         this.clientPublic = Uint8Array.from(fromHex(String(frame.y)));
         frame = { ...frame, y: toHex(bigintToBytes(this.fixed(this.group), this.group.byteLength)) };
       }
-      if (frame.type === 'data' && this.clientEnd && this.serverEnd) frame = this.cross(frame, this.clientEnd, this.serverEnd, 'client->server');
+      if (frame.type === 'data' && this.clientEnd && this.serverEnd)
+        frame = this.cross(frame, this.clientEnd, this.serverEnd, 'client->server');
       this.link.toServer(encodeFrame(frame));
     }
   }
@@ -73,11 +74,20 @@ export class FixKeyInterceptor implements Interceptor {
         this.group = group;
         this.serverPublic = Uint8Array.from(fromHex(String(frame.y)));
         this.serverHostKey = Uint8Array.from(fromHex(String(frame.host_key)));
-        frame = { ...frame, y: toHex(bigintToBytes(this.fixed(group), group.byteLength)), host_key: toHex(this.options.identity.publicKey) };
-        this.options.onEvent({ kind: 'note', connection: this.link.label, text: `replaced both public values by ${this.options.fixedValue ?? 'p'}` });
+        frame = {
+          ...frame,
+          y: toHex(bigintToBytes(this.fixed(group), group.byteLength)),
+          host_key: toHex(this.options.identity.publicKey),
+        };
+        this.options.onEvent({
+          kind: 'note',
+          connection: this.link.label,
+          text: `replaced both public values by ${this.options.fixedValue ?? 'p'}`,
+        });
       } else if (frame.type === 'server_auth' && this.group) {
         frame = { ...frame, signature: toHex(this.keyBothSides(this.group)) };
-      } else if (frame.type === 'data' && this.clientEnd && this.serverEnd) frame = this.cross(frame, this.serverEnd, this.clientEnd, 'server->client');
+      } else if (frame.type === 'data' && this.clientEnd && this.serverEnd)
+        frame = this.cross(frame, this.serverEnd, this.clientEnd, 'server->client');
       this.link.toClient(encodeFrame(frame));
     }
   }
@@ -86,8 +96,20 @@ export class FixKeyInterceptor implements Interceptor {
   private keyBothSides(group: DhGroup): Uint8Array {
     const { engine, identity } = this.options;
     const fixed = bigintToBytes(this.fixed(group), group.byteLength);
-    const clientH = transcriptHash(engine, { name: this.name, group, serverPublic: fixed, hostKey: identity.publicKey, clientPublic: this.clientPublic });
-    const serverH = transcriptHash(engine, { name: this.name, group, serverPublic: this.serverPublic, hostKey: this.serverHostKey, clientPublic: fixed });
+    const clientH = transcriptHash(engine, {
+      name: this.name,
+      group,
+      serverPublic: fixed,
+      hostKey: identity.publicKey,
+      clientPublic: this.clientPublic,
+    });
+    const serverH = transcriptHash(engine, {
+      name: this.name,
+      group,
+      serverPublic: this.serverPublic,
+      hostKey: this.serverHostKey,
+      clientPublic: fixed,
+    });
     const end = (h: Uint8Array): EndKeys => {
       const keys = this.candidates(group).map((z) => deriveSessionKeys(engine, bigintToBytes(z, group.byteLength), h));
       return {
@@ -102,7 +124,12 @@ export class FixKeyInterceptor implements Interceptor {
   }
 
   /** Opens a data frame with the sender's key, reads (and maybe rewrites) it, seals it for the receiver. */
-  private cross(frame: WireFrame, sender: EndKeys, receiver: EndKeys, dir: 'client->server' | 'server->client'): WireFrame {
+  private cross(
+    frame: WireFrame,
+    sender: EndKeys,
+    receiver: EndKeys,
+    dir: 'client->server' | 'server->client',
+  ): WireFrame {
     const key = dir === 'client->server' ? 'c2s' : 's2c';
     const box = Buffer.from(String(frame.box), 'base64');
     const attempt = (cipher: DirectionalCipher) => {
@@ -131,7 +158,8 @@ export class FixKeyInterceptor implements Interceptor {
         this.options.onEvent({ kind: 'rewrote', connection: this.link.label, from: inner.text, to: rewritten });
         text = JSON.stringify({ ...inner, text: rewritten });
       }
-    } else if (inner.type === 'message') this.options.onEvent({ kind: 'read', connection: this.link.label, dir, text: `<${inner.from}> ${inner.text}` });
+    } else if (inner.type === 'message')
+      this.options.onEvent({ kind: 'read', connection: this.link.label, dir, text: `<${inner.from}> ${inner.text}` });
     // Every candidate seals, so all counters stay in step; the one sent is the known or first guess.
     const sealed = receiver[key].map((cipher) => cipher.seal(Buffer.from(text, 'utf8')));
     const record = sealed[receiver.known ?? 0] as ReturnType<DirectionalCipher['seal']>;

@@ -43,7 +43,12 @@ class RelayInterceptor implements Interceptor {
             box[at] = (box[at] as number) ^ x;
           });
           frame = { ...frame, box: box.toString('base64') };
-          this.options.onEvent({ kind: 'tampered', connection: this.link.label, offset: tamper.offset, xor: Buffer.from(tamper.xor).toString('hex') });
+          this.options.onEvent({
+            kind: 'tampered',
+            connection: this.link.label,
+            offset: tamper.offset,
+            xor: Buffer.from(tamper.xor).toString('hex'),
+          });
           this.pendingTamper = null;
         }
         this.lastClientData = frame;
@@ -57,7 +62,8 @@ class RelayInterceptor implements Interceptor {
     if (!rewrite) return this.link.toClient(chunk);
     const out: Uint8Array[] = [];
     for (const payload of this.down.push(chunk)) {
-      for (const frame of rewrite(parseFramePayload(payload), this.framesFromServer, this.link.label)) out.push(encodeFrame(frame));
+      for (const frame of rewrite(parseFramePayload(payload), this.framesFromServer, this.link.label))
+        out.push(encodeFrame(frame));
       this.framesFromServer++;
     }
     // What one read brought stays one write: the client reads it as the server sent it.
@@ -112,7 +118,11 @@ export class Mallory {
         work();
       } catch (error) {
         // A frame she cannot parse or open: she gives up on this connection, as a real relay would.
-        this.options.onEvent({ kind: 'note', connection: link.label, text: `Mallory drops the connection: ${(error as Error).message}` });
+        this.options.onEvent({
+          kind: 'note',
+          connection: link.label,
+          text: `Mallory drops the connection: ${(error as Error).message}`,
+        });
         pair.destroy();
       }
     };

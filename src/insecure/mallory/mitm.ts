@@ -65,7 +65,8 @@ export class MitmInterceptor implements Interceptor {
             for (const r of this.pendingUp.splice(0)) this.upstream?.send(r);
           } else this.fromServerEvent(event.event);
         },
-        close: (error) => this.toClientSide.fail(error ?? new DhlabError('ERR_CONNECTION', 'connection closed by peer')),
+        close: (error) =>
+          this.toClientSide.fail(error ?? new DhlabError('ERR_CONNECTION', 'connection closed by peer')),
       },
     );
     this.upstream.start();
@@ -94,7 +95,12 @@ export class MitmInterceptor implements Interceptor {
       event = { ...event, text: echo };
     }
     if (event.type === 'message')
-      this.options.onEvent({ kind: 'read', connection: this.link.label, dir: 'server->client', text: `<${event.from}> ${event.text}` });
+      this.options.onEvent({
+        kind: 'read',
+        connection: this.link.label,
+        dir: 'server->client',
+        text: `<${event.from}> ${event.text}`,
+      });
     if (this.downEstablished) this.toClientSide.send(event);
     else this.pendingDown.push(event);
   }

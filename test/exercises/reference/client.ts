@@ -19,11 +19,20 @@ if (HANGS) {
 }
 const { values } = parseArgs({
   args: process.argv.slice(2).filter((a) => a !== 'client'),
-  options: { host: { type: 'string' }, port: { type: 'string' }, name: { type: 'string' }, fingerprint: { type: 'string' } },
+  options: {
+    host: { type: 'string' },
+    port: { type: 'string' },
+    name: { type: 'string' },
+    fingerprint: { type: 'string' },
+  },
 });
 const NAME = values.name as string;
 
-const PRIMES: Record<string, bigint> = { modp14: MODP14, modp15: BigInt('0x' + RFC3526.modp15), modp16: BigInt('0x' + RFC3526.modp16) };
+const PRIMES: Record<string, bigint> = {
+  modp14: MODP14,
+  modp15: BigInt('0x' + RFC3526.modp15),
+  modp16: BigInt('0x' + RFC3526.modp16),
+};
 /** RFC 8410 s.4: an Ed25519 public key as SubjectPublicKeyInfo is this prefix and the 32 raw bytes. */
 const ED25519_SPKI_PREFIX = Buffer.from('302a300506032b6570032100', 'hex');
 
@@ -70,7 +79,11 @@ function seal(inner: object): void {
   const k = keys as { c2s: Buffer };
   const cipher = crypto.createCipheriv('aes-256-gcm', k.c2s, nonce(sendSeq));
   cipher.setAAD(aad(sendSeq));
-  const box = Buffer.concat([cipher.update(Buffer.from(JSON.stringify(inner), 'utf8')), cipher.final(), cipher.getAuthTag()]);
+  const box = Buffer.concat([
+    cipher.update(Buffer.from(JSON.stringify(inner), 'utf8')),
+    cipher.final(),
+    cipher.getAuthTag(),
+  ]);
   sendFrame({ type: 'data', seq: sendSeq, box: box.toString('base64') });
   // reuse-seq: the counter never moves past 0 (the server refuses the second frame).
   if (MISTAKE !== 'reuse-seq') sendSeq++;
@@ -108,17 +121,32 @@ function onServerKey(frame: Record<string, string>): void {
   const hostKey = Buffer.from(frame.host_key as string, 'hex');
   const fingerprint = 'SHA256:' + sha256(hostKey).toString('base64').replace(/=+$/, '');
   const fingerprintWrong = fingerprint !== values.fingerprint;
-  if (MISTAKE !== 'no-fingerprint-check' && MISTAKE !== 'late-fingerprint' && fingerprintWrong) fail('ERR_HOST_KEY_CHANGED');
+  if (MISTAKE !== 'no-fingerprint-check' && MISTAKE !== 'late-fingerprint' && fingerprintWrong)
+    fail('ERR_HOST_KEY_CHANGED');
 
   const x = BigInt(`0x${crypto.randomBytes(32).toString('hex')}`);
   const yc = toFixed(modPow(2n, x, p), bytes);
   const z = toFixed(modPow(y, x, p), bytes); // padded to the byte length of p (s.4.3)
   const transcript = sha256(
-    Buffer.concat([Buffer.from('dhlab/1 transcript'), Buffer.from(NAME, 'utf8'), Buffer.from(frame.group as string), ys, hostKey, yc].map(lp)),
+    Buffer.concat(
+      [
+        Buffer.from('dhlab/1 transcript'),
+        Buffer.from(NAME, 'utf8'),
+        Buffer.from(frame.group as string),
+        ys,
+        hostKey,
+        yc,
+      ].map(lp),
+    ),
   );
   const prk = hmac(transcript, sha256(z));
   const expand = (label: string) => hmac(prk, Buffer.concat([Buffer.from(label), Buffer.from([1])]));
-  pendingHandshake = { hostKey, transcript, c2s: expand('dhlab/1 client to server'), s2c: expand('dhlab/1 server to client') };
+  pendingHandshake = {
+    hostKey,
+    transcript,
+    c2s: expand('dhlab/1 client to server'),
+    s2c: expand('dhlab/1 server to client'),
+  };
   sendFrame({ type: 'client_key', y: yc.toString('hex') });
   // The check made one step too late: the printed lines are right, the wire is not.
   if (MISTAKE === 'late-fingerprint' && fingerprintWrong) fail('ERR_HOST_KEY_CHANGED');
@@ -126,7 +154,11 @@ function onServerKey(frame: Record<string, string>): void {
 
 function onServerAuth(frame: Record<string, string>): void {
   const handshake = pendingHandshake as NonNullable<typeof pendingHandshake>;
-  const publicKey = crypto.createPublicKey({ key: Buffer.concat([ED25519_SPKI_PREFIX, handshake.hostKey]), format: 'der', type: 'spki' });
+  const publicKey = crypto.createPublicKey({
+    key: Buffer.concat([ED25519_SPKI_PREFIX, handshake.hostKey]),
+    format: 'der',
+    type: 'spki',
+  });
   const verified = crypto.verify(null, handshake.transcript, publicKey, Buffer.from(frame.signature as string, 'hex'));
   if (!verified && MISTAKE !== 'no-signature-check') fail('ERR_BAD_SIGNATURE');
   keys = { c2s: handshake.c2s, s2c: handshake.s2c };

@@ -28,9 +28,11 @@ function primeOf(group: string): bigint {
 }
 
 const byteLength = (p: bigint) => Math.ceil(p.toString(16).length / 2);
-const fixedHex = (value: bigint, bytes: number) => (MISTAKE === 'unpadded' ? value.toString(16).padStart(2, '0') : value.toString(16).padStart(bytes * 2, '0'));
+const fixedHex = (value: bigint, bytes: number) =>
+  MISTAKE === 'unpadded' ? value.toString(16).padStart(2, '0') : value.toString(16).padStart(bytes * 2, '0');
 
-const aad = (seq: number) => Buffer.from(`dhlab/1 data ${MISTAKE === 'padded-seq' ? String(seq).padStart(4, '0') : seq}`, 'utf8');
+const aad = (seq: number) =>
+  Buffer.from(`dhlab/1 data ${MISTAKE === 'padded-seq' ? String(seq).padStart(4, '0') : seq}`, 'utf8');
 
 function answer(exercise: string, line: string): string {
   const [a = '', b = '', ...rest] = line.split(' ');
@@ -76,7 +78,9 @@ function answer(exercise: string, line: string): string {
       );
       const prk = hmac(h, k);
       const expand = (label: string) => hmac(prk, Buffer.concat([Buffer.from(label), Buffer.from([1])]));
-      return [k, h, expand('dhlab/1 client to server'), expand('dhlab/1 server to client')].map((x) => x.toString('hex')).join(' ');
+      return [k, h, expand('dhlab/1 client to server'), expand('dhlab/1 server to client')]
+        .map((x) => x.toString('hex'))
+        .join(' ');
     }
     case 'seal': {
       const seq = Number(b);
@@ -84,7 +88,11 @@ function answer(exercise: string, line: string): string {
       const iv = MISTAKE === 'seq-first-nonce' ? Buffer.concat([nonce(seq).subarray(4), Buffer.alloc(4)]) : nonce(seq);
       const cipher = crypto.createCipheriv('aes-256-gcm', Buffer.from(a, 'hex'), iv);
       cipher.setAAD(aad(seq));
-      const sealed = Buffer.concat([cipher.update(Buffer.from(rest.join(' '), 'utf8')), cipher.final(), cipher.getAuthTag()]);
+      const sealed = Buffer.concat([
+        cipher.update(Buffer.from(rest.join(' '), 'utf8')),
+        cipher.final(),
+        cipher.getAuthTag(),
+      ]);
       return JSON.stringify({ type: 'data', seq, box: sealed.toString(MISTAKE === 'hex-box' ? 'hex' : 'base64') });
     }
     case 'open': {
@@ -94,7 +102,9 @@ function answer(exercise: string, line: string): string {
       const box = Buffer.from(frame.box, 'base64');
       if (box.length < 16) return 'ERR_DECRYPT';
       try {
-        const decipher = crypto.createDecipheriv('aes-256-gcm', Buffer.from(a, 'hex'), nonce(seq), { authTagLength: 16 });
+        const decipher = crypto.createDecipheriv('aes-256-gcm', Buffer.from(a, 'hex'), nonce(seq), {
+          authTagLength: 16,
+        });
         decipher.setAAD(aad(seq));
         decipher.setAuthTag(box.subarray(box.length - 16));
         return Buffer.concat([decipher.update(box.subarray(0, box.length - 16)), decipher.final()]).toString('utf8');
@@ -162,7 +172,9 @@ function breakWeak(records: Array<{ dir: string; frame: Record<string, string | 
     decipher.setAAD(aad(seq));
     decipher.setAuthTag(box.subarray(box.length - 16));
     if (MISTAKE === 'wrong-direction') return '(could not open)';
-    const plaintext = JSON.parse(Buffer.concat([decipher.update(box.subarray(0, box.length - 16)), decipher.final()]).toString('utf8')) as { text: string };
+    const plaintext = JSON.parse(
+      Buffer.concat([decipher.update(box.subarray(0, box.length - 16)), decipher.final()]).toString('utf8'),
+    ) as { text: string };
     return plaintext.text;
   });
 }
@@ -194,7 +206,11 @@ function main(): void {
   // debug-line: a stray print before the answers.
   lines.on('close', () =>
     process.stdout.write(
-      [...(MISTAKE === 'debug-line' ? ['reading input...'] : []), ...out, ...(exercise === 'break-weak' ? breakWeak(records) : [])]
+      [
+        ...(MISTAKE === 'debug-line' ? ['reading input...'] : []),
+        ...out,
+        ...(exercise === 'break-weak' ? breakWeak(records) : []),
+      ]
         .map((l) => `${l}\n`)
         .join(''),
     ),
