@@ -2,7 +2,7 @@ import type { CryptoEngine } from '../crypto/engine.ts';
 import type { DhGroup } from '../crypto/groups.ts';
 import { DhlabError } from '../errors.ts';
 import type { InsecureHooks } from '../protocol/session.ts';
-import { insecureEngine } from './engine.ts';
+import { insecureEngine } from './weak-engine.ts';
 import { insecureHooks, type InsecureSettings } from './hooks.ts';
 import { TOY_GROUPS, toyGroup } from './toy-groups.ts';
 

@@ -4,7 +4,7 @@ import { temporaryFolder } from '../files.ts';
 import type { CryptoEngine } from '../crypto/engine.ts';
 import { ChatClient } from '../client/chat-client.ts';
 import { DhlabError, type ErrorCode } from '../errors.ts';
-import { insecureEngine } from '../insecure/engine.ts';
+import { insecureEngine } from '../insecure/weak-engine.ts';
 import { insecureHooks } from '../insecure/hooks.ts';
 import { Mallory, type MalloryEvent } from '../insecure/mallory/mallory.ts';
 import { anyGroup } from '../insecure/toy-groups.ts';

@@ -7,7 +7,7 @@ import { ENGINES } from '../../src/crypto/engines.ts';
 import { GROUPS, modPow } from '../../src/crypto/groups.ts';
 import { DhlabError } from '../../src/errors.ts';
 import { babyStepGiantStep, ceilSqrt } from '../../src/insecure/attacks/discrete-log.ts';
-import { insecureEngine, seededRandom } from '../../src/insecure/engine.ts';
+import { insecureEngine, seededRandom } from '../../src/insecure/weak-engine.ts';
 import { insecureHooks, isInsecure } from '../../src/insecure/hooks.ts';
 import { applyRewrites } from '../../src/insecure/mallory/interceptor.ts';
 import { CbcCipher } from '../../src/insecure/cbc.ts';
