@@ -33,7 +33,7 @@ export interface InsecureEngineOptions {
  * that validation would have rejected). The secure path never uses this engine.
  */
 export function insecureEngine(base: CryptoEngine, options: InsecureEngineOptions = {}): CryptoEngine {
-  const random = options.seed === undefined ? base.randomBytes : seededRandom(options.seed);
+  const random = options.seed === undefined ? (length: number) => base.randomBytes(length) : seededRandom(options.seed);
   const bigintDh = (group: DhGroup, y: bigint) => group.insecure === true || y < 2n || y > group.p - 2n;
   return {
     ...base,
