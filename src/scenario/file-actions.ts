@@ -60,7 +60,7 @@ function flipAction(r: Reader, at: Path, known: Known): Extract<Action, { kind: 
     connection,
     offset,
     xor: Uint8Array.from(from.map((b, i) => b ^ (to[i] as number))),
-    what: `bytes ${offset}..${offset + from.length - 1} ("${from}" XOR "${to}")`,
+    what: `bytes ${offset}..${offset + from.length - 1} ("${from.toString('utf8')}" XOR "${to.toString('utf8')}")`,
   };
 }
 

@@ -11,13 +11,13 @@ import type { Scenario } from './types.ts';
 
 /** What a run's room reports to the run, and what the resegmenter waits for. */
 export interface RoomHandlers {
-  serverTrace(id: number, event: TraceEvent, name: string | null): void;
-  serverRead(peerPort: number, bytes: number): void;
-  segment(segment: Segment): void;
-  segmentRead(segment: Segment): Promise<void>;
-  malloryEvent(event: MalloryEvent): void;
-  malloryTrace(connection: string, event: TraceEvent): void;
-  observation(o: TapObservation): void;
+  serverTrace: (id: number, event: TraceEvent, name: string | null) => void;
+  serverRead: (peerPort: number, bytes: number) => void;
+  segment: (segment: Segment) => void;
+  segmentRead: (segment: Segment) => Promise<void>;
+  malloryEvent: (event: MalloryEvent) => void;
+  malloryTrace: (connection: string, event: TraceEvent) => void;
+  observation: (o: TapObservation) => void;
 }
 
 /** One part of a run: its engine and group, which part it is, and the keys it made. */
