@@ -164,6 +164,14 @@ export default tseslint.config(
     ignores: ['src/terminal/output.ts'],
     rules: OUTPUT_GATE_RULES,
   },
+  // The type-checked rules (floating promises, unbound methods, unsafe any...) on the code that
+  // ships; tests keep the plain set. The lint test's probe files are not on disk: the project
+  // service lints them as part of a default project.
+  ...tseslint.configs.recommendedTypeChecked.map((config) => ({ ...config, files: ['src/**/*.ts', 'lab/**/*.ts'] })),
+  {
+    files: ['src/**/*.ts', 'lab/**/*.ts'],
+    languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
+  },
   ...LAYER_CONFIGS,
   {
     // Files a reader can hold in their head, functions that read as one script (the anchors: ws,

@@ -2,14 +2,18 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { ESLint } from 'eslint';
+import tseslint from 'typescript-eslint';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 /** The layer table the config is built from (eslint.config.js is plain JS: typed here). */
 const { LAYERS } = (await import(path.join(ROOT, 'eslint.config.js'))) as { LAYERS: Record<string, string[]> };
 
-/** Lints `code` as if it were the file at `file`, with the project's own config. */
+/**
+ * Lints `code` as if it were the file at `file`, with the project's own config. The probe is not
+ * on disk, so the type-checked rules (which need the file in the TypeScript project) are off.
+ */
 async function ruleIds(code: string, file: string): Promise<string[]> {
-  const eslint = new ESLint({ cwd: ROOT });
+  const eslint = new ESLint({ cwd: ROOT, overrideConfig: tseslint.configs.disableTypeChecked });
   const [result] = await eslint.lintText(code, { filePath: path.join(ROOT, file) });
   return (result?.messages ?? []).map((m) => m.ruleId ?? 'fatal');
 }
@@ -154,5 +158,18 @@ describe('files and functions stay small (max-lines 400, max-lines-per-function 
       ),
       [],
     );
+  });
+});
+
+describe('the type-checked rules run on the code that ships', () => {
+  it('a floating promise and an unbound method in src/ are refused', async () => {
+    // Linted as the text of a real file of the project, which the project service knows.
+    const eslint = new ESLint({ cwd: ROOT });
+    const code =
+      'async function later(): Promise<void> {}\nlater();\nclass A {\n  m(): number {\n    return 1;\n  }\n}\nexport const take = new A().m;\n';
+    const [result] = await eslint.lintText(code, { filePath: path.join(ROOT, 'src/errors.ts') });
+    const rules = (result?.messages ?? []).map((m) => m.ruleId ?? m.message);
+    assert.ok(rules.includes('@typescript-eslint/no-floating-promises'), rules.join(', '));
+    assert.ok(rules.includes('@typescript-eslint/unbound-method'), rules.join(', '));
   });
 });

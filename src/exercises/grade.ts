@@ -81,10 +81,7 @@ function shiftedBy(
   cases: readonly ExerciseCase[],
   judge: (got: string, expected: string, input?: string) => string | null,
 ): number {
-  if (
-    cases.length < 2 ||
-    cases.every((c, i) => lines[i] !== undefined && judge(lines[i] as string, c.expected) === null)
-  )
+  if (cases.length < 2 || cases.every((c, i) => lines[i] !== undefined && judge(lines[i], c.expected) === null))
     return 0;
   for (let k = 1; k <= 3; k++) {
     if (cases.every((c, i) => lines[i + k] !== undefined && judge(lines[i + k] as string, c.expected) === null))

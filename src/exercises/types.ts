@@ -21,7 +21,7 @@ export interface Exercise {
   /** The program's whole stdin, when it is not one line per case (break-weak reads a recording). */
   stdin?(seed: string): string;
   /** Compares one answer (already without its line ending): null when right, else a hint of its own or ''. */
-  judge?(answer: string, expected: string, input?: string): string | null;
+  judge?: (answer: string, expected: string, input?: string) => string | null;
   /** The contract's words on the sheet, when it is not one answer line per case (the client). */
   contractIntro?: string[];
   /** The expected answers are the secret the exercise is about: reports never show them. */

@@ -230,7 +230,7 @@ export function validateServerEvent(frame: WireFrame): ServerEvent {
   const names = (field: string): string[] => {
     const value = frame[field];
     if (!Array.isArray(value) || !value.every((n) => typeof n === 'string')) bad(frame.type, field, 'a list of names');
-    return value as string[];
+    return value;
   };
   switch (frame.type) {
     case 'welcome':
@@ -251,7 +251,7 @@ export function validateServerEvent(frame: WireFrame): ServerEvent {
       const message = str(frame, frame.type === 'error' ? 'message' : 'reason');
       return frame.type === 'error'
         ? { type: 'error', code: code as ErrorCode, message }
-        : { type: 'bye', code: code as ErrorCode | 'OK', reason: message };
+        : { type: 'bye', code: code, reason: message };
     }
     default:
       throw new DhlabError('ERR_UNKNOWN_FRAME', `unknown event type "${frame.type.slice(0, 40)}"`);

@@ -15,7 +15,7 @@ export const MAX_NAME_CHARS = 32;
 const MAX_MARKS_IN_A_ROW = 3;
 const SEPARATORS = new Set(['-', '_', '.', "'", ' ']);
 
-const confusables = CONFUSABLES as Record<string, string>;
+const confusables = CONFUSABLES;
 
 /** "U+034F COMBINING GRAPHEME JOINER" */
 export function describeCodePoint(char: string): string {

@@ -190,7 +190,7 @@ export abstract class Session<E> {
 
   /** A step anyone tracing this session may see (the wire, public values, errors). */
   protected emit(event: PublicTraceInput): void {
-    if (this.options.trace) this.options.trace({ ...event, role: this.role } as TraceEvent);
+    if (this.options.trace) this.options.trace({ ...event, role: this.role });
   }
 
   /**
@@ -199,8 +199,7 @@ export abstract class Session<E> {
    * cannot leak. The types keep secret events out of emit().
    */
   protected emitSecret(build: () => SecretTraceInput): void {
-    if (this.options.trace && this.options.revealSecrets === true)
-      this.options.trace({ ...build(), role: this.role } as TraceEvent);
+    if (this.options.trace && this.options.revealSecrets === true) this.options.trace({ ...build(), role: this.role });
   }
 
   protected sendFrame(frame: WireFrame): void {

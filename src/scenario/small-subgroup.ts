@@ -53,13 +53,11 @@ async function probe(world: ScenarioWorld, group: DhGroup, name: string, h: bigi
     };
     send({ type: 'hello', version: 1, name });
     const serverKey = await reader.next();
-    if (serverKey?.type !== 'server_key')
-      return { refused: `${String(serverKey?.code ?? 'closed')} ${String(serverKey?.message ?? '')}`.trim() };
+    if (serverKey?.type !== 'server_key') return { refused: refusalOf(serverKey) };
     const clientPublic = bigintToBytes(h, group.byteLength);
     send({ type: 'client_key', y: Buffer.from(clientPublic).toString('hex') });
     const auth = await reader.next();
-    if (auth?.type !== 'server_auth')
-      return { refused: `${String(auth?.code ?? 'closed')} ${String(auth?.message ?? '')}`.trim() };
+    if (auth?.type !== 'server_auth') return { refused: refusalOf(auth) };
     const welcome = await reader.next();
     if (welcome?.type !== 'data') return { refused: 'no sealed welcome' };
     const box = Buffer.from(String(welcome.box), 'base64');
@@ -149,4 +147,11 @@ export async function smallSubgroup(
       `the residues cover ${showValue(modulus)}, not all of p - 1 = ${showValue(group.p - 1n)}: x_s is not yet determined`,
     );
   return lines;
+}
+
+/** What the server said instead of the frame the attack needed: its code and message, or "closed". */
+function refusalOf(frame: WireFrame | null): string {
+  const text = (value: unknown) =>
+    typeof value === 'string' ? value : value === undefined ? '' : JSON.stringify(value);
+  return `${frame ? text(frame.code) || 'closed' : 'closed'} ${frame ? text(frame.message) : ''}`.trim();
 }

@@ -34,7 +34,7 @@ export class Reader {
   }
 
   raw(path: Path): unknown {
-    const value = this.doc.getIn(path, false) as unknown;
+    const value = this.doc.getIn(path, false);
     return value !== null && typeof value === 'object' && 'toJSON' in value
       ? (value as { toJSON(): unknown }).toJSON()
       : value;

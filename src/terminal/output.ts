@@ -88,7 +88,7 @@ export function readlineOutput(): NodeJS.WritableStream {
 /** `dhlab client --json | head -1`: the reader went away; leave quietly, not with a stack trace. */
 export function exitQuietlyOnBrokenPipe(
   stream: NodeJS.EventEmitter = process.stdout,
-  exit: (code: number) => void = process.exit,
+  exit: (code: number) => void = (code) => process.exit(code),
 ): void {
   stream.on('error', (error: NodeJS.ErrnoException) => {
     if (error.code === 'EPIPE') return exit(0);
@@ -109,7 +109,7 @@ export const stdoutFlow = {
 export async function exitWhenFlushed(
   code: number,
   streams: NodeJS.WritableStream[] = [process.stdout, process.stderr],
-  exit: (code: number) => never = process.exit,
+  exit: (code: number) => never = (code) => process.exit(code),
 ): Promise<never> {
   await Promise.all(streams.map((stream) => new Promise<void>((resolve) => stream.write('', () => resolve()))));
   return exit(code);

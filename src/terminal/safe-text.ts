@@ -61,7 +61,7 @@ export function safeStyledText(text: string): string {
   let last = 0;
   for (const match of text.matchAll(SGR)) {
     out += safeText(text.slice(last, match.index)) + match[0];
-    last = (match.index as number) + match[0].length;
+    last = match.index + match[0].length;
   }
   return out + safeText(text.slice(last));
 }

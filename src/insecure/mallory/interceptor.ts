@@ -37,7 +37,7 @@ export interface MalloryOptions {
   rewriteFromServer?: (frame: WireFrame, index: number, connection: string) => WireFrame[];
   onEvent(event: MalloryEvent): void;
   /** Every byte between the client and her, as it crossed (the grader's view of a student's wire). */
-  onClientWire?(direction: 'from-client' | 'to-client', bytes: Uint8Array, connection: string): void;
+  onClientWire?: (direction: 'from-client' | 'to-client', bytes: Uint8Array, connection: string) => void;
   /** Her own handshakes (mitm), for the lab's Mallory view. */
   trace?(connection: string, event: TraceEvent): void;
 }
