@@ -2,6 +2,7 @@ import { safeText } from '../../src/terminal/safe-text.ts';
 import type { LadderStep } from '../model/ladder.ts';
 import type { FrameRow } from '../model/model.ts';
 import { wrapValue, type Encoding } from '../model/values.ts';
+import type { Pane } from '../keys/ui-state.ts';
 
 /** What Enter shows for a step of the handshake ladder: its label, its note and its whole value. */
 export function stepDetail(step: LadderStep, encoding: Encoding): string[] {
@@ -38,4 +39,29 @@ export function frameDetail(row: FrameRow, encoding: Encoding): string[] {
   if (row.plaintext === undefined && row.sealed)
     body.push('', 'sealed: without the direction key nobody on the path can open this.');
   return body;
+}
+
+/** An overlay's content: a title, its lines, and what `s` saves (a value only; a frame is not saved). */
+export interface Expansion {
+  label: string;
+  lines: string[];
+  save?: { label: string; text: string };
+}
+
+/** What Enter expands: the selected step (the newest if none) in the inspector, else the selected frame. */
+export function expansion(
+  focus: Pane,
+  cursor: number | null,
+  steps: readonly LadderStep[],
+  frames: { readonly length: number; at(index: number): FrameRow | undefined },
+  encoding: Encoding,
+): Expansion | null {
+  if (focus === 'inspector') {
+    const step = steps[cursor ?? steps.length - 1];
+    if (!step) return null;
+    const save = step.value && { label: step.label, text: wrapValue(step.value, encoding, 64).join('') };
+    return { label: ` ${safeText(step.label)} `, lines: stepDetail(step, encoding), ...(save ? { save } : {}) };
+  }
+  const row = frames.at(cursor ?? frames.length - 1);
+  return row ? { label: ' frame ', lines: frameDetail(row, encoding) } : null;
 }

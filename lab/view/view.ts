@@ -1,8 +1,7 @@
 import type { Readable, Writable } from 'node:stream';
 import blessed from 'blessed';
 import { palette, type Palette } from '../../src/terminal/colors.ts';
-import { safeText } from '../../src/terminal/safe-text.ts';
-import { frameDetail, stepDetail } from './detail.ts';
+import { expansion } from './detail.ts';
 import { savedNotice, saveToNewFile } from './save-file.ts';
 import { homeRelative, savedValuesDir } from '../../src/config-dir.ts';
 import { chatPane, framesPane, ladderPane, ladderShown, narrationPane, titleLine } from './panes.ts';
@@ -15,6 +14,7 @@ import { cellSafeElement, fill } from './widgets.ts';
 import { TypingLine } from './typing-line.ts';
 import { openOverlay } from './overlay.ts';
 import { layout, placePanes } from './layout.ts';
+import { keyEffect, type KeyFocus } from '../keys/key-focus.ts';
 import {
   applyCommand,
   initialUiState,
@@ -23,7 +23,6 @@ import {
   type Command,
   type UiState,
 } from '../keys/ui-state.ts';
-import { wrapValue } from '../model/values.ts';
 import type { LabViewOptions } from './view-options.ts';
 
 export type { LabViewOptions, ScenarioControls } from './view-options.ts';
@@ -265,53 +264,49 @@ export class LabView {
     };
   }
 
-  /**
-   * Runs a command. While typing, keys belong to the input line (but Ctrl-C, Ctrl-L and the typist
-   * switch); while an overlay is open, to it (but ?, Esc, Ctrl-C and Ctrl-L).
-   */
+  /** Who has the keys as this one arrived (lab/keys/key-focus.ts says what passes where). */
+  private get keyFocus(): KeyFocus {
+    if (this.keyTyped) return 'typing';
+    if (this.overlay) return this.expanded ? 'expanded' : 'help';
+    return 'panes';
+  }
+
   private run(command: Command, key: string, ch: string): void {
-    const blocked = this.keyTyped || this.overlay !== null;
-    switch (command) {
-      case 'quit':
-        if (key === 'C-c' || !blocked) this.options.onQuit();
+    switch (keyEffect(command, key, this.keyFocus)) {
+      case 'none':
         return;
+      case 'quit':
+        return this.options.onQuit();
       case 'redraw':
         return this.redrawAll();
-      case 'close':
-        if (this.overlay) this.closeOverlay();
-        return;
-      case 'help':
-        return this.toggleHelp();
-      case 'typist':
-        return this.switchTypist(key);
-      case 'encoding':
-        // x re-draws an expanded value or frame in the other encoding.
-        if (this.expanded && !this.keyTyped) return this.reexpand();
+      case 'close-overlay':
+        return this.closeOverlay();
+      case 'open-help':
+        return this.openHelp();
+      case 'switch-typist':
+        if (this.options.typists.length === 0) return;
+        this.state = applyCommand(this.state, 'typist', this.uiContext());
+        break;
+      case 're-expand':
+        this.state = applyCommand(this.state, 'encoding', this.uiContext());
+        return this.expand();
+      case 'start-typing':
+        return this.startTyping();
+      case 'expand':
+        return this.expand();
+      case 'step-next':
+        this.options.scenario?.next();
+        break;
+      case 'step-back':
+        this.options.scenario?.back?.();
+        break;
+      case 'state':
+        if (isStateCommand(command)) this.state = applyCommand(this.state, command, this.uiContext(), Number(ch));
     }
-    if (blocked) return;
-    if (command === 'type') return this.startTyping();
-    if (command === 'expand') return this.expand();
-    if (command === 'step-next') this.options.scenario?.next();
-    else if (command === 'step-back') this.options.scenario?.back?.();
-    else if (isStateCommand(command)) this.state = applyCommand(this.state, command, this.uiContext(), Number(ch));
     this.touch();
   }
 
-  private reexpand(): void {
-    this.state = applyCommand(this.state, 'encoding', this.uiContext());
-    this.expand();
-  }
-
-  private switchTypist(key: string): void {
-    // While typing, t is a letter: only F2 switches who types.
-    if (this.overlay || this.options.typists.length === 0 || (this.keyTyped && key !== 'f2')) return;
-    this.state = applyCommand(this.state, 'typist', this.uiContext());
-    this.touch();
-  }
-
-  private toggleHelp(): void {
-    if (this.keyTyped) return;
-    if (this.overlay) return this.closeOverlay();
+  private openHelp(): void {
     // The overlay is 90% wide, less its border and a column for the scroll.
     const width = Math.floor(((this.screen.width as number) || 80) * 0.9) - 3;
     this.showOverlay(' help ', helpLines(this.context, width, this.withoutCommands, this.viewNames), undefined, false);
@@ -353,18 +348,13 @@ export class LabView {
   }
 
   private expand(): void {
-    if (this.state.focus === 'inspector') {
-      const steps = visibleSteps(this.currentLadder().steps, this.state.detail);
-      const step = steps[this.state.stepCursor ?? steps.length - 1];
-      if (!step) return;
-      const value = step.value;
-      const save = value ? () => this.save(step.label, wrapValue(value, this.state.encoding, 64).join('')) : undefined;
-      this.showOverlay(` ${safeText(step.label)} `, stepDetail(step, this.state.encoding), save);
-      return;
-    }
-    const frames = this.perspective.frames;
-    const row = frames.at(this.state.frameCursor ?? frames.length - 1);
-    if (row) this.showOverlay(' frame ', frameDetail(row, this.state.encoding));
+    const { focus, stepCursor, frameCursor, encoding } = this.state;
+    const steps = visibleSteps(this.currentLadder().steps, this.state.detail);
+    const cursor = focus === 'inspector' ? stepCursor : frameCursor;
+    const shown = expansion(focus, cursor, steps, this.perspective.frames, encoding);
+    if (!shown) return;
+    const { save } = shown;
+    this.showOverlay(shown.label, shown.lines, save && (() => this.save(save.label, save.text)));
   }
 
   private save(label: string, text: string): void {
