@@ -5,7 +5,7 @@ import { safeText } from '../../src/terminal/safe-text.ts';
 import type { MalloryEvent } from '../../src/insecure/mallory/mallory.ts';
 import type { Scenario } from '../../src/scenario/types.ts';
 import { namedValues, ScenarioRun } from '../../src/scenario/runner.ts';
-import type { WorldObserver } from '../../src/scenario/world.ts';
+import type { WorldObserver } from '../../src/scenario/run-record.ts';
 import { EvePerspective } from '../model/eve.ts';
 import { TracePerspective, type Perspective } from '../model/model.ts';
 import { LabView } from '../view/view.ts';

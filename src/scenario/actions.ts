@@ -18,13 +18,14 @@ import { eveXor, forbiddenAttack, forge } from './nonce-reuse.ts';
 import { smallSubgroup } from './small-subgroup.ts';
 import { naiveRead, sayTogether } from './framing.ts';
 import type { Action } from './types.ts';
-import { showValue, type ScenarioWorld } from './world.ts';
+import { showValue } from './run-record.ts';
+import type { ActionContext } from './action-context.ts';
 
-function scenarioError(world: ScenarioWorld, message: string): DhlabError {
+function scenarioError(world: ActionContext, message: string): DhlabError {
   return new DhlabError('ERR_SCENARIO', `${world.scenario.file}: ${message}`);
 }
 
-function asBigint(world: ScenarioWorld, name: string): bigint {
+function asBigint(world: ActionContext, name: string): bigint {
   const value = world.value(name);
   if (value === undefined) throw scenarioError(world, `the value ${name} does not exist at this step`);
   if (typeof value === 'bigint') return value;
@@ -32,14 +33,14 @@ function asBigint(world: ScenarioWorld, name: string): bigint {
   return bytesToBigint(value);
 }
 
-function asBytes(world: ScenarioWorld, name: string): Uint8Array {
+function asBytes(world: ActionContext, name: string): Uint8Array {
   const value = world.value(name);
   if (!(value instanceof Uint8Array))
     throw scenarioError(world, `the value ${name} does not exist at this step (or is not bytes)`);
   return value;
 }
 
-function serverGroup(world: ScenarioWorld): DhGroup {
+function serverGroup(world: ActionContext): DhGroup {
   return anyGroup(world.scenario.server.group) as DhGroup;
 }
 
@@ -48,12 +49,8 @@ function serverGroup(world: ScenarioWorld): DhGroup {
  * once per run and kept, so every estimate of one lesson uses the same figure (it was measured
  * per action, and two lessons on one machine said 3.8 and 7.02 µs).
  */
-function secondsPerStep(world: ScenarioWorld, group: DhGroup): number {
-  const known = world.stepCosts.get(group.name);
-  if (known !== undefined) return known;
-  const measured = measureStep(group);
-  world.stepCosts.set(group.name, measured);
-  return measured;
+function secondsPerStep(world: ActionContext, group: DhGroup): number {
+  return world.measuredOnce(`bsgs-step/${group.name}`, () => measureStep(group));
 }
 
 function measureStep(group: DhGroup): number {
@@ -71,7 +68,7 @@ function measureStep(group: DhGroup): number {
   return steps(20_000);
 }
 
-function discreteLog(world: ScenarioWorld, action: Extract<Action, { kind: 'discrete_log' }>): string[] {
+function discreteLog(world: ActionContext, action: Extract<Action, { kind: 'discrete_log' }>): string[] {
   const group = serverGroup(world);
   const y = asBigint(world, action.of);
   // Without a bound the search covers every exponent that matters: x modulo the order of g (q in
@@ -89,7 +86,7 @@ function discreteLog(world: ScenarioWorld, action: Extract<Action, { kind: 'disc
     `baby-step giant-step for ${action.of} = g^x mod p, x below ${boundText}: ${result.tableSize} table entries, ${result.steps} steps, ${result.ms.toFixed(0)} ms`,
   ];
   if (result.x !== null) {
-    world.values.set(action.as, result.x);
+    world.setValue(action.as, result.x);
     lines.push(
       `found ${action.as} = ${showValue(result.x)}; check: g^x mod p = ${showValue(modPow(group.g, result.x, group.p))}`,
     );
@@ -105,7 +102,7 @@ function discreteLog(world: ScenarioWorld, action: Extract<Action, { kind: 'disc
 }
 
 /** Eve with the server's exponent: Z from the client's public value, then keys from the public transcript. */
-function eveDecrypt(world: ScenarioWorld, action: Extract<Action, { kind: 'eve_decrypt' }>): string[] {
+function eveDecrypt(world: ActionContext, action: Extract<Action, { kind: 'eve_decrypt' }>): string[] {
   const name = action.connection;
   const seen = {
     name,
@@ -115,8 +112,8 @@ function eveDecrypt(world: ScenarioWorld, action: Extract<Action, { kind: 'eve_d
     clientPublic: asBytes(world, `eve/${name}.y_c`),
   };
   const { sharedSecret: z, keys } = keysFromServerExponent(world.engine, asBigint(world, action.exponent), seen);
-  world.values.set(`eve/${name}.Z`, z);
-  world.values.set(`eve/${name}.K`, keys.hashedSecret);
+  world.setValue(`eve/${name}.Z`, z);
+  world.setValue(`eve/${name}.K`, keys.hashedSecret);
   const lines = [
     `Eve computes Z = y_c^x mod p = ${showValue(z, false, 'Z')}, K = SHA-256(Z) = ${showValue(keys.hashedSecret)}, and both HKDF keys from the transcript she saw`,
   ];
@@ -140,7 +137,7 @@ function eveDecrypt(world: ScenarioWorld, action: Extract<Action, { kind: 'eve_d
   return lines;
 }
 
-function cost(world: ScenarioWorld, groups: string[]): string[] {
+function cost(world: ActionContext, groups: string[]): string[] {
   const lines: string[] = [];
   for (const name of groups) {
     const group = anyGroup(name) as DhGroup;
@@ -151,8 +148,8 @@ function cost(world: ScenarioWorld, groups: string[]): string[] {
       lines.push(
         `${name}: q has ${qBits} bits; BSGS recovered x = ${showValue(result.x ?? -1n)} (was ${showValue(x)}) in ${result.steps} steps, ${result.ms.toFixed(1)} ms`,
       );
-      world.values.set(`cost.${name}.x`, result.x ?? 0n);
-      world.values.set(`cost.${name}.secret`, x);
+      world.setValue(`cost.${name}.x`, result.x ?? 0n);
+      world.setValue(`cost.${name}.secret`, x);
     } else {
       const perStep = secondsPerStep(world, group);
       const bits = group.insecure ? qBits : 256;
@@ -170,7 +167,7 @@ function cost(world: ScenarioWorld, groups: string[]): string[] {
 }
 
 /** AES-256-CBC with no MAC, as the original project: flipping IV bits flips the same plaintext bits. */
-function cbcBitflip(world: ScenarioWorld, action: Extract<Action, { kind: 'cbc_bitflip' }>): string[] {
+function cbcBitflip(world: ActionContext, action: Extract<Action, { kind: 'cbc_bitflip' }>): string[] {
   const key = asBytes(world, action.key);
   const at = action.text.indexOf(action.from);
   if (at < 0 || action.from.length !== action.to.length || at + action.from.length > 16) {
@@ -186,9 +183,9 @@ function cbcBitflip(world: ScenarioWorld, action: Extract<Action, { kind: 'cbc_b
   const forged = Buffer.from(forgeCbcIv(iv, at, from, Buffer.from(action.to, 'utf8')));
   const decipher = crypto.createDecipheriv('aes-256-cbc', key, forged);
   const tampered = Buffer.concat([decipher.update(ciphertext), decipher.final()]).toString('utf8');
-  world.values.set('cbc.iv', Uint8Array.from(iv));
-  world.values.set('cbc.forged_iv', Uint8Array.from(forged));
-  world.values.set('cbc.tampered', tampered);
+  world.setValue('cbc.iv', Uint8Array.from(iv));
+  world.setValue('cbc.forged_iv', Uint8Array.from(forged));
+  world.setValue('cbc.tampered', tampered);
 
   // The same experiment against AES-256-GCM: every single-bit flip of ciphertext or tag is refused.
   const gcm = new DirectionalCipher(world.engine, key).seal(Buffer.from(action.text, 'utf8'));
@@ -198,8 +195,8 @@ function cbcBitflip(world: ScenarioWorld, action: Extract<Action, { kind: 'cbc_b
     flipped[bit >> 3] = (flipped[bit >> 3] as number) ^ (0x80 >> (bit & 7));
     if (world.engine.aesGcmOpen(key, gcm.nonce, flipped, gcm.aad) !== null) accepted++;
   }
-  world.values.set('gcm.flips_tried', BigInt(gcm.sealed.length * 8));
-  world.values.set('gcm.flips_accepted', BigInt(accepted));
+  world.setValue('gcm.flips_tried', BigInt(gcm.sealed.length * 8));
+  world.setValue('gcm.flips_accepted', BigInt(accepted));
   return [
     `CBC: IV ${iv.toString('hex')}, ciphertext ${ciphertext.toString('hex')} ("${action.text}", key ${action.key})`,
     `Mallory XORs IV bytes ${at}..${at + from.length - 1} with "${action.from}" XOR "${action.to}": IV ${forged.toString('hex')}`,
@@ -209,7 +206,7 @@ function cbcBitflip(world: ScenarioWorld, action: Extract<Action, { kind: 'cbc_b
 }
 
 /** Runs one step's action against the world; returns the transcript lines it produced. */
-export async function runAction(world: ScenarioWorld, action: Action): Promise<string[]> {
+export async function runAction(world: ActionContext, action: Action): Promise<string[]> {
   switch (action.kind) {
     case 'none':
       return [];

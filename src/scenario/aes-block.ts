@@ -4,7 +4,7 @@ import { printableAscii as printable } from '../terminal/format.ts';
 import { encryptBlockTraced, stateGrid, type AesRound } from '../by-hand/aes.ts';
 import { counterBlock, gcmSealByHand } from '../by-hand/gcm.ts';
 import type { Action } from './types.ts';
-import type { ScenarioWorld } from './world.ts';
+import type { ActionContext } from './action-context.ts';
 
 /** One round as five 4x4 grids side by side (start, s_box, s_row, m_col, k_sch): FIPS-197 figure 3's layout. */
 function roundLines(r: AesRound): string[] {
@@ -34,7 +34,7 @@ function roundLines(r: AesRound): string[] {
  * counter block, AES-256's 14 rounds, the keystream XOR the plaintext, GHASH and the tag; each
  * compared with the bytes the wire carried. `show` picks which part a step prints.
  */
-export function aesBlock(world: ScenarioWorld, action: Extract<Action, { kind: 'aes_block' }>): string[] {
+export function aesBlock(world: ActionContext, action: Extract<Action, { kind: 'aes_block' }>): string[] {
   const name = action.connection;
   const key = world.value(`${name}.key_c2s`);
   const record = world.frames.find((f) => f.from === name && f.frame.type === 'data');
@@ -106,7 +106,7 @@ export function aesBlock(world: ScenarioWorld, action: Extract<Action, { kind: '
 
 /** The lesson's values, by the names its narration and checks use (docs/TEACHING.md). */
 function recordValues(
-  world: ScenarioWorld,
+  world: ActionContext,
   v: {
     key: Uint8Array;
     nonce: Uint8Array;
@@ -135,7 +135,7 @@ function recordValues(
     ['aes.tag', v.gcm.tag],
     ['aes.wire_tag', v.wire.tag],
   ] as const)
-    world.values.set(name, Uint8Array.from(value));
+    world.setValue(name, Uint8Array.from(value));
 }
 
 /** The blocks after the first, J2..Jn, named with their counter values (Ji holds i + 1: J0 holds 1). */

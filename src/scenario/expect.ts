@@ -1,6 +1,7 @@
 import { bytesToBigint } from '../crypto/bytes.ts';
 import type { Expectation } from './types.ts';
-import { showValue, type ScenarioWorld, type Value } from './world.ts';
+import { showValue, type Value } from './run-record.ts';
+import type { RunView } from './action-context.ts';
 
 export interface CheckResult {
   ok: boolean;
@@ -34,7 +35,7 @@ function appearsIn(bytes: Uint8Array, text: string): boolean {
   );
 }
 
-export function check(world: ScenarioWorld, e: Expectation): CheckResult {
+export function check(world: RunView, e: Expectation): CheckResult {
   const show = (name: string) => {
     const v = world.value(name);
     return v === undefined ? `${name} does not exist` : `${name} = ${showValue(v, false, name)}`;
@@ -58,7 +59,7 @@ export function check(world: ScenarioWorld, e: Expectation): CheckResult {
     case 'error':
       return failsWith(world, e);
     case 'members': {
-      const members = world.server.memberNames;
+      const members = world.memberNames;
       const ok = members.length === e.names.length && e.names.every((n) => members.includes(n));
       return {
         ok,
@@ -95,7 +96,7 @@ export function check(world: ScenarioWorld, e: Expectation): CheckResult {
 }
 
 function compareValues(
-  world: ScenarioWorld,
+  world: RunView,
   e: Extract<Expectation, { kind: 'equal' | 'differ' }>,
   show: (name: string) => string,
 ): CheckResult {
@@ -106,7 +107,7 @@ function compareValues(
   return { ok, what, found: ok ? undefined : e.names.map(show).join(', ') };
 }
 
-function receives(world: ScenarioWorld, e: Extract<Expectation, { kind: 'receives' | 'not_receives' }>): CheckResult {
+function receives(world: RunView, e: Extract<Expectation, { kind: 'receives' | 'not_receives' }>): CheckResult {
   const events = world.received.get(e.who) ?? [];
   const count = events.filter(
     (ev) => ev.type === 'message' && ev.text === e.text && (e.from === undefined || ev.from === e.from),
@@ -122,7 +123,7 @@ function receives(world: ScenarioWorld, e: Extract<Expectation, { kind: 'receive
   };
 }
 
-function failsWith(world: ScenarioWorld, e: Extract<Expectation, { kind: 'error' }>): CheckResult {
+function failsWith(world: RunView, e: Extract<Expectation, { kind: 'error' }>): CheckResult {
   const mine = world.errors.filter((x) => x.who === e.who || x.who.startsWith(`${e.who}/`));
   const ok = mine.some((x) => x.code === e.code && (e.message === undefined || x.message.includes(e.message)));
   const what = `${e.who} fails with ${e.code}${e.message === undefined ? '' : ` ("${e.message}")`}`;

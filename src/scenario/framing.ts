@@ -2,7 +2,7 @@ import net from 'node:net';
 import { DhlabError } from '../errors.ts';
 import { naiveMessages, startResegmenter, type Segment } from '../insecure/resegment.ts';
 import type { Action } from './types.ts';
-import type { ScenarioWorld } from './world.ts';
+import type { ActionContext } from './action-context.ts';
 import { listen } from '../net/listen.ts';
 
 /** Shown in a transcript line: a long text cut, newlines and all, so one line stays one line. */
@@ -21,7 +21,7 @@ export function longText(bytes: number): string {
  * are real; recv(1024) is applied to what each found waiting.
  */
 export async function naiveRead(
-  world: ScenarioWorld,
+  world: ActionContext,
   action: Extract<Action, { kind: 'naive_read' }>,
 ): Promise<string[]> {
   const texts = action.texts.map((t) => Buffer.from(t, 'utf8'));
@@ -72,8 +72,8 @@ export async function naiveRead(
     throw new DhlabError('ERR_SCENARIO', `${world.scenario.file}: naive_read: the bytes did not arrive as sent`);
   // recv(1024) on what a read found: the first 1024 bytes, then the next call takes the next 1024.
   const messages = reads.flatMap((chunk) => naiveMessages(chunk));
-  world.values.set('naive.first', Buffer.from(messages[0] ?? []).toString('utf8'));
-  world.values.set('naive.count', BigInt(messages.length));
+  world.setValue('naive.first', Buffer.from(messages[0] ?? []).toString('utf8'));
+  world.setValue('naive.count', BigInt(messages.length));
   return [
     `the sender writes ${action.texts.map((t) => excerpt(t)).join(', then ')}, then a ${long.length}-byte message: ${action.texts.length + 1} writes, ${total} bytes`,
     ...segments.map((s, i) => `segment ${i + 1} on the wire: ${s.bytes.length} bytes`),
@@ -93,7 +93,7 @@ export async function naiveRead(
  * exactly.
  */
 export async function sayTogether(
-  world: ScenarioWorld,
+  world: ActionContext,
   action: Extract<Action, { kind: 'say_together' }>,
 ): Promise<string[]> {
   const client = world.clients.get(action.from);
@@ -109,12 +109,12 @@ export async function sayTogether(
   await world.until(() =>
     others.every((who) => world.clients.get(who)?.closed === true || lines.every((text) => heard(who, text))),
   );
-  if (long) world.values.set('framing.long_received', others.every((who) => heard(who, long)) ? 'exactly' : 'differs');
+  if (long) world.setValue('framing.long_received', others.every((who) => heard(who, long)) ? 'exactly' : 'differs');
   const fresh = world.segments.slice(firstSegment).filter((s) => s.client === action.from);
   const ports = new Set(fresh.map((s) => s.relayPort));
   const reads = [...ports].flatMap((port) => (world.serverReads.get(port) ?? []).slice(readsBefore.get(port) ?? 0));
   const oneEach = reads.join() === fresh.map((s) => s.bytes.length).join();
-  world.values.set('framing.server_reads', BigInt(reads.length));
+  world.setValue('framing.server_reads', BigInt(reads.length));
   return [
     `${action.from} writes ${lines.length} chat frames at once: ${lines.map((l) => (l === long ? `a ${l.length}-byte line` : excerpt(l))).join(', ')}`,
     ...fresh.map((s) => `segment at ${s.offset}: ${s.bytes.length} bytes = ${s.carries}`),

@@ -14,7 +14,7 @@ import {
 import { forgeTag, hashKeyFromNonceReuse } from '../insecure/attacks/forbidden-attack.ts';
 import type { TapObservation } from '../tap/tap-proxy.ts';
 import type { Action } from './types.ts';
-import type { ScenarioWorld } from './world.ts';
+import type { ActionContext } from './action-context.ts';
 
 const xor = (a: Uint8Array, b: Uint8Array) =>
   Uint8Array.from({ length: Math.min(a.length, b.length) }, (_, i) => (a[i] as number) ^ (b[i] as number));
@@ -26,7 +26,7 @@ interface Sealed {
   tag: Uint8Array;
 }
 
-function sealedFrames(world: ScenarioWorld, name: string, dir: TapObservation['dir']): Sealed[] {
+function sealedFrames(world: ActionContext, name: string, dir: TapObservation['dir']): Sealed[] {
   return world
     .observationsOf(name)
     .filter((o) => o.dir === dir && o.frame?.type === 'data')
@@ -40,7 +40,7 @@ function sealedFrames(world: ScenarioWorld, name: string, dir: TapObservation['d
     });
 }
 
-function scenarioError(world: ScenarioWorld, message: string): DhlabError {
+function scenarioError(world: ActionContext, message: string): DhlabError {
   return new DhlabError('ERR_SCENARIO', `${world.scenario.file}: ${message}`);
 }
 
@@ -49,7 +49,7 @@ function scenarioError(world: ScenarioWorld, message: string): DhlabError {
  * so C1 XOR C2 = P1 XOR P2; the first is the welcome, which she can write down from what she saw
  * (the name, and who joined before), so the second is hers too.
  */
-export function eveXor(world: ScenarioWorld, action: Extract<Action, { kind: 'eve_xor' }>): string[] {
+export function eveXor(world: ActionContext, action: Extract<Action, { kind: 'eve_xor' }>): string[] {
   const name = action.connection;
   const [first, second] = sealedFrames(world, name, 'server->client');
   if (!first || !second) throw scenarioError(world, `eve_xor needs two frames from the server to ${name}`);
@@ -61,8 +61,8 @@ export function eveXor(world: ScenarioWorld, action: Extract<Action, { kind: 'ev
   const guess = Buffer.from(JSON.stringify({ type: 'welcome', name, members, count: members.length }), 'utf8');
   const difference = xor(first.ciphertext, second.ciphertext);
   const recovered = Buffer.from(xor(difference, guess)).toString('utf8');
-  world.values.set(`eve/${name}.xor`, difference);
-  world.values.set(`eve/${name}.recovered`, recovered);
+  world.setValue(`eve/${name}.xor`, difference);
+  world.setValue(`eve/${name}.recovered`, recovered);
   world.reportEveDecrypted(name, [{ dir: 'server->client', seq: second.seq, text: recovered }], 'xor');
   return [
     first.seq === second.seq
@@ -80,7 +80,7 @@ export function eveXor(world: ScenarioWorld, action: Extract<Action, { kind: 'ev
  * C2_n) • H^2 gives the hash key H and the tag mask E_K(J0). Checked against the real ones,
  * computed from the client's key (which only the lesson can see).
  */
-export function forbiddenAttack(world: ScenarioWorld, action: Extract<Action, { kind: 'forbidden_attack' }>): string[] {
+export function forbiddenAttack(world: ActionContext, action: Extract<Action, { kind: 'forbidden_attack' }>): string[] {
   const name = action.connection;
   const frames = sealedFrames(world, name, 'client->server');
   const [f1, f2] = frames.slice(-2);
@@ -125,10 +125,10 @@ export function forbiddenAttack(world: ScenarioWorld, action: Extract<Action, { 
     );
   }
   lines.push(`the real H = AES(k_c2s, 0^128) = ${hex(trueH)} (the lesson knows the key; Mallory does not)`);
-  world.values.set('forbidden.h', bigintToBlock(h));
-  world.values.set('forbidden.ek_j0', ekJ0);
-  world.values.set('forbidden.true_h', trueH);
-  world.values.set('forbidden.true_ek_j0', trueMask);
+  world.setValue('forbidden.h', bigintToBlock(h));
+  world.setValue('forbidden.ek_j0', ekJ0);
+  world.setValue('forbidden.true_h', trueH);
+  world.setValue('forbidden.true_ek_j0', trueMask);
   return lines;
 }
 
@@ -137,7 +137,7 @@ export function forbiddenAttack(world: ScenarioWorld, action: Extract<Action, { 
  * (`known`, read by Eve), the tag from the recovered H and E_K(J0); sent to the server with the seq
  * it expects next. Under a stuck nonce the server accepts it; under dhlab's counter it cannot.
  */
-export async function forge(world: ScenarioWorld, action: Extract<Action, { kind: 'forge' }>): Promise<string[]> {
+export async function forge(world: ActionContext, action: Extract<Action, { kind: 'forge' }>): Promise<string[]> {
   const name = action.connection;
   if (!world.mallory) throw scenarioError(world, 'forge needs Mallory (actors.mallory)');
   const frames = sealedFrames(world, name, 'client->server');
@@ -162,7 +162,7 @@ export async function forge(world: ScenarioWorld, action: Extract<Action, { kind
   world.mallory.inject(name, { type: 'data', seq, box: Buffer.concat([ciphertext, tag]).toString('base64') });
   world.note(`Mallory for ${name}`, `Mallory sends a forged chat as ${name}, seq ${seq}`);
   await world.settle(before);
-  world.values.set('forge.tag', tag);
+  world.setValue('forge.tag', tag);
   return [
     `keystream = C1 XOR P1 (P1 = ${known.toString('utf8')})  ${hex(keystream)}`,
     `forged P  ${plaintext.toString('utf8')}`,

@@ -2,7 +2,8 @@ import type { CryptoEngine } from '../crypto/engine.ts';
 import { runAction } from './actions.ts';
 import { check, type CheckResult } from './expect.ts';
 import type { Scenario, Step } from './types.ts';
-import { ScenarioWorld, showValue, type FrameRecord, type Moment, type WorldObserver } from './world.ts';
+import { ScenarioWorld } from './world.ts';
+import { showValue, type FrameRecord, type Moment, type WorldObserver } from './run-record.ts';
 
 export interface StepResult {
   index: number;

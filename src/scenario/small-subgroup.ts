@@ -8,7 +8,8 @@ import { aadFor, nonceFor } from '../protocol/channel.ts';
 import { encodeFrame, FrameDecoder, parseFramePayload, type WireFrame } from '../protocol/frame.ts';
 import { deriveSessionKeys, transcriptHash } from '../protocol/keyschedule.ts';
 import type { Action } from './types.ts';
-import { showValue, type ScenarioWorld } from './world.ts';
+import { showValue } from './run-record.ts';
+import type { ActionContext } from './action-context.ts';
 
 /** Frames from one TCP connection, awaited one at a time. */
 class FrameReader {
@@ -42,7 +43,7 @@ type ProbeResult = { residue: bigint; tried: number; serverPublic: bigint } | { 
  * value. The server computes Z = h^x_s, one of only r values, and seals its welcome with keys from
  * it; the value of j for which Z = h^j opens that welcome is x_s mod r.
  */
-async function probe(world: ScenarioWorld, group: DhGroup, name: string, h: bigint, r: bigint): Promise<ProbeResult> {
+async function probe(world: ActionContext, group: DhGroup, name: string, h: bigint, r: bigint): Promise<ProbeResult> {
   const socket = net.connect({ host: '127.0.0.1', port: world.wirePort });
   const reader = new FrameReader(socket);
   try {
@@ -87,7 +88,7 @@ async function probe(world: ScenarioWorld, group: DhGroup, name: string, h: bigi
  * validation, the only small order is 2 (y = p - 1), and the server refuses it.
  */
 export async function smallSubgroup(
-  world: ScenarioWorld,
+  world: ActionContext,
   action: Extract<Action, { kind: 'small_subgroup' }>,
 ): Promise<string[]> {
   const group = anyGroup(world.scenario.server.group) as DhGroup;
@@ -137,7 +138,7 @@ export async function smallSubgroup(
   const { x, modulus } = crt(residues);
   lines.push(`Chinese remainder theorem: x_s = ${showValue(x)} (mod ${showValue(modulus)})`);
   if (modulus === group.p - 1n) {
-    world.values.set(action.as, x);
+    world.setValue(action.as, x);
     const ys = world.value(`eve/${world.scenario.clients[0]?.name}.y_s`);
     lines.push(
       `check: g^x_s mod p = ${showValue(modPow(group.g, x, group.p))}${ys instanceof Uint8Array ? `, the server's y_s on the wire: ${showValue(bytesToBigint(ys))}` : ''}`,

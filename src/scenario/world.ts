@@ -19,7 +19,9 @@ import type { TapObservation } from '../tap/tap-proxy.ts';
 import { SegmentRecord } from './segment-record.ts';
 import { roomFor } from './world-room.ts';
 import { Waits } from './waits.ts';
+import { malloryMoment, refusalMoment } from './moments.ts';
 import type { ClientSpec, Scenario } from './types.ts';
+import type { ActionContext, Mark } from './action-context.ts';
 import {
   valueNames,
   type EveReadHow,
@@ -29,17 +31,8 @@ import {
   type WorldObserver,
 } from './run-record.ts';
 
-export {
-  showValue,
-  type EveReadHow,
-  type FrameRecord,
-  type Moment,
-  type Value,
-  type WorldObserver,
-} from './run-record.ts';
-
-export class ScenarioWorld {
-  readonly values = new Map<string, Value>();
+export class ScenarioWorld implements ActionContext {
+  private readonly valueMap = new Map<string, Value>();
   readonly received = new Map<string, ServerEvent[]>();
   readonly errors: { who: string; code: ErrorCode; message: string }[] = [];
   readonly observations: TapObservation[] = [];
@@ -49,8 +42,8 @@ export class ScenarioWorld {
   /** Plaintexts Eve recovered by attack (eve_decrypt). */
   readonly eveRead: string[] = [];
   readonly clients = new Map<string, ChatClient>();
-  /** Seconds per BSGS step by group, measured once per run (scenario/actions.ts). */
-  readonly stepCosts = new Map<string, number>();
+  /** Costs measured once per run (seconds per BSGS step by group), carried over a restart. */
+  private readonly costs = new Map<string, number>();
   /** settle()'s checks, run whenever the world records something. */
   private readonly waits = new Waits();
   part = 1;
@@ -110,17 +103,17 @@ export class ScenarioWorld {
     world = new ScenarioWorld(scenario, engine, serverIdentity, malloryIdentity, observer, room);
     world.part = part;
     if (carry) world.carryFrom(carry);
-    world.values.set('group.p', group.p);
-    world.values.set('group.g', group.g);
-    world.values.set('group.q', group.q);
-    world.values.set('server.fingerprint', serverIdentity.fingerprint);
-    world.values.set('mallory.fingerprint', malloryIdentity.fingerprint);
+    world.setValue('group.p', group.p);
+    world.setValue('group.g', group.g);
+    world.setValue('group.q', group.q);
+    world.setValue('server.fingerprint', serverIdentity.fingerprint);
+    world.setValue('mallory.fingerprint', malloryIdentity.fingerprint);
     return world;
   }
 
   private carryFrom(old: ScenarioWorld): void {
-    for (const [k, v] of old.stepCosts) this.stepCosts.set(k, v);
-    for (const [k, v] of old.values) this.values.set(k, v);
+    for (const [k, v] of old.costs) this.costs.set(k, v);
+    for (const [k, v] of old.valueMap) this.valueMap.set(k, v);
     for (const [k, v] of old.received) this.received.set(k, v);
     this.errors.push(...old.errors);
     this.frames.push(...old.frames);
@@ -140,20 +133,11 @@ export class ScenarioWorld {
   }
 
   private record(prefix: string, event: TraceEvent): void {
-    for (const [name, value] of valueNames(event)) this.values.set(`${prefix}.${name}`, value);
-    if (event.kind === 'error') {
-      this.errors.push({ who: prefix, code: event.code, message: event.message });
-      // The side that refuses says so (the other side only reads the error frame, if one is sent).
-      if (!event.remote && !prefix.startsWith('mallory/')) {
-        const [who, connection] = prefix.startsWith('server/')
-          ? ['server', prefix.slice('server/'.length)]
-          : [prefix, ''];
-        this.note(
-          who,
-          `${who} refuses${connection ? ` ${connection}` : ''} - ${event.code} - ${event.message.slice(0, 60)}`,
-        );
-      }
-    }
+    for (const [name, value] of valueNames(event)) this.setValue(`${prefix}.${name}`, value);
+    if (event.kind !== 'error') return;
+    this.errors.push({ who: prefix, code: event.code, message: event.message });
+    const refusal = refusalMoment(prefix, event);
+    if (refusal) this.note(refusal.over, refusal.text);
   }
 
   private viaMallory(spec: ClientSpec | undefined): boolean {
@@ -199,17 +183,17 @@ export class ScenarioWorld {
     const frame = o.frame;
     if (frame?.type === 'hello' && typeof frame.name === 'string') {
       this.tapLabels.set(o.connection, frame.name);
-      this.values.set(`eve/${frame.name}.name`, frame.name);
+      this.setValue(`eve/${frame.name}.name`, frame.name);
     }
     const label = this.tapLabels.get(o.connection) ?? `connection ${o.connection}`;
     // What Eve can write down from the wire: public values, the host key, the name.
     if (frame?.type === 'server_key' && typeof frame.y === 'string') {
-      this.values.set(`eve/${label}.y_s`, Uint8Array.from(Buffer.from(frame.y, 'hex')));
-      this.values.set(`eve/${label}.host_key`, Uint8Array.from(Buffer.from(String(frame.host_key), 'hex')));
-      this.values.set(`eve/${label}.group`, String(frame.group));
+      this.setValue(`eve/${label}.y_s`, Uint8Array.from(Buffer.from(frame.y, 'hex')));
+      this.setValue(`eve/${label}.host_key`, Uint8Array.from(Buffer.from(String(frame.host_key), 'hex')));
+      this.setValue(`eve/${label}.group`, String(frame.group));
     }
     if (frame?.type === 'client_key' && typeof frame.y === 'string')
-      this.values.set(`eve/${label}.y_c`, Uint8Array.from(Buffer.from(frame.y, 'hex')));
+      this.setValue(`eve/${label}.y_c`, Uint8Array.from(Buffer.from(frame.y, 'hex')));
     this.observations.push({ ...o, bytes: Uint8Array.from(o.bytes) });
     this.observer.observation?.(o);
     this.touched();
@@ -261,18 +245,8 @@ export class ScenarioWorld {
 
   private onMalloryEvent(event: MalloryEvent): void {
     this.malloryEvents.push(event);
-    const over = `Mallory for ${event.connection}`;
-    if (event.kind === 'rewrote') this.note(over, `Mallory rewrites "${event.from}" to "${event.to}"`);
-    else if (event.kind === 'tampered')
-      this.note(over, `Mallory flips bits at byte ${event.offset} of the sealed box (XOR ${event.xor})`);
-    else if (event.kind === 'replayed')
-      this.note(
-        over,
-        event.sentAs === event.seq
-          ? `Mallory replays data seq ${event.seq} as it was`
-          : `Mallory replays data seq ${event.seq} with its seq field rewritten to ${event.sentAs}`,
-      );
-    else if (event.kind === 'note') this.note(over, event.text);
+    const text = malloryMoment(event);
+    if (text) this.note(`Mallory for ${event.connection}`, text);
     this.observer.malloryEvent?.(event);
     this.touched();
   }
@@ -337,7 +311,7 @@ export class ScenarioWorld {
   /**
    * What an action's consequences will change: the events each open client has received so far.
    */
-  mark(): { events: Map<string, number> } {
+  mark(): Mark {
     const events = new Map<string, number>();
     for (const [name, client] of this.clients)
       if (!client.closed) events.set(name, this.received.get(name)?.length ?? 0);
@@ -351,7 +325,7 @@ export class ScenarioWorld {
    * something, never after a quiet period; `maxMs` only bounds a step whose answer never comes
    * (its expectations then say what is missing).
    */
-  async settle(before: { events: Map<string, number> }, maxMs = 10_000): Promise<void> {
+  async settle(before: Mark, maxMs = 10_000): Promise<void> {
     await this.until(
       () =>
         [...before.events].every(
@@ -385,7 +359,26 @@ export class ScenarioWorld {
 
   /** A value by name, for checks and narration; undefined when the run has not produced it. */
   value(name: string): Value | undefined {
-    return this.values.get(name);
+    return this.valueMap.get(name);
+  }
+
+  /** Every value the run has named, for tests and the handout's tables. */
+  get values(): ReadonlyMap<string, Value> {
+    return this.valueMap;
+  }
+
+  setValue(name: string, value: Value): void {
+    this.valueMap.set(name, value);
+  }
+
+  measuredOnce(key: string, measure: () => number): number {
+    const known = this.costs.get(key) ?? measure();
+    this.costs.set(key, known);
+    return known;
+  }
+
+  get memberNames(): readonly string[] {
+    return this.server.memberNames;
   }
 
   async close(): Promise<void> {

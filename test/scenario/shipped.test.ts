@@ -5,7 +5,7 @@ import { shippedScenarioFiles } from '../../src/scenario/catalog.ts';
 import { exportHtml, exportMarkdown, fieldMeaning } from '../../src/handout/export.ts';
 import { loadScenario } from '../../src/scenario/file.ts';
 import { firstFailure, ScenarioRun, type StepResult } from '../../src/scenario/runner.ts';
-import { showValue } from '../../src/scenario/world.ts';
+import { showValue } from '../../src/scenario/run-record.ts';
 import { runHeadless } from '../../src/scenario/headless.ts';
 
 const files = shippedScenarioFiles();
