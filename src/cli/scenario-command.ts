@@ -4,8 +4,8 @@ import { writeRegularFile } from '../files.ts';
 import { resolveScenario, shippedScenarioFiles } from '../scenario/catalog.ts';
 import { runHeadless } from '../scenario/headless.ts';
 import { exportHtml, exportMarkdown } from '../handout/export.ts';
-import { loadScenario } from '../scenario/file.ts';
-import { firstFailure } from '../scenario/runner.ts';
+import { loadScenario } from '../scenario/parse/file.ts';
+import { firstFailure } from '../scenario/runtime/runner.ts';
 import { print, terminal } from '../terminal/output.ts';
 import type { ParsedArgs, Verb } from './verb.ts';
 

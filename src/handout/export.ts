@@ -2,8 +2,8 @@ import { safeText } from '../terminal/safe-text.ts';
 import { GCM_TAG_BYTES } from '../crypto/engine.ts';
 import type { Scenario } from '../scenario/types.ts';
 import { frameSummary, ladderSvg, participantsOf, segmentsSvg } from './ladder-svg.ts';
-import type { StepResult } from '../scenario/runner.ts';
-import type { FrameRecord, Moment } from '../scenario/run-record.ts';
+import type { StepResult } from '../scenario/runtime/runner.ts';
+import type { FrameRecord, Moment } from '../scenario/runtime/run-record.ts';
 
 /** What each field of each frame means (docs/PROTOCOL.md s.3-5), for the handout's byte tables. */
 const FIELD_MEANING: Record<string, string> = {

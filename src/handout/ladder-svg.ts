@@ -1,6 +1,6 @@
 import { safeText } from '../terminal/safe-text.ts';
 import { formatEncodedNumber } from '../terminal/format.ts';
-import type { FrameRecord, Moment } from '../scenario/run-record.ts';
+import type { FrameRecord, Moment } from '../scenario/runtime/run-record.ts';
 
 /**
  * A frame in a few words, as on a ladder's arrow: its type and what identifies it (the name,

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { DhlabError } from '../errors.ts';
 import { PACKAGE_ROOT } from '../package-files.ts';
-import { loadScenario } from './file.ts';
+import { loadScenario } from './parse/file.ts';
 import type { Scenario } from './types.ts';
 
 /** The scenarios shipped in the package's scenarios/ directory. */

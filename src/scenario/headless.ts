@@ -2,7 +2,7 @@ import { getEngine } from '../crypto/engines.ts';
 import { safeText } from '../terminal/safe-text.ts';
 import { wrapLine } from '../terminal/narrate.ts';
 import type { Scenario } from './types.ts';
-import { ScenarioRun, type StepResult } from './runner.ts';
+import { ScenarioRun, type StepResult } from './runtime/runner.ts';
 
 /** The transcript of one step, as lines for a terminal or a log. */
 export function stepTranscript(result: StepResult, total: number, width = 80): string[] {

@@ -216,7 +216,7 @@ describe("the forbidden attack (lesson 11), against node:crypto's own GCM", () =
 
 describe("lesson 13's words for the blocks after the first", () => {
   it('name the counters the plaintext really used: J2..Jn, whose 32-bit counters hold 3..n+1', async () => {
-    const { otherBlocks } = await import('../../src/scenario/aes-block.ts');
+    const { otherBlocks } = await import('../../src/scenario/actions/aes-block.ts');
     for (const length of [10, 16, 17, 32, 33, 64, 65]) {
       const gcm = gcmSealByHand(
         crypto.randomBytes(32),

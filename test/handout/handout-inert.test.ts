@@ -5,7 +5,7 @@ import { describe, it } from 'node:test';
 import { marked } from 'marked';
 import { exportHtml, exportMarkdown } from '../../src/handout/export.ts';
 import { ladderSvg } from '../../src/handout/ladder-svg.ts';
-import { parseScenario } from '../../src/scenario/file.ts';
+import { parseScenario } from '../../src/scenario/parse/file.ts';
 import { runHeadless } from '../../src/scenario/headless.ts';
 
 const HOSTILE = [

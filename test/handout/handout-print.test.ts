@@ -10,7 +10,7 @@ import path from 'node:path';
 import { describe, it } from 'node:test';
 import { resolveScenario, shippedScenarioFiles } from '../../src/scenario/catalog.ts';
 import { exportHtml } from '../../src/handout/export.ts';
-import { loadScenario } from '../../src/scenario/file.ts';
+import { loadScenario } from '../../src/scenario/parse/file.ts';
 import { runHeadless } from '../../src/scenario/headless.ts';
 import { unlessInstalled } from '../support/helpers.ts';
 

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { resolveScenario, shippedScenarioFiles } from '../../src/scenario/catalog.ts';
-import { loadScenario } from '../../src/scenario/file.ts';
+import { loadScenario } from '../../src/scenario/parse/file.ts';
 import { runScenarioLab, type ScenarioLab } from '../../lab/apps/scenario.ts';
 import type { LabView } from '../../lab/view/view.ts';
 import { waitFor } from '../support/helpers.ts';

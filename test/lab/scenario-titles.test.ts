@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { runScenarioLab, type ScenarioLab } from '../../lab/apps/scenario.ts';
 import type { LabView } from '../../lab/view/view.ts';
-import { parseScenario } from '../../src/scenario/file.ts';
+import { parseScenario } from '../../src/scenario/parse/file.ts';
 import { headlessTerminal, pressKeys, screenText } from '../support/headless.ts';
 import { waitFor } from '../support/helpers.ts';
 

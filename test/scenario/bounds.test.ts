@@ -11,7 +11,7 @@ import { after, describe, it } from 'node:test';
 import { DhlabError } from '../../src/errors.ts';
 import { babyStepGiantStep } from '../../src/insecure/attacks/discrete-log.ts';
 import { toyGroup } from '../../src/insecure/toy-groups.ts';
-import { loadScenario, MAX_DISCRETE_LOG_BITS, parseScenario } from '../../src/scenario/file.ts';
+import { loadScenario, MAX_DISCRETE_LOG_BITS, parseScenario } from '../../src/scenario/parse/file.ts';
 import { run } from '../support/cli-run.ts';
 import { waitFor } from '../support/helpers.ts';
 

@@ -4,8 +4,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { DhlabError } from '../../src/errors.ts';
-import { parseScenario } from '../../src/scenario/file.ts';
-import { reflow } from '../../src/scenario/runner.ts';
+import { parseScenario } from '../../src/scenario/parse/file.ts';
+import { reflow } from '../../src/scenario/runtime/runner.ts';
 import { run } from '../support/cli-run.ts';
 
 const GOOD = `title: t

@@ -3,9 +3,9 @@ import { describe, it } from 'node:test';
 import { ENGINES } from '../../src/crypto/engines.ts';
 import { shippedScenarioFiles } from '../../src/scenario/catalog.ts';
 import { exportHtml, exportMarkdown, fieldMeaning } from '../../src/handout/export.ts';
-import { loadScenario } from '../../src/scenario/file.ts';
-import { firstFailure, ScenarioRun, type StepResult } from '../../src/scenario/runner.ts';
-import { showValue } from '../../src/scenario/run-record.ts';
+import { loadScenario } from '../../src/scenario/parse/file.ts';
+import { firstFailure, ScenarioRun, type StepResult } from '../../src/scenario/runtime/runner.ts';
+import { showValue } from '../../src/scenario/runtime/run-record.ts';
 import { runHeadless } from '../../src/scenario/headless.ts';
 
 const files = shippedScenarioFiles();

@@ -1,5 +1,5 @@
 import { isMap, isSeq, type Document, type LineCounter } from 'yaml';
-import { DhlabError } from '../errors.ts';
+import { DhlabError } from '../../errors.ts';
 
 /** Where a field sits in a scenario file: keys and list indexes from the top. */
 export type Path = (string | number)[];

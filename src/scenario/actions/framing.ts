@@ -1,9 +1,9 @@
 import net from 'node:net';
-import { DhlabError } from '../errors.ts';
-import { naiveMessages, startResegmenter, type Segment } from '../insecure/resegment.ts';
-import type { Action } from './types.ts';
+import { DhlabError } from '../../errors.ts';
+import { naiveMessages, startResegmenter, type Segment } from '../../insecure/resegment.ts';
+import type { Action } from '../types.ts';
 import type { ActionContext } from './action-context.ts';
-import { listen } from '../net/listen.ts';
+import { listen } from '../../net/listen.ts';
 
 /** Shown in a transcript line: a long text cut, newlines and all, so one line stays one line. */
 const excerpt = (text: string, max = 40) => JSON.stringify(text.length > max ? `${text.slice(0, max)}…` : text);

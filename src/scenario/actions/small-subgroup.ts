@@ -1,14 +1,14 @@
 import net from 'node:net';
-import { bigintToBytes, bytesToBigint } from '../crypto/bytes.ts';
-import { modPow, type DhGroup } from '../crypto/groups.ts';
-import { DhlabError } from '../errors.ts';
-import { crt, elementOfOrder } from '../insecure/attacks/small-subgroup.ts';
-import { anyGroup } from '../insecure/toy-groups.ts';
-import { aadFor, nonceFor } from '../protocol/channel.ts';
-import { encodeFrame, FrameDecoder, parseFramePayload, type WireFrame } from '../protocol/frame.ts';
-import { deriveSessionKeys, transcriptHash } from '../protocol/keyschedule.ts';
-import type { Action } from './types.ts';
-import { showValue } from './run-record.ts';
+import { bigintToBytes, bytesToBigint } from '../../crypto/bytes.ts';
+import { modPow, type DhGroup } from '../../crypto/groups.ts';
+import { DhlabError } from '../../errors.ts';
+import { crt, elementOfOrder } from '../../insecure/attacks/small-subgroup.ts';
+import { anyGroup } from '../../insecure/toy-groups.ts';
+import { aadFor, nonceFor } from '../../protocol/channel.ts';
+import { encodeFrame, FrameDecoder, parseFramePayload, type WireFrame } from '../../protocol/frame.ts';
+import { deriveSessionKeys, transcriptHash } from '../../protocol/keyschedule.ts';
+import type { Action } from '../types.ts';
+import { showValue } from '../runtime/run-record.ts';
 import type { ActionContext } from './action-context.ts';
 
 /** Frames from one TCP connection, awaited one at a time. */

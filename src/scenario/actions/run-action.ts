@@ -1,24 +1,24 @@
 import crypto from 'node:crypto';
-import { bytesToBigint } from '../crypto/bytes.ts';
-import { modPow, type DhGroup } from '../crypto/groups.ts';
-import { DhlabError } from '../errors.ts';
-import { forgeCbcIv } from '../insecure/attacks/cbc-bitflip.ts';
-import { keysFromServerExponent, openCaptured } from '../insecure/attacks/eve-derivation.ts';
+import { bytesToBigint } from '../../crypto/bytes.ts';
+import { modPow, type DhGroup } from '../../crypto/groups.ts';
+import { DhlabError } from '../../errors.ts';
+import { forgeCbcIv } from '../../insecure/attacks/cbc-bitflip.ts';
+import { keysFromServerExponent, openCaptured } from '../../insecure/attacks/eve-derivation.ts';
 import {
   babyStepGiantStep,
   estimateSeconds,
   humanDuration,
   orderOfGenerator,
-} from '../insecure/attacks/discrete-log.ts';
-import { randomBelow } from '../insecure/hooks.ts';
-import { anyGroup } from '../insecure/toy-groups.ts';
-import { DirectionalCipher } from '../protocol/channel.ts';
+} from '../../insecure/attacks/discrete-log.ts';
+import { randomBelow } from '../../insecure/hooks.ts';
+import { anyGroup } from '../../insecure/toy-groups.ts';
+import { DirectionalCipher } from '../../protocol/channel.ts';
 import { aesBlock } from './aes-block.ts';
 import { eveXor, forbiddenAttack, forge } from './nonce-reuse.ts';
 import { smallSubgroup } from './small-subgroup.ts';
 import { naiveRead, sayTogether } from './framing.ts';
-import type { Action } from './types.ts';
-import { showValue } from './run-record.ts';
+import type { Action } from '../types.ts';
+import { showValue } from '../runtime/run-record.ts';
 import type { ActionContext } from './action-context.ts';
 
 function scenarioError(world: ActionContext, message: string): DhlabError {

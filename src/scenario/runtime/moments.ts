@@ -1,5 +1,5 @@
-import type { MalloryEvent } from '../insecure/mallory/mallory.ts';
-import type { TraceEvent } from '../protocol/trace.ts';
+import type { MalloryEvent } from '../../insecure/mallory/mallory.ts';
+import type { TraceEvent } from '../../protocol/trace.ts';
 
 /**
  * The moment a refusal writes on the refusing side's lifeline ("server refuses alice - CODE -

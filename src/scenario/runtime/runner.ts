@@ -1,7 +1,7 @@
-import type { CryptoEngine } from '../crypto/engine.ts';
-import { runAction } from './actions.ts';
-import { check, type CheckResult } from './expect.ts';
-import type { Scenario, Step } from './types.ts';
+import type { CryptoEngine } from '../../crypto/engine.ts';
+import { runAction } from '../actions/run-action.ts';
+import { check, type CheckResult } from '../actions/expect.ts';
+import type { Scenario, Step } from '../types.ts';
 import { ScenarioWorld } from './world.ts';
 import { showValue, type FrameRecord, type Moment, type WorldObserver } from './run-record.ts';
 

@@ -1,27 +1,27 @@
 import os from 'node:os';
 import path from 'node:path';
-import { temporaryFolder } from '../files.ts';
-import type { CryptoEngine } from '../crypto/engine.ts';
-import { ChatClient } from '../client/chat-client.ts';
-import { DhlabError, type ErrorCode } from '../errors.ts';
-import { insecureEngine } from '../insecure/weak-engine.ts';
-import { insecureHooks } from '../insecure/hooks.ts';
-import { Mallory, type MalloryEvent } from '../insecure/mallory/mallory.ts';
-import { anyGroup } from '../insecure/toy-groups.ts';
-import { KnownServers } from '../client/known-servers.ts';
-import type { WireFrame } from '../protocol/frame.ts';
-import { hostIdentityFromSeed, type HostIdentity } from '../protocol/identity.ts';
-import type { ServerEvent } from '../protocol/messages.ts';
-import type { TraceEvent } from '../protocol/trace.ts';
-import type { ChatServer } from '../server/chat-server.ts';
-import { LoopbackRoom } from '../loopback/topology.ts';
-import type { TapObservation } from '../tap/tap-proxy.ts';
+import { temporaryFolder } from '../../files.ts';
+import type { CryptoEngine } from '../../crypto/engine.ts';
+import { ChatClient } from '../../client/chat-client.ts';
+import { DhlabError, type ErrorCode } from '../../errors.ts';
+import { insecureEngine } from '../../insecure/weak-engine.ts';
+import { insecureHooks } from '../../insecure/hooks.ts';
+import { Mallory, type MalloryEvent } from '../../insecure/mallory/mallory.ts';
+import { anyGroup } from '../../insecure/toy-groups.ts';
+import { KnownServers } from '../../client/known-servers.ts';
+import type { WireFrame } from '../../protocol/frame.ts';
+import { hostIdentityFromSeed, type HostIdentity } from '../../protocol/identity.ts';
+import type { ServerEvent } from '../../protocol/messages.ts';
+import type { TraceEvent } from '../../protocol/trace.ts';
+import type { ChatServer } from '../../server/chat-server.ts';
+import { LoopbackRoom } from '../../loopback/topology.ts';
+import type { TapObservation } from '../../tap/tap-proxy.ts';
 import { SegmentRecord } from './segment-record.ts';
 import { roomFor } from './world-room.ts';
 import { Waits } from './waits.ts';
 import { malloryMoment, refusalMoment } from './moments.ts';
-import type { ClientSpec, Scenario } from './types.ts';
-import type { ActionContext, Mark } from './action-context.ts';
+import type { ClientSpec, Scenario } from '../types.ts';
+import type { ActionContext, Mark } from '../actions/action-context.ts';
 import {
   valueNames,
   type EveReadHow,

@@ -1,6 +1,6 @@
-import { anyGroup } from '../insecure/toy-groups.ts';
+import { anyGroup } from '../../insecure/toy-groups.ts';
 import type { Path, Reader } from './yaml-reader.ts';
-import type { Action, ServerSpec } from './types.ts';
+import type { Action, ServerSpec } from '../types.ts';
 
 /** cbc_bitflip's text: its GCM half opens one box per bit, so the work grows with the square of it. */
 const MAX_CBC_TEXT_BYTES = 256;

@@ -1,4 +1,4 @@
-import type { Step } from './types.ts';
+import type { Step } from '../types.ts';
 import type { Path, Reader } from './yaml-reader.ts';
 
 /** Fields a run records for a connection's end (world.ts valueNames, actions.ts). */

@@ -1,4 +1,4 @@
-import { frameBounds, segmentCarries, type Segment } from '../insecure/resegment.ts';
+import { frameBounds, segmentCarries, type Segment } from '../../insecure/resegment.ts';
 
 /**
  * Lesson 12's record of the wire between the resegmenting relay and the server: every segment the

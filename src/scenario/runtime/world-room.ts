@@ -1,13 +1,13 @@
-import type { CryptoEngine } from '../crypto/engine.ts';
-import type { DhGroup } from '../crypto/groups.ts';
-import { insecureHooks } from '../insecure/hooks.ts';
-import type { MalloryEvent } from '../insecure/mallory/mallory.ts';
-import { seededSegmentSizes, type Segment } from '../insecure/resegment.ts';
-import type { LoopbackRoomOptions } from '../loopback/topology.ts';
-import type { HostIdentity } from '../protocol/identity.ts';
-import type { TraceEvent } from '../protocol/trace.ts';
-import type { TapObservation } from '../tap/tap-proxy.ts';
-import type { Scenario } from './types.ts';
+import type { CryptoEngine } from '../../crypto/engine.ts';
+import type { DhGroup } from '../../crypto/groups.ts';
+import { insecureHooks } from '../../insecure/hooks.ts';
+import type { MalloryEvent } from '../../insecure/mallory/mallory.ts';
+import { seededSegmentSizes, type Segment } from '../../insecure/resegment.ts';
+import type { LoopbackRoomOptions } from '../../loopback/topology.ts';
+import type { HostIdentity } from '../../protocol/identity.ts';
+import type { TraceEvent } from '../../protocol/trace.ts';
+import type { TapObservation } from '../../tap/tap-proxy.ts';
+import type { Scenario } from '../types.ts';
 
 /** What a run's room reports to the run, and what the resegmenter waits for. */
 export interface RoomHandlers {

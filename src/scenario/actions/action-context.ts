@@ -1,13 +1,13 @@
-import type { ChatClient } from '../client/chat-client.ts';
-import type { CryptoEngine } from '../crypto/engine.ts';
-import type { DhlabError, ErrorCode } from '../errors.ts';
-import type { Mallory, MalloryEvent } from '../insecure/mallory/mallory.ts';
-import type { WireFrame } from '../protocol/frame.ts';
-import type { ServerEvent } from '../protocol/messages.ts';
-import type { TapObservation } from '../tap/tap-proxy.ts';
-import type { EveReadHow, FrameRecord, Value } from './run-record.ts';
-import type { SegmentRecord } from './segment-record.ts';
-import type { Scenario } from './types.ts';
+import type { ChatClient } from '../../client/chat-client.ts';
+import type { CryptoEngine } from '../../crypto/engine.ts';
+import type { DhlabError, ErrorCode } from '../../errors.ts';
+import type { Mallory, MalloryEvent } from '../../insecure/mallory/mallory.ts';
+import type { WireFrame } from '../../protocol/frame.ts';
+import type { ServerEvent } from '../../protocol/messages.ts';
+import type { TapObservation } from '../../tap/tap-proxy.ts';
+import type { EveReadHow, FrameRecord, Value } from '../runtime/run-record.ts';
+import type { SegmentRecord } from '../runtime/segment-record.ts';
+import type { Scenario } from '../types.ts';
 
 /** Where the run stands before an action: the events each open client has received. */
 export interface Mark {

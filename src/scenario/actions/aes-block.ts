@@ -1,9 +1,9 @@
-import { toHex as hex } from '../crypto/bytes.ts';
-import { DhlabError } from '../errors.ts';
-import { printableAscii as printable } from '../terminal/format.ts';
-import { encryptBlockTraced, stateGrid, type AesRound } from '../by-hand/aes.ts';
-import { counterBlock, gcmSealByHand } from '../by-hand/gcm.ts';
-import type { Action } from './types.ts';
+import { toHex as hex } from '../../crypto/bytes.ts';
+import { DhlabError } from '../../errors.ts';
+import { printableAscii as printable } from '../../terminal/format.ts';
+import { encryptBlockTraced, stateGrid, type AesRound } from '../../by-hand/aes.ts';
+import { counterBlock, gcmSealByHand } from '../../by-hand/gcm.ts';
+import type { Action } from '../types.ts';
 import type { ActionContext } from './action-context.ts';
 
 /** One round as five 4x4 grids side by side (start, s_box, s_row, m_col, k_sch): FIPS-197 figure 3's layout. */

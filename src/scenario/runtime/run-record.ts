@@ -1,11 +1,11 @@
 /** What a run records: values by name, frames per hop, moments, and how they print. */
-import { bytesToBigint, toHex } from '../crypto/bytes.ts';
-import type { MalloryEvent } from '../insecure/mallory/mallory.ts';
-import type { WireFrame } from '../protocol/frame.ts';
-import type { ServerEvent } from '../protocol/messages.ts';
-import type { RecordLayout, TraceEvent } from '../protocol/trace.ts';
-import type { TapObservation } from '../tap/tap-proxy.ts';
-import { formatBytes, formatEncodedNumber, formatNumber, isNumberName } from '../terminal/format.ts';
+import { bytesToBigint, toHex } from '../../crypto/bytes.ts';
+import type { MalloryEvent } from '../../insecure/mallory/mallory.ts';
+import type { WireFrame } from '../../protocol/frame.ts';
+import type { ServerEvent } from '../../protocol/messages.ts';
+import type { RecordLayout, TraceEvent } from '../../protocol/trace.ts';
+import type { TapObservation } from '../../tap/tap-proxy.ts';
+import { formatBytes, formatEncodedNumber, formatNumber, isNumberName } from '../../terminal/format.ts';
 
 /** How Eve read a sealed frame: with the keys (a recovered exponent), or by XOR with a known plaintext (lesson 11). */
 export type EveReadHow = 'keys' | 'xor';

@@ -1,14 +1,14 @@
 import { LineCounter, parseDocument } from 'yaml';
-import { DhlabError, isErrorCode } from '../errors.ts';
-import { readRegularFile } from '../files.ts';
-import { humanDuration, orderOfGenerator } from '../insecure/attacks/discrete-log.ts';
-import { anyGroup } from '../insecure/toy-groups.ts';
+import { DhlabError, isErrorCode } from '../../errors.ts';
+import { readRegularFile } from '../../files.ts';
+import { humanDuration, orderOfGenerator } from '../../insecure/attacks/discrete-log.ts';
+import { anyGroup } from '../../insecure/toy-groups.ts';
 import { checkActorsAndNames } from './value-names.ts';
 import { action, MAX_DISCRETE_LOG_BITS } from './file-actions.ts';
 
 export { MAX_DISCRETE_LOG_BITS };
 import { Reader, type Path } from './yaml-reader.ts';
-import type { EndpointSpec, ClientSpec, ServerSpec, MallorySpec, Expectation, Step, Scenario } from './types.ts';
+import type { EndpointSpec, ClientSpec, ServerSpec, MallorySpec, Expectation, Step, Scenario } from '../types.ts';
 
 /** A lesson is a few KiB of YAML; a file far larger is not one. */
 const MAX_SCENARIO_BYTES = 1024 * 1024;

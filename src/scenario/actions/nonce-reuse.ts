@@ -1,8 +1,8 @@
-import { toHex as hex } from '../crypto/bytes.ts';
-import { DhlabError } from '../errors.ts';
-import { aadFor, nonceFor } from '../protocol/channel.ts';
-import { printableAscii as printable } from '../terminal/format.ts';
-import { encryptBlockTraced } from '../by-hand/aes.ts';
+import { toHex as hex } from '../../crypto/bytes.ts';
+import { DhlabError } from '../../errors.ts';
+import { aadFor, nonceFor } from '../../protocol/channel.ts';
+import { printableAscii as printable } from '../../terminal/format.ts';
+import { encryptBlockTraced } from '../../by-hand/aes.ts';
 import {
   bigintToBlock,
   blockToBigint,
@@ -10,10 +10,10 @@ import {
   gfInverse128,
   gfMultiply128,
   gfSquareRoot128,
-} from '../by-hand/gcm.ts';
-import { forgeTag, hashKeyFromNonceReuse } from '../insecure/attacks/forbidden-attack.ts';
-import type { TapObservation } from '../tap/tap-proxy.ts';
-import type { Action } from './types.ts';
+} from '../../by-hand/gcm.ts';
+import { forgeTag, hashKeyFromNonceReuse } from '../../insecure/attacks/forbidden-attack.ts';
+import type { TapObservation } from '../../tap/tap-proxy.ts';
+import type { Action } from '../types.ts';
 import type { ActionContext } from './action-context.ts';
 
 const xor = (a: Uint8Array, b: Uint8Array) =>

@@ -1,6 +1,6 @@
-import { bytesToBigint } from '../crypto/bytes.ts';
-import type { Expectation } from './types.ts';
-import { showValue, type Value } from './run-record.ts';
+import { bytesToBigint } from '../../crypto/bytes.ts';
+import type { Expectation } from '../types.ts';
+import { showValue, type Value } from '../runtime/run-record.ts';
 import type { RunView } from './action-context.ts';
 
 export interface CheckResult {
