@@ -95,6 +95,17 @@ const WHY = {
 const LAB_PATTERN = { group: ['**/lab/*', '**/lab/**'], message: WHY.lab };
 const BLESSED = [{ name: 'blessed', message: 'blessed draws the screen: only lab/view/ imports it.' }];
 
+const SCENARIO_INSIDE = {
+  parse: {
+    group: ['**/runtime/*', '**/actions/*', '../runtime/**', '../actions/**'],
+    message: 'scenario/parse/ reads a lesson file: it runs nothing (no runtime/, no actions/).',
+  },
+  actions: {
+    group: ['**/runtime/world.ts', '**/runtime/runner.ts', '**/runtime/world-room.ts'],
+    message: 'An action sees the run as an ActionContext (actions/action-context.ts), never the world itself.',
+  },
+};
+
 function layerRule(forbidden, extra = [], { blessed = false } = {}) {
   return {
     'no-restricted-imports': [
@@ -127,6 +138,15 @@ export const LAYER_CONFIGS = [
           ])
         : layerRule(forbidden, [LAB_PATTERN]),
   })),
+  // Inside scenario/: parsing knows no run, and an action sees the world only as an ActionContext.
+  {
+    files: ['src/scenario/parse/**/*.ts'],
+    rules: layerRule(LAYERS.scenario, [LAB_PATTERN, SCENARIO_INSIDE.parse]),
+  },
+  {
+    files: ['src/scenario/actions/**/*.ts'],
+    rules: layerRule(LAYERS.scenario, [LAB_PATTERN, SCENARIO_INSIDE.actions]),
+  },
   { files: ['src/*.ts'], rules: layerRule(ROOT_FILES_FORBID, [LAB_PATTERN]) },
   { files: ['lab/**/*.ts'], ignores: ['lab/view/**'], rules: layerRule(LAB_FORBIDS) },
   { files: ['lab/view/**/*.ts'], rules: layerRule(LAB_FORBIDS, [], { blessed: true }) },

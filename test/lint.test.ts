@@ -103,6 +103,28 @@ describe('the layers are enforced by lint (redesign, item 2)', () => {
       'lab',
     );
     assert.ok(
+      (await ruleIds(probe('../runtime/world.ts'), 'src/scenario/actions/probe.ts')).includes('no-restricted-imports'),
+      'an action sees an ActionContext, not the world',
+    );
+    assert.ok(
+      !(await ruleIds(probe('../runtime/run-record.ts'), 'src/scenario/actions/probe.ts')).includes(
+        'no-restricted-imports',
+      ),
+      "an action may name the run record's types",
+    );
+    assert.ok(
+      (await ruleIds(probe('../actions/run-action.ts'), 'src/scenario/parse/probe.ts')).includes(
+        'no-restricted-imports',
+      ),
+      'parsing runs nothing',
+    );
+    assert.ok(
+      (await ruleIds(probe('../../handout/export.ts'), 'src/scenario/actions/probe.ts')).includes(
+        'no-restricted-imports',
+      ),
+      "the scenario layer's own rules still hold in its folders",
+    );
+    assert.ok(
       (await ruleIds(probe('./insecure/toy-groups.ts'), 'src/errors.ts')).includes('no-restricted-imports'),
       'the base files import no layer',
     );

@@ -1,7 +1,7 @@
 import type { Step } from '../types.ts';
 import type { Path, Reader } from './yaml-reader.ts';
 
-/** Fields a run records for a connection's end (world.ts valueNames, actions.ts). */
+/** Fields a run records for a connection's end (runtime/run-record.ts valueNames, actions/). */
 const END_FIELDS = new Set([
   // eve_xor (lesson 11): C1 XOR C2, and what Eve read with her guess of P1.
   'xor',
