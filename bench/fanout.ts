@@ -1,5 +1,5 @@
 // Bytes, not lines: members that send long lines under the line rate limit, fanned out to a
-// room of 200, against honest members' latency (issue: third review, item 5). The server runs in
+// room of 200, against honest members' latency. The server runs in
 // its own process with its default limits; every member connects from its own 127.x address.
 import type net from 'node:net';
 import { ChatClient } from '../src/client/chat-client.ts';

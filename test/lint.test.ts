@@ -18,7 +18,7 @@ async function ruleIds(code: string, file: string): Promise<string[]> {
   return (result?.messages ?? []).map((m) => m.ruleId ?? 'fatal');
 }
 
-describe('the output gate is enforced by lint (second review, item 1)', () => {
+describe('the output gate is enforced by lint', () => {
   for (const [code, rule] of [
     ['console.log(text);', 'no-console'],
     ['console.error(text);', 'no-console'],

@@ -1,4 +1,4 @@
-// Second review, item 1: peer and file text in ERROR paths reaches the terminal only as visible
+// Peer and file text in ERROR paths reaches the terminal only as visible
 // escapes. Real `dhlab` processes against servers that answer hello with hostile frames, and
 // scenario files that carry the same sequences in titles, names and failing expectations.
 import assert from 'node:assert/strict';

@@ -1,4 +1,4 @@
-// Second review, item 4: connections refused by admission control count against nothing but
+// Connections refused by admission control count against nothing but
 // their own address, and a flood of refusals is summarized in the log.
 import assert from 'node:assert/strict';
 import net from 'node:net';

@@ -1,4 +1,4 @@
-// Second review, item 5: the wiretap relay and `eve --json` hold bounded memory whatever their
+// The wiretap relay and `eve --json` hold bounded memory whatever their
 // readers do.
 import assert from 'node:assert/strict';
 import net from 'node:net';

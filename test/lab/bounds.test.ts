@@ -1,4 +1,4 @@
-// Second review, items 2 and 5: every field of a frame is peer text (escaped before any widget),
+// Every field of a frame is peer text (escaped before any widget),
 // and what Eve and the inspector keep is bounded by bytes, not only by count.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';

@@ -4,13 +4,11 @@ import fc from 'fast-check';
 import { bytesToBigint } from '../../src/crypto/bytes.ts';
 import { ENGINES } from '../../src/crypto/engines.ts';
 import { GROUPS } from '../../src/crypto/groups.ts';
-import { palette } from '../../src/terminal/colors.ts';
 import { observationJson } from '../../src/tap/observation-record.ts';
 import { LabWorld } from '../../lab/apps/room-world.ts';
-import { LabView } from '../../lab/view/view.ts';
 import type { Perspective } from '../../lab/model/model.ts';
 import { waitFor } from '../support/helpers.ts';
-import { headlessTerminal, pressKeys, screenText } from '../support/headless.ts';
+import { openLabScreen } from '../support/lab-screen.ts';
 import { startTapProxy, type TapObservation } from '../../src/tap/tap-proxy.ts';
 import { ChatServer } from '../../src/server/chat-server.ts';
 import { ChatClient } from '../../src/client/chat-client.ts';
@@ -56,17 +54,7 @@ describe("Eve's view leaks nothing (property over names and messages)", () => {
     await fc.assert(
       fc.asyncProperty(names, messages, async (who, said) => {
         const lab = await LabWorld.start({ engine: ENGINES.native, group: GROUPS.modp14, names: who });
-        const term = headlessTerminal(200, 50);
-        const view = new LabView({
-          perspectives: lab.perspectives,
-          typists: who,
-          initialPerspective: 'eve',
-          subtitle: '',
-          onQuit: () => {},
-          input: term.input,
-          output: term.output,
-          colors: palette(0),
-        });
+        const ui = openLabScreen({ perspectives: lab.perspectives, typists: who, initialPerspective: 'eve' }, 200, 50);
         try {
           said.forEach((text, i) => assert.equal(lab.say(who[i % who.length] as string, text), null));
           const everyone = lab.perspectives.filter((p) => p.kind === 'client');
@@ -75,12 +63,10 @@ describe("Eve's view leaks nothing (property over names and messages)", () => {
               everyone.every((p) => said.every((text) => p.chat.tail(50).some((l) => l.text.endsWith(`> ${text}`)))),
             'delivery',
           );
-          view.render(true);
-          const screens = [screenText(view.screen).join('\n')];
+          const screens = [ui.screen()];
           for (const key of ['d', 'x', 'c', 'c']) {
-            await pressKeys(view, term.input, key);
-            view.render(true);
-            screens.push(screenText(view.screen).join('\n'));
+            await ui.press(key);
+            screens.push(ui.screen());
           }
           const eve = `${dumpEve(lab.eve)}\n${screens.join('\n')}`;
           const secrets = secretsOf(lab.perspectives);
@@ -89,7 +75,7 @@ describe("Eve's view leaks nothing (property over names and messages)", () => {
           for (const text of said) assert.ok(!eve.includes(text), `plaintext "${text}" reached Eve`);
           assert.ok(screens[0]?.includes('sealed ct '));
         } finally {
-          view.destroy();
+          ui.close();
           await lab.close();
         }
       }),

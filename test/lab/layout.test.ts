@@ -1,14 +1,12 @@
 // The panes' table (lab/view/layout.ts) and what it buys at 80x24: the whole basic ladder.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { palette } from '../../src/terminal/colors.ts';
 import { ENGINES } from '../../src/crypto/engines.ts';
 import { GROUPS } from '../../src/crypto/groups.ts';
 import { LabWorld } from '../../lab/apps/room-world.ts';
 import { layout } from '../../lab/view/layout.ts';
-import { LabView } from '../../lab/view/view.ts';
 import { waitFor } from '../support/helpers.ts';
-import { headlessTerminal, screenText } from '../support/headless.ts';
+import { openLabScreen } from '../support/lab-screen.ts';
 
 describe('the lab layout', () => {
   it('fills the rows between the title and the three lines below, at every height', () => {
@@ -38,26 +36,16 @@ describe('the lab layout', () => {
     after(() => lab.close());
 
     it('shows the whole basic ladder from step 1, with no scrolling', () => {
-      const term = headlessTerminal(80, 24);
-      const view = new LabView({
-        perspectives: lab.perspectives,
-        typists: [],
-        subtitle: '',
-        onQuit: () => {},
-        input: term.input,
-        output: term.output,
-        colors: palette(0),
-      });
+      const lab80 = openLabScreen({ perspectives: lab.perspectives }, 80, 24);
       try {
-        view.render(true);
-        const screen = screenText(view.screen).join('\n');
+        const screen = lab80.screen();
         assert.match(screen, /│ {2}1 group modp14/);
         assert.match(screen, /│ {2}2 p {2}ffff…ffff/);
         assert.match(screen, /│ {2}9 K = SHA-256\(Z\)/);
         assert.match(screen, /│ 11 ✓ established/);
         assert.doesNotMatch(screen, /more above/);
       } finally {
-        view.destroy();
+        lab80.close();
       }
     });
   });

@@ -5,13 +5,11 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { palette } from '../../src/terminal/colors.ts';
 import { ENGINES } from '../../src/crypto/engines.ts';
 import { GROUPS } from '../../src/crypto/groups.ts';
 import { LabWorld } from '../../lab/apps/room-world.ts';
-import { LabView } from '../../lab/view/view.ts';
 import { waitFor } from '../support/helpers.ts';
-import { headlessTerminal, pressKeys, screenText } from '../support/headless.ts';
+import { openLabScreen } from '../support/lab-screen.ts';
 
 describe('saving a value from the lab', () => {
   let lab: LabWorld;
@@ -25,24 +23,8 @@ describe('saving a value from the lab', () => {
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
-  const open = (saveDir: string | undefined) => {
-    const term = headlessTerminal(120, 40);
-    const view = new LabView({
-      perspectives: lab.perspectives,
-      typists: [],
-      subtitle: '',
-      onQuit: () => {},
-      input: term.input,
-      output: term.output,
-      colors: palette(0),
-      ...(saveDir === undefined ? {} : { saveDir }),
-    });
-    return {
-      view,
-      press: (keys: string) => pressKeys(view, term.input, keys),
-      screen: () => (view.render(true), screenText(view.screen).join('\n')),
-    };
-  };
+  const open = (saveDir: string | undefined) =>
+    openLabScreen({ perspectives: lab.perspectives, ...(saveDir === undefined ? {} : { saveDir }) });
 
   it('does not follow a planted symlink: the value goes to a new file, mode 0600', async () => {
     const victim = path.join(dir, 'victim.txt');

@@ -1,14 +1,14 @@
 // The lab's typing line: a prompt and its keys, peer-safe display, every letter is text.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { palette } from '../../src/terminal/colors.ts';
 import { ENGINES } from '../../src/crypto/engines.ts';
 import { GROUPS } from '../../src/crypto/groups.ts';
 import { LabWorld } from '../../lab/apps/room-world.ts';
-import { LabView } from '../../lab/view/view.ts';
+import type { LabView } from '../../lab/view/view.ts';
 import { TypingLine } from '../../lab/view/typing-line.ts';
 import { waitFor } from '../support/helpers.ts';
-import { headlessTerminal, pressKeys, screenText } from '../support/headless.ts';
+import { screenText } from '../support/headless.ts';
+import { openLabScreen } from '../support/lab-screen.ts';
 
 describe('TypingLine', () => {
   it('edits, sends and cancels; control characters are not text', () => {
@@ -35,24 +35,25 @@ describe('TypingLine', () => {
 describe('typing in the lab (headless, 80x24)', () => {
   let lab: LabWorld;
   let view: LabView;
-  let term: ReturnType<typeof headlessTerminal>;
+  let ui: ReturnType<typeof openLabScreen>;
   const sent: string[] = [];
-  const press = (keys: string) => pressKeys(view, term.input, keys);
+  const press = (keys: string) => ui.press(keys);
   const inputLine = () => (view.render(true), screenText(view.screen).at(-3) ?? '');
 
   before(async () => {
     lab = await LabWorld.start({ engine: ENGINES.native, group: GROUPS.modp14 });
     await waitFor(() => (lab.perspectives[0]?.ladders.get('server')?.length ?? 0) >= 11, "alice's ladder");
-    term = headlessTerminal(80, 24);
-    const options = {
-      perspectives: lab.perspectives,
-      typists: ['alice', 'bob'],
-      subtitle: '',
-      onQuit: () => sent.push('QUIT'),
-      input: term.input,
-      output: term.output,
-    };
-    view = new LabView({ ...options, colors: palette(0), send: (who, text) => (sent.push(`${who}: ${text}`), null) });
+    ui = openLabScreen(
+      {
+        perspectives: lab.perspectives,
+        typists: ['alice', 'bob'],
+        onQuit: () => sent.push('QUIT'),
+        send: (who, text) => (sent.push(`${who}: ${text}`), null),
+      },
+      80,
+      24,
+    );
+    view = ui.view;
   });
   after(async () => {
     view.destroy();

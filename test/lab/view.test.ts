@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { palette } from '../../src/terminal/colors.ts';
 import { ENGINES } from '../../src/crypto/engines.ts';
 import { GROUPS } from '../../src/crypto/groups.ts';
 import { LabWorld } from '../../lab/apps/room-world.ts';
-import { LabView } from '../../lab/view/view.ts';
+import type { LabView } from '../../lab/view/view.ts';
 import { waitFor } from '../support/helpers.ts';
-import { headlessTerminal, pressKeys, screenText } from '../support/headless.ts';
+import { screenText } from '../support/headless.ts';
+import { openLabScreen } from '../support/lab-screen.ts';
 
 const SIZES = [
   [80, 24],
@@ -17,27 +17,28 @@ for (const [columns, rows] of SIZES) {
   describe(`the lab screen, headless at ${columns}x${rows}`, () => {
     let lab: LabWorld;
     let view: LabView;
-    let term: ReturnType<typeof headlessTerminal>;
+    let ui: ReturnType<typeof openLabScreen>;
     let quit = false;
     const screen = () => screenText(view.screen).join('\n');
     const press = async (keys: string) => {
-      await pressKeys(view, term.input, keys);
+      await ui.press(keys);
       view.render(true);
     };
 
     before(async () => {
       lab = await LabWorld.start({ engine: ENGINES.native, group: GROUPS.modp14 });
-      term = headlessTerminal(columns, rows);
-      view = new LabView({
-        perspectives: lab.perspectives,
-        typists: [...lab.clients.keys()],
-        subtitle: 'modp14 (2048-bit) · native',
-        send: (who, text) => lab.say(who, text),
-        onQuit: () => (quit = true),
-        input: term.input,
-        output: term.output,
-        colors: palette(0),
-      });
+      ui = openLabScreen(
+        {
+          perspectives: lab.perspectives,
+          typists: [...lab.clients.keys()],
+          subtitle: 'modp14 (2048-bit) · native',
+          send: (who, text) => lab.say(who, text),
+          onQuit: () => (quit = true),
+        },
+        columns,
+        rows,
+      );
+      view = ui.view;
       lab.onChange = () => view.invalidate();
       // Until alice has seen carol join and her own ladder end (the first test reads both).
       await waitFor(

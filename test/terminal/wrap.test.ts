@@ -37,7 +37,7 @@ describe('wrapLine', () => {
     const lines = wrapLine(`server -> ${'n'.repeat(60_000)} error frame`, 80);
     const ms = performance.now() - started;
     assert.ok(lines.length > 700);
-    // The quadratic version took about 6 s here (second review, item 3).
+    // The quadratic version took about 6 s here.
     assert.ok(ms < 1000, `${ms.toFixed(0)} ms`);
   });
 });

@@ -1,4 +1,4 @@
-// Second review, item 1, in a real terminal: a server that answers hello with control sequences
+// In a real terminal: a server that answers hello with control sequences
 // (window title, OSC 52 clipboard, clear screen, a green "all is well" line) in its error text,
 // a frame type or a group name. tmux has set-clipboard on, so an OSC 52 that got through would
 // leave a paste buffer behind.
