@@ -1,6 +1,8 @@
 import type { Palette } from '../../src/terminal/colors.ts';
 import { foldStateTables, wrapLine } from '../../src/terminal/narrate.ts';
 import { safeText } from '../../src/terminal/safe-text.ts';
+import { displayWidth } from '../../src/terminal/width.ts';
+import { anyGroup } from '../../src/insecure/toy-groups.ts';
 import type { UiState } from '../keys/ui-state.ts';
 import type { LadderStep } from '../model/ladder.ts';
 import type { Perspective } from '../model/model.ts';
@@ -22,7 +24,16 @@ export interface PaneText {
   content: string;
 }
 
-/** The title bar: the view, who types, the subtitle; "?=help" always shows, the rest is cut before it. */
+/** Title segments that must survive a cut: the warning, and the group the room runs. */
+function essential(segment: string): boolean {
+  return segment.includes('INSECURE') || anyGroup(segment.split(' ')[0] ?? '') !== undefined;
+}
+
+/**
+ * The title bar: the app, the view, who types, the subtitle's parts; "?=help" always shows. When
+ * it is too wide, the free words go first (a scenario's name, the engine, the seed), then the
+ * warning shrinks to its one word; the view, the group and INSECURE stay as long as anything can.
+ */
 export function titleLine(
   perspective: Perspective,
   typist: string | undefined,
@@ -31,10 +42,29 @@ export function titleLine(
   app = 'dhlab lab',
 ): string {
   const viewName = perspective.kind === 'eve' ? 'Eve (wiretap)' : perspective.name;
-  const typing = typist ? ` · typing as: ${typist}` : '';
   const helpHint = '   ?=help';
+  const room = width - helpHint.length - 1;
   // The subtitle may hold a file's words (a scenario's name and titles): the sanitizer first.
-  return fit(safeText(` ${app} · view: ${viewName}${typing} · ${subtitle}`), width - helpHint.length) + helpHint;
+  const parts = [app, `view: ${viewName}`, ...(typist ? [`typing as: ${typist}`] : []), ...subtitle.split(' · ')]
+    .filter((part) => part !== '')
+    .map((part) => safeText(part));
+  const text = () => parts.filter((part) => part !== '').join(' · ');
+  const typingAt = typist ? 2 : -1;
+  const free = parts.flatMap((part, i) => (i > 1 && i !== typingAt && !essential(part) ? [i] : [])).reverse();
+  // What goes first when it does not fit: the subtitle's free words (right to left), the app's
+  // name (the terminal's title has it), the warning's detail, then who types.
+  const shrink = (i: number, whole = false) => {
+    const over = displayWidth(text()) - room;
+    const part = parts[i] as string;
+    if (over > 0) parts[i] = !whole && displayWidth(part) - over >= 6 ? fit(part, displayWidth(part) - over) : '';
+  };
+  free.forEach((i) => shrink(i));
+  shrink(0, true);
+  parts.forEach((part, i) => {
+    if (displayWidth(text()) > room && part.includes('INSECURE')) parts[i] = 'INSECURE';
+  });
+  if (typingAt > 0) shrink(typingAt);
+  return `${fit(` ${text()}`, room + 1)}${helpHint}`;
 }
 
 /** The handshake ladder of one connection, scrolled to the cursor when the pane has focus. */
