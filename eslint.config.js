@@ -33,6 +33,7 @@ export const SIZE_RULES = {
  */
 const ALL = [
   'crypto',
+  'capture',
   'by-hand',
   'protocol',
   'net',
@@ -54,6 +55,8 @@ export const LAYERS = {
   protocol: ALL.filter((f) => !['crypto', 'protocol'].includes(f)),
   // Sockets and nothing else: the relay and listen() know no frame.
   net: ALL.filter((f) => f !== 'net'),
+  // Packets and capture files (pcapng, pcap, TCP reassembly): bytes, no frame, no socket.
+  capture: ALL.filter((f) => f !== 'capture'),
   terminal: [
     'by-hand',
     'net',
@@ -67,8 +70,8 @@ export const LAYERS = {
     'exercises',
     'cli',
   ],
-  server: ['by-hand', 'client', 'tap', 'insecure', 'loopback', 'scenario', 'handout', 'exercises', 'cli'],
-  client: ['by-hand', 'server', 'tap', 'insecure', 'loopback', 'scenario', 'handout', 'exercises', 'cli'],
+  server: ['by-hand', 'capture', 'client', 'tap', 'insecure', 'loopback', 'scenario', 'handout', 'exercises', 'cli'],
+  client: ['by-hand', 'capture', 'server', 'tap', 'insecure', 'loopback', 'scenario', 'handout', 'exercises', 'cli'],
   tap: ['by-hand', 'server', 'client', 'insecure', 'loopback', 'scenario', 'handout', 'exercises', 'cli'],
   insecure: ['server', 'client', 'tap', 'loopback', 'scenario', 'handout', 'exercises', 'cli', 'terminal'],
   // A room on loopback: the server and the relays in front of it (lab, lessons, demo, grader).

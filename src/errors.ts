@@ -40,6 +40,8 @@ export const ERROR_CODES = {
   ERR_FILE: 'a file the command was given cannot be used (a folder, a missing folder, no permission)',
   ERR_LISTEN: 'the address to listen on cannot be used (in use, not on this machine, a privileged port)',
   ERR_RESOLVE: 'a host name does not resolve to an address',
+  ERR_CAPTURE: 'a capture file (pcap or pcapng) is truncated or malformed (the message gives the offset)',
+  ERR_KEY_LOG: 'a key log file is malformed (the message names the line)',
   ERR_INSECURE_SERVER:
     'the server announces teaching-only weakenings and this client was started without --insecure-... flags',
 } as const;

@@ -26,6 +26,18 @@ function existingKind(stats: fs.Stats): string {
   return stats.isFile() ? 'EEXIST' : 'ENOTREGULAR';
 }
 
+/** Reads a regular file of at most `maxBytes`, as bytes. @throws an errno-coded error */
+export function readRegularBytes(file: string, maxBytes: number): Buffer {
+  const { O_RDONLY, O_NONBLOCK } = fs.constants;
+  const fd = fs.openSync(file, O_RDONLY | O_NONBLOCK);
+  try {
+    if (regularOrThrow(fd).size > maxBytes) throw new FileProblem('EFBIG');
+    return fs.readFileSync(fd);
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
 /** Reads a regular file of at most `maxBytes` as UTF-8. @throws an errno-coded error */
 export function readRegularFile(file: string, maxBytes: number): string {
   const { O_RDONLY, O_NONBLOCK } = fs.constants;
@@ -58,6 +70,24 @@ export function writeRegularFile(file: string, text: string, mode = 0o644, repla
     fs.writeSync(fd, text);
   } finally {
     fs.closeSync(fd);
+  }
+}
+
+/**
+ * Opens a regular file for a stream of writes (a capture, a key log): created with `mode` if it
+ * is not there, never through a symlink or into a FIFO; emptied first unless `append`. Returns
+ * the descriptor. @throws an errno-coded error
+ */
+export function openForWriting(file: string, mode: number, append: boolean): number {
+  const { O_WRONLY, O_CREAT, O_NOFOLLOW, O_NONBLOCK, O_APPEND } = fs.constants;
+  const fd = fs.openSync(file, O_WRONLY | O_CREAT | O_NOFOLLOW | O_NONBLOCK | (append ? O_APPEND : 0), mode);
+  try {
+    regularOrThrow(fd);
+    if (!append) fs.ftruncateSync(fd, 0);
+    return fd;
+  } catch (error) {
+    fs.closeSync(fd);
+    throw error;
   }
 }
 

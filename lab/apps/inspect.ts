@@ -3,6 +3,7 @@ import type { CryptoEngine } from '../../src/crypto/engine.ts';
 import { DhlabError } from '../../src/errors.ts';
 import type { KnownServers } from '../../src/client/known-servers.ts';
 import type { InsecureHooks } from '../../src/protocol/session.ts';
+import type { KeyLogEntry } from '../../src/protocol/key-log.ts';
 import { TracePerspective } from '../model/model.ts';
 import { LabView } from '../view/view.ts';
 
@@ -18,6 +19,7 @@ export interface InspectOptions {
   /** --insecure-... client flags (toy groups, CBC, ...): hooks for the session, labels for the title. */
   insecure?: InsecureHooks;
   warnings?: string[];
+  keyLog?: (entry: KeyLogEntry) => void;
 }
 
 export async function runInspect(options: InspectOptions): Promise<number> {
@@ -34,6 +36,7 @@ export async function runInspect(options: InspectOptions): Promise<number> {
       acceptNewHostKey: options.acceptNewHostKey,
       insecure: options.insecure,
       revealSecrets: true,
+      keyLog: options.keyLog,
       trace: (event) => {
         mine.onTrace('server', event);
         view?.invalidate();

@@ -7,6 +7,8 @@ import { LoopbackRoom } from '../../src/loopback/topology.ts';
 import { EvePerspective } from '../model/eve.ts';
 import { TracePerspective, type Perspective } from '../model/model.ts';
 import type { InsecureHooks } from '../../src/protocol/session.ts';
+import type { CaptureSink } from '../../src/tap/tap-proxy.ts';
+import type { KeyLogEntry } from '../../src/protocol/key-log.ts';
 
 export interface LabSessionOptions {
   engine: CryptoEngine;
@@ -14,6 +16,10 @@ export interface LabSessionOptions {
   names?: string[];
   /** Teaching-only weakenings (`dhlab lab --insecure-...`), applied to the server and every client. */
   insecure?: InsecureHooks;
+  /** `--pcap`: what crosses Eve's relay, written as pcapng. */
+  capture?: CaptureSink;
+  /** `--keylog`: the server logs every connection of the room. */
+  keyLog?: (entry: KeyLogEntry) => void;
 }
 
 /**
@@ -45,6 +51,7 @@ export class LabWorld {
         identity: ephemeralHostKey(options.engine),
         revealSecrets: true,
         insecure: options.insecure,
+        keyLog: options.keyLog,
         trace: (id, event, name) => {
           serverView.onTrace(name ?? `connection ${id}`, event);
           session?.onChange();
@@ -55,6 +62,7 @@ export class LabWorld {
           eve.onObservation(o);
           session?.onChange();
         },
+        ...(options.capture ? { capture: options.capture } : {}),
       },
     });
     session = new LabWorld(room, serverView, eve);

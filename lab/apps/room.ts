@@ -3,6 +3,8 @@ import type { DhGroup } from '../../src/crypto/groups.ts';
 import { LabWorld } from './room-world.ts';
 import { LabView } from '../view/view.ts';
 import type { InsecureHooks } from '../../src/protocol/session.ts';
+import type { CaptureSink } from '../../src/tap/tap-proxy.ts';
+import type { KeyLogEntry } from '../../src/protocol/key-log.ts';
 
 export interface RunLabOptions {
   engine: CryptoEngine;
@@ -11,11 +13,14 @@ export interface RunLabOptions {
   insecure?: InsecureHooks;
   /** Shown in the title bar: the lab never hides that it runs weakened. */
   warnings?: string[];
+  capture?: CaptureSink;
+  keyLog?: (entry: KeyLogEntry) => void;
 }
 
 /** `dhlab lab` (and `npm start` on a terminal): the world, the view, and a clean exit. */
 export async function runLab(options: RunLabOptions): Promise<number> {
-  const world = await LabWorld.start({ engine: options.engine, group: options.group, insecure: options.insecure });
+  const { engine, group, insecure, capture, keyLog } = options;
+  const world = await LabWorld.start({ engine, group, insecure, capture, keyLog });
   return new Promise<number>((resolve) => {
     let quitting = false;
     const view = new LabView({

@@ -4,7 +4,7 @@ import { getEngine } from '../../src/crypto/engines.ts';
 import { safeText } from '../../src/terminal/safe-text.ts';
 import type { MalloryEvent } from '../../src/insecure/mallory/mallory.ts';
 import type { Scenario } from '../../src/scenario/types.ts';
-import { namedValues, ScenarioRun } from '../../src/scenario/runtime/runner.ts';
+import { namedValues, ScenarioRun, type WireRecording } from '../../src/scenario/runtime/runner.ts';
 import type { WorldObserver } from '../../src/scenario/runtime/run-record.ts';
 import { EvePerspective } from '../model/eve.ts';
 import { TracePerspective, type Perspective } from '../model/model.ts';
@@ -61,9 +61,10 @@ export class ScenarioLab {
   constructor(
     readonly scenario: Scenario,
     engineName: string,
+    recording: WireRecording = {},
   ) {
     this.perspectives = new PerspectiveSet(scenario); // replaced by each world's own set
-    this.run = new ScenarioRun(scenario, getEngine(engineName), () => this.observer());
+    this.run = new ScenarioRun(scenario, getEngine(engineName), () => this.observer(), recording);
   }
 
   /**
@@ -191,6 +192,8 @@ export interface ScenarioLabOptions {
   input?: Readable;
   output?: Writable;
   onView?(view: LabView, lab: ScenarioLab): void;
+  /** `--pcap` (the run as it stands, as pcapng) and `--keylog`. */
+  recording?: WireRecording;
 }
 
 /** `dhlab scenario NAME` on a terminal: the lab, driven by the scenario's steps. */
@@ -199,7 +202,7 @@ export async function runScenarioLab(
   engineName: string,
   options: ScenarioLabOptions = {},
 ): Promise<number> {
-  const lab = new ScenarioLab(scenario, engineName);
+  const lab = new ScenarioLab(scenario, engineName, options.recording);
   await lab.run.start();
   return new Promise<number>((resolve) => {
     let quitting = false;

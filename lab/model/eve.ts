@@ -43,7 +43,11 @@ export class EvePerspective extends Perspective {
     return `#${o.connection} ${this.names.get(o.connection) ?? '?'}⇄server`;
   }
 
-  onObservation(o: TapObservation): void {
+  /**
+   * `opened`: the plaintext a key log gave (`dhlab eve --read --keylog`, the teacher's view of a
+   * capture); a live Eve never has one.
+   */
+  onObservation(o: TapObservation, opened?: string): void {
     const frame = o.frame;
     if (
       frame?.type === 'hello' &&
@@ -79,8 +83,15 @@ export class EvePerspective extends Perspective {
           : how === 'xor'
             ? 'Eve has no key: she reads a frame only by XOR with one whose plaintext she knows, under the same counter'
             : 'Eve cannot open it';
-      // Named as the frames pane names it: direction, type, #seq, bytes on the wire.
-      this.addChat({ text: `sealed: ${connection} ${row.dir} data #${row.seq} ${row.size} B; ${fate}`, kind: 'wire' });
+      if (opened !== undefined) {
+        row.plaintext = safeExcerpt(opened, 2000);
+        this.addChat({ text: `opened with the key log: ${connection} ${row.dir} ${row.plaintext}`, kind: 'secret' });
+      } else
+        // Named as the frames pane names it: direction, type, #seq, bytes on the wire.
+        this.addChat({
+          text: `sealed: ${connection} ${row.dir} data #${row.seq} ${row.size} B; ${fate}`,
+          kind: 'wire',
+        });
     } else if (frame) {
       row.fields = safeExcerpt(publicFields(frame), 200);
       if (this.firstOfItsKind(connection, frame.type, o.dir)) this.learn(connection, frame);

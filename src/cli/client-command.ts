@@ -5,6 +5,8 @@ import type { ParsedArgs, Verb } from './verb.ts';
 import { getEngine } from '../crypto/engines.ts';
 import { INSECURE_CLIENT_FLAGS, insecureFromFlags, printWarnings, type InsecureChoice } from '../insecure/flags.ts';
 import { safeText } from '../terminal/safe-text.ts';
+import type { KeyLogEntry } from '../protocol/key-log.ts';
+import { KEYLOG_FLAG, keyLogFromFlags, optional } from './key-log-option.ts';
 import { DhlabError, type ErrorCode } from '../errors.ts';
 import { defaultKnownServersPath, KnownServers } from '../client/known-servers.ts';
 import { printError, readlineOutput, terminal } from '../terminal/output.ts';
@@ -26,6 +28,8 @@ export interface ClientCommandOptions {
   trace: boolean;
   full: boolean;
   insecure: InsecureChoice;
+  /** `--keylog` or DHLAB_KEYLOGFILE: where this connection's keys go, opened already. */
+  keyLog?: (entry: KeyLogEntry) => void;
 }
 
 export const clientVerb: Omit<Verb, 'name' | 'summary'> = {
@@ -76,6 +80,7 @@ export const clientVerb: Omit<Verb, 'name' | 'summary'> = {
     trace: { type: 'boolean', help: 'narrate the handshake and each frame on stderr (shows your keys)' },
     full: { type: 'boolean', help: 'with --trace: print long values whole' },
     ...INSECURE_CLIENT_FLAGS,
+    ...KEYLOG_FLAG,
   },
   examples: ['dhlab client --name alice', "printf 'hello\\n/quit\\n' | dhlab client --name bob --json"],
   run: ({ values }) => runClient(clientOptions(values)),
@@ -100,6 +105,7 @@ export function clientOptions(values: ParsedArgs['values']): ClientCommandOption
     trace: values.trace === true,
     full: values.full === true,
     insecure: insecureFromFlags(values, getEngine(stringOption(values, 'crypto'))),
+    ...optional('keyLog', keyLogFromFlags(values)),
   };
 }
 
@@ -253,6 +259,7 @@ async function runClient(options: ClientCommandOptions): Promise<number> {
         ? (event) => void (event.kind === 'error' && !event.remote ? undefined : narrator(0, event))
         : undefined,
       revealSecrets: narrator !== null,
+      keyLog: options.keyLog,
       onEvent: (event, self) => {
         // The welcome is where the session starts for the user: who we are, the key, the room.
         if (event.type === 'welcome')

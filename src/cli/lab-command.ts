@@ -6,6 +6,8 @@ import { DEFAULTS } from '../server/options.ts';
 import { printError, terminal } from '../terminal/output.ts';
 import { groupOption, intOption, stringOption } from './args.ts';
 import { demoVerb } from './demo-command.ts';
+import { captureFromFlags, finishCapture, PCAP_FLAG } from './capture-options.ts';
+import { KEYLOG_FLAG, keyLogFromFlags, optional } from './key-log-option.ts';
 import type { Flag, ParsedArgs, Verb } from './verb.ts';
 
 type VerbSpec = Omit<Verb, 'name' | 'summary'>;
@@ -35,8 +37,10 @@ export const labVerb: VerbSpec = {
       help: 'the RFC 3526 group',
     },
     ...INSECURE_SERVER_FLAGS,
+    ...PCAP_FLAG,
+    ...KEYLOG_FLAG,
   },
-  examples: ['dhlab lab', 'dhlab lab --perspective eve --insecure-group toy-32'],
+  examples: ['dhlab lab', 'dhlab lab --perspective eve --insecure-group toy-32', 'dhlab lab --pcap lab.pcapng'],
   run: labCommand,
 };
 
@@ -61,8 +65,19 @@ async function labCommand({ values }: ParsedArgs): Promise<number> {
   // The lab's server and clients share the weakenings (a toy group needs both ends to accept it).
   const insecure = insecureFromFlags(values, getEngine(stringOption(values, 'crypto')));
   const group = insecure.group ?? groupOption(values);
+  const capture = captureFromFlags(values);
   const { runLab } = await import('../../lab/cli.ts');
-  return runLab({ engine: insecure.engine, group, perspective, insecure: insecure.hooks, warnings: insecure.labels });
+  const code = await runLab({
+    engine: insecure.engine,
+    group,
+    perspective,
+    insecure: insecure.hooks,
+    warnings: insecure.labels,
+    ...optional('capture', capture),
+    ...optional('keyLog', keyLogFromFlags(values)),
+  });
+  await finishCapture(capture, 'lab');
+  return code;
 }
 
 export const inspectVerb: VerbSpec = {
@@ -95,6 +110,7 @@ export const inspectVerb: VerbSpec = {
     },
     'accept-new-host-key': { type: 'boolean', help: "pin a server's new host key (after it changed)" },
     ...INSECURE_CLIENT_FLAGS,
+    ...KEYLOG_FLAG,
   },
   examples: [
     'dhlab inspect --name alice',
@@ -120,5 +136,6 @@ async function inspectCommand({ values }: ParsedArgs): Promise<number> {
     warnings: insecure.labels,
     knownServers: insecure.noHostKeyCheck ? undefined : new KnownServers(stringOption(values, 'known-servers')),
     acceptNewHostKey: values['accept-new-host-key'] === true,
+    ...optional('keyLog', keyLogFromFlags(values)),
   });
 }

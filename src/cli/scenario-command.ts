@@ -8,6 +8,8 @@ import { loadScenario } from '../scenario/parse/file.ts';
 import { firstFailure } from '../scenario/runtime/runner.ts';
 import { print, terminal } from '../terminal/output.ts';
 import type { ParsedArgs, Verb } from './verb.ts';
+import { captureFromFlags, finishCapture, PCAP_FLAG } from './capture-options.ts';
+import { KEYLOG_FLAG, keyLogFromFlags } from './key-log-option.ts';
 
 export const scenarioVerb: Omit<Verb, 'name' | 'summary'> = {
   synopsis: [
@@ -30,6 +32,8 @@ export const scenarioVerb: Omit<Verb, 'name' | 'summary'> = {
     },
     force: { type: 'boolean', help: 'with --export: replace a file that exists' },
     seed: { type: 'string', value: 'N', needs: 'a whole number', help: "the run's seed (default: the lesson's own)" },
+    ...PCAP_FLAG,
+    ...KEYLOG_FLAG,
   },
   positionals: true,
   examples: ['dhlab scenario 03-eve-passive', 'dhlab scenario 08-tampering --export tampering.html'],
@@ -63,10 +67,17 @@ async function scenarioCommand({ values, positionals }: ParsedArgs): Promise<num
     scenario.seed = values.seed;
   }
   const engineName = String(values.crypto);
-  if (values.headless !== true && exportTo === undefined && terminal.interactive)
-    return (await import('../../lab/cli.ts')).runScenarioLab(scenario, engineName);
-
-  const results = await runHeadless(scenario, engineName, (line) => print(line));
+  const capture = captureFromFlags(values);
+  const keyLog = keyLogFromFlags(values);
+  const recording = { ...(capture ? { capture } : {}), ...(keyLog ? { keyLog } : {}) };
+  if (values.headless !== true && exportTo === undefined && terminal.interactive) {
+    const code = await (await import('../../lab/cli.ts')).runScenarioLab(scenario, engineName, { recording });
+    await finishCapture(capture, 'scenario');
+    return code;
+  }
+  const results = await runHeadless(scenario, engineName, (line) => print(line), recording).finally(() =>
+    finishCapture(capture, 'scenario'),
+  );
   const failure = firstFailure(scenario, results);
   if (typeof exportTo === 'string') {
     const text = exportTo.endsWith('.html') ? exportHtml(scenario, results) : exportMarkdown(scenario, results);

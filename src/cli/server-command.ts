@@ -1,3 +1,4 @@
+import { KEYLOG_FLAG, keyLogFromFlags, optional } from './key-log-option.ts';
 import { getEngine } from '../crypto/engines.ts';
 import { listenError } from '../errors.ts';
 import { insecureFromFlags, INSECURE_SERVER_FLAGS, printWarnings } from '../insecure/flags.ts';
@@ -107,6 +108,7 @@ export const serverVerb: Omit<Verb, 'name' | 'summary'> = {
     trace: { type: 'boolean', help: "narrate every connection's handshake and messages on stderr (shows keys)" },
     full: { type: 'boolean', help: 'with --trace: print long values whole' },
     ...INSECURE_SERVER_FLAGS,
+    ...KEYLOG_FLAG,
   },
   examples: [
     'dhlab server --port 5068 --trace',
@@ -144,6 +146,7 @@ async function serverCommand({ values }: ParsedArgs): Promise<number> {
     log: printError,
     revealSecrets: narrator !== null,
     trace: narrator ?? undefined,
+    ...optional('keyLog', keyLogFromFlags(values)),
   });
   const address = await server.listen().catch((error: unknown) => {
     throw listenError(error, host, port);

@@ -1,3 +1,4 @@
+import type { KeyLogEntry } from '../protocol/key-log.ts';
 import { EventEmitter } from 'node:events';
 import net from 'node:net';
 import { DhlabError, isResolveError } from '../errors.ts';
@@ -23,6 +24,8 @@ export interface ChatClientOptions {
   acceptNewHostKey?: boolean;
   trace?: (event: TraceEvent) => void;
   revealSecrets?: boolean;
+  /** `--keylog`: this connection's direction keys, for a teacher's Wireshark (PROTOCOL s.10). */
+  keyLog?: (entry: KeyLogEntry) => void;
   privateKey?: Uint8Array;
   /** Teaching-only handshake weakenings (src/insecure/); absent on the secure path. */
   insecure?: InsecureHooks;
@@ -118,6 +121,7 @@ export class ChatClient extends EventEmitter<ChatClientEvents> {
         name: options.name,
         trace: options.trace,
         revealSecrets: options.revealSecrets,
+        keyLog: options.keyLog,
         privateKey: options.privateKey,
         insecure: options.insecure,
         checkHostKey: (hostKey) => {

@@ -3,7 +3,7 @@ import { Mallory, type MalloryOptions } from '../insecure/mallory/mallory.ts';
 import { startResegmenter, type ResegmenterOptions } from '../insecure/resegment.ts';
 import type { Relay } from '../net/relay.ts';
 import { ChatServer, type ChatServerOptions } from '../server/chat-server.ts';
-import { startTapProxy, type TapObservation } from '../tap/tap-proxy.ts';
+import { startTapProxy, type CaptureSink, type TapObservation } from '../tap/tap-proxy.ts';
 
 /**
  * A room on loopback, as the lab, the lessons and the demo build it: a ChatServer on a free port
@@ -18,7 +18,8 @@ export interface LoopbackRoomOptions {
   /** Lesson 12: the client's byte stream re-cut before the server reads it. */
   resegment?: Omit<ResegmenterOptions, 'targetPort'>;
   mallory?: Omit<MalloryOptions, 'targetHost' | 'targetPort'>;
-  eve?: { onObservation(o: TapObservation): void };
+  /** Eve's tap; `capture` writes what crosses it (`--pcap`). */
+  eve?: { onObservation(o: TapObservation): void; capture?: CaptureSink };
 }
 
 export class LoopbackRoom {
@@ -46,6 +47,7 @@ export class LoopbackRoom {
           targetHost: '127.0.0.1',
           targetPort: mallory?.port ?? behindMallory,
           onObservation: (o) => eve.onObservation(o),
+          ...(eve.capture ? { capture: eve.capture } : {}),
         })
       : null;
     return new LoopbackRoom(server, port, resegmenter, mallory, tap);

@@ -21,6 +21,9 @@ export interface RelayPair {
   readonly connection: number;
   /** The relay's own port on its connection to the target: the target sees it as the peer's port. */
   readonly upstreamPort: number;
+  /** The client's address as the relay saw it, and the relay's own address it connected to. */
+  readonly client: { address: string; port: number };
+  readonly listening: { address: string; port: number };
   /** Resolves once the connection to the target is up, or the pair is gone. */
   readonly upstreamReady: Promise<void>;
   /** Resolves once the pair is gone. */
@@ -37,6 +40,8 @@ export interface RelayHandler {
   fromServer?(chunk: Buffer): void;
   /** The client half-closed: flush what is held, then the relay ends the server side. */
   clientEnded?(): Promise<void> | void;
+  /** The server half-closed; the relay ends the client side. */
+  serverEnded?(): void;
   /** Either side closed: the pair is gone. */
   closed?(): void;
 }
@@ -125,6 +130,8 @@ function relayPair(connection: number, client: net.Socket, options: RelayOptions
   const gone = new Promise<void>((resolve) => client.once('close', () => resolve()));
   const pair: RelayPair = {
     connection,
+    client: { address: client.remoteAddress ?? '', port: client.remotePort ?? 0 },
+    listening: { address: client.localAddress ?? '', port: client.localPort ?? 0 },
     upstreamReady: Promise.race([new Promise<void>((resolve) => upstream.once('connect', () => resolve())), gone]),
     gone,
     get upstreamPort() {
@@ -151,6 +158,7 @@ function relayPair(connection: number, client: net.Socket, options: RelayOptions
   });
   upstream.on('end', () => {
     stalled('half closed');
+    handler.serverEnded?.();
     client.end();
   });
   const closed = () => {

@@ -1,7 +1,7 @@
 import { DhlabError } from '../errors.ts';
 import { fromHex, toHex } from '../crypto/bytes.ts';
 import { generatePrivateKey, validatePublicKey } from '../crypto/dh.ts';
-import { GROUPS, isGroupName } from '../crypto/groups.ts';
+import { GROUPS, isGroupName, type DhGroup } from '../crypto/groups.ts';
 import { fingerprint } from './identity.ts';
 import { deriveSessionKeys, transcriptHash } from './keyschedule.ts';
 import {
@@ -88,8 +88,11 @@ export class ClientSession extends Session<ClientSessionEvent> {
     }
   }
 
-  private onServerKey(frame: ServerKeyFrame): void {
-    const { engine } = this.options;
+  /**
+   * The group server_key names, after its announcement is checked.
+   * @throws DhlabError ERR_INSECURE_SERVER, ERR_BAD_GROUP
+   */
+  private groupOf(frame: ServerKeyFrame): DhGroup {
     // An honest teaching server says it is weak; a client started without any --insecure-...
     // flag does not join one unawares (a lying server can stay silent: this is a label, not a defence).
     if (frame.insecure && !this.options.insecure) {
@@ -106,6 +109,12 @@ export class ClientSession extends Session<ClientSessionEvent> {
         'ERR_BAD_GROUP',
         `unknown group "${frame.group}" (this client accepts modp14, modp15 and modp16)`,
       );
+    return group;
+  }
+
+  private onServerKey(frame: ServerKeyFrame): void {
+    const { engine } = this.options;
+    const group = this.groupOf(frame);
     const hostKey = fromHex(frame.host_key); // 32 bytes: validateOuterFrame checked its length
     const hostFingerprint = fingerprint(engine, hostKey);
     const serverPublic = fromHex(frame.y);
@@ -124,6 +133,7 @@ export class ClientSession extends Session<ClientSessionEvent> {
     const sharedSecret = engine.dhShared(group, privateKey, serverPublic);
     const transcript = transcriptHash(engine, { name: this.options.name, group, serverPublic, hostKey, clientPublic });
     const keys = deriveSessionKeys(engine, sharedSecret, transcript);
+    this.options.keyLog?.({ clientPublic, clientToServer: keys.clientToServer, serverToClient: keys.serverToClient });
     this.emitSecret(() => ({ kind: 'shared_secret', secret: true, z: sharedSecret }));
     this.emitSecret(() => ({ kind: 'hashed_secret', secret: true, k: keys.hashedSecret }));
     this.emit({ kind: 'transcript', secret: false, h: transcript });

@@ -149,6 +149,7 @@ export class ServerSession extends Session<ServerSessionEvent> {
       clientPublic,
     });
     const keys = deriveSessionKeys(engine, sharedSecret, transcript);
+    this.options.keyLog?.({ clientPublic, clientToServer: keys.clientToServer, serverToClient: keys.serverToClient });
     const signature = engine.ed25519Sign(host.seed, transcript);
     this.emitSecret(() => ({ kind: 'shared_secret', secret: true, z: sharedSecret }));
     this.emitSecret(() => ({ kind: 'hashed_secret', secret: true, k: keys.hashedSecret }));

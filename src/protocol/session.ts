@@ -5,12 +5,18 @@ import { encodeFrame, FrameDecoder, parseFramePayload, type WireFrame } from './
 import { DirectionalCipher, type RecordCipher } from './channel.ts';
 import { validateOuterFrame, type DataFrame, type OuterFrame } from './messages.ts';
 import type { RecordLayout, Role, TraceEvent, TraceSink } from './trace.ts';
+import type { KeyLogEntry } from './key-log.ts';
 
 export interface SessionOptions {
   engine: CryptoEngine;
   /** Receives trace events; secret ones only when revealSecrets is true. */
   trace?: TraceSink;
   revealSecrets?: boolean;
+  /**
+   * `--keylog`: called once the direction keys exist, with y_c to name the connection. Only
+   * when asked: the entry is every secret a reader of the chat needs.
+   */
+  keyLog?: (entry: KeyLogEntry) => void;
   /** Fixed private exponent, for test vectors and classroom scenarios only. */
   privateKey?: Uint8Array;
   /** Teaching-only replacements for handshake steps (src/insecure/); never set by default. */

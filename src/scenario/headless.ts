@@ -2,7 +2,7 @@ import { getEngine } from '../crypto/engines.ts';
 import { safeText } from '../terminal/safe-text.ts';
 import { wrapLine } from '../terminal/narrate.ts';
 import type { Scenario } from './types.ts';
-import { ScenarioRun, type StepResult } from './runtime/runner.ts';
+import { ScenarioRun, type StepResult, type WireRecording } from './runtime/runner.ts';
 
 /** The transcript of one step, as lines for a terminal or a log. */
 export function stepTranscript(result: StepResult, total: number, width = 80): string[] {
@@ -26,8 +26,9 @@ export async function runHeadless(
   scenario: Scenario,
   engineName: string,
   out: (line: string) => void,
+  recording: WireRecording = {},
 ): Promise<StepResult[]> {
-  const run = new ScenarioRun(scenario, getEngine(engineName));
+  const run = new ScenarioRun(scenario, getEngine(engineName), undefined, recording);
   try {
     out(safeText(`${scenario.title}  [${scenario.file}, seed ${scenario.seed}: reproducible, INSECURE randomness]`));
     out('');

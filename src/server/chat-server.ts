@@ -35,8 +35,8 @@ export { DEFAULTS, type ChatServerOptions } from './options.ts';
  * ERR_SLOW_CONSUMER, and nobody else's messages are delayed or lost.
  */
 export class ChatServer {
-  private readonly options: Required<Omit<ChatServerOptions, 'trace' | 'log' | 'insecure' | 'onRead'>> &
-    Pick<ChatServerOptions, 'trace' | 'log' | 'insecure' | 'onRead'>;
+  private readonly options: Required<Omit<ChatServerOptions, 'trace' | 'log' | 'insecure' | 'onRead' | 'keyLog'>> &
+    Pick<ChatServerOptions, 'trace' | 'log' | 'insecure' | 'onRead' | 'keyLog'>;
   private readonly server: net.Server;
   private readonly connections = new Set<Connection>();
   private readonly room = new Room<Connection>((member, event) => this.enqueue(member, event));
@@ -184,6 +184,7 @@ export class ChatServer {
         group: this.options.group,
         host: this.options.identity,
         revealSecrets: this.options.revealSecrets,
+        keyLog: this.options.keyLog,
         insecure: this.options.insecure,
         trace: this.options.trace ? (event) => this.traceOf(connectionOf(), connectionOf().id, event) : undefined,
         admitName: (name) => {

@@ -1,3 +1,4 @@
+import type { KeyLogEntry } from '../protocol/key-log.ts';
 import type { CryptoEngine } from '../crypto/engine.ts';
 import type { DhGroup } from '../crypto/groups.ts';
 import type { HostIdentity } from '../protocol/identity.ts';
@@ -39,6 +40,8 @@ export interface ChatServerOptions {
   /** Each read from a client's socket: its size, and the peer's address and port (lesson 12 shows them). */
   onRead?: (peer: { address: string; port: number }, bytes: number) => void;
   revealSecrets?: boolean;
+  /** `--keylog`: each connection's direction keys, for a teacher's Wireshark (PROTOCOL s.10). */
+  keyLog?: (entry: KeyLogEntry) => void;
   /** Teaching-only handshake weakenings (src/insecure/); absent on the secure path. */
   insecure?: InsecureHooks;
 }

@@ -58,6 +58,22 @@ export function describeObservation(o: TapObservation): string {
  * (src/net/relay.ts): a wiretap must not be felt by the people it listens to.
  * @throws the listen error (EADDRINUSE, ...)
  */
+/** One relayed connection written to a capture (src/capture/tcp-conversation.ts has the shape). */
+export interface CapturedConversation {
+  open(): void;
+  data(from: 'client' | 'server', bytes: Uint8Array): void;
+  end(from: 'client' | 'server'): void;
+  close(): void;
+}
+
+/** Where `--pcap` writes: a conversation per relayed connection, from the client to the address it dialled. */
+export interface CaptureSink {
+  conversation(
+    client: { address: string; port: number },
+    server: { address: string; port: number },
+  ): CapturedConversation;
+}
+
 export async function startTapProxy(options: {
   listenPort: number;
   listenHost?: string;
@@ -66,6 +82,8 @@ export async function startTapProxy(options: {
   onObservation: (observation: TapObservation) => void;
   /** A pair that cannot move for this long is ended (default RELAY_STALL_TIMEOUT_MS). */
   stallTimeoutMs?: number;
+  /** Writes every segment the relay read, as it read it (`--pcap`). */
+  capture?: CaptureSink;
 }): Promise<Relay> {
   return startRelay({
     listenHost: options.listenHost,
@@ -75,15 +93,22 @@ export async function startTapProxy(options: {
     stallTimeoutMs: options.stallTimeoutMs,
     handler: (pair) => {
       const tap = new WireTap(pair.connection, options.onObservation);
+      const captured = options.capture?.conversation(pair.client, pair.listening);
+      captured?.open();
       return {
         fromClient: (chunk) => {
+          captured?.data('client', chunk);
           tap.observe('client->server', chunk);
           pair.toServer(chunk);
         },
         fromServer: (chunk) => {
+          captured?.data('server', chunk);
           tap.observe('server->client', chunk);
           pair.toClient(chunk);
         },
+        clientEnded: () => captured?.end('client'),
+        serverEnded: () => captured?.end('server'),
+        closed: () => captured?.close(),
       };
     },
   });

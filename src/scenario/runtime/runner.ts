@@ -3,6 +3,8 @@ import { runAction } from '../actions/run-action.ts';
 import { check, type CheckResult } from '../actions/expect.ts';
 import type { Scenario, Step } from '../types.ts';
 import { ScenarioWorld } from './world.ts';
+import type { CaptureSink } from '../../tap/tap-proxy.ts';
+import type { KeyLogEntry } from '../../protocol/key-log.ts';
 import { showValue, type FrameRecord, type Moment, type WorldObserver } from './run-record.ts';
 
 export interface StepResult {
@@ -60,6 +62,15 @@ export function namedValues(text: string): string[] {
   return [...text.matchAll(/\{([A-Za-z0-9_./-]+)\}/g)].map((m) => m[1] as string);
 }
 
+/** Where a captured run writes (src/capture/capture-recorder.ts): restarted when the run goes back. */
+export type RunCapture = CaptureSink & { restart(): Promise<void> };
+
+/** What a run writes for Wireshark: `--pcap` (the wire) and `--keylog` (each connection's keys). */
+export interface WireRecording {
+  capture?: RunCapture;
+  keyLog?: (entry: KeyLogEntry) => void;
+}
+
 /**
  * Steps through a scenario on a real world. Going back rebuilds the world and replays the earlier
  * steps with the same seed: the bytes are the same, because every random draw comes from the seed
@@ -73,6 +84,8 @@ export class ScenarioRun {
     readonly scenario: Scenario,
     private readonly engine: CryptoEngine,
     private readonly makeObserver: () => WorldObserver = () => ({}),
+    /** `--pcap` and `--keylog`: every world of the run writes there. */
+    private readonly recording: WireRecording = {},
   ) {}
 
   get done(): number {
@@ -86,7 +99,7 @@ export class ScenarioRun {
   async start(): Promise<void> {
     await this.world?.close();
     this.results = [];
-    this.world = await ScenarioWorld.start(this.scenario, this.engine, this.makeObserver());
+    this.world = await ScenarioWorld.start(this.scenario, this.engine, this.makeObserver(), undefined, this.recording);
   }
 
   /** Runs the next step and checks its expectations. */
@@ -112,6 +125,7 @@ export class ScenarioRun {
         this.engine,
         this.makeObserver(),
         world,
+        this.recording,
       );
       const weak = [
         spec.validation ? '' : 'public-value validation OFF',
@@ -147,6 +161,9 @@ export class ScenarioRun {
   /** Back one step: a fresh world, replayed to the step before the current one. */
   async back(): Promise<void> {
     const target = Math.max(0, this.done - 1);
+    // The replay runs on new connections: the capture starts again rather than hold both.
+    await this.close();
+    await this.recording.capture?.restart();
     await this.start();
     while (this.done < target) await this.next();
   }

@@ -7,6 +7,7 @@ import type { LoopbackRoomOptions } from '../../loopback/topology.ts';
 import type { HostIdentity } from '../../protocol/identity.ts';
 import type { TraceEvent } from '../../protocol/trace.ts';
 import type { TapObservation } from '../../tap/tap-proxy.ts';
+import type { WireRecording } from './runner.ts';
 import type { Scenario } from '../types.ts';
 
 /** What a run's room reports to the run, and what the resegmenter waits for. */
@@ -31,16 +32,24 @@ export interface RoomPart {
 
 /**
  * The lesson's room on loopback: its server (weakened as the file says), and in front of it the
- * resegmenter (lesson 12), Mallory and Eve's tap, each only when the lesson has them.
+ * resegmenter (lesson 12), Mallory and Eve's tap, each only when the lesson has them (or, for
+ * the tap, when the run is captured).
  */
-export function roomFor(scenario: Scenario, p: RoomPart, on: RoomHandlers): LoopbackRoomOptions {
+export function roomFor(
+  scenario: Scenario,
+  p: RoomPart,
+  on: RoomHandlers,
+  recording: WireRecording = {},
+): LoopbackRoomOptions {
   const { engine, group } = p;
+  const { capture, keyLog } = recording;
   return {
     server: {
       engine,
       group,
       identity: p.serverIdentity,
       revealSecrets: true,
+      ...(keyLog ? { keyLog } : {}),
       // acceptToyGroups also makes a toy-group server draw x below q, so y = g^x mod p can be checked by hand.
       insecure: insecureHooks(engine, {
         ...scenario.server,
@@ -69,6 +78,11 @@ export function roomFor(scenario: Scenario, p: RoomPart, on: RoomHandlers): Loop
       onEvent: on.malloryEvent,
       trace: on.malloryTrace,
     },
-    eve: scenario.eve ? { onObservation: on.observation } : undefined,
+    // --pcap on a lesson without Eve: a capture-only tap in front (it changes no byte; the lab
+    // shows Eve only where the lesson has her).
+    eve:
+      scenario.eve || capture
+        ? { onObservation: scenario.eve ? on.observation : () => {}, ...(capture ? { capture } : {}) }
+        : undefined,
   };
 }

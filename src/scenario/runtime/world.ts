@@ -16,6 +16,8 @@ import type { TraceEvent } from '../../protocol/trace.ts';
 import type { ChatServer } from '../../server/chat-server.ts';
 import { LoopbackRoom } from '../../loopback/topology.ts';
 import type { TapObservation } from '../../tap/tap-proxy.ts';
+import type { WireRecording } from './runner.ts';
+import type { KeyLogEntry } from '../../protocol/key-log.ts';
 import { SegmentRecord } from './segment-record.ts';
 import { roomFor } from './world-room.ts';
 import { Waits } from './waits.ts';
@@ -57,6 +59,7 @@ export class ScenarioWorld implements ActionContext {
     readonly malloryIdentity: HostIdentity,
     private readonly observer: WorldObserver,
     private readonly room: LoopbackRoom,
+    private readonly keyLog?: (entry: KeyLogEntry) => void,
   ) {}
 
   get server(): ChatServer {
@@ -76,6 +79,7 @@ export class ScenarioWorld implements ActionContext {
     baseEngine: CryptoEngine,
     observer: WorldObserver = {},
     carry?: ScenarioWorld,
+    recording: WireRecording = {},
   ): Promise<ScenarioWorld> {
     const part = (carry?.part ?? 0) + 1;
     const engine = insecureEngine(baseEngine, { seed: part === 1 ? scenario.seed : `${scenario.seed}/${part}` });
@@ -98,9 +102,10 @@ export class ScenarioWorld implements ActionContext {
           malloryTrace: (connection, event) => world?.onMalloryTrace(connection, event),
           observation: (o) => world?.onObservation(o),
         },
+        recording,
       ),
     );
-    world = new ScenarioWorld(scenario, engine, serverIdentity, malloryIdentity, observer, room);
+    world = new ScenarioWorld(scenario, engine, serverIdentity, malloryIdentity, observer, room, recording.keyLog);
     world.part = part;
     if (carry) world.carryFrom(carry);
     world.setValue('group.p', group.p);
@@ -285,6 +290,7 @@ export class ScenarioWorld implements ActionContext {
         engine: this.engine,
         knownServers,
         revealSecrets: true,
+        keyLog: this.keyLog,
         insecure: insecureHooks(this.engine, { ...spec, skipValidation: !spec.validation, acceptToyGroups: true }),
         trace: (event) => this.onClientTrace(name, event),
         handshakeTimeoutMs: 20_000,

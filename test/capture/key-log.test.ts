@@ -1,0 +1,74 @@
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { after, describe, it } from 'node:test';
+import fc from 'fast-check';
+import { keyLogFromFlags } from '../../src/cli/key-log-option.ts';
+import { DhlabError } from '../../src/errors.ts';
+import { keyLogId, keyLogLines, parseKeyLog } from '../../src/protocol/key-log.ts';
+
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dhlab-keylog-'));
+after(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+const entries = fc.record({
+  clientPublic: fc.uint8Array({ minLength: 1, maxLength: 300 }),
+  clientToServer: fc.uint8Array({ minLength: 32, maxLength: 32 }),
+  serverToClient: fc.uint8Array({ minLength: 32, maxLength: 32 }),
+});
+
+describe('the key log', () => {
+  it('lines read back: each connection named by the first 16 bytes of y_c, a key per direction', () => {
+    fc.assert(
+      fc.property(fc.array(entries, { maxLength: 5 }), (list) => {
+        const text = `# a comment\n\n${list.flatMap((e) => keyLogLines(e)).join('\n')}\n`;
+        const parsed = parseKeyLog(text);
+        for (const e of list) {
+          const id = keyLogId(e.clientPublic);
+          assert.equal(id, Buffer.from(e.clientPublic.subarray(0, 16)).toString('hex'));
+          const keys = parsed.get(id);
+          // Two entries with one id: the later one's keys (as Wireshark takes an SSLKEYLOGFILE).
+          const last = list.filter((x) => keyLogId(x.clientPublic) === id).at(-1)!;
+          assert.deepEqual(keys && Buffer.from(keys.clientToServer!), Buffer.from(last.clientToServer));
+          assert.deepEqual(keys && Buffer.from(keys.serverToClient!), Buffer.from(last.serverToClient));
+        }
+      }),
+    );
+  });
+
+  it('a malformed line is ERR_KEY_LOG naming its line, never a key in the message', () => {
+    const good = keyLogLines({
+      clientPublic: new Uint8Array(16),
+      clientToServer: new Uint8Array(32),
+      serverToClient: new Uint8Array(32).fill(7),
+    });
+    const bad = `${good[1].slice(0, -2)}`;
+    assert.throws(
+      () => parseKeyLog(`${good[0]}\n${bad}\n`),
+      (e: unknown) =>
+        e instanceof DhlabError && e.code === 'ERR_KEY_LOG' && e.message === 'line 2 is not a dhlab key log line',
+    );
+  });
+
+  it('--keylog: created 0600, appended, each connection once, never through a symlink', () => {
+    const file = path.join(dir, 'keys.log');
+    const entry = {
+      clientPublic: new Uint8Array(20).fill(1),
+      clientToServer: new Uint8Array(32).fill(2),
+      serverToClient: new Uint8Array(32).fill(3),
+    };
+    const log = keyLogFromFlags({ keylog: file }, {});
+    assert.ok(log);
+    log(entry);
+    log(entry); // the lab's server and client both log one connection
+    assert.equal(fs.statSync(file).mode & 0o777, 0o600);
+    keyLogFromFlags({ keylog: file }, {})?.({ ...entry, clientPublic: new Uint8Array(20).fill(9) });
+    assert.equal(fs.readFileSync(file, 'utf8').split('\n').filter(Boolean).length, 4, 'appended, not replaced');
+    fs.symlinkSync(file, path.join(dir, 'link.log'));
+    assert.throws(
+      () => keyLogFromFlags({}, { DHLAB_KEYLOGFILE: path.join(dir, 'link.log') }),
+      (e: unknown) => e instanceof DhlabError && e.code === 'ERR_FILE',
+    );
+    assert.equal(keyLogFromFlags({}, {}), undefined, 'no flag and no DHLAB_KEYLOGFILE: no key log');
+  });
+});
