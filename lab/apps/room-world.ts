@@ -62,8 +62,8 @@ export class LabWorld {
           eve.onObservation(o);
           session?.onChange();
         },
-        ...(options.capture ? { capture: options.capture } : {}),
       },
+      ...(options.capture ? { capture: options.capture } : {}),
     });
     session = new LabWorld(room, serverView, eve);
     for (const name of options.names ?? ['alice', 'bob', 'carol'])

@@ -9,17 +9,22 @@ import { startTapProxy, type CaptureSink, type TapObservation } from '../tap/tap
  * A room on loopback, as the lab, the lessons and the demo build it: a ChatServer on a free port
  * and, in front of it, a chain of relays a client's bytes cross in this order:
  *
- *   client -> Eve's tap -> Mallory -> the resegmenter -> server
+ *   client -> Eve's tap -> Mallory -> (a capture) -> the resegmenter -> server
  *
- * each one optional. One place starts them back to front and one close() ends them front to back.
+ * each one optional (the capture only for `--pcap` behind Mallory when Eve is not there). One place starts them back to front and one close() ends them front to back.
  */
 export interface LoopbackRoomOptions {
   server: Omit<ChatServerOptions, 'host' | 'port'>;
   /** Lesson 12: the client's byte stream re-cut before the server reads it. */
   resegment?: Omit<ResegmenterOptions, 'targetPort'>;
   mallory?: Omit<MalloryOptions, 'targetHost' | 'targetPort'>;
-  /** Eve's tap; `capture` writes what crosses it (`--pcap`). */
-  eve?: { onObservation(o: TapObservation): void; capture?: CaptureSink };
+  eve?: { onObservation(o: TapObservation): void };
+  /**
+   * `--pcap`: where the wire is written. On Eve's tap when she listens (what she sees); else
+   * just behind Mallory (what reaches the server: her flips and replays); else a passive tap at
+   * the front, there only to capture.
+   */
+  capture?: CaptureSink;
 }
 
 export class LoopbackRoom {
@@ -29,6 +34,7 @@ export class LoopbackRoom {
     readonly resegmenter: Relay | null,
     readonly mallory: Mallory | null,
     readonly tap: Relay | null,
+    private readonly captureRelay: Relay | null = null,
   ) {}
 
   /** @throws the listen error of the server or of a relay */
@@ -36,21 +42,25 @@ export class LoopbackRoom {
     const server = new ChatServer({ ...options.server, host: '127.0.0.1', port: 0 });
     const { port } = await server.listen();
     const resegmenter = options.resegment ? await startResegmenter({ ...options.resegment, targetPort: port }) : null;
-    const behindMallory = resegmenter?.port ?? port;
+    const { capture } = options;
+    const captureBehind = capture && !options.eve && options.mallory ? capture : undefined;
+    const towardsServer = resegmenter?.port ?? port;
+    const captureRelay = captureBehind ? await passiveTap(towardsServer, captureBehind) : null;
+    const behindMallory = captureRelay?.port ?? towardsServer;
     const mallory = options.mallory
       ? await Mallory.start({ ...options.mallory, targetHost: '127.0.0.1', targetPort: behindMallory })
       : null;
-    const eve = options.eve;
+    const eve = options.eve ?? (capture && !captureBehind ? { onObservation: () => {} } : undefined);
     const tap = eve
       ? await startTapProxy({
           listenPort: 0,
           targetHost: '127.0.0.1',
           targetPort: mallory?.port ?? behindMallory,
           onObservation: (o) => eve.onObservation(o),
-          ...(eve.capture ? { capture: eve.capture } : {}),
+          ...(capture && !captureBehind ? { capture } : {}),
         })
       : null;
-    return new LoopbackRoom(server, port, resegmenter, mallory, tap);
+    return new LoopbackRoom(server, port, resegmenter, mallory, tap, captureRelay);
   }
 
   /** Where a client that bypasses Eve and Mallory connects: the server, or the resegmenter before it. */
@@ -81,6 +91,12 @@ export class LoopbackRoom {
     clearTimeout(timer);
     await this.tap?.close();
     await this.mallory?.close();
+    await this.captureRelay?.close();
     await this.resegmenter?.close();
   }
+}
+
+/** A relay that only writes what crosses it (`--pcap` where Eve is not on the wire). */
+function passiveTap(targetPort: number, capture: CaptureSink): Promise<Relay> {
+  return startTapProxy({ listenPort: 0, targetHost: '127.0.0.1', targetPort, onObservation: () => {}, capture });
 }

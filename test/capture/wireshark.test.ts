@@ -135,3 +135,91 @@ describe('Eve reads what tcpdump captured', { skip: unlessInstalled(has('tcpdump
     assert.deepEqual(frames(read.json()), frames(eve.json()));
   });
 });
+
+const DISSECTOR = path.resolve(import.meta.dirname, '../../wireshark/dhlab.lua');
+
+/** tshark with wireshark/dhlab.lua, and the key log when given. */
+function dissect(capture: string, keyLog: string | undefined, args: string[]): string[] {
+  return tshark([
+    '-X',
+    `lua_script:${DISSECTOR}`,
+    ...(keyLog ? ['-o', `dhlab.keylog_file:${keyLog}`] : []),
+    '-r',
+    capture,
+    ...args,
+  ]);
+}
+
+describe('wireshark/dhlab.lua in tshark', { skip: unlessInstalled(has('tshark'), 'no tshark') }, () => {
+  const lesson = async (name: string) => {
+    const capture = path.join(dir, `${name}.pcapng`);
+    const keys = path.join(dir, `${name}.keys`);
+    const ran = run(['scenario', name, '--headless', '--pcap', capture, '--keylog', keys]);
+    assert.equal(await ran.exit, 0, ran.stderr.join('\n'));
+    return { capture, keys };
+  };
+
+  it('its AES-256, inverse cipher, CBC and GCM match FIPS-197, SP 800-38A and the GCM test cases', () => {
+    const lines = tshark([
+      '-X',
+      `lua_script:${DISSECTOR}`,
+      '-X',
+      'lua_script1:selftest',
+      '-r',
+      path.join(dir, 'eve-passive.pcapng'),
+      '-q',
+    ]);
+    const results = lines.filter((l) => l.startsWith('dhlab selftest: '));
+    assert.equal(results.length, 10, lines.join('\n'));
+    assert.deepEqual(
+      results.filter((l) => !l.startsWith('dhlab selftest: ok ')),
+      [],
+    );
+  });
+
+  it('lesson 03: with the key log every chat text as said, without it none; no frame malformed', async () => {
+    const { capture, keys } = await lesson('03-eve-passive');
+    const said = loadScenario(resolveScenario('03-eve-passive').file).steps.flatMap((s) =>
+      s.action.kind === 'say' ? [s.action.text] : [],
+    );
+    assert.deepEqual(
+      dissect(capture, keys, ['-Y', 'dhlab.inner_type == "chat"', '-T', 'fields', '-e', 'dhlab.text']),
+      said,
+    );
+    assert.deepEqual(dissect(capture, undefined, ['-Y', 'dhlab.plaintext || dhlab.text']), []);
+    assert.deepEqual(
+      dissect(capture, keys, ['-Y', 'dhlab.malformed || dhlab.tag_failed || dhlab.seq_out_of_order']),
+      [],
+    );
+    const frames = dissect(capture, keys, ['-T', 'fields', '-e', 'dhlab.type']).flatMap((row) => row.split(','));
+    const read = run(['eve', '--read', capture, '--json']);
+    assert.equal(await read.exit, 0);
+    assert.deepEqual(
+      frames,
+      read.json().map((o) => o.type),
+      'tshark and eve --read see the same frames',
+    );
+    const info = dissect(capture, keys, ['-Y', 'dhlab', '-T', 'fields', '-e', '_ws.col.Info']).join('\n');
+    assert.match(info, new RegExp(`data #\\d+ message #\\d+ alice: "${said[0]}"`), 'Info reads like the lab');
+  });
+
+  it('lesson 08: the flipped GCM frame is expert info; the CBC quit shows as the server read it', async () => {
+    const { capture, keys } = await lesson('08-tampering');
+    assert.equal(dissect(capture, keys, ['-Y', 'dhlab.tag_failed']).length, 1);
+    const cbc = dissect(capture, keys, [
+      '-Y',
+      'dhlab.cbc && dhlab.inner_type == "quit"',
+      '-T',
+      'fields',
+      '-e',
+      'dhlab.plaintext',
+    ]);
+    assert.deepEqual(cbc, ['{"type":"quit","text":"pay 10 euros to bob"}']);
+  });
+
+  it('lesson 09: the replayed frame is a sequence number out of order', async () => {
+    const { capture, keys } = await lesson('09-replay');
+    const replays = dissect(capture, keys, ['-Y', 'dhlab.seq_out_of_order', '-T', 'fields', '-e', 'dhlab.seq']);
+    assert.deepEqual(replays, ['0']);
+  });
+});

@@ -20,8 +20,10 @@ describe('npm pack makes a package that installs and runs from any folder', () =
       .at(-1) as string;
     const listed = execFileSync('tar', ['-tzf', path.join(work, tarball)], { encoding: 'utf8' }).split('\n');
     assert.ok(
-      listed.includes('package/dist/src/cli/main.js') && listed.includes('package/scenarios/01-handshake.yaml'),
-      'compiled code and lessons ship',
+      listed.includes('package/dist/src/cli/main.js') &&
+        listed.includes('package/scenarios/01-handshake.yaml') &&
+        listed.includes('package/wireshark/dhlab.lua'),
+      'compiled code, lessons and the Wireshark dissector ship',
     );
     assert.deepEqual(
       listed.filter((f) => /^package\/(test|bench|src|lab)\//.test(f)),

@@ -32,8 +32,7 @@ export interface RoomPart {
 
 /**
  * The lesson's room on loopback: its server (weakened as the file says), and in front of it the
- * resegmenter (lesson 12), Mallory and Eve's tap, each only when the lesson has them (or, for
- * the tap, when the run is captured).
+ * resegmenter (lesson 12), Mallory and Eve's tap, each only when the lesson has them.
  */
 export function roomFor(
   scenario: Scenario,
@@ -78,11 +77,7 @@ export function roomFor(
       onEvent: on.malloryEvent,
       trace: on.malloryTrace,
     },
-    // --pcap on a lesson without Eve: a capture-only tap in front (it changes no byte; the lab
-    // shows Eve only where the lesson has her).
-    eve:
-      scenario.eve || capture
-        ? { onObservation: scenario.eve ? on.observation : () => {}, ...(capture ? { capture } : {}) }
-        : undefined,
+    eve: scenario.eve ? { onObservation: on.observation } : undefined,
+    ...(capture ? { capture } : {}),
   };
 }
