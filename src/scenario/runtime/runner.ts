@@ -3,8 +3,7 @@ import { runAction } from '../actions/run-action.ts';
 import { check, type CheckResult } from '../actions/expect.ts';
 import type { Scenario, Step } from '../types.ts';
 import { ScenarioWorld } from './world.ts';
-import type { CaptureSink } from '../../tap/tap-proxy.ts';
-import type { KeyLogEntry } from '../../protocol/key-log.ts';
+import type { WireRecording } from './wire-recording.ts';
 import { showValue, type FrameRecord, type Moment, type WorldObserver } from './run-record.ts';
 
 export interface StepResult {
@@ -60,15 +59,6 @@ export function reflow(text: string): string {
 /** The value names a narration mentions, for the lab to highlight. */
 export function namedValues(text: string): string[] {
   return [...text.matchAll(/\{([A-Za-z0-9_./-]+)\}/g)].map((m) => m[1] as string);
-}
-
-/** Where a captured run writes (src/capture/capture-recorder.ts): restarted when the run goes back. */
-export type RunCapture = CaptureSink & { restart(): Promise<void> };
-
-/** What a run writes for Wireshark: `--pcap` (the wire) and `--keylog` (each connection's keys). */
-export interface WireRecording {
-  capture?: RunCapture;
-  keyLog?: (entry: KeyLogEntry) => void;
 }
 
 /**
@@ -183,3 +173,5 @@ export function firstFailure(scenario: Scenario, results: StepResult[]): string 
   }
   return null;
 }
+
+export type { RunCapture, WireRecording } from './wire-recording.ts';

@@ -7,7 +7,7 @@ import type { LoopbackRoomOptions } from '../../loopback/topology.ts';
 import type { HostIdentity } from '../../protocol/identity.ts';
 import type { TraceEvent } from '../../protocol/trace.ts';
 import type { TapObservation } from '../../tap/tap-proxy.ts';
-import type { WireRecording } from './runner.ts';
+import type { WireRecording } from './wire-recording.ts';
 import type { Scenario } from '../types.ts';
 
 /** What a run's room reports to the run, and what the resegmenter waits for. */

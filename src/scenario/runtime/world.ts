@@ -16,7 +16,7 @@ import type { TraceEvent } from '../../protocol/trace.ts';
 import type { ChatServer } from '../../server/chat-server.ts';
 import { LoopbackRoom } from '../../loopback/topology.ts';
 import type { TapObservation } from '../../tap/tap-proxy.ts';
-import type { WireRecording } from './runner.ts';
+import type { WireRecording } from './wire-recording.ts';
 import type { KeyLogEntry } from '../../protocol/key-log.ts';
 import { SegmentRecord } from './segment-record.ts';
 import { roomFor } from './world-room.ts';
