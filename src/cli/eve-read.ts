@@ -57,7 +57,8 @@ export async function eveRead(
     return 0;
   }
   const { openEveScreen } = await import('../../lab/cli.ts');
-  const title = `read from ${file}${log ? ` · key log ${keyLogFile}: sealed frames opened` : ''}`;
+  // What the screen is first: a cut title loses the file names before it.
+  const title = `${log ? 'sealed frames opened with the key log · ' : ''}read from ${file}${log ? ` · keys from ${keyLogFile}` : ''}`;
   return new Promise<number>((resolve) => {
     const screen = openEveScreen(safeText(title), () => (screen.destroy(), resolve(0)));
     for (const o of observations) screen.onObservation(o, o.plaintext);
