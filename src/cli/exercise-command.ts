@@ -1,6 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { DhlabError } from '../errors.ts';
+import { DhlabError, fileError } from '../errors.ts';
+import { writeRegularFile } from '../files.ts';
+import { gradescopeResults, junitXml } from '../exercises/reports.ts';
 import { EXERCISE_GROUPS, EXERCISES, exerciseNamed, sheet, type Exercise } from '../exercises/catalog.ts';
 import { grade, LIMITS, type ExerciseResult } from '../exercises/grade.ts';
 import { print, printJson, terminal } from '../terminal/output.ts';
@@ -29,6 +31,7 @@ export const exerciseVerb: VerbSpec = {
 export const checkVerb: VerbSpec = {
   synopsis: [
     'dhlab check NAME|--all [--seed S] [--json|--summary] [--time-limit SECONDS] [--watch] -- COMMAND [ARGS...]',
+    'dhlab check NAME|--all --format gradescope|junit [--output FILE] -- COMMAND [ARGS...]',
   ],
   description: [
     'Grades a program, in any language, against the spec: one case per stdin line, one answer per',
@@ -54,10 +57,26 @@ export const checkVerb: VerbSpec = {
       help: 'per run (default 20 s), per client case (default 10 s)',
     },
     watch: { type: 'boolean', help: "check client only: open the lab on the grader's servers" },
+    format: {
+      type: 'string',
+      value: 'gradescope|junit',
+      needs: 'gradescope or junit',
+      help: "Gradescope's results.json, or a JUnit XML report (GitHub Classroom, CI)",
+    },
+    output: {
+      type: 'string',
+      value: 'FILE',
+      needs: 'a file name',
+      help: 'with --format: write the report there (replacing it) and print the usual report',
+    },
   },
   positionals: true,
   command: true,
-  examples: ['dhlab check dh -- python3 dh.py', 'dhlab check client --watch -- node client.js'],
+  examples: [
+    'dhlab check dh -- python3 dh.py',
+    'dhlab check client --watch -- node client.js',
+    'dhlab check --all --format gradescope --output /autograder/results/results.json -- ./run.sh',
+  ],
   run: checkCommand,
 };
 
@@ -172,6 +191,36 @@ function refuseUnrunnable(file: string): void {
   throw new DhlabError('ERR_USAGE', `cannot run ${safeExcerpt(file, 200)}: ${why}`);
 }
 
+interface ReportFormat {
+  kind: 'gradescope' | 'junit';
+  /** Where it goes; stdout (in place of the usual report) without --output. */
+  file?: string;
+}
+
+/** `--format` and `--output`, checked. @throws DhlabError ERR_USAGE */
+function reportFormat(values: ParsedArgs['values']): ReportFormat | null {
+  const { format, output } = values;
+  if (format === undefined) {
+    if (output !== undefined) throw new DhlabError('ERR_USAGE', '--output is for --format gradescope or junit');
+    return null;
+  }
+  if (format !== 'gradescope' && format !== 'junit')
+    throw new DhlabError('ERR_USAGE', `--format must be gradescope or junit, got "${safeExcerpt(String(format), 40)}"`);
+  if (values.json || values.summary) throw new DhlabError('ERR_USAGE', '--format replaces --json and --summary');
+  return { kind: format, ...(typeof output === 'string' ? { file: output } : {}) };
+}
+
+function writeReport(format: ReportFormat, results: ExerciseResult[]): void {
+  const text = format.kind === 'junit' ? junitXml(results) : `${JSON.stringify(gradescopeResults(results), null, 2)}\n`;
+  if (format.file === undefined) return print(text.trimEnd());
+  try {
+    writeRegularFile(format.file, text, 0o644, true);
+  } catch (error) {
+    throw fileError(error, `cannot write ${format.file}`);
+  }
+  print(`${format.kind === 'junit' ? 'JUnit report' : 'Gradescope results'} written to ${path.resolve(format.file)}`);
+}
+
 /** `dhlab check NAME|--all [--seed S] [--json] -- COMMAND...`: exit 0 when every case passed. */
 async function checkCommand({ values: flags, positionals, command }: ParsedArgs): Promise<number> {
   const values = { values: flags, positionals };
@@ -207,12 +256,14 @@ async function checkCommand({ values: flags, positionals, command }: ParsedArgs)
     else report(result);
     return result.ok ? 0 : 1;
   }
-  let failed = 0;
+  const format = reportFormat(values.values);
+  const results: ExerciseResult[] = [];
   for (const exercise of exercises) {
     const result = await grade(exercise, values.values.all ? [...command, exercise.name] : command, seed, limits);
+    results.push(result);
     if (values.values.json || values.values.summary) reportJson(result, values.values.summary === true);
-    else report(result);
-    if (!result.ok) failed++;
+    else if (!format || format.file) report(result);
   }
-  return failed === 0 ? 0 : 1;
+  if (format) writeReport(format, results);
+  return results.every((r) => r.ok) ? 0 : 1;
 }
