@@ -1,8 +1,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { DhlabError, fileError } from '../errors.ts';
-import { writeRegularFile } from '../files.ts';
-import { gradescopeResults, junitXml } from '../exercises/reports.ts';
+import { readRegularFile, writeRegularFile } from '../files.ts';
+import { MAX_COURSE_SECRET_BYTES, seedId, studentSeed } from '../exercises/student-seed.ts';
+import { gradescopeResults, junitXml, seedLabel } from '../exercises/reports.ts';
 import { EXERCISE_GROUPS, EXERCISES, exerciseNamed, sheet, type Exercise } from '../exercises/catalog.ts';
 import { grade, LIMITS, type ExerciseResult } from '../exercises/grade.ts';
 import { print, printJson, terminal } from '../terminal/output.ts';
@@ -57,6 +58,18 @@ export const checkVerb: VerbSpec = {
       help: 'per run (default 20 s), per client case (default 10 s)',
     },
     watch: { type: 'boolean', help: "check client only: open the lab on the grader's servers" },
+    student: {
+      type: 'string',
+      value: 'ID',
+      needs: "a student's id",
+      help: 'cases of their own, from the course secret (DHLAB_COURSE_SECRET or --course-secret)',
+    },
+    'course-secret': {
+      type: 'string',
+      value: 'FILE',
+      needs: 'a file holding the course secret',
+      help: "with --student: the secret's file (else DHLAB_COURSE_SECRET)",
+    },
     format: {
       type: 'string',
       value: 'gradescope|junit',
@@ -124,7 +137,7 @@ const shown = (text: string) => safeExcerpt(text, 300);
 
 function report(result: ExerciseResult): void {
   const total = result.cases.length;
-  print(`dhlab check ${result.exercise} (seed ${result.seed}): ${total} cases`);
+  print(`dhlab check ${result.exercise} (${seedLabel(result)}): ${total} cases`);
   const firstFailure = result.cases.find((c) => !c.ok);
   for (const c of result.cases) {
     print(`  ${c.ok ? '✓' : '✗'} ${c.index + 1}. ${c.what}`);
@@ -156,7 +169,7 @@ function reportJson(result: ExerciseResult, summaryOnly = false): void {
       });
   printJson({
     exercise: result.exercise,
-    seed: result.seed,
+    ...(result.student === undefined ? { seed: result.seed } : { student: result.student, seed: seedId(result.seed) }),
     ok: result.ok,
     passed: result.passed,
     total: result.cases.length,
@@ -191,6 +204,38 @@ function refuseUnrunnable(file: string): void {
   throw new DhlabError('ERR_USAGE', `cannot run ${safeExcerpt(file, 200)}: ${why}`);
 }
 
+/**
+ * The seed of each exercise: `--seed` for all, or with `--student` one per student and exercise
+ * from the course secret. @throws DhlabError ERR_USAGE without a secret, or with both
+ */
+function seedsFor(values: ParsedArgs['values']): (exercise: string) => string {
+  const student = values.student;
+  if (student === undefined) {
+    if (values['course-secret'] !== undefined) throw new DhlabError('ERR_USAGE', '--course-secret is for --student');
+    const seed = stringOption(values, 'seed');
+    return () => seed;
+  }
+  if (typeof student !== 'string') throw new DhlabError('ERR_USAGE', '--student needs an id');
+  if (values.seed !== '1' && values.seed !== undefined)
+    throw new DhlabError('ERR_USAGE', '--student and --seed: a student gets the seed the course secret gives');
+  const file = values['course-secret'];
+  let secret: string | undefined = process.env.DHLAB_COURSE_SECRET;
+  if (typeof file === 'string') {
+    try {
+      secret = readRegularFile(file, MAX_COURSE_SECRET_BYTES);
+    } catch (error) {
+      throw fileError(error, `cannot read ${file}`);
+    }
+  }
+  if (secret === undefined || secret.trim() === '')
+    throw new DhlabError(
+      'ERR_USAGE',
+      '--student needs the course secret: set DHLAB_COURSE_SECRET, or give --course-secret FILE (one line, kept from students)',
+    );
+  const known = secret;
+  return (exercise) => studentSeed(known, student, exercise);
+}
+
 interface ReportFormat {
   kind: 'gradescope' | 'junit';
   /** Where it goes; stdout (in place of the usual report) without --output. */
@@ -221,6 +266,27 @@ function writeReport(format: ReportFormat, results: ExerciseResult[]): void {
   print(`${format.kind === 'junit' ? 'JUnit report' : 'Gradescope results'} written to ${path.resolve(format.file)}`);
 }
 
+/** `dhlab check client --watch`: the grading in the lab, case by case. */
+async function watchClient(
+  command: string[],
+  seed: string,
+  timeMs: number | undefined,
+  values: ParsedArgs['values'],
+): Promise<number> {
+  if (!terminal.stdoutIsTTY) throw new DhlabError('ERR_USAGE', '--watch opens the lab: it needs a terminal');
+  const { watchGrading } = await import('../../lab/cli.ts');
+  const result = await watchGrading(
+    { title: 'dhlab check client', subtitle: `seed ${seedId(seed)} · ${command.join(' ')}`, cases: clientCases(seed) },
+    (observer) =>
+      // Watched, the cases run in their numbered order: the lab tells their story to a class.
+      gradeClient(command, seed, timeMs, observer, [...clientCases(seed).keys()]),
+  );
+  if (typeof values.student === 'string') result.student = values.student;
+  if (values.json || values.summary) reportJson(result, values.summary === true);
+  else report(result);
+  return result.ok ? 0 : 1;
+}
+
 /** `dhlab check NAME|--all [--seed S] [--json] -- COMMAND...`: exit 0 when every case passed. */
 async function checkCommand({ values: flags, positionals, command }: ParsedArgs): Promise<number> {
   const values = { values: flags, positionals };
@@ -235,7 +301,8 @@ async function checkCommand({ values: flags, positionals, command }: ParsedArgs)
   if (values.values.all === (name !== undefined)) throw new DhlabError('ERR_USAGE', 'name one exercise, or --all');
   const exercises = values.values.all ? [...EXERCISES] : [exerciseOrFail(name as string)];
   refuseUnrunnable(command[0] as string);
-  const seed = stringOption(values.values, 'seed');
+  const seedOf = seedsFor(values.values);
+  const seed = seedOf(name ?? 'all');
   // Without --time-limit each exercise keeps its own: 20 s for a whole run, 10 s for each client case.
   const limits =
     values.values['time-limit'] === undefined
@@ -244,22 +311,19 @@ async function checkCommand({ values: flags, positionals, command }: ParsedArgs)
   if (values.values.watch) {
     if (name !== 'client')
       throw new DhlabError('ERR_USAGE', '--watch is for the client exercise: dhlab check client --watch -- COMMAND');
-    if (!terminal.stdoutIsTTY) throw new DhlabError('ERR_USAGE', '--watch opens the lab: it needs a terminal');
-    const { watchGrading } = await import('../../lab/cli.ts');
-    const result = await watchGrading(
-      { title: 'dhlab check client', subtitle: `seed ${seed} · ${command.join(' ')}`, cases: clientCases(seed) },
-      (observer) =>
-        // Watched, the cases run in their numbered order: the lab tells their story to a class.
-        gradeClient(command, seed, limits?.timeMs, observer, [...clientCases(seed).keys()]),
-    );
-    if (values.values.json || values.values.summary) reportJson(result, values.values.summary === true);
-    else report(result);
-    return result.ok ? 0 : 1;
+    return watchClient(command, seed, limits?.timeMs, values.values);
   }
   const format = reportFormat(values.values);
   const results: ExerciseResult[] = [];
   for (const exercise of exercises) {
-    const result = await grade(exercise, values.values.all ? [...command, exercise.name] : command, seed, limits);
+    const exerciseSeed = seedOf(exercise.name);
+    const result = await grade(
+      exercise,
+      values.values.all ? [...command, exercise.name] : command,
+      exerciseSeed,
+      limits,
+    );
+    if (typeof values.values.student === 'string') result.student = values.values.student;
     results.push(result);
     if (values.values.json || values.values.summary) reportJson(result, values.values.summary === true);
     else if (!format || format.file) report(result);

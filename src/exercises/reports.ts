@@ -28,6 +28,16 @@ function programText(result: ExerciseResult): string {
   );
 }
 
+/**
+ * How a report names a run's seed: whole for `--seed`, and for `--student` the student and the
+ * seed's first 12 hex digits (enough to tell two runs apart; nothing of the secret).
+ */
+export function seedLabel(result: ExerciseResult): string {
+  return result.student === undefined
+    ? `seed ${result.seed}`
+    : `student ${shown(result.student)}, seed ${result.seed.slice(0, 12)}`;
+}
+
 const caseName = (result: ExerciseResult, c: CaseResult) => `${result.exercise} ${c.index + 1}. ${c.what}`;
 
 /**
@@ -93,7 +103,7 @@ export function junitXml(results: readonly ExerciseResult[]): string {
     });
     const error = result.problem ? [`    <system-err>${xml(programText(result))}</system-err>`] : [];
     const head = `  <testsuite name="${xml(result.exercise)}" tests="${result.cases.length}" failures="${failed}" errors="0">`;
-    const properties = `    <properties><property name="seed" value="${xml(result.seed)}"/></properties>`;
+    const properties = `    <properties><property name="seed" value="${xml(seedLabel(result))}"/></properties>`;
     return [head, properties, ...body, ...error, '  </testsuite>'].join('\n');
   });
   return [

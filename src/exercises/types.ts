@@ -50,6 +50,8 @@ export interface CaseResult {
 export interface ExerciseResult {
   exercise: string;
   seed: string;
+  /** `--student`: whose cases these were (the seed came from the course secret). */
+  student?: string;
   cases: CaseResult[];
   passed: number;
   /** Every case right and the program ended normally (exit status 0, within the limits). */
