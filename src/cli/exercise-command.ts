@@ -9,6 +9,7 @@ import { grade, LIMITS, type ExerciseResult } from '../exercises/grade.ts';
 import { print, printJson, terminal } from '../terminal/output.ts';
 import { clientCases, gradeClient } from '../exercises/client-exercise.ts';
 import { safeExcerpt } from '../terminal/safe-text.ts';
+import { displayWidth } from '../terminal/width.ts';
 import { numberOption, stringOption } from './args.ts';
 import type { ParsedArgs, Verb } from './verb.ts';
 
@@ -135,6 +136,18 @@ function exerciseOrFail(name: string): Exercise {
 /** Student output is peer text: shown through the sanitizer, and cut. */
 const shown = (text: string) => safeExcerpt(text, 300);
 
+/**
+ * A caret under the first character where `got` differs from `expected`, as both are shown (a
+ * student finds a wrong digit in a 600-digit number at once); nothing when one is the other's end.
+ */
+export function caretUnder(expected: string, got: string, indent: string): string {
+  const a = [...expected];
+  const b = [...got];
+  let at = 0;
+  while (at < a.length && at < b.length && a[at] === b[at]) at++;
+  return `${indent}${' '.repeat(displayWidth(b.slice(0, at).join('')))}^ first difference (character ${at + 1})`;
+}
+
 function report(result: ExerciseResult): void {
   const total = result.cases.length;
   print(`dhlab check ${result.exercise} (${seedLabel(result)}): ${total} cases`);
@@ -145,6 +158,7 @@ function report(result: ExerciseResult): void {
     print(`      sent:     ${shown(c.sent)}`);
     print(`      expected: ${shown(c.expected)}`);
     print(`      got:      ${c.got === null ? '(no line)' : shown(c.got)}`);
+    if (c.got !== null) print(caretUnder(shown(c.expected), shown(c.got), '                '));
     print(`      hint:     ${c.hint}`);
   }
   if (result.problem) print(`  the program: ${shown(result.problem)}`);
