@@ -74,6 +74,12 @@ export const VERBS: readonly VerbEntry[] = [
   },
   {
     section: 'Lessons and exercises',
+    name: 'class',
+    summary: "grade a folder of students' programs: CSV and a report",
+    load: async () => (await import('./class-command.ts')).classVerb,
+  },
+  {
+    section: 'Lessons and exercises',
     name: 'aes',
     summary: 'one block through AES-256, round by round (FIPS-197)',
     load: async () => (await import('./aes-command.ts')).aesVerb,
