@@ -4,6 +4,7 @@ import { DhlabError, fileError } from '../errors.ts';
 import { readRegularFile, writeRegularFile } from '../files.ts';
 import { MAX_COURSE_SECRET_BYTES, seedId, studentSeed } from '../exercises/student-seed.ts';
 import { gradescopeResults, junitXml, seedLabel } from '../exercises/reports.ts';
+import { exportSheets } from './sheet-export.ts';
 import { EXERCISE_GROUPS, EXERCISES, exerciseNamed, sheet, type Exercise } from '../exercises/catalog.ts';
 import { grade, LIMITS, type ExerciseResult } from '../exercises/grade.ts';
 import { print, printJson, terminal } from '../terminal/output.ts';
@@ -16,7 +17,7 @@ import type { ParsedArgs, Verb } from './verb.ts';
 type VerbSpec = Omit<Verb, 'name' | 'summary'>;
 
 export const exerciseVerb: VerbSpec = {
-  synopsis: ['dhlab exercise [--list | --groups | NAME]'],
+  synopsis: ['dhlab exercise [--list | --groups | NAME | --export DIR]'],
   description: [
     'The exercises, in order. NAME prints its sheet: the goal, the spec sections, the I/O contract',
     'and hints. --groups prints p and g of every group the cases use (RFC 3526 and the toys).',
@@ -24,9 +25,15 @@ export const exerciseVerb: VerbSpec = {
   flags: {
     list: { type: 'boolean', help: 'the exercises, one line each (also with no NAME)' },
     groups: { type: 'boolean', help: "the groups' numbers, so no network is needed" },
+    export: {
+      type: 'string',
+      value: 'DIR',
+      needs: 'a folder',
+      help: 'every sheet as Markdown and printable HTML, and a packet with all of them',
+    },
   },
   positionals: true,
-  examples: ['dhlab exercise --list', 'dhlab exercise dh'],
+  examples: ['dhlab exercise --list', 'dhlab exercise dh', 'dhlab exercise --export sheets'],
   run: ({ values, positionals }) => exerciseCommand(values, positionals),
 };
 
@@ -99,7 +106,12 @@ function exerciseCommand(values: ParsedArgs['values'], positionals: string[]): n
   const name = positionals[0];
   if (positionals.length > 1) throw new DhlabError('ERR_USAGE', `exercise takes one NAME, got ${positionals.length}`);
   if (values.groups) {
-    printGroups();
+    for (const line of groupLines()) print(line);
+    return 0;
+  }
+  if (typeof values.export === 'string') {
+    const files = exportSheets(values.export, groupLines());
+    print(`${files.length} files written to ${path.resolve(values.export)} (packet.html prints every sheet)`);
     return 0;
   }
   if (values.list || name === undefined) {
@@ -116,15 +128,18 @@ function exerciseCommand(values: ParsedArgs['values'], positionals: string[]): n
 }
 
 /** The groups' numbers, so a student needs no network: hex in lines of 64 digits, toys in decimal too. */
-function printGroups(): void {
+function groupLines(): string[] {
+  const out: string[] = [];
   for (const group of EXERCISE_GROUPS) {
     const hexP = group.p.toString(16);
     const origin = group.insecure ? 'toy group, INSECURE' : `RFC 3526 s.${group.rfcSection.split(' ')[0]}`;
-    print(`${group.name} (${group.p.toString(2).length} bits, ${origin}): g = ${group.g}`);
-    if (group.p < 1n << 64n) print(`  p = ${group.p} (hex ${hexP})`);
+    out.push(`${group.name} (${group.p.toString(2).length} bits, ${origin}): g = ${group.g}`);
+    if (group.p < 1n << 64n) out.push(`  p = ${group.p} (hex ${hexP})`);
     else
-      for (let at = 0; at < hexP.length; at += 64) print(`  ${at === 0 ? 'p = ' : '    '}${hexP.slice(at, at + 64)}`);
+      for (let at = 0; at < hexP.length; at += 64)
+        out.push(`  ${at === 0 ? 'p = ' : '    '}${hexP.slice(at, at + 64)}`);
   }
+  return out;
 }
 
 function exerciseOrFail(name: string): Exercise {
