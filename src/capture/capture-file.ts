@@ -2,8 +2,13 @@ import fs from 'node:fs';
 import { DhlabError, fileError } from '../errors.ts';
 import { openForWriting } from '../files.ts';
 import { enhancedPacketBlock, interfaceDescriptionBlock, sectionHeaderBlock } from './pcapng.ts';
-import type { Endpoint } from './packets.ts';
+import { ipv4Bytes, type Endpoint } from './packets.ts';
 import { TcpConversation } from './tcp-conversation.ts';
+
+/** What a relay tells a capture of one connection. */
+export type Conversation = Pick<TcpConversation, 'open' | 'data' | 'end' | 'close'>;
+
+const NOT_WRITTEN: Conversation = { open() {}, data() {}, end() {}, close() {} };
 
 /** The most a capture may hold in memory before its packets are dropped (and counted). */
 export const CAPTURE_MAX_QUEUED_BYTES = 8 * 1024 * 1024;
@@ -42,8 +47,18 @@ export class CaptureFile {
     }
   }
 
+  /** Connections not written: an IPv6 peer (`eve --listen [::1]:...`), which these IPv4 headers cannot carry. */
+  skipped = 0;
+
   /** A relayed connection: `client` is the peer that connected, `server` the address it connected to. */
-  conversation(client: Endpoint, server: Endpoint): TcpConversation {
+  conversation(client: Endpoint, server: Endpoint): Conversation {
+    try {
+      ipv4Bytes(client.address);
+      ipv4Bytes(server.address);
+    } catch {
+      this.skipped++;
+      return NOT_WRITTEN;
+    }
     return new TcpConversation({ client, server }, (at, frame) => this.packet(at, frame));
   }
 

@@ -1,6 +1,5 @@
-import { CaptureFile } from './capture-file.ts';
+import { CaptureFile, type Conversation } from './capture-file.ts';
 import type { Endpoint } from './packets.ts';
-import type { TcpConversation } from './tcp-conversation.ts';
 
 /**
  * `--pcap FILE` for a whole run: the file holds the run as it stands. A lesson stepped back in
@@ -15,7 +14,7 @@ export class CaptureRecorder {
     this.current = CaptureFile.create(file);
   }
 
-  conversation(client: Endpoint, server: Endpoint): TcpConversation {
+  conversation(client: Endpoint, server: Endpoint): Conversation {
     return this.current.conversation(client, server);
   }
 
@@ -31,8 +30,9 @@ export class CaptureRecorder {
 
   /** "wrote 212 packets to class.pcapng" (and how many were dropped, if any). */
   summary(): string {
-    const { packets, dropped } = this.current;
+    const { packets, dropped, skipped } = this.current;
     const lost = dropped > 0 ? ` (${dropped} dropped: the disk fell behind)` : '';
-    return `wrote ${packets} packets to ${this.file}${lost}`;
+    const ipv6 = skipped > 0 ? `; ${skipped} IPv6 connections not written` : '';
+    return `wrote ${packets} packets to ${this.file}${lost}${ipv6}`;
   }
 }

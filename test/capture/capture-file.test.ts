@@ -123,4 +123,16 @@ describe('capture files: pcapng written, pcap and pcapng read', () => {
     const written = readCapture(fs.readFileSync(path.join(dir, 'small.pcapng')));
     assert.equal(written.length, capture.packets);
   });
+
+  it('an IPv6 peer is counted as not written, never thrown inside the relay', async () => {
+    const capture = CaptureFile.create(path.join(dir, 'v6.pcapng'));
+    const conversation = capture.conversation({ address: '::1', port: 40000 }, { address: '::1', port: 5068 });
+    conversation.open();
+    conversation.data('client', new Uint8Array(10));
+    conversation.close();
+    await capture.close();
+    assert.equal(capture.skipped, 1);
+    assert.equal(capture.packets, 0);
+    assert.deepEqual(readCapture(fs.readFileSync(path.join(dir, 'v6.pcapng'))), []);
+  });
 });
