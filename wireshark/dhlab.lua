@@ -606,11 +606,17 @@ end
 local function dissect_pdu(tvb, pinfo, tree)
   pinfo.cols.protocol = "dhlab"
   local consumed, info = dissect_frame(tvb, pinfo, tree)
-  -- Several frames in one segment: their words one after the other.
-  local before = info_of[pinfo.number]
-  if before and pinfo.visited == false then info = before .. " | " .. info end
-  info_of[pinfo.number] = info
-  pinfo.cols.info = info
+  -- Several frames in one segment: their words in the order they sit, however often the
+  -- packet is dissected again.
+  local parts = info_of[pinfo.number] or {}
+  info_of[pinfo.number] = parts
+  parts[tvb:offset()] = info
+  local offsets = {}
+  for offset in pairs(parts) do offsets[#offsets + 1] = offset end
+  table.sort(offsets)
+  local words = {}
+  for i, offset in ipairs(offsets) do words[i] = parts[offset] end
+  pinfo.cols.info = table.concat(words, " | ")
   return consumed
 end
 

@@ -221,5 +221,13 @@ describe('wireshark/dhlab.lua in tshark', { skip: unlessInstalled(has('tshark'),
     const { capture, keys } = await lesson('09-replay');
     const replays = dissect(capture, keys, ['-Y', 'dhlab.seq_out_of_order', '-T', 'fields', '-e', 'dhlab.seq']);
     assert.deepEqual(replays, ['0']);
+    // Wireshark dissects a packet again when it is clicked: a second pass decides the same.
+    const twoPass = dissect(capture, keys, ['-2', '-Y', 'dhlab.seq_out_of_order', '-T', 'fields', '-e', 'dhlab.seq']);
+    assert.deepEqual(twoPass, ['0']);
+    const info = dissect(capture, keys, ['-2', '-Y', 'dhlab', '-T', 'fields', '-e', '_ws.col.Info']);
+    assert.ok(
+      info.some((line) => /^server_auth \| data #0 welcome$/.test(line)),
+      'two frames in one segment, both named',
+    );
   });
 });
