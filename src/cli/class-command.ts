@@ -2,10 +2,10 @@ import os from 'node:os';
 import path from 'node:path';
 import fs from 'node:fs';
 import { DhlabError, fileError } from '../errors.ts';
-import { readRegularFile, writeRegularFile } from '../files.ts';
+import { writeRegularFile } from '../files.ts';
 import { CLASS_FILE, gradeClass } from '../exercises/class-grading.ts';
 import { classCsv, classHtml } from '../exercises/class-report.ts';
-import { MAX_COURSE_SECRET_BYTES } from '../exercises/student-seed.ts';
+import { courseSecret } from '../exercises/student-seed.ts';
 import { print, printError } from '../terminal/output.ts';
 import { intOption, numberOption } from './args.ts';
 import type { ParsedArgs, Verb } from './verb.ts';
@@ -54,24 +54,6 @@ export const classVerb: Omit<Verb, 'name' | 'summary'> = {
   run: classCommand,
 };
 
-function courseSecret(values: ParsedArgs['values']): string {
-  const file = values['course-secret'];
-  let secret = process.env.DHLAB_COURSE_SECRET;
-  if (typeof file === 'string') {
-    try {
-      secret = readRegularFile(file, MAX_COURSE_SECRET_BYTES);
-    } catch (error) {
-      throw fileError(error, `cannot read ${file}`);
-    }
-  }
-  if (secret === undefined || secret.trim() === '')
-    throw new DhlabError(
-      'ERR_USAGE',
-      'dhlab class needs the course secret: set DHLAB_COURSE_SECRET, or give --course-secret FILE (one line, kept from students)',
-    );
-  return secret;
-}
-
 function write(file: unknown, text: string, what: string): void {
   if (typeof file !== 'string') return;
   try {
@@ -87,7 +69,7 @@ async function classCommand({ values, positionals }: ParsedArgs): Promise<number
   const dir = positionals[0] as string;
   if (!fs.statSync(dir, { throwIfNoEntry: false })?.isDirectory())
     throw new DhlabError('ERR_USAGE', `${dir} is not a folder`);
-  const secret = courseSecret(values);
+  const secret = courseSecret(values['course-secret'], 'dhlab class needs');
   const exercises = typeof values.exercises === 'string' ? values.exercises.split(',').filter(Boolean) : undefined;
   const jobs = values.jobs === undefined ? os.availableParallelism() : intOption(values, 'jobs', 1, 64);
   const timeMs = values['time-limit'] === undefined ? undefined : numberOption(values, 'time-limit', 0.1, 600) * 1000;

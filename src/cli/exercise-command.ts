@@ -1,8 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { DhlabError, fileError } from '../errors.ts';
-import { readRegularFile, writeRegularFile } from '../files.ts';
-import { MAX_COURSE_SECRET_BYTES, seedId, studentSeed } from '../exercises/student-seed.ts';
+import { writeRegularFile } from '../files.ts';
+import { courseSecret, seedId, studentSeed } from '../exercises/student-seed.ts';
 import { gradescopeResults, junitXml, seedLabel } from '../exercises/reports.ts';
 import { exportSheets } from './sheet-export.ts';
 import { EXERCISE_GROUPS, EXERCISES, exerciseNamed, sheet, type Exercise } from '../exercises/catalog.ts';
@@ -247,21 +247,7 @@ function seedsFor(values: ParsedArgs['values']): (exercise: string) => string {
   if (typeof student !== 'string') throw new DhlabError('ERR_USAGE', '--student needs an id');
   if (values.seed !== '1' && values.seed !== undefined)
     throw new DhlabError('ERR_USAGE', '--student and --seed: a student gets the seed the course secret gives');
-  const file = values['course-secret'];
-  let secret: string | undefined = process.env.DHLAB_COURSE_SECRET;
-  if (typeof file === 'string') {
-    try {
-      secret = readRegularFile(file, MAX_COURSE_SECRET_BYTES);
-    } catch (error) {
-      throw fileError(error, `cannot read ${file}`);
-    }
-  }
-  if (secret === undefined || secret.trim() === '')
-    throw new DhlabError(
-      'ERR_USAGE',
-      '--student needs the course secret: set DHLAB_COURSE_SECRET, or give --course-secret FILE (one line, kept from students)',
-    );
-  const known = secret;
+  const known = courseSecret(values['course-secret'], '--student needs');
   return (exercise) => studentSeed(known, student, exercise);
 }
 
