@@ -39,7 +39,10 @@ describe(
 
     it('without the key log: the names and public values, and only sealed frames after', async () => {
       term = open('');
-      const screen = await term.waitForScreen((s) => s.includes('data #'), "Eve's frames");
+      const screen = await term.waitForScreen(
+        (s) => s.includes('data #') && s.includes('Eve cannot open it'),
+        "Eve's frames and chat",
+      );
       assert.match(screen, /dhlab eve · view: Eve \(wiretap\) · read from .*class\.pcapng/);
       assert.match(screen, /name "alice"/);
       assert.match(screen, /Eve cannot open it/);
@@ -51,7 +54,10 @@ describe(
 
     it('with the key log: each sealed frame opened, marked as the key log gave it', async () => {
       term = open(`--keylog ${keys}`);
-      const screen = await term.waitForScreen((s) => s.includes('opened with the key log: '), 'the opened lines');
+      const screen = await term.waitForScreen(
+        (s) => s.includes('opened with the key log: ') && s.includes('password is hunter2"}'),
+        'the opened lines',
+      );
       assert.match(screen, /view: Eve \(wiretap\) · sealed frames opened with the key log · read from /);
       assert.match(
         screen,
