@@ -23,6 +23,11 @@ export interface ClientSessionOptions extends SessionOptions {
    * signature has proved the server holds it.
    */
   checkHostKey?(hostKey: Uint8Array, fingerprint: string): void;
+  /**
+   * The exponent picked after y_s is seen: the server exercise's grader forces a Z whose first
+   * byte is 0 (s.4.3), which only the side that speaks second can do.
+   */
+  choosePrivateKey?(group: DhGroup, serverPublic: Uint8Array): Uint8Array;
 }
 
 export type ClientSessionEvent =
@@ -126,7 +131,10 @@ export class ClientSession extends Session<ClientSessionEvent> {
     this.options.checkHostKey?.(hostKey, hostFingerprint);
 
     const privateKey =
-      this.options.privateKey ?? this.options.insecure?.newPrivateKey?.(group) ?? generatePrivateKey(engine);
+      this.options.privateKey ??
+      this.options.choosePrivateKey?.(group, serverPublic) ??
+      this.options.insecure?.newPrivateKey?.(group) ??
+      generatePrivateKey(engine);
     const clientPublic = engine.dhPublic(group, privateKey);
     this.emitSecret(() => ({ kind: 'private_key', secret: true, x: privateKey }));
     this.emit({ kind: 'public_key', secret: false, owner: 'client', y: clientPublic });
