@@ -9,6 +9,7 @@ import { wrapLine } from '../terminal/narrate.ts';
 import { CaseSource } from './seeded.ts';
 import type { Exercise, ExerciseCase } from './types.ts';
 import { clientExercise } from './client-exercise.ts';
+import { serverExercise } from './server-exercise.ts';
 import { breakWeak } from './break-weak.ts';
 import { exact } from './judges.ts';
 import { open, seal } from './record-exercises.ts';
@@ -285,7 +286,17 @@ export const EXERCISE_GROUPS: readonly DhGroup[] = [
 ];
 
 /** The ladder, in order. */
-export const EXERCISES: readonly Exercise[] = [modpow, dh, validate, keys, seal, open, breakWeak, clientExercise];
+export const EXERCISES: readonly Exercise[] = [
+  modpow,
+  dh,
+  validate,
+  keys,
+  seal,
+  open,
+  breakWeak,
+  clientExercise,
+  serverExercise,
+];
 
 export function exerciseNamed(name: string): Exercise | undefined {
   return EXERCISES.find((e) => e.name === name);

@@ -111,6 +111,11 @@ export class SupervisedProgram {
     return !this.finished;
   }
 
+  /** It exited, or a limit ended it (its pipes may still be draining). */
+  get ended(): boolean {
+    return this.exitedAt !== null || this.ending !== null;
+  }
+
   writeStdin(text: string): void {
     if (!this.finished && this.child.stdin?.writable) this.child.stdin.write(text);
   }

@@ -2,7 +2,9 @@
 // only (nothing of src/): `dhlab check` must pass it. MISTAKE=... makes it commit one of the usual
 // mistakes, so the tests can show the grader catches each at the right case with the right hint.
 // Usage: node --import tsx solution.ts EXERCISE   (one case per stdin line, one answer per line)
+import { spawn } from 'node:child_process';
 import crypto from 'node:crypto';
+import path from 'node:path';
 import readline from 'node:readline';
 import { MODP14, RFC3526 } from './groups.ts';
 import { hmac, lp, modPow, nonce, sha256 } from './primitives.ts';
@@ -180,9 +182,18 @@ function breakWeak(records: Array<{ dir: string; frame: Record<string, string | 
 }
 
 const exercise = process.argv[2] ?? '';
-// The whole client is a program of its own (client.ts); the rest of this file answers line by line.
+// The whole client is a program of its own (client.ts), the server too (server.py, in Python
+// as a student of another language would write it); the rest of this file answers line by line.
 if (exercise === 'client') await import('./client.ts');
+else if (exercise === 'server') runServer();
 else main();
+
+function runServer(): void {
+  const server = spawn('python3', [path.join(import.meta.dirname, 'server.py'), ...process.argv.slice(3)], {
+    stdio: 'inherit',
+  });
+  server.on('exit', (code) => process.exit(code ?? 1));
+}
 
 function main(): void {
   if (MISTAKE === 'hang') setInterval(() => {}, 1000);

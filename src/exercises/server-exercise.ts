@@ -1,0 +1,209 @@
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { ED25519_PKCS8_PREFIX } from '../crypto/ed25519-der.ts';
+import { hostIdentityFromSeed } from '../protocol/identity.ts';
+import { randomBytes } from 'node:crypto';
+import { SupervisedProgram, type Outcome } from './supervisor.ts';
+import { CaseMiss, engine } from './server-probe.ts';
+import { serverCases, serverScript, type ServerCase, type ServerScript } from './server-cases.ts';
+import { CaseRoom } from './server-steps.ts';
+import { shuffledOrder } from './client-exercise.ts';
+import type { CaseResult, Exercise, ExerciseResult } from './types.ts';
+
+/*
+ * `dhlab check server -- COMMAND`: the student's server, started afresh for each case on a free
+ * loopback port with a host key the grader wrote, and the grader's clients, honest and hostile,
+ * on the real wire. Its process group is killed after each case.
+ */
+
+/** Per case (the stalled reader has its own): a correct server needs a second or two. */
+export const SERVER_CASE_MS = 30_000;
+/** How long a server may take to accept connections after it starts. */
+export const LISTEN_MS = 10_000;
+const STDOUT_BYTES = 1024 * 1024;
+/** After a failed case, how long the grader waits to see whether the server is exiting. */
+const EXIT_GRACE_MS = 1000;
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const STDERR_TAIL_BYTES = 2048;
+
+/** A port nobody listens on now (the student's server takes it a moment later). */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = net.createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as net.AddressInfo;
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+function accepts(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = net.connect({ host: '127.0.0.1', port });
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
+}
+
+/** Waits until `port` accepts, the program has ended, or LISTEN_MS passed. */
+async function listening(port: number, program: SupervisedProgram): Promise<boolean> {
+  const deadline = Date.now() + LISTEN_MS;
+  while (program.running && Date.now() < deadline) {
+    if (await accepts(port)) return true;
+    await sleep(50);
+  }
+  return false;
+}
+
+/** The host key file `--host-key` names: Ed25519 in PKCS#8 PEM, mode 0600 (what `dhlab server` reads). */
+function writeHostKey(dir: string, seed: Uint8Array): string {
+  const file = path.join(dir, 'host_ed25519_key');
+  const body = Buffer.concat([ED25519_PKCS8_PREFIX, seed]).toString('base64');
+  fs.writeFileSync(file, `-----BEGIN PRIVATE KEY-----\n${body}\n-----END PRIVATE KEY-----\n`, { mode: 0o600 });
+  return file;
+}
+
+interface ServerRun {
+  command: readonly string[];
+  script: ServerScript;
+  hostKeyFile: string;
+  hostKey: Uint8Array;
+  caseMs: number | undefined;
+}
+
+type CaseOutcome = CaseResult & { problem: string | null; stderrTail: string };
+
+async function runCase(index: number, c: ServerCase, run: ServerRun): Promise<CaseOutcome> {
+  const port = await freePort();
+  const timeMs = run.caseMs ?? c.ms ?? SERVER_CASE_MS;
+  const program = new SupervisedProgram(
+    [...run.command, '--host', '127.0.0.1', '--port', String(port), '--host-key', run.hostKeyFile],
+    { timeMs, stdoutBytes: STDOUT_BYTES, stderrTailBytes: STDERR_TAIL_BYTES },
+    // Its stdout is counted (a flood is stopped) but never shown: the server's log is its own.
+    () => {},
+  );
+  const started = `${run.command.join(' ')} --host 127.0.0.1 --port ${port} --host-key FILE`;
+  const room = new CaseRoom(port, run.hostKey);
+  let miss: CaseMiss | null = null;
+  try {
+    if (!(await listening(port, program)))
+      miss = new CaseMiss(
+        program.running
+          ? `nothing accepted connections on 127.0.0.1:${port} within ${LISTEN_MS / 1000} s`
+          : 'the server ended before it accepted a connection',
+        'listen on the --host and --port you are given (TCP), before anything else that takes time',
+      );
+    else await c.play(room, run.script);
+  } catch (error) {
+    if (!(error instanceof CaseMiss)) throw error;
+    miss = error;
+  } finally {
+    room.close();
+  }
+  // A case that failed because the server died: its exit is a moment behind its closed sockets.
+  if (miss !== null && !program.ended) await Promise.race([program.done, sleep(EXIT_GRACE_MS)]);
+  const endedByItself = program.ended;
+  program.stop({ kind: 'exited', code: null, signal: 'SIGKILL' });
+  const outcome: Outcome = await program.done;
+  // A server runs until it is stopped: ending on its own (a crash, a limit) is the problem.
+  const problem = endedByItself
+    ? (outcome.problem ?? 'it exited during the case (a server runs until it is stopped)')
+    : null;
+  const ok = miss === null && problem === null;
+  return {
+    index,
+    what: c.what,
+    ok,
+    sent: started,
+    expected: miss?.expected ?? c.expected,
+    got: ok ? 'as expected' : (miss?.got ?? problem ?? ''),
+    hint: miss?.hint ?? c.hint,
+    problem,
+    stderrTail: program.stderrTail,
+  };
+}
+
+/** `dhlab check server`: every case against a fresh run of the program, in `order` (shuffled unless given). */
+export async function gradeServer(
+  command: readonly string[],
+  seed: string,
+  caseMs?: number,
+  order?: readonly number[],
+): Promise<ExerciseResult> {
+  const cases = serverCases();
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dhlab-check-server-'));
+  try {
+    const hostSeed = randomBytes(32);
+    const run: ServerRun = {
+      command,
+      script: serverScript(seed),
+      hostKeyFile: writeHostKey(dir, hostSeed),
+      hostKey: hostIdentityFromSeed(engine, hostSeed).publicKey,
+      caseMs,
+    };
+    const results: CaseOutcome[] = [];
+    for (const index of order ?? shuffledOrder(cases.length))
+      results.push(await runCase(index, cases[index] as ServerCase, run));
+    results.sort((a, b) => a.index - b.index);
+    const failed = results.find((r) => !r.ok);
+    const passed = results.filter((r) => r.ok).length;
+    return {
+      exercise: 'server',
+      seed,
+      cases: results.map(({ problem: _problem, stderrTail: _tail, ...result }) => result),
+      passed,
+      ok: passed === results.length,
+      problem: failed?.problem ? `case ${failed.index + 1}: ${failed.problem}` : null,
+      stderrTail: failed?.problem ? failed.stderrTail : '',
+    };
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+export const serverExercise: Exercise = {
+  name: 'server',
+  title: 'The whole server, against clients that cheat',
+  spec: 's.2-7 (everything)',
+  contract:
+    'args: --host H --port P --host-key FILE   the grader connects as several clients, honest and hostile; stdout is not read',
+  contractIntro: [
+    'Contract: for each case the grader writes an Ed25519 host key (PKCS#8 PEM, mode 0600) and runs',
+    '  YOUR COMMAND --host 127.0.0.1 --port P --host-key FILE',
+    'Listen on that address within 10 s, then serve the room (s.4-s.6) until you are stopped:',
+    'the grader connects as clients and judges every frame on the wire; your stdout and stderr',
+    'are yours (stderr is shown if the server crashes). Cases, in an order that changes each run:',
+    '  one member: handshake, signature over H, welcome, who, a line, quit -> bye OK;',
+    '  three members: joins, each line to all three (the sender too), three keys;',
+    '  a client whose Z starts with a zero byte; public values 0, 1, p-1, p, outside the subgroup;',
+    '  a flipped bit, a replayed frame, a skipped seq (sealed ERR_DECRYPT, a leave for the room);',
+    '  a taken name and bad names; a length prefix of 65537; a frame that is not JSON;',
+    '  a member that stops reading while others chat; one gone mid-handshake, one silent.',
+    'Refusals before keys are plaintext errors (s.7); then close that connection, only that one.',
+    "Names: 1 to 32 code points, letters, digits, marks and - _ . ' space; unique.",
+  ],
+  goal: 'Write a dhlab server from the spec alone that honest clients can use together and hostile ones cannot break: the handshake with your host key, a key pair per member, the sealed room, every MUST check, and a room that never waits for one member.',
+  hints: [
+    'Build it from your client: the same framing, keys (swap the directions: you seal with k_s2c) and checks (y_c now).',
+    'Read the host key from the PEM: base64 of a 48-byte DER whose last 32 bytes are the Ed25519 seed (RFC 8410); python3-cryptography: load_pem_private_key.',
+    'One event loop (selectors, asyncio, epoll) or a thread per client with a queue per member: never a write that blocks the room.',
+    'The first sealed frame to a member is welcome; its join goes to the others; its leave (reason: quit or the error code) too.',
+  ],
+  cases() {
+    return serverCases().map((c) => ({
+      what: c.what,
+      input: 'the grader connects',
+      expected: c.expected,
+      hint: c.hint,
+    }));
+  },
+  run(command, seed, limits) {
+    return gradeServer(command, seed, limits?.timeMs);
+  },
+};
