@@ -44,9 +44,9 @@ export const checkVerb: VerbSpec = {
   ],
   description: [
     'Grades a program, in any language, against the spec: one case per stdin line, one answer per',
-    'stdout line; the client exercise runs it once per case against servers that cheat. With --all',
-    "every exercise runs, its name as the program's first argument. The program runs in its own",
-    'process group, killed whole at its time limit. Exit 0 when every case passed.',
+    'stdout line; client runs it once per case against servers that cheat, server once per case',
+    'with clients that cheat. With --all every exercise runs, its name as the first argument. The',
+    'program runs in its own process group, killed whole at its time limit. Exit 0: all passed.',
   ],
   flags: {
     all: { type: 'boolean', help: 'every exercise, in order' },
@@ -63,7 +63,7 @@ export const checkVerb: VerbSpec = {
       type: 'string',
       value: 'SECONDS',
       needs: 'a number of seconds from 0.1 to 600',
-      help: 'per run (default 20 s), per client case (default 10 s)',
+      help: 'per run (default 20 s), per client case (10 s), per server case (30 s)',
     },
     watch: { type: 'boolean', help: "check client only: open the lab on the grader's servers" },
     student: {
@@ -96,6 +96,7 @@ export const checkVerb: VerbSpec = {
   examples: [
     'dhlab check dh -- python3 dh.py',
     'dhlab check client --watch -- node client.js',
+    'dhlab check server -- python3 server.py',
     'dhlab check --all --format gradescope --output /autograder/results/results.json -- ./run.sh',
   ],
   run: checkCommand,

@@ -198,7 +198,12 @@ describe('dhlab exercise: the ladder and the sheets', () => {
       const sheet = run(['exercise', exercise.name]);
       assert.equal(await sheet.exit, 0);
       const text = sheet.stdout.join('\n');
-      const contract = exercise.name === 'client' ? '--host H --port P --name N --fingerprint SHA256:' : '  in: ';
+      const contract =
+        exercise.name === 'client'
+          ? '--host H --port P --name N --fingerprint SHA256:'
+          : exercise.name === 'server'
+            ? '--host 127.0.0.1 --port P --host-key FILE'
+            : '  in: ';
       for (const part of [
         'Spec: docs/PROTOCOL.md',
         'Contract:',
