@@ -168,13 +168,16 @@ function report(result: ExerciseResult): void {
   const total = result.cases.length;
   print(`dhlab check ${result.exercise} (${seedLabel(result)}): ${total} cases`);
   const firstFailure = result.cases.find((c) => !c.ok);
+  const onTheWire = exerciseNamed(result.exercise)?.run !== undefined;
   for (const c of result.cases) {
     print(`  ${c.ok ? '✓' : '✗'} ${c.index + 1}. ${c.what}`);
     if (c !== firstFailure) continue;
     print(`      sent:     ${shown(c.sent)}`);
     print(`      expected: ${shown(c.expected)}`);
     print(`      got:      ${c.got === null ? '(no line)' : shown(c.got)}`);
-    if (c.got !== null) print(caretUnder(shown(c.expected), shown(c.got), '                '));
+    // A caret points into an answer line; client and server report what happened, in words.
+    if (c.got !== null && !onTheWire) print(caretUnder(shown(c.expected), shown(c.got), '                '));
+    if (c.frame !== undefined) print(`      frame:    ${shown(c.frame)}`);
     print(`      hint:     ${c.hint}`);
   }
   if (result.problem) print(`  the program: ${shown(result.problem)}`);
@@ -195,7 +198,9 @@ function reportJson(result: ExerciseResult, summaryOnly = false): void {
         case: c.index + 1,
         what: c.what,
         ok: c.ok,
-        ...(c.ok ? {} : { sent: c.sent, expected: c.expected, got: c.got, hint: c.hint }),
+        ...(c.ok
+          ? {}
+          : { sent: c.sent, expected: c.expected, got: c.got, hint: c.hint, ...(c.frame ? { frame: c.frame } : {}) }),
       });
   printJson({
     exercise: result.exercise,

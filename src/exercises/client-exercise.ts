@@ -146,7 +146,9 @@ async function runCase(
     if (name === null) return;
     if (event.kind === 'established') established.add(name);
     if (event.kind === 'open' && name === script.name) evidence.request(event.plaintext);
-    if (event.kind === 'error' && !event.remote && name === script.name) evidence.serverRefused ??= event.code;
+    if (event.kind === 'seal' && name === script.name) evidence.sealed(event.seq, event.plaintext);
+    if (event.kind === 'wire' && event.dir === 'recv' && name === script.name) evidence.serverGot = event.frame;
+    if (event.kind === 'error' && !event.remote && name === script.name) evidence.refused(event.code);
     program?.poke();
   });
   const student = new StudentProgram(

@@ -1,4 +1,6 @@
-import { FrameDecoder, parseFramePayload } from '../protocol/frame.ts';
+import { FrameDecoder, parseFramePayload, type WireFrame } from '../protocol/frame.ts';
+import { safeExcerpt } from '../terminal/safe-text.ts';
+import { frameShown, sealedShown } from './frame-shown.ts';
 import type { ServerEvent } from '../protocol/messages.ts';
 import type { ClientCase, ClientScript, Forbidden } from './client-cases.ts';
 import type { StudentProgram } from './student-program.ts';
@@ -26,19 +28,66 @@ export class CaseEvidence {
   readonly fromStudent: { at: number; type: string }[] = [];
   /** Requests the server opened from the student: { at, plaintext }. */
   readonly requests: { at: number; plaintext: string }[] = [];
+  /** What the grader's server sealed for the student, in order: the frames its lines come from. */
+  private readonly sealedForStudent: { seq: number; plaintext: string }[] = [];
+  /** The cheated frame as it reached the student. */
+  cheatFrame: WireFrame | null = null;
+  /** The last frame the server read from the student, and the one it refused (the last before its error). */
+  serverGot: WireFrame | null = null;
+  refusedFrame: WireFrame | null = null;
   private readonly up = new FrameDecoder();
   private readonly down = new FrameDecoder();
   private unreadable = false;
 
   constructor(private readonly mitm: boolean) {}
 
+  /** The first request the server opened after the cheat had reached the student. */
+  requestAfterCheat(): string | null {
+    const after = this.cheatAt;
+    if (after === null) return null;
+    return this.requests.find((r) => r.at > after && !r.plaintext.startsWith('{"type":"error"'))?.plaintext ?? null;
+  }
+
   /** The relay's rewrite changed the frame it is about to write. */
   cheated(): void {
     this.cheatPending = true;
   }
 
+  /** The server refused the student with `code`, on the frame it read last. */
+  refused(code: string): void {
+    if (this.serverRefused !== null) return;
+    this.serverRefused = code;
+    this.refusedFrame = this.serverGot;
+  }
+
   request(plaintext: string): void {
     this.requests.push({ at: this.clock++, plaintext });
+  }
+
+  sealed(seq: number, plaintext: string): void {
+    if (this.sealedForStudent.length < 64) this.sealedForStudent.push({ seq, plaintext });
+  }
+
+  /**
+   * The sealed frame that carried the event printed as line `line` (joins, leaves and messages
+   * print; welcome and bye do not), decoded; null behind Mallory's own handshake, or past the end.
+   */
+  frameOfLine(line: number): string | null {
+    if (this.mitm) return null;
+    let printed = 0;
+    for (const { seq, plaintext } of this.sealedForStudent) {
+      let inner: { type?: unknown; events?: { type?: unknown }[] };
+      try {
+        inner = JSON.parse(plaintext) as typeof inner;
+      } catch {
+        continue;
+      }
+      const events = inner.type === 'batch' && Array.isArray(inner.events) ? inner.events : [inner];
+      for (const event of events)
+        if (['join', 'leave', 'message'].includes(String(event.type)) && printed++ === line)
+          return sealedShown(seq, plaintext);
+    }
+    return null;
   }
 
   wire(direction: 'from-client' | 'to-client', bytes: Uint8Array): void {
@@ -51,8 +100,10 @@ export class CaseEvidence {
         if (direction === 'from-client') {
           if (frame.type === 'hello') this.helloSeen = true;
           this.fromStudent.push({ at, type: frame.type });
-        } else if (this.cheatAt === null && (this.cheatPending || (this.mitm && frame.type === 'server_key')))
+        } else if (this.cheatAt === null && (this.cheatPending || (this.mitm && frame.type === 'server_key'))) {
           this.cheatAt = at;
+          this.cheatFrame = frame;
+        }
       }
     } catch {
       // Bytes that are not frames are the protocol core's to refuse; the evidence stops here.
@@ -114,6 +165,7 @@ export function verdict(
     expected: transcriptOf(c.expected, `exit ${c.exitCode}`),
     got: said.length > 0 ? `${got}; but ${said.join('; ')}` : got,
     hint: hintFor(c, student, evidence),
+    ...frameFor(c, student, evidence, violations),
     // A crash is worth its stderr: any exit status the case did not expect (1 is a reported error).
     problem:
       student.problem ??
@@ -122,6 +174,31 @@ export function verdict(
         : null),
     stderrTail: student.stderrTail,
   };
+}
+
+/**
+ * The frame the case went wrong on, decoded: the cheat, where an ERROR line was due; the request
+ * sent after a frame that had to be refused; the student's frame the server refused; else the
+ * sealed frame behind the first line printed wrong.
+ */
+function frameFor(
+  c: ClientCase,
+  student: StudentProgram,
+  evidence: CaseEvidence,
+  violations: readonly string[],
+): { frame?: string } {
+  let line = 0;
+  while (line < c.expected.length && student.lines[line] === c.expected[line]) line++;
+  const linesRight = line === c.expected.length && student.lines.length <= line;
+  if (!linesRight && c.expected[line]?.startsWith('ERROR') && evidence.cheatFrame)
+    return { frame: `the cheat, as it reached you: ${frameShown(evidence.cheatFrame)}` };
+  const after = violations.length > 0 ? evidence.requestAfterCheat() : null;
+  if (after !== null) return { frame: `you sent, sealed: ${safeExcerpt(after, 200)}` };
+  if (evidence.serverRefused !== null && evidence.refusedFrame)
+    return { frame: `yours, refused with ${evidence.serverRefused}: ${frameShown(evidence.refusedFrame)}` };
+  if (linesRight) return {};
+  const carried = evidence.frameOfLine(line);
+  return carried === null ? {} : { frame: `line ${line + 1} came from: ${carried}` };
 }
 
 /** Whether the program got as far as the case needs: connected, and still there for the cheat. */

@@ -16,6 +16,7 @@ function failureText(c: CaseResult): string {
     `sent: ${shown(c.sent)}`,
     `expected: ${shown(c.expected)}`,
     `got: ${c.got === null ? '(no line)' : shown(c.got)}`,
+    ...(c.frame === undefined ? [] : [`frame: ${shown(c.frame)}`]),
   ].join('\n');
 }
 

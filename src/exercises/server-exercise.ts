@@ -115,6 +115,17 @@ async function runCase(index: number, c: ServerCase, run: ServerRun): Promise<Ca
   const problem = endedByItself
     ? (outcome.problem ?? 'it exited during the case (a server runs until it is stopped)')
     : null;
+  return caseResult(index, c, started, miss, problem, program.stderrTail);
+}
+
+function caseResult(
+  index: number,
+  c: ServerCase,
+  started: string,
+  miss: CaseMiss | null,
+  problem: string | null,
+  stderrTail: string,
+): CaseOutcome {
   const ok = miss === null && problem === null;
   return {
     index,
@@ -124,8 +135,9 @@ async function runCase(index: number, c: ServerCase, run: ServerRun): Promise<Ca
     expected: miss?.expected ?? c.expected,
     got: ok ? 'as expected' : (miss?.got ?? problem ?? ''),
     hint: miss?.hint ?? c.hint,
+    ...(miss?.frame ? { frame: miss.frame } : {}),
     problem,
-    stderrTail: program.stderrTail,
+    stderrTail,
   };
 }
 

@@ -9,6 +9,7 @@ import { encodeFrame, parseFramePayload, type WireFrame } from '../protocol/fram
 import type { ClientRequest, ServerEvent } from '../protocol/messages.ts';
 import type { TraceEvent } from '../protocol/trace.ts';
 import { safeExcerpt } from '../terminal/safe-text.ts';
+import { frameShown } from './frame-shown.ts';
 
 /*
  * The server exercise's grader on the wire: a client of the protocol core that can also cheat.
@@ -29,6 +30,8 @@ export class CaseMiss extends Error {
     readonly hint: string | null = null,
     /** The expectation that failed, when it says more than the case's own. */
     readonly expected: string | null = null,
+    /** The last frame the grader's client received, decoded (and opened, when it could be). */
+    readonly frame: string | null = null,
   ) {
     super(got);
   }
@@ -84,8 +87,8 @@ export class Probe {
   keys: ProbeKeys | null = null;
   /** How the session ended: null while it runs. */
   ended: { error: DhlabError | null; remote: boolean } | null = null;
-  /** The last frame received, decoded (and opened, when it could be), for the report. */
-  lastFrame: { frame: string; opened: string | null } | null = null;
+  /** The last frame received and what it opened to, for the report. */
+  private lastFrame: { frame: WireFrame; opened: string | null } | null = null;
   /** The handshake frames received, by type, in order (server_key, server_auth, error). */
   readonly handshakeFrames: string[] = [];
   private cursor = 0;
@@ -166,18 +169,13 @@ export class Probe {
   private sessionOnTrace(event: TraceEvent): void {
     if (event.kind === 'wire' && event.dir === 'recv') {
       const { frame } = event;
-      // A data frame's box says nothing to a reader: its seq and size do, and what it opened to.
-      const shown =
-        frame.type === 'data'
-          ? `data seq ${safeExcerpt(String(frame.seq), 20)} (${String(frame.box).length} base64 digits)`
-          : safeExcerpt(Buffer.from(event.bytes).toString('utf8'), 200);
-      this.lastFrame = { frame: shown, opened: null };
+      this.lastFrame = { frame, opened: null };
       if (frame.type === 'data') this.lastBox = { seq: Number(frame.seq), box: String(frame.box) };
       else this.handshakeFrames.push(String(frame.type));
       if (event.frame.type === 'server_key')
         this.serverKeys.push({ y: String(event.frame.y), hostKey: String(event.frame.host_key) });
     }
-    if (event.kind === 'open' && this.lastFrame) this.lastFrame.opened = safeExcerpt(event.plaintext, 240);
+    if (event.kind === 'open' && this.lastFrame) this.lastFrame.opened = event.plaintext;
     if (event.kind === 'shared_secret') this.pending.sharedSecret = event.z;
     if (event.kind === 'transcript') this.pending.transcript = event.h;
     if (event.kind === 'session_keys') {
@@ -302,10 +300,9 @@ export class Probe {
       : `the grader refused what the server sent: ${code}, ${safeExcerpt(message, 160)}`;
   }
 
-  /** The last frame received, for "got:" lines: its JSON, and what it opened to. */
+  /** The last frame received, decoded, for the report's "frame:" line. */
   lastFrameText(): string {
     const last = this.lastFrame;
-    if (!last) return 'no frame came';
-    return last.opened === null ? `last frame: ${last.frame}` : `last frame: ${last.frame}, opened: ${last.opened}`;
+    return last ? frameShown(last.frame, last.opened) : 'none came';
   }
 }

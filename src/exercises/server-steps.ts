@@ -34,9 +34,10 @@ export class CaseRoom {
     if (welcome === null) throw handshakeMiss(probe, want, this.probes);
     if (eventLine(welcome) !== want)
       throw new CaseMiss(
-        `${name} got ${eventLine(welcome)}; ${probe.lastFrameText()}`,
+        `${name} got ${eventLine(welcome)}`,
         `welcome is the first sealed message: {"type":"welcome","name":NAME,"members":[every member in join order, the newcomer last],"count":N} (s.5)`,
         want,
+        probe.lastFrameText(),
       );
     for (const other of present) await expectLines(other, [`+ ${name}`]);
     return probe;
@@ -57,17 +58,19 @@ export async function expectLines(probe: Probe, lines: readonly string[], hint: 
     if (event === null) {
       const then = probe.ended ? probe.ending() : 'nothing more within 5 s';
       throw new CaseMiss(
-        `${probe.name} got ${listed(got)}; then ${then}; ${probe.lastFrameText()}`,
+        `${probe.name} got ${listed(got)}; then ${then}`,
         hint,
         `${probe.name} gets ${listed(lines)}`,
+        probe.lastFrameText(),
       );
     }
     got.push(eventLine(event));
     if (got.at(-1) !== want)
       throw new CaseMiss(
-        `${probe.name} got ${listed(got)}; ${probe.lastFrameText()}`,
+        `${probe.name} got ${listed(got)}`,
         hint,
         `${probe.name} gets ${listed(lines)}`,
+        probe.lastFrameText(),
       );
   }
 }
@@ -89,12 +92,17 @@ export async function expectRefusal(probe: Probe, code: string, what: string, hi
   await probe.until(() => probe.ended !== null || answered());
   if (answered()) {
     const step = probe.events.length > 0 ? eventLine(probe.events[0] as ServerEvent) : 'server_auth';
-    throw new CaseMiss(`${what}: the server went on to ${step} (it accepted what it had to refuse)`, hint, expected);
+    throw new CaseMiss(
+      `${what}: the server went on to ${step} (it accepted what it had to refuse)`,
+      hint,
+      expected,
+      probe.lastFrameText(),
+    );
   }
   const ended = probe.ended;
-  if (ended === null) throw new CaseMiss(`${what}: nothing within 5 s (${probe.lastFrameText()})`, hint, expected);
+  if (ended === null) throw new CaseMiss(`${what}: nothing within 5 s`, hint, expected, probe.lastFrameText());
   const gotCode = ended.remote ? ended.error?.code : null;
-  if (gotCode !== code) throw new CaseMiss(`${what}: ${probe.ending()}; ${probe.lastFrameText()}`, hint, expected);
+  if (gotCode !== code) throw new CaseMiss(`${what}: ${probe.ending()}`, hint, expected, probe.lastFrameText());
   if (!(await probe.until(() => probe.disconnected)))
     throw new CaseMiss(`${what}: error ${code}, but the connection stayed open`, hint, expected);
 }
@@ -108,7 +116,7 @@ export async function expectSealedRefusal(probe: Probe, code: string, what: stri
   if (gotCode !== code) {
     const arrived = probe.takeArrived().map(eventLine);
     const then = ended ? probe.ending() : 'nothing more within 5 s';
-    throw new CaseMiss(`${what}: ${listed(arrived)}; then ${then}; ${probe.lastFrameText()}`, hint, expected);
+    throw new CaseMiss(`${what}: ${listed(arrived)}; then ${then}`, hint, expected, probe.lastFrameText());
   }
   if (!(await probe.until(() => probe.disconnected)))
     throw new CaseMiss(`${what}: error ${code}, but the connection stayed open`, hint, expected);
@@ -117,7 +125,7 @@ export async function expectSealedRefusal(probe: Probe, code: string, what: stri
 /** Why a handshake did not reach welcome, with the hint for the mistake it shows. */
 function handshakeMiss(probe: Probe, want: string, all: readonly Probe[]): CaseMiss {
   const error = probe.ended?.error ?? null;
-  const got = `${probe.name}: ${probe.ended ? probe.ending() : 'no welcome within 5 s'}; ${probe.lastFrameText()}`;
+  const got = `${probe.name}: ${probe.ended ? probe.ending() : 'no welcome within 5 s'}`;
   const hint = (() => {
     if (probe.serverKeys.length === 0)
       return probe.ended
@@ -139,7 +147,7 @@ function handshakeMiss(probe: Probe, want: string, all: readonly Probe[]): CaseM
       }
     return `the server refused ${probe.name} with ${error.code}: a valid hello {"type":"hello","version":1,"name":NAME} joins (s.3, s.6.1)`;
   })();
-  return new CaseMiss(got, hint, want);
+  return new CaseMiss(got, hint, want, probe.lastFrameText());
 }
 
 /**

@@ -45,6 +45,8 @@ export interface CaseResult {
   /** null: no line came back for this case. */
   got: string | null;
   hint: string;
+  /** client and server: the frame the case went wrong on, decoded (and opened, when it could be). */
+  frame?: string;
 }
 
 export interface ExerciseResult {

@@ -105,6 +105,25 @@ describe('dhlab check client: the whole client against servers that cheat', () =
     });
   }
 
+  const frameOf = (out: string) => /^ +frame: +(.*)$/m.exec(out)?.[1] ?? '';
+  for (const [mistake, frame] of [
+    [
+      'no-validation',
+      /^the cheat, as it reached you: \{"type":"server_key","group":"modp14","y":"ffffffff…fffffffe \(512 digits\)"/,
+    ],
+    ['reuse-seq', /^yours, refused with ERR_DECRYPT: data seq 0 \(\d+ base64 digits\)$/],
+    [
+      'no-signature-check',
+      /^the cheat, as it reached you: \{"type":"server_auth","signature":"[0-9a-f]{8}…[0-9a-f]{8} \(128 digits\)"\}$/,
+    ],
+    ['no-batch', /^line 2 came from: data seq 2, opened: \{"type":"batch","events":\[/],
+  ] as const) {
+    it(`"${mistake}": the failure shows the frame it went wrong on, decoded`, async () => {
+      const result = await check(['--time-limit', '3', '--', ...tsClient], mistake);
+      assert.match(frameOf(result.out), frame, result.out);
+    });
+  }
+
   it('a program that prints the expected error without connecting fails: the wire shows it never came', async () => {
     const result = await check(['--json', '--', 'sh', '-c', 'echo ERROR ERR_BAD_PUBLIC_KEY; exit 1']);
     const cases = result.out

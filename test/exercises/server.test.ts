@@ -75,6 +75,18 @@ describe('dhlab check server: the whole server against clients that cheat', () =
     });
   }
 
+  it('a failure shows the frame it went wrong on, decoded and opened', async () => {
+    const names = caseNamed(/^names:/);
+    const taken = await withMistake('duplicate-names', () => gradeServer(pyServer, '1', undefined, [names]));
+    assert.match(
+      taken.cases[0]?.frame ?? '',
+      /^data seq 0 \(\d+ base64 digits\), opened: \{"type": "welcome", "name": "([^"]+)", "members": \["\1", "\1"\]/,
+    );
+    const oneKey = await withMistake('one-key', () => gradeServer(pyServer, '1', undefined, [0]));
+    assert.match(oneKey.cases[0]?.frame ?? '', /^data seq 0 \(\d+ base64 digits\)$/, 'it does not open: no plaintext');
+    assert.match(oneKey.cases[0]?.got ?? '', /ERR_DECRYPT/);
+  });
+
   it('the same mistakes pass every case made for something else (one planted bug, one case)', async () => {
     const others = serverCases()
       .map((c, i) => [c, i] as const)
