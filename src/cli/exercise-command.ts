@@ -9,6 +9,7 @@ import { EXERCISE_GROUPS, EXERCISES, exerciseNamed, sheet, type Exercise } from 
 import { grade, LIMITS, type ExerciseResult } from '../exercises/grade.ts';
 import { print, printJson, terminal } from '../terminal/output.ts';
 import { clientCases, gradeClient } from '../exercises/client-exercise.ts';
+import { gradeServer, watchedServerCases } from '../exercises/server-exercise.ts';
 import { safeExcerpt } from '../terminal/safe-text.ts';
 import { displayWidth } from '../terminal/width.ts';
 import { numberOption, stringOption } from './args.ts';
@@ -65,7 +66,7 @@ export const checkVerb: VerbSpec = {
       needs: 'a number of seconds from 0.1 to 600',
       help: 'per run (default 20 s), per client case (10 s), per server case (30 s)',
     },
-    watch: { type: 'boolean', help: "check client only: open the lab on the grader's servers" },
+    watch: { type: 'boolean', help: "client and server: open the lab on the grader's side and the wire" },
     student: {
       type: 'string',
       value: 'ID',
@@ -287,8 +288,9 @@ function writeReport(format: ReportFormat, results: ExerciseResult[]): void {
   print(`${format.kind === 'junit' ? 'JUnit report' : 'Gradescope results'} written to ${path.resolve(format.file)}`);
 }
 
-/** `dhlab check client --watch`: the grading in the lab, case by case. */
-async function watchClient(
+/** `dhlab check client|server --watch`: the grading in the lab, case by case. */
+async function watchGrader(
+  exercise: 'client' | 'server',
   command: string[],
   seed: string,
   timeMs: number | undefined,
@@ -296,12 +298,17 @@ async function watchClient(
 ): Promise<number> {
   if (!terminal.stdoutIsTTY) throw new DhlabError('ERR_USAGE', '--watch opens the lab: it needs a terminal');
   const { watchGrading } = await import('../../lab/cli.ts');
-  const result = await watchGrading(
-    { title: 'dhlab check client', subtitle: `seed ${seedId(seed)} · ${command.join(' ')}`, cases: clientCases(seed) },
-    (observer) =>
-      // Watched, the cases run in their numbered order: the lab tells their story to a class.
-      gradeClient(command, seed, timeMs, observer, [...clientCases(seed).keys()]),
-  );
+  const subtitle = `seed ${seedId(seed)} · ${command.join(' ')}`;
+  // Watched, the cases run in their numbered order: the lab tells their story to a class.
+  const result =
+    exercise === 'client'
+      ? await watchGrading({ title: 'dhlab check client', subtitle, cases: clientCases(seed) }, (observer) =>
+          gradeClient(command, seed, timeMs, observer, [...clientCases(seed).keys()]),
+        )
+      : await watchGrading(
+          { title: 'dhlab check server', subtitle, cases: watchedServerCases(seed), side: 'clients' },
+          (observer) => gradeServer(command, seed, timeMs, [...watchedServerCases(seed).keys()], observer),
+        );
   if (typeof values.student === 'string') result.student = values.student;
   if (values.json || values.summary) reportJson(result, values.summary === true);
   else report(result);
@@ -330,9 +337,12 @@ async function checkCommand({ values: flags, positionals, command }: ParsedArgs)
       ? undefined
       : { ...LIMITS, timeMs: numberOption(values.values, 'time-limit', 0.1, 600) * 1000 };
   if (values.values.watch) {
-    if (name !== 'client')
-      throw new DhlabError('ERR_USAGE', '--watch is for the client exercise: dhlab check client --watch -- COMMAND');
-    return watchClient(command, seed, limits?.timeMs, values.values);
+    if (name !== 'client' && name !== 'server')
+      throw new DhlabError(
+        'ERR_USAGE',
+        '--watch is for the client and server exercises: dhlab check client --watch -- COMMAND',
+      );
+    return watchGrader(name, command, seed, limits?.timeMs, values.values);
   }
   const format = reportFormat(values.values);
   const results: ExerciseResult[] = [];

@@ -11,6 +11,9 @@ import { serverCases, serverScript, type ServerCase, type ServerScript } from '.
 import { CaseRoom } from './server-steps.ts';
 import { shuffledOrder } from './client-exercise.ts';
 import type { CaseResult, Exercise, ExerciseResult } from './types.ts';
+import type { Relay } from '../net/relay.ts';
+import type { TraceEvent } from '../protocol/trace.ts';
+import { startTapProxy, type TapObservation } from '../tap/tap-proxy.ts';
 
 /*
  * `dhlab check server -- COMMAND`: the student's server, started afresh for each case on a free
@@ -79,7 +82,55 @@ interface ServerRun {
 
 type CaseOutcome = CaseResult & { problem: string | null; stderrTail: string };
 
-async function runCase(index: number, c: ServerCase, run: ServerRun): Promise<CaseOutcome> {
+/** A case as a watcher lists it: what it is, what must happen, and the client to look at first. */
+export interface WatchedServerCase {
+  what: string;
+  story: string;
+  expected: readonly string[];
+  name: string;
+  detail: string;
+}
+
+/** Anyone watching the grading (`dhlab check server --watch`): the grader's clients and the wire. */
+export interface ServerCaseObserver {
+  /** Resolves when the watchers are ready for case `index` (the lab waits for space). */
+  ready?(index: number): Promise<void>;
+  caseStarted(index: number, c: WatchedServerCase): void;
+  /** One of the grader's clients, which reveal their secrets to the watcher (they are the grader's own). */
+  clientTrace(index: number, client: string, event: TraceEvent): void;
+  /** The student's server's wire, as a wiretapper between it and the grader's clients sees it. */
+  wire(index: number, observation: TapObservation): void;
+  caseEnded(result: CaseResult): void;
+}
+
+/** The cases as a watcher lists them, for one seed. */
+export function watchedServerCases(seed: string): WatchedServerCase[] {
+  const script = serverScript(seed);
+  return serverCases().map((c) => ({
+    what: c.what,
+    story: c.hint,
+    expected: [c.expected],
+    name: script.names[0],
+    detail: `members: ${script.names.join(', ')}`,
+  }));
+}
+
+/** A tap between the grader's clients and the student's server, for a watcher's Eve. */
+function watcherTap(index: number, port: number, observer: ServerCaseObserver): Promise<Relay> {
+  return startTapProxy({
+    listenPort: 0,
+    targetHost: '127.0.0.1',
+    targetPort: port,
+    onObservation: (observation) => observer.wire(index, observation),
+  });
+}
+
+async function runCase(
+  index: number,
+  c: ServerCase,
+  run: ServerRun,
+  observer?: ServerCaseObserver,
+): Promise<CaseOutcome> {
   const port = await freePort();
   const timeMs = run.caseMs ?? c.ms ?? SERVER_CASE_MS;
   const program = new SupervisedProgram(
@@ -89,10 +140,19 @@ async function runCase(index: number, c: ServerCase, run: ServerRun): Promise<Ca
     () => {},
   );
   const started = `${run.command.join(' ')} --host 127.0.0.1 --port ${port} --host-key FILE`;
-  const room = new CaseRoom(port, run.hostKey);
+  let room: CaseRoom | null = null;
+  let tap: Relay | null = null;
   let miss: CaseMiss | null = null;
   try {
-    if (!(await listening(port, program)))
+    const up = await listening(port, program);
+    tap = up && observer ? await watcherTap(index, port, observer) : null;
+    room = new CaseRoom(
+      tap?.port ?? port,
+      run.hostKey,
+      observer ? (client, event) => observer.clientTrace(index, client, event) : undefined,
+      tap ? 2 : 1,
+    );
+    if (!up)
       miss = new CaseMiss(
         program.running
           ? `nothing accepted connections on 127.0.0.1:${port} within ${LISTEN_MS / 1000} s`
@@ -104,7 +164,8 @@ async function runCase(index: number, c: ServerCase, run: ServerRun): Promise<Ca
     if (!(error instanceof CaseMiss)) throw error;
     miss = error;
   } finally {
-    room.close();
+    room?.close();
+    await tap?.close();
   }
   // A case that failed because the server died: its exit is a moment behind its closed sockets.
   if (miss !== null && !program.ended) await Promise.race([program.done, sleep(EXIT_GRACE_MS)]);
@@ -115,7 +176,9 @@ async function runCase(index: number, c: ServerCase, run: ServerRun): Promise<Ca
   const problem = endedByItself
     ? (outcome.problem ?? 'it exited during the case (a server runs until it is stopped)')
     : null;
-  return caseResult(index, c, started, miss, problem, program.stderrTail);
+  const result = caseResult(index, c, started, miss, problem, program.stderrTail);
+  observer?.caseEnded(result);
+  return result;
 }
 
 function caseResult(
@@ -147,8 +210,10 @@ export async function gradeServer(
   seed: string,
   caseMs?: number,
   order?: readonly number[],
+  observer?: ServerCaseObserver,
 ): Promise<ExerciseResult> {
   const cases = serverCases();
+  const watched = watchedServerCases(seed);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dhlab-check-server-'));
   try {
     const hostSeed = randomBytes(32);
@@ -160,8 +225,11 @@ export async function gradeServer(
       caseMs,
     };
     const results: CaseOutcome[] = [];
-    for (const index of order ?? shuffledOrder(cases.length))
-      results.push(await runCase(index, cases[index] as ServerCase, run));
+    for (const index of order ?? shuffledOrder(cases.length)) {
+      await observer?.ready?.(index);
+      observer?.caseStarted(index, watched[index] as WatchedServerCase);
+      results.push(await runCase(index, cases[index] as ServerCase, run, observer));
+    }
     results.sort((a, b) => a.index - b.index);
     const failed = results.find((r) => !r.ok);
     const passed = results.filter((r) => r.ok).length;

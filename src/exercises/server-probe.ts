@@ -47,6 +47,8 @@ export interface ProbeOptions {
   choosePrivateKey?: (group: DhGroup, serverPublic: Uint8Array) => Uint8Array;
   /** false: connect and send nothing (the silent member, raw bytes). */
   hello?: boolean;
+  /** Every trace event of this client's session, secrets included (`check server --watch`). */
+  trace?: (event: TraceEvent) => void;
 }
 
 export interface ProbeKeys {
@@ -167,6 +169,7 @@ export class Probe {
   }
 
   private sessionOnTrace(event: TraceEvent): void {
+    this.options.trace?.(event);
     if (event.kind === 'wire' && event.dir === 'recv') {
       const { frame } = event;
       this.lastFrame = { frame, opened: null };

@@ -2,6 +2,7 @@ import { deriveSessionKeys } from '../protocol/keyschedule.ts';
 import { aadFor, nonceFor } from '../protocol/channel.ts';
 import { safeExcerpt } from '../terminal/safe-text.ts';
 import type { ServerEvent } from '../protocol/messages.ts';
+import type { TraceEvent } from '../protocol/trace.ts';
 import { CaseMiss, engine, eventLine, Probe, type ProbeOptions } from './server-probe.ts';
 
 /*
@@ -17,10 +18,23 @@ export class CaseRoom {
   constructor(
     readonly port: number,
     readonly hostKey: Uint8Array,
+    /** A watcher's view of each client's session (`--watch`). */
+    private readonly trace?: (client: string, event: TraceEvent) => void,
+    /**
+     * Relays between the grader and the server, each holding up to a socket buffer per direction
+     * of what a stalled member does not read: 1 direct, 2 through the watcher's tap.
+     */
+    readonly bufferingHops = 1,
   ) {}
 
   async connect(options: Omit<ProbeOptions, 'port' | 'hostKey'>): Promise<Probe> {
-    const probe = await Probe.connect({ ...options, port: this.port, hostKey: this.hostKey });
+    const trace = this.trace;
+    const probe = await Probe.connect({
+      ...options,
+      port: this.port,
+      hostKey: this.hostKey,
+      ...(trace ? { trace: (event: TraceEvent) => trace(options.name, event) } : {}),
+    });
     this.probes.push(probe);
     return probe;
   }

@@ -69,8 +69,8 @@ describe('dhlab check client --watch', () => {
       assert.match(screen(), new RegExp(`case ${i}: ✓ passed`));
     }
     const honest = cases[0]?.name as string;
-    assert.ok(w.server.ladders.has(`1: ${honest}`), [...w.server.ladders.keys()].join(', '));
-    assert.ok(w.server.ladders.has('1: bob'));
+    assert.ok(w.grader.ladders.has(`1: ${honest}`), [...w.grader.ladders.keys()].join(', '));
+    assert.ok(w.grader.ladders.has('1: bob'));
     // Case 3's relay sent bob's line twice: the student's wire (Eve) shows two data frames with seq 2.
     const eveFrames = w.eve.frames.tail(w.eve.frames.length);
     const replayed = eveFrames.filter(
@@ -107,12 +107,12 @@ describe('dhlab check client --watch', () => {
     assert.equal(result.passed, 7);
   });
 
-  it('--watch needs a terminal and is for the client exercise only (ERR_USAGE, exit 2)', async () => {
+  it('--watch needs a terminal and is for the client and server exercises only (ERR_USAGE, exit 2)', async () => {
     const piped = run(['check', 'client', '--watch', '--', ...CLIENT]);
     assert.equal(await piped.exit, 2);
     assert.match(piped.stderr.join('\n'), /--watch opens the lab: it needs a terminal/);
     const other = run(['check', 'dh', '--watch', '--', ...CLIENT]);
     assert.equal(await other.exit, 2);
-    assert.match(other.stderr.join('\n'), /--watch is for the client exercise/);
+    assert.match(other.stderr.join('\n'), /--watch is for the client and server exercises/);
   });
 });
