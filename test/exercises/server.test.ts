@@ -126,6 +126,13 @@ describe('dhlab check server: the whole server against clients that cheat', () =
     assert.deepEqual(left, []);
   });
 
+  it('a server that floods its stdout is stopped at 1 MiB; the flood is never shown', async () => {
+    const result = await gradeServer(['sh', '-c', 'yes "$(printf "\\033[2J")"', 'sh'], '1', 5000, [0]);
+    assert.equal(result.passed, 0);
+    assert.match(result.problem ?? '', /printed more than 1048576 bytes: killed, with everything it started/);
+    assert.doesNotMatch(JSON.stringify(result), /\\u001b/);
+  });
+
   it('the seed chooses the names and lines; the same seed, the same room', () => {
     assert.deepEqual(serverScript('7'), serverScript('7'));
     assert.notDeepEqual(serverScript('7'), serverScript('8'));
