@@ -11,25 +11,11 @@ import {
   expectRefusal,
   expectSealedRefusal,
   sayAndHear,
-  type CaseRoom,
+  type ServerCase,
+  type ServerScript,
 } from './server-steps.ts';
 
-/** One case of `dhlab check server`: a script of honest and hostile clients against a fresh server. */
-export interface ServerCase {
-  what: string;
-  /** What must happen, in words, for the report. */
-  expected: string;
-  hint: string;
-  /** This case's own limit, when it needs more than the others (the stalled reader). */
-  ms?: number;
-  play(room: CaseRoom, script: ServerScript): Promise<void>;
-}
-
-/** A run's names and lines, from the seed: the same seed, the same room. */
-export interface ServerScript {
-  names: readonly [string, string, string, string];
-  lines: readonly [string, string, string];
-}
+export type { ServerCase, ServerScript } from './server-steps.ts';
 
 const NAMES = ['alice', 'bob', 'carol', 'dave', 'zoë', 'jörg', 'émile', 'noor', 'søren', 'ana', 'marta', 'łukasz'];
 const LINES = ['meet at 10', 'café at noon ☕', 'bring the USB stick', '山田さんによろしく', 'on my way ✓', 'thanks!'];

@@ -1,6 +1,6 @@
 import type { ServerEvent } from '../protocol/messages.ts';
 import { CaseMiss, EXPECT_MS, type Probe } from './server-probe.ts';
-import type { ServerCase } from './server-cases.ts';
+import type { ServerCase } from './server-steps.ts';
 import { eventLine } from './server-probe.ts';
 
 /*

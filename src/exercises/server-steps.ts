@@ -191,3 +191,20 @@ export function decryptDiagnosis(probe: Probe, all: readonly Probe[] = []): stri
       return `your frame to ${probe.name} opens with the key of ${other.name}: every connection has its own keys, from its own DH exchange (s.4.4)`;
   return general;
 }
+
+/** One case of `dhlab check server`: a script of honest and hostile clients against a fresh server. */
+export interface ServerCase {
+  what: string;
+  /** What must happen, in words, for the report. */
+  expected: string;
+  hint: string;
+  /** This case's own limit, when it needs more than the others (the stalled reader). */
+  ms?: number;
+  play(room: CaseRoom, script: ServerScript): Promise<void>;
+}
+
+/** A run's names and lines, from the seed: the same seed, the same room. */
+export interface ServerScript {
+  names: readonly [string, string, string, string];
+  lines: readonly [string, string, string];
+}
