@@ -10,6 +10,7 @@ import type { TraceEvent } from '../protocol/trace.ts';
 import type { TapObservation } from '../tap/tap-proxy.ts';
 import { clientScript, group, type ClientCase, type ClientScript } from './client-cases.ts';
 import type { CaseResult, Exercise, ExerciseResult } from './types.ts';
+import { resultOfCases, type CaseOutcome } from './case-outcome.ts';
 import { StudentProgram } from './student-program.ts';
 import { CaseEvidence, verdict } from './client-verdict.ts';
 
@@ -136,7 +137,7 @@ async function runCase(
   c: ClientCase,
   run: RunSetting,
   observer?: ClientCaseObserver,
-): Promise<CaseResult & { problem: string | null; stderrTail: string }> {
+): Promise<CaseOutcome> {
   const { script } = run;
   observer?.caseStarted(index, { ...c, name: script.name });
   const evidence = new CaseEvidence(c.path.kind === 'mallory');
@@ -215,23 +216,12 @@ export async function gradeClient(
     command,
     caseMs,
   };
-  const results: Awaited<ReturnType<typeof runCase>>[] = [];
+  const results: CaseOutcome[] = [];
   for (const index of order ?? shuffledOrder(script.cases.length)) {
     await observer?.ready?.(index);
     results.push(await runCase(index, script.cases[index] as ClientCase, run, observer));
   }
-  results.sort((a, b) => a.index - b.index);
-  const failed = results.find((r) => !r.ok);
-  const passed = results.filter((r) => r.ok).length;
-  return {
-    exercise: 'client',
-    seed,
-    cases: results.map(({ problem: _problem, stderrTail: _tail, ...result }) => result),
-    passed,
-    ok: passed === results.length,
-    problem: failed?.problem ? `case ${failed.index + 1}: ${failed.problem}` : null,
-    stderrTail: failed?.stderrTail ?? '',
-  };
+  return resultOfCases('client', seed, results);
 }
 
 /** The cases of one seed with the run's --name, for views that list them before they run. */

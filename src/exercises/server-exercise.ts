@@ -11,6 +11,7 @@ import { serverCases, serverScript, type ServerCase, type ServerScript } from '.
 import { CaseRoom } from './server-steps.ts';
 import { shuffledOrder } from './client-exercise.ts';
 import type { CaseResult, Exercise, ExerciseResult } from './types.ts';
+import { resultOfCases, type CaseOutcome } from './case-outcome.ts';
 import type { Relay } from '../net/relay.ts';
 import type { TraceEvent } from '../protocol/trace.ts';
 import { startTapProxy, type TapObservation } from '../tap/tap-proxy.ts';
@@ -79,8 +80,6 @@ interface ServerRun {
   hostKey: Uint8Array;
   caseMs: number | undefined;
 }
-
-type CaseOutcome = CaseResult & { problem: string | null; stderrTail: string };
 
 /** A case as a watcher lists it: what it is, what must happen, and the client to look at first. */
 export interface WatchedServerCase {
@@ -230,18 +229,7 @@ export async function gradeServer(
       observer?.caseStarted(index, watched[index] as WatchedServerCase);
       results.push(await runCase(index, cases[index] as ServerCase, run, observer));
     }
-    results.sort((a, b) => a.index - b.index);
-    const failed = results.find((r) => !r.ok);
-    const passed = results.filter((r) => r.ok).length;
-    return {
-      exercise: 'server',
-      seed,
-      cases: results.map(({ problem: _problem, stderrTail: _tail, ...result }) => result),
-      passed,
-      ok: passed === results.length,
-      problem: failed?.problem ? `case ${failed.index + 1}: ${failed.problem}` : null,
-      stderrTail: failed?.problem ? failed.stderrTail : '',
-    };
+    return resultOfCases('server', seed, results);
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
