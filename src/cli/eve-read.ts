@@ -1,6 +1,7 @@
 import { DhlabError, fileError } from '../errors.ts';
 import { readRegularBytes, readRegularFile } from '../files.ts';
 import type { CryptoEngine } from '../crypto/engine.ts';
+import { cbcOpener } from '../insecure/flags.ts';
 import { parseKeyLog } from '../protocol/key-log.ts';
 import { replayCapture, type ReplayedObservation } from '../tap/capture-replay.ts';
 import { observationRecord } from '../tap/observation-record.ts';
@@ -24,7 +25,9 @@ export function replayRecord(o: ReplayedObservation): Record<string, unknown> {
   return {
     ...observationRecord(o),
     ...(o.plaintext === undefined ? {} : { plaintext: o.plaintext }),
-    ...(o.openFailed ? { open: 'the tag does not verify under the logged key' } : {}),
+    ...(o.record === 'cbc' ? { record: 'AES-256-CBC without a MAC: nothing proves who sealed it' } : {}),
+    ...(o.openFailed === 'tag' ? { open: 'the tag does not verify under the logged key' } : {}),
+    ...(o.openFailed === 'padding' ? { open: 'the CBC padding is wrong under the logged key (CBC has no tag)' } : {}),
   };
 }
 
@@ -45,7 +48,7 @@ export async function eveRead(
     keyLogFile === undefined
       ? undefined
       : parseKeyLog(readOrSay(keyLogFile, (f) => readRegularFile(f, MAX_KEY_LOG_BYTES)));
-  const keys = log && { log, engine };
+  const keys = log && { log, engine, cbc: cbcOpener(engine) };
   const observations: ReplayedObservation[] = [];
   const notes = replayCapture(bytes, (o) => observations.push(o), keys);
   if (json) {
@@ -61,7 +64,11 @@ export async function eveRead(
   const title = `${log ? 'sealed frames opened with the key log · ' : ''}read from ${file}${log ? ` · keys from ${keyLogFile}` : ''}`;
   return new Promise<number>((resolve) => {
     const screen = openEveScreen(safeText(title), () => (screen.destroy(), resolve(0)));
-    for (const o of observations) screen.onObservation(o, o.plaintext);
+    for (const o of observations)
+      screen.onObservation(
+        o,
+        o.plaintext === undefined || o.record !== 'cbc' ? o.plaintext : `(CBC, no MAC) ${o.plaintext}`,
+      );
     for (const gap of notes.gaps) screen.note(gap);
   });
 }

@@ -1,7 +1,9 @@
 import type { CryptoEngine } from '../crypto/engine.ts';
 import type { DhGroup } from '../crypto/groups.ts';
 import { DhlabError } from '../errors.ts';
+import type { RecordCipher } from '../protocol/channel.ts';
 import type { InsecureHooks } from '../protocol/session.ts';
+import { cbcRecordCipher } from './cbc.ts';
 import { insecureEngine } from './weak-engine.ts';
 import { insecureHooks, type InsecureSettings } from './hooks.ts';
 import { TOY_GROUPS, toyGroup } from './toy-groups.ts';
@@ -136,6 +138,14 @@ export function insecureFromFlags(values: Record<string, unknown>, base: CryptoE
       }
     : undefined;
   return { engine: weakened ? insecureEngine(base) : base, hooks, group, noHostKeyCheck, warnings, labels };
+}
+
+/**
+ * For a reader of a capture (`eve --read --keylog`): the teaching CBC record layer, to try on a
+ * frame that does not open as AES-256-GCM (a lesson's CBC room announces nothing on the wire).
+ */
+export function cbcOpener(base: CryptoEngine): (key: Uint8Array) => RecordCipher {
+  return (key) => cbcRecordCipher(base, key);
 }
 
 /** The weakenings that change the record layer: both ends need the flag, or every frame is ERR_DECRYPT. */

@@ -7,6 +7,7 @@ import fc from 'fast-check';
 import { keyLogFromFlags } from '../../src/cli/key-log-option.ts';
 import { DhlabError } from '../../src/errors.ts';
 import { keyLogId, keyLogLines, parseKeyLog } from '../../src/protocol/key-log.ts';
+import { run } from '../support/cli-run.ts';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dhlab-keylog-'));
 after(() => fs.rmSync(dir, { recursive: true, force: true }));
@@ -70,5 +71,32 @@ describe('the key log', () => {
       (e: unknown) => e instanceof DhlabError && e.code === 'ERR_FILE',
     );
     assert.equal(keyLogFromFlags({}, {}), undefined, 'no flag and no DHLAB_KEYLOGFILE: no key log');
+  });
+});
+
+describe('eve --read --keylog on a CBC lesson', () => {
+  it("opens lesson 08's CBC frames as CBC, labelled, the tampered one as the server read it; GCM's flip fails its tag", async () => {
+    const capture = path.join(dir, 'tampering.pcapng');
+    const keys = path.join(dir, 'tampering.keys');
+    const lesson = run(['scenario', '08-tampering', '--headless', '--pcap', capture, '--keylog', keys]);
+    assert.equal(await lesson.exit, 0, lesson.stderr.join('\n'));
+    const read = run(['eve', '--read', capture, '--keylog', keys, '--json']);
+    assert.equal(await read.exit, 0, read.stderr.join('\n'));
+    const data = read.json().filter((o) => o.type === 'data');
+    const cbc = data.filter((o) => o.record === 'AES-256-CBC without a MAC: nothing proves who sealed it');
+    const gcm = data.filter((o) => o.record === undefined);
+    assert.ok(cbc.length >= 4 && gcm.length >= 4, JSON.stringify(data.map((o) => [o.connection, o.record])));
+    assert.ok(
+      cbc.every((o) => typeof o.plaintext === 'string'),
+      'every CBC frame opens',
+    );
+    // Mallory's flip turned alice's chat into a quit; the server read it so, and so does Eve.
+    assert.ok(cbc.some((o) => o.plaintext === '{"type":"quit","text":"pay 10 euros to bob"}'));
+    // The same flip against GCM: the tag fails under the logged key, and nothing is shown.
+    const refused = gcm.filter((o) => o.open !== undefined);
+    assert.deepEqual(
+      refused.map((o) => [o.dir, o.open, o.plaintext]),
+      [['client->server', 'the tag does not verify under the logged key', undefined]],
+    );
   });
 });
