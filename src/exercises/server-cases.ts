@@ -290,6 +290,13 @@ function checkThreeKeys(all: readonly Probe[], copies: readonly (string | undefi
       'two connections got the same y_s',
       'draw a fresh 256-bit x_s for every connection (s.4.1): one y_s for all lets a recording of one connection help attack the others',
     );
+  // s.5: a message's id is room-wide, so every member sees the same ids, rising.
+  const ids = all.map((probe) => probe.messageIds.join(', '));
+  if (new Set(ids).size > 1 || !all[0]?.messageIds.every((id, i, list) => i === 0 || id > (list[i - 1] as number)))
+    throw new CaseMiss(
+      `the members saw message ids ${ids.map((list, i) => `${all[i]?.name}: [${list}]`).join('; ')}`,
+      "a message's id is the room's sequence number, the same in every copy of one line and rising line by line (s.5)",
+    );
   const keys = new Set(all.map((probe) => toHex(probe.keys?.serverToClient ?? new Uint8Array())));
   const boxes = new Set(copies);
   if (keys.size < all.length || boxes.size < all.length)

@@ -155,10 +155,6 @@ export class Probe {
     return this.options.name;
   }
 
-  get established(): boolean {
-    return this.keys !== null && this.session.isEstablished;
-  }
-
   /** The server closed the TCP connection (or it was reset). */
   get disconnected(): boolean {
     return this.socketClosed;
