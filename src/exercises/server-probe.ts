@@ -22,6 +22,8 @@ export const engine = ENGINES.native;
 
 /** How long the grader waits for each thing it expects from the student's server. */
 export const EXPECT_MS = 5000;
+/** Events a client keeps before it hangs up on a server that floods it (the stalled-reader case needs ~3,300). */
+const MAX_KEPT_EVENTS = 20_000;
 
 /** An expectation the student's server did not meet: what came instead, and a hint of its own if any. */
 export class CaseMiss extends Error {
@@ -120,6 +122,7 @@ export class Probe {
         send: (bytes) => this.sessionOnSend(bytes),
         event: (event) => {
           if (event.type !== 'server') return;
+          if (this.events.length >= MAX_KEPT_EVENTS) return this.hangUpOnFlood();
           this.events.push(event.event);
           if (event.event.type === 'message') this.messageIds.push(event.event.id);
           this.changed();
@@ -278,6 +281,17 @@ export class Probe {
     this.socket.pause();
   }
 
+  /** A server that sends far more than any case asks for: this client stops listening. */
+  private hangUpOnFlood(): void {
+    this.session.abort(
+      new DhlabError(
+        'ERR_CONNECTION',
+        `the server sent more than ${MAX_KEPT_EVENTS} events unasked: the grader hung up`,
+      ),
+    );
+    this.socket.destroy();
+  }
+
   /** Hangs up without a word (a member gone mid-handshake). */
   hangUp(): void {
     this.socket.destroy();
@@ -293,7 +307,7 @@ export class Probe {
     if (!ended) return this.socketClosed ? 'the server closed the connection' : 'the connection is still open';
     if (!ended.error) return 'the session ended';
     const { code, message } = ended.error;
-    if (code === 'ERR_CONNECTION') return 'the server closed the connection';
+    if (code === 'ERR_CONNECTION') return ended.remote ? 'the server closed the connection' : message;
     return ended.remote
       ? `the server sent error ${code} (${safeExcerpt(message, 120)})`
       : `the grader refused what the server sent: ${code}, ${safeExcerpt(message, 160)}`;

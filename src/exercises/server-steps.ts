@@ -97,8 +97,8 @@ export async function sayAndHear(speaker: Probe, text: string, to: readonly Prob
 
 /**
  * A refusal before keys exist: a plaintext error with `code`, then the connection closed
- * (s.7). What came instead is the case's "got"; `accepted` names the mistake when the server
- * answered with the next handshake step.
+ * (s.7). What came instead is the case's "got": a server that answered with the next step
+ * (server_auth, or welcome) accepted what it had to refuse, and the report says so.
  */
 export async function expectRefusal(probe: Probe, code: string, what: string, hint: string): Promise<void> {
   const expected = `${what}: error ${code}, then the connection closes`;
