@@ -214,7 +214,10 @@ describe('wireshark/dhlab.lua in tshark', { skip: unlessInstalled(has('tshark'),
       '-e',
       'dhlab.plaintext',
     ]);
-    assert.deepEqual(cbc, ['{"type":"quit","text":"pay 10 euros to bob"}']);
+    // A failure shows every dhlab frame tshark saw, with its stream: what was opened, and how.
+    const frames = () =>
+      dissect(capture, keys, ['-Y', 'dhlab', '-T', 'fields', '-e', 'tcp.stream', '-e', '_ws.col.Info']).join('\n');
+    assert.deepEqual(cbc, ['{"type":"quit","text":"pay 10 euros to bob"}'], cbc.length === 1 ? '' : frames());
   });
 
   it('lesson 09: the replayed frame is a sequence number out of order', async () => {
