@@ -1,11 +1,11 @@
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { ED25519_PKCS8_PREFIX } from '../crypto/ed25519-der.ts';
 import { hostIdentityFromSeed } from '../protocol/identity.ts';
 import { randomBytes } from 'node:crypto';
 import { SupervisedProgram, type Outcome } from './supervisor.ts';
+import { listening, LISTEN_MS, portWasTaken, releasePort, reservePort } from './server-ports.ts';
 import { CaseMiss, engine } from './server-probe.ts';
 import { serverCases, serverScript, type ServerCase, type ServerScript } from './server-cases.ts';
 import { CaseRoom } from './server-steps.ts';
@@ -24,46 +24,13 @@ import { startTapProxy, type TapObservation } from '../tap/tap-proxy.ts';
 
 /** Per case (the stalled reader has its own): a correct server needs a second or two. */
 export const SERVER_CASE_MS = 30_000;
-/** How long a server may take to accept connections after it starts. */
-export const LISTEN_MS = 10_000;
 const STDOUT_BYTES = 1024 * 1024;
 /** After a failed case, how long the grader waits to see whether the server is exiting. */
 const EXIT_GRACE_MS = 1000;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+/** A server that could not bind its port (another program took it first) gets its case again, this often. */
+const PORT_RETRIES = 2;
 const STDERR_TAIL_BYTES = 2048;
-
-/** A port nobody listens on now (the student's server takes it a moment later). */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = net.createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as net.AddressInfo;
-      probe.close(() => resolve(port));
-    });
-  });
-}
-
-function accepts(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = net.connect({ host: '127.0.0.1', port });
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => resolve(false));
-  });
-}
-
-/** Waits until `port` accepts, the program has ended, or LISTEN_MS passed. */
-async function listening(port: number, program: SupervisedProgram): Promise<boolean> {
-  const deadline = Date.now() + LISTEN_MS;
-  while (program.running && Date.now() < deadline) {
-    if (await accepts(port)) return true;
-    await sleep(50);
-  }
-  return false;
-}
 
 /** The host key file `--host-key` names: Ed25519 in PKCS#8 PEM, mode 0600 (what `dhlab server` reads). */
 function writeHostKey(dir: string, seed: Uint8Array): string {
@@ -124,13 +91,55 @@ function watcherTap(index: number, port: number, observer: ServerCaseObserver): 
   });
 }
 
+/** Waits for the server to listen, then plays the case's clients against it (through a tap when watched). */
+async function playOnTheWire(
+  index: number,
+  c: ServerCase,
+  run: ServerRun,
+  port: number,
+  program: SupervisedProgram,
+  observer?: ServerCaseObserver,
+): Promise<{ up: boolean; miss: CaseMiss | null }> {
+  let room: CaseRoom | null = null;
+  let tap: Relay | null = null;
+  let up = false;
+  try {
+    up = await listening(port, program);
+    if (!up)
+      return {
+        up,
+        miss: new CaseMiss(
+          program.running
+            ? `nothing accepted connections on 127.0.0.1:${port} within ${LISTEN_MS / 1000} s`
+            : 'the server ended before it accepted a connection',
+          'listen on the --host and --port you are given (TCP), before anything else that takes time',
+        ),
+      };
+    tap = observer ? await watcherTap(index, port, observer) : null;
+    room = new CaseRoom(
+      tap?.port ?? port,
+      run.hostKey,
+      observer ? (client, event) => observer.clientTrace(index, client, event) : undefined,
+      tap ? 2 : 1,
+    );
+    await c.play(room, run.script);
+    return { up, miss: null };
+  } catch (error) {
+    if (!(error instanceof CaseMiss)) throw error;
+    return { up, miss: error };
+  } finally {
+    room?.close();
+    await tap?.close();
+  }
+}
+
 async function runCase(
   index: number,
   c: ServerCase,
   run: ServerRun,
   observer?: ServerCaseObserver,
-): Promise<CaseOutcome> {
-  const port = await freePort();
+): Promise<CaseOutcome & { portTaken: boolean }> {
+  const port = await reservePort();
   const timeMs = run.caseMs ?? c.ms ?? SERVER_CASE_MS;
   const program = new SupervisedProgram(
     [...run.command, '--host', '127.0.0.1', '--port', String(port), '--host-key', run.hostKeyFile],
@@ -139,45 +148,22 @@ async function runCase(
     () => {},
   );
   const started = `${run.command.join(' ')} --host 127.0.0.1 --port ${port} --host-key FILE`;
-  let room: CaseRoom | null = null;
-  let tap: Relay | null = null;
-  let miss: CaseMiss | null = null;
-  try {
-    const up = await listening(port, program);
-    tap = up && observer ? await watcherTap(index, port, observer) : null;
-    room = new CaseRoom(
-      tap?.port ?? port,
-      run.hostKey,
-      observer ? (client, event) => observer.clientTrace(index, client, event) : undefined,
-      tap ? 2 : 1,
-    );
-    if (!up)
-      miss = new CaseMiss(
-        program.running
-          ? `nothing accepted connections on 127.0.0.1:${port} within ${LISTEN_MS / 1000} s`
-          : 'the server ended before it accepted a connection',
-        'listen on the --host and --port you are given (TCP), before anything else that takes time',
-      );
-    else await c.play(room, run.script);
-  } catch (error) {
-    if (!(error instanceof CaseMiss)) throw error;
-    miss = error;
-  } finally {
-    room?.close();
-    await tap?.close();
-  }
+  const { up, miss } = await playOnTheWire(index, c, run, port, program, observer);
   // A case that failed because the server died: its exit is a moment behind its closed sockets.
   if (miss !== null && !program.ended) await Promise.race([program.done, sleep(EXIT_GRACE_MS)]);
   const endedByItself = program.ended;
   program.stop({ kind: 'exited', code: null, signal: 'SIGKILL' });
   const outcome: Outcome = await program.done;
+  releasePort(port);
   // A server runs until it is stopped: ending on its own (a crash, a limit) is the problem.
   const problem = endedByItself
     ? (outcome.problem ?? 'it exited during the case (a server runs until it is stopped)')
     : null;
+  // It never listened and says its port was taken: another program bound it first, not its fault.
+  const portTaken = !up && endedByItself && portWasTaken(program.stderrTail);
   const result = caseResult(index, c, started, miss, problem, program.stderrTail);
-  observer?.caseEnded(result);
-  return result;
+  if (!portTaken) observer?.caseEnded(result);
+  return { ...result, portTaken };
 }
 
 function caseResult(
@@ -227,7 +213,12 @@ export async function gradeServer(
     for (const index of order ?? shuffledOrder(cases.length)) {
       await observer?.ready?.(index);
       observer?.caseStarted(index, watched[index] as WatchedServerCase);
-      results.push(await runCase(index, cases[index] as ServerCase, run, observer));
+      let outcome = await runCase(index, cases[index] as ServerCase, run, observer);
+      for (let retry = 0; outcome.portTaken && retry < PORT_RETRIES; retry++)
+        outcome = await runCase(index, cases[index] as ServerCase, run, observer);
+      if (outcome.portTaken) observer?.caseEnded(outcome);
+      const { portTaken: _taken, ...result } = outcome;
+      results.push(result);
     }
     return resultOfCases('server', seed, results);
   } finally {

@@ -4,6 +4,7 @@
 // it; a server that crashes, prints escapes or never listens is reported without harm.
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { gradeServer } from '../../src/exercises/server-exercise.ts';
@@ -131,6 +132,21 @@ describe('dhlab check server: the whole server against clients that cheat', () =
     assert.equal(result.passed, 0);
     assert.match(result.problem ?? '', /printed more than 1048576 bytes: killed, with everything it started/);
     assert.doesNotMatch(JSON.stringify(result), /\\u001b/);
+  });
+
+  it('a port another program took first: the case runs again on another port, and the port is below the ephemeral range', async () => {
+    const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'dhlab-port-'));
+    const marker = path.join(scratch, 'ran-once');
+    const ports = path.join(scratch, 'ports');
+    // The first run fails as a Python server does when its port is taken; the next one serves.
+    const script = `echo "$6" >> ${ports}; if [ ! -e ${marker} ]; then touch ${marker}; echo "OSError: [Errno 98] Address already in use" >&2; exit 1; fi; exec "$@"`;
+    const result = await gradeServer(['sh', '-c', script, 'sh', ...pyServer], '1', undefined, [0]);
+    assert.equal(result.passed, 1, JSON.stringify(result.cases));
+    const used = fs.readFileSync(ports, 'utf8').trim().split('\n').map(Number);
+    assert.equal(used.length, 2, 'run twice');
+    const low = Number(fs.readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').split(/\s+/)[0]);
+    for (const port of used) assert.ok(port >= 20_000 && port < low, `${port} is below ${low}`);
+    fs.rmSync(scratch, { recursive: true, force: true });
   });
 
   it('the seed chooses the names and lines; the same seed, the same room', () => {
