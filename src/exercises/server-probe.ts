@@ -20,6 +20,9 @@ import { frameShown } from './frame-shown.ts';
 
 export const engine = ENGINES.native;
 
+/** The group the exercise's servers speak (RFC 3526 s.3): the cases' public values are its. */
+export const EXERCISE_GROUP = 'modp14';
+
 /** How long the grader waits for each thing it expects from the student's server. */
 export const EXPECT_MS = 5000;
 /** Events a client keeps before it hangs up on a server that floods it (the stalled-reader case needs ~3,300). */
@@ -169,6 +172,15 @@ export class Probe {
 
   private sessionOnTrace(event: TraceEvent): void {
     this.options.trace?.(event);
+    // The exercise's contract is group 14: a server that picks another would dodge the public-value
+    // cases, whose values are modp14's (a 256-byte y refused for its length only).
+    if (event.kind === 'group' && event.group !== EXERCISE_GROUP && !this.ended)
+      this.session.abort(
+        new DhlabError(
+          'ERR_BAD_GROUP',
+          `the server chose ${event.group}; the exercise's server speaks ${EXERCISE_GROUP}`,
+        ),
+      );
     if (event.kind === 'wire' && event.dir === 'recv') {
       const { frame } = event;
       this.lastFrame = { frame, opened: null };
@@ -193,6 +205,7 @@ export class Probe {
   }
 
   private sessionOnSend(bytes: Uint8Array): void {
+    if (this.ended) return;
     const rewrite = this.options.rewrite;
     if (!rewrite) return this.write(bytes);
     const frame = parseFramePayload(bytes.subarray(4));

@@ -150,6 +150,8 @@ function handshakeMiss(probe: Probe, want: string, all: readonly Probe[]): CaseM
       switch (error.code) {
         case 'ERR_HOST_KEY_CHANGED':
           return 'server_key.host_key is the raw 32-byte Ed25519 public key of the --host-key file, in hex (the PEM is PKCS#8: its DER ends with the 32-byte seed, RFC 8410)';
+        case 'ERR_BAD_GROUP':
+          return 'this exercise\'s server speaks RFC 3526 group 14: server_key.group is "modp14", y_s 256 bytes (s.4.1)';
         case 'ERR_BAD_PUBLIC_KEY':
           return 'y_s = g^x_s mod p with a fresh 256-bit x_s, in hex padded to the byte length of p (512 digits for modp14, s.4.1)';
         case 'ERR_BAD_SIGNATURE':

@@ -149,6 +149,16 @@ describe('dhlab check server: the whole server against clients that cheat', () =
     fs.rmSync(scratch, { recursive: true, force: true });
   });
 
+  it('a server on another RFC group fails: the public-value cases are modp14 values, and it would dodge them', async () => {
+    const cases = [0, caseNamed(/^public values/)];
+    const result = await gradeServer([...dhlabServer, '--group', 'modp15'], '1', undefined, cases);
+    assert.equal(result.passed, 0);
+    for (const c of result.cases) {
+      assert.match(c.got ?? '', /ERR_BAD_GROUP, the server chose modp15; the exercise's server speaks modp14/);
+      assert.match(c.hint, /server_key\.group is "modp14"/);
+    }
+  });
+
   it('the seed chooses the names and lines; the same seed, the same room', () => {
     assert.deepEqual(serverScript('7'), serverScript('7'));
     assert.notDeepEqual(serverScript('7'), serverScript('8'));
